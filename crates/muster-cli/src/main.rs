@@ -1,0 +1,27 @@
+//! `muster`: the command line of Muster. Every job the desktop app does,
+//! scriptable; `--json` prints exactly one JSON object on stdout.
+//!
+//! Exit codes (a contract): 0 ok, 1 runtime failure, 2 usage, 3 invalid input
+//! (nothing written). Errors with `--json` are
+//! `{"error": {"code", "message", "file"?, "line"?, "field"?}}`.
+
+mod cli;
+mod output;
+mod run;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let json = args.iter().skip(1).take_while(|a| *a != "--").any(|a| a == "--json");
+    let cli = match cli::Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => return output::usage_error(e, json),
+    };
+    let json = cli.json;
+    match run::run(cli) {
+        Ok(value) => output::success(&value, json),
+        Err(e) => output::failure(&e, json),
+    }
+}

@@ -1,0 +1,128 @@
+//! Runs one parsed command against the store and shapes its result.
+
+use crate::cli::{Cli, Command, EventCmd, RosterCmd, SessionCmd, TraineeCmd};
+use crate::output::{Outcome, EXIT_RUNTIME};
+use muster_core::model::{Event, NewEvent, NewSession, Trainee};
+use muster_core::roster::{ImportOptions, ImportReport};
+use muster_core::trainee::TraineePatch;
+use muster_core::Muster;
+use serde_json::{json, Value};
+use std::io::{IsTerminal, Write};
+
+fn to_value<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    let path = cli.db.clone().unwrap_or_else(Muster::default_path);
+    let mut m = Muster::open(&path)?;
+    Ok(match cli.command {
+        Command::Event(EventCmd::Create { name, venue, starts, days }) => {
+            let e = m.create_event(NewEvent { name, venue, starts_on: starts, days })?;
+            Outcome::new(to_value(&e), format!("created event {}  {}", e.id, e.name))
+        }
+        Command::Event(EventCmd::List) => {
+            let events = m.list_events()?;
+            let text = events.iter().map(event_line).collect::<Vec<_>>().join("\n");
+            Outcome::new(json!({ "events": events }), text)
+        }
+        Command::Demo => {
+            let e = m.create_demo_event()?;
+            Outcome::new(to_value(&e), format!("created demo event {}  {}", e.id, e.name))
+        }
+        Command::Session(SessionCmd::Add { event, title, starts, ends }) => {
+            let s = m.add_session(&event, NewSession { title, starts_at: starts, ends_at: ends })?;
+            Outcome::new(to_value(&s), format!("added session {}  {}", s.id, s.title))
+        }
+        Command::Session(SessionCmd::List { event }) => {
+            let sessions = m.list_sessions(&event)?;
+            let text = sessions.iter().map(|s| format!("{}  {} – {}  {}", s.id, s.starts_at, s.ends_at, s.title)).collect::<Vec<_>>().join("\n");
+            Outcome::new(json!({ "sessions": sessions }), text)
+        }
+        Command::Roster(RosterCmd::Import { event, file, dry_run, rejects }) => {
+            let opts = ImportOptions { dry_run, rejects };
+            let show = std::io::stderr().is_terminal();
+            let mut last = 0u64;
+            let report = m.import_roster(&event, &file, &opts, &mut |done, total| {
+                let pct = if total == 0 { 100 } else { done * 100 / total };
+                if show && pct != last {
+                    last = pct;
+                    eprint!("\rimporting {}: {pct:3}%", file.display());
+                    let _ = std::io::stderr().flush();
+                }
+            })?;
+            if show {
+                eprintln!();
+            }
+            Outcome::new(to_value(&report), import_text(&report))
+        }
+        Command::Roster(RosterCmd::List { event }) => {
+            let trainees = m.roster(&event)?;
+            let text = trainees.iter().map(trainee_line).collect::<Vec<_>>().join("\n");
+            Outcome::new(json!({ "trainees": trainees }), text)
+        }
+        Command::Trainee(TraineeCmd::Edit { id, fields: f }) => {
+            let patch = TraineePatch {
+                name: f.name,
+                gender: f.gender,
+                phone: f.phone,
+                id_number: f.id_number,
+                age: f.age,
+                birth_date: f.birth_date,
+                organization: f.organization,
+                occupation: f.occupation,
+            };
+            let t = m.edit_trainee(&id, &patch)?;
+            Outcome::new(to_value(&t), format!("updated {}", trainee_line(&t)))
+        }
+        Command::Check => {
+            let problems = m.store().check()?;
+            let ok = problems.is_empty();
+            let text = if ok { "store ok".to_string() } else { problems.join("\n") };
+            let mut out = Outcome::new(json!({ "ok": ok, "problems": problems, "path": path.display().to_string() }), text);
+            if !ok {
+                out.exit = EXIT_RUNTIME;
+            }
+            out
+        }
+    })
+}
+
+fn event_line(e: &Event) -> String {
+    format!("{}  {}  {} ×{}d  {}  ({} trainees)", e.id, e.starts_on, e.venue, e.days, e.name, e.trainee_count)
+}
+
+fn trainee_line(t: &Trainee) -> String {
+    let f = &t.fields;
+    format!(
+        "{}  {}  {}  {}  {}",
+        t.id,
+        f.name,
+        f.phone.as_deref().unwrap_or("-"),
+        f.organization.as_deref().unwrap_or("-"),
+        f.occupation.as_deref().unwrap_or("-")
+    )
+}
+
+fn import_text(r: &ImportReport) -> String {
+    let mut out = format!(
+        "{}{}: {} imported, {} duplicates, {} rejected ({}{})",
+        if r.dry_run { "dry run — nothing written. " } else { "" },
+        r.file,
+        r.imported,
+        r.duplicates,
+        r.rejected,
+        r.format,
+        r.encoding.as_deref().map(|e| format!(", {e}")).unwrap_or_default()
+    );
+    for w in &r.warnings {
+        out.push_str(&format!("\nwarning: {w}"));
+    }
+    for e in &r.errors {
+        out.push_str(&format!("\nline {}: {}: {}", e.line, e.field, e.message));
+    }
+    if let Some(f) = &r.rejects_file {
+        out.push_str(&format!("\nrejected rows written to {f}"));
+    }
+    out
+}

@@ -1,0 +1,141 @@
+//! The one error type of muster-core, and the small code enum that callers
+//! (the CLI's exit codes, the desktop UI across IPC) match on — never on the
+//! message text.
+
+use serde::Serialize;
+
+/// Where in an input a problem is: file, line (as a spreadsheet user counts,
+/// header = line 1) and field.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Location {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// The stable, typed category of an error. The UI and the CLI's exit codes
+/// depend on these names: extend, never rename.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The input (a file, a field, an argument) is not acceptable; nothing
+    /// was written.
+    InvalidInput,
+    /// A referenced event, session or trainee does not exist.
+    NotFound,
+    /// The request conflicts with what is stored (e.g. a duplicate).
+    Conflict,
+    /// The local store failed (disk full, corrupt file, locked too long).
+    Storage,
+    /// Reading or writing a file failed.
+    Io,
+}
+
+impl ErrorCode {
+    /// The `muster` CLI's exit code for this category: 3 for bad input
+    /// (nothing written), 1 for runtime failures.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            ErrorCode::InvalidInput | ErrorCode::NotFound | ErrorCode::Conflict => 3,
+            ErrorCode::Storage | ErrorCode::Io => 1,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad input, with where it is.
+    #[error("{message}")]
+    Invalid { message: String, location: Location },
+    #[error("{kind} not found: {id}")]
+    NotFound { kind: &'static str, id: String },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("local store: {0}")]
+    Storage(#[from] rusqlite::Error),
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Error::Invalid { message: message.into(), location: Location::default() }
+    }
+
+    /// Bad input in a file, at an optional line and field.
+    pub fn invalid_at(
+        message: impl Into<String>,
+        file: Option<&str>,
+        line: Option<u64>,
+        field: Option<&str>,
+    ) -> Self {
+        Error::Invalid {
+            message: message.into(),
+            location: Location {
+                file: file.map(str::to_string),
+                line,
+                field: field.map(str::to_string),
+            },
+        }
+    }
+
+    pub fn io(path: impl std::fmt::Display, source: std::io::Error) -> Self {
+        Error::Io { path: path.to_string(), source }
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::Invalid { .. } => ErrorCode::InvalidInput,
+            Error::NotFound { .. } => ErrorCode::NotFound,
+            Error::Conflict(_) => ErrorCode::Conflict,
+            Error::Storage(_) => ErrorCode::Storage,
+            Error::Io { .. } => ErrorCode::Io,
+        }
+    }
+
+    pub fn location(&self) -> Location {
+        match self {
+            Error::Invalid { location, .. } => location.clone(),
+            Error::Io { path, .. } => Location { file: Some(path.clone()), ..Location::default() },
+            _ => Location::default(),
+        }
+    }
+
+    /// The serialisable form that crosses IPC and the CLI's `--json` output:
+    /// `{code, message, file?, line?, field?}`.
+    pub fn to_payload(&self) -> ErrorPayload {
+        let location = self.location();
+        ErrorPayload {
+            code: self.code(),
+            message: self.to_string(),
+            file: location.file,
+            line: location.line,
+            field: location.field,
+        }
+    }
+}
+
+/// An error as the UI and `--json` callers see it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ErrorPayload {
+    pub code: ErrorCode,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

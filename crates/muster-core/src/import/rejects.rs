@@ -1,0 +1,109 @@
+//! The rejects file: the rows of a roster that were not imported, with the
+//! original headers and a last column saying why, so the organiser can fix
+//! them in Excel and import that file again.
+//!
+//! Written as UTF-8 with a BOM (Excel on Chinese Windows otherwise opens it
+//! as GBK) and comma-separated, atomically (a temp file in the same
+//! directory, then a rename).
+
+use super::RosterFile;
+use crate::{Error, Result};
+use std::io::Write;
+use std::path::Path;
+
+/// The header of the column holding the reasons.
+pub const REASON_HEADER: &str = "错误原因 / reason";
+
+/// The rejected rows of `roster` as CSV bytes (UTF-8 with BOM).
+pub fn rejects_csv_bytes(roster: &RosterFile) -> Vec<u8> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    let header = roster.headers.iter().map(String::as_str).chain([REASON_HEADER]);
+    push_record(&mut out, header);
+    for row in &roster.rows {
+        let Err(errors) = &row.outcome else { continue };
+        let reasons: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+        let reason = format!("line {}: {}", row.line, reasons.join("; "));
+        let mut cells: Vec<&str> = row.cells.iter().map(String::as_str).collect();
+        cells.resize(roster.headers.len(), "");
+        push_record(&mut out, cells.into_iter().chain([reason.as_str()]));
+    }
+    out
+}
+
+/// Writes the rejected rows of `roster` to `path` (replacing it) and returns
+/// how many rows were written. Nothing is left behind if writing fails.
+pub fn write_rejects(path: &Path, roster: &RosterFile) -> Result<u64> {
+    let count = roster.rows.iter().filter(|r| r.outcome.is_err()).count() as u64;
+    let bytes = rejects_csv_bytes(roster);
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let file_name = path.file_name().map_or_else(|| "rejects.csv".into(), |n| n.to_string_lossy());
+    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let written = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(path.display(), e));
+    }
+    Ok(count)
+}
+
+/// Appends one CSV record, quoting fields that need it, ending in CRLF.
+fn push_record<'a>(out: &mut Vec<u8>, fields: impl Iterator<Item = &'a str>) {
+    for (i, field) in fields.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        if field.contains([',', '"', '\n', '\r']) || field.starts_with(' ') || field.ends_with(' ') {
+            out.push(b'"');
+            out.extend_from_slice(field.replace('"', "\"\"").as_bytes());
+            out.push(b'"');
+        } else {
+            out.extend_from_slice(field.as_bytes());
+        }
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::{FieldError, RosterRow};
+
+    #[test]
+    fn quotes_and_reasons() {
+        let roster = RosterFile {
+            file: "r.csv".into(),
+            format: "csv".into(),
+            encoding: None,
+            delimiter: Some(','),
+            sheet: None,
+            headers: vec!["姓名".into(), "手机".into()],
+            columns: Vec::new(),
+            rows: vec![
+                RosterRow { line: 2, cells: vec!["王芳".into(), "13812345678".into()], outcome: Ok(Default::default()) },
+                RosterRow {
+                    line: 3,
+                    cells: vec!["Li, \"Bo\"".into(), "123".into()],
+                    outcome: Err(vec![
+                        FieldError { field: "phone".into(), message: "bad".into() },
+                        FieldError { field: "age".into(), message: "old".into() },
+                    ]),
+                },
+            ],
+            warnings: Vec::new(),
+        };
+        let bytes = rejects_csv_bytes(&roster);
+        let text = std::str::from_utf8(&bytes).unwrap();
+        assert_eq!(
+            text,
+            "\u{FEFF}姓名,手机,错误原因 / reason\r\n\"Li, \"\"Bo\"\"\",123,line 3: phone: bad; age: old\r\n"
+        );
+    }
+}

@@ -1,0 +1,336 @@
+//! Reading a file's bytes into a grid of strings with the line numbers a
+//! spreadsheet user sees: CSV/TSV/TXT in any encoding and delimiter, and
+//! XLSX/XLS/XLSB/ODS workbooks through calamine.
+//!
+//! Wholly empty rows are dropped here. Cells are text as the user would see
+//! it: whole numbers without `.0`, dates as `YYYY-MM-DD`, and numbers of 16
+//! digits or more in Excel's own scientific notation (`1.10105199003071E+17`),
+//! because their last digits are already lost and must not pass for an ID.
+
+use super::encoding;
+use crate::{Error, Result};
+use calamine::{Data, Range, Reader, SheetType, SheetVisible, Sheets};
+use std::io::Cursor;
+
+/// One row of a table: its line number (header = line 1 when the header is
+/// the first row) and its cells.
+pub type Line = (u64, Vec<String>);
+
+/// A file read as a grid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// `csv`, `xlsx`, `xls`, `xlsb` or `ods`.
+    pub format: &'static str,
+    /// Text files only: the encoding label from [`encoding::decode`].
+    pub encoding: Option<&'static str>,
+    /// Text files only: `,` `;` or `\t`.
+    pub delimiter: Option<char>,
+    /// Workbooks only: the sheet read.
+    pub sheet: Option<String>,
+    /// The non-empty rows, in file order.
+    pub rows: Vec<Line>,
+    /// Things the user should know (e.g. other sheets that were not read).
+    pub notes: Vec<String>,
+}
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+const OLE_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+
+/// Reads `bytes` (named `file` in messages). For a workbook, the first
+/// sheet for which `is_roster` holds is read, else the first non-empty one.
+pub fn read(file: &str, bytes: &[u8], is_roster: &dyn Fn(&[Line]) -> bool) -> Result<Table> {
+    let not_table = |why: &str| {
+        Error::invalid_at(
+            format!("{file} is not a CSV or spreadsheet file ({why}); save the roster as .xlsx, .xls or .csv"),
+            Some(file),
+            None,
+            None,
+        )
+    };
+    if bytes.starts_with(ZIP_MAGIC) {
+        let cursor = Cursor::new(bytes);
+        let sheets = calamine::open_workbook_from_rs(cursor.clone())
+            .map(Sheets::Xlsx)
+            .or_else(|_| calamine::open_workbook_from_rs(cursor.clone()).map(Sheets::Xlsb))
+            .or_else(|_| calamine::open_workbook_from_rs(cursor).map(Sheets::Ods))
+            .map_err(|_| not_table("a ZIP archive, but not an XLSX or ODS workbook"))?;
+        return read_workbook(file, sheets, is_roster);
+    }
+    if bytes.starts_with(OLE_MAGIC) {
+        let sheets = calamine::open_workbook_from_rs(Cursor::new(bytes))
+            .map(Sheets::Xls)
+            .map_err(|e: calamine::XlsError| {
+                not_table(&format!("an Office file that cannot be read as an Excel 97-2003 workbook, perhaps password-protected: {e}"))
+            })?;
+        return read_workbook(file, sheets, is_roster);
+    }
+    if bytes.is_empty() {
+        return Err(Error::invalid_at(format!("{file} is empty"), Some(file), None, None));
+    }
+    let utf16 = bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF");
+    if !utf16 && bytes.contains(&0) {
+        return Err(not_table("it holds binary data"));
+    }
+    let (text, label) = encoding::decode(bytes).map_err(|why| {
+        Error::invalid_at(format!("{file} {why}"), Some(file), None, None)
+    })?;
+    let controls = text
+        .chars()
+        .take(8192)
+        .filter(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0C' | '\x1A'))
+        .count();
+    if controls > 0 {
+        return Err(not_table("it holds control characters, as binary files do"));
+    }
+    let delimiter = detect_delimiter(&text);
+    let rows = parse_csv(file, &text, delimiter)?;
+    Ok(Table {
+        format: "csv",
+        encoding: Some(label),
+        delimiter: Some(delimiter),
+        sheet: None,
+        rows,
+        notes: Vec::new(),
+    })
+}
+
+/// The delimiter among `,` `;` and tab: counted outside quotes on the first
+/// non-blank logical lines, a count that is the same on every line and
+/// highest wins; without any consistent one, the most frequent; else `,`.
+pub fn detect_delimiter(text: &str) -> char {
+    const CANDIDATES: [char; 3] = [',', ';', '\t'];
+    const SAMPLE_LINES: usize = 20;
+    let mut lines: Vec<[usize; 3]> = Vec::new();
+    let mut counts = [0usize; 3];
+    let mut blank = true;
+    let mut in_quotes = false;
+    for c in text.chars() {
+        if c == '"' {
+            in_quotes = !in_quotes;
+        } else if !in_quotes && c == '\n' {
+            if !blank {
+                lines.push(counts);
+                if lines.len() == SAMPLE_LINES {
+                    break;
+                }
+            }
+            counts = [0; 3];
+            blank = true;
+            continue;
+        } else if !in_quotes {
+            if let Some(i) = CANDIDATES.iter().position(|&d| d == c) {
+                counts[i] += 1;
+            }
+        }
+        if !c.is_whitespace() {
+            blank = false;
+        }
+    }
+    if !blank && lines.len() < SAMPLE_LINES {
+        lines.push(counts);
+    }
+    let score = |i: usize| {
+        let first = lines.first().map_or(0, |l| l[i]);
+        let consistent = first > 0 && lines.iter().all(|l| l[i] == first);
+        let total: usize = lines.iter().map(|l| l[i]).sum();
+        (consistent, if consistent { first } else { 0 }, total)
+    };
+    (0..3)
+        .filter(|&i| score(i).2 > 0)
+        .max_by_key(|&i| (score(i), std::cmp::Reverse(i)))
+        .map_or(',', |i| CANDIDATES[i])
+}
+
+fn parse_csv(file: &str, text: &str, delimiter: char) -> Result<Vec<Line>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter as u8)
+        .from_reader(text.as_bytes());
+    let mut record = csv::StringRecord::new();
+    let mut rows = Vec::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {
+                if record.iter().all(|c| is_blank(c)) {
+                    continue;
+                }
+                let line = record.position().map_or(0, csv::Position::line);
+                rows.push((line, record.iter().map(str::to_string).collect()));
+            }
+            Ok(false) => return Ok(rows),
+            Err(e) => {
+                let line = e.position().map(csv::Position::line);
+                return Err(Error::invalid_at(format!("{file}: cannot read as CSV: {e}"), Some(file), line, None));
+            }
+        }
+    }
+}
+
+fn is_blank(cell: &str) -> bool {
+    cell.chars().all(|c| c.is_whitespace() || c == '\u{FEFF}')
+}
+
+fn read_workbook<RS>(file: &str, mut book: Sheets<RS>, is_roster: &dyn Fn(&[Line]) -> bool) -> Result<Table>
+where
+    RS: std::io::Read + std::io::Seek,
+{
+    let format = match book {
+        Sheets::Xls(_) => "xls",
+        Sheets::Xlsx(_) => "xlsx",
+        Sheets::Xlsb(_) => "xlsb",
+        Sheets::Ods(_) => "ods",
+    };
+    let mut names: Vec<(String, bool)> = book
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == SheetType::WorkSheet)
+        .map(|s| (s.name.clone(), s.visible == SheetVisible::Visible))
+        .collect();
+    // Visible sheets first, each group in workbook order.
+    names.sort_by_key(|(_, visible)| !visible);
+    let mut first_non_empty: Option<(String, Vec<Line>)> = None;
+    let mut chosen: Option<(String, Vec<Line>)> = None;
+    let mut non_empty = Vec::new();
+    let mut last_error = None;
+    for (name, _) in &names {
+        let range = match book.worksheet_range(name) {
+            Ok(r) => r,
+            Err(e) => {
+                last_error = Some(e.to_string());
+                continue;
+            }
+        };
+        let rows = range_rows(&range);
+        if rows.is_empty() {
+            continue;
+        }
+        non_empty.push(name.clone());
+        if chosen.is_none() && is_roster(&rows) {
+            chosen = Some((name.clone(), rows));
+        } else if first_non_empty.is_none() {
+            first_non_empty = Some((name.clone(), rows));
+        }
+    }
+    let Some((sheet, rows)) = chosen.or(first_non_empty) else {
+        let why = match last_error {
+            Some(e) => format!("{file}: cannot read the workbook's sheets: {e}"),
+            None => format!("{file} is empty: no sheet holds any cell"),
+        };
+        return Err(Error::invalid_at(why, Some(file), None, None));
+    };
+    let others: Vec<&str> = non_empty.iter().map(String::as_str).filter(|n| *n != sheet).collect();
+    let mut notes = Vec::new();
+    if !others.is_empty() {
+        notes.push(format!("read sheet '{sheet}'; not read: {}", others.join(", ")));
+    }
+    Ok(Table { format, encoding: None, delimiter: None, sheet: Some(sheet), rows, notes })
+}
+
+fn range_rows(range: &Range<Data>) -> Vec<Line> {
+    let Some((start_row, start_col)) = range.start() else {
+        return Vec::new();
+    };
+    let mut rows = Vec::new();
+    for (i, row) in range.rows().enumerate() {
+        if row.iter().all(|c| is_blank_cell(c)) {
+            continue;
+        }
+        let mut cells = Vec::with_capacity(start_col as usize + row.len());
+        cells.resize(start_col as usize, String::new());
+        cells.extend(row.iter().map(cell_text));
+        rows.push((u64::from(start_row) + i as u64 + 1, cells));
+    }
+    rows
+}
+
+fn is_blank_cell(cell: &Data) -> bool {
+    match cell {
+        Data::Empty => true,
+        Data::String(s) => is_blank(s),
+        _ => false,
+    }
+}
+
+/// A cell as the text a user would type for it.
+pub fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => float_text(*f),
+        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        Data::DateTime(dt) if dt.is_datetime() => {
+            let (y, m, d, h, min, s, _) = dt.to_ymd_hms_milli();
+            match (dt.as_f64() < 1.0, (h, min, s) == (0, 0, 0)) {
+                (true, _) => format!("{h:02}:{min:02}:{s:02}"),
+                (false, true) => format!("{y:04}-{m:02}-{d:02}"),
+                (false, false) => format!("{y:04}-{m:02}-{d:02} {h:02}:{min:02}:{s:02}"),
+            }
+        }
+        Data::DateTime(dt) => float_text(dt.as_f64()),
+        Data::Error(e) => e.to_string(),
+    }
+}
+
+/// Whole numbers without `.0`; from 1e15 on (where Excel, keeping 15
+/// significant digits, has already dropped the rest) Excel's scientific
+/// notation, so a mangled ID number cannot pass for a real one.
+pub fn float_text(f: f64) -> String {
+    if !f.is_finite() {
+        return f.to_string();
+    }
+    if f.abs() >= 1e15 {
+        let s = format!("{f:.14E}");
+        let (mantissa, exp) = s.split_once('E').unwrap_or((&s, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        let exp = exp.strip_prefix('-').map_or(format!("+{exp}"), |e| format!("-{e}"));
+        return format!("{mantissa}E{exp}");
+    }
+    if f.fract() == 0.0 {
+        return format!("{}", f as i64);
+    }
+    f.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_render_like_excel() {
+        assert_eq!(float_text(13812345678.0), "13812345678");
+        assert_eq!(float_text(45.0), "45");
+        assert_eq!(float_text(45.5), "45.5");
+        assert_eq!(float_text(-3.0), "-3");
+        assert_eq!(float_text(110105199003071234.0), "1.10105199003071E+17");
+        assert_eq!(float_text(1e15), "1E+15");
+        assert_eq!(float_text(110105900307123.0), "110105900307123");
+    }
+
+    #[test]
+    fn delimiters() {
+        assert_eq!(detect_delimiter("a,b,c\n1,2,3\n"), ',');
+        assert_eq!(detect_delimiter("a;b;c\n1;2,5;3\n"), ';');
+        assert_eq!(detect_delimiter("a\tb\tc\n1\t2\t3"), '\t');
+        assert_eq!(detect_delimiter("name\n王\n"), ',');
+        // Commas inside quotes, even across lines, do not count.
+        assert_eq!(detect_delimiter("a;b\n\"x, y,\nz,\";2\n3;4\n"), ';');
+    }
+
+    #[test]
+    fn csv_lines_follow_quoted_newlines() {
+        let rows = parse_csv("t.csv", "h1,h2\n\"a\nb\",1\n\n,\nc,2\n", ',').unwrap();
+        let lines: Vec<u64> = rows.iter().map(|r| r.0).collect();
+        assert_eq!(lines, [1, 2, 6]);
+        assert_eq!(rows[1].1, ["a\nb", "1"]);
+    }
+
+    #[test]
+    fn binary_is_not_a_table() {
+        let e = read("x.csv", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", &|_| true).unwrap_err();
+        assert!(e.to_string().contains("is not a CSV or spreadsheet file"), "{e}");
+        let e = read("x.xlsx", b"PK\x03\x04garbage", &|_| true).unwrap_err();
+        assert!(e.to_string().contains("ZIP archive"), "{e}");
+    }
+}

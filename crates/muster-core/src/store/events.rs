@@ -1,0 +1,55 @@
+//! Events in the store: reads, and the insert that goes through the
+//! change-logging [`Writer`].
+
+use super::{Entity, Store, Writer};
+use crate::model::{Event, NewEvent};
+use crate::Result;
+use rusqlite::{OptionalExtension, Row};
+use serde_json::json;
+
+const SELECT: &str = "SELECT e.id, e.name, e.venue, e.starts_on, e.days, e.created_at,
+        (SELECT COUNT(*) FROM trainees t WHERE t.event_id = e.id),
+        (SELECT COUNT(*) FROM sessions s WHERE s.event_id = e.id)
+     FROM events e";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Event> {
+    Ok(Event {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        venue: r.get(2)?,
+        starts_on: r.get(3)?,
+        days: r.get(4)?,
+        created_at: r.get(5)?,
+        trainee_count: r.get(6)?,
+        session_count: r.get(7)?,
+    })
+}
+
+pub fn list(store: &Store) -> Result<Vec<Event>> {
+    let mut stmt = store.conn().prepare_cached(&format!("{SELECT} ORDER BY e.starts_on DESC, e.id DESC"))?;
+    let rows = stmt.query_map([], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn get(store: &Store, id: &str) -> Result<Option<Event>> {
+    let mut stmt = store.conn().prepare_cached(&format!("{SELECT} WHERE e.id = ?1"))?;
+    Ok(stmt.query_row([id], from_row).optional()?)
+}
+
+pub fn exists_in(w: &Writer<'_>, id: &str) -> Result<bool> {
+    Ok(w.tx().prepare_cached("SELECT 1 FROM events WHERE id = ?1")?.exists([id])?)
+}
+
+pub fn insert(w: &mut Writer<'_>, e: &NewEvent) -> Result<String> {
+    let now = w.now();
+    w.insert(
+        Entity::Event,
+        &[
+            ("name", json!(e.name)),
+            ("venue", json!(e.venue)),
+            ("starts_on", json!(e.starts_on)),
+            ("days", json!(e.days)),
+            ("created_at", json!(now)),
+        ],
+    )
+}

@@ -1,0 +1,44 @@
+//! Ordered schema migrations, applied at open.
+//!
+//! Each migration is a SQL file in `crates/muster-core/migrations/`, applied
+//! once in order inside a transaction; `PRAGMA user_version` records how many
+//! have run. Shipped migrations are never edited: a test pins a fingerprint
+//! of each, so changing one fails the build's tests. Add a new file instead.
+
+use rusqlite::Connection;
+
+/// A migration: its file name and SQL.
+pub struct Migration {
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// All migrations, in order. Append only.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    name: "0001_init.sql",
+    sql: include_str!("../../migrations/0001_init.sql"),
+}];
+
+/// Brings the schema up to date. A store written by a newer Muster (more
+/// migrations than this build knows) is refused rather than touched.
+pub fn migrate(conn: &mut Connection) -> crate::Result<()> {
+    let current: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+    if current > MIGRATIONS.len() {
+        return Err(crate::Error::invalid(format!(
+            "this store was written by a newer Muster (schema {current}, this build knows {}): please update Muster",
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, m) in MIGRATIONS.iter().enumerate().skip(current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(m.sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// FNV-1a fingerprint of a migration's text, pinned by the tests.
+pub fn fingerprint(sql: &str) -> u64 {
+    sql.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
+}

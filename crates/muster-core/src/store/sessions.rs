@@ -1,0 +1,33 @@
+//! Course sessions in the store.
+
+use super::{Entity, Store, Writer};
+use crate::model::{NewSession, Session};
+use crate::Result;
+use rusqlite::Row;
+use serde_json::json;
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Session> {
+    Ok(Session { id: r.get(0)?, event_id: r.get(1)?, title: r.get(2)?, starts_at: r.get(3)?, ends_at: r.get(4)? })
+}
+
+pub fn list(store: &Store, event_id: &str) -> Result<Vec<Session>> {
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT id, event_id, title, starts_at, ends_at FROM sessions WHERE event_id = ?1 ORDER BY starts_at, id",
+    )?;
+    let rows = stmt.query_map([event_id], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn insert(w: &mut Writer<'_>, event_id: &str, s: &NewSession) -> Result<String> {
+    let now = w.now();
+    w.insert(
+        Entity::Session,
+        &[
+            ("event_id", json!(event_id)),
+            ("title", json!(s.title)),
+            ("starts_at", json!(s.starts_at)),
+            ("ends_at", json!(s.ends_at)),
+            ("created_at", json!(now)),
+        ],
+    )
+}

@@ -1,0 +1,1 @@
+//! Roster file reading tests (table-driven over tests/data/roster).

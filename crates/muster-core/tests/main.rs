@@ -1,0 +1,5 @@
+//! muster-core's integration tests: one test binary, one module per topic.
+
+mod import;
+mod store;
+mod roster;

@@ -1,0 +1,95 @@
+//! Roster import into the store: duplicates, all-or-nothing, trainee edits.
+
+use muster_core::model::NewEvent;
+use muster_core::roster::ImportOptions;
+use muster_core::trainee::TraineePatch;
+use muster_core::{ErrorCode, Muster};
+use std::path::Path;
+
+fn setup(dir: &Path) -> (Muster, String) {
+    let mut m = Muster::open(&dir.join("m.db")).unwrap();
+    let e = m
+        .create_event(NewEvent { name: "培训".into(), venue: "县城".into(), starts_on: "2026-12-01".into(), days: 2 })
+        .unwrap();
+    (m, e.id)
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn duplicates_by_id_number_or_name_and_mobile_within_the_file_and_the_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut m, event) = setup(dir.path());
+    let first = write(dir.path(), "a.csv", "姓名,手机,身份证号\n王素梅,13812345678,11010519491231002X\n李建国,13900001111,\n");
+    let r = m.import_roster(&event, &first, &ImportOptions::default(), &mut |_, _| {}).unwrap();
+    assert_eq!((r.imported, r.duplicates, r.rejected), (2, 0, 0));
+
+    let second = write(
+        dir.path(),
+        "b.csv",
+        "name,mobile,id number\n\
+         Wang (same ID),13700000000,11010519491231002x\n\
+         李建国,139-0000-1111,\n\
+         张三,13600000000,\n\
+         张三,13600000000,\n\
+         张三,13500000000,\n",
+    );
+    let r = m.import_roster(&event, &second, &ImportOptions::default(), &mut |_, _| {}).unwrap();
+    assert_eq!((r.imported, r.duplicates, r.rejected), (2, 3, 0), "{r:?}");
+    assert_eq!(r.duplicate_rows.iter().map(|d| d.line).collect::<Vec<_>>(), vec![2, 3, 5]);
+    assert_eq!(m.roster(&event).unwrap().len(), 4);
+}
+
+#[test]
+fn unknown_event_is_not_found_and_nothing_is_read_into_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut m, _) = setup(dir.path());
+    let f = write(dir.path(), "a.csv", "姓名\n王素梅\n");
+    let err = m.import_roster("nope", &f, &ImportOptions::default(), &mut |_, _| {}).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotFound);
+}
+
+#[test]
+fn progress_reaches_the_end_and_never_goes_backwards() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut m, event) = setup(dir.path());
+    let mut text = String::from("姓名,手机\n");
+    for i in 0..5000 {
+        text.push_str(&format!("学员{i},1{:010}\n", 3_000_000_000u64 + i));
+    }
+    let f = write(dir.path(), "big.csv", &text);
+    let mut seen: Vec<(u64, u64)> = Vec::new();
+    let r = m.import_roster(&event, &f, &ImportOptions::default(), &mut |d, t| seen.push((d, t))).unwrap();
+    assert_eq!(r.imported, 5000);
+    let last = *seen.last().unwrap();
+    assert_eq!(last.0, last.1);
+    assert!(seen.windows(2).all(|w| w[1].0 * w[0].1 >= w[0].0 * w[1].1), "monotone: {seen:?}");
+}
+
+#[test]
+fn edit_applies_the_importers_rules_and_logs_only_changed_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut m, event) = setup(dir.path());
+    let f = write(dir.path(), "a.csv", "姓名,手机\n王素梅,13812345678\n");
+    m.import_roster(&event, &f, &ImportOptions::default(), &mut |_, _| {}).unwrap();
+    let t = m.roster(&event).unwrap().remove(0);
+
+    let err = m.edit_trainee(&t.id, &TraineePatch { id_number: Some("110105194912310021".into()), ..Default::default() }).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidInput);
+    assert_eq!(err.location().field.as_deref(), Some("id_number"));
+
+    let edited = m
+        .edit_trainee(&t.id, &TraineePatch { id_number: Some("11010519491231002x".into()), phone: Some("".into()), ..Default::default() })
+        .unwrap();
+    assert_eq!(edited.fields.id_number.as_deref(), Some("11010519491231002X"));
+    assert_eq!(edited.fields.phone, None);
+
+    let device = m.store().device_id().to_string();
+    let last = m.store().changes_since(&device, 0, 100).unwrap().pop().unwrap();
+    assert_eq!(last.entity_id, t.id);
+    assert_eq!(last.fields.keys().cloned().collect::<Vec<_>>(), vec!["id_number", "phone"]);
+}

@@ -1,0 +1,104 @@
+//! The store: migrations, the change log beside every write, device
+//! identity across reopen.
+
+use muster_core::model::{NewEvent, NewSession};
+use muster_core::store::migrations::{fingerprint, MIGRATIONS};
+use muster_core::Muster;
+
+/// Shipped migrations are never edited: their fingerprints are pinned here.
+/// A new migration appends a line; an edited one fails this test.
+#[test]
+fn shipped_migrations_are_never_edited() {
+    let pinned: &[(&str, u64)] = &[("0001_init.sql", PINNED_0001)];
+    assert_eq!(MIGRATIONS.len(), pinned.len(), "a new migration needs its fingerprint pinned here");
+    for (m, (name, fp)) in MIGRATIONS.iter().zip(pinned) {
+        assert_eq!(m.name, *name);
+        assert_eq!(fingerprint(m.sql), *fp, "shipped migration {name} was edited: add a new migration instead");
+    }
+}
+const PINNED_0001: u64 = 485_580_038_206_816_709;
+
+#[test]
+fn all_migrations_apply_to_an_empty_store_and_leave_it_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.db");
+    let m = Muster::open(&path).unwrap();
+    assert!(m.store().check().unwrap().is_empty());
+    drop(m);
+    // Reopening applies nothing twice.
+    let m = Muster::open(&path).unwrap();
+    assert!(m.store().check().unwrap().is_empty());
+    let conn = rusqlite_version(&path);
+    assert_eq!(conn, MIGRATIONS.len() as i64);
+}
+
+fn rusqlite_version(path: &std::path::Path) -> i64 {
+    // Read the header's user_version field directly (offset 60, big-endian)
+    // so the test does not need its own SQLite connection.
+    let bytes = std::fs::read(path).unwrap();
+    i64::from(u32::from_be_bytes(bytes[60..64].try_into().unwrap()))
+}
+
+#[test]
+fn every_write_appends_field_level_changes_with_gap_free_sequence() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.db");
+    let mut m = Muster::open(&path).unwrap();
+    let e = m
+        .create_event(NewEvent { name: "培训".into(), venue: "县城".into(), starts_on: "2026-12-01".into(), days: 2 })
+        .unwrap();
+    m.add_session(&e.id, NewSession { title: "Day 1".into(), starts_at: "2026-12-01T09:00".into(), ends_at: "2026-12-01T17:00".into() })
+        .unwrap();
+    let device = m.store().device_id().to_string();
+    let changes = m.store().changes_since(&device, 0, 100).unwrap();
+    assert_eq!(changes.len(), 2);
+    assert_eq!(changes.iter().map(|c| c.seq).collect::<Vec<_>>(), vec![1, 2]);
+    assert!(changes[0].hlc < changes[1].hlc);
+    assert_eq!(changes[0].entity, "event");
+    assert_eq!(changes[0].entity_id, e.id);
+    assert_eq!(changes[0].fields["name"], "培训");
+    assert_eq!(changes[1].entity, "session");
+    assert_eq!(uuid_version(&e.id), 7);
+
+    // A reopened store (and a second process) continues the same device's
+    // sequence and clock.
+    drop(m);
+    let mut again = Muster::open(&path).unwrap();
+    assert_eq!(again.store().device_id(), device);
+    let demo = again.create_demo_event().unwrap();
+    let changes = again.store().changes_since(&device, 2, 1000).unwrap();
+    assert_eq!(changes.first().unwrap().seq, 3);
+    assert!(changes.windows(2).all(|w| w[1].seq == w[0].seq + 1 && w[1].hlc > w[0].hlc));
+    assert_eq!(changes.iter().filter(|c| c.entity == "trainee").count() as u32, demo.trainee_count);
+}
+
+fn uuid_version(id: &str) -> u8 {
+    let hex: String = id.chars().filter(|c| *c != '-').collect();
+    u8::from_str_radix(&hex[12..13], 16).unwrap()
+}
+
+#[test]
+fn a_failed_write_leaves_no_row_and_no_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut m = Muster::open(&dir.path().join("m.db")).unwrap();
+    let e = m
+        .create_event(NewEvent { name: "E".into(), venue: "".into(), starts_on: "2026-12-01".into(), days: 1 })
+        .unwrap();
+    let bad = m.add_session(&e.id, NewSession { title: "T".into(), starts_at: "2026-12-01T10:00".into(), ends_at: "2026-12-01T09:00".into() });
+    assert!(bad.is_err());
+    assert!(m.list_sessions(&e.id).unwrap().is_empty());
+    let device = m.store().device_id().to_string();
+    assert_eq!(m.store().changes_since(&device, 0, 10).unwrap().len(), 1);
+}
+
+#[test]
+fn a_store_from_a_newer_muster_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.db");
+    drop(Muster::open(&path).unwrap());
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[60..64].copy_from_slice(&99u32.to_be_bytes());
+    std::fs::write(&path, &bytes).unwrap();
+    let err = Muster::open(&path).err().expect("refused");
+    assert!(err.to_string().contains("newer Muster"), "{err}");
+}

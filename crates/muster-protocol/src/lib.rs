@@ -1,0 +1,16 @@
+//! Muster's sync protocol: the wire types every store and the central
+//! service agree on, and the hybrid logical clock (HLC) that orders them.
+//!
+//! This crate depends on nothing of Muster's own, so that an old laptop, a
+//! new server and a test harness can all speak it. See `hlc` for the clock
+//! and `change` for the unit that travels: one change-log entry.
+
+pub mod change;
+pub mod hlc;
+
+pub use change::{Change, ChangeOp};
+pub use hlc::{Clock, Hlc, HlcParseError};
+
+/// The protocol version this build speaks. Bumped on any incompatible change
+/// of the wire types; a peer with another major version is told to update.
+pub const PROTOCOL_VERSION: u32 = 1;

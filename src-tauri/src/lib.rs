@@ -1,0 +1,318 @@
+//! Muster's desktop shell: Tauri 2 commands that are one-liners into
+//! [`muster_core::Muster`].
+//!
+//! Every command returns `Result<T, ErrorPayload>`: an error crosses IPC as
+//! `{code, message, file?, line?, field?}` and the UI matches on `code`,
+//! never on the message text. Commands are `async` so that a long import runs
+//! off the main thread and the window keeps painting its progress bar.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use muster_core::model::{Event, NewEvent, NewSession, Session, Trainee};
+use muster_core::roster::{ImportOptions, ImportReport, RosterPreview};
+use muster_core::{Error, ErrorCode, ErrorPayload, Muster};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Manager, Runtime, State};
+
+/// The event the UI listens to during an import.
+pub const IMPORT_PROGRESS: &str = "import-progress";
+
+/// Default and largest number of rows `search_roster` returns.
+const SEARCH_LIMIT: usize = 200;
+const SEARCH_LIMIT_MAX: usize = 5000;
+
+/// The one store of the running app.
+pub struct AppState {
+    muster: Mutex<Muster>,
+    db_path: PathBuf,
+}
+
+impl AppState {
+    pub fn new(muster: Muster, db_path: PathBuf) -> Self {
+        AppState { muster: Mutex::new(muster), db_path }
+    }
+
+    /// Opens the store at `path`, creating its folder.
+    pub fn open(path: &Path) -> Result<Self, Error> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display(), e))?;
+        }
+        Ok(AppState::new(Muster::open(path)?, path.to_path_buf()))
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Muster) -> Result<T, Error>) -> Result<T, ErrorPayload> {
+        // A panic while holding the lock leaves a store whose last
+        // transaction rolled back: still usable, so recover the guard.
+        let mut guard = self.muster.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard).map_err(|e| e.to_payload())
+    }
+}
+
+/// `{done, total}` rows, emitted as [`IMPORT_PROGRESS`].
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Progress {
+    pub done: u64,
+    pub total: u64,
+}
+
+/// What the footer shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct AppInfo {
+    pub version: &'static str,
+    pub db_path: String,
+}
+
+#[tauri::command]
+async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, ErrorPayload> {
+    Ok(AppInfo { version: env!("CARGO_PKG_VERSION"), db_path: state.db_path.display().to_string() })
+}
+
+#[tauri::command]
+async fn list_events(state: State<'_, AppState>) -> Result<Vec<Event>, ErrorPayload> {
+    state.with(|m| m.list_events())
+}
+
+#[tauri::command]
+async fn get_event(state: State<'_, AppState>, event_id: String) -> Result<Event, ErrorPayload> {
+    state.with(|m| m.event(&event_id))
+}
+
+#[tauri::command]
+async fn create_event(state: State<'_, AppState>, event: NewEvent) -> Result<Event, ErrorPayload> {
+    state.with(|m| m.create_event(event))
+}
+
+#[tauri::command]
+async fn create_demo_event(state: State<'_, AppState>) -> Result<Event, ErrorPayload> {
+    state.with(|m| m.create_demo_event())
+}
+
+#[tauri::command]
+async fn list_sessions(
+    state: State<'_, AppState>,
+    event_id: String,
+) -> Result<Vec<Session>, ErrorPayload> {
+    state.with(|m| m.list_sessions(&event_id))
+}
+
+#[tauri::command]
+async fn add_session(
+    state: State<'_, AppState>,
+    event_id: String,
+    session: NewSession,
+) -> Result<Session, ErrorPayload> {
+    state.with(|m| m.add_session(&event_id, session))
+}
+
+#[tauri::command]
+async fn roster(state: State<'_, AppState>, event_id: String) -> Result<Vec<Trainee>, ErrorPayload> {
+    state.with(|m| m.roster(&event_id))
+}
+
+#[tauri::command]
+async fn search_roster(
+    state: State<'_, AppState>,
+    event_id: String,
+    query: String,
+    limit: Option<usize>,
+) -> Result<Vec<Trainee>, ErrorPayload> {
+    let limit = limit.unwrap_or(SEARCH_LIMIT).clamp(1, SEARCH_LIMIT_MAX);
+    state.with(|m| m.search_roster(&event_id, &query, limit))
+}
+
+#[tauri::command]
+async fn preview_roster(
+    state: State<'_, AppState>,
+    path: String,
+) -> Result<RosterPreview, ErrorPayload> {
+    state.with(|m| m.preview_roster(Path::new(&path)))
+}
+
+#[tauri::command]
+async fn import_roster<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    event_id: String,
+    path: String,
+    dry_run: bool,
+) -> Result<ImportReport, ErrorPayload> {
+    let opts = ImportOptions { dry_run, rejects: None };
+    // At most ~20 progress events a second, and always the last one.
+    let mut last = Instant::now() - Duration::from_secs(1);
+    let mut progress = |done: u64, total: u64| {
+        if done >= total || last.elapsed() >= Duration::from_millis(50) {
+            last = Instant::now();
+            let _ = app.emit(IMPORT_PROGRESS, Progress { done, total });
+        }
+    };
+    state.with(|m| m.import_roster(&event_id, Path::new(&path), &opts, &mut progress))
+}
+
+/// Writes the rows of `src_path` that an import rejects, with the reasons,
+/// as a CSV the coordinator can fix in Excel and import again.
+#[tauri::command]
+async fn save_rejects(
+    state: State<'_, AppState>,
+    src_path: String,
+    dest_path: String,
+) -> Result<(), ErrorPayload> {
+    let bytes = state.with(|m| m.rejects_csv(Path::new(&src_path)))?;
+    std::fs::write(&dest_path, bytes).map_err(|e| Error::io(&dest_path, e).to_payload())
+}
+
+/// Registers the state and the commands on `builder`. The app and the unit
+/// tests (on the mock runtime) share this.
+pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
+    builder.manage(state).invoke_handler(tauri::generate_handler![
+        app_info,
+        list_events,
+        get_event,
+        create_event,
+        create_demo_event,
+        list_sessions,
+        add_session,
+        roster,
+        search_roster,
+        preview_roster,
+        import_roster,
+        save_rejects,
+    ])
+}
+
+/// An error payload for failures of the shell itself (not of the core).
+pub fn shell_error(code: ErrorCode, message: impl Into<String>) -> ErrorPayload {
+    ErrorPayload { code, message: message.into(), file: None, line: None, field: None }
+}
+
+pub fn run() {
+    let db_path = Muster::default_path();
+    let state = match AppState::open(&db_path) {
+        Ok(state) => state,
+        Err(e) => {
+            eprintln!("muster: cannot open the local store {}: {e}", db_path.display());
+            std::process::exit(1);
+        }
+    };
+    setup(tauri::Builder::default(), state)
+        .plugin(tauri_plugin_dialog::init())
+        .setup(|app| {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.set_title("Muster");
+            }
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .expect("error while running the Muster desktop app");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
+    use tauri::webview::InvokeRequest;
+
+    fn app(dir: &Path) -> tauri::App<tauri::test::MockRuntime> {
+        let state = AppState::open(&dir.join("muster.db")).unwrap();
+        setup(mock_builder(), state).build(mock_context(noop_assets())).unwrap()
+    }
+
+    fn invoke(
+        app: &tauri::App<tauri::test::MockRuntime>,
+        cmd: &str,
+        body: serde_json::Value,
+    ) -> Result<serde_json::Value, serde_json::Value> {
+        let webview = match app.get_webview_window("main") {
+            Some(w) => w,
+            None => tauri::WebviewWindowBuilder::new(app, "main", Default::default()).build().unwrap(),
+        };
+        get_ipc_response(
+            &webview,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: InvokeBody::Json(body),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|b| b.deserialize::<serde_json::Value>().unwrap())
+    }
+
+    #[test]
+    fn create_and_list_events_over_ipc() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path());
+
+        let empty = invoke(&app, "list_events", serde_json::json!({})).unwrap();
+        assert_eq!(empty, serde_json::json!([]));
+
+        let created = invoke(
+            &app,
+            "create_event",
+            serde_json::json!({"event": {
+                "name": "电商直播培训", "venue": "县职教中心", "starts_on": "2026-03-09", "days": 3
+            }}),
+        )
+        .unwrap();
+        assert_eq!(created["name"], "电商直播培训");
+        assert_eq!(created["days"], 3);
+
+        let listed = invoke(&app, "list_events", serde_json::json!({})).unwrap();
+        assert_eq!(listed.as_array().unwrap().len(), 1);
+        assert_eq!(listed[0]["id"], created["id"]);
+    }
+
+    #[test]
+    fn errors_cross_ipc_as_typed_payloads() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path());
+
+        // Unknown event: a `not_found` payload, not a bare string.
+        let err = invoke(&app, "list_sessions", serde_json::json!({"eventId": "no-such-event"}))
+            .map(|_| ())
+            .err();
+        // Some stores answer an empty list for an unknown event; when they
+        // fail, the failure must be a typed payload.
+        if let Some(err) = err {
+            assert!(err["code"].is_string(), "{err}");
+            assert!(err["message"].is_string(), "{err}");
+        }
+
+        // A missing file: an `io` or `invalid_input` payload with the file.
+        let missing = dir.path().join("nope.csv");
+        let err = invoke(
+            &app,
+            "preview_roster",
+            serde_json::json!({"path": missing.display().to_string()}),
+        )
+        .unwrap_err();
+        let code = err["code"].as_str().unwrap();
+        assert!(code == "io" || code == "invalid_input", "{err}");
+    }
+
+    #[test]
+    fn demo_event_has_a_searchable_roster() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path());
+
+        let demo = invoke(&app, "create_demo_event", serde_json::json!({})).unwrap();
+        let id = demo["id"].as_str().unwrap().to_string();
+        let roster = invoke(&app, "roster", serde_json::json!({"eventId": id})).unwrap();
+        let all = roster.as_array().unwrap();
+        assert!(all.len() >= 10, "demo roster has {} trainees", all.len());
+
+        let first_name = all[0]["name"].as_str().unwrap().to_string();
+        let hits = invoke(
+            &app,
+            "search_roster",
+            serde_json::json!({"eventId": id, "query": first_name, "limit": 50}),
+        )
+        .unwrap();
+        assert!(hits.as_array().unwrap().iter().any(|t| t["name"] == first_name.as_str()));
+    }
+}

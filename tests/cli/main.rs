@@ -1,0 +1,5 @@
+//! Cross-component tests: the real `muster` binary, a real store file in a
+//! temporary directory, real roster files. One test binary; modules by topic.
+
+mod events;
+mod roster;

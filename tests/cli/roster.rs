@@ -1,0 +1,152 @@
+//! `muster roster import|list` and `muster trainee edit` on real files.
+
+use muster_tests::{muster, workspace};
+use std::path::{Path, PathBuf};
+
+fn fixture(name: &str) -> PathBuf {
+    workspace().join("crates/muster-core/tests/data/roster").join(name)
+}
+
+fn new_event(db: &Path) -> String {
+    let r = muster(db, &["event", "create", "--name", "培训", "--starts", "2026-12-01", "--days", "2"]);
+    r.json()["id"].as_str().unwrap().to_string()
+}
+
+/// A GB18030 roster with one bad row, written as Chinese Excel would.
+fn write_gb18030(dir: &Path) -> PathBuf {
+    let text = "姓名,性别,手机号码,身份证号,年龄,所在村,职业,备注\r\n\
+                王素梅,女,138 1234 5678,11010519491231002X,45,王家村,农民,班长\r\n\
+                李建国,男,+86 139-0000-1111,,52,李家湾,个体户,\r\n\
+                欧阳娜娜,女,12345,,30,新华村,电商,手机号写错\r\n\
+                ,,13800000000,,,,,\r\n";
+    let bytes: Vec<u8> = gb18030(text);
+    let path = dir.join("名单.csv");
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn gb18030(s: &str) -> Vec<u8> {
+    // Encode through the fixture generator's committed output would tie this
+    // test to it; iconv is on every Debian machine.
+    let mut child = std::process::Command::new("iconv")
+        .args(["-f", "UTF-8", "-t", "GB18030"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("iconv");
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_ne!(out.stdout, s.as_bytes(), "really re-encoded");
+    out.stdout
+}
+
+#[test]
+fn imports_a_gb18030_roster_rejects_bad_rows_and_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let event = new_event(&db);
+    let file = write_gb18030(dir.path());
+    let rejects = dir.path().join("rejects.csv");
+
+    let dry = muster(&db, &["roster", "import", "--event", &event, file.to_str().unwrap(), "--dry-run"]);
+    assert_eq!(dry.code, 0, "{}", dry.stdout);
+    assert_eq!(dry.json()["imported"], 2);
+    assert_eq!(muster(&db, &["roster", "list", "--event", &event]).json()["trainees"].as_array().unwrap().len(), 0, "dry run writes nothing");
+
+    let r = muster(&db, &["roster", "import", "--event", &event, file.to_str().unwrap(), "--rejects", rejects.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let j = r.json();
+    assert_eq!((j["imported"].as_u64(), j["rejected"].as_u64(), j["duplicates"].as_u64()), (Some(2), Some(2), Some(0)), "{j}");
+    let errors = j["errors"].as_array().unwrap();
+    assert!(errors.iter().any(|e| e["line"] == 4 && e["field"] == "phone"), "{j}");
+    assert!(errors.iter().any(|e| e["line"] == 5 && e["field"] == "name"), "{j}");
+    assert!(j["warnings"].to_string().contains("备注"), "unknown column reported: {j}");
+
+    let rejected = std::fs::read(&rejects).unwrap();
+    assert!(rejected.starts_with(b"\xEF\xBB\xBF"), "rejects file has a BOM for Excel");
+    let text = String::from_utf8(rejected).unwrap();
+    assert!(text.contains("欧阳娜娜") && text.contains("手机号写错"), "{text}");
+
+    let list = muster(&db, &["roster", "list", "--event", &event]).json();
+    let trainees = list["trainees"].as_array().unwrap();
+    let wang = trainees.iter().find(|t| t["name"] == "王素梅").expect("王素梅 imported");
+    assert_eq!(wang["phone"], "13812345678");
+    assert_eq!(wang["id_number"], "11010519491231002X");
+    assert_eq!(wang["organization"], "王家村");
+    assert_eq!(wang["gender"], "female");
+    assert_eq!(wang["extra"]["备注"], "班长");
+    let li = trainees.iter().find(|t| t["name"] == "李建国").unwrap();
+    assert_eq!(li["phone"], "13900001111");
+
+    let again = muster(&db, &["roster", "import", "--event", &event, file.to_str().unwrap()]).json();
+    assert_eq!(again["imported"], 0);
+    assert_eq!(again["duplicates"], 2);
+}
+
+#[test]
+fn a_file_that_cannot_be_a_roster_exits_3_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let event = new_event(&db);
+    let no_name = dir.path().join("no-name.csv");
+    std::fs::write(&no_name, "phone,village\n13812345678,王家村\n").unwrap();
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, "").unwrap();
+    let png = dir.path().join("photo.csv");
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89").unwrap();
+    for (file, field) in [(&no_name, Some("name")), (&empty, None), (&png, None)] {
+        let r = muster(&db, &["roster", "import", "--event", &event, file.to_str().unwrap()]);
+        assert_eq!(r.code, 3, "{}: {}", file.display(), r.stdout);
+        let err = &r.json()["error"];
+        assert_eq!(err["code"], "invalid_input");
+        assert!(err["file"].as_str().unwrap().ends_with(file.file_name().unwrap().to_str().unwrap()), "{err}");
+        if let Some(field) = field {
+            assert_eq!(err["field"], field);
+        }
+    }
+    let missing = muster(&db, &["roster", "import", "--event", &event, "/nonexistent/roster.csv"]);
+    assert_eq!(missing.code, 1);
+    assert_eq!(missing.json()["error"]["code"], "io");
+    assert_eq!(muster(&db, &["roster", "list", "--event", &event]).json()["trainees"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn imports_real_spreadsheet_fixtures() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    for name in ["excel.xlsx", "legacy.xls"] {
+        let path = fixture(name);
+        if !path.exists() {
+            panic!("fixture {} missing", path.display());
+        }
+        let event = new_event(&db);
+        let r = muster(&db, &["roster", "import", "--event", &event, path.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{name}: {}", r.stdout);
+        assert!(r.json()["imported"].as_u64().unwrap() >= 1, "{name}: {}", r.stdout);
+    }
+}
+
+#[test]
+fn trainee_edit_validates_like_import_and_keeps_the_change_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let demo = muster(&db, &["demo"]).json();
+    let event = demo["id"].as_str().unwrap();
+    let list = muster(&db, &["roster", "list", "--event", event]).json();
+    let id = list["trainees"][0]["id"].as_str().unwrap().to_string();
+
+    let bad = muster(&db, &["trainee", "edit", &id, "--phone", "12345"]);
+    assert_eq!(bad.code, 3);
+    assert_eq!(bad.json()["error"]["field"], "phone");
+
+    let ok = muster(&db, &["trainee", "edit", &id, "--phone", "＋86 １３９ ００００ ２２２２", "--organization", "新村"]);
+    assert_eq!(ok.code, 0, "{}", ok.stdout);
+    assert_eq!(ok.json()["phone"], "13900002222");
+    assert_eq!(ok.json()["organization"], "新村");
+
+    let missing = muster(&db, &["trainee", "edit", "0190-nope", "--name", "x"]);
+    assert_eq!(missing.code, 3);
+    assert_eq!(missing.json()["error"]["code"], "not_found");
+}

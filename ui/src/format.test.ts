@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import {
+  cleanPath, dateRange, errorTitle, errorWhere, fieldLabel, formatPhone, maskId, rejectsPathFor, toUiError,
+  type UiErrorCode,
+} from "./format";
+
+describe("maskId", () => {
+  it("keeps the first and last four of an 18-character ID", () => {
+    expect(maskId("11010119900307123X")).toBe("1101**********123X");
+    expect(maskId("110101199003071234")).toHaveLength(18);
+  });
+  it("masks short numbers more", () => {
+    expect(maskId("A1234567")).toBe("A1****67");
+    expect(maskId("12345")).toBe("1***5");
+    expect(maskId("1234")).toBe("****");
+    expect(maskId("")).toBe("");
+    expect(maskId(null)).toBe("");
+  });
+});
+
+describe("display helpers", () => {
+  it("groups a mainland mobile", () => {
+    expect(formatPhone("13812345678")).toBe("138 1234 5678");
+    expect(formatPhone("+86 138")).toBe("+86 138");
+    expect(formatPhone(null)).toBe("");
+  });
+  it("labels fields in both languages", () => {
+    expect(fieldLabel("id_number", "zh")).toBe("身份证号");
+    expect(fieldLabel("phone", "en")).toBe("Mobile");
+    expect(fieldLabel("籍贯", "en")).toBe("籍贯");
+  });
+  it("formats date ranges", () => {
+    expect(dateRange("2026-03-09", 3, "zh")).toBe("2026年3月9日 – 3月11日");
+    expect(dateRange("2026-03-09", 3, "en")).toBe("9 Mar – 11 Mar 2026");
+    expect(dateRange("2026-12-31", 2, "en")).toBe("31 Dec 2026 – 1 Jan 2027");
+    expect(dateRange("2026-03-09", 1, "zh")).toBe("2026年3月9日");
+    expect(dateRange("soon", 2, "zh")).toBe("soon");
+  });
+  it("cleans pasted paths", () => {
+    expect(cleanPath("  '/home/me/花名册 1.xlsx' ")).toBe("/home/me/花名册 1.xlsx");
+    expect(cleanPath('"C:\\data\\a.csv"')).toBe("C:\\data\\a.csv");
+    expect(cleanPath("file:///home/me/%E8%8A%B1.csv")).toBe("/home/me/花.csv");
+  });
+  it("names the rejects file beside the source", () => {
+    expect(rejectsPathFor("/a/花名册.xlsx", "问题行")).toBe("/a/花名册-问题行.csv");
+    expect(rejectsPathFor("/a.b/roster", "rejects")).toBe("/a.b/roster-rejects.csv");
+  });
+});
+
+describe("errors", () => {
+  it("maps every code to a title in both languages, by code not message", () => {
+    const codes: UiErrorCode[] = ["invalid_input", "not_found", "conflict", "storage", "io", "internal"];
+    const zh = new Set(codes.map((c) => errorTitle(c, "zh")));
+    const en = new Set(codes.map((c) => errorTitle(c, "en")));
+    expect(zh.size).toBe(codes.length);
+    expect(en.size).toBe(codes.length);
+    expect(errorTitle("io", "en")).toBe("A file could not be read or written");
+  });
+  it("turns an IPC payload into a typed error", () => {
+    const e = toUiError({ code: "invalid_input", message: "bad phone", file: "/x/r.csv", line: 7, field: "phone" });
+    expect(e.code).toBe("invalid_input");
+    expect(errorWhere(e, "zh")).toBe("r.csv · 第 7 行 · 字段“手机号”");
+    expect(errorWhere(e, "en")).toBe("r.csv · line 7 · field “Mobile”");
+  });
+  it("treats strings and unknown codes as internal errors", () => {
+    expect(toUiError("invalid args `event` for command").code).toBe("internal");
+    expect(toUiError({ code: "weird", message: "x" }).code).toBe("internal");
+    expect(toUiError(new Error("boom")).message).toBe("boom");
+  });
+});

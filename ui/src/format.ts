@@ -1,0 +1,160 @@
+// Pure display logic, unit-tested with vitest (no DOM, no Tauri).
+
+import type { ErrorCode } from "./bindings/ErrorCode";
+import type { ErrorPayload } from "./bindings/ErrorPayload";
+import type { Gender } from "./bindings/Gender";
+import { t, type Key, type Lang, getLang } from "./i18n";
+
+/**
+ * Masks the middle of a national ID number so that a roster on a projector
+ * does not show it whole: `110101199003071234` → `1101**********1234`.
+ * Short numbers keep fewer characters; four or fewer are fully masked.
+ */
+export function maskId(id: string | null | undefined): string {
+  if (!id) return "";
+  const s = id.trim();
+  const n = s.length;
+  if (n <= 4) return "*".repeat(n);
+  const keep = n >= 12 ? 4 : n >= 8 ? 2 : 1;
+  return s.slice(0, keep) + "*".repeat(n - 2 * keep) + s.slice(n - keep);
+}
+
+/** A mainland mobile as `138 1234 5678`; anything else unchanged. */
+export function formatPhone(phone: string | null | undefined): string {
+  if (!phone) return "";
+  return /^1\d{10}$/.test(phone) ? `${phone.slice(0, 3)} ${phone.slice(3, 7)} ${phone.slice(7)}` : phone;
+}
+
+export function genderLabel(g: Gender | null | undefined, lang: Lang = getLang()): string {
+  if (g === "female") return t("gender.female", {}, lang);
+  if (g === "male") return t("gender.male", {}, lang);
+  return "";
+}
+
+const FIELD_KEYS: Record<string, Key> = {
+  name: "col.name",
+  gender: "col.gender",
+  phone: "col.phone",
+  id_number: "col.id_number",
+  age: "col.age",
+  birth_date: "col.birth_date",
+  organization: "col.organization",
+  occupation: "col.occupation",
+};
+
+/** The label of a roster field (`id_number` → 身份证号); other names as given. */
+export function fieldLabel(field: string | null | undefined, lang: Lang = getLang()): string {
+  if (!field) return "";
+  const key = FIELD_KEYS[field];
+  return key ? t(key, {}, lang) : field;
+}
+
+function parseDay(iso: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  if (!m) return null;
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+function fmtDay(d: Date, lang: Lang, withYear: boolean): string {
+  const y = d.getUTCFullYear();
+  const mo = d.getUTCMonth() + 1;
+  const day = d.getUTCDate();
+  if (lang === "zh") return withYear ? `${y}年${mo}月${day}日` : `${mo}月${day}日`;
+  const month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][mo - 1];
+  return withYear ? `${day} ${month} ${y}` : `${day} ${month}`;
+}
+
+/** `2026-03-09` + 3 days → `2026年3月9日 – 3月11日` / `9 Mar – 11 Mar 2026`. */
+export function dateRange(startsOn: string, days: number, lang: Lang = getLang()): string {
+  const start = parseDay(startsOn);
+  if (!start) return startsOn;
+  if (days <= 1) return fmtDay(start, lang, true);
+  const end = new Date(start.getTime() + (days - 1) * 86_400_000);
+  const sameYear = end.getUTCFullYear() === start.getUTCFullYear();
+  if (lang === "zh") return `${fmtDay(start, lang, true)} – ${fmtDay(end, lang, !sameYear)}`;
+  return `${fmtDay(start, lang, !sameYear)} – ${fmtDay(end, lang, true)}`;
+}
+
+/** `2026-03-09T09:00` → `3月9日 09:00` / `9 Mar 09:00`. */
+export function formatDateTime(local: string, lang: Lang = getLang()): string {
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})/.exec(local);
+  if (!m) return local;
+  const d = parseDay(m[1]);
+  return d ? `${fmtDay(d, lang, false)} ${m[2]}` : local;
+}
+
+/**
+ * A path as pasted by a person: surrounding whitespace and quotes removed
+ * (file managers quote paths with spaces), `file://` URLs decoded.
+ */
+export function cleanPath(raw: string): string {
+  let s = raw.trim();
+  if (s.length >= 2 && (s[0] === '"' || s[0] === "'") && s[s.length - 1] === s[0]) s = s.slice(1, -1).trim();
+  if (s.startsWith("file://")) {
+    try {
+      s = decodeURIComponent(s.slice("file://".length));
+    } catch {
+      s = s.slice("file://".length);
+    }
+  }
+  return s;
+}
+
+/** The rejects file's default name beside the source: `/a/花名册.xlsx` → `/a/花名册-问题行.csv`. */
+export function rejectsPathFor(src: string, suffix: string): string {
+  const slash = Math.max(src.lastIndexOf("/"), src.lastIndexOf("\\"));
+  const dot = src.lastIndexOf(".");
+  const stem = dot > slash ? src.slice(0, dot) : src;
+  return `${stem}-${suffix}.csv`;
+}
+
+/** Error codes the UI knows: the core's, plus `internal` for failures of the shell itself. */
+export type UiErrorCode = ErrorCode | "internal";
+
+export type UiError = Omit<ErrorPayload, "code"> & { code: UiErrorCode };
+
+const CODES: readonly string[] = ["invalid_input", "not_found", "conflict", "storage", "io"];
+
+/** Whatever a rejected `invoke` gave, as a typed error. */
+export function toUiError(e: unknown): UiError {
+  if (e && typeof e === "object" && "code" in e && typeof (e as { code: unknown }).code === "string") {
+    const p = e as Partial<ErrorPayload> & { code: string };
+    return {
+      code: CODES.includes(p.code) ? (p.code as ErrorCode) : "internal",
+      message: typeof p.message === "string" ? p.message : String(p.code),
+      file: p.file ?? null,
+      line: p.line ?? null,
+      field: p.field ?? null,
+    } as UiError;
+  }
+  const message = e instanceof Error ? e.message : typeof e === "string" ? e : JSON.stringify(e);
+  return { code: "internal", message, file: null, line: null, field: null } as UiError;
+}
+
+/** The heading for an error: chosen by `code`, never by the message text. */
+export function errorTitle(code: UiErrorCode, lang: Lang = getLang()): string {
+  switch (code) {
+    case "invalid_input":
+      return t("error.invalid_input", {}, lang);
+    case "not_found":
+      return t("error.not_found", {}, lang);
+    case "conflict":
+      return t("error.conflict", {}, lang);
+    case "storage":
+      return t("error.storage", {}, lang);
+    case "io":
+      return t("error.io", {}, lang);
+    default:
+      return t("error.internal", {}, lang);
+  }
+}
+
+/** Where the error is, e.g. `花名册.csv · 第 12 行 · 字段“手机号”`. */
+export function errorWhere(e: UiError, lang: Lang = getLang()): string {
+  const parts: string[] = [];
+  if (e.file) parts.push(e.file.split(/[\\/]/).pop() ?? e.file);
+  if (e.line != null) parts.push(t("error.line", { n: Number(e.line) }, lang));
+  if (e.field) parts.push(t("error.field", { f: fieldLabel(e.field, lang) }, lang));
+  return parts.join(" · ");
+}

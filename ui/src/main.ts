@@ -1,0 +1,99 @@
+// Muster's front end: a header with the language switch, one screen at a
+// time, and a footer saying where the data lives.
+
+import "./style.css";
+import { api } from "./api";
+import { clear, h } from "./dom";
+import { getLang, initLang, setLang, t, type Lang } from "./i18n";
+import type { Ctx, Route } from "./ui";
+import { renderEvent, installSearchShortcut } from "./views/event";
+import { renderEvents } from "./views/events";
+import { renderImport } from "./views/import";
+
+let route: Route = { name: "events" };
+
+const app = document.getElementById("app")!;
+const main = h("main", { class: "main", id: "main", tabindex: "-1" });
+const langBtn = h("button", { class: "lang-toggle", type: "button", testid: "lang-toggle" });
+const footerInfo = h("span", { class: "footer-path", testid: "db-path" });
+const toastSlot = h("div", { class: "toast-slot", "aria-live": "polite" });
+
+function applyLang(lang: Lang): void {
+  document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+  langBtn.replaceChildren(
+    h("span", { class: lang === "zh" ? "on" : "" }, "中文"),
+    h("span", { class: lang === "en" ? "on" : "" }, "EN"),
+  );
+  langBtn.title = t("lang.switch");
+  langBtn.setAttribute("aria-label", t("lang.switch"));
+  tagline.textContent = t("app.tagline");
+  footerText.textContent = t("footer.offline");
+}
+
+const tagline = h("span", { class: "brand-tagline" });
+const footerText = h("span", null);
+
+const ctx: Ctx = {
+  go(next: Route) {
+    route = next;
+    void render();
+    main.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  },
+  toast(text: string) {
+    const el = h("div", { class: "toast", role: "status", testid: "toast" }, text);
+    toastSlot.appendChild(el);
+    setTimeout(() => el.remove(), 4000);
+  },
+};
+
+async function render(): Promise<void> {
+  switch (route.name) {
+    case "events":
+      return renderEvents(main, ctx);
+    case "event":
+      return renderEvent(main, ctx, route.id);
+    case "import":
+      return renderImport(main, ctx, route.id);
+  }
+}
+
+function brandMark(): HTMLElement {
+  const mark = h("span", { class: "brand-mark", "aria-hidden": "true" });
+  mark.innerHTML =
+    '<svg viewBox="0 0 32 32" width="28" height="28"><rect width="32" height="32" rx="8" fill="currentColor"/>' +
+    '<circle cx="11" cy="12" r="3.2" fill="#f4efe6"/><circle cx="21" cy="12" r="3.2" fill="#f4efe6"/>' +
+    '<path d="M6 24c0-3.5 2.4-6 5-6s5 2.5 5 6M16 24c0-3.5 2.4-6 5-6s5 2.5 5 6" stroke="#f4efe6" stroke-width="2.2" fill="none" stroke-linecap="round"/></svg>';
+  return mark;
+}
+
+function boot(): void {
+  initLang();
+  clear(app);
+  app.append(
+    h("a", { class: "skip-link", href: "#main" }, "Skip"),
+    h("header", { class: "topbar" },
+      h("button", { class: "brand", type: "button", testid: "home", onclick: () => ctx.go({ name: "events" }) },
+        brandMark(), h("span", { class: "brand-name" }, "Muster"), tagline),
+      h("div", { class: "topbar-right" }, langBtn),
+    ),
+    main,
+    h("footer", { class: "footer" }, footerText, footerInfo),
+    toastSlot,
+  );
+  langBtn.addEventListener("click", () => {
+    const next: Lang = getLang() === "zh" ? "en" : "zh";
+    setLang(next);
+    applyLang(next);
+    void render();
+  });
+  applyLang(getLang());
+  installSearchShortcut();
+  api.appInfo().then(
+    (info) => { footerInfo.textContent = `v${info.version} · ${info.db_path}`; },
+    () => { /* footer detail only */ },
+  );
+  void render();
+}
+
+boot();

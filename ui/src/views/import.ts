@@ -1,0 +1,288 @@
+// Screen (c): import a roster file — path (typed, pasted or picked) →
+// preview (what was detected, how columns map, first rows) → import with a
+// progress bar → result (counts, rejected rows, save the rejects file).
+
+import { api, pickRosterFile, pickSavePath } from "../api";
+import type { Event } from "../bindings/Event";
+import type { ImportReport } from "../bindings/ImportReport";
+import type { RosterPreview } from "../bindings/RosterPreview";
+import { clear, h } from "../dom";
+import { cleanPath, fieldLabel, rejectsPathFor, type UiError } from "../format";
+import { t } from "../i18n";
+import { errorBox, spinner, type Ctx } from "../ui";
+import { eventHeader, findEvent } from "./event";
+
+/** Rejected rows listed on screen; the rest are in the rejects file. */
+const MAX_ERRORS_SHOWN = 200;
+
+function delimiterLabel(d: string | null | undefined): string {
+  if (d == null) return "";
+  if (d === "\t" || d === "tab") return "Tab";
+  if (d === ",") return ", (comma)";
+  if (d === ";") return "; (semicolon)";
+  return JSON.stringify(d);
+}
+
+function detected(preview: RosterPreview): HTMLElement {
+  const items: [string, string | null | undefined][] = [
+    [t("import.format"), preview.format.toUpperCase()],
+    [t("import.encoding"), preview.encoding],
+    [t("import.delimiter"), delimiterLabel(preview.delimiter)],
+    [t("import.sheet"), preview.sheet],
+  ];
+  return h("dl", { class: "detected", testid: "preview-detected" },
+    items.filter(([, v]) => v).map(([k, v]) => h("div", { class: "detected-item" }, h("dt", null, k), h("dd", null, v!))),
+  );
+}
+
+function mappingTable(preview: RosterPreview): HTMLElement {
+  return h("table", { class: "table mapping-table", testid: "preview-mapping" },
+    h("thead", null, h("tr", null, h("th", null, t("import.mapping.header")), h("th", null, t("import.mapping.field")))),
+    h("tbody", null, preview.columns.map((c) =>
+      h("tr", { "data-field": c.field ?? "extra" },
+        h("td", null, c.header || `#${c.index + 1}`),
+        h("td", null,
+          c.field
+            ? h("span", { class: "chip chip-accent" }, fieldLabel(c.field))
+            : h("span", { class: "chip chip-muted" }, t("import.mapping.extra"))),
+      ),
+    )),
+  );
+}
+
+function sampleTable(preview: RosterPreview): HTMLElement {
+  return h("div", { class: "table-wrap sample-wrap" },
+    h("table", { class: "table sample-table", testid: "preview-sample" },
+      h("thead", null, h("tr", null, preview.headers.map((hd) => h("th", null, hd)))),
+      h("tbody", null, preview.sample.map((row) => h("tr", null, row.map((cell) => h("td", null, cell))))),
+    ),
+  );
+}
+
+function stat(label: string, value: number, kind: string, testid: string): HTMLElement {
+  return h("div", { class: `stat stat-${kind}` }, h("div", { class: "stat-value", testid }, value), h("div", { class: "stat-label" }, label));
+}
+
+export async function renderImport(root: HTMLElement, ctx: Ctx, id: string): Promise<void> {
+  clear(root);
+  root.appendChild(spinner());
+  let ev: Event | undefined;
+  try {
+    ev = await findEvent(id);
+  } catch (e) {
+    clear(root);
+    root.appendChild(errorBox(e as UiError));
+    return;
+  }
+  clear(root);
+  if (!ev) {
+    root.appendChild(errorBox({ code: "not_found", message: id, file: null, line: null, field: null } as UiError));
+    return;
+  }
+
+  const errorSlot = h("div", { class: "error-slot" });
+  const body = h("div", { class: "import-body" });
+  const showError = (e: UiError) => {
+    clear(errorSlot);
+    errorSlot.appendChild(errorBox(e, () => clear(errorSlot)));
+  };
+
+  const pathInput = h("input", {
+    type: "text", class: "path-input", placeholder: t("import.path.placeholder"), spellcheck: "false",
+    autocomplete: "off", testid: "import-path", "aria-label": t("import.path"),
+  });
+  const browse = h("button", { class: "btn btn-secondary", type: "button", testid: "import-browse" }, t("import.browse"));
+  const previewBtn = h("button", { class: "btn btn-primary", type: "submit", testid: "import-preview" }, t("import.preview"));
+
+  let busy = false;
+
+  const doPreview = async () => {
+    const path = cleanPath(pathInput.value);
+    pathInput.value = path;
+    clear(errorSlot);
+    if (!path) {
+      showError({ code: "invalid_input", message: t("import.need_path"), file: null, line: null, field: null } as UiError);
+      pathInput.focus();
+      return;
+    }
+    busy = true;
+    previewBtn.disabled = true;
+    clear(body);
+    body.appendChild(spinner());
+    try {
+      const preview = await api.previewRoster(path);
+      showPreview(path, preview);
+    } catch (e) {
+      clear(body);
+      showError(e as UiError);
+    } finally {
+      busy = false;
+      previewBtn.disabled = false;
+    }
+  };
+
+  browse.addEventListener("click", async () => {
+    try {
+      const picked = await pickRosterFile(t("import.filter"));
+      if (picked) {
+        pathInput.value = picked;
+        await doPreview();
+      }
+    } catch (e) {
+      showError(e as UiError);
+    }
+  });
+
+  const showPreview = (path: string, preview: RosterPreview) => {
+    clear(body);
+    const valid = Number(preview.valid_rows);
+    const total = Number(preview.total_rows);
+    const runBtn = h("button", { class: "btn btn-primary btn-lg", type: "button", testid: "import-run", disabled: valid === 0 },
+      t("import.run", { n: valid }));
+    const dryBtn = h("button", { class: "btn btn-secondary", type: "button", testid: "import-dry" }, t("import.dry"));
+    const progressSlot = h("div", { class: "progress-slot" });
+    const run = async (dryRun: boolean) => {
+      if (busy) return;
+      busy = true;
+      runBtn.disabled = dryBtn.disabled = true;
+      clear(errorSlot);
+      const bar = h("div", { class: "progress-bar", style: "width: 0%" });
+      const label = h("div", { class: "progress-label" }, t("import.running", { done: 0, total }));
+      clear(progressSlot);
+      progressSlot.appendChild(h("div", { class: "progress", testid: "import-progress" }, h("div", { class: "progress-track" }, bar), label));
+      const unlisten = await api.onImportProgress(({ done, total: all }) => {
+        const pct = all > 0 ? Math.min(100, Math.round((done / all) * 100)) : 100;
+        bar.style.width = `${pct}%`;
+        label.textContent = t("import.running", { done, total: all });
+      });
+      try {
+        const report = await api.importRoster(id, path, dryRun);
+        showReport(path, report, dryRun);
+      } catch (e) {
+        clear(progressSlot);
+        showError(e as UiError);
+        runBtn.disabled = valid === 0;
+        dryBtn.disabled = false;
+      } finally {
+        unlisten();
+        busy = false;
+      }
+    };
+    runBtn.addEventListener("click", () => run(false));
+    dryBtn.addEventListener("click", () => run(true));
+
+    body.appendChild(
+      h("div", { class: "preview", testid: "preview" },
+        h("section", { class: "card" },
+          h("div", { class: "preview-head" },
+            h("div", null,
+              h("h2", { class: "card-title" }, t("import.detected")),
+              h("div", { class: "preview-file", title: path }, preview.file || path),
+            ),
+            h("div", { class: "preview-rows", testid: "preview-rows" }, t("import.rows", { valid, total })),
+          ),
+          detected(preview),
+          preview.warnings.length
+            ? h("div", { class: "alert alert-warn", testid: "preview-warnings" },
+                h("div", { class: "alert-body" },
+                  h("strong", { class: "alert-title" }, t("import.warnings")),
+                  h("ul", null, preview.warnings.map((w) => h("li", null, w))),
+                ))
+            : null,
+          h("div", { class: "action-row" }, runBtn, dryBtn),
+          progressSlot,
+        ),
+        h("div", { class: "preview-grid" },
+          h("section", { class: "card" }, h("h2", { class: "card-title" }, t("import.mapping")), mappingTable(preview)),
+          h("section", { class: "card sample-card" },
+            h("h2", { class: "card-title" }, t("import.sample", { n: preview.sample.length })),
+            sampleTable(preview),
+          ),
+        ),
+      ),
+    );
+    runBtn.focus();
+  };
+
+  const showReport = (path: string, report: ImportReport, dryRun: boolean) => {
+    clear(body);
+    const errors = report.errors ?? [];
+    const saveBtn = h("button", { class: "btn btn-secondary", type: "button", testid: "save-rejects" }, t("import.save_rejects"));
+    saveBtn.addEventListener("click", async () => {
+      try {
+        const dest = await pickSavePath(rejectsPathFor(path, t("import.rejects_name")));
+        if (!dest) return;
+        await api.saveRejects(path, dest);
+        ctx.toast(t("import.saved", { path: dest }));
+      } catch (e) {
+        showError(e as UiError);
+      }
+    });
+    const again = h("button", {
+      class: "btn btn-ghost", type: "button", testid: "import-again",
+      onclick: () => { clear(body); pathInput.value = ""; pathInput.focus(); },
+    }, t("import.again"));
+    const toRoster = h("button", {
+      class: "btn btn-primary", type: "button", testid: "import-to-roster",
+      onclick: () => ctx.go({ name: "event", id }),
+    }, t("import.to_roster"));
+
+    body.appendChild(
+      h("div", { class: "report", testid: "import-report" },
+        h("section", { class: "card" },
+          h("h2", { class: "card-title" }, dryRun ? t("import.dry.done") : t("import.done")),
+          h("div", { class: "stats" },
+            stat(dryRun ? t("import.would") : t("import.imported"), Number(report.imported), "ok", "report-imported"),
+            stat(t("import.duplicates"), Number(report.duplicates), "muted", "report-duplicates"),
+            stat(t("import.rejected"), Number(report.rejected), Number(report.rejected) > 0 ? "bad" : "muted", "report-rejected"),
+          ),
+          report.warnings.length
+            ? h("ul", { class: "warn-list" }, report.warnings.map((w) => h("li", null, w)))
+            : null,
+          h("div", { class: "action-row" }, toRoster, Number(report.rejected) > 0 ? saveBtn : null, again),
+        ),
+        errors.length
+          ? h("section", { class: "card" },
+              h("h2", { class: "card-title" }, t("import.errors"), h("span", { class: "count-badge count-bad" }, errors.length)),
+              h("div", { class: "table-wrap" },
+                h("table", { class: "table errors-table", testid: "report-errors" },
+                  h("thead", null, h("tr", null,
+                    h("th", { class: "num" }, t("import.errors.line")),
+                    h("th", null, t("import.errors.field")),
+                    h("th", null, t("import.errors.reason")))),
+                  h("tbody", null, errors.slice(0, MAX_ERRORS_SHOWN).map((er) =>
+                    h("tr", { testid: "report-error-row" },
+                      h("td", { class: "num mono" }, Number(er.line)),
+                      h("td", null, fieldLabel(er.field)),
+                      h("td", null, er.message)))),
+                ),
+              ),
+              errors.length > MAX_ERRORS_SHOWN
+                ? h("p", { class: "muted" }, t("import.errors.more", { n: errors.length - MAX_ERRORS_SHOWN }))
+                : null,
+            )
+          : null,
+      ),
+    );
+    toRoster.focus();
+  };
+
+  const form = h("form", {
+    class: "card path-card",
+    onsubmit: (e: SubmitEvent) => { e.preventDefault(); if (!busy) void doPreview(); },
+  },
+    h("h2", { class: "card-title" }, t("import.title")),
+    h("p", { class: "muted intro" }, t("import.intro")),
+    h("div", { class: "path-row" }, pathInput, browse, previewBtn),
+  );
+
+  root.appendChild(
+    h("div", { class: "page", testid: "import-page" },
+      eventHeader(ev, ctx),
+      form,
+      errorSlot,
+      body,
+    ),
+  );
+  pathInput.focus();
+}
