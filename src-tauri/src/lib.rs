@@ -214,6 +214,25 @@ mod tests {
     use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
     use tauri::webview::InvokeRequest;
 
+    /// A fresh folder under the system temp dir, removed on drop.
+    struct TempDir(PathBuf);
+    impl TempDir {
+        fn new(name: &str) -> Self {
+            let dir = std::env::temp_dir().join(format!("muster-app-{}-{name}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            TempDir(dir)
+        }
+        fn path(&self) -> &Path {
+            &self.0
+        }
+    }
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
     fn app(dir: &Path) -> tauri::App<tauri::test::MockRuntime> {
         let state = AppState::open(&dir.join("muster.db")).unwrap();
         setup(mock_builder(), state).build(mock_context(noop_assets())).unwrap()
@@ -245,7 +264,7 @@ mod tests {
 
     #[test]
     fn create_and_list_events_over_ipc() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = TempDir::new("create_and_list_events_over_ipc");
         let app = app(dir.path());
 
         let empty = invoke(&app, "list_events", serde_json::json!({})).unwrap();
@@ -269,7 +288,7 @@ mod tests {
 
     #[test]
     fn errors_cross_ipc_as_typed_payloads() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = TempDir::new("errors_cross_ipc_as_typed_payloads");
         let app = app(dir.path());
 
         // Unknown event: a `not_found` payload, not a bare string.
@@ -296,8 +315,75 @@ mod tests {
     }
 
     #[test]
+    fn import_reports_progress_and_saves_rejects() {
+        use tauri::Listener;
+        let dir = TempDir::new("import");
+        let app = app(dir.path());
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/e2e/fixtures/roster-gb18030.csv");
+        let fixture = fixture.display().to_string();
+
+        let progress = std::sync::Arc::new(Mutex::new(Vec::<serde_json::Value>::new()));
+        let seen = progress.clone();
+        app.listen_any(IMPORT_PROGRESS, move |e| {
+            seen.lock().unwrap().push(serde_json::from_str(e.payload()).unwrap());
+        });
+
+        let ev = invoke(
+            &app,
+            "create_event",
+            serde_json::json!({"event": {"name": "培训", "venue": "", "starts_on": "2026-03-09", "days": 1}}),
+        )
+        .unwrap();
+        let id = ev["id"].as_str().unwrap();
+
+        let preview = invoke(&app, "preview_roster", serde_json::json!({"path": fixture})).unwrap();
+        assert_eq!(preview["total_rows"], 8);
+        assert_eq!(preview["encoding"], "GB18030");
+
+        let dry = invoke(
+            &app,
+            "import_roster",
+            serde_json::json!({"eventId": id, "path": fixture, "dryRun": true}),
+        )
+        .unwrap();
+        assert_eq!(dry["dry_run"], true);
+        let roster = invoke(&app, "roster", serde_json::json!({"eventId": id})).unwrap();
+        assert_eq!(roster.as_array().unwrap().len(), 0, "a dry run writes nothing");
+
+        let report = invoke(
+            &app,
+            "import_roster",
+            serde_json::json!({"eventId": id, "path": fixture, "dryRun": false}),
+        )
+        .unwrap();
+        assert_eq!((report["imported"].as_u64(), report["rejected"].as_u64()), (Some(6), Some(1)));
+        assert_eq!(report["errors"][0]["line"], 8);
+        let last = progress.lock().unwrap().last().cloned().expect("progress events");
+        assert_eq!(last["done"], last["total"]);
+
+        let dest = dir.path().join("rejects.csv");
+        invoke(
+            &app,
+            "save_rejects",
+            serde_json::json!({"srcPath": fixture, "destPath": dest.display().to_string()}),
+        )
+        .unwrap();
+        let text = std::fs::read_to_string(&dest).unwrap();
+        assert!(text.contains("孙芳"), "{text}");
+
+        // Writing into a folder that does not exist: a typed `io` error.
+        let err = invoke(
+            &app,
+            "save_rejects",
+            serde_json::json!({"srcPath": fixture, "destPath": dir.path().join("no/such/dir.csv").display().to_string()}),
+        )
+        .unwrap_err();
+        assert_eq!(err["code"], "io", "{err}");
+    }
+
+    #[test]
     fn demo_event_has_a_searchable_roster() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = TempDir::new("demo_event_has_a_searchable_roster");
         let app = app(dir.path());
 
         let demo = invoke(&app, "create_demo_event", serde_json::json!({})).unwrap();

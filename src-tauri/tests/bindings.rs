@@ -47,9 +47,10 @@ fn ts_files(dir: &Path) -> BTreeMap<String, String> {
 
 #[test]
 fn ui_bindings_are_up_to_date() {
-    let fresh_dir = tempfile::tempdir().unwrap();
-    generate(fresh_dir.path());
-    let fresh = ts_files(fresh_dir.path());
+    let fresh_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("muster-app-bindings");
+    let _ = std::fs::remove_dir_all(&fresh_dir);
+    generate(&fresh_dir);
+    let fresh = ts_files(&fresh_dir);
     assert!(fresh.contains_key("Event.ts"), "ts-rs wrote {:?}", fresh.keys());
 
     let dir = bindings_dir();

@@ -49,7 +49,7 @@ describe("display helpers", () => {
 
 describe("errors", () => {
   it("maps every code to a title in both languages, by code not message", () => {
-    const codes: UiErrorCode[] = ["invalid_input", "not_found", "conflict", "storage", "io", "internal"];
+    const codes: UiErrorCode[] = ["invalid_input", "not_found", "conflict", "storage", "io", "needs_confirmation", "internal"];
     const zh = new Set(codes.map((c) => errorTitle(c, "zh")));
     const en = new Set(codes.map((c) => errorTitle(c, "en")));
     expect(zh.size).toBe(codes.length);

@@ -114,14 +114,26 @@ export type UiErrorCode = ErrorCode | "internal";
 
 export type UiError = Omit<ErrorPayload, "code"> & { code: UiErrorCode };
 
-const CODES: readonly string[] = ["invalid_input", "not_found", "conflict", "storage", "io"];
+/**
+ * The title of each error code. A `Record` over the generated `ErrorCode`
+ * union: when muster-core adds a code, `tsc` fails here until it has a title.
+ */
+const ERROR_TITLES: Record<UiErrorCode, Key> = {
+  invalid_input: "error.invalid_input",
+  not_found: "error.not_found",
+  conflict: "error.conflict",
+  storage: "error.storage",
+  io: "error.io",
+  needs_confirmation: "error.needs_confirmation",
+  internal: "error.internal",
+};
 
 /** Whatever a rejected `invoke` gave, as a typed error. */
 export function toUiError(e: unknown): UiError {
   if (e && typeof e === "object" && "code" in e && typeof (e as { code: unknown }).code === "string") {
     const p = e as Partial<ErrorPayload> & { code: string };
     return {
-      code: CODES.includes(p.code) ? (p.code as ErrorCode) : "internal",
+      code: p.code in ERROR_TITLES ? (p.code as ErrorCode) : "internal",
       message: typeof p.message === "string" ? p.message : String(p.code),
       file: p.file ?? null,
       line: p.line ?? null,
@@ -134,20 +146,7 @@ export function toUiError(e: unknown): UiError {
 
 /** The heading for an error: chosen by `code`, never by the message text. */
 export function errorTitle(code: UiErrorCode, lang: Lang = getLang()): string {
-  switch (code) {
-    case "invalid_input":
-      return t("error.invalid_input", {}, lang);
-    case "not_found":
-      return t("error.not_found", {}, lang);
-    case "conflict":
-      return t("error.conflict", {}, lang);
-    case "storage":
-      return t("error.storage", {}, lang);
-    case "io":
-      return t("error.io", {}, lang);
-    default:
-      return t("error.internal", {}, lang);
-  }
+  return t(ERROR_TITLES[code] ?? "error.internal", {}, lang);
 }
 
 /** Where the error is, e.g. `花名册.csv · 第 12 行 · 字段“手机号”`. */

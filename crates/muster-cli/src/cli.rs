@@ -31,6 +31,35 @@ pub enum Command {
     /// Edit one trainee.
     #[command(subcommand)]
     Trainee(TraineeCmd),
+    /// Find trainees at the door: name, pinyin or initials, mobile's last 4, code → {"results": [...]}.
+    Search {
+        #[arg(long)]
+        event: String,
+        query: String,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+    /// Check a trainee into a session → {"status": "checked_in" | "already_checked_in", "trainee", "at"}.
+    Checkin(MarkArgs),
+    /// Sign a trainee out of a session → {"status": "checked_out" | "already_checked_out", "trainee", "at"}.
+    Checkout(MarkArgs),
+    /// Register a walk-in (not on the roster) → {"id", "walk_in": true, "possible_duplicates"}.
+    Walkin {
+        #[arg(long)]
+        event: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        id_number: Option<String>,
+    },
+    /// Attendance per session and per trainee.
+    #[command(subcommand)]
+    Attendance(AttendanceCmd),
+    /// Benchmarks run in-process.
+    #[command(subcommand)]
+    Bench(BenchCmd),
     /// Create the demo event (two sessions, 26 trainees).
     Demo,
     /// Check the store's integrity; exit 1 if there are problems.
@@ -97,8 +126,82 @@ pub enum RosterCmd {
     },
 }
 
+#[derive(Args, Debug)]
+pub struct MarkArgs {
+    #[arg(long)]
+    pub event: String,
+    #[arg(long)]
+    pub session: String,
+    /// The trainee's id.
+    #[arg(long, conflicts_with = "code", required_unless_present = "code")]
+    pub trainee: Option<String>,
+    /// The trainee's code, as typed or scanned.
+    #[arg(long)]
+    pub code: Option<String>,
+    /// Venue local time YYYY-MM-DDTHH:MM[:SS] (default: now).
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Record even though the session has not started or has ended.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AttendanceCmd {
+    /// → {"sessions": [{"id", "title", "present", "late", "absent", ...}], "trainees": [{"id", "name", "sessions", "hours"}]}.
+    Report {
+        #[arg(long)]
+        event: String,
+        /// Also write the report as an Excel workbook.
+        #[arg(long, value_name = "FILE.xlsx")]
+        xlsx: Option<PathBuf>,
+        /// Also write the per-trainee sheet as CSV (UTF-8 with BOM).
+        #[arg(long, value_name = "FILE.csv")]
+        csv: Option<PathBuf>,
+    },
+    /// Live view: expected vs arrived per session, arrivals per 5 minutes, late list.
+    Dashboard {
+        #[arg(long)]
+        event: String,
+    },
+    /// Record a coordinator's correction (kept as history, newest wins).
+    Correct {
+        #[arg(long)]
+        event: String,
+        #[arg(long)]
+        session: String,
+        #[arg(long)]
+        trainee: String,
+        /// present, late, left_early or absent.
+        #[arg(long)]
+        status: String,
+        #[arg(long)]
+        hours: Option<f64>,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCmd {
+    /// Run N realistic door searches (names, initials, mobile last-4, codes) → {"trainees", "queries", "p50_us", "p99_us"}.
+    Search {
+        #[arg(long)]
+        event: String,
+        #[arg(long, default_value_t = 1000)]
+        queries: usize,
+    },
+}
+
 #[derive(Subcommand, Debug)]
 pub enum TraineeCmd {
+    /// Possible duplicates (same mobile or ID number), e.g. a walk-in registered on two laptops.
+    Duplicates {
+        #[arg(long)]
+        event: String,
+    },
+    /// Merge OTHER into KEEP: OTHER leaves the roster, its check-ins count for KEEP.
+    Merge { keep: String, other: String },
     /// Change fields of a trainee (same validation as import); an empty value clears an optional field.
     Edit {
         id: String,

@@ -5,6 +5,7 @@
 //! (nothing written). Errors with `--json` are
 //! `{"error": {"code", "message", "file"?, "line"?, "field"?}}`.
 
+mod bench;
 mod cli;
 mod output;
 mod run;

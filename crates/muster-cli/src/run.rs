@@ -1,10 +1,11 @@
 //! Runs one parsed command against the store and shapes its result.
 
-use crate::cli::{Cli, Command, EventCmd, RosterCmd, SessionCmd, TraineeCmd};
+use crate::cli::{AttendanceCmd, BenchCmd, Cli, Command, EventCmd, MarkArgs, RosterCmd, SessionCmd, TraineeCmd};
 use crate::output::{Outcome, EXIT_RUNTIME};
 use muster_core::model::{Event, NewEvent, NewSession, Trainee};
 use muster_core::roster::{ImportOptions, ImportReport};
 use muster_core::trainee::TraineePatch;
+use muster_core::attendance::{MarkOutcome, MarkRequest, Who};
 use muster_core::Muster;
 use serde_json::{json, Value};
 use std::io::{IsTerminal, Write};
@@ -75,6 +76,76 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             let t = m.edit_trainee(&id, &patch)?;
             Outcome::new(to_value(&t), format!("updated {}", trainee_line(&t)))
         }
+        Command::Search { event, query, limit } => {
+            let results = m.search(&event, &query, limit)?;
+            let text = results.iter().map(trainee_line).collect::<Vec<_>>().join("\n");
+            Outcome::new(json!({ "results": results }), text)
+        }
+        Command::Checkin(a) => {
+            let out = m.check_in(&mark_request(a))?;
+            Outcome::new(to_value(&out), mark_text(&out))
+        }
+        Command::Checkout(a) => {
+            let out = m.check_out(&mark_request(a))?;
+            Outcome::new(to_value(&out), mark_text(&out))
+        }
+        Command::Walkin { event, name, phone, id_number } => {
+            let (t, dups) = m.walk_in(&event, &name, phone.as_deref(), id_number.as_deref())?;
+            let mut text = format!("registered walk-in {}", trainee_line(&t));
+            for d in &dups {
+                text.push_str(&format!("\npossible duplicate of {}", trainee_line(d)));
+            }
+            let mut value = to_value(&t);
+            value["possible_duplicates"] = to_value(&dups);
+            Outcome::new(value, text)
+        }
+        Command::Attendance(AttendanceCmd::Report { event, xlsx, csv }) => {
+            let report = m.attendance_report(&event)?;
+            if let Some(path) = &xlsx {
+                muster_core::export::attendance_xlsx(&report, path)?;
+            }
+            if let Some(path) = &csv {
+                muster_core::export::attendance_csv(&report, path)?;
+            }
+            let text = report
+                .sessions
+                .iter()
+                .map(|s| format!("{}  expected {}  present {}  late {}  left early {}  absent {}", s.title, s.expected, s.present, s.late, s.left_early, s.absent))
+                .collect::<Vec<_>>()
+                .join("\n");
+            Outcome::new(to_value(&report), text)
+        }
+        Command::Attendance(AttendanceCmd::Dashboard { event }) => {
+            let d = m.dashboard(&event)?;
+            let text = d
+                .iter()
+                .map(|s| format!("{}  {}/{} arrived, {} late", s.session.title, s.session.arrived, s.session.expected, s.late.len()))
+                .collect::<Vec<_>>()
+                .join("\n");
+            Outcome::new(json!({ "sessions": d }), text)
+        }
+        Command::Attendance(AttendanceCmd::Correct { event, session, trainee, status, hours, reason }) => {
+            m.correct_attendance(&event, &session, &trainee, &status, hours, &reason)?;
+            Outcome::new(json!({ "corrected": true, "trainee_id": trainee, "session_id": session, "status": status }), "correction recorded")
+        }
+        Command::Bench(BenchCmd::Search { event, queries }) => {
+            let out = crate::bench::search(&m, &event, queries)?;
+            let text = out.to_string();
+            Outcome::new(out, text)
+        }
+        Command::Trainee(TraineeCmd::Duplicates { event }) => {
+            let groups = m.possible_duplicates(&event)?;
+            let text = groups
+                .iter()
+                .map(|g| format!("{} {}: {}", g.by, g.value, g.trainees.iter().map(|t| format!("{} ({})", t.fields.name, t.id)).collect::<Vec<_>>().join(", ")))
+                .collect::<Vec<_>>()
+                .join("\n");
+            Outcome::new(json!({ "groups": groups }), text)
+        }
+        Command::Trainee(TraineeCmd::Merge { keep, other }) => {
+            let t = m.merge_trainees(&keep, &other)?;
+            Outcome::new(to_value(&t), format!("merged {other} into {}", trainee_line(&t)))
+        }
         Command::Check => {
             let problems = m.store().check()?;
             let ok = problems.is_empty();
@@ -86,6 +157,27 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             out
         }
     })
+}
+
+fn mark_request(a: MarkArgs) -> MarkRequest {
+    let (who, source) = match (a.trainee, a.code) {
+        (Some(id), _) => (Who::Id(id), "manual"),
+        (None, Some(code)) => (Who::Code(code), "scan"),
+        (None, None) => (Who::Code(String::new()), "scan"),
+    };
+    MarkRequest { event_id: a.event, session_id: a.session, who, at: a.at, force: a.force, source: source.into() }
+}
+
+fn mark_text(o: &MarkOutcome) -> String {
+    let what = serde_json::to_value(o.status).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    format!(
+        "{}: {} at {}{}{}",
+        what.replace('_', " "),
+        o.trainee.fields.name,
+        o.at,
+        if o.late { " (late)" } else { "" },
+        if o.this_device { String::new() } else { format!(" on laptop {}", o.device_id) }
+    )
 }
 
 fn event_line(e: &Event) -> String {

@@ -34,6 +34,9 @@ pub enum ErrorCode {
     Storage,
     /// Reading or writing a file failed.
     Io,
+    /// Allowed, but only when the user confirms (the app asks; the CLI
+    /// needs `--force`), e.g. checking into a session that has ended.
+    NeedsConfirmation,
 }
 
 impl ErrorCode {
@@ -41,7 +44,7 @@ impl ErrorCode {
     /// (nothing written), 1 for runtime failures.
     pub fn exit_code(self) -> i32 {
         match self {
-            ErrorCode::InvalidInput | ErrorCode::NotFound | ErrorCode::Conflict => 3,
+            ErrorCode::InvalidInput | ErrorCode::NotFound | ErrorCode::Conflict | ErrorCode::NeedsConfirmation => 3,
             ErrorCode::Storage | ErrorCode::Io => 1,
         }
     }
@@ -56,6 +59,8 @@ pub enum Error {
     NotFound { kind: &'static str, id: String },
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    NeedsConfirmation(String),
     #[error("local store: {0}")]
     Storage(#[from] rusqlite::Error),
     #[error("{path}: {source}")]
@@ -97,6 +102,7 @@ impl Error {
             Error::Invalid { .. } => ErrorCode::InvalidInput,
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::Conflict(_) => ErrorCode::Conflict,
+            Error::NeedsConfirmation(_) => ErrorCode::NeedsConfirmation,
             Error::Storage(_) => ErrorCode::Storage,
             Error::Io { .. } => ErrorCode::Io,
         }

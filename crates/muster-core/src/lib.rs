@@ -5,14 +5,18 @@
 //! No Tauri and no network in here: the desktop shell and the CLI are thin
 //! callers of [`Muster`], the one facade.
 
+pub mod attendance;
 pub mod clock;
+pub mod code;
 pub mod demo;
 pub mod error;
 pub mod event;
+pub mod export;
 pub mod import;
 pub mod model;
 pub mod normalize;
 pub mod roster;
+pub mod search;
 pub mod store;
 pub mod trainee;
 
@@ -32,7 +36,12 @@ pub struct Muster {
 impl Muster {
     /// Opens the store at `path`, creating it if needed.
     pub fn open(path: &Path) -> Result<Muster> {
-        Ok(Muster { store: Store::open(path)? })
+        let mut store = Store::open(path)?;
+        // Trainees written before codes existed get one (a logged update).
+        if store.needs_backfill()? {
+            store.write(store::trainees::backfill_codes)?;
+        }
+        Ok(Muster { store })
     }
 
     /// Where the desktop app keeps its store, shared with the CLI:
@@ -82,11 +91,11 @@ impl Muster {
     }
 
     pub fn search_roster(&self, event_id: &str, query: &str, limit: usize) -> Result<Vec<Trainee>> {
-        let query = normalize::text(query);
-        if query.is_empty() {
+        if search::normalize_query(query).is_empty() {
             return Ok(self.roster(event_id)?.into_iter().take(limit).collect());
         }
-        store::trainees::search(&self.store, event_id, &query, limit)
+        self.event(event_id)?;
+        search::find(&self.store, event_id, query, limit)
     }
 
     pub fn trainee(&self, id: &str) -> Result<Trainee> {
@@ -114,5 +123,48 @@ impl Muster {
     /// The rejected rows of a roster file as CSV bytes (UTF-8 with BOM).
     pub fn rejects_csv(&self, path: &Path) -> Result<Vec<u8>> {
         roster::rejects_csv(path)
+    }
+
+    /// Door search: code, name, pinyin (full or initials), mobile's last
+    /// four digits; best first.
+    pub fn search(&self, event_id: &str, query: &str, limit: usize) -> Result<Vec<Trainee>> {
+        self.event(event_id)?;
+        search::find(&self.store, event_id, query, limit)
+    }
+
+    /// Checks a trainee into a session (idempotent).
+    pub fn check_in(&mut self, req: &attendance::MarkRequest) -> Result<attendance::MarkOutcome> {
+        attendance::mark(&mut self.store, req, "in")
+    }
+
+    /// Signs a trainee out of a session (idempotent).
+    pub fn check_out(&mut self, req: &attendance::MarkRequest) -> Result<attendance::MarkOutcome> {
+        attendance::mark(&mut self.store, req, "out")
+    }
+
+    /// Registers a walk-in; returns it and the trainees it may duplicate.
+    pub fn walk_in(&mut self, event_id: &str, name: &str, phone: Option<&str>, id_number: Option<&str>) -> Result<(Trainee, Vec<Trainee>)> {
+        trainee::walk_in(&mut self.store, event_id, name, phone, id_number)
+    }
+
+    pub fn possible_duplicates(&self, event_id: &str) -> Result<Vec<trainee::DuplicateGroup>> {
+        self.event(event_id)?;
+        trainee::possible_duplicates(&self.store, event_id)
+    }
+
+    pub fn merge_trainees(&mut self, keep: &str, other: &str) -> Result<Trainee> {
+        trainee::merge(&mut self.store, keep, other)
+    }
+
+    pub fn attendance_report(&self, event_id: &str) -> Result<attendance::AttendanceReport> {
+        attendance::report(&self.store, event_id)
+    }
+
+    pub fn dashboard(&self, event_id: &str) -> Result<Vec<attendance::SessionDashboard>> {
+        attendance::dashboard(&self.store, event_id)
+    }
+
+    pub fn correct_attendance(&mut self, event_id: &str, session_id: &str, trainee_id: &str, status: &str, hours: Option<f64>, reason: &str) -> Result<()> {
+        attendance::correct(&mut self.store, event_id, session_id, trainee_id, status, hours, reason)
     }
 }

@@ -21,6 +21,8 @@ pub struct Event {
     /// Number of trainees on the roster (computed, not stored).
     pub trainee_count: u32,
     pub session_count: u32,
+    /// Minutes after a session's start before an arrival counts as late.
+    pub grace_minutes: u32,
 }
 
 /// What is needed to create an event.
@@ -111,4 +113,10 @@ pub struct Trainee {
     #[cfg_attr(feature = "ts", ts(flatten))]
     pub fields: TraineeFields,
     pub created_at: String,
+    /// Short printable code for badge slips and the scanner (see `code`).
+    pub code: Option<String>,
+    /// Registered at the door, not on the roster.
+    pub walk_in: bool,
+    /// When this record was merged as a duplicate: the trainee kept.
+    pub merged_into: Option<String>,
 }

@@ -30,7 +30,10 @@ pub fn text(s: &str) -> String {
 }
 
 fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{FEFF}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}')
+    matches!(
+        c,
+        '\u{FEFF}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}'
+    )
 }
 
 /// A person's name: [`text`], runs of whitespace collapsed to one space, and
@@ -101,7 +104,9 @@ pub fn phone(s: &str) -> Result<String, String> {
              format the column as text and re-enter it"
         ))
     } else {
-        Err(format!("mobile '{t}' must be 11 digits starting with 13–19"))
+        Err(format!(
+            "mobile '{t}' must be 11 digits starting with 13–19"
+        ))
     }
 }
 
@@ -127,7 +132,11 @@ pub fn id_check_char(first17: &str) -> Option<char> {
     if b.len() != 17 || !b.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let sum: u32 = b.iter().zip(ID_WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    let sum: u32 = b
+        .iter()
+        .zip(ID_WEIGHTS)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
     Some(ID_CHECK[(sum % 11) as usize] as char)
 }
 
@@ -142,14 +151,23 @@ pub fn id_check_char(first17: &str) -> Option<char> {
 /// rejected: their last digits are already lost.
 pub fn id_number(s: &str) -> Result<String, String> {
     let t = text(s);
-    let id: String = t.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+    let id: String = t
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
     const MANGLED: &str = "the spreadsheet stored it as a number and lost its last digits; \
                            format the column as text and re-enter it";
     if looks_scientific(&id) {
-        return Err(format!("ID number '{t}' is in scientific notation: {MANGLED}"));
+        return Err(format!(
+            "ID number '{t}' is in scientific notation: {MANGLED}"
+        ));
     }
     let b = id.as_bytes();
-    let body_digits = b.iter().take(b.len().saturating_sub(1)).all(u8::is_ascii_digit);
+    let body_digits = b
+        .iter()
+        .take(b.len().saturating_sub(1))
+        .all(u8::is_ascii_digit);
     let last = b.last().copied().unwrap_or(b'?');
     if id.contains('.') && id.bytes().all(|c| c.is_ascii_digit() || c == b'.') {
         return Err(format!("ID number '{t}' has a decimal point: {MANGLED}"));
@@ -164,7 +182,9 @@ pub fn id_number(s: &str) -> Result<String, String> {
         };
     }
     let other_ok = (5..=20).contains(&id.chars().count())
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '(' | ')'))
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '(' | ')'))
         && id.chars().any(|c| c.is_ascii_digit());
     if other_ok {
         Ok(id)
@@ -196,7 +216,9 @@ fn check_mainland(id: &str, shown: &str) -> Result<String, String> {
         _ => false,
     };
     if !date_ok {
-        return Err(format!("ID number '{shown}' holds no valid birth date ({y}{m}{d})"));
+        return Err(format!(
+            "ID number '{shown}' holds no valid birth date ({y}{m}{d})"
+        ));
     }
     Ok(id.to_string())
 }
@@ -215,7 +237,10 @@ pub fn gender(s: &str) -> Option<Gender> {
 pub fn age(s: &str) -> Result<u32, String> {
     let t = text(s);
     let n = t.trim_end_matches(['岁', '周']).trim_end();
-    let n = n.strip_suffix(".0").or_else(|| n.strip_suffix(".00")).unwrap_or(n);
+    let n = n
+        .strip_suffix(".0")
+        .or_else(|| n.strip_suffix(".00"))
+        .unwrap_or(n);
     let years: u32 = match n.parse() {
         Ok(v) => v,
         Err(_) => return Err(format!("age '{t}' is not a whole number of years")),
@@ -234,28 +259,47 @@ pub fn birth_date(s: &str) -> Result<String, String> {
     let t = text(s);
     // Drop a time of day: "1990-03-07 00:00:00", "1990-03-07T00:00".
     let date = match t.split_once([' ', 'T']) {
-        Some((d, time)) if time.trim().bytes().all(|b| b.is_ascii_digit() || b == b':' || b == b'.') => d,
+        Some((d, time))
+            if time
+                .trim()
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b':' || b == b'.') =>
+        {
+            d
+        }
         _ => t.as_str(),
     };
     let bad = || format!("birth date '{t}' is not a date like 1990-03-07");
+    let compact: String = date.chars().filter(|c| !c.is_whitespace()).collect();
+    let date = compact.as_str();
     let parts: Vec<&str> = date
         .split(['-', '/', '.', '年', '月', '日'])
         .filter(|p| !p.is_empty())
         .collect();
     let all_digits = |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
     let (y, m, d) = match parts.as_slice() {
-        [y, m, d] if parts.iter().all(all_digits) && y.len() == 4 && m.len() <= 2 && d.len() <= 2 => {
-            (y.parse().unwrap_or(0), m.parse().unwrap_or(0), d.parse().unwrap_or(0))
+        [y, m, d]
+            if parts.iter().all(all_digits) && y.len() == 4 && m.len() <= 2 && d.len() <= 2 =>
+        {
+            (
+                y.parse().unwrap_or(0),
+                m.parse().unwrap_or(0),
+                d.parse().unwrap_or(0),
+            )
         }
         [y, m] if parts.iter().all(all_digits) && y.len() == 4 && m.len() <= 2 => {
-            return Err(format!("birth date '{t}' has no day; write it like 1990-03-07"));
+            return Err(format!(
+                "birth date '{t}' has no day; write it like 1990-03-07"
+            ));
         }
         [ymd] if ymd.len() == 8 && all_digits(ymd) => {
             let p = |r: std::ops::Range<usize>| ymd[r].parse().unwrap_or(0);
             (p(0..4), p(4..6), p(6..8))
         }
         [y] if y.len() == 4 && all_digits(y) && !date.contains('.') => {
-            return Err(format!("birth date '{t}' has only a year; write it like 1990-03-07"));
+            return Err(format!(
+                "birth date '{t}' has only a year; write it like 1990-03-07"
+            ));
         }
         _ => match excel_serial(date) {
             Some(ymd) => ymd,
@@ -294,6 +338,7 @@ pub(crate) fn civil_from_days(z: i64) -> (u32, u32, u32) {
     (y.clamp(0, 9999) as u32, m as u32, d as u32)
 }
 
+#[allow(clippy::manual_is_multiple_of)] // rust-version 1.80
 fn valid_date(y: u32, m: u32, d: u32) -> bool {
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     let days = match m {
@@ -310,8 +355,17 @@ fn valid_date(y: u32, m: u32, d: u32) -> bool {
 fn spreadsheet_error(s: &str) -> bool {
     matches!(
         s,
-        "#N/A" | "#DIV/0!" | "#VALUE!" | "#REF!" | "#NAME?" | "#NUM!" | "#NULL!" | "#GETTING_DATA"
-            | "#SPILL!" | "#CALC!" | "#ERR"
+        "#N/A"
+            | "#DIV/0!"
+            | "#VALUE!"
+            | "#REF!"
+            | "#NAME?"
+            | "#NUM!"
+            | "#NULL!"
+            | "#GETTING_DATA"
+            | "#SPILL!"
+            | "#CALC!"
+            | "#ERR"
     )
 }
 
@@ -331,7 +385,10 @@ pub fn trainee_from_cells(
             continue;
         }
         let mut fail = |message: String| {
-            errors.push(FieldError { field: field.as_str().to_string(), message });
+            errors.push(FieldError {
+                field: field.as_str().to_string(),
+                message,
+            });
         };
         if spreadsheet_error(&value) {
             fail(format!("the cell holds the spreadsheet error {value}"));
@@ -374,7 +431,10 @@ pub fn trainee_from_cells(
     if !has_name && !name_failed {
         errors.insert(
             0,
-            FieldError { field: RosterField::Name.as_str().to_string(), message: "name is required".to_string() },
+            FieldError {
+                field: RosterField::Name.as_str().to_string(),
+                message: "name is required".to_string(),
+            },
         );
     }
     if !errors.is_empty() {
@@ -424,7 +484,15 @@ mod tests {
         for (input, want) in ok {
             assert_eq!(phone(input).as_deref(), Ok(want), "{input}");
         }
-        for bad in ["1381234567", "12812345678", "23812345678", "138123456789", "010-12345678", "abc", "+1 13812345678"] {
+        for bad in [
+            "1381234567",
+            "12812345678",
+            "23812345678",
+            "138123456789",
+            "010-12345678",
+            "abc",
+            "+1 13812345678",
+        ] {
             assert!(phone(bad).is_err(), "{bad}");
         }
         assert_eq!(
@@ -438,23 +506,55 @@ mod tests {
     fn id_check_digit() {
         // The standard's published example.
         assert_eq!(id_check_char("11010519491231002"), Some('X'));
-        assert_eq!(id_number("11010519491231002x").unwrap(), "11010519491231002X");
+        assert_eq!(
+            id_number("11010519491231002x").unwrap(),
+            "11010519491231002X"
+        );
+        // Computed independently (tests/data/roster/make_fixtures.py).
+        for known in [
+            "520102198506120023",
+            "530102197903071517",
+            "440304199003071248",
+            "110105198808083312",
+            "450102199501010024",
+        ] {
+            assert_eq!(id_check_char(&known[..17]), known.chars().last(), "{known}");
+        }
         let id = valid_id("44030419900307123");
         assert_eq!(id_number(&id).unwrap(), id);
-        let full_width: String = id.chars().map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap()).collect();
+        let full_width: String = id
+            .chars()
+            .map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap())
+            .collect();
         assert_eq!(id_number(&full_width).unwrap(), id);
         // One digit changed.
-        let typo = format!("4403041990030712{}{}", if &id[16..17] == "4" { "5" } else { "4" }, &id[17..]);
-        assert!(id_number(&typo).unwrap_err().contains("check digit"), "{typo}");
+        let typo = format!(
+            "4403041990030712{}{}",
+            if &id[16..17] == "4" { "5" } else { "4" },
+            &id[17..]
+        );
+        assert!(
+            id_number(&typo).unwrap_err().contains("check digit"),
+            "{typo}"
+        );
     }
 
     #[test]
     fn id_rejections_and_others() {
         let e = id_number("1.10105E+17").unwrap_err();
-        assert!(e.contains("scientific notation") && e.contains("format the column as text"), "{e}");
-        assert!(id_number("110105199003071234.0").unwrap_err().contains("decimal point"));
-        assert!(id_number("1101051990030712").unwrap_err().contains("16 characters"));
-        assert!(id_number("11010519900307123").unwrap_err().contains("17 characters"));
+        assert!(
+            e.contains("scientific notation") && e.contains("format the column as text"),
+            "{e}"
+        );
+        assert!(id_number("110105199003071234.0")
+            .unwrap_err()
+            .contains("decimal point"));
+        assert!(id_number("1101051990030712")
+            .unwrap_err()
+            .contains("16 characters"));
+        assert!(id_number("11010519900307123")
+            .unwrap_err()
+            .contains("17 characters"));
         assert!(id_number("1101051990030712345").is_err());
         // Excel wrote the 15 significant digits it kept, then zeros.
         let mangled = "110105199003071000";
@@ -498,7 +598,18 @@ mod tests {
 
     #[test]
     fn birth_dates() {
-        for input in ["1990-03-07", "1990/3/7", "1990.03.07", "1990年3月7日", "1990年03月07", "19900307", "1990-03-07 00:00:00", "1990-03-07T00:00:00", "32939"] {
+        for input in [
+            "1990-03-07",
+            "1990/3/7",
+            "1990.03.07",
+            "1990年3月7日",
+            "1990年03月07",
+            "1990年 3月 7日",
+            "19900307",
+            "1990-03-07 00:00:00",
+            "1990-03-07T00:00:00",
+            "32939",
+        ] {
             assert_eq!(birth_date(input).as_deref(), Ok("1990-03-07"), "{input}");
         }
         assert_eq!(birth_date("2000-02-29").as_deref(), Ok("2000-02-29"));
@@ -508,7 +619,7 @@ mod tests {
         assert!(birth_date("1990.03").unwrap_err().contains("no day"));
         assert!(birth_date("1990").unwrap_err().contains("only a year"));
         assert!(birth_date("tomorrow").is_err());
-        assert_eq!(birth_date("61").is_err(), true);
+        assert!(birth_date("61").is_err());
     }
 
     #[test]

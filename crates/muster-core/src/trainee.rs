@@ -5,7 +5,7 @@ use crate::model::{Trainee, TraineeFields};
 use crate::normalize;
 use crate::store::{self, Store};
 use crate::{Error, Result};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Fields to change. `None` leaves a field alone; `Some("")` clears an
 /// optional field.
@@ -72,4 +72,86 @@ pub fn edit(store: &mut Store, id: &str, patch: &TraineePatch) -> Result<Trainee
         Ok(())
     })?;
     store::trainees::get(store, id)?.ok_or_else(|| Error::NotFound { kind: "trainee", id: id.to_string() })
+}
+
+/// A walk-in: someone not on the roster, registered at the door with the
+/// minimum. Returns the new trainee and the trainees it may duplicate (same
+/// mobile or ID number) — reported, never merged silently.
+pub fn walk_in(
+    store: &mut Store,
+    event_id: &str,
+    name: &str,
+    phone: Option<&str>,
+    id_number: Option<&str>,
+) -> Result<(Trainee, Vec<Trainee>)> {
+    let patch = TraineePatch {
+        name: Some(name.to_string()),
+        phone: phone.map(String::from),
+        id_number: id_number.map(String::from),
+        ..TraineePatch::default()
+    };
+    let fields = patch.apply_to(&TraineeFields::default())?;
+    let id = store.write(|w| {
+        if !store::events::exists_in(w, event_id)? {
+            return Err(Error::NotFound { kind: "event", id: event_id.to_string() });
+        }
+        store::trainees::insert_full(w, event_id, &fields, true)
+    })?;
+    let t = store::trainees::get(store, &id)?.ok_or_else(|| Error::NotFound { kind: "trainee", id: id.clone() })?;
+    let others = possible_duplicates(store, event_id)?
+        .into_iter()
+        .filter(|d| d.trainees.iter().any(|x| x.id == id))
+        .flat_map(|d| d.trainees)
+        .filter(|x| x.id != id)
+        .collect();
+    Ok((t, others))
+}
+
+/// Trainees that may be one person.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DuplicateGroup {
+    /// `phone` or `id_number`.
+    pub by: String,
+    pub value: String,
+    pub trainees: Vec<Trainee>,
+}
+
+pub fn possible_duplicates(store: &Store, event_id: &str) -> Result<Vec<DuplicateGroup>> {
+    let mut out = Vec::new();
+    for (by, value, ids) in store::trainees::duplicate_groups(store, event_id)? {
+        out.push(DuplicateGroup { by, value, trainees: store::trainees::many(store, &ids)? });
+    }
+    Ok(out)
+}
+
+/// Merges `other` into `keep` (same event): `other` leaves the roster and
+/// search, its check-ins count for `keep`. Recorded as a change, reversible
+/// by inspection, never done without a coordinator asking.
+pub fn merge(store: &mut Store, keep: &str, other: &str) -> Result<Trainee> {
+    if keep == other {
+        return Err(Error::invalid_at("cannot merge a trainee into itself", None, None, Some("other")));
+    }
+    store.write(|w| {
+        let k = store::trainees::get_in(w, keep)?.ok_or_else(|| Error::NotFound { kind: "trainee", id: keep.to_string() })?;
+        let o = store::trainees::get_in(w, other)?.ok_or_else(|| Error::NotFound { kind: "trainee", id: other.to_string() })?;
+        if k.event_id != o.event_id {
+            return Err(Error::invalid("the two trainees belong to different events"));
+        }
+        if k.merged_into.is_some() || o.merged_into.is_some() {
+            return Err(Error::Conflict("one of the two has already been merged".into()));
+        }
+        // Fill the kept record's empty fields from the other one.
+        let mut filled = k.fields.clone();
+        macro_rules! fill {
+            ($($f:ident),*) => { $( if filled.$f.is_none() { filled.$f = o.fields.$f.clone(); } )* };
+        }
+        fill!(gender, phone, id_number, age, birth_date, organization, occupation);
+        for (key, v) in &o.fields.extra {
+            filled.extra.entry(key.clone()).or_insert_with(|| v.clone());
+        }
+        store::trainees::update(w, keep, &k.fields, &filled)?;
+        store::trainees::mark_merged(w, other, keep)
+    })?;
+    store::trainees::get(store, keep)?.ok_or_else(|| Error::NotFound { kind: "trainee", id: keep.to_string() })
 }

@@ -3,3 +3,4 @@
 mod import;
 mod store;
 mod roster;
+mod checkin;

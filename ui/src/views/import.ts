@@ -7,7 +7,7 @@ import type { Event } from "../bindings/Event";
 import type { ImportReport } from "../bindings/ImportReport";
 import type { RosterPreview } from "../bindings/RosterPreview";
 import { clear, h } from "../dom";
-import { cleanPath, fieldLabel, rejectsPathFor, type UiError } from "../format";
+import { cleanPath, fieldLabel, maskId, rejectsPathFor, type UiError } from "../format";
 import { t } from "../i18n";
 import { errorBox, spinner, type Ctx } from "../ui";
 import { eventHeader, findEvent } from "./event";
@@ -51,10 +51,13 @@ function mappingTable(preview: RosterPreview): HTMLElement {
 }
 
 function sampleTable(preview: RosterPreview): HTMLElement {
+  // ID numbers stay partially masked on screen, as in the roster.
+  const idColumns = new Set(preview.columns.filter((c) => c.field === "id_number").map((c) => c.index));
   return h("div", { class: "table-wrap sample-wrap" },
     h("table", { class: "table sample-table", testid: "preview-sample" },
       h("thead", null, h("tr", null, preview.headers.map((hd) => h("th", null, hd)))),
-      h("tbody", null, preview.sample.map((row) => h("tr", null, row.map((cell) => h("td", null, cell))))),
+      h("tbody", null, preview.sample.map((row) =>
+        h("tr", null, row.map((cell, i) => h("td", null, idColumns.has(i) ? maskId(cell) : cell))))),
     ),
   );
 }
@@ -236,6 +239,13 @@ export async function renderImport(root: HTMLElement, ctx: Ctx, id: string): Pro
             stat(t("import.duplicates"), Number(report.duplicates), "muted", "report-duplicates"),
             stat(t("import.rejected"), Number(report.rejected), Number(report.rejected) > 0 ? "bad" : "muted", "report-rejected"),
           ),
+          (report.duplicate_rows ?? []).length
+            ? h("p", { class: "dup-list", testid: "report-duplicate-rows" },
+                t("import.duplicates.rows"), " ",
+                report.duplicate_rows.slice(0, 50).map((d) =>
+                  h("span", null, `${t("error.line", { n: Number(d.line) })} ${d.name}`)),
+                report.duplicate_rows.length > 50 ? " …" : null)
+            : null,
           report.warnings.length
             ? h("ul", { class: "warn-list" }, report.warnings.map((w) => h("li", null, w)))
             : null,

@@ -66,7 +66,9 @@ fn strict(
 ) -> Result<(String, &'static str), String> {
     match enc.decode_without_bom_handling_and_without_replacement(bytes) {
         Some(s) => Ok((s.into_owned(), label)),
-        None => Err(format!("is not valid text in any encoding tried (best guess: {label})")),
+        None => Err(format!(
+            "is not valid text in any encoding tried (best guess: {label})"
+        )),
     }
 }
 
@@ -92,7 +94,10 @@ mod tests {
 
     #[test]
     fn utf8_with_and_without_bom() {
-        assert_eq!(decode(SAMPLE.as_bytes()).unwrap(), (SAMPLE.to_string(), "UTF-8"));
+        assert_eq!(
+            decode(SAMPLE.as_bytes()).unwrap(),
+            (SAMPLE.to_string(), "UTF-8")
+        );
         let mut bom = b"\xEF\xBB\xBF".to_vec();
         bom.extend_from_slice(SAMPLE.as_bytes());
         assert_eq!(decode(&bom).unwrap(), (SAMPLE.to_string(), "UTF-8 (BOM)"));
@@ -123,6 +128,8 @@ mod tests {
 
     #[test]
     fn bad_utf8_after_bom_is_an_error() {
-        assert!(decode(b"\xEF\xBB\xBFab\xFFc").unwrap_err().contains("byte 5"));
+        assert!(decode(b"\xEF\xBB\xBFab\xFFc")
+            .unwrap_err()
+            .contains("byte 5"));
     }
 }

@@ -9,36 +9,108 @@ use crate::normalize;
 const SYNONYMS: &[(RosterField, &[&str])] = &[
     (
         RosterField::Name,
-        &["姓名", "名字", "学员姓名", "学员名字", "学生姓名", "参训人员姓名", "name", "full name", "trainee name", "participant name"],
+        &[
+            "姓名",
+            "名字",
+            "学员姓名",
+            "学员名字",
+            "学生姓名",
+            "参训人员姓名",
+            "name",
+            "full name",
+            "trainee name",
+            "participant name",
+        ],
     ),
-    (RosterField::Gender, &["性别", "sex", "gender"]),
+    (RosterField::Gender, &["性别", "性別", "sex", "gender"]),
     (
         RosterField::Phone,
         &[
-            "手机", "手机号", "手机号码", "电话", "电话号码", "联系电话", "联系方式", "移动电话", "手机/电话",
-            "phone", "mobile", "mobile phone", "mobile number", "phone number", "tel", "telephone", "cell phone",
+            "手机",
+            "手机号",
+            "手机号码",
+            "电话",
+            "电话号码",
+            "联系电话",
+            "联系方式",
+            "移动电话",
+            "手机/电话",
+            "手機",
+            "手機號碼",
+            "電話",
+            "聯絡電話",
+            "聯繫電話",
+            "行動電話",
+            "phone",
+            "mobile",
+            "mobile phone",
+            "mobile number",
+            "phone number",
+            "tel",
+            "telephone",
+            "cell phone",
         ],
     ),
     (
         RosterField::IdNumber,
         &[
-            "身份证", "身份证号", "身份证号码", "身份证件号码", "公民身份号码", "证件号", "证件号码",
-            "id number", "national id", "id no", "id card", "id card number",
+            "身份证",
+            "身份证号",
+            "身份证号码",
+            "身份证件号码",
+            "公民身份号码",
+            "证件号",
+            "证件号码",
+            "身份證",
+            "身份證號碼",
+            "身分證",
+            "身分證字號",
+            "身分證號碼",
+            "證件號碼",
+            "id number",
+            "national id",
+            "id no",
+            "id card",
+            "id card number",
         ],
     ),
-    (RosterField::Age, &["年龄", "age"]),
+    (RosterField::Age, &["年龄", "年齡", "age"]),
     (
         RosterField::BirthDate,
-        &["出生日期", "出生年月", "出生年月日", "生日", "birth date", "date of birth", "dob", "birthday"],
+        &[
+            "出生日期",
+            "出生年月",
+            "出生年月日",
+            "生日",
+            "birth date",
+            "date of birth",
+            "dob",
+            "birthday",
+        ],
     ),
     (
         RosterField::Organization,
         &[
-            "单位", "工作单位", "所在单位", "村", "所在村", "村名", "村委会", "organization", "organisation",
-            "village", "company", "employer",
+            "单位",
+            "工作单位",
+            "所在单位",
+            "村",
+            "所在村",
+            "村名",
+            "村委会",
+            "單位",
+            "工作單位",
+            "organization",
+            "organisation",
+            "village",
+            "company",
+            "employer",
         ],
     ),
-    (RosterField::Occupation, &["职业", "工种", "occupation", "job", "profession"]),
+    (
+        RosterField::Occupation,
+        &["职业", "職業", "工种", "occupation", "job", "profession"],
+    ),
 ];
 
 /// The header reduced to what matters: full-width folded, lower-cased,
@@ -74,9 +146,9 @@ pub fn field_for(header: &str) -> Option<RosterField> {
     if c.is_empty() {
         return None;
     }
-    SYNONYMS.iter().find_map(|(field, names)| {
-        names.iter().any(|n| canonical(n) == c).then_some(*field)
-    })
+    SYNONYMS
+        .iter()
+        .find_map(|(field, names)| names.iter().any(|n| canonical(n) == c).then_some(*field))
 }
 
 /// The name headers listed in the "no name column" message.
@@ -103,13 +175,25 @@ pub fn map_headers(headers: &[(u32, String)]) -> (Vec<ColumnMapping>, Vec<String
         } else {
             unknown.push(header.as_str());
         }
-        columns.push(ColumnMapping { index: *index, header: header.clone(), field });
+        columns.push(ColumnMapping {
+            index: *index,
+            header: header.clone(),
+            field,
+        });
     }
     if !unknown.is_empty() {
-        let plural = if unknown.len() == 1 { "column" } else { "columns" };
+        let plural = if unknown.len() == 1 {
+            "column"
+        } else {
+            "columns"
+        };
         warnings.insert(
             0,
-            format!("kept {} unknown {plural} as extra fields: {}", unknown.len(), unknown.join(", ")),
+            format!(
+                "kept {} unknown {plural} as extra fields: {}",
+                unknown.len(),
+                unknown.join(", ")
+            ),
         );
     }
     (columns, warnings)
@@ -163,9 +247,18 @@ mod tests {
         let fields: Vec<_> = cols.iter().map(|c| c.field).collect();
         assert_eq!(
             fields,
-            [Some(RosterField::Name), Some(RosterField::Phone), None, None, None]
+            [
+                Some(RosterField::Name),
+                Some(RosterField::Phone),
+                None,
+                None,
+                None
+            ]
         );
-        assert_eq!(warnings[0], "kept 2 unknown columns as extra fields: 备注, 微信号");
+        assert_eq!(
+            warnings[0],
+            "kept 2 unknown columns as extra fields: 备注, 微信号"
+        );
         assert!(warnings[1].contains("'手机' also looks like phone"));
     }
 }

@@ -122,6 +122,7 @@ pub fn read_roster(path: &Path, progress: &mut dyn FnMut(u64, u64)) -> crate::Re
 
 /// [`read_roster`] for bytes already in memory; `file_name` is used in
 /// messages. The format comes from the content, not the name.
+#[allow(clippy::manual_is_multiple_of)] // rust-version 1.80
 pub fn read_roster_bytes(
     file_name: &str,
     bytes: &[u8],
@@ -149,9 +150,15 @@ pub fn read_roster_bytes(
     let (header_line, header_cells) = rows.pop().unwrap_or_default();
 
     // Keep the columns that have a header or any data.
-    let all_rows = || std::iter::once(header_cells.as_slice()).chain(data.iter().map(|(_, c)| c.as_slice()));
+    let all_rows =
+        || std::iter::once(header_cells.as_slice()).chain(data.iter().map(|(_, c)| c.as_slice()));
     let width = all_rows()
-        .map(|cells| cells.iter().rposition(|c| !c.trim().is_empty()).map_or(0, |i| i + 1))
+        .map(|cells| {
+            cells
+                .iter()
+                .rposition(|c| !c.trim().is_empty())
+                .map_or(0, |i| i + 1)
+        })
         .max()
         .unwrap_or(0);
     let mut used = vec![false; width];
@@ -166,7 +173,11 @@ pub fn read_roster_bytes(
         .filter(|&i| used[i])
         .map(|i| {
             let h = header_cells.get(i).map_or("", |h| h.trim());
-            let h = if h.is_empty() { format!("column {}", i + 1) } else { h.to_string() };
+            let h = if h.is_empty() {
+                format!("column {}", i + 1)
+            } else {
+                h.to_string()
+            };
             (i as u32, h)
         })
         .collect();
@@ -199,7 +210,11 @@ pub fn read_roster_bytes(
     for (done, (line, mut raw)) in data.into_iter().enumerate() {
         let cells: Vec<String> = columns
             .iter()
-            .map(|c| raw.get_mut(c.index as usize).map(std::mem::take).unwrap_or_default())
+            .map(|c| {
+                raw.get_mut(c.index as usize)
+                    .map(std::mem::take)
+                    .unwrap_or_default()
+            })
             .collect();
         let mut fields = Vec::with_capacity(columns.len());
         let mut extra = Vec::new();
@@ -216,7 +231,11 @@ pub fn read_roster_bytes(
         }
         let outcome = normalize::trainee_from_cells(&fields, &extra);
         drop(fields);
-        out_rows.push(RosterRow { line, cells, outcome });
+        out_rows.push(RosterRow {
+            line,
+            cells,
+            outcome,
+        });
         let done = done as u64 + 1;
         if done % PROGRESS_EVERY == 0 && done < total {
             progress(done, total);
@@ -239,9 +258,11 @@ pub fn read_roster_bytes(
 /// The index of the header row: the first of the leading rows with a name
 /// column (rosters often start with a title row), `None` if there is none.
 fn header_row(rows: &[table::Line]) -> Option<usize> {
-    rows.iter()
-        .take(HEADER_SEARCH_ROWS)
-        .position(|(_, cells)| cells.iter().any(|c| headers::field_for(c) == Some(RosterField::Name)))
+    rows.iter().take(HEADER_SEARCH_ROWS).position(|(_, cells)| {
+        cells
+            .iter()
+            .any(|c| headers::field_for(c) == Some(RosterField::Name))
+    })
 }
 
 /// The key of each column in `TraineeFields::extra`: its header, with
@@ -249,7 +270,10 @@ fn header_row(rows: &[table::Line]) -> Option<usize> {
 fn extra_keys(columns: &[ColumnMapping]) -> Vec<String> {
     let mut keys: Vec<String> = Vec::with_capacity(columns.len());
     for (i, c) in columns.iter().enumerate() {
-        let earlier = columns[..i].iter().filter(|o| o.field.is_none() && o.header == c.header).count();
+        let earlier = columns[..i]
+            .iter()
+            .filter(|o| o.field.is_none() && o.header == c.header)
+            .count();
         keys.push(if c.field.is_none() && earlier > 0 {
             format!("{} ({})", c.header, earlier + 1)
         } else {

@@ -17,11 +17,18 @@ pub const REASON_HEADER: &str = "错误原因 / reason";
 /// The rejected rows of `roster` as CSV bytes (UTF-8 with BOM).
 pub fn rejects_csv_bytes(roster: &RosterFile) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
-    let header = roster.headers.iter().map(String::as_str).chain([REASON_HEADER]);
+    let header = roster
+        .headers
+        .iter()
+        .map(String::as_str)
+        .chain([REASON_HEADER]);
     push_record(&mut out, header);
     for row in &roster.rows {
         let Err(errors) = &row.outcome else { continue };
-        let reasons: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+        let reasons: Vec<String> = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect();
         let reason = format!("line {}: {}", row.line, reasons.join("; "));
         let mut cells: Vec<&str> = row.cells.iter().map(String::as_str).collect();
         cells.resize(roster.headers.len(), "");
@@ -39,7 +46,9 @@ pub fn write_rejects(path: &Path, roster: &RosterFile) -> Result<u64> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let file_name = path.file_name().map_or_else(|| "rejects.csv".into(), |n| n.to_string_lossy());
+    let file_name = path
+        .file_name()
+        .map_or_else(|| "rejects.csv".into(), |n| n.to_string_lossy());
     let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
     let written = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -60,7 +69,8 @@ fn push_record<'a>(out: &mut Vec<u8>, fields: impl Iterator<Item = &'a str>) {
         if i > 0 {
             out.push(b',');
         }
-        if field.contains([',', '"', '\n', '\r']) || field.starts_with(' ') || field.ends_with(' ') {
+        if field.contains([',', '"', '\n', '\r']) || field.starts_with(' ') || field.ends_with(' ')
+        {
             out.push(b'"');
             out.extend_from_slice(field.replace('"', "\"\"").as_bytes());
             out.push(b'"');
@@ -87,13 +97,23 @@ mod tests {
             headers: vec!["姓名".into(), "手机".into()],
             columns: Vec::new(),
             rows: vec![
-                RosterRow { line: 2, cells: vec!["王芳".into(), "13812345678".into()], outcome: Ok(Default::default()) },
+                RosterRow {
+                    line: 2,
+                    cells: vec!["王芳".into(), "13812345678".into()],
+                    outcome: Ok(Default::default()),
+                },
                 RosterRow {
                     line: 3,
                     cells: vec!["Li, \"Bo\"".into(), "123".into()],
                     outcome: Err(vec![
-                        FieldError { field: "phone".into(), message: "bad".into() },
-                        FieldError { field: "age".into(), message: "old".into() },
+                        FieldError {
+                            field: "phone".into(),
+                            message: "bad".into(),
+                        },
+                        FieldError {
+                            field: "age".into(),
+                            message: "old".into(),
+                        },
                     ]),
                 },
             ],

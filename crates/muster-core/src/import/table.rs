@@ -65,15 +65,19 @@ pub fn read(file: &str, bytes: &[u8], is_roster: &dyn Fn(&[Line]) -> bool) -> Re
         return read_workbook(file, sheets, is_roster);
     }
     if bytes.is_empty() {
-        return Err(Error::invalid_at(format!("{file} is empty"), Some(file), None, None));
+        return Err(Error::invalid_at(
+            format!("{file} is empty"),
+            Some(file),
+            None,
+            None,
+        ));
     }
     let utf16 = bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF");
     if !utf16 && bytes.contains(&0) {
         return Err(not_table("it holds binary data"));
     }
-    let (text, label) = encoding::decode(bytes).map_err(|why| {
-        Error::invalid_at(format!("{file} {why}"), Some(file), None, None)
-    })?;
+    let (text, label) = encoding::decode(bytes)
+        .map_err(|why| Error::invalid_at(format!("{file} {why}"), Some(file), None, None))?;
     let controls = text
         .chars()
         .take(8192)
@@ -142,6 +146,18 @@ pub fn detect_delimiter(text: &str) -> char {
 }
 
 fn parse_csv(file: &str, text: &str, delimiter: char) -> Result<Vec<Line>> {
+    // csv 1.4 miscounts lines after a CRLF record terminator and after
+    // blank lines, and its record byte offset includes the blank lines
+    // skipped before it. So: hand it LF only (a CRLF inside a quoted cell
+    // becomes LF, as Excel writes it anyway) and count lines here from the
+    // byte offset.
+    let lf_only;
+    let text = if text.contains('\r') {
+        lf_only = text.replace("\r\n", "\n").replace('\r', "\n");
+        lf_only.as_str()
+    } else {
+        text
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -149,19 +165,37 @@ fn parse_csv(file: &str, text: &str, delimiter: char) -> Result<Vec<Line>> {
         .from_reader(text.as_bytes());
     let mut record = csv::StringRecord::new();
     let mut rows = Vec::new();
+    let bytes = text.as_bytes();
+    let (mut counted_to, mut line) = (0usize, 1u64);
     loop {
         match reader.read_record(&mut record) {
             Ok(true) => {
-                if record.iter().all(|c| is_blank(c)) {
+                if record.iter().all(is_blank) {
                     continue;
                 }
-                let line = record.position().map_or(0, csv::Position::line);
+                let mut start = record
+                    .position()
+                    .map_or(counted_to, |p| p.byte() as usize)
+                    .max(counted_to);
+                while bytes.get(start) == Some(&b'\n') {
+                    start += 1;
+                }
+                let start = start.min(bytes.len());
+                line += bytes[counted_to..start]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count() as u64;
+                counted_to = start;
                 rows.push((line, record.iter().map(str::to_string).collect()));
             }
             Ok(false) => return Ok(rows),
             Err(e) => {
-                let line = e.position().map(csv::Position::line);
-                return Err(Error::invalid_at(format!("{file}: cannot read as CSV: {e}"), Some(file), line, None));
+                return Err(Error::invalid_at(
+                    format!("{file}: cannot read as CSV: {e}"),
+                    Some(file),
+                    None,
+                    None,
+                ));
             }
         }
     }
@@ -171,7 +205,11 @@ fn is_blank(cell: &str) -> bool {
     cell.chars().all(|c| c.is_whitespace() || c == '\u{FEFF}')
 }
 
-fn read_workbook<RS>(file: &str, mut book: Sheets<RS>, is_roster: &dyn Fn(&[Line]) -> bool) -> Result<Table>
+fn read_workbook<RS>(
+    file: &str,
+    mut book: Sheets<RS>,
+    is_roster: &dyn Fn(&[Line]) -> bool,
+) -> Result<Table>
 where
     RS: std::io::Read + std::io::Seek,
 {
@@ -219,12 +257,26 @@ where
         };
         return Err(Error::invalid_at(why, Some(file), None, None));
     };
-    let others: Vec<&str> = non_empty.iter().map(String::as_str).filter(|n| *n != sheet).collect();
+    let others: Vec<&str> = non_empty
+        .iter()
+        .map(String::as_str)
+        .filter(|n| *n != sheet)
+        .collect();
     let mut notes = Vec::new();
     if !others.is_empty() {
-        notes.push(format!("read sheet '{sheet}'; not read: {}", others.join(", ")));
+        notes.push(format!(
+            "read sheet '{sheet}'; not read: {}",
+            others.join(", ")
+        ));
     }
-    Ok(Table { format, encoding: None, delimiter: None, sheet: Some(sheet), rows, notes })
+    Ok(Table {
+        format,
+        encoding: None,
+        delimiter: None,
+        sheet: Some(sheet),
+        rows,
+        notes,
+    })
 }
 
 fn range_rows(range: &Range<Data>) -> Vec<Line> {
@@ -233,7 +285,7 @@ fn range_rows(range: &Range<Data>) -> Vec<Line> {
     };
     let mut rows = Vec::new();
     for (i, row) in range.rows().enumerate() {
-        if row.iter().all(|c| is_blank_cell(c)) {
+        if row.iter().all(is_blank_cell) {
             continue;
         }
         let mut cells = Vec::with_capacity(start_col as usize + row.len());
@@ -284,7 +336,9 @@ pub fn float_text(f: f64) -> String {
         let s = format!("{f:.14E}");
         let (mantissa, exp) = s.split_once('E').unwrap_or((&s, "0"));
         let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
-        let exp = exp.strip_prefix('-').map_or(format!("+{exp}"), |e| format!("-{e}"));
+        let exp = exp
+            .strip_prefix('-')
+            .map_or(format!("+{exp}"), |e| format!("-{e}"));
         return format!("{mantissa}E{exp}");
     }
     if f.fract() == 0.0 {
@@ -324,12 +378,22 @@ mod tests {
         let lines: Vec<u64> = rows.iter().map(|r| r.0).collect();
         assert_eq!(lines, [1, 2, 6]);
         assert_eq!(rows[1].1, ["a\nb", "1"]);
+        let rows = parse_csv("t.csv", "h1,h2\r\n\"a\r\nb\",1\r\n\r\nc,2\r\nd,3\re,4", ',').unwrap();
+        let lines: Vec<u64> = rows.iter().map(|r| r.0).collect();
+        assert_eq!(lines, [1, 2, 5, 6, 7]);
+        assert_eq!(rows[1].1, ["a\nb", "1"]);
+        let rows = parse_csv("t.csv", "\n\na\n\n\nb\n\"x\n\n\"\n\n\nc\n\n", ',').unwrap();
+        let lines: Vec<u64> = rows.iter().map(|r| r.0).collect();
+        assert_eq!(lines, [3, 6, 7, 12]);
     }
 
     #[test]
     fn binary_is_not_a_table() {
         let e = read("x.csv", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", &|_| true).unwrap_err();
-        assert!(e.to_string().contains("is not a CSV or spreadsheet file"), "{e}");
+        assert!(
+            e.to_string().contains("is not a CSV or spreadsheet file"),
+            "{e}"
+        );
         let e = read("x.xlsx", b"PK\x03\x04garbage", &|_| true).unwrap_err();
         assert!(e.to_string().contains("ZIP archive"), "{e}");
     }

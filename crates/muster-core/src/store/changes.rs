@@ -18,6 +18,10 @@ pub enum Entity {
     Event,
     Session,
     Trainee,
+    /// A check-in or sign-out (a fact: insert only).
+    Attendance,
+    /// A coordinator's correction of attendance (a fact: insert only).
+    Correction,
 }
 
 impl Entity {
@@ -27,6 +31,8 @@ impl Entity {
             Entity::Event => "event",
             Entity::Session => "session",
             Entity::Trainee => "trainee",
+            Entity::Attendance => "attendance",
+            Entity::Correction => "attendance_correction",
         }
     }
 
@@ -35,17 +41,28 @@ impl Entity {
             Entity::Event => "events",
             Entity::Session => "sessions",
             Entity::Trainee => "trainees",
+            Entity::Attendance => "attendance",
+            Entity::Correction => "attendance_corrections",
         }
+    }
+
+    /// Facts are appended, never updated.
+    fn editable(self) -> bool {
+        !matches!(self, Entity::Attendance | Entity::Correction)
     }
 
     fn columns(self) -> &'static [&'static str] {
         match self {
-            Entity::Event => &["name", "venue", "starts_on", "days", "created_at"],
+            Entity::Event => &["name", "venue", "starts_on", "days", "created_at", "grace_minutes"],
             Entity::Session => &["event_id", "title", "starts_at", "ends_at", "created_at"],
             Entity::Trainee => &[
                 "event_id", "name", "gender", "phone", "id_number", "age", "birth_date",
-                "organization", "occupation", "extra", "created_at",
+                "organization", "occupation", "extra", "created_at", "code", "walk_in", "merged_into",
             ],
+            Entity::Attendance => &["event_id", "session_id", "trainee_id", "kind", "at", "device_id", "source", "created_at"],
+            Entity::Correction => {
+                &["event_id", "session_id", "trainee_id", "status", "hours", "reason", "device_id", "created_at"]
+            }
         }
     }
 }
@@ -71,6 +88,11 @@ impl<'t> Writer<'t> {
     /// The transaction, for reads that must see this transaction's writes.
     pub(crate) fn tx(&self) -> &Transaction<'t> {
         self.tx
+    }
+
+    /// This device's id.
+    pub fn device_id(&self) -> &str {
+        self.device_id
     }
 
     /// The wall-clock time of this transaction, RFC 3339 UTC.
@@ -111,7 +133,11 @@ impl<'t> Writer<'t> {
         let mut values: Vec<SqlValue> = Vec::with_capacity(fields.len() + 1);
         let mut sets = Vec::with_capacity(fields.len());
         for (i, (name, v)) in fields.iter().enumerate() {
-            assert!(cols.contains(name) && *name != "created_at" && *name != "event_id", "{name} is not an editable column of {}", entity.table());
+            assert!(
+                entity.editable() && cols.contains(name) && *name != "created_at" && *name != "event_id",
+                "{name} is not an editable column of {}",
+                entity.table()
+            );
             sets.push(format!("{name} = ?{}", i + 2));
             values.push(to_sql(v));
         }

@@ -8,8 +8,9 @@ use rusqlite::{OptionalExtension, Row};
 use serde_json::json;
 
 const SELECT: &str = "SELECT e.id, e.name, e.venue, e.starts_on, e.days, e.created_at,
-        (SELECT COUNT(*) FROM trainees t WHERE t.event_id = e.id),
-        (SELECT COUNT(*) FROM sessions s WHERE s.event_id = e.id)
+        (SELECT COUNT(*) FROM trainees t WHERE t.event_id = e.id AND t.merged_into IS NULL),
+        (SELECT COUNT(*) FROM sessions s WHERE s.event_id = e.id),
+        e.grace_minutes
      FROM events e";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Event> {
@@ -22,6 +23,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Event> {
         created_at: r.get(5)?,
         trainee_count: r.get(6)?,
         session_count: r.get(7)?,
+        grace_minutes: r.get(8)?,
     })
 }
 
@@ -50,6 +52,10 @@ pub fn insert(w: &mut Writer<'_>, e: &NewEvent) -> Result<String> {
             ("starts_on", json!(e.starts_on)),
             ("days", json!(e.days)),
             ("created_at", json!(now)),
+            ("grace_minutes", json!(DEFAULT_GRACE_MINUTES)),
         ],
     )
 }
+
+/// Lateness grace of a new event.
+pub const DEFAULT_GRACE_MINUTES: u32 = 10;

@@ -14,10 +14,10 @@ pub struct Migration {
 }
 
 /// All migrations, in order. Append only.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    name: "0001_init.sql",
-    sql: include_str!("../../migrations/0001_init.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { name: "0001_init.sql", sql: include_str!("../../migrations/0001_init.sql") },
+    Migration { name: "0002_checkin.sql", sql: include_str!("../../migrations/0002_checkin.sql") },
+];
 
 /// Brings the schema up to date. A store written by a newer Muster (more
 /// migrations than this build knows) is refused rather than touched.

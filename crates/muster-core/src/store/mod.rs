@@ -8,7 +8,9 @@
 
 mod changes;
 pub mod events;
+pub mod attendance;
 pub mod migrations;
+pub mod search;
 pub mod sessions;
 pub mod trainees;
 
@@ -51,6 +53,9 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
+        // 64 MB of page cache: a 100k-row import stays in memory until commit
+        // instead of spilling pages to the WAL mid-transaction.
+        conn.pragma_update(None, "cache_size", -65_536)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         migrations::migrate(&mut conn)?;
         let device_id = device_id(&conn)?;
@@ -136,6 +141,11 @@ impl Store {
             });
         }
         Ok(out)
+    }
+
+    /// Whether some trainee still lacks a code (a store from before 0002).
+    pub fn needs_backfill(&self) -> Result<bool> {
+        Ok(self.conn.prepare_cached("SELECT 1 FROM trainees WHERE code IS NULL LIMIT 1")?.exists([])?)
     }
 
     /// Runs SQLite's integrity and foreign-key checks; returns the problems.

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use std::collections::HashSet;
 
 const SELECT: &str = "SELECT id, event_id, name, gender, phone, id_number, age, birth_date,
-        organization, occupation, extra, created_at FROM trainees";
+        organization, occupation, extra, created_at, code, walk_in, merged_into FROM trainees";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Trainee> {
     let gender: Option<String> = r.get(3)?;
@@ -29,12 +29,17 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Trainee> {
             extra: serde_json::from_str(&extra).unwrap_or_default(),
         },
         created_at: r.get(11)?,
+        code: r.get(12)?,
+        walk_in: r.get(13)?,
+        merged_into: r.get(14)?,
     })
 }
 
-/// The roster of an event, in the order trainees were added.
+/// The roster of an event, in the order trainees were added; records merged
+/// into another are left out.
 pub fn list(store: &Store, event_id: &str) -> Result<Vec<Trainee>> {
-    let mut stmt = store.conn().prepare_cached(&format!("{SELECT} WHERE event_id = ?1 ORDER BY id"))?;
+    let mut stmt =
+        store.conn().prepare_cached(&format!("{SELECT} WHERE event_id = ?1 AND merged_into IS NULL ORDER BY id"))?;
     let rows = stmt.query_map([event_id], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -47,24 +52,6 @@ pub fn get(store: &Store, id: &str) -> Result<Option<Trainee>> {
 pub fn get_in(w: &Writer<'_>, id: &str) -> Result<Option<Trainee>> {
     let mut stmt = w.tx().prepare_cached(&format!("{SELECT} WHERE id = ?1"))?;
     Ok(stmt.query_row([id], from_row).optional()?)
-}
-
-/// Substring search over name, mobile, ID number and organisation; a query
-/// of digits also matches the end of the mobile.
-pub fn search(store: &Store, event_id: &str, query: &str, limit: usize) -> Result<Vec<Trainee>> {
-    let escaped = query.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    let mut stmt = store.conn().prepare_cached(&format!(
-        "{SELECT} WHERE event_id = ?1 AND (
-            name LIKE ?2 ESCAPE '\\' OR phone LIKE ?2 ESCAPE '\\' OR id_number LIKE ?2 ESCAPE '\\'
-            OR organization LIKE ?2 ESCAPE '\\' OR occupation LIKE ?2 ESCAPE '\\')
-         ORDER BY (name = ?3) DESC, (name LIKE ?4 ESCAPE '\\') DESC, (phone LIKE ?5 ESCAPE '\\') DESC, name, id
-         LIMIT ?6"
-    ))?;
-    let rows = stmt.query_map(
-        rusqlite::params![event_id, format!("%{escaped}%"), query, format!("{escaped}%"), format!("%{escaped}"), limit as i64],
-        from_row,
-    )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Keys that make a roster row a duplicate of a trainee already in the
@@ -109,9 +96,51 @@ pub fn duplicate_keys(w: &Writer<'_>, event_id: &str) -> Result<DuplicateKeys> {
     Ok(keys)
 }
 
+/// The trainee with this code in any event (to tell "another event's code"
+/// from "no such code").
+pub fn by_code(store: &Store, code: &str) -> Result<Option<Trainee>> {
+    let mut stmt = store.conn().prepare_cached(&format!("{SELECT} WHERE code = ?1 ORDER BY merged_into IS NOT NULL LIMIT 1"))?;
+    Ok(stmt.query_row([code], from_row).optional()?)
+}
+
+pub fn by_code_in(w: &Writer<'_>, event_id: &str, code: &str) -> Result<Option<Trainee>> {
+    let mut stmt = w.tx().prepare_cached(&format!("{SELECT} WHERE event_id = ?1 AND code = ?2"))?;
+    Ok(stmt.query_row([event_id, code], from_row).optional()?)
+}
+
+/// Trainees by id, in the order given (unknown ids skipped).
+pub fn many(store: &Store, ids: &[String]) -> Result<Vec<Trainee>> {
+    let mut stmt = store.conn().prepare_cached(&format!("{SELECT} WHERE id = ?1"))?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(t) = stmt.query_row([id], from_row).optional()? {
+            out.push(t);
+        }
+    }
+    Ok(out)
+}
+
+/// A code not yet used in the event.
+fn fresh_code(w: &Writer<'_>, event_id: &str) -> Result<String> {
+    let mut stmt = w.tx().prepare_cached("SELECT 1 FROM trainees WHERE event_id = ?1 AND code = ?2")?;
+    loop {
+        let code = crate::code::generate();
+        if !stmt.exists([event_id, &code])? {
+            return Ok(code);
+        }
+    }
+}
+
+/// Adds a trainee with a fresh code; returns its id.
 pub fn insert(w: &mut Writer<'_>, event_id: &str, t: &TraineeFields) -> Result<String> {
+    insert_full(w, event_id, t, false)
+}
+
+/// Adds a trainee, marked as a walk-in or not.
+pub fn insert_full(w: &mut Writer<'_>, event_id: &str, t: &TraineeFields, walk_in: bool) -> Result<String> {
     let now = w.now();
-    w.insert(
+    let code = fresh_code(w, event_id)?;
+    let id = w.insert(
         Entity::Trainee,
         &[
             ("event_id", json!(event_id)),
@@ -125,8 +154,35 @@ pub fn insert(w: &mut Writer<'_>, event_id: &str, t: &TraineeFields) -> Result<S
             ("occupation", json!(t.occupation)),
             ("extra", json!(t.extra)),
             ("created_at", json!(now)),
+            ("code", json!(code)),
+            ("walk_in", json!(walk_in)),
+            ("merged_into", Value::Null),
         ],
-    )
+    )?;
+    super::search::index(w, event_id, &id, t, Some(&code))?;
+    Ok(id)
+}
+
+/// Gives every trainee without a code (written before codes existed) one,
+/// and indexes it for search.
+pub fn backfill_codes(w: &mut Writer<'_>) -> Result<u64> {
+    let missing: Vec<Trainee> = {
+        let mut stmt = w.tx().prepare(&format!("{SELECT} WHERE code IS NULL"))?;
+        let rows = stmt.query_map([], from_row)?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for t in &missing {
+        let code = fresh_code(w, &t.event_id)?;
+        w.update(Entity::Trainee, &t.id, &[("code", json!(code))])?;
+        super::search::index(w, &t.event_id, &t.id, &t.fields, Some(&code))?;
+    }
+    Ok(missing.len() as u64)
+}
+
+/// Marks `id` as merged into `keep`: it leaves the roster and search.
+pub fn mark_merged(w: &mut Writer<'_>, id: &str, keep: &str) -> Result<()> {
+    w.update(Entity::Trainee, id, &[("merged_into", json!(keep))])?;
+    super::search::unindex(w, id)
 }
 
 /// Writes the fields that differ between `old` and `new`; returns their names.
@@ -150,5 +206,43 @@ pub fn update(w: &mut Writer<'_>, id: &str, old: &TraineeFields, new: &TraineeFi
     diff!(extra, json!(new.extra));
     let names = set.iter().map(|(n, _)| *n).collect();
     w.update(Entity::Trainee, id, &set)?;
+    if let Some(t) = get_in(w, id)? {
+        super::search::index(w, &t.event_id, id, &t.fields, t.code.as_deref())?;
+    }
     Ok(names)
+}
+
+/// Ids of the records merged into `keep`.
+pub fn merged_into(store: &Store, keep: &str) -> Result<Vec<String>> {
+    let mut stmt = store.conn().prepare_cached("SELECT id FROM trainees WHERE merged_into = ?1")?;
+    let rows = stmt.query_map([keep], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Merged record id → the id kept, for an event.
+pub fn merge_map(store: &Store, event_id: &str) -> Result<std::collections::HashMap<String, String>> {
+    let mut stmt =
+        store.conn().prepare_cached("SELECT id, merged_into FROM trainees WHERE event_id = ?1 AND merged_into IS NOT NULL")?;
+    let rows = stmt.query_map([event_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Groups of trainees of an event (not merged) that share a mobile or an
+/// ID number: possible duplicates, e.g. one walk-in registered on two
+/// laptops.
+pub fn duplicate_groups(store: &Store, event_id: &str) -> Result<Vec<(String, String, Vec<String>)>> {
+    let mut out = Vec::new();
+    for (by, col) in [("id_number", "id_number"), ("phone", "phone")] {
+        let mut stmt = store.conn().prepare(&format!(
+            "SELECT {col}, group_concat(id, ',') FROM (SELECT {col}, id FROM trainees
+               WHERE event_id = ?1 AND merged_into IS NULL AND {col} IS NOT NULL ORDER BY id)
+             GROUP BY {col} HAVING COUNT(*) > 1 ORDER BY {col}"
+        ))?;
+        let rows = stmt.query_map([event_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        for row in rows {
+            let (value, ids) = row?;
+            out.push((by.to_string(), value, ids.split(',').map(String::from).collect()));
+        }
+    }
+    Ok(out)
 }

@@ -1,0 +1,480 @@
+//! Check-in at the door and attendance per course session.
+//!
+//! A check-in or sign-out is a fact, appended and never changed; a second
+//! check-in of the same trainee into the same session is answered with the
+//! first one (when, on which laptop), never recorded twice. Statuses and
+//! attended hours are *derived* from the facts and the session times:
+//! present, late (arrived after the event's grace period), left early
+//! (signed out before the end, less the grace), absent. A coordinator's
+//! correction is another fact; the newest one wins and the older ones stay.
+
+use crate::code;
+use crate::model::{Event, Session, Trainee};
+use crate::store::{self, attendance::Mark, Store};
+use crate::{Error, Result};
+use chrono::{Duration, NaiveDateTime};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// How long before a session starts check-in opens without confirmation.
+pub const OPENS_BEFORE_MINUTES: i64 = 60;
+
+/// Who is being checked in: a trainee id, or a typed or scanned code.
+#[derive(Debug, Clone)]
+pub enum Who {
+    Id(String),
+    Code(String),
+}
+
+/// A check-in or sign-out request.
+#[derive(Debug, Clone)]
+pub struct MarkRequest {
+    pub event_id: String,
+    pub session_id: String,
+    pub who: Who,
+    /// Venue local time `YYYY-MM-DDTHH:MM[:SS]`; `None` = now.
+    pub at: Option<String>,
+    /// Accept a time outside the session (the user confirmed).
+    pub force: bool,
+    /// `scan`, `search` or `manual`.
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum MarkStatus {
+    CheckedIn,
+    AlreadyCheckedIn,
+    CheckedOut,
+    AlreadyCheckedOut,
+}
+
+/// The answer to a check-in or sign-out.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MarkOutcome {
+    pub status: MarkStatus,
+    pub trainee: Trainee,
+    pub session_id: String,
+    /// When the (first) mark was taken, venue local time.
+    pub at: String,
+    /// The laptop (device id) that took it.
+    pub device_id: String,
+    /// Whether that was this laptop.
+    pub this_device: bool,
+    /// Arrived after the grace period (check-in only).
+    pub late: bool,
+}
+
+/// The status of one trainee in one session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Present,
+    Late,
+    LeftEarly,
+    Absent,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Present => "present",
+            Status::Late => "late",
+            Status::LeftEarly => "left_early",
+            Status::Absent => "absent",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        match s.trim().to_lowercase().replace('-', "_").as_str() {
+            "present" => Some(Status::Present),
+            "late" => Some(Status::Late),
+            "left_early" => Some(Status::LeftEarly),
+            "absent" => Some(Status::Absent),
+            _ => None,
+        }
+    }
+}
+
+pub fn now_local() -> String {
+    chrono::Local::now().format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+fn parse_time(s: &str) -> Option<NaiveDateTime> {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M"))
+        .ok()
+}
+
+fn fmt_time(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+fn session_of(store: &Store, event: &Event, session_id: &str) -> Result<Session> {
+    store::sessions::list(store, &event.id)?
+        .into_iter()
+        .find(|s| s.id == session_id)
+        .ok_or_else(|| Error::NotFound { kind: "session", id: session_id.to_string() })
+}
+
+/// Resolves the trainee of a request, with the clear messages a scanner
+/// queue needs: garbage, half a code, a code of another event, no such code.
+fn resolve(store: &Store, event: &Event, who: &Who) -> Result<Trainee> {
+    let trainee = match who {
+        Who::Id(id) => store::trainees::get(store, id)?.ok_or_else(|| Error::NotFound { kind: "trainee", id: id.clone() })?,
+        Who::Code(raw) => {
+            let canonical = code::parse(raw).map_err(|p| {
+                Error::invalid_at(format!("'{}' is not a trainee code: {p}", raw.trim()), None, None, Some("code"))
+            })?;
+            let t = store::trainees::by_code(store, &canonical)?
+                .ok_or_else(|| Error::NotFound { kind: "trainee code", id: canonical.clone() })?;
+            if t.event_id != event.id {
+                let other = store::events::get(store, &t.event_id)?.map(|e| e.name).unwrap_or_default();
+                return Err(Error::invalid_at(
+                    format!("code {canonical} belongs to another event ({other}), not {}", event.name),
+                    None,
+                    None,
+                    Some("code"),
+                ));
+            }
+            t
+        }
+    };
+    if trainee.event_id != event.id {
+        return Err(Error::invalid_at(format!("{} is not on the roster of {}", trainee.fields.name, event.name), None, None, Some("trainee")));
+    }
+    // A record merged into another checks in as the one kept.
+    match &trainee.merged_into {
+        Some(keep) => store::trainees::get(store, keep)?.ok_or_else(|| Error::NotFound { kind: "trainee", id: keep.clone() }),
+        None => Ok(trainee),
+    }
+}
+
+/// Ids whose marks count for `t`: itself and any record merged into it.
+fn aliases(store: &Store, t: &Trainee) -> Result<Vec<String>> {
+    let mut ids = vec![t.id.clone()];
+    ids.extend(store::trainees::merged_into(store, &t.id)?);
+    Ok(ids)
+}
+
+/// Checks a trainee in (`kind = "in"`) or signs them out (`"out"`).
+pub fn mark(store: &mut Store, req: &MarkRequest, kind: &str) -> Result<MarkOutcome> {
+    let event = store::events::get(store, &req.event_id)?.ok_or_else(|| Error::NotFound { kind: "event", id: req.event_id.clone() })?;
+    let session = session_of(store, &event, &req.session_id)?;
+    let trainee = resolve(store, &event, &req.who)?;
+    let at = match &req.at {
+        Some(s) => parse_time(s).ok_or_else(|| Error::invalid_at(format!("'{s}' is not a time written YYYY-MM-DDTHH:MM[:SS]"), None, None, Some("at")))?,
+        None => parse_time(&now_local()).unwrap_or_default(),
+    };
+    let (start, end) = match (parse_time(&session.starts_at), parse_time(&session.ends_at)) {
+        (Some(s), Some(e)) => (s, e),
+        _ => return Err(Error::invalid(format!("session {} has unreadable times", session.id))),
+    };
+    if !req.force {
+        if at < start - Duration::minutes(OPENS_BEFORE_MINUTES) {
+            return Err(Error::NeedsConfirmation(format!(
+                "{} has not started yet (starts {}); confirm to record {} anyway",
+                session.title, session.starts_at, fmt_time(at)
+            )));
+        }
+        if at > end {
+            return Err(Error::NeedsConfirmation(format!(
+                "{} has ended ({}); confirm to record {} anyway",
+                session.title, session.ends_at, fmt_time(at)
+            )));
+        }
+    }
+    let ids = aliases(store, &trainee)?;
+    let grace = Duration::minutes(event.grace_minutes as i64);
+    let at_text = fmt_time(at);
+    let source = req.source.clone();
+    let (status, mark) = store.write(|w| {
+        let checked_in = store::attendance::first_in(w, &session.id, &ids, "in")?;
+        match kind {
+            "in" => {
+                if let Some(first) = checked_in {
+                    return Ok((MarkStatus::AlreadyCheckedIn, first));
+                }
+            }
+            _ => {
+                if checked_in.is_none() {
+                    return Err(Error::Conflict(format!("{} has not checked in to {}", trainee.fields.name, session.title)));
+                }
+                if let Some(first) = store::attendance::first_in(w, &session.id, &ids, "out")? {
+                    return Ok((MarkStatus::AlreadyCheckedOut, first));
+                }
+            }
+        }
+        let id = store::attendance::insert(w, &event.id, &session.id, &trainee.id, kind, &at_text, &source)?;
+        let status = if kind == "in" { MarkStatus::CheckedIn } else { MarkStatus::CheckedOut };
+        Ok((status, Mark { id, session_id: session.id.clone(), trainee_id: trainee.id.clone(), kind: kind.into(), at: at_text.clone(), device_id: w.device_id().to_string(), source: source.clone() }))
+    })?;
+    let late = kind == "in" && parse_time(&mark.at).is_some_and(|t| t > start + grace);
+    Ok(MarkOutcome {
+        status,
+        this_device: mark.device_id == store.device_id(),
+        device_id: mark.device_id,
+        at: mark.at,
+        session_id: session.id,
+        trainee,
+        late,
+    })
+}
+
+/// One trainee's attendance in one session.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SessionAttendance {
+    pub status: Status,
+    pub checked_in: Option<String>,
+    pub checked_out: Option<String>,
+    pub hours: f64,
+    pub late: bool,
+    pub left_early: bool,
+    /// The reason of the correction in force, if any.
+    pub corrected: Option<String>,
+}
+
+/// Derives the attendance of one trainee in one session from its marks.
+pub fn derive(session: &Session, grace_minutes: u32, first_in: Option<&str>, last_out: Option<&str>) -> SessionAttendance {
+    let (Some(start), Some(end)) = (parse_time(&session.starts_at), parse_time(&session.ends_at)) else {
+        return SessionAttendance { status: Status::Absent, checked_in: None, checked_out: None, hours: 0.0, late: false, left_early: false, corrected: None };
+    };
+    let grace = Duration::minutes(grace_minutes as i64);
+    let tin = first_in.and_then(parse_time);
+    let tout = last_out.and_then(parse_time);
+    let Some(tin) = tin else {
+        return SessionAttendance { status: Status::Absent, checked_in: None, checked_out: last_out.map(String::from), hours: 0.0, late: false, left_early: false, corrected: None };
+    };
+    let late = tin > start + grace;
+    let left_early = tout.is_some_and(|t| t < end - grace);
+    let from = tin.max(start);
+    let to = tout.unwrap_or(end).min(end);
+    let hours = if to > from { ((to - from).num_minutes() as f64 / 60.0 * 100.0).round() / 100.0 } else { 0.0 };
+    let status = if late {
+        Status::Late
+    } else if left_early {
+        Status::LeftEarly
+    } else {
+        Status::Present
+    };
+    SessionAttendance { status, checked_in: first_in.map(String::from), checked_out: last_out.map(String::from), hours, late, left_early, corrected: None }
+}
+
+/// Scheduled hours of a session.
+pub fn session_hours(s: &Session) -> f64 {
+    match (parse_time(&s.starts_at), parse_time(&s.ends_at)) {
+        (Some(a), Some(b)) if b > a => ((b - a).num_minutes() as f64 / 60.0 * 100.0).round() / 100.0,
+        _ => 0.0,
+    }
+}
+
+/// Per-session counts of the report.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SessionSummary {
+    pub id: String,
+    pub title: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub hours: f64,
+    pub expected: u32,
+    pub arrived: u32,
+    pub present: u32,
+    pub late: u32,
+    pub left_early: u32,
+    pub absent: u32,
+}
+
+/// Per-trainee line of the report.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TraineeAttendance {
+    pub id: String,
+    pub name: String,
+    pub code: Option<String>,
+    pub walk_in: bool,
+    /// Session id → attendance.
+    pub sessions: BTreeMap<String, SessionAttendance>,
+    pub hours: f64,
+    pub scheduled_hours: f64,
+}
+
+/// The attendance report of an event.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AttendanceReport {
+    pub event_id: String,
+    pub sessions: Vec<SessionSummary>,
+    pub trainees: Vec<TraineeAttendance>,
+}
+
+pub fn report(store: &Store, event_id: &str) -> Result<AttendanceReport> {
+    let event = store::events::get(store, event_id)?.ok_or_else(|| Error::NotFound { kind: "event", id: event_id.to_string() })?;
+    let sessions = store::sessions::list(store, event_id)?;
+    let roster = store::trainees::list(store, event_id)?;
+    let canonical = store::trainees::merge_map(store, event_id)?;
+    let resolve = |id: &str| canonical.get(id).cloned().unwrap_or_else(|| id.to_string());
+    // (session, trainee) → (first in, last out)
+    let mut marks: HashMap<(String, String), (Option<String>, Option<String>)> = HashMap::new();
+    for m in store::attendance::for_event(store, event_id)? {
+        let e = marks.entry((m.session_id.clone(), resolve(&m.trainee_id))).or_default();
+        if m.kind == "in" {
+            if e.0.as_ref().is_none_or(|a| m.at < *a) {
+                e.0 = Some(m.at);
+            }
+        } else if e.1.as_ref().is_none_or(|a| m.at > *a) {
+            e.1 = Some(m.at);
+        }
+    }
+    let mut corrections: HashMap<(String, String), store::attendance::CorrectionRow> = HashMap::new();
+    for c in store::attendance::corrections(store, event_id)? {
+        corrections.insert((c.session_id.clone(), resolve(&c.trainee_id)), c);
+    }
+    let scheduled: f64 = sessions.iter().map(session_hours).sum();
+    let mut summaries: Vec<SessionSummary> = sessions
+        .iter()
+        .map(|s| SessionSummary {
+            id: s.id.clone(),
+            title: s.title.clone(),
+            starts_at: s.starts_at.clone(),
+            ends_at: s.ends_at.clone(),
+            hours: session_hours(s),
+            expected: roster.len() as u32,
+            arrived: 0,
+            present: 0,
+            late: 0,
+            left_early: 0,
+            absent: 0,
+        })
+        .collect();
+    let mut trainees = Vec::with_capacity(roster.len());
+    for t in &roster {
+        let mut per = BTreeMap::new();
+        let mut hours = 0.0;
+        for (s, sum) in sessions.iter().zip(summaries.iter_mut()) {
+            let key = (s.id.clone(), t.id.clone());
+            let (tin, tout) = marks.get(&key).cloned().unwrap_or_default();
+            let mut a = derive(s, event.grace_minutes, tin.as_deref(), tout.as_deref());
+            if let Some(c) = corrections.get(&key) {
+                if let Some(status) = Status::parse(&c.status) {
+                    a.status = status;
+                    a.hours = c.hours.unwrap_or(match status {
+                        Status::Absent => 0.0,
+                        _ if a.checked_in.is_some() => a.hours,
+                        _ => session_hours(s),
+                    });
+                    a.late = status == Status::Late;
+                    a.left_early = status == Status::LeftEarly;
+                    a.corrected = Some(c.reason.clone());
+                }
+            }
+            if a.checked_in.is_some() {
+                sum.arrived += 1;
+            }
+            match a.status {
+                Status::Present => sum.present += 1,
+                Status::Late => sum.late += 1,
+                Status::LeftEarly => sum.left_early += 1,
+                Status::Absent => sum.absent += 1,
+            }
+            hours += a.hours;
+            per.insert(s.id.clone(), a);
+        }
+        trainees.push(TraineeAttendance {
+            id: t.id.clone(),
+            name: t.fields.name.clone(),
+            code: t.code.clone(),
+            walk_in: t.walk_in,
+            sessions: per,
+            hours: (hours * 100.0).round() / 100.0,
+            scheduled_hours: scheduled,
+        });
+    }
+    Ok(AttendanceReport { event_id: event.id, sessions: summaries, trainees })
+}
+
+/// Records a coordinator's correction of one trainee's attendance.
+pub fn correct(store: &mut Store, event_id: &str, session_id: &str, trainee_id: &str, status: &str, hours: Option<f64>, reason: &str) -> Result<()> {
+    let event = store::events::get(store, event_id)?.ok_or_else(|| Error::NotFound { kind: "event", id: event_id.to_string() })?;
+    let session = session_of(store, &event, session_id)?;
+    let trainee = resolve(store, &event, &Who::Id(trainee_id.to_string()))?;
+    let status = Status::parse(status)
+        .ok_or_else(|| Error::invalid_at(format!("'{status}' is not present, late, left_early or absent"), None, None, Some("status")))?;
+    if let Some(h) = hours {
+        if !(0.0..=session_hours(&session)).contains(&h) {
+            return Err(Error::invalid_at(format!("hours must be between 0 and {}", session_hours(&session)), None, None, Some("hours")));
+        }
+    }
+    let reason = crate::normalize::text(reason);
+    if reason.is_empty() {
+        return Err(Error::invalid_at("a correction needs a reason", None, None, Some("reason")));
+    }
+    store.write(|w| store::attendance::insert_correction(w, &event.id, &session.id, &trainee.id, status.as_str(), hours, &reason))?;
+    Ok(())
+}
+
+/// Arrivals in one five-minute slot.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ArrivalBucket {
+    /// Start of the slot, `YYYY-MM-DDTHH:MM`.
+    pub from: String,
+    pub count: u32,
+}
+
+/// A late arrival.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct LateArrival {
+    pub trainee_id: String,
+    pub name: String,
+    pub at: String,
+    pub minutes_late: i64,
+}
+
+/// The live view of one session at the door.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SessionDashboard {
+    pub session: SessionSummary,
+    pub arrivals: Vec<ArrivalBucket>,
+    pub late: Vec<LateArrival>,
+}
+
+/// The live dashboard of an event: per session, expected vs arrived,
+/// arrivals per five minutes, the late list.
+pub fn dashboard(store: &Store, event_id: &str) -> Result<Vec<SessionDashboard>> {
+    let report = report(store, event_id)?;
+    let names: HashMap<&str, &str> = report.trainees.iter().map(|t| (t.id.as_str(), t.name.as_str())).collect();
+    let mut out = Vec::new();
+    for s in &report.sessions {
+        let mut buckets: BTreeMap<String, u32> = BTreeMap::new();
+        let mut late = Vec::new();
+        let start = parse_time(&s.starts_at);
+        for t in &report.trainees {
+            let Some(a) = t.sessions.get(&s.id) else { continue };
+            let Some(tin) = a.checked_in.as_deref().and_then(parse_time) else { continue };
+            let slot = tin - Duration::minutes(tin.format("%M").to_string().parse::<i64>().unwrap_or(0) % 5) - Duration::seconds(tin.format("%S").to_string().parse::<i64>().unwrap_or(0));
+            *buckets.entry(slot.format("%Y-%m-%dT%H:%M").to_string()).or_default() += 1;
+            if a.late {
+                late.push(LateArrival {
+                    trainee_id: t.id.clone(),
+                    name: names.get(t.id.as_str()).unwrap_or(&"").to_string(),
+                    at: fmt_time(tin),
+                    minutes_late: start.map(|st| (tin - st).num_minutes()).unwrap_or(0),
+                });
+            }
+        }
+        late.sort_by(|a, b| a.at.cmp(&b.at));
+        out.push(SessionDashboard {
+            session: s.clone(),
+            arrivals: buckets.into_iter().map(|(from, count)| ArrivalBucket { from, count }).collect(),
+            late,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,311 @@
+//! Finding a trainee at the door: by code, by name in characters, by pinyin
+//! in full or by initials (`wsm`, `wang su`, `wangsumei` all find 王素梅),
+//! by the last four digits of the mobile.
+//!
+//! Each trainee gets a small set of *search keys* when written (see
+//! [`keys`]); a query is a few prefix range scans over an index of those
+//! keys, in ranking order, so its cost grows with the log of the roster, not
+//! with its size. Pinyin comes from the `pinyin` crate; the first character
+//! of a name is read as a surname (单 shàn, 曾 zēng, 区 ōu, 仇 qiú, 解 xiè,
+//! 朴 piáo, 查 zhā, 乐 yuè, 尉迟 yùchí, 万俟 mòqí), and the everyday reading
+//! is kept too, so both spellings find the person.
+
+use pinyin::ToPinyinMulti;
+
+/// Kinds of key, in ranking order: a lower kind ranks first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum KeyKind {
+    Code = 0,
+    Name = 1,
+    NamePart = 2,
+    Pinyin = 3,
+    Initials = 4,
+    PhoneTail = 5,
+    Other = 6,
+}
+
+impl KeyKind {
+    pub const ALL: [KeyKind; 7] = [
+        KeyKind::Code,
+        KeyKind::Name,
+        KeyKind::NamePart,
+        KeyKind::Pinyin,
+        KeyKind::Initials,
+        KeyKind::PhoneTail,
+        KeyKind::Other,
+    ];
+}
+
+/// Surname readings that differ from the everyday reading of the character.
+const SURNAMES: &[(&str, &str)] = &[
+    ("尉迟", "yuchi"),
+    ("万俟", "moqi"),
+    ("单于", "chanyu"),
+    ("单", "shan"),
+    ("曾", "zeng"),
+    ("区", "ou"),
+    ("仇", "qiu"),
+    ("解", "xie"),
+    ("朴", "piao"),
+    ("查", "zha"),
+    ("乐", "yue"),
+    ("盖", "ge"),
+    ("缪", "miao"),
+    ("秘", "bi"),
+    ("覃", "qin"),
+    ("翟", "zhai"),
+    ("繁", "po"),
+    ("折", "she"),
+];
+
+/// At most this many pinyin spellings per name (polyphonic characters
+/// multiply).
+const MAX_SPELLINGS: usize = 8;
+
+/// Lower-case, without spaces, dots, dashes or apostrophes; full-width folded.
+pub fn normalize_query(q: &str) -> String {
+    crate::normalize::text(q)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '\'' | '’' | '-' | '.' | '·' | '•'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Azerbaijani, Turkmen and other Latin letters folded to plain ASCII, so a
+/// coordinator on an English keyboard finds Məmmədova by typing mammadova
+/// or memmedova.
+fn fold_latin(s: &str) -> Vec<String> {
+    let fold = |schwa: char| -> String {
+        s.chars()
+            .map(|c| match c {
+                'ə' => schwa,
+                'ş' | 'ś' | 'š' => 's',
+                'ç' | 'č' => 'c',
+                'ğ' => 'g',
+                'ı' | 'í' | 'ì' | 'î' => 'i',
+                'ö' | 'ó' | 'ò' | 'ô' | 'ő' => 'o',
+                'ü' | 'ú' | 'ù' | 'û' | 'ű' => 'u',
+                'ň' | 'ñ' => 'n',
+                'ž' => 'z',
+                'ý' | 'ÿ' => 'y',
+                'ä' | 'á' | 'à' | 'â' | 'ã' | 'å' => 'a',
+                'é' | 'è' | 'ê' | 'ë' | 'ě' => 'e',
+                other => other,
+            })
+            .collect()
+    };
+    let mut out = vec![fold('a'), fold('e')];
+    out.dedup();
+    out.retain(|f| f != s);
+    out
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+/// The pinyin spellings of a name, each a list of syllables (non-Han runs
+/// kept as one lower-case "syllable"). The surname reading comes first.
+pub fn pinyin_spellings(name: &str) -> Vec<Vec<String>> {
+    let name: String = name.chars().filter(|c| !c.is_whitespace()).collect();
+    if !name.chars().any(is_han) {
+        return Vec::new();
+    }
+    let mut per_char: Vec<Vec<String>> = Vec::new();
+    let mut rest = name.as_str();
+    if let Some((surname, reading)) = SURNAMES.iter().find(|(s, _)| name.starts_with(s)) {
+        // The surname reading, and the everyday one as a fallback.
+        let everyday: String = surname.to_pinyin_multi().flatten().filter_map(|m| m.get_opt(0).map(|p| p.plain().to_string())).collect();
+        let mut readings = vec![reading.to_string()];
+        if everyday != *reading && !everyday.is_empty() {
+            readings.push(everyday);
+        }
+        per_char.push(readings);
+        rest = &name[surname.len()..];
+    }
+    let mut latin = String::new();
+    for c in rest.chars() {
+        let readings: Option<Vec<String>> = c.to_pinyin_multi().map(|m| {
+            let mut v: Vec<String> = m.into_iter().map(|p| p.plain().to_string()).collect();
+            v.dedup();
+            v
+        });
+        match readings {
+            Some(r) if !r.is_empty() => {
+                if !latin.is_empty() {
+                    per_char.push(vec![std::mem::take(&mut latin)]);
+                }
+                per_char.push(r);
+            }
+            _ => latin.extend(c.to_lowercase()),
+        }
+    }
+    if !latin.is_empty() {
+        per_char.push(vec![latin]);
+    }
+    // Cartesian product, first readings first, capped.
+    let mut spellings: Vec<Vec<String>> = vec![Vec::new()];
+    for readings in &per_char {
+        let mut next = Vec::new();
+        for s in &spellings {
+            for r in readings {
+                if next.len() >= MAX_SPELLINGS {
+                    break;
+                }
+                let mut s2 = s.clone();
+                s2.push(r.clone());
+                next.push(s2);
+            }
+        }
+        spellings = next;
+    }
+    spellings
+}
+
+/// The search keys of one trainee: `(kind, key)` pairs, deduplicated.
+pub fn keys(name: &str, code: Option<&str>, phone: Option<&str>, id_number: Option<&str>) -> Vec<(KeyKind, String)> {
+    let mut out: Vec<(KeyKind, String)> = Vec::new();
+    if let Some(code) = code {
+        out.push((KeyKind::Code, code.to_lowercase()));
+    }
+    let full = normalize_query(name);
+    if !full.is_empty() {
+        out.push((KeyKind::Name, full.clone()));
+        for f in fold_latin(&full) {
+            out.push((KeyKind::Name, f));
+        }
+    }
+    // Later words of a spaced name ("Sok Dara" → "dara"), and the given
+    // name of a Chinese one (王素梅 → 素梅, 梅).
+    let words: Vec<String> = crate::normalize::text(name).split_whitespace().map(normalize_query).collect();
+    for w in words.iter().skip(1) {
+        out.push((KeyKind::NamePart, w.clone()));
+        for f in fold_latin(w) {
+            out.push((KeyKind::NamePart, f));
+        }
+    }
+    if words.len() > 1 {
+        let initials: String = words.iter().filter_map(|w| w.chars().next()).collect();
+        out.push((KeyKind::Initials, initials));
+    }
+    if full.chars().any(is_han) {
+        let chars: Vec<char> = full.chars().collect();
+        for i in 1..chars.len() {
+            out.push((KeyKind::NamePart, chars[i..].iter().collect()));
+        }
+    }
+    for syllables in pinyin_spellings(name) {
+        out.push((KeyKind::Pinyin, syllables.concat()));
+        out.push((KeyKind::Initials, syllables.iter().filter_map(|s| s.chars().next()).collect()));
+        // The given name alone: "sumei".
+        if syllables.len() > 1 {
+            out.push((KeyKind::Pinyin, syllables[1..].concat()));
+        }
+    }
+    if let Some(p) = phone {
+        if p.len() >= 4 {
+            out.push((KeyKind::PhoneTail, p[p.len() - 4..].to_string()));
+        }
+        out.push((KeyKind::Other, p.to_string()));
+    }
+    if let Some(id) = id_number {
+        out.push((KeyKind::Other, id.to_lowercase()));
+        if id.len() >= 4 {
+            out.push((KeyKind::Other, id[id.len() - 4..].to_lowercase()));
+        }
+    }
+    out.retain(|(_, k)| !k.is_empty());
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn has(keys: &[(KeyKind, String)], kind: KeyKind, key: &str) -> bool {
+        keys.iter().any(|(k, v)| *k == kind && v == key)
+    }
+
+    #[test]
+    fn chinese_name_gets_pinyin_initials_and_given_name() {
+        let k = keys("王素梅", Some("7KQ2MX"), Some("13812345678"), None);
+        assert!(has(&k, KeyKind::Pinyin, "wangsumei"));
+        assert!(has(&k, KeyKind::Pinyin, "sumei"));
+        assert!(has(&k, KeyKind::Initials, "wsm"));
+        assert!(has(&k, KeyKind::NamePart, "素梅"));
+        assert!(has(&k, KeyKind::PhoneTail, "5678"));
+        assert!(has(&k, KeyKind::Code, "7kq2mx"));
+    }
+
+    #[test]
+    fn polyphonic_surnames_read_as_surnames_and_everyday() {
+        for (name, surname_reading) in [("单雄信", "shan"), ("曾丽", "zeng"), ("区志强", "ou"), ("仇小红", "qiu"), ("解放", "xie"), ("朴槿惠", "piao"), ("查良镛", "zha"), ("乐嘉", "yue"), ("尉迟恭", "yuchi"), ("万俟卨", "moqi")] {
+            let spellings = pinyin_spellings(name);
+            assert_eq!(spellings[0][0], surname_reading, "{name}: {spellings:?}");
+            assert!(spellings.len() <= MAX_SPELLINGS);
+        }
+        let k = keys("单雄信", None, None, None);
+        assert!(has(&k, KeyKind::Pinyin, "shanxiongxin") && has(&k, KeyKind::Initials, "sxx"));
+        assert!(has(&k, KeyKind::Pinyin, "danxiongxin"), "everyday reading kept: {k:?}");
+    }
+
+    #[test]
+    fn latin_and_khmer_names() {
+        let k = keys("Sok Dara", None, None, None);
+        assert!(has(&k, KeyKind::Name, "sokdara") && has(&k, KeyKind::NamePart, "dara") && has(&k, KeyKind::Initials, "sd"));
+        let k = keys("Aysel Məmmədova", None, None, None);
+        assert!(has(&k, KeyKind::NamePart, "məmmədova") && has(&k, KeyKind::NamePart, "mammadova") && has(&k, KeyKind::NamePart, "memmedova"));
+        let k = keys("សុខ ដារ៉ា", None, None, None);
+        assert!(has(&k, KeyKind::Name, "សុខដារ៉ា") && has(&k, KeyKind::NamePart, "ដារ៉ា"));
+    }
+
+    #[test]
+    fn queries_normalise_like_keys() {
+        assert_eq!(normalize_query(" Wang Su "), "wangsu");
+        assert_eq!(normalize_query("ＷＳＭ"), "wsm");
+        assert_eq!(normalize_query("Xi'an"), "xian");
+    }
+}
+
+/// Trainees of an event matching `query`, best first: code, name, part of
+/// the name, pinyin, initials, mobile's last four digits, other numbers.
+pub fn find(store: &crate::store::Store, event_id: &str, query: &str, limit: usize) -> crate::Result<Vec<crate::model::Trainee>> {
+    use crate::store::search::prefix;
+    let q = normalize_query(query);
+    if q.is_empty() || limit == 0 {
+        return Ok(Vec::new());
+    }
+    let mut ids: Vec<String> = Vec::new();
+    let push = |found: Vec<String>, ids: &mut Vec<String>| {
+        for id in found {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    };
+    if let Ok(code) = crate::code::parse(query) {
+        push(prefix(store, event_id, KeyKind::Code, &code.to_lowercase(), 1)?, &mut ids);
+    }
+    let digits = q.chars().all(|c| c.is_ascii_digit());
+    for kind in KeyKind::ALL {
+        if ids.len() >= limit {
+            break;
+        }
+        let wanted = limit - ids.len() + 1;
+        let found = match kind {
+            KeyKind::Code => continue,
+            KeyKind::PhoneTail if !digits => continue,
+            _ => prefix(store, event_id, kind, &q, wanted)?,
+        };
+        push(found, &mut ids);
+    }
+    // A partly typed code (three symbols or more) ranks last: "sxx" is far
+    // more likely someone's initials than the start of a code.
+    if ids.len() < limit && q.len() >= 3 && q.len() < crate::code::LEN && q.is_ascii() {
+        push(prefix(store, event_id, KeyKind::Code, &q, limit - ids.len())?, &mut ids);
+    }
+    ids.truncate(limit);
+    crate::store::trainees::many(store, &ids)
+}
