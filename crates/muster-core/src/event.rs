@@ -4,7 +4,6 @@
 
 use crate::clock::{is_date, is_minute};
 use crate::model::{Event, NewEvent, NewSession, Session};
-use crate::normalize;
 use crate::store::{self, Store};
 use crate::{Error, Result};
 
@@ -13,7 +12,8 @@ fn field(field: &str, message: impl Into<String>) -> Error {
 }
 
 pub fn create(store: &mut Store, e: &NewEvent) -> Result<Event> {
-    let e = NewEvent { name: normalize::text(&e.name), venue: normalize::text(&e.venue), ..e.clone() };
+    // Names are kept as typed (full-width brackets in 培训（光山） stay), only trimmed.
+    let e = NewEvent { name: e.name.trim().to_string(), venue: e.venue.trim().to_string(), ..e.clone() };
     if e.name.is_empty() {
         return Err(field("name", "an event needs a name"));
     }
@@ -28,7 +28,7 @@ pub fn create(store: &mut Store, e: &NewEvent) -> Result<Event> {
 }
 
 pub fn add_session(store: &mut Store, event_id: &str, s: &NewSession) -> Result<Session> {
-    let s = NewSession { title: normalize::text(&s.title), ..s.clone() };
+    let s = NewSession { title: s.title.trim().to_string(), ..s.clone() };
     if s.title.is_empty() {
         return Err(field("title", "a session needs a title"));
     }

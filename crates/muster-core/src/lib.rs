@@ -67,6 +67,15 @@ impl Muster {
         store::events::get(&self.store, id)?.ok_or_else(|| Error::NotFound { kind: "event", id: id.to_string() })
     }
 
+    /// NotFound unless the event exists (without counting its roster).
+    fn require_event(&self, id: &str) -> Result<()> {
+        if store::events::exists(&self.store, id)? {
+            Ok(())
+        } else {
+            Err(Error::NotFound { kind: "event", id: id.to_string() })
+        }
+    }
+
     pub fn create_event(&mut self, e: NewEvent) -> Result<Event> {
         event::create(&mut self.store, &e)
     }
@@ -94,7 +103,7 @@ impl Muster {
         if search::normalize_query(query).is_empty() {
             return Ok(self.roster(event_id)?.into_iter().take(limit).collect());
         }
-        self.event(event_id)?;
+        self.require_event(event_id)?;
         search::find(&self.store, event_id, query, limit)
     }
 
@@ -128,7 +137,7 @@ impl Muster {
     /// Door search: code, name, pinyin (full or initials), mobile's last
     /// four digits; best first.
     pub fn search(&self, event_id: &str, query: &str, limit: usize) -> Result<Vec<Trainee>> {
-        self.event(event_id)?;
+        self.require_event(event_id)?;
         search::find(&self.store, event_id, query, limit)
     }
 

@@ -56,8 +56,8 @@ pub struct NewSession {
     pub ends_at: String,
 }
 
-/// Gender as written on a roster. Anything else is kept verbatim as an
-/// extra field rather than guessed.
+/// Gender as written on a roster (男/女/male/female/M/F). Anything else
+/// rejects the row with a reason rather than being guessed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]

@@ -338,7 +338,7 @@ pub(crate) fn civil_from_days(z: i64) -> (u32, u32, u32) {
     (y.clamp(0, 9999) as u32, m as u32, d as u32)
 }
 
-#[allow(clippy::manual_is_multiple_of)] // rust-version 1.80
+#[allow(clippy::manual_is_multiple_of)] // `%` reads like the rule it implements
 fn valid_date(y: u32, m: u32, d: u32) -> bool {
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     let days = match m {

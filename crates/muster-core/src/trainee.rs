@@ -45,11 +45,7 @@ impl TraineePatch {
     pub fn apply_to(&self, old: &TraineeFields) -> Result<TraineeFields> {
         let mut new = old.clone();
         if let Some(name) = &self.name {
-            let name = normalize::text(name);
-            if name.is_empty() {
-                return Err(field_error("name", "a trainee needs a name".into()));
-            }
-            new.name = name;
+            new.name = normalize::name(name).map_err(|m| field_error("name", m))?;
         }
         apply("gender", &self.gender, &mut new.gender, |v| {
             normalize::gender(v).ok_or_else(|| format!("'{v}' is not 男/女/male/female"))

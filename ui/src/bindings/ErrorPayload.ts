@@ -4,4 +4,4 @@ import type { ErrorCode } from "./ErrorCode";
 /**
  * An error as the UI and `--json` callers see it.
  */
-export type ErrorPayload = { code: ErrorCode, message: string, file: string | null, line: number | null, field: string | null, };
+export type ErrorPayload = { code: ErrorCode, message: string, file?: string, line?: number, field?: string, };

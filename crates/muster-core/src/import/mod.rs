@@ -122,7 +122,7 @@ pub fn read_roster(path: &Path, progress: &mut dyn FnMut(u64, u64)) -> crate::Re
 
 /// [`read_roster`] for bytes already in memory; `file_name` is used in
 /// messages. The format comes from the content, not the name.
-#[allow(clippy::manual_is_multiple_of)] // rust-version 1.80
+#[allow(clippy::manual_is_multiple_of)] // `%` reads like the rule it implements
 pub fn read_roster_bytes(
     file_name: &str,
     bytes: &[u8],

@@ -38,6 +38,11 @@ pub fn get(store: &Store, id: &str) -> Result<Option<Event>> {
     Ok(stmt.query_row([id], from_row).optional()?)
 }
 
+/// Whether the event exists (cheap: no counts).
+pub fn exists(store: &Store, id: &str) -> Result<bool> {
+    Ok(store.conn().prepare_cached("SELECT 1 FROM events WHERE id = ?1")?.exists([id])?)
+}
+
 pub fn exists_in(w: &Writer<'_>, id: &str) -> Result<bool> {
     Ok(w.tx().prepare_cached("SELECT 1 FROM events WHERE id = ?1")?.exists([id])?)
 }
