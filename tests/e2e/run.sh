@@ -37,7 +37,7 @@ fi
 echo "== e2e: install WebdriverIO"
 (cd tests/e2e && npm ci --ignore-scripts --no-audit --no-fund)
 
-export MUSTER_APP_BIN="${MUSTER_APP_BIN:-$repo/target/debug/muster-app}"
+export MUSTER_APP_BIN="${MUSTER_APP_BIN:-${CARGO_TARGET_DIR:-$repo/target}/debug/muster-app}"
 echo "== e2e: run ($MUSTER_APP_BIN)"
 if [[ -n "${DISPLAY:-}" ]]; then
   node --test --test-concurrency=1 tests/e2e/app.test.mjs
