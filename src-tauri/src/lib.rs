@@ -6,6 +6,8 @@
 //! never on the message text. Commands are `async` so that a long import runs
 //! off the main thread and the window keeps painting its progress bar.
 
+pub mod checkin;
+
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -42,7 +44,7 @@ impl AppState {
         Ok(AppState::new(Muster::open(path)?, path.to_path_buf()))
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut Muster) -> Result<T, Error>) -> Result<T, ErrorPayload> {
+    pub(crate) fn with<T>(&self, f: impl FnOnce(&mut Muster) -> Result<T, Error>) -> Result<T, ErrorPayload> {
         // A panic while holding the lock leaves a store whose last
         // transaction rolled back: still usable, so recover the guard.
         let mut guard = self.muster.lock().unwrap_or_else(|p| p.into_inner());
@@ -178,6 +180,16 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         preview_roster,
         import_roster,
         save_rejects,
+        checkin::search,
+        checkin::check_in,
+        checkin::check_out,
+        checkin::walk_in,
+        checkin::possible_duplicates,
+        checkin::merge_trainees,
+        checkin::attendance_report,
+        checkin::dashboard,
+        checkin::correct_attendance,
+        checkin::export_attendance,
     ])
 }
 
@@ -400,5 +412,172 @@ mod tests {
         )
         .unwrap();
         assert!(hits.as_array().unwrap().iter().any(|t| t["name"] == first_name.as_str()));
+    }
+
+    /// An event on a fixed past day with one 09:00–17:00 session, so the
+    /// tests pass `at` and never depend on the wall clock.
+    fn venue(app: &tauri::App<tauri::test::MockRuntime>) -> (String, String) {
+        let ev = invoke(
+            app,
+            "create_event",
+            serde_json::json!({"event": {"name": "县电商培训", "venue": "", "starts_on": "2026-03-09", "days": 1}}),
+        )
+        .unwrap();
+        let event = ev["id"].as_str().unwrap().to_string();
+        let s = invoke(
+            app,
+            "add_session",
+            serde_json::json!({"eventId": event, "session": {
+                "title": "第一天 微信数字化运营", "starts_at": "2026-03-09T09:00", "ends_at": "2026-03-09T17:00"
+            }}),
+        )
+        .unwrap();
+        (event, s["id"].as_str().unwrap().to_string())
+    }
+
+    fn walk_in(app: &tauri::App<tauri::test::MockRuntime>, event: &str, name: &str, phone: &str) -> serde_json::Value {
+        invoke(app, "walk_in", serde_json::json!({"eventId": event, "name": name, "phone": phone})).unwrap()
+    }
+
+    #[test]
+    fn check_in_by_code_then_already_checked_in() {
+        let dir = TempDir::new("check_in_idempotent");
+        let app = app(dir.path());
+        let (event, session) = venue(&app);
+        let w = walk_in(&app, &event, "王素梅", "13812345678");
+        assert_eq!(w["trainee"]["walk_in"], true);
+        let code = w["trainee"]["code"].as_str().unwrap().to_string();
+
+        let hits = invoke(&app, "search", serde_json::json!({"eventId": event, "query": "wsm"})).unwrap();
+        assert_eq!(hits[0]["name"], "王素梅");
+
+        let args = serde_json::json!({
+            "eventId": event, "sessionId": session, "code": code.to_lowercase(),
+            "at": "2026-03-09T08:41", "force": false, "source": "scan"
+        });
+        let first = invoke(&app, "check_in", args.clone()).unwrap();
+        assert_eq!(first["status"], "checked_in", "{first}");
+        assert_eq!(first["trainee"]["name"], "王素梅");
+        assert_eq!(first["at"], "2026-03-09T08:41:00");
+        assert_eq!(first["late"], false);
+
+        // A second scan, later: the first check-in is reported, not a new one.
+        let mut later = args.clone();
+        later["at"] = "2026-03-09T09:30".into();
+        let again = invoke(&app, "check_in", later).unwrap();
+        assert_eq!(again["status"], "already_checked_in", "{again}");
+        assert_eq!(again["at"], "2026-03-09T08:41:00");
+        assert_eq!(again["this_device"], true);
+
+        let report = invoke(&app, "attendance_report", serde_json::json!({"eventId": event})).unwrap();
+        assert_eq!(report["sessions"][0]["arrived"], 1);
+        let board = invoke(&app, "dashboard", serde_json::json!({"eventId": event})).unwrap();
+        assert_eq!(board[0]["session"]["arrived"], 1);
+        assert_eq!(board[0]["arrivals"][0]["from"], "2026-03-09T08:40");
+
+        // Sign-out by trainee id, idempotent too.
+        let id = first["trainee"]["id"].as_str().unwrap();
+        let out = serde_json::json!({
+            "eventId": event, "sessionId": session, "traineeId": id,
+            "at": "2026-03-09T17:00", "force": false, "source": "manual"
+        });
+        assert_eq!(invoke(&app, "check_out", out.clone()).unwrap()["status"], "checked_out");
+        assert_eq!(invoke(&app, "check_out", out).unwrap()["status"], "already_checked_out");
+    }
+
+    #[test]
+    fn outside_the_session_needs_confirmation_and_bad_codes_record_nothing() {
+        let dir = TempDir::new("needs_confirmation");
+        let app = app(dir.path());
+        let (event, session) = venue(&app);
+        let code = walk_in(&app, &event, "李建国", "13900001111")["trainee"]["code"].as_str().unwrap().to_string();
+
+        let mut args = serde_json::json!({
+            "eventId": event, "sessionId": session, "code": code,
+            "at": "2026-03-09T18:10", "force": false, "source": "scan"
+        });
+        let err = invoke(&app, "check_in", args.clone()).unwrap_err();
+        assert_eq!(err["code"], "needs_confirmation", "{err}");
+        assert!(err["message"].as_str().unwrap().contains("ended"), "{err}");
+        let report = invoke(&app, "attendance_report", serde_json::json!({"eventId": event})).unwrap();
+        assert_eq!(report["sessions"][0]["arrived"], 0, "nothing recorded before the confirmation");
+
+        args["force"] = true.into();
+        assert_eq!(invoke(&app, "check_in", args).unwrap()["status"], "checked_in");
+
+        // Garbage, half a code, an unknown code (000000 has a valid check
+        // symbol): typed errors, nothing written.
+        for (bad, want) in [("@@@", "invalid_input"), (&code[..3], "invalid_input"), ("000000", "not_found")] {
+            let err = invoke(
+                &app,
+                "check_in",
+                serde_json::json!({"eventId": event, "sessionId": session, "code": bad, "at": "2026-03-09T10:00", "force": false, "source": "scan"}),
+            )
+            .unwrap_err();
+            assert_eq!(err["code"], want, "{bad}: {err}");
+            if want == "invalid_input" {
+                assert_eq!(err["field"], "code", "{err}");
+            }
+        }
+        // Neither or both of trainee id and code; an unknown source.
+        for body in [
+            serde_json::json!({"eventId": event, "sessionId": session, "force": false, "source": "scan"}),
+            serde_json::json!({"eventId": event, "sessionId": session, "code": code, "traineeId": "x", "force": false, "source": "scan"}),
+            serde_json::json!({"eventId": event, "sessionId": session, "code": code, "force": false, "source": "telepathy"}),
+        ] {
+            assert_eq!(invoke(&app, "check_in", body).unwrap_err()["code"], "invalid_input");
+        }
+        let report = invoke(&app, "attendance_report", serde_json::json!({"eventId": event})).unwrap();
+        assert_eq!(report["sessions"][0]["arrived"], 1);
+    }
+
+    #[test]
+    fn walk_in_duplicates_merge_correct_and_export() {
+        let dir = TempDir::new("walk_in_duplicates");
+        let app = app(dir.path());
+        let (event, session) = venue(&app);
+        let a = walk_in(&app, &event, "张丽华", "13700000011");
+        let b = walk_in(&app, &event, "张丽华", "13700000011");
+        assert_eq!(b["duplicates"][0]["id"], a["trainee"]["id"], "{b}");
+        let groups = invoke(&app, "possible_duplicates", serde_json::json!({"eventId": event})).unwrap();
+        assert_eq!(groups[0]["by"], "phone");
+        assert_eq!(groups[0]["trainees"].as_array().unwrap().len(), 2);
+
+        let (keep, other) = (a["trainee"]["id"].as_str().unwrap(), b["trainee"]["id"].as_str().unwrap());
+        let kept = invoke(&app, "merge_trainees", serde_json::json!({"keep": keep, "other": other})).unwrap();
+        assert_eq!(kept["id"], keep);
+        let groups = invoke(&app, "possible_duplicates", serde_json::json!({"eventId": event})).unwrap();
+        assert_eq!(groups, serde_json::json!([]));
+        let roster = invoke(&app, "roster", serde_json::json!({"eventId": event})).unwrap();
+        assert_eq!(roster.as_array().unwrap().len(), 1);
+
+        // A correction needs a reason; with one it is recorded.
+        let mut fix = serde_json::json!({
+            "eventId": event, "sessionId": session, "traineeId": keep, "status": "present", "reason": ""
+        });
+        assert_eq!(invoke(&app, "correct_attendance", fix.clone()).unwrap_err()["field"], "reason");
+        fix["reason"] = "请假条已交 sick note".into();
+        invoke(&app, "correct_attendance", fix).unwrap();
+        let report = invoke(&app, "attendance_report", serde_json::json!({"eventId": event})).unwrap();
+        let line = &report["trainees"][0]["sessions"][session.as_str()];
+        assert_eq!(line["status"], "present", "{report}");
+        assert_eq!(line["corrected"], "请假条已交 sick note");
+
+        let csv = dir.path().join("考勤.csv");
+        let written = invoke(
+            &app,
+            "export_attendance",
+            serde_json::json!({"eventId": event, "path": csv.display().to_string(), "format": "csv"}),
+        )
+        .unwrap();
+        assert_eq!(written, csv.display().to_string());
+        assert!(std::fs::read_to_string(&csv).unwrap().contains("张丽华"));
+        let xlsx = dir.path().join("考勤.xlsx");
+        invoke(&app, "export_attendance", serde_json::json!({"eventId": event, "path": xlsx.display().to_string(), "format": "xlsx"}))
+            .unwrap();
+        assert_eq!(&std::fs::read(&xlsx).unwrap()[..2], b"PK", "an xlsx is a zip");
+        let err = invoke(&app, "export_attendance", serde_json::json!({"eventId": event, "path": "x.pdf", "format": "pdf"}))
+            .unwrap_err();
+        assert_eq!(err["code"], "invalid_input");
     }
 }

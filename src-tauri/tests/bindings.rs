@@ -8,7 +8,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use muster_core::attendance::{AttendanceReport, MarkOutcome, SessionDashboard};
 use muster_core::model::{Event, NewEvent, NewSession, Session, Trainee};
+use muster_core::trainee::DuplicateGroup;
 use muster_core::roster::{ImportReport, RosterPreview};
 use muster_core::{ErrorCode, ErrorPayload};
 use ts_rs::{Config, TS};
@@ -30,6 +32,10 @@ fn generate(out: &Path) {
     ImportReport::export_all(&cfg).unwrap();
     ErrorPayload::export_all(&cfg).unwrap();
     ErrorCode::export_all(&cfg).unwrap();
+    MarkOutcome::export_all(&cfg).unwrap();
+    AttendanceReport::export_all(&cfg).unwrap();
+    SessionDashboard::export_all(&cfg).unwrap();
+    DuplicateGroup::export_all(&cfg).unwrap();
 }
 
 fn ts_files(dir: &Path) -> BTreeMap<String, String> {

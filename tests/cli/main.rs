@@ -4,3 +4,6 @@
 mod events;
 mod roster;
 mod checkin;
+mod print;
+mod forms;
+mod sync;

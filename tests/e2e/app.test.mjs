@@ -190,7 +190,7 @@ describe("Muster desktop app", () => {
     await waitUntil(async () => (await $$t("roster-row")).length >= 10, "the demo roster did not show");
     assert.ok((await $$t("session-item")).length >= 1, "the demo event has sessions");
     // ID numbers are shown partially masked.
-    const ids = await browser.$$(".roster-table tbody td:nth-child(5)");
+    const ids = await $$t("trainee-idnum");
     const someId = (await ids[0].getText()).trim();
     if (someId) assert.match(someId, /\*{4,}/);
     await shot("03-demo-event");
@@ -276,5 +276,283 @@ describe("Muster desktop app", () => {
     assert.ok(ours, `our event in ${cards}`);
     assert.match(ours, /6 名学员/);
     await shot("08-events");
+  });
+
+  // ---- check-in at the door (demo event) ---------------------------------
+  // The demo event starts today: day 1 09:00–17:00, day 2 tomorrow. Day 1
+  // may or may not be open by the wall clock (check-in opens an hour before
+  // the start), so a scan there may ask for confirmation: `scan` confirms
+  // when asked and says so. Day 2 has always not started: it always asks.
+  const latencies = [];
+  let demoCodes = {}; // name → code, read from the roster table
+  let demoPhones = {};
+
+  /** The confirmation panel's state, read in one round trip. */
+  const panelState = () => browser.execute(() => {
+    const p = document.querySelector('[data-testid="checkin-result"]');
+    const text = (id) => p?.querySelector(`[data-testid="${id}"]`)?.textContent?.trim() ?? "";
+    return {
+      seq: Number(p?.dataset.seq ?? -1), status: p?.dataset.status ?? "", latency: Number(p?.dataset.latencyMs ?? NaN),
+      paint: Number(p?.dataset.paintMs ?? NaN), name: text("result-name"), title: text("result-status"),
+      line: text("result-line"), body: text("result-body"), detail: text("result-detail"),
+      focused: document.activeElement?.getAttribute("data-testid") ?? null,
+    };
+  });
+
+  const dialogOpen = () => browser.execute(() => !!document.querySelector('[data-testid="confirm-dialog"]'));
+
+  /**
+   * Types `text` + Enter into the focused scan box as a USB scanner does
+   * (key events, not setValue). `confirm`: what to do if the app asks
+   * (true = Enter, false = Esc). Returns the new panel state and whether it
+   * asked.
+   */
+  async function scan(text, { confirm = true } = {}) {
+    const before = (await panelState()).seq;
+    // WebDriver "send keys" to the focused scan box: key events per
+    // character, then Enter (W3C key \uE007), as fast as a scanner.
+    const probe = await browser.execute(() => {
+      const el = document.querySelector('[data-testid="scan-input"]');
+      return { focused: document.activeElement === el, value: el.value };
+    });
+    assert.ok(probe.focused, "the scan box has the focus before a scan");
+    await (await $t("scan-input")).addValue(`${text}\uE007`);
+    let asked = false;
+    await waitUntil(async () => {
+      if ((await panelState()).seq !== before) return true;
+      if (await dialogOpen()) {
+        asked = true;
+        return true;
+      }
+      return false;
+    }, `no confirmation after scanning ${text}`);
+    if (asked) {
+      await shot(`checkin-confirm-${text.replace(/\W/g, "_")}`);
+      await browser.keys([confirm ? "\uE007" : "\uE00C"]);
+      await waitUntil(async () => (await panelState()).seq !== before, "no outcome after the confirmation dialog");
+    }
+    // The paint time is stamped on the frame after the confirmation.
+    await waitUntil(async () => Number.isFinite((await panelState()).paint), "no paint time stamped", 3000);
+    const state = await panelState();
+    // From Enter (or, when asked, the confirming Enter) to the confirmation.
+    latencies.push({ text, status: state.status, asked, dom: state.latency, painted: state.paint });
+    return { ...state, asked };
+  }
+
+  async function chooseSession(index) {
+    const select = await $t("checkin-session");
+    await select.waitForDisplayed({ timeout: T });
+    await select.selectByIndex(index);
+    const input = await $t("scan-input");
+    await input.click();
+    await waitUntil(async () => (await panelState()).focused === "scan-input", "the scan box has the focus");
+  }
+
+  test("the demo roster shows each trainee's code", async () => {
+    const cards = await $$t("event-card");
+    let demo;
+    for (const c of cards) if (/示例/.test(await c.getText())) demo = c;
+    assert.ok(demo, "the demo event is listed");
+    await demo.click();
+    await waitUntil(async () => (await $$t("roster-row")).length >= 10, "the demo roster did not show");
+    const rows = await browser.execute(() => [...document.querySelectorAll('[data-testid="roster-row"]')].map((r) => ({
+      name: r.querySelector('[data-testid="trainee-name"]').textContent.trim(),
+      code: r.querySelector('[data-testid="trainee-code"]').textContent.trim(),
+      phone: r.querySelector("td:nth-child(5)").textContent.replace(/\s/g, ""),
+    })));
+    for (const r of rows) {
+      assert.match(r.code, /^[0-9A-HJKMNP-TV-Z]{6}$/, `${r.name} has a code: ${r.code}`);
+      demoCodes[r.name] = r.code;
+      demoPhones[r.name] = r.phone;
+    }
+    assert.ok(demoCodes["王素梅"] && demoCodes["李建国"] && demoCodes["张丽华"]);
+  });
+
+  test("a scanned code plus Enter checks the trainee in, once", async () => {
+    try {
+      await browser.setWindowSize(1366, 768); // the coordinators' cheap laptop
+    } catch {
+      // the configured size is fine where the driver cannot resize
+    }
+    await (await $t("tab-checkin")).click();
+    await (await $t("scan-input")).waitForDisplayed({ timeout: T });
+    await shot("09-checkin-idle");
+    await chooseSession(0);
+
+    const first = await scan(demoCodes["李建国"]);
+    assert.equal(first.status, "checked_in", JSON.stringify(first));
+    assert.equal(first.name, "李建国");
+    assert.match(first.title, /签到成功/);
+    assert.equal(first.focused, "scan-input", "the scan box keeps the focus");
+    await shot("10-checkin-ok");
+
+    // The same badge again: reported with when and where, not recorded twice.
+    const again = await scan(demoCodes["李建国"]);
+    assert.equal(again.status, "already_checked_in", JSON.stringify(again));
+    assert.equal(again.name, "李建国");
+    assert.match(again.title, /已经签过到了/);
+    assert.match(again.line, /已于 \d\d:\d\d 在本机签到/);
+    await shot("11-checkin-already");
+  });
+
+  test("a garbled scan is refused visibly and records nothing", async () => {
+    const bad = await scan("@@@");
+    assert.equal(bad.status, "error:invalid_input", JSON.stringify(bad));
+    assert.equal(bad.asked, false, "garbage never asks, it is refused");
+    assert.match(bad.title, /不是本活动的有效编号/);
+    assert.match(bad.body, /@@@/);
+    assert.match(bad.body, /没有记录/);
+    assert.equal(bad.focused, "scan-input");
+    await shot("12-checkin-garbage");
+
+    // Half a code, as a scanner's burst: the core says why (length), nothing
+    // recorded — never a search that would guess someone from it.
+    const half = await scan(demoCodes["张丽华"].slice(0, 4));
+    assert.equal(await browser.execute(() => document.querySelector('[data-testid="checkin-result"]').dataset.burst), "true");
+    assert.equal(half.status, "error:invalid_input", JSON.stringify(half));
+    assert.match(half.detail, /6 characters/);
+  });
+
+  test("searching wsm shows 王素梅 first and Enter checks her in", async () => {
+    const before = (await panelState()).seq;
+    await browser.keys([..."wsm"]);
+    await waitUntil(async () => {
+      const names = await texts("door-result-name");
+      return names[0] === "王素梅";
+    }, "wsm → 王素梅 on top");
+    await shot("13-checkin-search");
+    assert.equal((await panelState()).seq, before, "typing alone records nothing");
+    const done = await scan("");
+    assert.equal(done.status, "checked_in", JSON.stringify(done));
+    assert.equal(done.name, "王素梅");
+    await shot("14-checkin-search-ok");
+  });
+
+  test("the dashboard counts two arrivals in day 1", async () => {
+    await (await $t("tab-dashboard")).click();
+    await waitUntil(async () => (await $$t("dash-session")).length === 2, "two sessions on the dashboard");
+    const arrived = () => browser.execute(() =>
+      [...document.querySelectorAll('[data-testid="dash-arrived"]')].map((e) => e.textContent.trim()));
+    assert.deepEqual(await arrived(), ["2", "0"]);
+    const expected = await browser.execute(() => document.querySelector('[data-testid="dash-expected"]').textContent.trim());
+    assert.equal(expected, String(Object.keys(demoCodes).length));
+    // The chart has bars for the arrivals.
+    assert.ok(await browser.execute(() => document.querySelectorAll(".chart-bar").length >= 1));
+    await shot("15-dashboard");
+  });
+
+  test("a session that has not started asks first: Esc records nothing, Enter records", async () => {
+    await (await $t("tab-checkin")).click();
+    await chooseSession(1); // day 2, tomorrow: never open today
+    const code = demoCodes["张丽华"];
+    const cancelled = await scan(code, { confirm: false });
+    assert.equal(cancelled.asked, true, "day 2 has not started: the app asks");
+    assert.equal(cancelled.status, "cancelled");
+    assert.equal(cancelled.focused, "scan-input");
+    const confirmed = await scan(code, { confirm: true });
+    assert.equal(confirmed.asked, true);
+    assert.equal(confirmed.status, "checked_in", JSON.stringify(confirmed));
+    assert.equal(confirmed.name, "张丽华");
+    await (await $t("tab-dashboard")).click();
+    await waitUntil(async () => {
+      const a = await browser.execute(() =>
+        [...document.querySelectorAll('[data-testid="dash-arrived"]')].map((e) => e.textContent.trim()));
+      return a.join() === "2,1";
+    }, "day 1: 2 arrived (Esc recorded nothing), day 2: 1");
+  });
+
+  test("a walk-in with a known mobile is shown as a possible duplicate, merged only on request", async () => {
+    await (await $t("tab-checkin")).click();
+    await (await $t("open-walkin")).waitForDisplayed({ timeout: T });
+    await (await $t("open-walkin")).click();
+    await (await $t("walkin-dialog")).waitForDisplayed({ timeout: T });
+    await typeInto("walkin-name", "王素梅");
+    await typeInto("walkin-phone", demoPhones["王素梅"]);
+    await (await $t("walkin-submit")).click();
+    await (await $t("walkin-done")).waitForDisplayed({ timeout: T });
+    assert.match(await (await $t("walkin-dups")).getText(), /王素梅/);
+    await shot("16-walkin-duplicate");
+    await (await $t("walkin-close")).click();
+
+    await (await $t("tab-duplicates")).click();
+    await waitUntil(async () => (await $$t("dup-group")).length === 1, "one duplicate group");
+    assert.equal((await $$t("dup-row")).length, 2);
+    await shot("17-duplicates");
+    await (await $t("dup-merge")).click();
+    await (await $t("merge-dialog")).waitForDisplayed({ timeout: T });
+    await browser.keys(["\uE007"]);
+    await (await $t("dup-none")).waitForDisplayed({ timeout: T });
+  });
+
+  test("the attendance report shows statuses, records a correction and exports", async () => {
+    await (await $t("tab-report")).click();
+    await waitUntil(async () => (await $$t("report-session-row")).length === 2, "two sessions in the report");
+    assert.deepEqual(await texts("report-arrived"), ["2", "1"]);
+    const row = await browser.$(`[data-testid="report-row"]*=赵敏`);
+    const cell = await row.$('[data-testid="status-cell"]');
+    assert.equal(await cell.getAttribute("data-status"), "absent");
+    await shot("18-report");
+
+    await cell.click();
+    await (await $t("correct-dialog")).waitForDisplayed({ timeout: T });
+    await (await $t("correct-status")).selectByAttribute("value", "present");
+    await (await $t("correct-save")).click();
+    assert.ok(await (await $t("correct-dialog")).isDisplayed(), "a correction without a reason is refused");
+    await typeInto("correct-reason", "请假条已交");
+    await shot("19-correction");
+    await (await $t("correct-save")).click();
+    await waitUntil(async () => {
+      const c = await (await browser.$(`[data-testid="report-row"]*=赵敏`)).$('[data-testid="status-cell"]');
+      return (await c.getAttribute("data-status")) === "present" && /✎/.test(await c.getText());
+    }, "the corrected status shows, marked as corrected");
+
+    // The native save dialog cannot be driven: the typed path.
+    const dest = path.join(tmp, "考勤.csv");
+    await (await browser.$('[data-testid="export-typed"] summary')).click();
+    await typeInto("export-path", dest);
+    await (await $t("export-save")).click();
+    await waitUntil(async () => fs.existsSync(dest), "the CSV was written");
+    const csv = fs.readFileSync(dest, "utf8");
+    assert.match(csv, /王素梅/);
+    assert.match(csv, /赵敏.*present/);
+    await shot("20-report-exported");
+  });
+
+  test("sign-out mode signs a trainee out, and refuses one who never came", async () => {
+    await (await $t("tab-checkin")).click();
+    await chooseSession(0);
+    await (await $t("mode-out")).click();
+    await waitUntil(async () => (await panelState()).focused === "scan-input", "the scan box keeps the focus");
+    const out = await scan(demoCodes["李建国"]);
+    assert.equal(out.status, "checked_out", JSON.stringify(out));
+    assert.match(out.title, /签退成功/);
+    const never = await scan(demoCodes["刘洋"]);
+    assert.equal(never.status, "error:conflict", JSON.stringify(never));
+    assert.match(never.title, /还没有签到/);
+    assert.match(never.body, /刘洋 还没有签到这节课/);
+    await shot("22-signout");
+    await (await $t("mode-in")).click();
+  });
+
+  test("the check-in screen speaks English too", async () => {
+    await (await $t("tab-checkin")).click();
+    await (await $t("scan-input")).waitForDisplayed({ timeout: T });
+    await (await $t("lang-toggle")).click();
+    await waitUntil(async () => (await (await $t("tab-checkin")).getText()) === "Check-in", "English tabs");
+    await chooseSession(0);
+    const again = await scan(demoCodes["王素梅"]);
+    assert.equal(again.status, "already_checked_in");
+    assert.match(again.line, /^Already checked in at \d\d:\d\d on this laptop$/);
+    await shot("21-checkin-en");
+    await (await $t("lang-toggle")).click();
+    await waitUntil(async () => (await (await $t("tab-checkin")).getText()) === "签到", "back to Chinese");
+  });
+
+  test("scan → confirmation is fast", () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    fs.writeFileSync(path.join(SHOTS, "latency.json"), JSON.stringify(latencies, null, 2));
+    console.log(`scan→confirmation (ms): ${JSON.stringify(latencies)}`);
+    assert.ok(latencies.length >= 10, `measured ${latencies.length} scans`);
+    for (const l of latencies) assert.ok(l.dom < 100, `${l.text}: ${l.dom} ms from Enter to the confirmation`);
   });
 });

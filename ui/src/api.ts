@@ -4,7 +4,12 @@
 
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { AttendanceReport } from "./bindings/AttendanceReport";
+import type { DuplicateGroup } from "./bindings/DuplicateGroup";
 import type { Event } from "./bindings/Event";
+import type { MarkOutcome } from "./bindings/MarkOutcome";
+import type { SessionDashboard } from "./bindings/SessionDashboard";
+import type { Status } from "./bindings/Status";
 import type { ImportReport } from "./bindings/ImportReport";
 import type { NewEvent } from "./bindings/NewEvent";
 import type { NewSession } from "./bindings/NewSession";
@@ -23,6 +28,12 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 
 export type AppInfo = { version: string; db_path: string };
 export type Progress = { done: number; total: number };
+/** A walk-in just registered and the trainees it may duplicate (src-tauri `WalkIn`). */
+export type WalkIn = { trainee: Trainee; duplicates: Trainee[] };
+/** Who a check-in is for: a trainee id (picked from search) or a scanned/typed code. */
+export type MarkWho = { traineeId: string } | { code: string };
+export type MarkSource = "scan" | "search" | "manual";
+export type ExportFormat = "xlsx" | "csv";
 
 export const api = {
   appInfo: () => call<AppInfo>("app_info"),
@@ -39,6 +50,21 @@ export const api = {
   importRoster: (eventId: string, path: string, dryRun: boolean) =>
     call<ImportReport>("import_roster", { eventId, path, dryRun }),
   saveRejects: (srcPath: string, destPath: string) => call<void>("save_rejects", { srcPath, destPath }),
+  search: (eventId: string, query: string, limit = 8) => call<Trainee[]>("search", { eventId, query, limit }),
+  checkIn: (eventId: string, sessionId: string, who: MarkWho, force: boolean, source: MarkSource) =>
+    call<MarkOutcome>("check_in", { eventId, sessionId, ...who, force, source }),
+  checkOut: (eventId: string, sessionId: string, who: MarkWho, force: boolean, source: MarkSource) =>
+    call<MarkOutcome>("check_out", { eventId, sessionId, ...who, force, source }),
+  walkIn: (eventId: string, name: string, phone: string, idNumber: string | null) =>
+    call<WalkIn>("walk_in", { eventId, name, phone, idNumber }),
+  possibleDuplicates: (eventId: string) => call<DuplicateGroup[]>("possible_duplicates", { eventId }),
+  mergeTrainees: (keep: string, other: string) => call<Trainee>("merge_trainees", { keep, other }),
+  attendanceReport: (eventId: string) => call<AttendanceReport>("attendance_report", { eventId }),
+  dashboard: (eventId: string) => call<SessionDashboard[]>("dashboard", { eventId }),
+  correctAttendance: (eventId: string, sessionId: string, traineeId: string, status: Status, hours: number | null, reason: string) =>
+    call<void>("correct_attendance", { eventId, sessionId, traineeId, status, hours, reason }),
+  exportAttendance: (eventId: string, path: string, format: ExportFormat) =>
+    call<string>("export_attendance", { eventId, path, format }),
   onImportProgress: (f: (p: Progress) => void): Promise<UnlistenFn> =>
     listen<Progress>("import-progress", (e) => f(e.payload)),
 };
@@ -55,8 +81,11 @@ export async function pickRosterFile(filterName: string): Promise<string | null>
 }
 
 /** The native save dialog; null when cancelled. */
-export async function pickSavePath(defaultPath: string): Promise<string | null> {
+export async function pickSavePath(
+  defaultPath: string,
+  filter: { name: string; extensions: string[] } = { name: "CSV", extensions: ["csv"] },
+): Promise<string | null> {
   const { save } = await import("@tauri-apps/plugin-dialog");
-  const picked = await save({ defaultPath, filters: [{ name: "CSV", extensions: ["csv"] }] });
+  const picked = await save({ defaultPath, filters: [filter] });
   return picked ?? null;
 }

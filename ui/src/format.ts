@@ -40,6 +40,10 @@ const FIELD_KEYS: Record<string, Key> = {
   birth_date: "col.birth_date",
   organization: "col.organization",
   occupation: "col.occupation",
+  code: "col.code",
+  reason: "col.reason",
+  hours: "col.hours",
+  status: "col.status",
 };
 
 /** The label of a roster field (`id_number` → 身份证号); other names as given. */
@@ -112,7 +116,13 @@ export function rejectsPathFor(src: string, suffix: string): string {
 /** Error codes the UI knows: the core's, plus `internal` for failures of the shell itself. */
 export type UiErrorCode = ErrorCode | "internal";
 
-export type UiError = Omit<ErrorPayload, "code"> & { code: UiErrorCode };
+/** An error as the screens handle it: the core's payload (optional fields may also be null). */
+export type UiError = Pick<ErrorPayload, "message"> & {
+  code: UiErrorCode;
+  file?: string | null;
+  line?: number | null;
+  field?: string | null;
+};
 
 /**
  * The title of each error code. A `Record` over the generated `ErrorCode`

@@ -9,6 +9,10 @@ import type { Ctx, Route } from "./ui";
 import { renderEvent, installSearchShortcut } from "./views/event";
 import { renderEvents } from "./views/events";
 import { renderImport } from "./views/import";
+import { renderCheckin } from "./views/checkin";
+import { renderDashboard } from "./views/dashboard";
+import { renderDuplicates } from "./views/duplicates";
+import { renderReport } from "./views/report";
 
 let route: Route = { name: "events" };
 
@@ -55,6 +59,14 @@ async function render(): Promise<void> {
       return renderEvent(main, ctx, route.id);
     case "import":
       return renderImport(main, ctx, route.id);
+    case "checkin":
+      return renderCheckin(main, ctx, route.id);
+    case "dashboard":
+      return renderDashboard(main, ctx, route.id);
+    case "report":
+      return renderReport(main, ctx, route.id);
+    case "duplicates":
+      return renderDuplicates(main, ctx, route.id);
   }
 }
 

@@ -7,7 +7,11 @@ import { t } from "./i18n";
 export type Route =
   | { name: "events" }
   | { name: "event"; id: string }
-  | { name: "import"; id: string };
+  | { name: "import"; id: string }
+  | { name: "checkin"; id: string }
+  | { name: "dashboard"; id: string }
+  | { name: "report"; id: string }
+  | { name: "duplicates"; id: string };
 
 export interface Ctx {
   /** Go to a screen (and render it). */
@@ -40,4 +44,103 @@ export function spinner(): HTMLElement {
 
 export function field(label: string, input: HTMLElement, extraClass = ""): HTMLElement {
   return h("label", { class: `field ${extraClass}`.trim() }, h("span", { class: "field-label" }, label), input);
+}
+
+let openModals = 0;
+
+/** Whether a modal dialog is open (the check-in screen then leaves focus alone). */
+export function modalOpen(): boolean {
+  return openModals > 0;
+}
+
+export interface Modal {
+  el: HTMLElement;
+  close(): void;
+}
+
+/**
+ * A modal dialog over the screen. Esc (or the ✕) closes it and calls
+ * `onClose`; focus goes to `autofocus` or the first field.
+ */
+export function openModal(opts: {
+  title: string;
+  body: Node[];
+  testid: string;
+  tone?: "warn" | "plain";
+  autofocus?: HTMLElement;
+  onClose?: () => void;
+  onEnter?: (e: KeyboardEvent) => void;
+}): Modal {
+  const previous = document.activeElement as HTMLElement | null;
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    openModals--;
+    document.removeEventListener("keydown", onKey, true);
+    overlay.remove();
+    opts.onClose?.();
+    if (previous && previous.isConnected && !modalOpen()) previous.focus();
+  };
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      e.stopPropagation();
+      close();
+    } else if (e.key === "Enter" && opts.onEnter) {
+      opts.onEnter(e);
+    }
+  };
+  const dialog = h("div", {
+    class: `modal modal-${opts.tone ?? "plain"}`, role: "dialog", "aria-modal": "true",
+    "aria-label": opts.title, testid: opts.testid,
+  },
+    h("div", { class: "modal-head" },
+      h("h2", { class: "modal-title" }, opts.title),
+      h("button", { class: "btn btn-ghost btn-sm", type: "button", "aria-label": t("common.cancel"), onclick: close }, "✕"),
+    ),
+    h("div", { class: "modal-body" }, opts.body),
+  );
+  const overlay = h("div", { class: "modal-overlay", onmousedown: (e: MouseEvent) => { if (e.target === overlay) close(); } }, dialog);
+  document.body.appendChild(overlay);
+  openModals++;
+  document.addEventListener("keydown", onKey, true);
+  const focus = opts.autofocus ?? dialog.querySelector<HTMLElement>("input, select, textarea, button.btn-primary");
+  focus?.focus();
+  return { el: dialog, close };
+}
+
+/**
+ * Asks a yes/no question. Keyboard: Enter = confirm, Esc = cancel. Resolves
+ * true when confirmed.
+ */
+export function confirmDialog(opts: { title: string; body: string; yes: string; testid?: string; detail?: string }): Promise<boolean> {
+  return new Promise((resolve) => {
+    let answer = false;
+    const yes = h("button", { class: "btn btn-primary btn-lg", type: "button", testid: "confirm-yes" }, opts.yes);
+    const no = h("button", { class: "btn btn-secondary btn-lg", type: "button", testid: "confirm-no" }, t("common.cancel"));
+    const modal = openModal({
+      title: opts.title,
+      testid: opts.testid ?? "confirm-dialog",
+      tone: "warn",
+      autofocus: yes,
+      body: [
+        h("p", { class: "modal-text", testid: "confirm-body" }, opts.body),
+        opts.detail ? h("p", { class: "modal-detail muted" }, opts.detail) : null,
+        h("div", { class: "modal-actions" },
+          h("span", { class: "modal-keys muted" }, t("door.confirm.keys")),
+          no, yes),
+      ].filter((n): n is HTMLParagraphElement | HTMLDivElement => n !== null),
+      onClose: () => resolve(answer),
+      onEnter: (e) => {
+        if (document.activeElement === no) return; // Enter on Cancel cancels
+        e.preventDefault();
+        e.stopPropagation();
+        answer = true;
+        modal.close();
+      },
+    });
+    yes.addEventListener("click", () => { answer = true; modal.close(); });
+    no.addEventListener("click", () => modal.close());
+  });
 }

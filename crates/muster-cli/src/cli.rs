@@ -60,6 +60,39 @@ pub enum Command {
     /// Benchmarks run in-process.
     #[command(subcommand)]
     Bench(BenchCmd),
+    /// Print badge slips (name, code, QR; ten to an A4 sheet) → {"file", "badges", "pages"}.
+    Badges {
+        #[arg(long)]
+        event: String,
+        #[arg(long, value_name = "FILE.pdf")]
+        out: PathBuf,
+    },
+    /// Print the attendance sheet for signatures → {"file", "rows", "pages"}.
+    Sheet {
+        #[arg(long)]
+        event: String,
+        #[arg(long, value_name = "FILE.pdf")]
+        out: PathBuf,
+    },
+    /// Certificates: eligibility, overrides, issue, reprint, verify.
+    #[command(subcommand)]
+    Certificates(crate::cmd_print::CertificatesCmd),
+    /// Paper questionnaires (XLSForm): import, show, list.
+    #[command(subcommand)]
+    Form(crate::cmd_forms::FormCmd),
+    /// Questionnaire responses: CSV import, portrait report, double-entry diff and resolve, keyer stats.
+    #[command(subcommand)]
+    Responses(crate::cmd_forms::ResponsesCmd),
+    /// Paper batches: register a stack, see which papers are missing.
+    #[command(subcommand)]
+    Batch(crate::cmd_forms::BatchCmd),
+    /// Run the central sync service (or a venue hub).
+    Serve(crate::cmd_sync::ServeArgs),
+    /// Administer the sync service's store: pair and revoke devices.
+    #[command(subcommand)]
+    Server(crate::cmd_sync::ServerCmd),
+    /// Sync with a server → {"pushed", "pulled"}; or `sync status|export|import`.
+    Sync(crate::cmd_sync::SyncArgs),
     /// Create the demo event (two sessions, 26 trainees).
     Demo,
     /// Check the store's integrity; exit 1 if there are problems.
@@ -184,6 +217,13 @@ pub enum AttendanceCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum BenchCmd {
+    /// Render N certificates with generated bilingual names and signed QR codes → {"count", "seconds", "bytes"}.
+    Certificates {
+        #[arg(long, default_value_t = 500)]
+        count: usize,
+        #[arg(long, value_name = "FILE.pdf")]
+        out: PathBuf,
+    },
     /// Run N realistic door searches (names, initials, mobile last-4, codes) → {"trainees", "queries", "p50_us", "p99_us"}.
     Search {
         #[arg(long)]

@@ -7,6 +7,9 @@
 
 mod bench;
 mod cli;
+mod cmd_forms;
+mod cmd_print;
+mod cmd_sync;
 mod output;
 mod run;
 

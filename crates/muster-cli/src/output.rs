@@ -34,7 +34,10 @@ pub fn success(outcome: &Outcome, json: bool) -> ExitCode {
 pub fn failure(err: &anyhow::Error, json: bool) -> ExitCode {
     let (payload, exit) = match err.downcast_ref::<Error>() {
         Some(e) => (serde_json::to_value(e.to_payload()).unwrap_or(Value::Null), e.code().exit_code() as u8),
-        None => (json!({"code": "runtime", "message": format!("{err:#}")}), EXIT_RUNTIME),
+        None => match err.downcast_ref::<crate::cmd_sync::SyncFailure>() {
+            Some(f) => (json!({"code": f.0.code(), "message": f.0.to_string()}), EXIT_RUNTIME),
+            None => (json!({"code": "runtime", "message": format!("{err:#}")}), EXIT_RUNTIME),
+        },
     };
     if json {
         println!("{}", json!({ "error": payload }));

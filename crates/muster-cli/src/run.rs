@@ -15,6 +15,12 @@ fn to_value<T: serde::Serialize>(v: &T) -> Value {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    // The sync service works on its own store, not the app's.
+    match &cli.command {
+        Command::Serve(args) => return crate::cmd_sync::serve(args),
+        Command::Server(cmd) => return crate::cmd_sync::server(cmd),
+        _ => {}
+    }
     let path = cli.db.clone().unwrap_or_else(Muster::default_path);
     let mut m = Muster::open(&path)?;
     Ok(match cli.command {
@@ -27,6 +33,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             let text = events.iter().map(event_line).collect::<Vec<_>>().join("\n");
             Outcome::new(json!({ "events": events }), text)
         }
+        Command::Sync(args) => crate::cmd_sync::sync(&mut m, args)?,
+        Command::Serve(_) | Command::Server(_) => unreachable!("handled before the store is opened"),
         Command::Demo => {
             let e = m.create_demo_event()?;
             Outcome::new(to_value(&e), format!("created demo event {}  {}", e.id, e.name))
@@ -146,6 +154,13 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             let t = m.merge_trainees(&keep, &other)?;
             Outcome::new(to_value(&t), format!("merged {other} into {}", trainee_line(&t)))
         }
+        Command::Badges { event, out } => crate::cmd_print::badges(&m, &event, &out)?,
+        Command::Sheet { event, out } => crate::cmd_print::attendance_sheet(&m, &event, &out)?,
+        Command::Certificates(cmd) => crate::cmd_print::certificates(&mut m, cmd)?,
+        Command::Bench(BenchCmd::Certificates { count, out }) => crate::cmd_print::bench_certificates(&m, count, &out)?,
+        Command::Form(cmd) => crate::cmd_forms::form(&mut m, cmd)?,
+        Command::Responses(cmd) => crate::cmd_forms::responses(&mut m, cmd)?,
+        Command::Batch(cmd) => crate::cmd_forms::batch(&mut m, cmd)?,
         Command::Check => {
             let problems = m.store().check()?;
             let ok = problems.is_empty();

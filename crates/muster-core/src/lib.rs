@@ -6,18 +6,21 @@
 //! callers of [`Muster`], the one facade.
 
 pub mod attendance;
+pub mod certificates;
 pub mod clock;
 pub mod code;
 pub mod demo;
 pub mod error;
 pub mod event;
 pub mod export;
+pub mod forms;
 pub mod import;
 pub mod model;
 pub mod normalize;
 pub mod roster;
 pub mod search;
 pub mod store;
+pub mod sync;
 pub mod trainee;
 
 pub use error::{Error, ErrorCode, ErrorPayload, Location, Result};
@@ -57,6 +60,22 @@ impl Muster {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The store, for the sync client's steps.
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    /// Applies changes received outside a sync session (a sneakernet file);
+    /// the pull cursor stays where it is. Returns how many were new.
+    pub fn apply_changes(&mut self, batch: &muster_protocol::sync::PullResponse) -> Result<u64> {
+        self.store.write(|w| store::sync::apply(w, &batch.changes, None))
+    }
+
+    /// Where sync stands: changes waiting, last complete sync.
+    pub fn sync_status(&self) -> Result<(u64, Option<String>)> {
+        Ok((store::sync::pending(&self.store)?, store::sync::state(&self.store)?.last_sync))
     }
 
     pub fn list_events(&self) -> Result<Vec<Event>> {
@@ -175,5 +194,135 @@ impl Muster {
 
     pub fn correct_attendance(&mut self, event_id: &str, session_id: &str, trainee_id: &str, status: &str, hours: Option<f64>, reason: &str) -> Result<()> {
         attendance::correct(&mut self.store, event_id, session_id, trainee_id, status, hours, reason)
+    }
+
+    /// An event's certificate settings (defaults until configured).
+    pub fn certificate_settings(&self, event_id: &str) -> Result<certificates::Settings> {
+        certificates::settings(&self.store, event_id)
+    }
+
+    pub fn configure_certificates(&mut self, event_id: &str, patch: certificates::SettingsPatch) -> Result<certificates::Settings> {
+        certificates::configure(&mut self.store, event_id, patch)
+    }
+
+    /// Who is eligible for a certificate and why (`min`: share of scheduled
+    /// hours, default the event's rule).
+    pub fn certificate_eligibility(&self, event_id: &str, min: Option<f64>) -> Result<certificates::EligibilityReport> {
+        certificates::eligibility(&self.store, event_id, min)
+    }
+
+    /// Records a manual eligibility decision (who, why).
+    pub fn override_eligibility(&mut self, event_id: &str, trainee_id: &str, eligible: bool, reason: &str, by: &str) -> Result<certificates::Override> {
+        certificates::set_override(&mut self.store, event_id, trainee_id, eligible, reason, by)
+    }
+
+    /// Issues certificates to the eligible trainees who have none yet.
+    pub fn issue_certificates(&mut self, event_id: &str, min: Option<f64>) -> Result<certificates::IssueOutcome> {
+        certificates::issue(&mut self.store, event_id, min)
+    }
+
+    /// A certificate by its id or its trainee's id, with its event id.
+    pub fn certificate(&self, id: &str) -> Result<(certificates::IssuedCertificate, String)> {
+        certificates::find(&self.store, id)
+    }
+
+    /// Logs that certificates were printed (first print or reprint).
+    pub fn record_certificate_prints(&mut self, event_id: &str, cert_ids: &[String], reason: &str, by: &str, file: &str) -> Result<Vec<certificates::PrintRecord>> {
+        certificates::record_prints(&mut self.store, event_id, cert_ids, reason, by, file)
+    }
+
+    pub fn certificate_prints(&self, event_id: &str, certificate_id: Option<&str>) -> Result<Vec<certificates::PrintRecord>> {
+        certificates::prints(&self.store, event_id, certificate_id)
+    }
+
+    /// Checks a certificate code offline; `public_key` hex, default this
+    /// installation's key.
+    pub fn verify_certificate(&self, code: &str, public_key: Option<&str>) -> Result<certificates::Verification> {
+        let key = match public_key {
+            Some(k) => k.trim().to_ascii_lowercase(),
+            None => certificates::public_key(&self.store)?,
+        };
+        certificates::verify(&self.store, code, &key)
+    }
+
+    /// This installation's certificate-signing public key (hex).
+    pub fn certificate_public_key(&self) -> Result<String> {
+        certificates::public_key(&self.store)
+    }
+    // Paper questionnaires (XLSForm), keying, double entry, the portrait.
+
+    /// Imports an XLSForm (`.xlsx`/`.xls`) for an event.
+    pub fn import_form(&mut self, event_id: &str, path: &Path, double_entry: bool) -> Result<forms::StoredForm> {
+        forms::ops::import(&mut self.store, event_id, path, double_entry)
+    }
+
+    pub fn form(&self, form_id: &str) -> Result<forms::StoredForm> {
+        forms::ops::get(&self.store, form_id)
+    }
+
+    pub fn list_forms(&self, event_id: &str) -> Result<Vec<forms::StoredForm>> {
+        self.require_event(event_id)?;
+        store::forms::list(&self.store, event_id)
+    }
+
+    /// Whether every paper of the form must be keyed twice.
+    pub fn set_double_entry(&mut self, form_id: &str, on: bool) -> Result<forms::StoredForm> {
+        forms::ops::set_double_entry(&mut self.store, form_id, on)
+    }
+
+    /// Registers a paper batch of `count` papers from `first_paper` (default `1`).
+    pub fn add_batch(&mut self, form_id: &str, name: &str, count: u32, first_paper: Option<&str>) -> Result<forms::Batch> {
+        forms::ops::add_batch(&mut self.store, form_id, name, count, first_paper)
+    }
+
+    pub fn batches(&self, form_id: &str) -> Result<Vec<forms::Batch>> {
+        self.form(form_id)?;
+        store::forms::batches(&self.store, form_id)
+    }
+
+    /// Expected, keyed and missing papers of a batch (by id or name).
+    pub fn batch_status(&self, form_id: &str, batch: &str, entry: forms::Entry) -> Result<forms::responses::BatchStatus> {
+        forms::ops::batch_status(&self.store, form_id, batch, entry)
+    }
+
+    /// A keyboard-only keying session (see `forms::keying`); save each
+    /// finished paper with [`Muster::save_keyed`].
+    pub fn keying_session(&self, form_id: &str, entry: forms::Entry, keyer: &str, batch: Option<&str>, language: Option<&str>) -> Result<forms::keying::KeyingSession> {
+        forms::ops::session(&self.store, form_id, entry, keyer, batch, language)
+    }
+
+    /// Stores a keyed paper (validated again); returns the response id.
+    pub fn save_keyed(&mut self, form_id: &str, keyed: &forms::keying::KeyedForm) -> Result<String> {
+        forms::ops::save_keyed(&mut self.store, form_id, keyed)
+    }
+
+    /// Imports responses from a CSV (first column `paper_id`).
+    pub fn import_responses(&mut self, form_id: &str, path: &Path, entry: forms::Entry, rejects: Option<&Path>) -> Result<forms::responses::ResponsesImport> {
+        forms::ops::import_responses(&mut self.store, form_id, path, entry, rejects)
+    }
+
+    /// Differences between first and second entries, per paper and field.
+    pub fn responses_diff(&self, form_id: &str) -> Result<forms::responses::DiffReport> {
+        forms::ops::diff(&self.store, form_id)
+    }
+
+    /// A supervisor's choice for one differing field (a new fact).
+    pub fn resolve_difference(&mut self, form_id: &str, paper: &str, field: &str, value: &str, by: &str) -> Result<store::forms::Resolution> {
+        forms::ops::resolve(&mut self.store, form_id, paper, field, value, by)
+    }
+
+    /// The trainee portrait of a form.
+    pub fn portrait(&self, form_id: &str, language: Option<&str>) -> Result<forms::portrait::Portrait> {
+        Ok(forms::ops::portrait(&self.store, form_id, language)?.0)
+    }
+
+    /// The portrait, also written to an XLSX file.
+    pub fn portrait_xlsx(&self, form_id: &str, path: &Path) -> Result<forms::portrait::Portrait> {
+        forms::ops::portrait_xlsx(&self.store, form_id, path)
+    }
+
+    /// Forms/hour, keystrokes/hour and disagreements per 1,000 fields per keyer.
+    pub fn keyer_stats(&self, form_id: &str) -> Result<Vec<forms::responses::KeyerStats>> {
+        forms::ops::keyer_stats(&self.store, form_id)
     }
 }

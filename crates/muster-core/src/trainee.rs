@@ -94,12 +94,7 @@ pub fn walk_in(
         store::trainees::insert_full(w, event_id, &fields, true)
     })?;
     let t = store::trainees::get(store, &id)?.ok_or_else(|| Error::NotFound { kind: "trainee", id: id.clone() })?;
-    let others = possible_duplicates(store, event_id)?
-        .into_iter()
-        .filter(|d| d.trainees.iter().any(|x| x.id == id))
-        .flat_map(|d| d.trainees)
-        .filter(|x| x.id != id)
-        .collect();
+    let others = store::trainees::sharing_phone_or_id(store, event_id, &t)?;
     Ok((t, others))
 }
 

@@ -4,3 +4,4 @@ mod import;
 mod store;
 mod roster;
 mod checkin;
+mod forms;

@@ -9,7 +9,7 @@ use muster_core::Muster;
 /// A new migration appends a line; an edited one fails this test.
 #[test]
 fn shipped_migrations_are_never_edited() {
-    let pinned: &[(&str, u64)] = &[("0001_init.sql", PINNED_0001), ("0002_checkin.sql", PINNED_0002)];
+    let pinned: &[(&str, u64)] = &[("0001_init.sql", PINNED_0001), ("0002_checkin.sql", PINNED_0002), ("0003_certificates.sql", PINNED_0003), ("0004_forms.sql", PINNED_0004)];
     assert_eq!(MIGRATIONS.len(), pinned.len(), "a new migration needs its fingerprint pinned here");
     for (m, (name, fp)) in MIGRATIONS.iter().zip(pinned) {
         assert_eq!(m.name, *name);
@@ -18,6 +18,8 @@ fn shipped_migrations_are_never_edited() {
 }
 const PINNED_0001: u64 = 485_580_038_206_816_709;
 const PINNED_0002: u64 = 13_147_334_147_166_074_204;
+const PINNED_0003: u64 = 3_322_396_290_209_384_259;
+const PINNED_0004: u64 = 4_912_446_540_166_080_129;
 
 #[test]
 fn all_migrations_apply_to_an_empty_store_and_leave_it_valid() {

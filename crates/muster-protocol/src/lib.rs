@@ -7,6 +7,7 @@
 
 pub mod change;
 pub mod hlc;
+pub mod sync;
 
 pub use change::{Change, ChangeOp};
 pub use hlc::{Clock, Hlc, HlcParseError};

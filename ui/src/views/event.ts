@@ -7,7 +7,7 @@ import type { Session } from "../bindings/Session";
 import type { Trainee } from "../bindings/Trainee";
 import { clear, debounce, h } from "../dom";
 import { dateRange, formatDateTime, formatPhone, genderLabel, maskId, type UiError } from "../format";
-import { t } from "../i18n";
+import { t, type Key } from "../i18n";
 import { errorBox, field, spinner, type Ctx } from "../ui";
 
 /** Search waits this long after the last keystroke. */
@@ -36,13 +36,38 @@ export function eventHeader(ev: Event, ctx: Ctx, actions: HTMLElement[] = []): H
   );
 }
 
+export type EventTab = "roster" | "checkin" | "dashboard" | "report" | "duplicates";
+
+const TABS: { tab: EventTab; key: Key }[] = [
+  { tab: "roster", key: "tab.roster" },
+  { tab: "checkin", key: "tab.checkin" },
+  { tab: "dashboard", key: "tab.dashboard" },
+  { tab: "report", key: "tab.report" },
+  { tab: "duplicates", key: "tab.duplicates" },
+];
+
+/** The event's screens as tabs under its header. */
+export function eventTabs(ev: Event, ctx: Ctx, active: EventTab): HTMLElement {
+  return h("nav", { class: "event-tabs", "aria-label": ev.name },
+    TABS.map(({ tab, key }) =>
+      h("button", {
+        class: `event-tab${tab === active ? " on" : ""}`, type: "button", testid: `tab-${tab}`,
+        "aria-current": tab === active ? "page" : null,
+        onclick: () => ctx.go(tab === "roster" ? { name: "event", id: ev.id } : { name: tab, id: ev.id }),
+      }, t(key)),
+    ),
+  );
+}
+
 function rosterRow(tr: Trainee, i: number): HTMLElement {
   return h("tr", { testid: "roster-row", "data-trainee-id": tr.id },
     h("td", { class: "num muted" }, i + 1),
-    h("td", { class: "name", testid: "trainee-name" }, tr.name),
+    h("td", { class: "name", testid: "trainee-name" }, tr.name,
+      tr.walk_in ? h("span", { class: "chip chip-muted chip-inline" }, t("door.walkin.badge")) : null),
+    h("td", { class: "mono code-cell", testid: "trainee-code" }, tr.code ?? ""),
     h("td", null, genderLabel(tr.gender)),
     h("td", { class: "mono" }, formatPhone(tr.phone)),
-    h("td", { class: "mono", title: "" }, maskId(tr.id_number)),
+    h("td", { class: "mono", title: "", testid: "trainee-idnum" }, maskId(tr.id_number)),
     h("td", { class: "num" }, tr.age ?? ""),
     h("td", { class: "wrap" }, tr.organization ?? ""),
     h("td", { class: "wrap" }, tr.occupation ?? ""),
@@ -56,6 +81,7 @@ function rosterTable(rows: Trainee[]): HTMLElement {
         h("tr", null,
           h("th", { class: "num" }, "#"),
           h("th", null, t("col.name")),
+          h("th", null, t("col.code")),
           h("th", null, t("col.gender")),
           h("th", null, t("col.phone")),
           h("th", null, t("col.id_number")),
@@ -188,6 +214,7 @@ export async function renderEvent(root: HTMLElement, ctx: Ctx, id: string): Prom
   root.appendChild(
     h("div", { class: "page", testid: "event-page" },
       eventHeader(event, ctx, [importBtn]),
+      eventTabs(event, ctx, "roster"),
       errorSlot,
       h("div", { class: "event-layout" },
         h("section", { class: "card roster-card", testid: "roster" },

@@ -7,7 +7,7 @@
 
 use crate::clock;
 use crate::Result;
-use muster_protocol::{ChangeOp, Clock, Hlc};
+use muster_protocol::{Change, ChangeOp, Clock, Hlc};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::Transaction;
 use serde_json::Value;
@@ -22,9 +22,37 @@ pub enum Entity {
     Attendance,
     /// A coordinator's correction of attendance (a fact: insert only).
     Correction,
+    /// An event's certificate settings (title in English, organisers, rule).
+    CertificateSettings,
+    /// A coordinator's eligibility decision (a fact: insert only).
+    EligibilityOverride,
+    /// An issued certificate (a fact: insert only; reprints reuse it).
+    Certificate,
+    /// One printing of a certificate (a fact: insert only).
+    CertificatePrint,
+    /// An imported XLSForm questionnaire (definition as JSON).
+    Form,
+    /// A registered stack of paper forms.
+    PaperBatch,
+    /// One keying (or CSV row) of one paper (a fact: insert only).
+    Response,
+    /// A CSV row of responses that was rejected, and why (a fact).
+    ResponseRejection,
+    /// A supervisor's resolution of a double-entry difference (a fact).
+    Resolution,
 }
 
 impl Entity {
+    /// Every entity, in the order rows must be materialised so that a row
+    /// comes after the rows it refers to. A new entity is added here too.
+    pub const ALL: &'static [Entity] = &[Entity::Event, Entity::Session, Entity::Trainee, Entity::Attendance, Entity::Correction, Entity::CertificateSettings, Entity::EligibilityOverride, Entity::Certificate, Entity::CertificatePrint, Entity::Form, Entity::PaperBatch, Entity::Response, Entity::ResponseRejection, Entity::Resolution];
+
+    /// The entity of a change-log name; `None` for one this build does not
+    /// know (a newer Muster's), whose changes are kept and forwarded only.
+    pub fn from_name(name: &str) -> Option<Entity> {
+        Entity::ALL.iter().copied().find(|e| e.name() == name)
+    }
+
     /// Name in the change log.
     pub fn name(self) -> &'static str {
         match self {
@@ -33,6 +61,15 @@ impl Entity {
             Entity::Trainee => "trainee",
             Entity::Attendance => "attendance",
             Entity::Correction => "attendance_correction",
+            Entity::CertificateSettings => "certificate_settings",
+            Entity::EligibilityOverride => "eligibility_override",
+            Entity::Certificate => "certificate",
+            Entity::CertificatePrint => "certificate_print",
+            Entity::Form => "form",
+            Entity::PaperBatch => "paper_batch",
+            Entity::Response => "response",
+            Entity::ResponseRejection => "response_rejection",
+            Entity::Resolution => "entry_resolution",
         }
     }
 
@@ -43,12 +80,21 @@ impl Entity {
             Entity::Trainee => "trainees",
             Entity::Attendance => "attendance",
             Entity::Correction => "attendance_corrections",
+            Entity::CertificateSettings => "certificate_settings",
+            Entity::EligibilityOverride => "eligibility_overrides",
+            Entity::Certificate => "certificates",
+            Entity::CertificatePrint => "certificate_prints",
+            Entity::Form => "forms",
+            Entity::PaperBatch => "paper_batches",
+            Entity::Response => "responses",
+            Entity::ResponseRejection => "response_rejections",
+            Entity::Resolution => "entry_resolutions",
         }
     }
 
     /// Facts are appended, never updated.
     fn editable(self) -> bool {
-        !matches!(self, Entity::Attendance | Entity::Correction)
+        !matches!(self, Entity::Attendance | Entity::Correction | Entity::EligibilityOverride | Entity::Certificate | Entity::CertificatePrint | Entity::Response | Entity::ResponseRejection | Entity::Resolution)
     }
 
     fn columns(self) -> &'static [&'static str] {
@@ -63,6 +109,27 @@ impl Entity {
             Entity::Correction => {
                 &["event_id", "session_id", "trainee_id", "status", "hours", "reason", "device_id", "created_at"]
             }
+            Entity::CertificateSettings => {
+                &["event_id", "title_en", "venue_en", "organisers", "signatories", "logos", "min_attendance", "paper", "created_at"]
+            }
+            Entity::EligibilityOverride => {
+                &["event_id", "trainee_id", "eligible", "reason", "decided_by", "device_id", "created_at"]
+            }
+            Entity::Certificate => &[
+                "event_id", "trainee_id", "name", "name_latin", "hours_tenths", "attendance", "override_id", "code",
+                "public_key", "device_id", "created_at",
+            ],
+            Entity::CertificatePrint => {
+                &["certificate_id", "event_id", "kind", "reason", "printed_by", "file", "device_id", "created_at"]
+            }
+            Entity::Form => &["event_id", "form_key", "title", "source", "definition", "double_entry", "created_at"],
+            Entity::PaperBatch => &["form_id", "name", "count", "first_paper", "created_at"],
+            Entity::Response => &[
+                "form_id", "batch_id", "paper_id", "entry", "answers", "keyer", "source", "line", "keystrokes",
+                "duration_ms", "device_id", "created_at",
+            ],
+            Entity::ResponseRejection => &["form_id", "paper_id", "entry", "source", "line", "reasons", "device_id", "created_at"],
+            Entity::Resolution => &["form_id", "paper_id", "field", "value", "resolved_by", "device_id", "created_at"],
         }
     }
 }
@@ -77,8 +144,8 @@ pub struct Writer<'t> {
 }
 
 impl<'t> Writer<'t> {
-    pub(super) fn new(tx: &'t Transaction<'t>, device_id: &'t str, clock: Clock, next_seq: u64) -> Self {
-        Writer { tx, device_id, clock, next_seq, now_ms: clock::now_ms() }
+    pub(super) fn new(tx: &'t Transaction<'t>, device_id: &'t str, clock: Clock, next_seq: u64, skew_ms: i64) -> Self {
+        Writer { tx, device_id, clock, next_seq, now_ms: clock::now_ms().saturating_add_signed(skew_ms) }
     }
 
     pub(super) fn finish(self) -> (Clock, u64) {
@@ -123,6 +190,26 @@ impl<'t> Writer<'t> {
         Ok(id)
     }
 
+    /// Like [`Writer::insert`] with an id the caller made (a fresh UUIDv7):
+    /// for rows whose content depends on their own id, such as a
+    /// certificate's signed code.
+    pub fn insert_as(&mut self, entity: Entity, id: &str, fields: &[(&'static str, Value)]) -> Result<()> {
+        let cols = entity.columns();
+        debug_assert_eq!(cols.len(), fields.len(), "insert into {} names every column", entity.table());
+        let mut values: Vec<SqlValue> = vec![SqlValue::Text(id.to_string())];
+        for col in cols {
+            values.push(to_sql(fields.iter().find(|(name, _)| name == col).map(|(_, v)| v).unwrap_or(&Value::Null)));
+        }
+        let sql = format!(
+            "INSERT INTO {} (id, {}) VALUES ({})",
+            entity.table(),
+            cols.join(", "),
+            (1..=cols.len() + 1).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+        );
+        self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
+        self.log(entity, id, ChangeOp::Insert, fields)
+    }
+
     /// Sets some fields of an existing row and logs exactly those fields.
     /// Returns false when no such row exists.
     pub fn update(&mut self, entity: Entity, id: &str, fields: &[(&'static str, Value)]) -> Result<bool> {
@@ -150,6 +237,85 @@ impl<'t> Writer<'t> {
         }
         self.log(entity, id, ChangeOp::Update, fields)?;
         Ok(true)
+    }
+
+    /// Keeps a change made on another device, exactly once: returns false
+    /// when this store already holds `(device_id, seq)`. The local clock
+    /// moves past the remote timestamp.
+    pub fn apply_remote(&mut self, c: &Change) -> Result<bool> {
+        let n = self
+            .tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO changes (device_id, seq, hlc, entity, entity_id, op, fields)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(rusqlite::params![
+                c.device_id,
+                c.seq as i64,
+                c.hlc.to_string(),
+                c.entity,
+                c.entity_id,
+                c.op.as_str(),
+                serde_json::to_string(&c.fields).unwrap_or_else(|_| "{}".into())
+            ])?;
+        if n == 1 && c.device_id != self.device_id {
+            self.clock.observe(c.hlc, self.now_ms);
+        }
+        Ok(n == 1)
+    }
+
+    /// Rebuilds one row from its whole change history: per field, the value
+    /// of the change with the greatest (HLC, device id) wins; every earlier
+    /// value stays in the change log. Returns false while the row's insert
+    /// has not arrived yet.
+    pub fn materialize(&mut self, entity: Entity, id: &str) -> Result<bool> {
+        let mut merged: serde_json::Map<String, Value> = serde_json::Map::new();
+        let mut created = false;
+        {
+            let mut stmt = self.tx.prepare_cached(
+                "SELECT op, fields FROM changes WHERE entity = ?1 AND entity_id = ?2 ORDER BY hlc, device_id",
+            )?;
+            let mut rows = stmt.query(rusqlite::params![entity.name(), id])?;
+            while let Some(r) = rows.next()? {
+                let op: String = r.get(0)?;
+                let fields: String = r.get(1)?;
+                created |= op == "insert";
+                if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(&fields) {
+                    merged.extend(map);
+                }
+            }
+        }
+        if !created {
+            return Ok(false);
+        }
+        let cols: Vec<&str> = entity.columns().iter().copied().filter(|c| merged.contains_key(*c)).collect();
+        let upsert = |cols: &[&str], merged: &serde_json::Map<String, Value>| -> rusqlite::Result<usize> {
+            let placeholders = (1..=cols.len() + 1).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+            let sets = cols.iter().map(|c| format!("{c} = excluded.{c}")).collect::<Vec<_>>().join(", ");
+            let sql = format!(
+                "INSERT INTO {} (id{}{}) VALUES ({placeholders}) ON CONFLICT (id) DO {}",
+                entity.table(),
+                if cols.is_empty() { "" } else { ", " },
+                cols.join(", "),
+                if sets.is_empty() { "NOTHING".to_string() } else { format!("UPDATE SET {sets}") }
+            );
+            let mut values = vec![SqlValue::Text(id.to_string())];
+            values.extend(cols.iter().map(|c| to_sql(&merged[*c])));
+            self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))
+        };
+        match upsert(&cols, &merged) {
+            Ok(_) => Ok(true),
+            // Two laptops drew the same trainee code (1 in 33 million): the
+            // later row arrives without one and gets a fresh code locally.
+            Err(rusqlite::Error::SqliteFailure(f, _))
+                if entity == Entity::Trainee && f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
+            {
+                merged.insert("code".into(), Value::Null);
+                upsert(&cols, &merged)?;
+                Ok(true)
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     fn log(&mut self, entity: Entity, id: &str, op: ChangeOp, fields: &[(&'static str, Value)]) -> Result<()> {

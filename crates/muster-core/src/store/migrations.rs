@@ -17,6 +17,8 @@ pub struct Migration {
 pub const MIGRATIONS: &[Migration] = &[
     Migration { name: "0001_init.sql", sql: include_str!("../../migrations/0001_init.sql") },
     Migration { name: "0002_checkin.sql", sql: include_str!("../../migrations/0002_checkin.sql") },
+    Migration { name: "0003_certificates.sql", sql: include_str!("../../migrations/0003_certificates.sql") },
+    Migration { name: "0004_forms.sql", sql: include_str!("../../migrations/0004_forms.sql") },
 ];
 
 /// Brings the schema up to date. A store written by a newer Muster (more

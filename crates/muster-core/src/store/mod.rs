@@ -8,10 +8,13 @@
 
 mod changes;
 pub mod events;
+pub mod forms;
 pub mod attendance;
+pub mod certificates;
 pub mod migrations;
 pub mod search;
 pub mod sessions;
+pub mod sync;
 pub mod trainees;
 
 pub use changes::{Entity, Writer};
@@ -28,6 +31,9 @@ pub struct Store {
     device_id: String,
     clock: Clock,
     next_seq: u64,
+    /// Added to the wall clock of every write (tests of clock skew, and a
+    /// laptop whose clock is known to be wrong).
+    skew_ms: i64,
 }
 
 impl Store {
@@ -71,7 +77,13 @@ impl Store {
             device_id,
             clock: Clock::resume(last_hlc),
             next_seq: last_seq as u64 + 1,
+            skew_ms: 0,
         })
+    }
+
+    /// Shifts this store's wall clock by `ms` (may be negative).
+    pub fn skew_clock(&mut self, ms: i64) {
+        self.skew_ms = ms;
     }
 
     pub fn path(&self) -> &Path {
@@ -104,7 +116,7 @@ impl Store {
                 clock = Clock::resume(h);
             }
         }
-        let mut writer = Writer::new(&tx, &self.device_id, clock, (db_seq as u64 + 1).max(self.next_seq));
+        let mut writer = Writer::new(&tx, &self.device_id, clock, (db_seq as u64 + 1).max(self.next_seq), self.skew_ms);
         let out = f(&mut writer)?;
         let (clock, next_seq) = writer.finish();
         tx.commit()?;
@@ -141,6 +153,13 @@ impl Store {
             });
         }
         Ok(out)
+    }
+
+    /// Every device that has entries in this store's change log.
+    pub fn devices_in_log(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("SELECT DISTINCT device_id FROM changes ORDER BY device_id")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Whether some trainee still lacks a code (a store from before 0002).

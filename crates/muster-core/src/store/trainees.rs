@@ -246,3 +246,14 @@ pub fn duplicate_groups(store: &Store, event_id: &str) -> Result<Vec<(String, St
     }
     Ok(out)
 }
+
+/// Other trainees of the event (not merged) with the same mobile or ID
+/// number as `t` (indexed look-ups, not a scan).
+pub fn sharing_phone_or_id(store: &Store, event_id: &str, t: &Trainee) -> Result<Vec<Trainee>> {
+    let mut stmt = store.conn().prepare_cached(&format!(
+        "{SELECT} WHERE event_id = ?1 AND id != ?2 AND merged_into IS NULL
+           AND ((?3 IS NOT NULL AND phone = ?3) OR (?4 IS NOT NULL AND id_number = ?4)) ORDER BY id"
+    ))?;
+    let rows = stmt.query_map(rusqlite::params![event_id, t.id, t.fields.phone, t.fields.id_number], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

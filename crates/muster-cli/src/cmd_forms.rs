@@ -1,0 +1,273 @@
+//! `muster form`, `muster responses` and `muster batch`: paper
+//! questionnaires (XLSForm), their responses, double entry, batches and the
+//! trainee portrait. The grammar is a contract: extend, never rename.
+
+use crate::output::Outcome;
+use clap::Subcommand;
+use muster_core::forms::{Entry, StoredForm};
+use muster_core::{Error, Muster};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+
+#[derive(Subcommand, Debug)]
+pub enum FormCmd {
+    /// Import an XLSForm (.xlsx/.xls) → {"id", "title", "questions", "skipped": [{"name", "type", "reason"}], "warnings"}.
+    Import {
+        #[arg(long)]
+        event: String,
+        file: PathBuf,
+        /// Every paper must be keyed twice, independently.
+        #[arg(long)]
+        double_entry: bool,
+    },
+    /// The form as the keying screen needs it: questions in order with type, labels per language, choices with their keys, required, constraint, relevant, skipped.
+    Show { form: String },
+    /// List an event's forms → {"forms": [{"id", "title", "questions", "double_entry"}]}.
+    List {
+        #[arg(long)]
+        event: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ResponsesCmd {
+    /// Import responses from a CSV (first column paper_id, one column per question) → {"imported", "rejected", "duplicates", "errors": [{"line", "field", "message"}]}.
+    Import {
+        #[arg(long)]
+        form: String,
+        file: PathBuf,
+        /// first or second (double entry).
+        #[arg(long, default_value = "first")]
+        entry: String,
+        /// Write the rejected rows, with a reason column, to this CSV.
+        #[arg(long, value_name = "OUT.csv")]
+        rejects: Option<PathBuf>,
+    },
+    /// The trainee portrait → {"form", "stored", "rejected", "questions": [...]}.
+    Report {
+        #[arg(long)]
+        form: String,
+        /// Also write it as an Excel workbook.
+        #[arg(long, value_name = "FILE.xlsx")]
+        xlsx: Option<PathBuf>,
+        /// Label language (default: the form's default).
+        #[arg(long)]
+        lang: Option<String>,
+    },
+    /// Differences between first and second entry → {"differences": [{"paper_id", "field", "first", "second", "resolution"}]}.
+    Diff {
+        #[arg(long)]
+        form: String,
+    },
+    /// Resolve one difference: the chosen value and who chose it are recorded.
+    Resolve {
+        #[arg(long)]
+        form: String,
+        #[arg(long)]
+        paper: String,
+        #[arg(long)]
+        field: String,
+        /// The right value (a choice code or key, a number, text; empty for blank).
+        #[arg(long, allow_hyphen_values = true)]
+        value: String,
+        #[arg(long)]
+        by: String,
+    },
+    /// Keyer statistics: forms/hour, keystrokes/hour, disagreements per 1,000 fields.
+    Stats {
+        #[arg(long)]
+        form: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BatchCmd {
+    /// Register a stack of paper forms → {"id", "name", "count", "first_paper"}.
+    Add {
+        #[arg(long)]
+        form: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        count: u32,
+        /// The first paper ID (default 1); the others follow it (A001, A002, …).
+        #[arg(long)]
+        first: Option<String>,
+    },
+    /// Progress of a batch → {"expected", "keyed", "missing": [...]}.
+    Status {
+        #[arg(long)]
+        form: String,
+        /// Batch id or name.
+        #[arg(long)]
+        batch: String,
+        #[arg(long, default_value = "first")]
+        entry: String,
+    },
+    /// List a form's batches.
+    List {
+        #[arg(long)]
+        form: String,
+    },
+}
+
+fn to_value<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+fn entry(s: &str) -> anyhow::Result<Entry> {
+    Entry::parse(s).ok_or_else(|| Error::invalid_at(format!("--entry must be first or second, not {s}"), None, None, Some("entry")).into())
+}
+
+fn summary(f: &StoredForm) -> Value {
+    json!({
+        "id": f.id,
+        "event_id": f.event_id,
+        "form_id": f.form.form_id,
+        "title": f.form.title,
+        "questions": f.form.keyed().count(),
+        "double_entry": f.double_entry,
+        "source": f.source,
+        "skipped": f.form.skipped,
+        "warnings": f.form.warnings,
+    })
+}
+
+pub fn form(m: &mut Muster, cmd: FormCmd) -> anyhow::Result<Outcome> {
+    Ok(match cmd {
+        FormCmd::Import { event, file, double_entry } => {
+            let f = m.import_form(&event, &file, double_entry)?;
+            let mut text = format!("imported form {}  {}  ({} questions to key)", f.id, f.form.title, f.form.keyed().count());
+            for s in &f.form.skipped {
+                text.push_str(&format!("\nskipped {} ({}): {}", s.name, s.type_name, s.reason));
+            }
+            for w in &f.form.warnings {
+                text.push_str(&format!("\nwarning: {w}"));
+            }
+            Outcome::new(summary(&f), text)
+        }
+        FormCmd::Show { form } => {
+            let f = m.form(&form)?;
+            let mut value = to_value(&f.form);
+            value["id"] = json!(f.id);
+            value["event_id"] = json!(f.event_id);
+            value["double_entry"] = json!(f.double_entry);
+            let text = f
+                .form
+                .questions
+                .iter()
+                .map(|q| {
+                    let mut line = format!("{:<24} {:<16} {}", q.name, q.type_name, q.label(None));
+                    if let Some(r) = &q.skipped {
+                        line.push_str(&format!("  [skipped: {r}]"));
+                    }
+                    for c in &q.choices {
+                        line.push_str(&format!("\n    {} = {} {}", c.key, c.value, muster_core::forms::pick(&c.labels, None).unwrap_or("")));
+                    }
+                    line
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            Outcome::new(value, text)
+        }
+        FormCmd::List { event } => {
+            let forms = m.list_forms(&event)?;
+            let text = forms.iter().map(|f| format!("{}  {}  ({} questions)", f.id, f.form.title, f.form.keyed().count())).collect::<Vec<_>>().join("\n");
+            Outcome::new(json!({ "forms": forms.iter().map(summary).collect::<Vec<_>>() }), text)
+        }
+    })
+}
+
+pub fn responses(m: &mut Muster, cmd: ResponsesCmd) -> anyhow::Result<Outcome> {
+    Ok(match cmd {
+        ResponsesCmd::Import { form, file, entry: e, rejects } => {
+            let r = m.import_responses(&form, &file, entry(&e)?, rejects.as_deref())?;
+            let mut text = format!("{}: {} imported, {} duplicates, {} rejected ({} entry)", r.file, r.imported, r.duplicates, r.rejected, r.entry.as_str());
+            for w in &r.warnings {
+                text.push_str(&format!("\nwarning: {w}"));
+            }
+            for e in &r.errors {
+                text.push_str(&format!("\nline {}: {}: {}", e.line, e.field, e.message));
+            }
+            if let Some(f) = &r.rejects_file {
+                text.push_str(&format!("\nrejected rows written to {f}"));
+            }
+            Outcome::new(to_value(&r), text)
+        }
+        ResponsesCmd::Report { form, xlsx, lang } => {
+            let p = match &xlsx {
+                Some(path) if lang.is_none() => m.portrait_xlsx(&form, path)?,
+                Some(path) => {
+                    m.portrait_xlsx(&form, path)?;
+                    m.portrait(&form, lang.as_deref())?
+                }
+                None => m.portrait(&form, lang.as_deref())?,
+            };
+            let mut text = format!("{}: {} stored, {} rejected, {} in the portrait, {} pending", p.title, p.stored, p.rejected, p.included, p.pending);
+            for q in &p.questions {
+                text.push_str(&format!("\n{} ({}): answered {}", q.label, q.name, q.answered));
+                for c in &q.choices {
+                    text.push_str(&format!("\n    {:<30} {:>5} {:>6.1}%", c.label, c.count, c.percent));
+                }
+                if let Some(n) = &q.numeric {
+                    text.push_str(&format!("\n    n {} min {} max {} mean {} median {}", n.n, n.min, n.max, n.mean, n.median));
+                }
+            }
+            let mut value = to_value(&p);
+            if let Some(path) = &xlsx {
+                value["xlsx"] = json!(path.display().to_string());
+            }
+            Outcome::new(value, text)
+        }
+        ResponsesCmd::Diff { form } => {
+            let d = m.responses_diff(&form)?;
+            let mut text = format!("{} papers compared, {} differences, {} unresolved", d.papers_compared, d.differences.len(), d.unresolved);
+            for x in &d.differences {
+                let res = x.resolution.as_ref().map(|r| format!("  → {} (by {})", r.value, r.by)).unwrap_or_default();
+                text.push_str(&format!("\n{}  {}: first {:?}, second {:?}{res}", x.paper_id, x.field, x.first, x.second));
+            }
+            Outcome::new(to_value(&d), text)
+        }
+        ResponsesCmd::Resolve { form, paper, field, value, by } => {
+            let r = m.resolve_difference(&form, &paper, &field, &value, &by)?;
+            let text = format!("paper {} {}: {:?} chosen by {}", r.paper_id, r.field, r.value, r.by);
+            Outcome::new(to_value(&r), text)
+        }
+        ResponsesCmd::Stats { form } => {
+            let s = m.keyer_stats(&form)?;
+            let f = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.1}"));
+            let text = s
+                .iter()
+                .map(|k| format!("{}: {} forms, {} forms/h, {} keys/h, {} disagreements per 1000 fields", k.keyer, k.forms, f(k.forms_per_hour), f(k.keystrokes_per_hour), f(k.disagreements_per_1000)))
+                .collect::<Vec<_>>()
+                .join("\n");
+            Outcome::new(json!({ "keyers": s }), text)
+        }
+    })
+}
+
+pub fn batch(m: &mut Muster, cmd: BatchCmd) -> anyhow::Result<Outcome> {
+    Ok(match cmd {
+        BatchCmd::Add { form, name, count, first } => {
+            let b = m.add_batch(&form, &name, count, first.as_deref())?;
+            let text = format!("batch {}  {}: {} papers from {}", b.id, b.name, b.count, b.first_paper);
+            Outcome::new(to_value(&b), text)
+        }
+        BatchCmd::Status { form, batch, entry: e } => {
+            let s = m.batch_status(&form, &batch, entry(&e)?)?;
+            let mut text = format!("{}: {}/{} keyed", s.name, s.keyed, s.expected);
+            if !s.missing.is_empty() {
+                text.push_str(&format!("\nmissing: {}", s.missing.join(" ")));
+            }
+            if !s.unexpected.is_empty() {
+                text.push_str(&format!("\nnot in this batch: {}", s.unexpected.join(" ")));
+            }
+            Outcome::new(to_value(&s), text)
+        }
+        BatchCmd::List { form } => {
+            let bs = m.batches(&form)?;
+            let text = bs.iter().map(|b| format!("{}  {}: {} papers from {}", b.id, b.name, b.count, b.first_paper)).collect::<Vec<_>>().join("\n");
+            Outcome::new(json!({ "batches": bs }), text)
+        }
+    })
+}

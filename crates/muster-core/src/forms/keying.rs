@@ -1,0 +1,717 @@
+//! Heads-down keying: a pure, keyboard-only state machine over one form.
+//!
+//! One paper = one screen. The keyer types the paper ID (Enter alone takes
+//! the batch's next missing paper; a full-width ID from the batch advances
+//! by itself), then answers questions in order. [`KeyingSession::press`]
+//! takes one [`Key`] and says what happened ([`Step`]); [`KeyingSession::screen`]
+//! is everything the screen shows. The session never touches the store or
+//! the clock: the caller saves [`KeyingSession::finish`]'s [`KeyedForm`]
+//! and measures time.
+//!
+//! Rules that keep keystrokes per answer near 1:
+//! - a select answer is its choice's key (the number printed beside it, or
+//!   its code); it is taken as soon as the typed keys can mean only one
+//!   offered choice (`3` of 12 choices is taken at once; `1` waits for a
+//!   second digit or Enter);
+//! - select_multiple: each unambiguous key toggles a choice, Enter ends;
+//! - dates take 8 digits (`20260315`) and times 4 (`0930`) and advance;
+//! - text and numbers end with Enter; Enter alone leaves an optional
+//!   question blank;
+//! - notes, skipped types and questions whose `relevant` is false are never
+//!   visited; constraints and required are checked on each answer and the
+//!   form's message is shown;
+//! - Backspace on an empty answer (or [`Key::Back`]) returns to the previous
+//!   question.
+
+use super::responses::{normalize_answer, validate, Answers, Eval};
+use super::{pick, Choice, Entry, Form, Kind, Question};
+use serde::Serialize;
+use std::collections::HashSet;
+
+/// One key press.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Char(char),
+    Enter,
+    Backspace,
+    /// Back to the previous question (e.g. the Up arrow).
+    Back,
+}
+
+/// What one key press did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Step {
+    /// Input taken; the same field is still open.
+    Typing,
+    /// The field was completed; the screen moved on.
+    Advanced,
+    /// Moved back to an earlier field.
+    Back,
+    /// The input was refused; `message` says why (the field stays open).
+    Invalid { message: String },
+    /// Every question is answered: call [`KeyingSession::finish`].
+    Complete,
+}
+
+/// Where the cursor is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Batch,
+    Paper,
+    Question,
+    Complete,
+}
+
+/// A registered batch as the session sees it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BatchPlan {
+    pub name: String,
+    /// Expected paper IDs in stack order.
+    pub expected: Vec<String>,
+}
+
+/// How a session starts.
+#[derive(Debug, Clone, Default)]
+pub struct SessionSetup {
+    pub entry: Entry,
+    pub keyer: String,
+    /// Label language to show and to word messages in.
+    pub language: Option<String>,
+    /// Today's date (`YYYY-MM-DD`) for `today()` in expressions.
+    pub today: String,
+    /// The form's batches; when there are some and none is preset, the first
+    /// paper asks for one (typed by name, Enter takes a unique prefix).
+    pub batches: Vec<BatchPlan>,
+    pub batch: Option<String>,
+    /// Papers already keyed for this entry (refused, to avoid keying twice).
+    pub already_keyed: Vec<String>,
+}
+
+/// A completed paper, ready to save.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct KeyedForm {
+    pub paper_id: String,
+    pub batch: Option<String>,
+    pub entry: Entry,
+    pub keyer: String,
+    pub answers: Answers,
+    /// Every key pressed for this paper, paper ID included.
+    pub keystrokes: u32,
+    /// Keys pressed while answering questions.
+    pub answer_keystrokes: u32,
+    /// Questions the keyer was asked (relevant, keyed).
+    pub questions_asked: u32,
+    /// Milliseconds spent, if the caller measured it.
+    pub duration_ms: Option<u64>,
+}
+
+/// A choice as the screen shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ScreenChoice {
+    pub key: String,
+    pub value: String,
+    pub label: String,
+    /// False when the `choice_filter` hides it now.
+    pub offered: bool,
+    pub picked: bool,
+}
+
+/// Everything the keying screen renders.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Screen {
+    pub stage: Stage,
+    pub batch: Option<String>,
+    pub paper_id: String,
+    /// What Enter on an empty paper ID takes.
+    pub next_paper: Option<String>,
+    /// The open question's name, label, type and hint.
+    pub question: Option<String>,
+    pub label: Option<String>,
+    pub hint: Option<String>,
+    pub kind: Option<Kind>,
+    pub required: bool,
+    pub choices: Vec<ScreenChoice>,
+    /// What has been typed into the open field.
+    pub input: String,
+    pub message: Option<String>,
+    /// 1-based position among the questions asked so far, and the form's
+    /// keyed questions in total.
+    pub position: u32,
+    pub total: u32,
+    pub answers: Answers,
+    pub keystrokes: u32,
+}
+
+/// The keying state machine for one form.
+#[derive(Debug, Clone)]
+pub struct KeyingSession {
+    form: Form,
+    setup: SessionSetup,
+    batch: Option<String>,
+    stage: Stage,
+    /// Index into `form.questions` when `stage` is Question.
+    current: usize,
+    paper_id: String,
+    answers: Answers,
+    input: String,
+    /// select_multiple: picked choice indices.
+    picked: Vec<usize>,
+    /// Questions visited, for going back.
+    history: Vec<usize>,
+    /// The input was filled from a stored answer (going back): the first
+    /// key replaces it.
+    prefilled: bool,
+    message: Option<String>,
+    keystrokes: u32,
+    answer_keystrokes: u32,
+    keyed_papers: HashSet<String>,
+    /// A paper ID outside the batch typed once; Enter again confirms it.
+    confirm_paper: Option<String>,
+}
+
+impl KeyingSession {
+    pub fn new(form: Form, setup: SessionSetup) -> KeyingSession {
+        let batch = setup.batch.clone();
+        let stage = if batch.is_none() && !setup.batches.is_empty() { Stage::Batch } else { Stage::Paper };
+        let keyed_papers = setup.already_keyed.iter().cloned().collect();
+        KeyingSession {
+            form,
+            setup,
+            batch,
+            stage,
+            current: 0,
+            paper_id: String::new(),
+            answers: Answers::new(),
+            input: String::new(),
+            picked: Vec::new(),
+            history: Vec::new(),
+            prefilled: false,
+            message: None,
+            keystrokes: 0,
+            answer_keystrokes: 0,
+            keyed_papers,
+            confirm_paper: None,
+        }
+    }
+
+    pub fn form(&self) -> &Form {
+        &self.form
+    }
+    pub fn stage(&self) -> Stage {
+        self.stage
+    }
+    pub fn answers(&self) -> &Answers {
+        &self.answers
+    }
+    pub fn keystrokes(&self) -> u32 {
+        self.keystrokes
+    }
+
+    /// The open question, if any.
+    pub fn question(&self) -> Option<&Question> {
+        (self.stage == Stage::Question).then(|| &self.form.questions[self.current])
+    }
+
+    fn lang(&self) -> Option<&str> {
+        self.setup.language.as_deref().or(self.form.default_language.as_deref())
+    }
+
+    fn batch_plan(&self) -> Option<&BatchPlan> {
+        let b = self.batch.as_deref()?;
+        self.setup.batches.iter().find(|p| p.name == b)
+    }
+
+    /// The next paper of the batch not keyed yet.
+    pub fn next_paper(&self) -> Option<&str> {
+        self.batch_plan()?.expected.iter().find(|p| !self.keyed_papers.contains(p.as_str())).map(String::as_str)
+    }
+
+    /// Types every character of `s` (a convenience for tests and paste).
+    pub fn type_str(&mut self, s: &str) -> Step {
+        let mut last = Step::Typing;
+        for c in s.chars() {
+            last = self.press(Key::Char(c));
+        }
+        last
+    }
+
+    /// Handles one key.
+    pub fn press(&mut self, key: Key) -> Step {
+        self.keystrokes += 1;
+        if self.stage == Stage::Question {
+            self.answer_keystrokes += 1;
+        }
+        self.message = None;
+        let step = match self.stage {
+            Stage::Batch => self.press_batch(key),
+            Stage::Paper => self.press_paper(key),
+            Stage::Question => self.press_question(key),
+            Stage::Complete => match key {
+                Key::Back | Key::Backspace => self.back(),
+                _ => Step::Complete,
+            },
+        };
+        if let Step::Invalid { message } = &step {
+            self.message = Some(message.clone());
+        }
+        step
+    }
+
+    fn edit(&mut self, key: Key) -> Option<Step> {
+        match key {
+            Key::Char(c) => {
+                if self.prefilled {
+                    self.input.clear();
+                    self.prefilled = false;
+                }
+                self.input.push(c);
+                None
+            }
+            Key::Backspace if !self.input.is_empty() => {
+                self.prefilled = false;
+                self.input.pop();
+                Some(Step::Typing)
+            }
+            _ => None,
+        }
+    }
+
+    fn press_batch(&mut self, key: Key) -> Step {
+        if let Some(s) = self.edit(key) {
+            return s;
+        }
+        if key != Key::Enter {
+            return Step::Typing;
+        }
+        let typed = self.input.trim().to_string();
+        let exact = self.setup.batches.iter().find(|b| b.name == typed);
+        let prefixed: Vec<&BatchPlan> = self.setup.batches.iter().filter(|b| b.name.to_lowercase().starts_with(&typed.to_lowercase())).collect();
+        let chosen = match (exact, prefixed.as_slice()) {
+            (Some(b), _) => b.name.clone(),
+            (None, [one]) => one.name.clone(),
+            (None, []) => return Step::Invalid { message: format!("no batch {typed}") },
+            (None, _) => return Step::Invalid { message: format!("{typed} matches several batches; type more") },
+        };
+        self.batch = Some(chosen);
+        self.input.clear();
+        self.stage = Stage::Paper;
+        Step::Advanced
+    }
+
+    fn press_paper(&mut self, key: Key) -> Step {
+        if let Some(s) = self.edit(key) {
+            return s;
+        }
+        let typed = crate::normalize::text(&self.input);
+        let complete_width = self.batch_plan().and_then(|p| {
+            let w = p.expected.first()?.chars().count();
+            (p.expected.iter().all(|e| e.chars().count() == w) && typed.chars().count() == w && p.expected.contains(&typed)).then_some(())
+        });
+        match key {
+            Key::Enter => {}
+            Key::Char(_) if complete_width.is_some() && !self.keyed_papers.contains(&typed) => {}
+            _ => return Step::Typing,
+        }
+        let paper = if typed.is_empty() {
+            match self.next_paper() {
+                Some(p) => p.to_string(),
+                None => return Step::Invalid { message: "type the paper ID".into() },
+            }
+        } else {
+            typed
+        };
+        if self.keyed_papers.contains(&paper) {
+            self.input.clear();
+            return Step::Invalid { message: format!("paper {paper} is already keyed ({} entry)", self.setup.entry.as_str()) };
+        }
+        if let Some(plan) = self.batch_plan() {
+            if !plan.expected.is_empty() && !plan.expected.contains(&paper) && self.confirm_paper.as_deref() != Some(paper.as_str()) {
+                let name = plan.name.clone();
+                self.confirm_paper = Some(paper.clone());
+                return Step::Invalid { message: format!("paper {paper} is not in batch {name}; press Enter again to key it anyway") };
+            }
+        }
+        self.confirm_paper = None;
+        self.paper_id = paper;
+        self.input.clear();
+        self.history.clear();
+        match self.next_from(None) {
+            Some(i) => {
+                self.open(i);
+                Step::Advanced
+            }
+            None => {
+                self.stage = Stage::Complete;
+                Step::Complete
+            }
+        }
+    }
+
+    fn eval(&self) -> Eval<'_> {
+        Eval { form: &self.form, answers: &self.answers, today: &self.setup.today }
+    }
+
+    /// The first keyed, relevant question after `after`.
+    fn next_from(&self, after: Option<usize>) -> Option<usize> {
+        let start = after.map_or(0, |i| i + 1);
+        let eval = self.eval();
+        (start..self.form.questions.len()).find(|&i| {
+            let q = &self.form.questions[i];
+            q.keyed() && eval.relevant(q)
+        })
+    }
+
+    fn open(&mut self, i: usize) {
+        self.stage = Stage::Question;
+        self.current = i;
+        self.input.clear();
+        self.picked.clear();
+        self.prefilled = false;
+        let q = &self.form.questions[i];
+        if let Some(v) = self.answers.get(&q.name) {
+            match q.kind {
+                Kind::SelectMultiple => {
+                    self.picked = v.split(' ').filter_map(|x| q.choices.iter().position(|c| c.value == x)).collect();
+                }
+                Kind::SelectOne => {
+                    self.input = q.choice(v).map_or_else(|| v.clone(), |c| c.key.clone());
+                    self.prefilled = true;
+                }
+                _ => {
+                    self.input = v.clone();
+                    self.prefilled = true;
+                }
+            }
+        }
+    }
+
+    fn back(&mut self) -> Step {
+        match self.history.pop() {
+            Some(i) => {
+                self.open(i);
+                Step::Back
+            }
+            None if self.stage == Stage::Question || self.stage == Stage::Complete => {
+                // Back from the first question: the paper ID again.
+                self.stage = Stage::Paper;
+                self.input = self.paper_id.clone();
+                self.prefilled = true;
+                Step::Back
+            }
+            None => Step::Typing,
+        }
+    }
+
+    /// Offered choices of the open select whose key or code starts with
+    /// `typed` (codes ignoring case).
+    fn candidates(&self, q: &Question, typed: &str) -> Vec<usize> {
+        let eval = self.eval();
+        let lower = typed.to_lowercase();
+        q.choices
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| eval.offered(q, c) && (c.key.starts_with(typed) || c.value.to_lowercase().starts_with(&lower)))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The choice `typed` means, if it can mean only one: an exact key or
+    /// code that no other offered choice extends.
+    fn unambiguous(&self, q: &Question, typed: &str, enter: bool) -> Result<Option<usize>, String> {
+        if typed.is_empty() {
+            return Ok(None);
+        }
+        let cands = self.candidates(q, typed);
+        let exact = |c: &Choice| c.key == typed || c.value.eq_ignore_ascii_case(typed);
+        let exacts: Vec<usize> = cands.iter().copied().filter(|&i| exact(&q.choices[i])).collect();
+        if cands.is_empty() {
+            let lang = self.lang();
+            if let Some(c) = q.choices.iter().find(|c| exact(c)) {
+                return Err(format!("{} ({}) is not offered here", c.key, pick(&c.labels, lang).unwrap_or(&c.value)));
+            }
+            return Err(format!("no choice {typed}; keys are {}", q.choices.iter().map(|c| c.key.as_str()).collect::<Vec<_>>().join(" ")));
+        }
+        // Prefer the key over a code that spells the same.
+        let by_key: Vec<usize> = exacts.iter().copied().filter(|&i| q.choices[i].key == typed).collect();
+        let exact_one = match (by_key.as_slice(), exacts.as_slice()) {
+            ([k], _) => Some(*k),
+            ([], [e]) => Some(*e),
+            _ => None,
+        };
+        if cands.len() == 1 && (enter || exact_one.is_some()) {
+            return Ok(Some(cands[0]));
+        }
+        if enter {
+            return match exact_one {
+                Some(i) => Ok(Some(i)),
+                None => Err(format!("{typed} could be {}; type more", cands.iter().map(|&i| q.choices[i].key.as_str()).collect::<Vec<_>>().join(" or "))),
+            };
+        }
+        Ok(None)
+    }
+
+    fn press_question(&mut self, key: Key) -> Step {
+        let q = self.form.questions[self.current].clone();
+        if key == Key::Back || (key == Key::Backspace && (self.input.is_empty() || self.prefilled) && self.picked.is_empty()) {
+            return self.back();
+        }
+        match q.kind {
+            Kind::SelectOne => {
+                if let Some(s) = self.edit(key) {
+                    return s;
+                }
+                let typed = self.input.trim().to_string();
+                if key == Key::Enter && typed.is_empty() {
+                    return self.commit(&q, String::new());
+                }
+                match self.unambiguous(&q, &typed, key == Key::Enter) {
+                    Ok(Some(i)) => {
+                        let v = q.choices[i].value.clone();
+                        self.commit(&q, v)
+                    }
+                    Ok(None) => Step::Typing,
+                    Err(m) => {
+                        self.input.clear();
+                        Step::Invalid { message: m }
+                    }
+                }
+            }
+            Kind::SelectMultiple => {
+                if key == Key::Backspace && self.input.is_empty() {
+                    self.picked.pop();
+                    return Step::Typing;
+                }
+                let separator = key == Key::Char(' ') || key == Key::Char(',');
+                if !separator {
+                    if let Some(s) = self.edit(key) {
+                        return s;
+                    }
+                }
+                let typed = self.input.trim().to_string();
+                let enter = key == Key::Enter || separator;
+                if !typed.is_empty() {
+                    match self.unambiguous(&q, &typed, enter) {
+                        Ok(Some(i)) => {
+                            self.input.clear();
+                            match self.picked.iter().position(|&p| p == i) {
+                                Some(at) => {
+                                    self.picked.remove(at);
+                                }
+                                None => self.picked.push(i),
+                            }
+                        }
+                        Ok(None) => return Step::Typing,
+                        Err(m) => {
+                            self.input.clear();
+                            return Step::Invalid { message: m };
+                        }
+                    }
+                }
+                if key != Key::Enter {
+                    return Step::Typing;
+                }
+                let mut picked = self.picked.clone();
+                picked.sort_unstable();
+                let v = picked.iter().map(|&i| q.choices[i].value.as_str()).collect::<Vec<_>>().join(" ");
+                self.commit(&q, v)
+            }
+            Kind::Date | Kind::Time | Kind::DateTime => {
+                if let Some(s) = self.edit(key) {
+                    return s;
+                }
+                let digits = self.input.chars().filter(char::is_ascii_digit).count();
+                let full = match q.kind {
+                    Kind::Date => digits == 8,
+                    Kind::Time => digits == 4,
+                    _ => digits == 12,
+                };
+                if key == Key::Enter || (full && matches!(key, Key::Char(c) if c.is_ascii_digit())) {
+                    let raw = if q.kind == Kind::DateTime && !self.input.contains([' ', 'T']) && digits == 12 {
+                        let d: String = self.input.chars().filter(char::is_ascii_digit).collect();
+                        format!("{} {}", &d[..8], &d[8..])
+                    } else {
+                        self.input.clone()
+                    };
+                    return self.commit_raw(&q, &raw);
+                }
+                Step::Typing
+            }
+            Kind::Integer | Kind::Decimal => {
+                if let Key::Char(c) = key {
+                    let ok = c.is_ascii_digit() || c == '-' || (q.kind == Kind::Decimal && c == '.');
+                    if !ok && !('０'..='９').contains(&c) {
+                        return Step::Invalid { message: format!("{c}: numbers only") };
+                    }
+                }
+                if let Some(s) = self.edit(key) {
+                    return s;
+                }
+                if key == Key::Enter || (q.kind == Kind::Integer && self.integer_complete(&q)) {
+                    let raw = self.input.clone();
+                    return self.commit_raw(&q, &raw);
+                }
+                Step::Typing
+            }
+            _ => {
+                if let Some(s) = self.edit(key) {
+                    return s;
+                }
+                if key == Key::Enter {
+                    let raw = self.input.clone();
+                    return self.commit_raw(&q, &raw);
+                }
+                Step::Typing
+            }
+        }
+    }
+
+    /// An integer is complete when it meets its constraint and no further
+    /// digit could (age `16..=80`: `45` is complete, `4` and `8` are not).
+    fn integer_complete(&self, q: &Question) -> bool {
+        if q.constraint.is_none() || !self.input.chars().all(|c| c.is_ascii_digit()) || self.input.is_empty() {
+            return false;
+        }
+        let passes = |v: &str| {
+            let Ok(n) = normalize_answer(q, v) else { return false };
+            let mut trial = self.answers.clone();
+            trial.insert(q.name.clone(), n.clone());
+            Eval { form: &self.form, answers: &trial, today: &self.setup.today }.check(q, &n, None).is_ok()
+        };
+        passes(&self.input) && (0..10).all(|d| !passes(&format!("{}{d}", self.input)))
+    }
+
+    fn commit_raw(&mut self, q: &Question, raw: &str) -> Step {
+        match normalize_answer(q, raw) {
+            Ok(v) => self.commit(q, v),
+            Err(m) => Step::Invalid { message: m },
+        }
+    }
+
+    /// Checks and stores an answer in normal form, then moves on.
+    fn commit(&mut self, q: &Question, value: String) -> Step {
+        let mut trial = self.answers.clone();
+        if value.is_empty() {
+            trial.remove(&q.name);
+        } else {
+            trial.insert(q.name.clone(), value.clone());
+        }
+        let checked = Eval { form: &self.form, answers: &trial, today: &self.setup.today }.check(q, &value, self.lang());
+        if let Err(m) = checked {
+            if q.kind.is_select() {
+                self.input.clear();
+            }
+            return Step::Invalid { message: m };
+        }
+        self.answers = trial;
+        self.history.push(self.current);
+        self.input.clear();
+        self.picked.clear();
+        self.prefilled = false;
+        match self.next_from(Some(self.current)) {
+            Some(i) => {
+                self.open(i);
+                Step::Advanced
+            }
+            None => self.complete(),
+        }
+    }
+
+    fn complete(&mut self) -> Step {
+        // A later answer can break an earlier rule (e.g. `. <= ${other}`):
+        // check the whole paper and reopen the first problem.
+        match validate(&self.form, &self.answers, &self.setup.today, self.lang()) {
+            Ok(clean) => {
+                self.answers = clean;
+                self.stage = Stage::Complete;
+                Step::Complete
+            }
+            Err(issues) => {
+                let first = &issues[0];
+                if let Some(i) = self.form.questions.iter().position(|q| q.name == first.field) {
+                    self.open(i);
+                }
+                Step::Invalid { message: format!("{}: {}", first.field, first.message) }
+            }
+        }
+    }
+
+    /// The completed paper, once [`Step::Complete`] was returned.
+    pub fn finish(&self) -> Option<KeyedForm> {
+        (self.stage == Stage::Complete).then(|| KeyedForm {
+            paper_id: self.paper_id.clone(),
+            batch: self.batch.clone(),
+            entry: self.setup.entry,
+            keyer: self.setup.keyer.clone(),
+            answers: self.answers.clone(),
+            keystrokes: self.keystrokes,
+            answer_keystrokes: self.answer_keystrokes,
+            questions_asked: self.history.len() as u32,
+            duration_ms: None,
+        })
+    }
+
+    /// Starts the next paper (same batch, keyer and entry); the finished
+    /// paper counts as keyed.
+    pub fn next_paper_form(&mut self) {
+        if !self.paper_id.is_empty() && self.stage == Stage::Complete {
+            self.keyed_papers.insert(self.paper_id.clone());
+        }
+        self.stage = Stage::Paper;
+        self.paper_id.clear();
+        self.answers.clear();
+        self.input.clear();
+        self.picked.clear();
+        self.history.clear();
+        self.prefilled = false;
+        self.message = None;
+        self.keystrokes = 0;
+        self.answer_keystrokes = 0;
+    }
+
+    /// What the screen shows now.
+    pub fn screen(&self) -> Screen {
+        let lang = self.lang();
+        let q = self.question();
+        let eval = self.eval();
+        let choices = q
+            .map(|q| {
+                q.choices
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| ScreenChoice {
+                        key: c.key.clone(),
+                        value: c.value.clone(),
+                        label: pick(&c.labels, lang).unwrap_or(&c.value).to_string(),
+                        offered: eval.offered(q, c),
+                        picked: self.picked.contains(&i) || (q.kind == Kind::SelectOne && self.answers.get(&q.name) == Some(&c.value)),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Screen {
+            stage: self.stage,
+            batch: self.batch.clone(),
+            paper_id: self.paper_id.clone(),
+            next_paper: self.next_paper().map(str::to_string),
+            question: q.map(|q| q.name.clone()),
+            label: q.map(|q| q.label(lang).to_string()),
+            hint: q.and_then(|q| pick(&q.hints, lang)).map(str::to_string),
+            kind: q.map(|q| q.kind),
+            required: q.is_some_and(|q| eval.required(q)),
+            choices,
+            input: self.input.clone(),
+            message: self.message.clone(),
+            position: self.history.len() as u32 + u32::from(q.is_some()),
+            total: self.form.keyed().count() as u32,
+            answers: self.answers.clone(),
+            keystrokes: self.keystrokes,
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! Paper questionnaires: XLSForm definitions, heads-down keying, CSV
+//! responses, double entry, paper batches and the trainee portrait.
+//!
+//! - [`xlsform`] reads an `.xlsx`/`.xls` XLSForm into a [`Form`] (pure).
+//! - [`expr`] evaluates the XPath subset of `relevant`, `constraint`,
+//!   `required` and `choice_filter`.
+//! - [`keying`] is the keyboard-only state machine the keying screen drives.
+//! - [`responses`] validates answers (keyed or from a CSV), imports CSVs,
+//!   lists double-entry differences and computes keyer statistics.
+//! - [`portrait`] computes the per-question summary and writes it to XLSX.
+//!
+//! The definition types here are what `muster form show` prints and what the
+//! keying screen renders: one [`Form`] with its questions in order.
+
+pub mod expr;
+pub mod keying;
+pub mod ops;
+pub mod portrait;
+pub mod responses;
+pub mod xlsform;
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Labels (or hints, messages) per language; the key `""` is the column
+/// without a language (`label`).
+pub type Labels = BTreeMap<String, String>;
+
+/// What kind of answer a question takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Text,
+    Integer,
+    Decimal,
+    /// `YYYY-MM-DD`.
+    Date,
+    /// `HH:MM`.
+    Time,
+    /// `YYYY-MM-DDTHH:MM`.
+    DateTime,
+    SelectOne,
+    /// Answer: the chosen codes separated by single spaces.
+    SelectMultiple,
+    /// Shown, never answered.
+    Note,
+    /// A type a paper form cannot carry (see `Question::skipped`).
+    Other,
+}
+
+impl Kind {
+    /// Whether a keyer types an answer for it (before relevance).
+    pub fn answerable(self) -> bool {
+        !matches!(self, Kind::Note | Kind::Other)
+    }
+    pub fn is_select(self) -> bool {
+        matches!(self, Kind::SelectOne | Kind::SelectMultiple)
+    }
+}
+
+/// One choice of a select question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Choice {
+    /// The stored value (XLSForm `name`).
+    pub value: String,
+    pub labels: Labels,
+    /// What the keyer types: the choice's position (1, 2, …) as printed
+    /// beside it, or its own code when every code of the list is a number.
+    pub key: String,
+    /// The other columns of the choices sheet (for `choice_filter`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub columns: BTreeMap<String, String>,
+}
+
+/// One row of the survey sheet that is a question or a note.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Question {
+    pub name: String,
+    pub kind: Kind,
+    /// The type as written, e.g. `select_one yes_no or_other`.
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// Survey sheet row (as Excel numbers it).
+    pub row: u64,
+    pub labels: Labels,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub hints: Labels,
+    /// The choice list of a select.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<Choice>,
+    /// `or_other`: an `other` choice and a `<name>_other` text question.
+    #[serde(default)]
+    pub or_other: bool,
+    pub required: bool,
+    /// A `required` that is an expression rather than yes/no.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_if: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub required_message: Labels,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constraint: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub constraint_message: Labels,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relevant: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choice_filter: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appearance: Option<String>,
+    /// Enclosing groups and repeats, outermost first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
+    /// Why it is not keyed (a type paper cannot carry, inside a repeat).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+}
+
+impl Question {
+    /// Whether the keyer answers it: answerable and not skipped.
+    pub fn keyed(&self) -> bool {
+        self.kind.answerable() && self.skipped.is_none()
+    }
+
+    /// The label in `lang`, else the default-language one, else any, else
+    /// the name.
+    pub fn label(&self, lang: Option<&str>) -> &str {
+        pick(&self.labels, lang).unwrap_or(&self.name)
+    }
+
+    pub fn choice(&self, value: &str) -> Option<&Choice> {
+        self.choices.iter().find(|c| c.value == value)
+    }
+}
+
+/// The label in `lang`, else the column without a language, else the first.
+pub fn pick<'a>(labels: &'a Labels, lang: Option<&str>) -> Option<&'a str> {
+    lang.and_then(|l| labels.get(l))
+        .or_else(|| labels.get(""))
+        .or_else(|| labels.values().next())
+        .map(String::as_str)
+        .filter(|s| !s.is_empty())
+}
+
+/// A `begin group` / `begin repeat`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Group {
+    pub name: String,
+    pub labels: Labels,
+    pub repeat: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relevant: Option<String>,
+    pub row: u64,
+}
+
+/// A question the keying screen skips, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Skipped {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub reason: String,
+}
+
+/// A questionnaire as read from an XLSForm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Form {
+    /// `settings.form_id`, else the file name without extension.
+    pub form_id: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_language: Option<String>,
+    /// Languages of the label columns in order of appearance (`""` is the
+    /// column without a language).
+    pub languages: Vec<String>,
+    /// Questions and notes in survey order (groups are in `groups`).
+    pub questions: Vec<Question>,
+    pub groups: Vec<Group>,
+    pub skipped: Vec<Skipped>,
+    pub warnings: Vec<String>,
+}
+
+impl Form {
+    pub fn question(&self, name: &str) -> Option<&Question> {
+        self.questions.iter().find(|q| q.name == name)
+    }
+
+    /// The questions a keyer answers, in order.
+    pub fn keyed(&self) -> impl Iterator<Item = &Question> {
+        self.questions.iter().filter(|q| q.keyed())
+    }
+
+    pub fn group(&self, name: &str) -> Option<&Group> {
+        self.groups.iter().find(|g| g.name == name)
+    }
+}
+
+/// A form as stored for an event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct StoredForm {
+    pub id: String,
+    pub event_id: String,
+    /// Whether every paper is keyed twice, independently.
+    pub double_entry: bool,
+    /// The file it was imported from (name only).
+    pub source: String,
+    pub created_at: String,
+    pub form: Form,
+}
+
+/// A registered stack of paper forms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Batch {
+    pub id: String,
+    pub form_id: String,
+    pub name: String,
+    /// How many papers the stack holds.
+    pub count: u32,
+    /// The first paper ID; the others follow it (`A001` → `A002` …).
+    pub first_paper: String,
+    pub created_at: String,
+}
+
+impl Batch {
+    /// The paper IDs the stack should hold, in order.
+    pub fn expected_papers(&self) -> Vec<String> {
+        paper_sequence(&self.first_paper, self.count)
+    }
+}
+
+/// `count` paper IDs from `first`, incrementing its last run of digits and
+/// keeping its width (`A001` → `A001`, `A002`, …; `7` → `7`, `8`, …).
+pub fn paper_sequence(first: &str, count: u32) -> Vec<String> {
+    let chars: Vec<char> = first.chars().collect();
+    let end = chars.iter().rposition(|c| c.is_ascii_digit()).map_or(0, |i| i + 1);
+    let start = chars[..end].iter().rposition(|c| !c.is_ascii_digit()).map_or(0, |i| i + 1);
+    if end == 0 {
+        return (1..=count).map(|i| format!("{first}{i}")).collect();
+    }
+    let prefix: String = chars[..start].iter().collect();
+    let suffix: String = chars[end..].iter().collect();
+    let digits: String = chars[start..end].iter().collect();
+    let width = digits.len();
+    let n: u64 = digits.parse().unwrap_or(0);
+    (0..u64::from(count)).map(|i| format!("{prefix}{:0width$}{suffix}", n + i)).collect()
+}
+
+/// One entry of a paper: the first keying, or the independent second one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Entry {
+    #[default]
+    First,
+    Second,
+}
+
+impl Entry {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entry::First => "first",
+            Entry::Second => "second",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Entry> {
+        match s {
+            "first" | "1" => Some(Entry::First),
+            "second" | "2" => Some(Entry::Second),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! The form operations behind the `Muster` facade: each reads or writes
+//! through `crate::store::forms` (the only SQL) and applies the domain rules
+//! of the sibling modules.
+
+use super::keying::{BatchPlan, KeyedForm, KeyingSession, SessionSetup};
+use super::portrait::{self, Portrait};
+use super::responses::{self, BatchStatus, DiffReport, KeyerStats, ResponsesImport};
+use super::{xlsform, Batch, Entry, StoredForm};
+use crate::store::forms::{self as db, NewResponse, Resolution};
+use crate::store::{self, Store};
+use crate::{clock, Error, Result};
+use std::path::Path;
+
+pub fn get(store: &Store, id: &str) -> Result<StoredForm> {
+    db::get(store, id)?.ok_or_else(|| Error::NotFound { kind: "form", id: id.to_string() })
+}
+
+/// Reads the XLSForm at `path` and stores it for `event_id`.
+pub fn import(store: &mut Store, event_id: &str, path: &Path, double_entry: bool) -> Result<StoredForm> {
+    if !store::events::exists(store, event_id)? {
+        return Err(Error::NotFound { kind: "event", id: event_id.to_string() });
+    }
+    let form = xlsform::read(path)?;
+    let source = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let id = store.write(|w| db::insert(w, event_id, &form, &source, double_entry))?;
+    get(store, &id)
+}
+
+pub fn set_double_entry(store: &mut Store, form_id: &str, on: bool) -> Result<StoredForm> {
+    get(store, form_id)?;
+    store.write(|w| db::set_double_entry(w, form_id, on))?;
+    get(store, form_id)
+}
+
+/// Registers a stack of `count` papers, the first numbered `first_paper`
+/// (default `1`). Batch names are unique per form.
+pub fn add_batch(store: &mut Store, form_id: &str, name: &str, count: u32, first_paper: Option<&str>) -> Result<Batch> {
+    get(store, form_id)?;
+    let name = crate::normalize::text(name);
+    if name.is_empty() {
+        return Err(Error::invalid_at("a batch needs a name", None, None, Some("name")));
+    }
+    if count == 0 {
+        return Err(Error::invalid_at("a batch holds at least one paper", None, None, Some("count")));
+    }
+    let first = crate::normalize::text(first_paper.unwrap_or("1"));
+    if first.is_empty() {
+        return Err(Error::invalid_at("the first paper ID is empty", None, None, Some("first")));
+    }
+    let id = store.write(|w| {
+        if db::batches_in(w.tx(), form_id)?.iter().any(|b| b.name == name) {
+            return Err(Error::Conflict(format!("form {form_id} already has a batch named {name}")));
+        }
+        db::insert_batch(w, form_id, &name, count, &first)
+    })?;
+    db::batches(store, form_id)?.into_iter().find(|b| b.id == id).ok_or_else(|| Error::NotFound { kind: "batch", id })
+}
+
+/// A batch of `form_id` by id or name.
+pub fn batch(store: &Store, form_id: &str, batch: &str) -> Result<Batch> {
+    get(store, form_id)?;
+    let all = db::batches(store, form_id)?;
+    all.iter()
+        .find(|b| b.id == batch)
+        .or_else(|| all.iter().find(|b| b.name == batch))
+        .cloned()
+        .ok_or_else(|| Error::NotFound { kind: "batch", id: batch.to_string() })
+}
+
+pub fn batch_status(store: &Store, form_id: &str, batch_ref: &str, entry: Entry) -> Result<BatchStatus> {
+    let b = batch(store, form_id, batch_ref)?;
+    Ok(responses::batch_status(&b, &db::responses(store, form_id)?, entry))
+}
+
+/// A keying session over `form_id` with the form's batches and the papers
+/// already keyed for `entry`.
+pub fn session(store: &Store, form_id: &str, entry: Entry, keyer: &str, batch_ref: Option<&str>, language: Option<&str>) -> Result<KeyingSession> {
+    let f = get(store, form_id)?;
+    let batches = db::batches(store, form_id)?;
+    let chosen = batch_ref.map(|b| batch(store, form_id, b)).transpose()?;
+    let keyed = db::responses(store, form_id)?.into_iter().filter(|r| r.entry == entry).map(|r| r.paper_id).collect();
+    Ok(KeyingSession::new(
+        f.form,
+        SessionSetup {
+            entry,
+            keyer: keyer.to_string(),
+            language: language.map(str::to_string),
+            today: clock::today(),
+            batches: batches.iter().map(|b| BatchPlan { name: b.name.clone(), expected: b.expected_papers() }).collect(),
+            batch: chosen.map(|b| b.name),
+            already_keyed: keyed,
+        },
+    ))
+}
+
+/// Saves a keyed paper after validating it again (the same rules as a CSV
+/// row). A paper is keyed once per entry; the second entry must come from
+/// another keyer.
+pub fn save_keyed(store: &mut Store, form_id: &str, k: &KeyedForm) -> Result<String> {
+    let f = get(store, form_id)?;
+    let paper = crate::normalize::text(&k.paper_id);
+    if paper.is_empty() {
+        return Err(Error::invalid_at("the paper ID is empty", None, None, Some("paper_id")));
+    }
+    let answers = responses::validate(&f.form, &k.answers, &clock::today(), f.form.default_language.as_deref()).map_err(|issues| {
+        let first = &issues[0];
+        Error::invalid_at(format!("paper {paper}: {}: {}", first.field, first.message), None, None, Some(&first.field))
+    })?;
+    let batch_id = k.batch.as_deref().map(|b| batch(store, form_id, b).map(|b| b.id)).transpose()?;
+    store.write(|w| {
+        if db::has_response(w.tx(), form_id, &paper, k.entry)? {
+            return Err(Error::Conflict(format!("paper {paper} already has a {} entry", k.entry.as_str())));
+        }
+        if k.entry == Entry::Second && !k.keyer.is_empty() {
+            if let Some(first) = db::keyer_of(w.tx(), form_id, &paper, Entry::First)? {
+                if first == k.keyer {
+                    return Err(Error::Conflict(format!("the second entry of paper {paper} must be keyed by someone other than {first}, who keyed the first")));
+                }
+            }
+        }
+        db::insert_response(
+            w,
+            form_id,
+            &NewResponse {
+                batch_id: batch_id.as_deref(),
+                paper_id: &paper,
+                entry: k.entry,
+                answers: &answers,
+                keyer: &k.keyer,
+                source: "keying",
+                line: None,
+                keystrokes: Some(k.keystrokes),
+                duration_ms: k.duration_ms,
+            },
+        )
+    })
+}
+
+pub fn import_responses(store: &mut Store, form_id: &str, path: &Path, entry: Entry, rejects: Option<&Path>) -> Result<ResponsesImport> {
+    let f = get(store, form_id)?;
+    responses::import(store, &f, path, entry, rejects, &clock::today())
+}
+
+pub fn diff(store: &Store, form_id: &str) -> Result<DiffReport> {
+    let f = get(store, form_id)?;
+    Ok(responses::diff(&f, &db::responses(store, form_id)?, &db::resolutions(store, form_id)?))
+}
+
+/// Records a supervisor's value for one differing field of one paper.
+pub fn resolve(store: &mut Store, form_id: &str, paper: &str, field: &str, value: &str, by: &str) -> Result<Resolution> {
+    let f = get(store, form_id)?;
+    let by = crate::normalize::text(by);
+    if by.is_empty() {
+        return Err(Error::invalid_at("say who resolves (--by)", None, None, Some("by")));
+    }
+    let rows = db::responses(store, form_id)?;
+    let value = responses::check_resolution(&f, &rows, paper, field, value)?;
+    store.write(|w| db::insert_resolution(w, form_id, paper, field, &value, &by))?;
+    db::resolutions(store, form_id)?
+        .remove(&(paper.to_string(), field.to_string()))
+        .ok_or_else(|| Error::NotFound { kind: "resolution", id: format!("{paper}/{field}") })
+}
+
+/// The portrait, and the final answers it was computed from.
+pub fn portrait(store: &Store, form_id: &str, lang: Option<&str>) -> Result<(Portrait, StoredForm, std::collections::BTreeMap<String, responses::Answers>)> {
+    let f = get(store, form_id)?;
+    let rows = db::responses(store, form_id)?;
+    let resolutions = db::resolutions(store, form_id)?;
+    let (finals, pending) = responses::final_answers(&f, &rows, &resolutions);
+    let p = portrait::build(&f, &rows, &db::rejections(store, form_id)?, &finals, pending, lang);
+    Ok((p, f, finals))
+}
+
+pub fn portrait_xlsx(store: &Store, form_id: &str, path: &Path) -> Result<Portrait> {
+    let (p, f, finals) = portrait(store, form_id, None)?;
+    portrait::write_xlsx(&p, &f, &finals, path)?;
+    Ok(p)
+}
+
+pub fn keyer_stats(store: &Store, form_id: &str) -> Result<Vec<KeyerStats>> {
+    let f = get(store, form_id)?;
+    Ok(responses::keyer_stats(&f, &db::responses(store, form_id)?, &db::resolutions(store, form_id)?))
+}

@@ -1,0 +1,787 @@
+//! Reading an XLSForm workbook (`.xlsx` or the old binary `.xls`, through
+//! calamine) into a [`Form`], without touching the store.
+//!
+//! Sheets and column headers are matched case-insensitively (`SURVEY`,
+//! `LABEL::EN`); label, hint and message columns are read in every spelling
+//! (`label`, `label:English`, `label::English (en)`) and every language is
+//! kept. Old type aliases (`select one from x`, `select all that apply from
+//! x`, `string`, `int`, `trigger`) are understood. A workbook with a single
+//! sheet is taken as the survey, as XLSForm tools do.
+//!
+//! Types a paper form cannot carry are kept but skipped for keying, each with
+//! a reason. A broken form (no survey sheet, a column given twice, an unknown
+//! type, an expression that does not parse, an unclosed group, ...) is
+//! refused with an [`Error::Invalid`] naming the file, sheet, row and column;
+//! nothing half-read is returned.
+
+use super::expr::Expr;
+use super::{Choice, Form, Group, Kind, Labels, Question, Skipped};
+use crate::import::table::cell_text;
+use crate::{Error, Result};
+use calamine::{Data, Range, Reader, SheetType, Sheets};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Cursor;
+use std::path::Path;
+
+/// Reads the XLSForm at `path`.
+pub fn read(path: &Path) -> Result<Form> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path.display(), e))?;
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    read_bytes(&name, &bytes)
+}
+
+/// One sheet as rows of text with their Excel row numbers.
+struct Sheet {
+    name: String,
+    rows: Vec<(u64, Vec<String>)>,
+}
+
+/// Where in the workbook a problem is.
+struct At<'a> {
+    file: &'a str,
+}
+
+impl At<'_> {
+    fn err(&self, sheet: &str, row: u64, col: Option<(usize, &str)>, message: impl std::fmt::Display) -> Error {
+        let (column, field) = match col {
+            Some((i, header)) => (format!(", column {} ({header})", column_letter(i)), Some(header)),
+            None => (String::new(), None),
+        };
+        Error::invalid_at(
+            format!("{}: sheet {sheet}, row {row}{column}: {message}", self.file),
+            Some(self.file),
+            Some(row),
+            field,
+        )
+    }
+}
+
+/// `A`, `B`, …, `Z`, `AA`, … for a 0-based column index.
+pub fn column_letter(mut i: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (i % 26) as u8);
+        if i < 26 {
+            break;
+        }
+        i = i / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+/// [`read`] for bytes in memory; `file` names it in messages and gives the
+/// default form id.
+pub fn read_bytes(file: &str, bytes: &[u8]) -> Result<Form> {
+    let at = At { file };
+    let sheets = read_sheets(file, bytes)?;
+    let find = |want: &str| sheets.iter().find(|s| s.name.trim().eq_ignore_ascii_case(want));
+    let survey = match find("survey") {
+        Some(s) => s,
+        None => {
+            let non_empty: Vec<&Sheet> = sheets.iter().filter(|s| !s.rows.is_empty()).collect();
+            let names: Vec<&str> = sheets.iter().map(|s| s.name.as_str()).collect();
+            let known = |s: &Sheet| ["choices", "settings", "external_choices"].iter().any(|k| s.name.trim().eq_ignore_ascii_case(k));
+            match non_empty.as_slice() {
+                [only] if !known(only) => *only,
+                _ => {
+                    return Err(at.err(
+                        "survey",
+                        1,
+                        Some((0, "type")),
+                        format!(
+                            "the workbook has no survey sheet (its sheets: {}); an XLSForm needs a sheet named `survey` whose row 1 has type, name and label columns",
+                            names.join(", ")
+                        ),
+                    ))
+                }
+            }
+        }
+    };
+    let settings = find("settings").map(|s| read_settings(&at, s)).transpose()?.unwrap_or_default();
+    let stem = Path::new(file).file_stem().map_or_else(|| file.to_string(), |s| s.to_string_lossy().into_owned());
+    let allow_dup = settings.get("allow_choice_duplicates").is_some_and(|v| is_yes(v));
+    let mut warnings = Vec::new();
+    let (lists, choice_langs) = match find("choices") {
+        Some(s) => read_choices(&at, s, allow_dup, &mut warnings)?,
+        None => (BTreeMap::new(), Vec::new()),
+    };
+    let mut form = read_survey(&at, survey, &lists, &mut warnings)?;
+    for l in choice_langs {
+        if !form.languages.contains(&l) {
+            form.languages.push(l);
+        }
+    }
+    form.form_id = settings.get("form_id").filter(|v| !v.is_empty()).cloned().unwrap_or(stem.clone());
+    form.title = settings.get("form_title").filter(|v| !v.is_empty()).cloned().unwrap_or_else(|| form.form_id.clone());
+    form.version = settings.get("version").filter(|v| !v.is_empty()).cloned();
+    form.default_language = settings.get("default_language").filter(|v| !v.is_empty()).cloned();
+    if find("survey").is_none() {
+        warnings.insert(0, format!("no sheet named survey: read the only sheet, `{}`, as the survey", survey.name));
+    }
+    form.warnings = warnings;
+    Ok(form)
+}
+
+fn read_sheets(file: &str, bytes: &[u8]) -> Result<Vec<Sheet>> {
+    let not_form = |why: String| Error::invalid_at(format!("{file} is not an XLSForm workbook ({why}); save it as .xlsx or .xls"), Some(file), None, None);
+    let book: Sheets<Cursor<&[u8]>> = if bytes.starts_with(b"PK\x03\x04") {
+        calamine::open_workbook_from_rs(Cursor::new(bytes))
+            .map(Sheets::Xlsx)
+            .map_err(|e: calamine::XlsxError| not_form(format!("a ZIP archive but not an XLSX workbook: {e}")))?
+    } else if bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
+        calamine::open_workbook_from_rs(Cursor::new(bytes))
+            .map(Sheets::Xls)
+            .map_err(|e: calamine::XlsError| not_form(format!("an Office file that cannot be read as an Excel 97-2003 workbook: {e}")))?
+    } else {
+        return Err(not_form("neither XLSX nor XLS content".into()));
+    };
+    let mut book = book;
+    let names: Vec<String> = book.sheets_metadata().iter().filter(|s| s.typ == SheetType::WorkSheet).map(|s| s.name.clone()).collect();
+    let mut out = Vec::new();
+    for name in names {
+        let range = book
+            .worksheet_range(&name)
+            .map_err(|e| Error::invalid_at(format!("{file}: sheet {name} cannot be read: {e}"), Some(file), None, None))?;
+        out.push(Sheet { rows: grid(&range), name });
+    }
+    Ok(out)
+}
+
+fn grid(range: &Range<Data>) -> Vec<(u64, Vec<String>)> {
+    let Some((r0, c0)) = range.start() else { return Vec::new() };
+    let mut rows = Vec::new();
+    for (i, row) in range.rows().enumerate() {
+        let mut cells = vec![String::new(); c0 as usize];
+        cells.extend(row.iter().map(|c| cell_text(c).trim().to_string()));
+        while cells.last().is_some_and(String::is_empty) {
+            cells.pop();
+        }
+        if !cells.is_empty() {
+            rows.push((u64::from(r0) + i as u64 + 1, cells));
+        }
+    }
+    rows
+}
+
+fn is_yes(v: &str) -> bool {
+    matches!(v.trim().to_ascii_lowercase().as_str(), "yes" | "true" | "true()" | "1" | "y")
+}
+
+fn is_no(v: &str) -> bool {
+    matches!(v.trim().to_ascii_lowercase().as_str(), "" | "no" | "false" | "false()" | "0" | "n")
+}
+
+/// What a survey or choices column means.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Col {
+    Type,
+    Name,
+    ListName,
+    Label(String),
+    Hint(String),
+    Required,
+    RequiredMessage(String),
+    Constraint,
+    ConstraintMessage(String),
+    Relevant,
+    ChoiceFilter,
+    Appearance,
+    Parameters,
+    /// Understood and deliberately not used for keying.
+    Ignored(String),
+    /// Any other column (kept on choices for `choice_filter`).
+    Other(String),
+}
+
+/// Splits `label::English (en)` / `label:English` into (`label`, `English (en)`).
+fn split_lang(h: &str) -> (String, String) {
+    match h.find(':') {
+        Some(i) => {
+            let rest = h[i..].trim_start_matches(':');
+            (h[..i].trim().to_ascii_lowercase(), rest.trim().to_string())
+        }
+        None => (h.trim().to_ascii_lowercase(), String::new()),
+    }
+}
+
+fn column(header: &str) -> Col {
+    let lower = header.trim().to_ascii_lowercase().replace(' ', "_");
+    let stripped = lower.strip_prefix("bind::").or_else(|| lower.strip_prefix("bind:")).unwrap_or(&lower);
+    let stripped = stripped.strip_prefix("jr:").unwrap_or(stripped);
+    let stripped = stripped.strip_prefix("control::").or_else(|| stripped.strip_prefix("control:")).unwrap_or(stripped);
+    match stripped {
+        "type" => return Col::Type,
+        "name" => return Col::Name,
+        "list_name" => return Col::ListName,
+        "required" => return Col::Required,
+        "constraint" => return Col::Constraint,
+        "relevant" | "relevance" => return Col::Relevant,
+        "choice_filter" => return Col::ChoiceFilter,
+        "appearance" => return Col::Appearance,
+        "parameters" => return Col::Parameters,
+        "requiredmsg" | "constraintmsg" => {}
+        "calculation" | "default" | "read_only" | "readonly" | "repeat_count" | "trigger" | "image" | "audio" | "video"
+        | "autoplay" | "rows" | "note" | "buttontext" | "noapperrorstring" => return Col::Ignored(header.trim().to_string()),
+        _ => {}
+    }
+    if stripped.starts_with("media:") || stripped.starts_with("image:") || stripped.starts_with("audio:") || stripped.starts_with("video:") || stripped.starts_with("instance::") {
+        return Col::Ignored(header.trim().to_string());
+    }
+    // Headers with a language: keep the language as written.
+    let original = header.trim();
+    let original = ["bind::jr:", "bind:jr:", "bind::", "bind:", "jr:"]
+        .iter()
+        .find_map(|p| original.get(..p.len()).filter(|h| h.eq_ignore_ascii_case(p)).map(|_| &original[p.len()..]))
+        .unwrap_or(original);
+    let (base, lang) = split_lang(original);
+    match base.replace(' ', "_").as_str() {
+        "label" => Col::Label(lang),
+        "hint" => Col::Hint(lang),
+        "constraint_message" | "constraintmsg" => Col::ConstraintMessage(lang),
+        "required_message" | "requiredmsg" => Col::RequiredMessage(lang),
+        _ => Col::Other(header.trim().to_string()),
+    }
+}
+
+/// Maps header cells to columns; two headers meaning the same column (two
+/// `label`, or `relevant` beside `relevance`) are refused.
+/// The header row's number and its (column index, header, meaning).
+type Header = (u64, Vec<(usize, String, Col)>);
+
+fn header_map(at: &At<'_>, sheet: &Sheet) -> Result<Header> {
+    let Some((row, cells)) = sheet.rows.first() else {
+        return Ok((1, Vec::new()));
+    };
+    let mut seen: HashMap<Col, (usize, String)> = HashMap::new();
+    let mut out = Vec::new();
+    for (i, h) in cells.iter().enumerate() {
+        if h.is_empty() {
+            continue;
+        }
+        let col = column(h);
+        let key = match &col {
+            Col::Label(l) => Col::Label(l.to_lowercase()),
+            Col::Hint(l) => Col::Hint(l.to_lowercase()),
+            Col::ConstraintMessage(l) => Col::ConstraintMessage(l.to_lowercase()),
+            Col::RequiredMessage(l) => Col::RequiredMessage(l.to_lowercase()),
+            Col::Other(o) | Col::Ignored(o) => Col::Other(o.to_lowercase()),
+            other => other.clone(),
+        };
+        if let Some((j, first)) = seen.get(&key) {
+            return Err(at.err(
+                &sheet.name,
+                *row,
+                Some((i, h)),
+                format!(
+                    "column {} ({first}) and column {} ({h}) are the same column, so which one holds the value is ambiguous; delete or rename one",
+                    column_letter(*j),
+                    column_letter(i)
+                ),
+            ));
+        }
+        seen.insert(key, (i, h.clone()));
+        out.push((i, h.clone(), col));
+    }
+    Ok((*row, out))
+}
+
+fn read_settings(at: &At<'_>, sheet: &Sheet) -> Result<HashMap<String, String>> {
+    let (_, cols) = header_map(at, sheet)?;
+    let mut out = HashMap::new();
+    if let Some((_, values)) = sheet.rows.get(1) {
+        for (i, h, _) in &cols {
+            out.insert(h.trim().to_ascii_lowercase().replace(' ', "_"), values.get(*i).cloned().unwrap_or_default());
+        }
+    }
+    Ok(out)
+}
+
+type Lists = BTreeMap<String, Vec<Choice>>;
+
+fn read_choices(at: &At<'_>, sheet: &Sheet, allow_dup: bool, warnings: &mut Vec<String>) -> Result<(Lists, Vec<String>)> {
+    let (header_row, cols) = header_map(at, sheet)?;
+    let find = |want: &Col| cols.iter().find(|(_, _, c)| c == want).map(|(i, h, _)| (*i, h.clone()));
+    let Some((list_col, _)) = find(&Col::ListName) else {
+        if sheet.rows.len() > 1 {
+            return Err(at.err(&sheet.name, header_row, None, "no list_name column"));
+        }
+        return Ok((BTreeMap::new(), Vec::new()));
+    };
+    let Some((name_col, name_header)) = find(&Col::Name) else {
+        return Err(at.err(&sheet.name, header_row, None, "no name column"));
+    };
+    let mut langs = Vec::new();
+    for (_, _, c) in &cols {
+        if let Col::Label(l) = c {
+            if !langs.contains(l) {
+                langs.push(l.clone());
+            }
+        }
+    }
+    let mut lists: Lists = BTreeMap::new();
+    let mut seen: HashSet<(String, String)> = HashSet::new();
+    for (row, cells) in sheet.rows.iter().skip(1) {
+        let cell = |i: usize| cells.get(i).map_or("", String::as_str);
+        let list = cell(list_col);
+        if list.is_empty() {
+            continue;
+        }
+        let value = cell(name_col);
+        if value.is_empty() {
+            return Err(at.err(&sheet.name, *row, Some((name_col, &name_header)), format!("a choice of list {list} has no name (the value stored when it is chosen)")));
+        }
+        if !seen.insert((list.to_string(), value.to_string())) {
+            if !allow_dup {
+                return Err(at.err(
+                    &sheet.name,
+                    *row,
+                    Some((name_col, &name_header)),
+                    format!("list {list} has the choice {value} twice (set allow_choice_duplicates in settings if that is meant)"),
+                ));
+            }
+            warnings.push(format!("list {list} has the choice {value} more than once (allowed by settings); keyers key it by number"));
+        }
+        let mut labels = Labels::new();
+        let mut columns = BTreeMap::new();
+        for (i, h, c) in &cols {
+            let v = cell(*i);
+            match c {
+                Col::Label(l) if !v.is_empty() => {
+                    labels.insert(l.clone(), v.to_string());
+                }
+                Col::Other(_) | Col::Ignored(_) | Col::Relevant | Col::Type | Col::ChoiceFilter => {
+                    columns.insert(h.clone(), v.to_string());
+                }
+                _ => {}
+            }
+        }
+        lists.entry(list.to_string()).or_default().push(Choice { value: value.to_string(), labels, key: String::new(), columns });
+    }
+    for choices in lists.values_mut() {
+        assign_keys(choices);
+    }
+    Ok((lists, langs))
+}
+
+/// Keys are the codes themselves when every code is a distinct whole
+/// number, else positions 1, 2, ….
+fn assign_keys(choices: &mut [Choice]) {
+    let numeric = choices.iter().all(|c| !c.value.is_empty() && c.value.len() <= 4 && c.value.chars().all(|ch| ch.is_ascii_digit()));
+    let distinct = choices.iter().map(|c| &c.value).collect::<HashSet<_>>().len() == choices.len();
+    for (i, c) in choices.iter_mut().enumerate() {
+        c.key = if numeric && distinct { c.value.clone() } else { (i + 1).to_string() };
+    }
+}
+
+/// The parsed `type` cell.
+enum Type {
+    Question(Kind),
+    Select { kind: Kind, list: String, or_other: bool },
+    BeginGroup { repeat: bool },
+    EndGroup { repeat: bool },
+    /// Kept, not keyed: the reason.
+    Skip(&'static str),
+}
+
+fn parse_type(raw: &str) -> Option<Type> {
+    let t = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let lower = t.to_ascii_lowercase();
+    let simple = |k| Some(Type::Question(k));
+    match lower.as_str() {
+        "text" | "string" | "phone number" => return simple(Kind::Text),
+        "integer" | "int" => return simple(Kind::Integer),
+        "decimal" | "range" => return simple(Kind::Decimal),
+        "date" => return simple(Kind::Date),
+        "time" => return simple(Kind::Time),
+        "datetime" => return simple(Kind::DateTime),
+        "note" => return simple(Kind::Note),
+        "begin group" | "begin_group" => return Some(Type::BeginGroup { repeat: false }),
+        "end group" | "end_group" => return Some(Type::EndGroup { repeat: false }),
+        "begin repeat" | "begin_repeat" | "begin loop" | "begin_loop" => return Some(Type::BeginGroup { repeat: true }),
+        "end repeat" | "end_repeat" | "end loop" | "end_loop" => return Some(Type::EndGroup { repeat: true }),
+        "geopoint" | "geotrace" | "geoshape" | "start-geopoint" => return Some(Type::Skip("a GPS reading taken by the device")),
+        "image" | "photo" | "audio" | "video" | "file" | "background-audio" | "background-video" => {
+            return Some(Type::Skip("a photo, recording or file captured by the device"))
+        }
+        "barcode" => return Some(Type::Skip("a barcode scanned by the device")),
+        "start" | "end" | "today" | "deviceid" | "imei" | "simserial" | "subscriberid" | "phonenumber" | "username" | "email" | "audit"
+        | "uri:deviceid" | "uri:simserial" | "uri:subscriberid" | "uri:phonenumber" | "uri:username" | "uri:email" => {
+            return Some(Type::Skip("metadata the device records itself"))
+        }
+        "calculate" | "hidden" => return Some(Type::Skip("computed by the device, not written on paper")),
+        "acknowledge" | "trigger" => return Some(Type::Skip("a confirmation button on the device")),
+        "xml-external" | "csv-external" | "entity" => return Some(Type::Skip("external data, not written on paper")),
+        _ => {}
+    }
+    let words: Vec<&str> = t.split(' ').collect();
+    let lw: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
+    let (kind, rest) = match lw.first().map(String::as_str) {
+        Some("select_one") => (Kind::SelectOne, 1),
+        Some("select_multiple") => (Kind::SelectMultiple, 1),
+        Some("select") if lw.get(1).map(String::as_str) == Some("one") => (Kind::SelectOne, 2),
+        Some("select") if lw.get(1).map(String::as_str) == Some("multiple") => (Kind::SelectMultiple, 2),
+        Some("select") if lw.get(1..4).is_some_and(|w| w == ["all", "that", "apply"]) => (Kind::SelectMultiple, 4),
+        Some("select") => (Kind::SelectMultiple, 1),
+        Some(w) if w.starts_with("select_one_") || w.starts_with("select_multiple_") || w == "rank" || w == "osm" => {
+            return Some(Type::Skip("a list the device loads from a file or a map; not supported for keying"))
+        }
+        _ => return None,
+    };
+    let mut rest: Vec<&str> = words[rest..].to_vec();
+    if rest.first().is_some_and(|w| w.eq_ignore_ascii_case("from")) {
+        rest.remove(0);
+    }
+    let lrest: Vec<String> = rest.iter().map(|w| w.to_ascii_lowercase()).collect();
+    let (list_words, or_other) = if lrest.ends_with(&["or_other".to_string()]) {
+        (&rest[..rest.len() - 1], true)
+    } else if lrest.ends_with(&["or".into(), "specify".into(), "other".into()]) {
+        (&rest[..rest.len() - 3], true)
+    } else {
+        (&rest[..], false)
+    };
+    match list_words {
+        [list] => Some(Type::Select { kind, list: list.to_string(), or_other }),
+        _ => None,
+    }
+}
+
+fn valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_') && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<String>) -> Result<Form> {
+    let (header_row, cols) = header_map(at, sheet)?;
+    let find = |want: &Col| cols.iter().find(|(_, _, c)| c == want).map(|(i, h, _)| (*i, h.clone()));
+    let Some((type_col, type_header)) = find(&Col::Type) else {
+        return Err(at.err(&sheet.name, header_row, Some((0, "type")), "no `type` column in row 1 (the survey needs type, name and label columns)"));
+    };
+    let Some((name_col, name_header)) = find(&Col::Name) else {
+        return Err(at.err(&sheet.name, header_row, Some((0, "name")), "no `name` column in row 1 (the survey needs type, name and label columns)"));
+    };
+    let mut languages: Vec<String> = Vec::new();
+    for (_, _, c) in &cols {
+        if let Col::Label(l) = c {
+            if !languages.contains(l) {
+                languages.push(l.clone());
+            }
+        }
+    }
+    let ignored: Vec<&str> = cols.iter().filter_map(|(_, h, c)| matches!(c, Col::Other(_)).then_some(h.as_str())).collect();
+    if !ignored.is_empty() {
+        warnings.push(format!("survey columns not used for keying: {}", ignored.join(", ")));
+    }
+    let mut questions: Vec<Question> = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
+    let mut stack: Vec<(String, bool, u64)> = Vec::new();
+    let mut names: HashMap<String, u64> = HashMap::new();
+    // Expressions are checked once every name is known.
+    let mut exprs: Vec<(u64, usize, String, String)> = Vec::new();
+
+    for (row, cells) in sheet.rows.iter().skip(1) {
+        let cell = |i: usize| cells.get(i).map_or("", String::as_str);
+        let raw_type = cell(type_col);
+        if raw_type.is_empty() {
+            if !cell(name_col).is_empty() {
+                warnings.push(format!("survey row {row}: no type, row ignored (name {})", cell(name_col)));
+            }
+            continue;
+        }
+        let ty = parse_type(raw_type).ok_or_else(|| {
+            at.err(&sheet.name, *row, Some((type_col, &type_header)), format!("unknown question type `{raw_type}`"))
+        })?;
+        let mut labels = Labels::new();
+        let mut hints = Labels::new();
+        let mut constraint_message = Labels::new();
+        let mut required_message = Labels::new();
+        let get = |want: &Col| cols.iter().find(|(_, _, c)| c == want).map(|(i, _, _)| cell(*i).to_string()).filter(|v| !v.is_empty());
+        for (i, _, c) in &cols {
+            let v = cell(*i);
+            if v.is_empty() {
+                continue;
+            }
+            match c {
+                Col::Label(l) => labels.insert(l.clone(), v.to_string()),
+                Col::Hint(l) => hints.insert(l.clone(), v.to_string()),
+                Col::ConstraintMessage(l) => constraint_message.insert(l.clone(), v.to_string()),
+                Col::RequiredMessage(l) => required_message.insert(l.clone(), v.to_string()),
+                _ => None,
+            };
+        }
+        let relevant = get(&Col::Relevant);
+        let name = cell(name_col).to_string();
+        if let Type::EndGroup { repeat } = ty {
+            let Some((open, was_repeat, _)) = stack.pop() else {
+                return Err(at.err(&sheet.name, *row, Some((type_col, &type_header)), format!("`{raw_type}` without a matching begin")));
+            };
+            if was_repeat != repeat {
+                return Err(at.err(
+                    &sheet.name,
+                    *row,
+                    Some((type_col, &type_header)),
+                    format!("`{raw_type}` closes {} {open}", if was_repeat { "repeat" } else { "group" }),
+                ));
+            }
+            continue;
+        }
+        if name.is_empty() {
+            return Err(at.err(&sheet.name, *row, Some((name_col, &name_header)), format!("a {raw_type} needs a name")));
+        }
+        if !valid_name(&name) {
+            return Err(at.err(
+                &sheet.name,
+                *row,
+                Some((name_col, &name_header)),
+                format!("`{name}` is not a valid name (letters, digits, _ - . only, starting with a letter or _)"),
+            ));
+        }
+        if let Some(first) = names.insert(name.clone(), *row) {
+            return Err(at.err(&sheet.name, *row, Some((name_col, &name_header)), format!("the name {name} is already used on row {first}")));
+        }
+        if let Some(r) = &relevant {
+            let i = find(&Col::Relevant).map_or(0, |c| c.0);
+            exprs.push((*row, i, "relevant".into(), r.clone()));
+        }
+        if let Type::BeginGroup { repeat } = ty {
+            groups.push(Group { name: name.clone(), labels, repeat, relevant, row: *row });
+            stack.push((name, repeat, *row));
+            continue;
+        }
+        let in_repeat = stack.iter().rev().find(|(_, r, _)| *r).map(|(n, _, _)| n.clone());
+        let (kind, list, or_other, mut skipped) = match ty {
+            Type::Question(k) => (k, None, false, None),
+            Type::Select { kind, list, or_other } => (kind, Some(list), or_other, None),
+            Type::Skip(reason) => (Kind::Other, None, false, Some(reason.to_string())),
+            Type::BeginGroup { .. } | Type::EndGroup { .. } => continue,
+        };
+        let mut choices = Vec::new();
+        if let Some(l) = &list {
+            match lists.get(l) {
+                Some(c) => choices = c.clone(),
+                None => {
+                    return Err(at.err(&sheet.name, *row, Some((type_col, &type_header)), format!("the choice list {l} is not on the choices sheet")));
+                }
+            }
+            if or_other {
+                let mut other = Labels::new();
+                for lang in languages.iter().chain(std::iter::once(&String::new())) {
+                    other.insert(lang.clone(), "Other".into());
+                }
+                choices.push(Choice { value: "other".into(), labels: other, key: String::new(), columns: BTreeMap::new() });
+                assign_keys(&mut choices);
+            }
+        }
+        if skipped.is_none() && kind.answerable() {
+            if let Some(r) = &in_repeat {
+                skipped = Some(format!("inside repeat {r}: repeats are not keyed yet (kept in the form)"));
+            }
+        }
+        let required_cell = get(&Col::Required).unwrap_or_default();
+        let (required, required_if) = if is_yes(&required_cell) {
+            (true, None)
+        } else if is_no(&required_cell) {
+            (false, None)
+        } else {
+            let i = find(&Col::Required).map_or(0, |c| c.0);
+            exprs.push((*row, i, "required".into(), required_cell.clone()));
+            (false, Some(required_cell))
+        };
+        let mut constraint = get(&Col::Constraint);
+        if kind == Kind::Decimal && raw_type.trim().eq_ignore_ascii_case("range") {
+            if let Some(bounds) = get(&Col::Parameters).and_then(|p| range_bounds(&p)) {
+                constraint = Some(match constraint {
+                    Some(c) => format!("({c}) and ({bounds})"),
+                    None => bounds,
+                });
+            }
+        }
+        if let Some(c) = &constraint {
+            let i = find(&Col::Constraint).map_or(0, |c| c.0);
+            exprs.push((*row, i, "constraint".into(), c.clone()));
+        }
+        let choice_filter = get(&Col::ChoiceFilter);
+        if let Some(c) = &choice_filter {
+            let i = find(&Col::ChoiceFilter).map_or(0, |c| c.0);
+            exprs.push((*row, i, "choice_filter".into(), c.clone()));
+        }
+        let q = Question {
+            name: name.clone(),
+            kind,
+            type_name: raw_type.to_string(),
+            row: *row,
+            labels,
+            hints,
+            list,
+            choices,
+            or_other,
+            required,
+            required_if,
+            required_message,
+            constraint,
+            constraint_message,
+            relevant,
+            choice_filter,
+            appearance: get(&Col::Appearance),
+            groups: stack.iter().map(|(n, _, _)| n.clone()).collect(),
+            skipped,
+        };
+        let other = or_other.then(|| {
+            let mut labels = Labels::new();
+            for lang in languages.iter().chain(std::iter::once(&String::new())) {
+                labels.insert(lang.clone(), format!("{}: specify other", q.label(Some(lang))));
+            }
+            Question {
+                name: format!("{name}_other"),
+                kind: Kind::Text,
+                type_name: "text".into(),
+                row: *row,
+                labels,
+                hints: Labels::new(),
+                list: None,
+                choices: Vec::new(),
+                or_other: false,
+                required: false,
+                required_if: None,
+                required_message: Labels::new(),
+                constraint: None,
+                constraint_message: Labels::new(),
+                relevant: Some(format!("selected(${{{name}}}, 'other')")),
+                choice_filter: None,
+                appearance: None,
+                groups: q.groups.clone(),
+                skipped: q.skipped.clone(),
+            }
+        });
+        questions.push(q);
+        if let Some(o) = other {
+            if let Some(first) = names.insert(o.name.clone(), *row) {
+                return Err(at.err(&sheet.name, *row, Some((name_col, &name_header)), format!("or_other adds {}, but row {first} already uses that name", o.name)));
+            }
+            questions.push(o);
+        }
+    }
+    if let Some((name, repeat, row)) = stack.pop() {
+        return Err(at.err(&sheet.name, row, Some((type_col, &type_header)), format!("{} {name} is never closed (no end {0})", if repeat { "repeat" } else { "group" })));
+    }
+    for (row, col, what, src) in exprs {
+        let header = cols.iter().find(|(i, _, _)| *i == col).map_or(what.as_str(), |(_, h, _)| h.as_str()).to_string();
+        let e = Expr::parse(&src).map_err(|e| {
+            let pos = e.offset.map(|o| format!(" (at character {})", o + 1)).unwrap_or_default();
+            at.err(&sheet.name, row, Some((col, &header)), format!("{what} `{src}` does not parse: {}{pos}", e.message))
+        })?;
+        for r in e.references() {
+            if !names.contains_key(&r) {
+                return Err(at.err(&sheet.name, row, Some((col, &header)), format!("{what} `{src}` refers to ${{{r}}}, but no question is named {r}")));
+            }
+        }
+        let unsupported = e.unsupported_functions();
+        if !unsupported.is_empty() {
+            warnings.push(format!(
+                "survey row {row}: {what} uses {}, which Muster does not evaluate: {}",
+                unsupported.iter().map(|f| format!("{f}()")).collect::<Vec<_>>().join(", "),
+                if what == "constraint" { "not checked while keying" } else { "treated as true" }
+            ));
+        }
+        if what == "choice_filter" {
+            let q = questions.iter().find(|q| q.row == row && q.choice_filter.is_some());
+            if q.is_some_and(|q| q.skipped.is_some()) {
+                continue;
+            }
+            let known: HashSet<&str> = q.map(|q| q.choices.iter().flat_map(|c| c.columns.keys().map(String::as_str)).collect()).unwrap_or_default();
+            for n in e.bare_names() {
+                if !known.contains(n.as_str()) && n != "name" && n != "label" {
+                    warnings.push(format!(
+                        "survey row {row}: choice_filter `{src}` names `{n}`, which is not a column of the choices sheet (a value needs quotes: '{n}'); it is empty when filtering"
+                    ));
+                }
+            }
+        }
+    }
+    let skipped = questions
+        .iter()
+        .filter_map(|q| q.skipped.as_ref().map(|r| super::Skipped { name: q.name.clone(), type_name: q.type_name.clone(), reason: r.clone() }))
+        .collect::<Vec<Skipped>>();
+    Ok(Form {
+        form_id: String::new(),
+        title: String::new(),
+        version: None,
+        default_language: None,
+        languages,
+        questions,
+        groups,
+        skipped,
+        warnings: Vec::new(),
+    })
+}
+
+/// `start=1 end=5 step=1` → `. >= 1 and . <= 5`.
+fn range_bounds(params: &str) -> Option<String> {
+    let mut start = None;
+    let mut end = None;
+    for part in params.split_whitespace() {
+        let (k, v) = part.split_once('=')?;
+        let v: f64 = v.trim().parse().ok()?;
+        match k.trim() {
+            "start" => start = Some(v),
+            "end" => end = Some(v),
+            _ => {}
+        }
+    }
+    let (lo, hi) = (start?, end?);
+    let (lo, hi) = if lo <= hi { (lo, hi) } else { (hi, lo) };
+    Some(format!(". >= {lo} and . <= {hi}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+        assert_eq!(column_letter(27), "AB");
+        assert_eq!(column_letter(701), "ZZ");
+        assert_eq!(column_letter(702), "AAA");
+    }
+
+    #[test]
+    fn header_spellings() {
+        assert_eq!(column("label::English (en)"), Col::Label("English (en)".into()));
+        assert_eq!(column("label:English"), Col::Label("English".into()));
+        assert_eq!(column("LABEL::EN"), Col::Label("EN".into()));
+        assert_eq!(column("label"), Col::Label(String::new()));
+        assert_eq!(column("bind:relevant"), Col::Relevant);
+        assert_eq!(column("bind:jr:constraintMsg"), Col::ConstraintMessage(String::new()));
+        assert_eq!(column("constraint_message::chinese"), Col::ConstraintMessage("chinese".into()));
+        assert_eq!(column("list name"), Col::ListName);
+        assert_eq!(column("requiredMsg"), Col::RequiredMessage(String::new()));
+    }
+
+    #[test]
+    fn type_aliases() {
+        let sel = |t: &str| match parse_type(t) {
+            Some(Type::Select { kind, list, or_other }) => Some((kind, list, or_other)),
+            _ => None,
+        };
+        assert_eq!(sel("select one from yes_no"), Some((Kind::SelectOne, "yes_no".into(), false)));
+        assert_eq!(sel("select_multiple  happy_sad"), Some((Kind::SelectMultiple, "happy_sad".into(), false)));
+        assert_eq!(sel("select all that apply from list"), Some((Kind::SelectMultiple, "list".into(), false)));
+        assert_eq!(sel("select_one colors or_other"), Some((Kind::SelectOne, "colors".into(), true)));
+        assert_eq!(sel("select one from sexes or specify other"), Some((Kind::SelectOne, "sexes".into(), true)));
+        assert!(sel("select_one").is_none());
+        assert!(matches!(parse_type("dateTime"), Some(Type::Question(Kind::DateTime))));
+        assert!(matches!(parse_type("geopoint"), Some(Type::Skip(_))));
+        assert!(parse_type("selfie").is_none());
+    }
+
+    #[test]
+    fn paper_sequences_keep_width() {
+        assert_eq!(super::super::paper_sequence("A098", 3), ["A098", "A099", "A100"]);
+        assert_eq!(super::super::paper_sequence("7", 2), ["7", "8"]);
+        assert_eq!(super::super::paper_sequence("D2-01x", 2), ["D2-01x", "D2-02x"]);
+        assert_eq!(super::super::paper_sequence("A", 2), ["A1", "A2"]);
+    }
+}

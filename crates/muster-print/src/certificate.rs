@@ -1,0 +1,258 @@
+//! The certificate of completion: A4 (or A5) landscape, bilingual.
+//!
+//! Layout, top to bottom inside a navy double frame with gold corner marks:
+//! organiser logos; 结业证书 / CERTIFICATE OF COMPLETION; "this is to certify
+//! that"; the name in the trainee's own script, large, and its Latin spelling
+//! under it; one paragraph in Chinese and one in English with the training's
+//! title, place, dates and hours; the organisers; signature blocks on the
+//! left, the verification QR code bottom right with the certificate number,
+//! and the verification code in full along the bottom edge.
+//!
+//! The A5 page is the A4 design scaled by 1/√2, except the QR code, which is
+//! enlarged in the design so that it is 30 mm wide on paper at both sizes.
+
+use crate::draw::{self, mm, Rgb};
+use crate::fonts::Family;
+use crate::qr::Qr;
+use crate::text::{self, Style};
+use crate::{Doc, Paper, Rendered, Result};
+use krilla::geom::Transform;
+use krilla::surface::Surface;
+use std::collections::BTreeSet;
+
+/// One trainee's certificate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Certificate {
+    /// Certificate id (UUID), printed as the certificate number.
+    pub id: String,
+    /// Name in the trainee's own script.
+    pub name: String,
+    /// Name in Latin letters (pinyin, passport spelling); omitted when the
+    /// name is already Latin.
+    pub name_latin: Option<String>,
+    /// Attended hours, as signed.
+    pub hours: f64,
+    /// The signed verification code (QR content and printed form).
+    pub code: String,
+    /// "REPRINT 2025-03-20" etc. in small print, or empty.
+    pub note: String,
+}
+
+/// Someone who signs the certificates.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Signatory {
+    pub name: String,
+    pub title: String,
+    /// PNG or JPEG of the signature (transparent background looks best).
+    pub image: Option<Vec<u8>>,
+}
+
+/// What every certificate of a batch shares.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Design {
+    pub paper: Paper,
+    /// Training title in Chinese (or the local language).
+    pub title: String,
+    /// Training title in English (empty: the English paragraph names no title).
+    pub title_en: String,
+    pub venue: String,
+    /// The venue in Latin letters (empty: the venue as written).
+    pub venue_en: String,
+    /// Pre-formatted dates, e.g. "2025年3月10日至12日" / "10–12 March 2025".
+    pub dates: String,
+    pub dates_en: String,
+    pub organisers: Vec<String>,
+    pub signatories: Vec<Signatory>,
+    /// PNG/JPEG logos shown at the top.
+    pub logos: Vec<Vec<u8>>,
+    /// Date of issue, pre-formatted (e.g. "2025-03-12").
+    pub issued_on: String,
+    /// One line on how to check a certificate.
+    pub verify_hint: String,
+}
+
+const NAVY: Rgb = (0x1F, 0x3A, 0x5F);
+const GOLD: Rgb = (0xA8, 0x84, 0x3A);
+const INK: Rgb = (0x22, 0x22, 0x22);
+const GREY: Rgb = (0x6B, 0x6B, 0x6B);
+const W: f32 = 297.0;
+const H: f32 = 210.0;
+/// QR side on paper, quiet zone included.
+pub const QR_MM: f32 = 30.0;
+
+/// Renders `certs` into one PDF, calling `progress(done, total)` after
+/// each page.
+pub fn render(design: &Design, certs: &[Certificate], progress: &mut dyn FnMut(usize, usize)) -> Result<Rendered> {
+    if certs.is_empty() {
+        return Err(crate::Error::Empty("no certificates"));
+    }
+    let (pw, ph) = design.paper.sides_mm();
+    let scale = pw / W;
+    let logos: Vec<krilla::image::Image> = design.logos.iter().filter_map(|b| draw::image(b)).collect();
+    let signatures: Vec<Option<krilla::image::Image>> =
+        design.signatories.iter().map(|s| s.image.as_deref().and_then(draw::image)).collect();
+    let mut doc = Doc::new(&format!("{} — 结业证书 Certificates", design.title));
+    for (i, cert) in certs.iter().enumerate() {
+        doc.page(pw, ph, |s, missing| {
+            s.push_transform(&Transform::from_scale(scale, scale));
+            page(s, missing, design, &logos, &signatures, cert, scale)?;
+            s.pop();
+            Ok(())
+        })?;
+        progress(i + 1, certs.len());
+    }
+    doc.finish()
+}
+
+fn frame(s: &mut Surface) {
+    draw::rect(s, 9.0, 9.0, W - 18.0, H - 18.0, NAVY, 2.4);
+    draw::rect(s, 12.5, 12.5, W - 25.0, H - 25.0, GOLD, 0.7);
+    // Corner marks: a gold diamond with two short navy strokes.
+    for (x, y, dx, dy) in [(12.5, 12.5, 1.0, 1.0), (W - 12.5, 12.5, -1.0, 1.0), (12.5, H - 12.5, 1.0, -1.0), (W - 12.5, H - 12.5, -1.0, -1.0)] {
+        draw::diamond(s, x, y, 2.2, GOLD);
+        draw::line(s, (x + dx * 4.0, y + dy * 4.0), (x + dx * 14.0, y + dy * 4.0), NAVY, 0.6, None);
+        draw::line(s, (x + dx * 4.0, y + dy * 4.0), (x + dx * 4.0, y + dy * 14.0), NAVY, 0.6, None);
+    }
+}
+
+fn ornament(s: &mut Surface, cx: f32, y: f32, half: f32) {
+    draw::line(s, (cx - half, y), (cx - 3.5, y), GOLD, 0.7, None);
+    draw::line(s, (cx + 3.5, y), (cx + half, y), GOLD, 0.7, None);
+    draw::diamond(s, cx, y, 1.6, GOLD);
+}
+
+fn fmt_hours(h: f64) -> String {
+    let r = (h * 10.0).round() / 10.0;
+    if (r - r.round()).abs() < 1e-9 {
+        format!("{}", r as i64)
+    } else {
+        format!("{r:.1}")
+    }
+}
+
+/// The verification code in groups of five, for the printed line.
+pub fn grouped(code: &str) -> String {
+    code.as_bytes().chunks(5).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
+}
+
+#[allow(clippy::too_many_arguments)]
+fn page(
+    s: &mut Surface,
+    missing: &mut BTreeSet<char>,
+    d: &Design,
+    logos: &[krilla::image::Image],
+    signatures: &[Option<krilla::image::Image>],
+    c: &Certificate,
+    scale: f32,
+) -> Result<()> {
+    let cx = W / 2.0;
+    frame(s);
+
+    // Logos, centred in a row.
+    if !logos.is_empty() {
+        let (lw, lh, gap) = (34.0, 15.0, 8.0);
+        let total = logos.len() as f32 * lw + (logos.len() as f32 - 1.0) * gap;
+        let mut x = cx - total / 2.0;
+        for l in logos {
+            draw::image_in_box(s, l, x, 18.0, lw, lh);
+            x += lw + gap;
+        }
+    }
+
+    let t = |m: &mut BTreeSet<char>, txt: &str, st: Style| text::noted(m, txt, st);
+    t(missing, "结业证书", Style::new(Family::Serif, true, 38.0, NAVY).tracked(0.45)).draw_centered(s, mm(cx), mm(52.0));
+    t(missing, "CERTIFICATE OF COMPLETION", Style::new(Family::Serif, false, 12.5, GOLD).tracked(0.28)).draw_centered(s, mm(cx), mm(61.5));
+    ornament(s, cx, 66.5, 45.0);
+
+    t(missing, "兹证明  ·  This is to certify that", Style::new(Family::Sans, false, 10.0, GREY)).draw_centered(s, mm(cx), mm(77.0));
+
+    // The name: large, in the trainee's script; then the Latin spelling.
+    let name = t(missing, &c.name, Style::new(Family::Serif, true, 30.0, INK).tracked(if is_han(&c.name) { 0.2 } else { 0.0 })).fit(mm(210.0));
+    name.draw_centered(s, mm(cx), mm(93.0));
+    let latin = c.name_latin.as_deref().filter(|l| !l.is_empty() && *l != c.name);
+    let underline_y = if let Some(l) = latin {
+        t(missing, l, Style::new(Family::Serif, false, 14.0, NAVY).tracked(0.06)).fit(mm(200.0)).draw_centered(s, mm(cx), mm(101.5));
+        104.5
+    } else {
+        97.5
+    };
+    draw::line(s, (cx - 70.0, underline_y), (cx + 70.0, underline_y), GOLD, 0.5, None);
+
+    // The two paragraphs.
+    let hours = fmt_hours(c.hours);
+    let zh = format!(
+        "于{}在{}参加「{}」培训，完成学习{}学时，成绩合格，特发此证。",
+        d.dates,
+        if d.venue.is_empty() { "本地" } else { &d.venue },
+        d.title,
+        hours
+    );
+    let title_en = if d.title_en.is_empty() { String::new() } else { format!(" “{}”", d.title_en) };
+    let venue_en = if d.venue_en.is_empty() { &d.venue } else { &d.venue_en };
+    let place_en = if venue_en.is_empty() { String::new() } else { format!(" held in {venue_en}") };
+    let en = format!(
+        "has completed the training{title_en}{place_en}, {}, with {hours} hours of attendance.",
+        d.dates_en
+    );
+    let mut y = underline_y + 10.5;
+    for l in text::wrap_balanced(&zh, Style::new(Family::Sans, false, 11.5, INK), mm(232.0)) {
+        missing.extend(l.missing.iter().copied());
+        l.draw_centered(s, mm(cx), mm(y));
+        y += 6.3;
+    }
+    y += 0.6;
+    for l in text::wrap_balanced(&en, Style::new(Family::Serif, false, 11.0, INK), mm(232.0)) {
+        missing.extend(l.missing.iter().copied());
+        l.draw_centered(s, mm(cx), mm(y));
+        y += 5.8;
+    }
+    if !d.organisers.is_empty() {
+        let org = format!("主办单位 Organised by:  {}", d.organisers.join("  ·  "));
+        t(missing, &org, Style::new(Family::Sans, false, 9.0, GREY)).fit(mm(200.0)).draw_centered(s, mm(cx), mm(y + 2.5));
+    }
+
+    // Signatures on the left and middle; the date of issue after them.
+    let base = 178.0;
+    let block_w = 58.0;
+    let mut x = 26.0;
+    for (i, sig) in d.signatories.iter().take(3).enumerate() {
+        if let Some(Some(img)) = signatures.get(i) {
+            draw::image_in_box(s, img, x + 4.0, base - 17.0, block_w - 8.0, 15.5);
+        }
+        draw::line(s, (x, base), (x + block_w, base), INK, 0.5, None);
+        t(missing, &sig.name, Style::new(Family::Sans, true, 9.5, INK)).fit(mm(block_w)).draw_centered(s, mm(x + block_w / 2.0), mm(base + 4.8));
+        t(missing, &sig.title, Style::new(Family::Sans, false, 7.5, GREY)).fit(mm(block_w)).draw_centered(s, mm(x + block_w / 2.0), mm(base + 8.8));
+        x += block_w + 10.0;
+    }
+    if !d.issued_on.is_empty() {
+        t(missing, &d.issued_on, Style::new(Family::Sans, true, 9.5, INK)).draw_centered(s, mm(x + 22.0), mm(base - 1.5));
+        draw::line(s, (x, base), (x + 44.0, base), INK, 0.5, None);
+        t(missing, "发证日期 Date of issue", Style::new(Family::Sans, false, 7.5, GREY)).draw_centered(s, mm(x + 22.0), mm(base + 4.8));
+    }
+
+    // QR bottom right: 30 mm on paper whatever the page size.
+    let q = QR_MM / scale;
+    let right = W - 17.0;
+    let qr_top = base + 9.0 - q;
+    Qr::new(&c.code)?.draw(s, mm(right - q), mm(qr_top), mm(q))?;
+    let number = format!("No. {}", c.id);
+    let small = Style::new(Family::Mono, true, 5.2, GREY);
+    t(missing, "证书编号 Certificate number", Style::new(Family::Sans, false, 6.0, GREY)).draw_right(s, mm(right - q - 2.0), mm(qr_top + q - 9.0));
+    t(missing, &number, small).draw_right(s, mm(right - q - 2.0), mm(qr_top + q - 5.5));
+    if !c.note.is_empty() {
+        t(missing, &c.note, Style::new(Family::Sans, true, 6.5, GOLD)).draw_right(s, mm(right - q - 2.0), mm(qr_top + q - 13.0));
+    }
+
+    // The verification code in full, and how to check it.
+    let code_line = t(missing, &grouped(&c.code), Style::new(Family::Mono, true, 5.6, GREY)).fit(mm(250.0));
+    code_line.draw_centered(s, mm(cx), mm(H - 17.2));
+    if !d.verify_hint.is_empty() {
+        t(missing, &d.verify_hint, Style::new(Family::Sans, false, 5.8, GREY)).fit(mm(250.0)).draw_centered(s, mm(cx), mm(H - 14.3));
+    }
+    Ok(())
+}
+
+fn is_han(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c))
+}
+

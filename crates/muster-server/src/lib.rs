@@ -1,0 +1,36 @@
+//! Muster's central sync service: laptops push their change logs in
+//! batches and pull everyone else's, over HTTP, whenever a network appears.
+//!
+//! The same server runs on an organiser's VM (PostgreSQL), on one laptop
+//! for a small organiser (SQLite), or at the venue as a hub on the local
+//! Wi-Fi. It stores change-log entries exactly once per `(device, seq)`,
+//! hands them out by a global cursor, and never interprets them beyond
+//! counting: merging is the stores' job.
+//!
+//! Modules: `storage` (the two backends, the only SQL here), `http` (the
+//! axum routes, authentication, limits), `page` (the organisers' page).
+
+pub mod http;
+pub mod page;
+pub mod storage;
+
+pub use storage::{Backend, DeviceInfo, NewDevice, StorageError};
+
+use std::net::SocketAddr;
+
+/// Serves on an already bound listener until the process is stopped (for
+/// embedding and tests: bind port 0, read the address, then serve).
+pub async fn serve_on(listener: tokio::net::TcpListener, backend: Backend) -> std::io::Result<()> {
+    axum::serve(listener, http::router(backend)).await
+}
+
+/// Starts serving on `listen` until the process is stopped. Prints the
+/// bound address (useful with port 0) on stdout as `listening on ADDR`.
+pub async fn serve(backend: Backend, listen: SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    println!("listening on {addr}");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    axum::serve(listener, http::router(backend)).await
+}

@@ -1,0 +1,191 @@
+//! Where the server keeps devices and change-log entries: SQLite or
+//! PostgreSQL behind one [`Backend`], with the same behaviour (the same
+//! tests run against both).
+
+mod postgres;
+mod sqlite;
+
+use muster_protocol::sync::{PullResponse, PushResponse};
+use muster_protocol::Change;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("postgres: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("device {0} not found")]
+    NoSuchDevice(String),
+    #[error("{0}")]
+    Conflict(String),
+}
+
+pub type Result<T> = std::result::Result<T, StorageError>;
+
+/// A paired device as the organisers see it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeviceInfo {
+    pub id: String,
+    pub name: String,
+    pub created_at: String,
+    pub last_seen: Option<String>,
+    pub revoked: bool,
+    /// The store (device id of its change log) this token syncs, once bound.
+    pub origin: Option<String>,
+    /// Changes held from that store.
+    pub changes: u64,
+}
+
+/// A newly paired device: the token is shown once and stored only hashed.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewDevice {
+    pub device_id: String,
+    pub token: String,
+}
+
+/// Counts for the organisers' page.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub changes: u64,
+    /// (entity, count)
+    pub by_entity: Vec<(String, u64)>,
+    /// (event id, event name) from event inserts.
+    pub events: Vec<(String, String)>,
+}
+
+/// SHA-256 of a token, hex. Tokens are 256 random bits, so a fast hash is
+/// enough: there is nothing to brute-force.
+pub fn hash_token(token: &str) -> String {
+    let d = Sha256::digest(token.as_bytes());
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).expect("the OS has randomness for tokens");
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn now() -> String {
+    let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
+    // Seconds are enough for "last seen"; keep it sortable.
+    let secs = (ms / 1000) as i64;
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil(days);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+fn civil(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// The server's store.
+#[derive(Clone)]
+pub enum Backend {
+    Sqlite(sqlite::Sqlite),
+    Postgres(postgres::Postgres),
+}
+
+impl Backend {
+    /// `sqlite:PATH` or `postgres://...` / `postgresql://...`.
+    pub async fn open(url: &str) -> Result<Backend> {
+        if let Some(path) = url.strip_prefix("sqlite:") {
+            Ok(Backend::Sqlite(sqlite::Sqlite::open(path)?))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres(postgres::Postgres::connect(url).await?))
+        } else {
+            Err(StorageError::Invalid(format!("store must be sqlite:PATH or postgres://…, not {url:?}")))
+        }
+    }
+
+    pub async fn add_device(&self, name: &str) -> Result<NewDevice> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StorageError::Invalid("a device needs a name".into()));
+        }
+        let id = random_hex(8);
+        let token = random_hex(32);
+        let hash = hash_token(&token);
+        match self {
+            Backend::Sqlite(s) => s.add_device(&id, name, &hash, &now()).await?,
+            Backend::Postgres(p) => p.add_device(&id, name, &hash, &now()).await?,
+        }
+        Ok(NewDevice { device_id: id, token })
+    }
+
+    pub async fn list_devices(&self) -> Result<Vec<DeviceInfo>> {
+        match self {
+            Backend::Sqlite(s) => s.list_devices().await,
+            Backend::Postgres(p) => p.list_devices().await,
+        }
+    }
+
+    pub async fn revoke(&self, id: &str) -> Result<()> {
+        match self {
+            Backend::Sqlite(s) => s.revoke(id).await,
+            Backend::Postgres(p) => p.revoke(id).await,
+        }
+    }
+
+    /// The device a token belongs to, if it is known and not revoked; marks
+    /// it seen.
+    pub async fn authenticate(&self, token: &str) -> Result<Option<DeviceInfo>> {
+        let hash = hash_token(token);
+        match self {
+            Backend::Sqlite(s) => s.authenticate(&hash, &now()).await,
+            Backend::Postgres(p) => p.authenticate(&hash, &now()).await,
+        }
+    }
+
+    /// Stores a batch of one origin's changes, each `(device, seq)` once,
+    /// binding the token's device to that origin on first use.
+    pub async fn push(&self, device: &DeviceInfo, origin: &str, changes: &[Change]) -> Result<PushResponse> {
+        if let Some(bound) = &device.origin {
+            if bound != origin {
+                return Err(StorageError::Conflict(format!(
+                    "this token syncs the store {bound}; it cannot push changes of {origin}"
+                )));
+            }
+        }
+        if let Some(c) = changes.iter().find(|c| c.device_id != origin) {
+            return Err(StorageError::Invalid(format!("change {}/{} is not from {origin}", c.device_id, c.seq)));
+        }
+        match self {
+            Backend::Sqlite(s) => s.push(&device.id, origin, changes).await,
+            Backend::Postgres(p) => p.push(&device.id, origin, changes).await,
+        }
+    }
+
+    pub async fn pull(&self, cursor: u64, limit: u32) -> Result<PullResponse> {
+        let limit = limit.clamp(1, 10_000);
+        match self {
+            Backend::Sqlite(s) => s.pull(cursor, limit).await,
+            Backend::Postgres(p) => p.pull(cursor, limit).await,
+        }
+    }
+
+    pub async fn summary(&self) -> Result<Summary> {
+        match self {
+            Backend::Sqlite(s) => s.summary().await,
+            Backend::Postgres(p) => p.summary().await,
+        }
+    }
+
+    /// Every change held, in cursor order (for tests and audits).
+    pub async fn count_changes(&self) -> Result<u64> {
+        Ok(self.summary().await?.changes)
+    }
+}

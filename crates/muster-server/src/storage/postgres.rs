@@ -1,0 +1,187 @@
+//! The PostgreSQL backend (tokio-postgres): the same schema and behaviour
+//! as SQLite. One connection behind a mutex serialises writes, so the
+//! cursor (a BIGSERIAL) is handed out in commit order and a puller never
+//! skips a change that commits later with a smaller cursor.
+
+use super::sqlite::row_change;
+use super::{DeviceInfo, Result, StorageError, Summary};
+use muster_protocol::sync::{PullResponse, PushResponse};
+use muster_protocol::Change;
+use std::sync::Arc;
+use tokio::sync::Mutex;
+use tokio_postgres::{Client, NoTls};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS devices (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    token_hash  TEXT NOT NULL UNIQUE,
+    created_at  TEXT NOT NULL,
+    last_seen   TEXT,
+    revoked     BOOLEAN NOT NULL DEFAULT FALSE,
+    origin      TEXT
+);
+CREATE TABLE IF NOT EXISTS changes (
+    cursor      BIGSERIAL PRIMARY KEY,
+    device_id   TEXT NOT NULL,
+    seq         BIGINT NOT NULL,
+    hlc         TEXT NOT NULL,
+    entity      TEXT NOT NULL,
+    entity_id   TEXT NOT NULL,
+    op          TEXT NOT NULL,
+    fields      TEXT NOT NULL,
+    UNIQUE (device_id, seq)
+);
+CREATE TABLE IF NOT EXISTS origins (
+    origin     TEXT PRIMARY KEY,
+    acked_seq  BIGINT NOT NULL
+);
+";
+
+#[derive(Clone)]
+pub struct Postgres {
+    client: Arc<Mutex<Client>>,
+}
+
+impl Postgres {
+    pub async fn connect(url: &str) -> Result<Postgres> {
+        let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                eprintln!("postgres connection ended: {e}");
+            }
+        });
+        client.batch_execute(SCHEMA).await?;
+        Ok(Postgres { client: Arc::new(Mutex::new(client)) })
+    }
+
+    pub async fn add_device(&self, id: &str, name: &str, hash: &str, now: &str) -> Result<()> {
+        let c = self.client.lock().await;
+        c.execute("INSERT INTO devices (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)", &[&id, &name, &hash, &now]).await?;
+        Ok(())
+    }
+
+    pub async fn list_devices(&self) -> Result<Vec<DeviceInfo>> {
+        let c = self.client.lock().await;
+        let rows = c
+            .query(
+                "SELECT d.id, d.name, d.created_at, d.last_seen, d.revoked, d.origin,
+                        (SELECT COUNT(*) FROM changes ch WHERE ch.device_id = d.origin)
+                 FROM devices d ORDER BY d.created_at, d.id",
+                &[],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| DeviceInfo {
+                id: r.get(0),
+                name: r.get(1),
+                created_at: r.get(2),
+                last_seen: r.get(3),
+                revoked: r.get(4),
+                origin: r.get(5),
+                changes: r.get::<_, i64>(6) as u64,
+            })
+            .collect())
+    }
+
+    pub async fn revoke(&self, id: &str) -> Result<()> {
+        let c = self.client.lock().await;
+        if c.execute("UPDATE devices SET revoked = TRUE WHERE id = $1", &[&id]).await? == 0 {
+            return Err(StorageError::NoSuchDevice(id.to_string()));
+        }
+        Ok(())
+    }
+
+    pub async fn authenticate(&self, hash: &str, now: &str) -> Result<Option<DeviceInfo>> {
+        let c = self.client.lock().await;
+        let row = c
+            .query_opt(
+                "UPDATE devices SET last_seen = $2 WHERE token_hash = $1 AND NOT revoked
+                 RETURNING id, name, created_at, last_seen, revoked, origin",
+                &[&hash, &now],
+            )
+            .await?;
+        Ok(row.map(|r| DeviceInfo {
+            id: r.get(0),
+            name: r.get(1),
+            created_at: r.get(2),
+            last_seen: r.get(3),
+            revoked: r.get(4),
+            origin: r.get(5),
+            changes: 0,
+        }))
+    }
+
+    pub async fn push(&self, device: &str, origin: &str, changes: &[Change]) -> Result<PushResponse> {
+        let mut c = self.client.lock().await;
+        let tx = c.transaction().await?;
+        tx.execute("UPDATE devices SET origin = $1 WHERE id = $2 AND origin IS NULL", &[&origin, &device]).await?;
+        let ins = tx
+            .prepare(
+                "INSERT INTO changes (device_id, seq, hlc, entity, entity_id, op, fields)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (device_id, seq) DO NOTHING",
+            )
+            .await?;
+        let mut stored = 0;
+        for ch in changes {
+            let fields = serde_json::to_string(&ch.fields).unwrap_or_default();
+            stored += tx
+                .execute(&ins, &[&ch.device_id, &(ch.seq as i64), &ch.hlc.to_string(), &ch.entity, &ch.entity_id, &ch.op.as_str(), &fields])
+                .await?;
+        }
+        let mut acked: i64 =
+            tx.query_opt("SELECT acked_seq FROM origins WHERE origin = $1", &[&origin]).await?.map(|r| r.get(0)).unwrap_or(0);
+        for r in tx.query("SELECT seq FROM changes WHERE device_id = $1 AND seq > $2 ORDER BY seq", &[&origin, &acked]).await? {
+            let seq: i64 = r.get(0);
+            if seq != acked + 1 {
+                break;
+            }
+            acked = seq;
+        }
+        tx.execute(
+            "INSERT INTO origins (origin, acked_seq) VALUES ($1, $2) ON CONFLICT (origin) DO UPDATE SET acked_seq = EXCLUDED.acked_seq",
+            &[&origin, &acked],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(PushResponse { acked_seq: acked as u64, stored, duplicates: changes.len() as u64 - stored })
+    }
+
+    pub async fn pull(&self, cursor: u64, limit: u32) -> Result<PullResponse> {
+        let c = self.client.lock().await;
+        let rows = c
+            .query(
+                "SELECT cursor, device_id, seq, hlc, entity, entity_id, op, fields FROM changes
+                 WHERE cursor > $1 ORDER BY cursor LIMIT $2",
+                &[&(cursor as i64), &(limit as i64 + 1)],
+            )
+            .await?;
+        let more = rows.len() > limit as usize;
+        let mut changes = Vec::with_capacity(rows.len().min(limit as usize));
+        let mut last = cursor;
+        for r in rows.iter().take(limit as usize) {
+            last = r.get::<_, i64>(0) as u64;
+            changes.push(row_change(r.get(1), r.get::<_, i64>(2) as u64, r.get(3), r.get(4), r.get(5), r.get(6), r.get(7))?);
+        }
+        Ok(PullResponse { changes, cursor: last, more })
+    }
+
+    pub async fn summary(&self) -> Result<Summary> {
+        let c = self.client.lock().await;
+        let changes: i64 = c.query_one("SELECT COUNT(*) FROM changes", &[]).await?.get(0);
+        let by_entity = c
+            .query("SELECT entity, COUNT(*) FROM changes GROUP BY entity ORDER BY entity", &[])
+            .await?
+            .iter()
+            .map(|r| (r.get::<_, String>(0), r.get::<_, i64>(1) as u64))
+            .collect();
+        let events = c
+            .query("SELECT entity_id, fields::json->>'name' FROM changes WHERE entity = 'event' AND op = 'insert' ORDER BY cursor", &[])
+            .await?
+            .iter()
+            .map(|r| (r.get::<_, String>(0), r.get::<_, Option<String>>(1).unwrap_or_default()))
+            .collect();
+        Ok(Summary { changes: changes as u64, by_entity, events })
+    }
+}

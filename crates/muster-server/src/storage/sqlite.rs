@@ -1,0 +1,250 @@
+//! The SQLite backend: one file, one connection, each call on a blocking
+//! thread. Writes are serialised by the connection's mutex, so cursor order
+//! is commit order.
+
+use super::{DeviceInfo, Result, StorageError, Summary};
+use muster_protocol::sync::{PullResponse, PushResponse};
+use muster_protocol::{Change, ChangeOp};
+use rusqlite::{Connection, OptionalExtension};
+use std::sync::{Arc, Mutex};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS devices (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    token_hash  TEXT NOT NULL UNIQUE,
+    created_at  TEXT NOT NULL,
+    last_seen   TEXT,
+    revoked     INTEGER NOT NULL DEFAULT 0,
+    origin      TEXT
+);
+CREATE TABLE IF NOT EXISTS changes (
+    cursor      INTEGER PRIMARY KEY AUTOINCREMENT,
+    device_id   TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    entity      TEXT NOT NULL,
+    entity_id   TEXT NOT NULL,
+    op          TEXT NOT NULL,
+    fields      TEXT NOT NULL,
+    UNIQUE (device_id, seq)
+);
+CREATE TABLE IF NOT EXISTS origins (
+    origin     TEXT PRIMARY KEY,
+    acked_seq  INTEGER NOT NULL
+);
+";
+
+#[derive(Clone)]
+pub struct Sqlite {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl Sqlite {
+    pub fn open(path: &str) -> Result<Sqlite> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Sqlite { conn: Arc::new(Mutex::new(conn)) })
+    }
+
+    async fn run<T: Send + 'static>(&self, f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static) -> Result<T> {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| StorageError::Invalid(format!("storage task failed: {e}")))?
+    }
+
+    pub async fn add_device(&self, id: &str, name: &str, hash: &str, now: &str) -> Result<()> {
+        let (id, name, hash, now) = (id.to_string(), name.to_string(), hash.to_string(), now.to_string());
+        self.run(move |c| {
+            c.execute("INSERT INTO devices (id, name, token_hash, created_at) VALUES (?1, ?2, ?3, ?4)", [&id, &name, &hash, &now])?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn list_devices(&self) -> Result<Vec<DeviceInfo>> {
+        self.run(|c| {
+            let mut stmt = c.prepare(
+                "SELECT d.id, d.name, d.created_at, d.last_seen, d.revoked, d.origin,
+                        (SELECT COUNT(*) FROM changes ch WHERE ch.device_id = d.origin)
+                 FROM devices d ORDER BY d.created_at, d.id",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(DeviceInfo {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    created_at: r.get(2)?,
+                    last_seen: r.get(3)?,
+                    revoked: r.get(4)?,
+                    origin: r.get(5)?,
+                    changes: r.get::<_, i64>(6)? as u64,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+        .await
+    }
+
+    pub async fn revoke(&self, id: &str) -> Result<()> {
+        let id = id.to_string();
+        self.run(move |c| {
+            let n = c.execute("UPDATE devices SET revoked = 1 WHERE id = ?1", [&id])?;
+            if n == 0 {
+                return Err(StorageError::NoSuchDevice(id));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn authenticate(&self, hash: &str, now: &str) -> Result<Option<DeviceInfo>> {
+        let (hash, now) = (hash.to_string(), now.to_string());
+        self.run(move |c| {
+            let found = c
+                .query_row(
+                    "SELECT id, name, created_at, last_seen, revoked, origin FROM devices WHERE token_hash = ?1 AND revoked = 0",
+                    [&hash],
+                    |r| {
+                        Ok(DeviceInfo {
+                            id: r.get(0)?,
+                            name: r.get(1)?,
+                            created_at: r.get(2)?,
+                            last_seen: r.get(3)?,
+                            revoked: r.get(4)?,
+                            origin: r.get(5)?,
+                            changes: 0,
+                        })
+                    },
+                )
+                .optional()?;
+            if let Some(d) = &found {
+                c.execute("UPDATE devices SET last_seen = ?1 WHERE id = ?2", [&now, &d.id])?;
+            }
+            Ok(found)
+        })
+        .await
+    }
+
+    pub async fn push(&self, device: &str, origin: &str, changes: &[Change]) -> Result<PushResponse> {
+        let (device, origin, changes) = (device.to_string(), origin.to_string(), changes.to_vec());
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            tx.execute("UPDATE devices SET origin = ?1 WHERE id = ?2 AND origin IS NULL", [&origin, &device])?;
+            let mut stored = 0;
+            {
+                let mut ins = tx.prepare_cached(
+                    "INSERT OR IGNORE INTO changes (device_id, seq, hlc, entity, entity_id, op, fields)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?;
+                for ch in &changes {
+                    stored += ins.execute(rusqlite::params![
+                        ch.device_id,
+                        ch.seq as i64,
+                        ch.hlc.to_string(),
+                        ch.entity,
+                        ch.entity_id,
+                        ch.op.as_str(),
+                        serde_json::to_string(&ch.fields).unwrap_or_default()
+                    ])? as u64;
+                }
+            }
+            let mut acked: i64 =
+                tx.query_row("SELECT acked_seq FROM origins WHERE origin = ?1", [&origin], |r| r.get(0)).optional()?.unwrap_or(0);
+            {
+                let mut stmt = tx.prepare_cached("SELECT seq FROM changes WHERE device_id = ?1 AND seq > ?2 ORDER BY seq")?;
+                let mut rows = stmt.query(rusqlite::params![origin, acked])?;
+                while let Some(r) = rows.next()? {
+                    let seq: i64 = r.get(0)?;
+                    if seq != acked + 1 {
+                        break;
+                    }
+                    acked = seq;
+                }
+            }
+            tx.execute(
+                "INSERT INTO origins (origin, acked_seq) VALUES (?1, ?2) ON CONFLICT (origin) DO UPDATE SET acked_seq = excluded.acked_seq",
+                rusqlite::params![origin, acked],
+            )?;
+            tx.commit()?;
+            Ok(PushResponse { acked_seq: acked as u64, stored, duplicates: changes.len() as u64 - stored })
+        })
+        .await
+    }
+
+    pub async fn pull(&self, cursor: u64, limit: u32) -> Result<PullResponse> {
+        self.run(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT cursor, device_id, seq, hlc, entity, entity_id, op, fields FROM changes
+                 WHERE cursor > ?1 ORDER BY cursor LIMIT ?2",
+            )?;
+            let mut rows = stmt.query(rusqlite::params![cursor as i64, limit as i64 + 1])?;
+            let mut changes = Vec::new();
+            let mut last = cursor;
+            let mut more = false;
+            while let Some(r) = rows.next()? {
+                if changes.len() == limit as usize {
+                    more = true;
+                    break;
+                }
+                last = r.get::<_, i64>(0)? as u64;
+                changes.push(row_change(
+                    r.get(1)?,
+                    r.get::<_, i64>(2)? as u64,
+                    &r.get::<_, String>(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    &r.get::<_, String>(6)?,
+                    &r.get::<_, String>(7)?,
+                )?);
+            }
+            Ok(PullResponse { changes, cursor: last, more })
+        })
+        .await
+    }
+
+    pub async fn summary(&self) -> Result<Summary> {
+        self.run(|c| {
+            let changes: i64 = c.query_row("SELECT COUNT(*) FROM changes", [], |r| r.get(0))?;
+            let mut stmt = c.prepare("SELECT entity, COUNT(*) FROM changes GROUP BY entity ORDER BY entity")?;
+            let by_entity = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?.collect::<rusqlite::Result<_>>()?;
+            let mut stmt = c.prepare(
+                "SELECT entity_id, json_extract(fields, '$.name') FROM changes
+                 WHERE entity = 'event' AND op = 'insert' ORDER BY cursor",
+            )?;
+            let events = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get::<_, Option<String>>(1)?.unwrap_or_default())))?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(Summary { changes: changes as u64, by_entity, events })
+        })
+        .await
+    }
+}
+
+/// A stored row back into a [`Change`].
+pub(super) fn row_change(
+    device_id: String,
+    seq: u64,
+    hlc: &str,
+    entity: String,
+    entity_id: String,
+    op: &str,
+    fields: &str,
+) -> Result<Change> {
+    let bad = |what: &str| StorageError::Invalid(format!("stored change {device_id}/{seq} has a bad {what}"));
+    Ok(Change {
+        hlc: hlc.parse().map_err(|_| bad("hlc"))?,
+        op: ChangeOp::parse(op).ok_or_else(|| bad("op"))?,
+        fields: serde_json::from_str(fields).map_err(|_| bad("fields"))?,
+        device_id,
+        seq,
+        entity,
+        entity_id,
+    })
+}

@@ -1,0 +1,127 @@
+//! The sync transport: the one place a Muster store reaches the network
+//! (HTTP to a central service or a venue hub) or writes a sneakernet file.
+//!
+//! The decisions live in `muster_core::sync::SyncClient`, which has no I/O;
+//! this crate only carries its requests and answers. A failed request
+//! leaves the store exactly as the last completed step left it, so running
+//! sync again resumes; nothing is applied twice.
+
+pub mod file;
+
+use muster_core::sync::{Step, SyncClient, SyncReport};
+use muster_core::Muster;
+use muster_protocol::sync::{self, ErrorBody, PullRequest, PullResponse, PushRequest, PushResponse, CONTENT_TYPE};
+use muster_protocol::PROTOCOL_VERSION;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The server could not be reached or the connection broke.
+    #[error("cannot reach {url}: {message}")]
+    Unreachable { url: String, message: String },
+    /// The server answered with an error.
+    #[error("server refused ({code}): {message}")]
+    Refused { status: u16, code: String, message: String },
+    /// The server speaks another protocol version.
+    #[error("{0}")]
+    Version(String),
+    #[error("the server's answer is not understood: {0}")]
+    Decode(String),
+    #[error(transparent)]
+    Store(#[from] muster_core::Error),
+}
+
+impl SyncError {
+    /// `unreachable`, `unauthorized`, `protocol_version`, ... for the UI and
+    /// the CLI's JSON.
+    pub fn code(&self) -> String {
+        match self {
+            SyncError::Unreachable { .. } => "unreachable".into(),
+            SyncError::Refused { code, .. } => code.clone(),
+            SyncError::Version(_) => "protocol_version".into(),
+            SyncError::Decode(_) => "bad_response".into(),
+            SyncError::Store(e) => serde_json::to_value(e.code()).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+        }
+    }
+}
+
+/// An HTTP connection to one server with one device token.
+pub struct HttpTransport {
+    agent: ureq::Agent,
+    base: String,
+    token: String,
+}
+
+impl HttpTransport {
+    pub fn new(base_url: &str, token: &str) -> HttpTransport {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .into();
+        HttpTransport { agent, base: base_url.trim_end_matches('/').to_string(), token: token.to_string() }
+    }
+
+    fn post<Req: serde::Serialize, Resp: for<'de> serde::Deserialize<'de>>(&self, path: &str, req: &Req) -> Result<Resp, SyncError> {
+        let url = format!("{}{path}", self.base);
+        let unreachable = |e: ureq::Error| SyncError::Unreachable { url: url.clone(), message: e.to_string() };
+        let mut resp = self
+            .agent
+            .post(&url)
+            .header("Authorization", &format!("Bearer {}", self.token))
+            .header("Content-Type", CONTENT_TYPE)
+            .header("X-Muster-Protocol", &PROTOCOL_VERSION.to_string())
+            .send(&sync::encode(req)[..])
+            .map_err(unreachable)?;
+        let status = resp.status().as_u16();
+        let body = resp.body_mut().with_config().limit(sync::MAX_BODY as u64).read_to_vec().map_err(unreachable)?;
+        if status == 200 {
+            return sync::decode(&body).map_err(|e| SyncError::Decode(e.to_string()));
+        }
+        let (code, message) = match serde_json::from_slice::<ErrorBody>(&body) {
+            Ok(b) => (b.error.code, b.error.message),
+            Err(_) => ("http".to_string(), format!("HTTP {status}")),
+        };
+        if code == "protocol_version" {
+            return Err(SyncError::Version(message));
+        }
+        Err(SyncError::Refused { status, code, message })
+    }
+
+    pub fn push(&self, req: &PushRequest) -> Result<PushResponse, SyncError> {
+        self.post("/v1/push", req)
+    }
+
+    pub fn pull(&self, req: &PullRequest) -> Result<PullResponse, SyncError> {
+        self.post("/v1/pull", req)
+    }
+}
+
+/// Progress of a sync run, for a progress line or bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub pushed: u64,
+    pub pulled: u64,
+}
+
+/// Runs one complete sync of `m` against the server: push everything
+/// pending, pull everything new.
+pub fn sync_http(m: &mut Muster, transport: &HttpTransport, progress: &mut dyn FnMut(Progress)) -> Result<SyncReport, SyncError> {
+    let mut client = SyncClient::start(m.store())?;
+    loop {
+        match client.next(m.store())? {
+            Step::Push(req) => {
+                let resp = transport.push(&req)?;
+                client.pushed(m.store_mut(), resp)?;
+            }
+            Step::Pull(req) => {
+                let resp = transport.pull(&req)?;
+                client.pulled(m.store_mut(), resp)?;
+            }
+            Step::Done => break,
+        }
+        let r = client.report(m.store())?;
+        progress(Progress { pushed: r.pushed, pulled: r.pulled });
+    }
+    Ok(client.report(m.store())?)
+}

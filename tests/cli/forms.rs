@@ -1,0 +1,116 @@
+//! `muster form`, `muster responses` and `muster batch` on real XLSForm
+//! samples and a responses CSV.
+
+use muster_tests::{muster, workspace};
+use std::path::{Path, PathBuf};
+
+fn sample(name: &str) -> PathBuf {
+    workspace().join("crates/muster-core/tests/data/xlsform").join(name)
+}
+
+fn new_event(db: &Path) -> String {
+    let r = muster(db, &["event", "create", "--name", "培训", "--starts", "2026-12-01"]);
+    r.json()["id"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn imports_forms_and_refuses_broken_ones_with_their_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let event = new_event(&db);
+    let r = muster(&db, &["form", "import", "--event", &event, sample("widgets.xls").to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let j = r.json();
+    assert_eq!(j["title"], "widgets");
+    assert_eq!(j["questions"], 25);
+    let skipped: Vec<&str> = j["skipped"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert!(skipped.contains(&"my_geopoint") && skipped.contains(&"my_image"), "{skipped:?}");
+    assert!(j["skipped"][0]["type"].is_string() && j["skipped"][0]["reason"].is_string());
+    assert!(j["warnings"].is_array());
+
+    let show = muster(&db, &["form", "show", j["id"].as_str().unwrap()]).json();
+    let q = show["questions"].as_array().unwrap().iter().find(|q| q["name"] == "my_int").unwrap().clone();
+    assert_eq!(q["type"], "int");
+    assert_eq!(q["kind"], "integer");
+    assert_eq!(q["constraint"], ". < 10");
+    let sel = show["questions"].as_array().unwrap().iter().find(|q| q["name"] == "my_select").unwrap().clone();
+    assert_eq!(sel["choices"][2]["key"], "3");
+    assert_eq!(sel["choices"][2]["value"], "c");
+
+    for (file, header) in [("duplicate_columns.xlsx", "label"), ("no_survey_sheet.xlsx", "type")] {
+        let r = muster(&db, &["form", "import", "--event", &event, sample(file).to_str().unwrap()]);
+        assert_eq!(r.code, 3, "{file}: {}", r.stdout);
+        let e = &r.json()["error"];
+        assert_eq!(e["code"], "invalid_input");
+        assert_eq!(e["file"], file);
+        assert_eq!(e["line"], 1);
+        assert_eq!(e["field"], header);
+        assert!(e["message"].as_str().unwrap().contains("sheet survey, row 1, column"), "{e}");
+    }
+    let forms = muster(&db, &["form", "list", "--event", &event]).json();
+    assert_eq!(forms["forms"].as_array().unwrap().len(), 1, "refused forms leave nothing behind");
+}
+
+#[test]
+fn responses_batches_double_entry_and_the_portrait() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let event = new_event(&db);
+    let f = muster(&db, &["form", "import", "--event", &event, sample("tutorial.xls").to_str().unwrap()]).json();
+    assert_eq!(f["questions"], 0, "tutorial.xls is all inside a repeat");
+    let f = muster(&db, &["form", "import", "--event", &event, sample("yes_or_no_question.xlsx").to_str().unwrap()]).json();
+    let form = f["id"].as_str().unwrap().to_string();
+
+    let b = muster(&db, &["batch", "add", "--form", &form, "--name", "Day 2 room A", "--count", "5", "--first", "A01"]);
+    assert_eq!(b.code, 0, "{}", b.stdout);
+    let csv = dir.path().join("first.csv");
+    std::fs::write(&csv, "paper_id,good_day,batch\nA01,yes,Day 2 room A\nA02,no,Day 2 room A\nA04,maybe,Day 2 room A\n,yes,\nA05,1,Day 2 room A\n").unwrap();
+    let rejects = dir.path().join("rejects.csv");
+    let r = muster(&db, &["responses", "import", "--form", &form, csv.to_str().unwrap(), "--rejects", rejects.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let j = r.json();
+    assert_eq!((j["imported"].as_u64(), j["rejected"].as_u64(), j["duplicates"].as_u64()), (Some(3), Some(2), Some(0)));
+    assert_eq!(j["errors"][0]["line"], 4);
+    assert_eq!(j["errors"][0]["field"], "good_day");
+    assert_eq!(j["errors"][1]["field"], "paper_id");
+    let text = std::fs::read(&rejects).unwrap();
+    assert!(text.starts_with(b"\xEF\xBB\xBFpaper_id,good_day,batch,"));
+    let again = muster(&db, &["responses", "import", "--form", &form, csv.to_str().unwrap()]).json();
+    assert_eq!((again["imported"].as_u64(), again["duplicates"].as_u64()), (Some(0), Some(3)));
+
+    let s = muster(&db, &["batch", "status", "--form", &form, "--batch", "Day 2 room A"]).json();
+    assert_eq!((s["expected"].as_u64(), s["keyed"].as_u64()), (Some(5), Some(3)));
+    assert_eq!(s["missing"], serde_json::json!(["A03", "A04"]));
+
+    let second = dir.path().join("second.csv");
+    std::fs::write(&second, "paper_id,good_day\nA01,no\nA02,no\n").unwrap();
+    let r = muster(&db, &["responses", "import", "--form", &form, second.to_str().unwrap(), "--entry", "second"]).json();
+    assert_eq!(r["imported"], 2);
+    let d = muster(&db, &["responses", "diff", "--form", &form]).json();
+    assert_eq!(d["differences"].as_array().unwrap().len(), 1);
+    assert_eq!(d["differences"][0]["paper_id"], "A01");
+    assert_eq!(d["differences"][0]["field"], "good_day");
+    assert_eq!((d["differences"][0]["first"].as_str(), d["differences"][0]["second"].as_str()), (Some("yes"), Some("no")));
+    let bad = muster(&db, &["responses", "resolve", "--form", &form, "--paper", "A02", "--field", "good_day", "--value", "no", "--by", "zhao"]);
+    assert_eq!(bad.code, 3, "A02 agrees: nothing to resolve");
+    let ok = muster(&db, &["responses", "resolve", "--form", &form, "--paper", "A01", "--field", "good_day", "--value", "yes", "--by", "zhao"]);
+    assert_eq!(ok.code, 0, "{}", ok.stdout);
+    assert_eq!(ok.json()["by"], "zhao");
+    let d = muster(&db, &["responses", "diff", "--form", &form]).json();
+    assert_eq!(d["unresolved"], 0);
+    assert_eq!(d["differences"][0]["resolution"]["value"], "yes");
+
+    let xlsx = dir.path().join("portrait.xlsx");
+    let p = muster(&db, &["responses", "report", "--form", &form, "--xlsx", xlsx.to_str().unwrap()]);
+    assert_eq!(p.code, 0, "{}", p.stdout);
+    let p = p.json();
+    assert_eq!((p["stored"].as_u64(), p["rejected"].as_u64()), (Some(3), Some(2)), "A04 and the row without paper_id, once each although imported twice");
+    let q = &p["questions"][0];
+    assert_eq!(q["name"], "good_day");
+    assert_eq!(q["answered"], 3);
+    let yes = q["choices"].as_array().unwrap().iter().find(|c| c["value"] == "yes").unwrap();
+    assert_eq!((yes["count"].as_u64(), yes["percent"].as_f64()), (Some(2), Some(66.7)));
+    assert!(std::fs::metadata(&xlsx).unwrap().len() > 1000);
+    let stats = muster(&db, &["responses", "stats", "--form", &form]).json();
+    assert!(stats["keyers"].as_array().unwrap().len() == 2);
+}

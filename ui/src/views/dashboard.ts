@@ -1,0 +1,143 @@
+// Screen (e): the live dashboard of an event — per session expected vs
+// arrived with a bar, present / late / left early / absent, arrivals per five
+// minutes as a small inline-SVG bar chart, the late list. Refreshes itself
+// every few seconds while it is on screen.
+
+import { api } from "../api";
+import type { ArrivalBucket } from "../bindings/ArrivalBucket";
+import type { Event } from "../bindings/Event";
+import type { SessionDashboard } from "../bindings/SessionDashboard";
+import { clear, h } from "../dom";
+import { clockTime, fillSlots, localMinute } from "../door";
+import { formatDateTime, type UiError } from "../format";
+import { t } from "../i18n";
+import { errorBox, spinner, type Ctx } from "../ui";
+import { eventHeader, eventTabs, findEvent } from "./event";
+
+/** Seconds between refreshes. */
+export const DASHBOARD_REFRESH_S = 4;
+
+const SVG = "http://www.w3.org/2000/svg";
+
+function svg(tag: string, attrs: Record<string, string | number>, text?: string): SVGElement {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+/** Arrivals per five minutes as bars; the time of every few bars under them. */
+function arrivalsChart(buckets: ArrivalBucket[]): Element {
+  const slots = fillSlots(buckets, 36);
+  if (slots.length === 0) return h("div", { class: "muted chart-empty" }, t("dash.arrivals.none"));
+  const W = 560, H = 150, top = 16, bottom = 22, gap = 3;
+  const max = Math.max(...slots.map((s) => s.count), 1);
+  const bw = Math.min(36, (W - gap * (slots.length - 1)) / slots.length);
+  const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart", role: "img", "aria-label": t("dash.arrivals") });
+  root.appendChild(svg("line", { x1: 0, x2: W, y1: H - bottom + 0.5, y2: H - bottom + 0.5, class: "chart-axis" }));
+  const every = Math.max(1, Math.ceil(slots.length / 8));
+  slots.forEach((s, i) => {
+    const x = i * (bw + gap);
+    const bh = ((H - top - bottom) * s.count) / max;
+    const y = H - bottom - bh;
+    const bar = svg("rect", { x, y, width: bw, height: Math.max(bh, s.count ? 2 : 0), rx: 2, class: "chart-bar" });
+    bar.appendChild(svg("title", {}, `${clockTime(s.from)} · ${s.count}`));
+    root.appendChild(bar);
+    if (s.count > 0) root.appendChild(svg("text", { x: x + bw / 2, y: y - 4, class: "chart-count", "text-anchor": "middle" }, String(s.count)));
+    if (i % every === 0) root.appendChild(svg("text", { x: x + bw / 2, y: H - 6, class: "chart-label", "text-anchor": "middle" }, clockTime(s.from)));
+  });
+  return root;
+}
+
+function stat(label: string, value: number, cls: string, testid: string): HTMLElement {
+  return h("div", { class: `mini-stat ${cls}` },
+    h("div", { class: "mini-stat-value", testid }, String(value)),
+    h("div", { class: "mini-stat-label" }, label));
+}
+
+function sessionCard(d: SessionDashboard, now: string): HTMLElement {
+  const s = d.session;
+  const pct = s.expected > 0 ? Math.min(100, Math.round((100 * s.arrived) / s.expected)) : 0;
+  const live = s.starts_at.slice(0, 16) <= now && now <= s.ends_at.slice(0, 16);
+  return h("section", { class: `card dash-card${live ? " live" : ""}`, testid: "dash-session", "data-session-id": s.id },
+    h("header", { class: "dash-head" },
+      h("div", null,
+        h("div", { class: "session-time" }, `${formatDateTime(s.starts_at)}–${clockTime(s.ends_at)}`),
+        h("h2", { class: "dash-title" }, s.title),
+      ),
+      h("div", { class: "dash-big" },
+        h("span", { class: "dash-arrived", testid: "dash-arrived" }, String(s.arrived)),
+        h("span", { class: "dash-expected" }, "/ ", h("span", { testid: "dash-expected" }, String(s.expected))),
+        h("div", { class: "dash-big-label" }, `${t("dash.arrived")} / ${t("dash.expected")}`),
+      ),
+    ),
+    h("div", { class: "progress-track dash-track", role: "progressbar", "aria-valuenow": pct, "aria-valuemin": 0, "aria-valuemax": 100 },
+      h("div", { class: "progress-bar", style: `width:${pct}%` })),
+    h("div", { class: "mini-stats" },
+      stat(t("dash.present"), s.present, "ok", "dash-present"),
+      stat(t("dash.late"), s.late, "warn", "dash-late"),
+      stat(t("dash.left_early"), s.left_early, "warn", "dash-left-early"),
+      stat(t("dash.absent"), s.absent, "muted", "dash-absent"),
+    ),
+    h("div", { class: "dash-body" },
+      h("div", { class: "dash-chart" }, h("h3", { class: "dash-sub" }, t("dash.arrivals")), arrivalsChart(d.arrivals)),
+      h("div", { class: "dash-late" },
+        h("h3", { class: "dash-sub" }, t("dash.late_list"), " ", h("span", { class: "count-badge" }, d.late.length)),
+        d.late.length === 0
+          ? h("div", { class: "muted" }, t("dash.late_list.none"))
+          : h("ol", { class: "late-list", testid: "dash-late-list" },
+            d.late.map((l) => h("li", null,
+              h("span", { class: "late-name" }, l.name),
+              h("span", { class: "mono muted" }, clockTime(l.at)),
+              h("span", { class: "chip chip-late" }, t("dash.minutes_late", { n: l.minutes_late }))))),
+      ),
+    ),
+  );
+}
+
+export async function renderDashboard(root: HTMLElement, ctx: Ctx, id: string): Promise<void> {
+  clear(root);
+  root.appendChild(spinner());
+  let ev: Event | undefined;
+  try {
+    ev = await findEvent(id);
+  } catch (e) {
+    clear(root);
+    root.appendChild(errorBox(e as UiError));
+    return;
+  }
+  clear(root);
+  if (!ev) {
+    root.appendChild(errorBox({ code: "not_found", message: id }));
+    return;
+  }
+  const body = h("div", { class: "dash-list", testid: "dashboard" }, spinner());
+  const updated = h("p", { class: "page-sub muted dash-updated", testid: "dash-updated" });
+  const page = h("div", { class: "page", testid: "dashboard-page" },
+    eventHeader(ev, ctx),
+    eventTabs(ev, ctx, "dashboard"),
+    updated,
+    body,
+  );
+  root.appendChild(page);
+
+  const load = async () => {
+    try {
+      const board = await api.dashboard(id);
+      if (!page.isConnected) return;
+      const now = localMinute(new Date());
+      clear(body);
+      if (board.length === 0) body.appendChild(h("div", { class: "card muted empty-line" }, t("dash.no_sessions")));
+      for (const d of board) body.appendChild(sessionCard(d, now));
+      updated.textContent = t("dash.refresh", { n: DASHBOARD_REFRESH_S, time: new Date().toTimeString().slice(0, 8) });
+    } catch (e) {
+      clear(body);
+      body.appendChild(errorBox(e as UiError));
+    }
+  };
+  await load();
+  const timer = setInterval(() => {
+    if (!page.isConnected) return clearInterval(timer);
+    void load();
+  }, DASHBOARD_REFRESH_S * 1000);
+}
