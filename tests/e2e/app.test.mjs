@@ -553,6 +553,11 @@ describe("Muster desktop app", () => {
     fs.writeFileSync(path.join(SHOTS, "latency.json"), JSON.stringify(latencies, null, 2));
     console.log(`scan→confirmation (ms): ${JSON.stringify(latencies)}`);
     assert.ok(latencies.length >= 10, `measured ${latencies.length} scans`);
-    for (const l of latencies) assert.ok(l.dom < 100, `${l.text}: ${l.dom} ms from Enter to the confirmation`);
+    for (const l of latencies) {
+      assert.ok(l.dom < 100, `${l.text}: ${l.dom} ms from Enter to the confirmation in the DOM`);
+      // Painted: the frame after it (software rendering under Xvfb is slower
+      // than a laptop's; this bound catches e.g. audio blocking the frame).
+      assert.ok(l.painted < 300, `${l.text}: ${l.painted} ms from Enter to the painted confirmation`);
+    }
   });
 });

@@ -217,6 +217,13 @@ pub enum AttendanceCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum BenchCmd {
+    /// A venue day pushed over loopback to a real server and pulled by a second laptop, against a raw SQLite insert of the same rows.
+    Sync {
+        #[arg(long, default_value_t = 500)]
+        trainees: usize,
+        #[arg(long, default_value_t = 4)]
+        sessions: usize,
+    },
     /// Render N certificates with generated bilingual names and signed QR codes → {"count", "seconds", "bytes"}.
     Certificates {
         #[arg(long, default_value_t = 500)]

@@ -136,6 +136,11 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             m.correct_attendance(&event, &session, &trainee, &status, hours, &reason)?;
             Outcome::new(json!({ "corrected": true, "trainee_id": trainee, "session_id": session, "status": status }), "correction recorded")
         }
+        Command::Bench(BenchCmd::Sync { trainees, sessions }) => {
+            let out = crate::bench::sync(trainees, sessions)?;
+            let text = out.to_string();
+            Outcome::new(out, text)
+        }
         Command::Bench(BenchCmd::Search { event, queries }) => {
             let out = crate::bench::search(&m, &event, queries)?;
             let text = out.to_string();

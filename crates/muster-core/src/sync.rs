@@ -128,7 +128,13 @@ impl SyncClient {
         if resp.cursor < self.cursor {
             return Err(Error::Conflict(format!("the server's cursor went back from {} to {}", self.cursor, resp.cursor)));
         }
-        let done = !resp.more || resp.changes.is_empty();
+        // A batch may hold none of the changes (the server leaves out this
+        // store's own) and still move the cursor; one that moves nothing
+        // while claiming more would loop forever.
+        if resp.more && resp.cursor == self.cursor {
+            return Err(Error::Conflict("the server says more changes follow but its cursor did not move".into()));
+        }
+        let done = !resp.more;
         let new = store.write(|w| {
             let n = store::sync::apply(w, &resp.changes, Some(resp.cursor))?;
             if done {

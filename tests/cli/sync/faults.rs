@@ -6,6 +6,7 @@
 
 use super::proxy::{Faults, Proxy};
 use super::*;
+use muster_core::model::{NewEvent, NewSession};
 use muster_tests::muster_bin;
 use std::process::{Command, Stdio};
 
@@ -95,8 +96,14 @@ fn kill_9_of_server_and_client_mid_batch_loses_nothing() {
     let url = format!("http://127.0.0.1:{port}");
     let db = dir.path().join("a.db");
     {
+        // 6,000 trainees in one roster import (one transaction).
         let mut a = Laptop::new(dir.path(), "a", token.clone());
-        create_event(&mut a, 6000);
+        let e = a.m.create_event(NewEvent { name: "大班".into(), venue: "".into(), starts_on: "2026-12-01".into(), days: 1 }).unwrap();
+        a.m.add_session(&e.id, NewSession { title: "Day 1".into(), starts_at: "2026-12-01T09:00".into(), ends_at: "2026-12-01T17:00".into() }).unwrap();
+        let csv = dir.path().join("roster.csv");
+        let rows: String = (0..6000).map(|i| format!("学员{i},138{i:08}\n")).collect();
+        std::fs::write(&csv, format!("姓名,手机\n{rows}")).unwrap();
+        assert_eq!(a.m.import_roster(&e.id, &csv, &Default::default(), &mut |_, _| {}).unwrap().imported, 6000);
     }
     // Kill the server while the client pushes its 6,002 changes.
     let mut server = serve(port);

@@ -424,6 +424,11 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string): Pr
   panel.append(
     h("div", { class: "result-status" }, h("span", { class: "result-icon", "aria-hidden": "true" }, "⌁"), t("door.idle.title")),
     h("div", { class: "result-body muted" }, t("door.idle.body")),
+    // Loads the large bold faces (CJK and Latin) before the first scan, so
+    // the first confirmation does not wait for a font file.
+    h("div", { class: "font-warm", "aria-hidden": "true" },
+      h("span", { class: "result-name" }, "签到王素梅 Aa"), h("span", { class: "result-line" }, "签到 Checked in 08:41"),
+      h("span", { class: "result-code" }, "7KQ2MX")),
   );
   setHint();
   renderRecent();

@@ -169,12 +169,16 @@ impl Backend {
         }
     }
 
-    pub async fn pull(&self, cursor: u64, limit: u32) -> Result<PullResponse> {
+    /// Changes after `cursor`, leaving out the asking store's own (it has
+    /// them) while still moving the cursor past them.
+    pub async fn pull(&self, cursor: u64, limit: u32, origin: &str) -> Result<PullResponse> {
         let limit = limit.clamp(1, 10_000);
-        match self {
-            Backend::Sqlite(s) => s.pull(cursor, limit).await,
-            Backend::Postgres(p) => p.pull(cursor, limit).await,
-        }
+        let mut resp = match self {
+            Backend::Sqlite(s) => s.pull(cursor, limit).await?,
+            Backend::Postgres(p) => p.pull(cursor, limit).await?,
+        };
+        resp.changes.retain(|c| c.device_id != origin);
+        Ok(resp)
     }
 
     pub async fn summary(&self) -> Result<Summary> {
