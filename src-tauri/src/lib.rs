@@ -6,7 +6,10 @@
 //! never on the message text. Commands are `async` so that a long import runs
 //! off the main thread and the window keeps painting its progress bar.
 
+pub mod certificates;
 pub mod checkin;
+pub mod keying;
+pub mod sync;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -167,7 +170,8 @@ async fn save_rejects(
 /// Registers the state and the commands on `builder`. The app and the unit
 /// tests (on the mock runtime) share this.
 pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
-    builder.manage(state).invoke_handler(tauri::generate_handler![
+    let worker = sync::SyncWorker::new(&state.db_path);
+    builder.manage(state).manage(worker).manage(keying::KeyingState::default()).invoke_handler(tauri::generate_handler![
         app_info,
         list_events,
         get_event,
@@ -190,6 +194,24 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         checkin::dashboard,
         checkin::correct_attendance,
         checkin::export_attendance,
+        sync::sync_settings,
+        sync::save_sync_settings,
+        sync::sync_status,
+        sync::sync_now,
+        sync::test_sync_connection,
+        sync::export_sync_file,
+        sync::import_sync_file,
+        certificates::certificate_eligibility,
+        certificates::override_eligibility,
+        certificates::issue_certificates,
+        certificates::reprint_certificate,
+        certificates::certificate_prints,
+        certificates::verify_certificate,
+        keying::list_forms,
+        keying::import_form,
+        keying::keying_start,
+        keying::keying_press,
+        keying::keying_end,
     ])
 }
 
@@ -210,6 +232,7 @@ pub fn run() {
     setup(tauri::Builder::default(), state)
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
+            sync::start(app.handle().clone());
             if let Some(w) = app.get_webview_window("main") {
                 let _ = w.set_title("Muster");
             }
@@ -579,5 +602,160 @@ mod tests {
         let err = invoke(&app, "export_attendance", serde_json::json!({"eventId": event, "path": "x.pdf", "format": "pdf"}))
             .unwrap_err();
         assert_eq!(err["code"], "invalid_input");
+    }
+
+    #[test]
+    fn sync_settings_keep_the_token_inside_and_failures_are_statuses() {
+        let dir = TempDir::new("sync_settings");
+        let app = app(dir.path());
+
+        // Not configured: idle, nothing to sync with.
+        let s = invoke(&app, "sync_status", serde_json::json!({})).unwrap();
+        assert_eq!((s["state"].as_str(), s["configured"].as_bool()), (Some("idle"), Some(false)), "{s}");
+        let err = invoke(&app, "sync_now", serde_json::json!({})).unwrap_err();
+        assert_eq!(err["code"], "invalid_input", "{err}");
+        let err = invoke(&app, "save_sync_settings", serde_json::json!({"url": "ftp://x", "token": "t"})).unwrap_err();
+        assert_eq!(err["field"], "url", "{err}");
+
+        // A port nothing listens on.
+        let url = "http://127.0.0.1:9";
+        let saved = invoke(&app, "save_sync_settings", serde_json::json!({"url": url, "token": "secret-token"})).unwrap();
+        assert_eq!(saved, serde_json::json!({"url": url, "has_token": true}));
+        let file = std::fs::read_to_string(dir.path().join("sync.json")).unwrap();
+        assert!(file.contains("secret-token"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("sync.json")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "sync.json is private: {mode:o}");
+        }
+        // An empty token keeps the stored one; the token never comes back.
+        let kept = invoke(&app, "save_sync_settings", serde_json::json!({"url": url, "token": ""})).unwrap();
+        assert_eq!(kept["has_token"], true);
+        let shown = invoke(&app, "sync_settings", serde_json::json!({})).unwrap();
+        assert!(!shown.to_string().contains("secret-token"), "{shown}");
+
+        invoke(&app, "create_demo_event", serde_json::json!({})).unwrap();
+        let test = invoke(&app, "test_sync_connection", serde_json::json!({"url": url, "token": null})).unwrap();
+        assert_eq!((test["ok"].as_bool(), test["error_code"].as_str()), (Some(false), Some("unreachable")), "{test}");
+        let status = invoke(&app, "sync_now", serde_json::json!({})).unwrap();
+        assert_eq!(status["state"], "offline", "{status}");
+        assert_eq!(status["error_code"], "unreachable");
+        assert!(status["pending"].as_u64().unwrap() > 0, "the demo event waits: {status}");
+        assert!(!status.to_string().contains("secret-token"), "{status}");
+        let again = invoke(&app, "sync_status", serde_json::json!({})).unwrap();
+        assert_eq!(again["state"], "offline");
+        assert_eq!(again["pending"], status["pending"]);
+    }
+
+    #[test]
+    fn a_sync_file_carries_an_event_to_another_laptop() {
+        let (a_dir, b_dir) = (TempDir::new("sync_file_a"), TempDir::new("sync_file_b"));
+        let (a, b) = (app(a_dir.path()), app(b_dir.path()));
+        let demo = invoke(&a, "create_demo_event", serde_json::json!({})).unwrap();
+        let file = a_dir.path().join("muster.sync");
+        let path = file.display().to_string();
+        let n = invoke(&a, "export_sync_file", serde_json::json!({"path": path})).unwrap();
+        assert!(n.as_u64().unwrap() > 10, "{n}");
+        let new = invoke(&b, "import_sync_file", serde_json::json!({"path": path})).unwrap();
+        assert_eq!(new, n);
+        let events = invoke(&b, "list_events", serde_json::json!({})).unwrap();
+        assert_eq!(events[0]["id"], demo["id"]);
+        assert_eq!(invoke(&b, "import_sync_file", serde_json::json!({"path": path})).unwrap(), 0, "idempotent");
+        let err = invoke(&b, "import_sync_file", serde_json::json!({"path": b_dir.path().join("none").display().to_string()})).unwrap_err();
+        assert_eq!(err["code"], "io", "{err}");
+    }
+
+    #[test]
+    fn certificates_eligibility_override_issue_verify_reprint() {
+        let dir = TempDir::new("certificates");
+        let app = app(dir.path());
+        let demo = invoke(&app, "create_demo_event", serde_json::json!({})).unwrap();
+        let event = demo["id"].as_str().unwrap();
+
+        let report = invoke(&app, "certificate_eligibility", serde_json::json!({"eventId": event})).unwrap();
+        let first = report["trainees"][0].clone();
+        assert_eq!(first["eligible"], false, "nobody attended yet: {first}");
+        assert!(first["reason"].as_str().unwrap().contains("attended 0"), "{first}");
+        let trainee = first["trainee_id"].as_str().unwrap();
+
+        // Nobody eligible: nothing to print.
+        let pdf = dir.path().join("certificates.pdf").display().to_string();
+        let err = invoke(&app, "issue_certificates", serde_json::json!({"eventId": event, "path": pdf, "reason": null})).unwrap_err();
+        assert_eq!(err["code"], "invalid_input", "{err}");
+
+        // An override needs a reason; with one it is recorded.
+        let no = serde_json::json!({"eventId": event, "traineeId": trainee, "eligible": true, "reason": " "});
+        assert_eq!(invoke(&app, "override_eligibility", no).unwrap_err()["field"], "reason");
+        let o = invoke(&app, "override_eligibility", serde_json::json!({"eventId": event, "traineeId": trainee, "eligible": true, "reason": "补课已完成"})).unwrap();
+        assert_eq!(o["eligible"], true);
+        let report = invoke(&app, "certificate_eligibility", serde_json::json!({"eventId": event})).unwrap();
+        assert_eq!(report["eligible"], 1, "{report}");
+        assert_eq!(report["trainees"][0]["override"]["reason"], "补课已完成");
+
+        let issued = invoke(&app, "issue_certificates", serde_json::json!({"eventId": event, "path": pdf, "reason": null})).unwrap();
+        assert_eq!((issued["issued"].as_u64(), issued["new"].as_u64()), (Some(1), Some(1)), "{issued}");
+        assert_eq!(&std::fs::read(&pdf).unwrap()[..5], b"%PDF-");
+        let code = issued["certificates"][0]["code"].as_str().unwrap().to_string();
+        let cert = issued["certificates"][0]["id"].as_str().unwrap().to_string();
+        // Printing them again is a reprint: it needs a reason.
+        let err = invoke(&app, "issue_certificates", serde_json::json!({"eventId": event, "path": pdf, "reason": ""})).unwrap_err();
+        assert_eq!(err["field"], "reason", "{err}");
+
+        let v = invoke(&app, "verify_certificate", serde_json::json!({"code": code})).unwrap();
+        assert_eq!((v["valid"].as_bool(), v["known_here"].as_bool()), (Some(true), Some(true)), "{v}");
+        assert_eq!(v["name"], first["name"]);
+        let bad = invoke(&app, "verify_certificate", serde_json::json!({"code": "NOT-A-CODE"})).unwrap();
+        assert_eq!(bad["valid"], false);
+        assert!(bad["reason"].is_string(), "{bad}");
+
+        let again = dir.path().join("reprint.pdf").display().to_string();
+        let err = invoke(&app, "reprint_certificate", serde_json::json!({"certificateId": cert, "reason": "", "path": again})).unwrap_err();
+        assert_eq!(err["field"], "reason");
+        let log = invoke(&app, "reprint_certificate", serde_json::json!({"certificateId": cert, "reason": "遗失 lost", "path": again})).unwrap();
+        assert_eq!(log["kind"], "reprint");
+        let prints = invoke(&app, "certificate_prints", serde_json::json!({"eventId": event})).unwrap();
+        assert_eq!(prints.as_array().unwrap().len(), 2, "{prints}");
+    }
+
+    #[test]
+    fn a_paper_is_keyed_one_key_at_a_time_and_saved() {
+        let dir = TempDir::new("keying");
+        let app = app(dir.path());
+        let demo = invoke(&app, "create_demo_event", serde_json::json!({})).unwrap();
+        let event = demo["id"].as_str().unwrap();
+        let xls = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/e2e/fixtures/form-text-integer.xlsx").display().to_string();
+        let form = invoke(&app, "import_form", serde_json::json!({"eventId": event, "path": xls, "doubleEntry": false})).unwrap();
+        let form_id = form["id"].as_str().unwrap();
+        assert_eq!(invoke(&app, "list_forms", serde_json::json!({"eventId": event})).unwrap()[0]["id"], form_id);
+
+        let start = invoke(&app, "keying_start", serde_json::json!({"formId": form_id, "entry": "first", "keyer": "e2e"})).unwrap();
+        let sid = start["session_id"].as_str().unwrap().to_string();
+        assert_eq!(start["screen"]["stage"], "paper", "{start}");
+        let press = |key: &str| invoke(&app, "keying_press", serde_json::json!({"sessionId": sid, "key": key})).unwrap();
+        for k in ["1", "Enter"] {
+            press(k);
+        }
+        let mut last = serde_json::Value::Null;
+        let mut guard = 0;
+        // Answer each question: a word for text, a number for integers.
+        while last["saved"].is_null() && guard < 20 {
+            guard += 1;
+            let screen = if last.is_null() { press("Backspace")["screen"].clone() } else { last["screen"].clone() };
+            let answer = if screen["kind"] == "integer" { "7" } else { "ok" };
+            for c in answer.chars() {
+                press(&c.to_string());
+            }
+            last = press("Enter");
+        }
+        let saved = &last["saved"];
+        assert_eq!(saved["keyed"]["paper_id"], "1", "{last}");
+        assert!(saved["keyed"]["keystrokes"].as_u64().unwrap() >= 4, "{saved}");
+        assert_eq!(last["screen"]["stage"], "paper", "the next paper begins: {last}");
+        let err = invoke(&app, "keying_press", serde_json::json!({"sessionId": sid, "key": "xy"})).unwrap_err();
+        assert_eq!(err["field"], "key");
+        invoke(&app, "keying_end", serde_json::json!({"sessionId": sid})).unwrap();
+        let err = invoke(&app, "keying_press", serde_json::json!({"sessionId": sid, "key": "1"})).unwrap_err();
+        assert_eq!(err["code"], "not_found");
     }
 }

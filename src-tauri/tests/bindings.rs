@@ -12,6 +12,10 @@ use muster_core::attendance::{AttendanceReport, MarkOutcome, SessionDashboard};
 use muster_core::model::{Event, NewEvent, NewSession, Session, Trainee};
 use muster_core::trainee::DuplicateGroup;
 use muster_core::roster::{ImportReport, RosterPreview};
+use muster_core::sync::SyncReport;
+use muster_core::forms::keying::{KeyedForm, Screen, Step};
+use muster_core::forms::StoredForm;
+use muster_core::certificates::{EligibilityReport, IssuedCertificate, Override, PrintRecord, Verification};
 use muster_core::{ErrorCode, ErrorPayload};
 use ts_rs::{Config, TS};
 
@@ -36,6 +40,16 @@ fn generate(out: &Path) {
     AttendanceReport::export_all(&cfg).unwrap();
     SessionDashboard::export_all(&cfg).unwrap();
     DuplicateGroup::export_all(&cfg).unwrap();
+    SyncReport::export_all(&cfg).unwrap();
+    EligibilityReport::export_all(&cfg).unwrap();
+    IssuedCertificate::export_all(&cfg).unwrap();
+    Override::export_all(&cfg).unwrap();
+    PrintRecord::export_all(&cfg).unwrap();
+    Verification::export_all(&cfg).unwrap();
+    StoredForm::export_all(&cfg).unwrap();
+    Screen::export_all(&cfg).unwrap();
+    Step::export_all(&cfg).unwrap();
+    KeyedForm::export_all(&cfg).unwrap();
 }
 
 fn ts_files(dir: &Path) -> BTreeMap<String, String> {

@@ -15,7 +15,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -27,6 +27,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "../..");
 const BIN = process.env.MUSTER_APP_BIN ?? path.join(repo, "target/debug/muster-app");
 const SHOTS = path.join(here, "screenshots");
+const MUSTER = process.env.MUSTER_BIN ?? path.join(path.dirname(BIN), "muster");
 const NATIVE_DRIVER = process.env.WEBKIT_WEBDRIVER ?? "/usr/bin/WebKitWebDriver";
 const PORT = Number(process.env.TAURI_DRIVER_PORT ?? 4444);
 const T = 20_000; // ms to wait for a screen
@@ -50,6 +51,18 @@ async function waitForPort(port, ms) {
     await sleep(150);
   }
   throw new Error(`nothing listens on 127.0.0.1:${port} after ${ms} ms`);
+}
+
+/** A TCP port nothing listens on right now. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 const children = [];
@@ -559,5 +572,187 @@ describe("Muster desktop app", () => {
       // than a laptop's; this bound catches e.g. audio blocking the frame).
       assert.ok(l.painted < 300, `${l.text}: ${l.painted} ms from Enter to the painted confirmation`);
     }
+  });
+
+  // ---- sync (issue 6) -----------------------------------------------------
+  // A real sync service (`muster serve`) on a temp store, a device paired
+  // with `muster server device add`; the app is pointed at it in Settings.
+  const badgeState = () => browser.execute(() => {
+    const b = document.querySelector('[data-testid="sync-badge"]');
+    return { state: b?.dataset.state ?? "", pending: b?.dataset.pending ?? "", text: b?.textContent?.trim() ?? "" };
+  });
+  const syncResult = () => browser.execute(() => {
+    const r = document.querySelector('[data-testid="sync-result"]');
+    return r ? { tone: r.dataset.tone, text: r.textContent.trim() } : null;
+  });
+  let syncServer;
+  let serverStore;
+
+  test("sync: Settings takes a server and a token, syncs, and the badge shows nothing waits", async () => {
+    assert.ok(fs.existsSync(MUSTER), `muster CLI not found: ${MUSTER} (cargo build -p muster-cli)`);
+    serverStore = `sqlite:${path.join(tmp, "server.db")}`;
+    const pair = JSON.parse(execFileSync(MUSTER, ["--json", "server", "device", "add", "--store", serverStore, "--name", "e2e"], { encoding: "utf8" }));
+    assert.ok(pair.token && pair.device_id, JSON.stringify(Object.keys(pair)));
+    const port = await freePort();
+    syncServer = start(MUSTER, ["serve", "--store", serverStore, "--listen", `127.0.0.1:${port}`], process.env);
+    await waitForPort(port, 15_000);
+
+    // Not set up yet: the badge says so; everything done so far waits.
+    await waitUntil(async () => /未设置同步/.test((await badgeState()).text), "the badge says sync is not set up");
+    await (await $t("sync-badge")).click();
+    await (await $t("settings-page")).waitForDisplayed({ timeout: T });
+    await waitUntil(async () => Number(await (await $t("sync-pending")).getText()) > 0, "records wait before the first sync");
+    await shot("30-sync-settings");
+
+    // A wrong token: the test says why, by code.
+    await typeInto("sync-url", `http://127.0.0.1:${port}`);
+    await typeInto("sync-token", "not-a-token");
+    await (await $t("sync-test")).click();
+    await waitUntil(async () => (await syncResult())?.tone === "error", "the connection test reports the bad token");
+    assert.match((await syncResult()).text, /设备令牌无效/);
+
+    await typeInto("sync-token", pair.token);
+    await (await $t("sync-test")).click();
+    await waitUntil(async () => (await syncResult())?.tone === "ok", "the connection test succeeds");
+    assert.match((await syncResult()).text, /连接成功/);
+    await (await $t("sync-save")).click();
+    await waitUntil(async () => /已保存令牌/.test(await (await $t("sync-token")).getAttribute("placeholder")), "the token is saved, not shown");
+    assert.equal(await (await $t("sync-token")).getValue(), "", "the token field is emptied");
+
+    await (await $t("sync-now")).click();
+    await waitUntil(async () => (await syncResult())?.tone === "ok", "sync now succeeds");
+    await waitUntil(async () => {
+      const b = await badgeState();
+      return b.state === "idle" && b.pending === "0";
+    }, "the badge shows nothing waiting", 40_000);
+    assert.match((await badgeState()).text, /^0 条待同步 · 上次同步 \d\d:\d\d$/);
+    assert.equal(await (await $t("sync-pending")).getText(), "0");
+    await shot("31-sync-done");
+
+    const { devices } = JSON.parse(execFileSync(MUSTER, ["--json", "server", "device", "list", "--store", serverStore], { encoding: "utf8" }));
+    const dev = devices.find((d) => d.name === "e2e");
+    assert.ok(dev?.last_seen, `the server saw the device: ${JSON.stringify(dev)}`);
+    assert.ok(dev.changes > 0, `the server holds the app's changes: ${JSON.stringify(dev)}`);
+    // The token never reaches the page.
+    assert.ok(!(await browser.execute(() => document.body.innerHTML)).includes(pair.token), "the token is not in the DOM");
+  });
+
+  test("sync: a check-in waits, then goes up; with the server gone the badge says offline", async () => {
+    await (await $t("home")).click();
+    const cards = await $$t("event-card");
+    for (const c of cards) if (/示例/.test(await c.getText())) { await c.click(); break; }
+    await (await $t("tab-checkin")).click();
+    await chooseSession(0);
+    const done = await scan(demoCodes["刘洋"]);
+    assert.equal(done.status, "checked_in", JSON.stringify(done));
+    // The badge counts it (polled), and the background sync or "sync now" sends it.
+    await (await $t("sync-badge")).click();
+    await (await $t("settings-page")).waitForDisplayed({ timeout: T });
+    await (await $t("sync-now")).click();
+    await waitUntil(async () => (await badgeState()).pending === "0" && (await badgeState()).state === "idle", "the check-in went up", 40_000);
+
+    syncServer.kill("SIGTERM");
+    await new Promise((r) => syncServer.once("exit", r));
+    await (await $t("sync-now")).click();
+    await waitUntil(async () => (await badgeState()).state === "offline", "the badge says offline");
+    assert.match((await badgeState()).text, /^离线 · 0 条待同步$/);
+    assert.equal((await syncResult()).tone, "warn");
+    await shot("32-sync-offline");
+
+    // Offline never blocks the door: a scan still confirms at once.
+    await (await $t("home")).click();
+    for (const c of await $$t("event-card")) if (/示例/.test(await c.getText())) { await c.click(); break; }
+    await (await $t("tab-checkin")).click();
+    await chooseSession(0);
+    const used = ["李建国", "王素梅", "张丽华", "刘洋", "赵敏"];
+    const someone = Object.keys(demoCodes).find((n) => !used.includes(n));
+    const offline = await scan(demoCodes[someone]);
+    assert.equal(offline.status, "checked_in", JSON.stringify(offline));
+    await waitUntil(async () => (await badgeState()).pending === "1", "the offline check-in waits", 15_000);
+  });
+
+  test("sync: the sync file for a USB stick is written (typed path)", async () => {
+    await (await $t("sync-badge")).click();
+    await (await $t("settings-page")).waitForDisplayed({ timeout: T });
+    const dest = path.join(tmp, "muster.sync");
+    await (await browser.$('[data-testid="sync-file-typed"] summary')).click();
+    await typeInto("sync-file-path", dest);
+    await (await $t("sync-file-export-typed")).click();
+    await waitUntil(async () => fs.existsSync(dest), "the sync file was written");
+    await waitUntil(async () => /已导出 \d+ 条记录/.test((await syncResult())?.text ?? ""), "the export is confirmed");
+    // Importing our own file adds nothing.
+    await (await $t("sync-file-import-typed")).click();
+    await waitUntil(async () => /已导入 0 条新记录/.test((await syncResult())?.text ?? ""), "importing it again adds nothing");
+    await shot("33-sync-file");
+  });
+
+  // ---- certificates (issue 5) ---------------------------------------------
+  const certRow = (name) => browser.execute((n) => {
+    const r = [...document.querySelectorAll('[data-testid="cert-row"]')]
+      .find((x) => x.querySelector('[data-testid="cert-name"]').textContent.trim() === n);
+    return r ? { eligible: r.dataset.eligible, why: r.querySelector('[data-testid="cert-why"]').textContent.trim(),
+      issued: !!r.querySelector('[data-testid="cert-issued"]') } : null;
+  }, name);
+
+  test("certificates: eligibility with reasons, an override needs a reason, an invalid code is invalid", async () => {
+    await (await $t("home")).click();
+    for (const c of await $$t("event-card")) if (/示例/.test(await c.getText())) { await c.click(); break; }
+    await (await $t("tab-certificates")).click();
+    await waitUntil(async () => (await $$t("cert-row")).length === Object.keys(demoCodes).length, "one eligibility row per trainee");
+    const why = await texts("cert-why");
+    assert.ok(why.every((w) => /出勤 [\d.]+\/[\d.]+ 小时（\d+%）[≥<] \d+%/.test(w)), why.join("\n"));
+    assert.match(await (await $t("cert-counts")).getText(), /\d+ 人合格 · \d+ 人不合格/);
+    const liu = await certRow("刘洋");
+    assert.equal(liu.eligible, "false", JSON.stringify(liu));
+    await shot("40-certificates");
+
+    await typeInto("verify-input", "ABCDEFGH");
+    await browser.keys(["\uE007"]);
+    await waitUntil(async () => (await (await $t("verify-result")).getAttribute("data-valid")) === "false", "the code is invalid");
+    assert.match(await (await $t("verify-title")).getText(), /^无效：/);
+    await shot("41-verify-invalid");
+
+    // Override: refused without a reason, recorded with one.
+    const row = await browser.$('[data-testid="cert-row"]*=刘洋');
+    await (await row.$('[data-testid="cert-override"]')).click();
+    await (await $t("override-dialog")).waitForDisplayed({ timeout: T });
+    await (await $t("override-save")).click();
+    assert.ok(await (await $t("override-dialog")).isDisplayed(), "an override without a reason is refused");
+    await typeInto("override-reason", "已补课");
+    await shot("42-override");
+    await (await $t("override-save")).click();
+    await waitUntil(async () => (await certRow("刘洋"))?.eligible === "true", "刘洋 is eligible by override");
+    assert.match((await certRow("刘洋")).why, /^人工认定合格（.+）：已补课 · 出勤/);
+  });
+
+  test("certificates: issue to a PDF (typed path), then verify a real code", async () => {
+    const dest = path.join(tmp, "证书.pdf");
+    await (await browser.$('[data-testid="issue-typed"] summary')).click();
+    await typeInto("issue-path", dest);
+    await (await $t("issue-save")).click();
+    await (await $t("cert-result")).waitForDisplayed({ timeout: 60_000 });
+    assert.match(await (await $t("cert-result")).getText(), /已生成 \d+ 张证书/);
+    assert.equal(fs.readFileSync(dest).subarray(0, 5).toString(), "%PDF-");
+    await waitUntil(async () => (await certRow("刘洋"))?.issued === true, "刘洋's certificate is issued");
+    await shot("43-issued");
+
+    // Printing again is a reprint: the app asks for a reason.
+    await (await $t("issue-save")).click();
+    await (await $t("reissue-dialog")).waitForDisplayed({ timeout: T });
+    await browser.keys(["\uE00C"]);
+
+    // The code, as a QR scanner would type it (read via the CLI's reprint).
+    const db = path.join(tmp, "data/muster/muster.db");
+    const ids = JSON.parse(execFileSync(MUSTER, ["--json", "--db", db, "event", "list"], { encoding: "utf8" }));
+    const demo = (ids.events ?? ids).find((e) => /示例/.test(e.name));
+    const elig = JSON.parse(execFileSync(MUSTER, ["--json", "--db", db, "certificates", "eligibility", "--event", demo.id], { encoding: "utf8" }));
+    const liu = elig.trainees.find((t) => t.name === "刘洋");
+    const reprint = JSON.parse(execFileSync(MUSTER, ["--json", "--db", db, "certificates", "reprint", liu.certificate_id,
+      "--reason", "e2e", "--out", path.join(tmp, "reprint.pdf")], { encoding: "utf8" }));
+    await typeInto("verify-input", reprint.certificate.code);
+    await browser.keys(["\uE007"]);
+    await waitUntil(async () => (await (await $t("verify-result")).getAttribute("data-valid")) === "true", "the code is valid");
+    assert.match(await (await $t("verify-details")).getText(), /^刘洋 · .*示例.* · [\d.]+ 小时$/);
+    await shot("44-verify-valid");
   });
 });

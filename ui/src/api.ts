@@ -16,6 +16,12 @@ import type { NewSession } from "./bindings/NewSession";
 import type { RosterPreview } from "./bindings/RosterPreview";
 import type { Session } from "./bindings/Session";
 import type { Trainee } from "./bindings/Trainee";
+import type { SyncReport } from "./bindings/SyncReport";
+import type { EligibilityReport } from "./bindings/EligibilityReport";
+import type { IssuedCertificate } from "./bindings/IssuedCertificate";
+import type { Override } from "./bindings/Override";
+import type { PrintRecord } from "./bindings/PrintRecord";
+import type { Verification } from "./bindings/Verification";
 import { toUiError } from "./format";
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
@@ -34,6 +40,21 @@ export type WalkIn = { trainee: Trainee; duplicates: Trainee[] };
 export type MarkWho = { traineeId: string } | { code: string };
 export type MarkSource = "scan" | "search" | "manual";
 export type ExportFormat = "xlsx" | "csv";
+/** src-tauri `sync::SyncStatus`: what the header badge shows. */
+export type SyncState = "idle" | "syncing" | "error" | "offline";
+export type SyncStatus = {
+  state: SyncState; configured: boolean; pending: number; last_sync: string | null;
+  error_code: string | null; error_message: string | null; pushed: number; pulled: number;
+};
+/** src-tauri `sync::SyncSettings`: the token itself never comes back. */
+export type SyncSettings = { url: string; has_token: boolean };
+export type ConnectionTest = { ok: boolean; error_code: string | null; error_message: string | null };
+export type { SyncReport };
+/** src-tauri `certificates::IssueResult`. */
+export type IssueResult = {
+  file: string; issued: number; new: number; ineligible: number; pages: number;
+  certificates: IssuedCertificate[]; warnings: string[];
+};
 
 export const api = {
   appInfo: () => call<AppInfo>("app_info"),
@@ -65,6 +86,26 @@ export const api = {
     call<void>("correct_attendance", { eventId, sessionId, traineeId, status, hours, reason }),
   exportAttendance: (eventId: string, path: string, format: ExportFormat) =>
     call<string>("export_attendance", { eventId, path, format }),
+  syncSettings: () => call<SyncSettings>("sync_settings"),
+  saveSyncSettings: (url: string, token: string | null) => call<SyncSettings>("save_sync_settings", { url, token }),
+  syncStatus: () => call<SyncStatus>("sync_status"),
+  syncNow: () => call<SyncStatus>("sync_now"),
+  testSyncConnection: (url: string, token: string | null) => call<ConnectionTest>("test_sync_connection", { url, token }),
+  exportSyncFile: (path: string) => call<number>("export_sync_file", { path }),
+  importSyncFile: (path: string) => call<number>("import_sync_file", { path }),
+  onSyncStatus: (f: (s: SyncStatus) => void): Promise<UnlistenFn> =>
+    listen<SyncStatus>("sync-status", (e) => f(e.payload)),
+  certificateEligibility: (eventId: string) => call<EligibilityReport>("certificate_eligibility", { eventId }),
+  overrideEligibility: (eventId: string, traineeId: string, eligible: boolean, reason: string) =>
+    call<Override>("override_eligibility", { eventId, traineeId, eligible, reason }),
+  issueCertificates: (eventId: string, path: string, reason: string | null) =>
+    call<IssueResult>("issue_certificates", { eventId, path, reason }),
+  reprintCertificate: (certificateId: string, reason: string, path: string) =>
+    call<PrintRecord>("reprint_certificate", { certificateId, reason, path }),
+  certificatePrints: (eventId: string) => call<PrintRecord[]>("certificate_prints", { eventId }),
+  verifyCertificate: (code: string) => call<Verification>("verify_certificate", { code }),
+  onCertificateProgress: (f: (p: Progress) => void): Promise<UnlistenFn> =>
+    listen<Progress>("certificate-progress", (e) => f(e.payload)),
   onImportProgress: (f: (p: Progress) => void): Promise<UnlistenFn> =>
     listen<Progress>("import-progress", (e) => f(e.payload)),
 };
@@ -88,4 +129,11 @@ export async function pickSavePath(
   const { save } = await import("@tauri-apps/plugin-dialog");
   const picked = await save({ defaultPath, filters: [filter] });
   return picked ?? null;
+}
+
+/** The native open dialog for any one file; null when cancelled. */
+export async function pickOpenPath(filter: { name: string; extensions: string[] }): Promise<string | null> {
+  const { open } = await import("@tauri-apps/plugin-dialog");
+  const picked = await open({ multiple: false, directory: false, filters: [filter] });
+  return typeof picked === "string" ? picked : null;
 }

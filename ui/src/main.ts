@@ -13,6 +13,10 @@ import { renderCheckin } from "./views/checkin";
 import { renderDashboard } from "./views/dashboard";
 import { renderDuplicates } from "./views/duplicates";
 import { renderReport } from "./views/report";
+import { renderSettings } from "./views/settings";
+import { renderCertificates } from "./views/certificates";
+import type { SyncStatus } from "./api";
+import { syncBadge } from "./sync";
 
 let route: Route = { name: "events" };
 
@@ -20,6 +24,8 @@ const app = document.getElementById("app")!;
 const main = h("main", { class: "main", id: "main", tabindex: "-1" });
 const langBtn = h("button", { class: "lang-toggle", type: "button", testid: "lang-toggle" });
 const footerInfo = h("span", { class: "footer-path", testid: "db-path" });
+const syncBtn = h("button", { class: "sync-badge sync-idle", type: "button", testid: "sync-badge" });
+let lastSync: SyncStatus | null = null;
 const toastSlot = h("div", { class: "toast-slot", "aria-live": "polite" });
 
 function applyLang(lang: Lang): void {
@@ -32,6 +38,31 @@ function applyLang(lang: Lang): void {
   langBtn.setAttribute("aria-label", t("lang.switch"));
   tagline.textContent = t("app.tagline");
   footerText.textContent = t("footer.offline");
+  paintSync();
+}
+
+/** The header badge: what waits, the last sync, offline/error. */
+function paintSync(s: SyncStatus | null = lastSync): void {
+  if (s && s.state === "syncing" && lastSync && lastSync.state !== "syncing") {
+    // progress events carry no counts of the store: keep the last ones
+    s = { ...s, pending: lastSync.pending, last_sync: lastSync.last_sync };
+  }
+  lastSync = s;
+  syncBtn.title = t("sync.badge.title");
+  if (!s) { syncBtn.textContent = t("sync.badge.off"); return; }
+  const b = syncBadge(s);
+  syncBtn.className = `sync-badge sync-${b.tone}`;
+  syncBtn.dataset.state = s.state;
+  syncBtn.dataset.pending = String(s.pending);
+  syncBtn.replaceChildren(h("span", { class: "sync-dot", "aria-hidden": "true" }), h("span", { testid: "sync-badge-text" }, b.text));
+}
+
+function watchSync(): void {
+  const poll = () => api.syncStatus().then((s) => paintSync(s), () => { /* badge only */ });
+  void api.onSyncStatus((s) => { if (s.state === "syncing") paintSync(s); else void poll(); });
+  void poll();
+  // Pending grows with every check-in: a cheap count every few seconds.
+  setInterval(poll, 5000);
 }
 
 const tagline = h("span", { class: "brand-tagline" });
@@ -67,6 +98,10 @@ async function render(): Promise<void> {
       return renderReport(main, ctx, route.id);
     case "duplicates":
       return renderDuplicates(main, ctx, route.id);
+    case "certificates":
+      return renderCertificates(main, ctx, route.id);
+    case "settings":
+      return renderSettings(main, ctx);
   }
 }
 
@@ -87,7 +122,7 @@ function boot(): void {
     h("header", { class: "topbar" },
       h("button", { class: "brand", type: "button", testid: "home", onclick: () => ctx.go({ name: "events" }) },
         brandMark(), h("span", { class: "brand-name" }, "Muster"), tagline),
-      h("div", { class: "topbar-right" }, langBtn),
+      h("div", { class: "topbar-right" }, syncBtn, langBtn),
     ),
     main,
     h("footer", { class: "footer" }, footerText, footerInfo),
@@ -101,6 +136,8 @@ function boot(): void {
   });
   applyLang(getLang());
   installSearchShortcut();
+  syncBtn.addEventListener("click", () => ctx.go({ name: "settings" }));
+  watchSync();
   api.appInfo().then(
     (info) => { footerInfo.textContent = `v${info.version} · ${info.db_path}`; },
     () => { /* footer detail only */ },

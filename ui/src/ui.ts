@@ -11,7 +11,9 @@ export type Route =
   | { name: "checkin"; id: string }
   | { name: "dashboard"; id: string }
   | { name: "report"; id: string }
-  | { name: "duplicates"; id: string };
+  | { name: "duplicates"; id: string }
+  | { name: "certificates"; id: string }
+  | { name: "settings" };
 
 export interface Ctx {
   /** Go to a screen (and render it). */

@@ -44,14 +44,14 @@ CREATE TABLE attendance_corrections (
 );
 CREATE INDEX corrections_by_session ON attendance_corrections (session_id, trainee_id, created_at);
 
--- Derived, local search keys (not synced: rebuilt from trainees). kind
--- orders the ranking: 0 code, 1 exact name, 2 name prefix, 3 pinyin,
--- 4 initials, 5 mobile last digits, 6 other.
+-- Derived, local search keys (not synced: rebuilt from trainees). A key is
+-- "<event rowid hex>\x1f<kind>\x1f<text>", so one small index answers a
+-- prefix query within one event and one kind; kind orders the ranking:
+-- 0 code, 1 name, 2 part of the name, 3 pinyin, 4 initials, 5 mobile's last
+-- digits, 6 other numbers.
 CREATE TABLE search_keys (
-    event_id    TEXT NOT NULL,
-    kind        INTEGER NOT NULL,
-    key         TEXT NOT NULL,
-    trainee_id  TEXT NOT NULL REFERENCES trainees (id),
-    PRIMARY KEY (event_id, kind, key, trainee_id)
-) WITHOUT ROWID;
-CREATE INDEX search_keys_by_trainee ON search_keys (trainee_id);
+    key            TEXT NOT NULL,
+    trainee_rowid  INTEGER NOT NULL
+);
+CREATE INDEX search_keys_by_key ON search_keys (key);
+CREATE INDEX search_keys_by_trainee ON search_keys (trainee_rowid);

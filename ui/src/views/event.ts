@@ -36,7 +36,7 @@ export function eventHeader(ev: Event, ctx: Ctx, actions: HTMLElement[] = []): H
   );
 }
 
-export type EventTab = "roster" | "checkin" | "dashboard" | "report" | "duplicates";
+export type EventTab = "roster" | "checkin" | "dashboard" | "report" | "duplicates" | "certificates";
 
 const TABS: { tab: EventTab; key: Key }[] = [
   { tab: "roster", key: "tab.roster" },
@@ -44,6 +44,7 @@ const TABS: { tab: EventTab; key: Key }[] = [
   { tab: "dashboard", key: "tab.dashboard" },
   { tab: "report", key: "tab.report" },
   { tab: "duplicates", key: "tab.duplicates" },
+  { tab: "certificates", key: "tab.certificates" },
 ];
 
 /** The event's screens as tabs under its header. */

@@ -138,6 +138,12 @@ pub fn insert(w: &mut Writer<'_>, event_id: &str, t: &TraineeFields) -> Result<S
 
 /// Adds a trainee, marked as a walk-in or not.
 pub fn insert_full(w: &mut Writer<'_>, event_id: &str, t: &TraineeFields, walk_in: bool) -> Result<String> {
+    let (id, code) = insert_row(w, event_id, t, walk_in)?;
+    super::search::add(w, event_id, &id, t, Some(&code))?;
+    Ok(id)
+}
+
+fn insert_row(w: &mut Writer<'_>, event_id: &str, t: &TraineeFields, walk_in: bool) -> Result<(String, String)> {
     let now = w.now();
     let code = fresh_code(w, event_id)?;
     let id = w.insert(
@@ -159,8 +165,7 @@ pub fn insert_full(w: &mut Writer<'_>, event_id: &str, t: &TraineeFields, walk_i
             ("merged_into", Value::Null),
         ],
     )?;
-    super::search::index(w, event_id, &id, t, Some(&code))?;
-    Ok(id)
+    Ok((id, code))
 }
 
 /// Gives every trainee without a code (written before codes existed) one,

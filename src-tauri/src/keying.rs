@@ -1,0 +1,163 @@
+//! Keying paper questionnaires over IPC: import an XLSForm, list an event's
+//! forms, and drive `muster_core::forms::keying::KeyingSession` one key at a
+//! time.
+//!
+//! The session lives here, in Rust, keyed by a session id; each keydown in
+//! the UI is one `keying_press` returning the new `Screen`. When a paper is
+//! complete it is saved at once (`Muster::save_keyed`, with the time spent)
+//! and the session moves on to the next paper.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use muster_core::forms::keying::{Key, KeyedForm, KeyingSession, Screen, Step};
+use muster_core::forms::{Entry, StoredForm};
+use muster_core::{Error, ErrorCode, ErrorPayload};
+use serde::Serialize;
+use tauri::State;
+
+use crate::{shell_error, AppState};
+
+struct Open {
+    form_id: String,
+    session: KeyingSession,
+    /// When the current paper's first key was pressed.
+    started: Option<Instant>,
+}
+
+/// The open keying sessions of the window.
+#[derive(Default)]
+pub struct KeyingState {
+    next: AtomicU64,
+    open: Mutex<HashMap<String, Open>>,
+}
+
+/// A new session and its first screen.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyingStart {
+    pub session_id: String,
+    pub screen: Screen,
+}
+
+/// What one key did, the screen now, and the paper saved by it (if any).
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyingPress {
+    pub step: Step,
+    pub screen: Screen,
+    pub saved: Option<SavedPaper>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SavedPaper {
+    pub response_id: String,
+    pub keyed: KeyedForm,
+}
+
+fn invalid(message: &str, field: &str) -> ErrorPayload {
+    Error::invalid_at(message, None, None, Some(field)).to_payload()
+}
+
+/// `Enter`, `Backspace`, `Back` (e.g. the Up arrow) or one character.
+pub fn parse_key(key: &str) -> Result<Key, ErrorPayload> {
+    match key {
+        "Enter" => Ok(Key::Enter),
+        "Backspace" => Ok(Key::Backspace),
+        "Back" | "ArrowUp" => Ok(Key::Back),
+        _ => {
+            let mut chars = key.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => Ok(Key::Char(c)),
+                _ => Err(invalid(&format!("'{key}' is not one key"), "key")),
+            }
+        }
+    }
+}
+
+fn entry(s: Option<&str>) -> Result<Entry, ErrorPayload> {
+    match s.unwrap_or("first") {
+        "first" => Ok(Entry::First),
+        "second" => Ok(Entry::Second),
+        other => Err(invalid(&format!("'{other}' is not first or second"), "entry")),
+    }
+}
+
+fn who() -> String {
+    std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into())
+}
+
+#[tauri::command]
+pub async fn list_forms(state: State<'_, AppState>, event_id: String) -> Result<Vec<StoredForm>, ErrorPayload> {
+    state.with(|m| m.list_forms(&event_id))
+}
+
+/// Imports an XLSForm (`.xlsx`/`.xls`) for an event.
+#[tauri::command]
+pub async fn import_form(
+    state: State<'_, AppState>,
+    event_id: String,
+    path: String,
+    double_entry: bool,
+) -> Result<StoredForm, ErrorPayload> {
+    state.with(|m| m.import_form(&event_id, Path::new(&path), double_entry))
+}
+
+/// Opens a keying session on a form (`entry`: first or second keying).
+#[tauri::command]
+pub async fn keying_start(
+    state: State<'_, AppState>,
+    keying: State<'_, KeyingState>,
+    form_id: String,
+    entry: Option<String>,
+    keyer: Option<String>,
+    batch: Option<String>,
+    language: Option<String>,
+) -> Result<KeyingStart, ErrorPayload> {
+    let entry = self::entry(entry.as_deref())?;
+    let keyer = keyer.filter(|k| !k.trim().is_empty()).unwrap_or_else(who);
+    let session = state.with(|m| {
+        m.keying_session(&form_id, entry, &keyer, batch.as_deref().filter(|b| !b.is_empty()), language.as_deref())
+    })?;
+    let screen = session.screen();
+    let session_id = format!("k{}", keying.next.fetch_add(1, Ordering::Relaxed) + 1);
+    keying
+        .open
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(session_id.clone(), Open { form_id, session, started: None });
+    Ok(KeyingStart { session_id, screen })
+}
+
+/// One key into a session. A completed paper is saved and the next one begins.
+#[tauri::command]
+pub async fn keying_press(
+    state: State<'_, AppState>,
+    keying: State<'_, KeyingState>,
+    session_id: String,
+    key: String,
+) -> Result<KeyingPress, ErrorPayload> {
+    let key = parse_key(&key)?;
+    let mut open = keying.open.lock().unwrap_or_else(|p| p.into_inner());
+    let o = open.get_mut(&session_id).ok_or_else(|| shell_error(ErrorCode::NotFound, format!("no keying session {session_id}")))?;
+    let started = *o.started.get_or_insert_with(Instant::now);
+    let step = o.session.press(key);
+    let mut saved = None;
+    if step == Step::Complete {
+        let mut keyed = o.session.finish().ok_or_else(|| shell_error(ErrorCode::Storage, "the paper is not complete"))?;
+        keyed.duration_ms = Some(started.elapsed().as_millis() as u64);
+        let response_id = state.with(|m| m.save_keyed(&o.form_id, &keyed))?;
+        o.session.next_paper_form();
+        o.started = None;
+        saved = Some(SavedPaper { response_id, keyed });
+    }
+    Ok(KeyingPress { step, screen: o.session.screen(), saved })
+}
+
+/// Closes a session (an unfinished paper is dropped, nothing was saved).
+#[tauri::command]
+pub async fn keying_end(keying: State<'_, KeyingState>, session_id: String) -> Result<(), ErrorPayload> {
+    keying.open.lock().unwrap_or_else(|p| p.into_inner()).remove(&session_id);
+    Ok(())
+}

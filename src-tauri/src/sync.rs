@@ -1,0 +1,382 @@
+//! Sync over IPC: the server settings, the background sync thread, "sync
+//! now", the connection test and the sneakernet file.
+//!
+//! The sync thread never touches the UI's `Muster`: it opens a second
+//! `Muster` on the same store file (SQLite WAL + busy timeout; the store is
+//! made for the CLI and the app writing side by side), so check-in and
+//! keying never wait for the network. Every ~30 s, and when woken ("Sync
+//! now", new settings), it runs one `muster_sync::sync_http` and emits
+//! [`SYNC_STATUS`]. The device token lives in `sync.json` beside the store
+//! (mode 0600) and never leaves the shell: not in the status, not in logs.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use muster_core::sync::SyncReport;
+use muster_core::{Error, ErrorCode, ErrorPayload, Muster};
+use muster_protocol::sync::PullRequest;
+use muster_protocol::PROTOCOL_VERSION;
+use muster_sync::HttpTransport;
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Emitter, Manager, Runtime, State};
+
+use crate::{shell_error, AppState};
+
+/// The event the header badge listens to.
+pub const SYNC_STATUS: &str = "sync-status";
+/// How often the background thread tries.
+pub const INTERVAL: Duration = Duration::from_secs(30);
+
+/// Server URL and device token, as stored in `sync.json`.
+#[derive(Clone, Default, Serialize, Deserialize)]
+struct Config {
+    url: String,
+    token: String,
+}
+
+// Never print the token.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config").field("url", &self.url).field("token", &"***").finish()
+    }
+}
+
+/// What the Settings screen shows: the URL and whether a token is stored.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SyncSettings {
+    pub url: String,
+    pub has_token: bool,
+}
+
+/// The sync state: `idle`, `syncing`, `error` or `offline`, what waits, when
+/// the last sync completed, and the last error's code (`unreachable`,
+/// `unauthorized`, `protocol_version`, ...).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SyncStatus {
+    pub state: String,
+    pub configured: bool,
+    pub pending: u64,
+    pub last_sync: Option<String>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    /// Counts of the run in progress or the last run.
+    pub pushed: u64,
+    pub pulled: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Outcome {
+    state: &'static str,
+    error_code: Option<String>,
+    error_message: Option<String>,
+    pushed: u64,
+    pulled: u64,
+}
+
+/// The sync side of the app: settings, its own store connection, the last
+/// outcome, and the wake-up bell of the background thread.
+pub struct SyncWorker {
+    db_path: PathBuf,
+    config_path: PathBuf,
+    config: Mutex<Config>,
+    /// The sync thread's own connection (opened on first use); its lock
+    /// also makes sure only one sync runs at a time.
+    store: Mutex<Option<Muster>>,
+    outcome: Mutex<Outcome>,
+    wake: (Mutex<bool>, Condvar),
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn invalid(message: &str, field: &str) -> ErrorPayload {
+    Error::invalid_at(message, None, None, Some(field)).to_payload()
+}
+
+impl SyncWorker {
+    /// The worker of the store at `db_path`; settings in `sync.json` beside it.
+    pub fn new(db_path: &Path) -> SyncWorker {
+        let config_path = db_path.with_file_name("sync.json");
+        let config = std::fs::read(&config_path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Config>(&b).ok())
+            .unwrap_or_default();
+        SyncWorker {
+            db_path: db_path.to_path_buf(),
+            config_path,
+            config: Mutex::new(config),
+            store: Mutex::new(None),
+            outcome: Mutex::new(Outcome { state: "idle", ..Outcome::default() }),
+            wake: (Mutex::new(false), Condvar::new()),
+        }
+    }
+
+    pub fn settings(&self) -> SyncSettings {
+        let c = lock(&self.config);
+        SyncSettings { url: c.url.clone(), has_token: !c.token.is_empty() }
+    }
+
+    fn configured(&self) -> bool {
+        let c = lock(&self.config);
+        !c.url.is_empty() && !c.token.is_empty()
+    }
+
+    /// Stores the URL and, when given, a new token (an empty token keeps the
+    /// stored one). An empty URL turns sync off.
+    pub fn save(&self, url: &str, token: Option<&str>) -> Result<SyncSettings, ErrorPayload> {
+        let url = url.trim().trim_end_matches('/').to_string();
+        if !url.is_empty() && !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(invalid("the server address starts with http:// or https://", "url"));
+        }
+        let mut c = lock(&self.config).clone();
+        c.url = url;
+        if let Some(t) = token.map(str::trim).filter(|t| !t.is_empty()) {
+            c.token = t.to_string();
+        }
+        write_private(&self.config_path, &serde_json::to_vec_pretty(&c).expect("config serializes"))
+            .map_err(|e| Error::io(self.config_path.display(), e).to_payload())?;
+        *lock(&self.config) = c;
+        *lock(&self.outcome) = Outcome { state: "idle", ..Outcome::default() };
+        self.wake();
+        Ok(self.settings())
+    }
+
+    /// Rings the background thread's bell.
+    pub fn wake(&self) {
+        let (flag, cv) = &self.wake;
+        *lock(flag) = true;
+        cv.notify_all();
+    }
+
+    /// Waits until woken or `timeout` passes.
+    fn sleep(&self, timeout: Duration) {
+        let (flag, cv) = &self.wake;
+        let guard = lock(flag);
+        let (mut guard, _) = cv.wait_timeout_while(guard, timeout, |woken| !*woken).unwrap_or_else(|p| p.into_inner());
+        *guard = false;
+    }
+
+    /// The status, with `pending` and `last_sync` read from `m`.
+    pub fn status(&self, m: &Muster) -> Result<SyncStatus, Error> {
+        let (pending, last_sync) = m.sync_status()?;
+        let o = lock(&self.outcome).clone();
+        Ok(SyncStatus {
+            state: o.state.to_string(),
+            configured: self.configured(),
+            pending,
+            last_sync,
+            error_code: o.error_code,
+            error_message: o.error_message,
+            pushed: o.pushed,
+            pulled: o.pulled,
+        })
+    }
+
+    /// Runs one sync on the worker's own store connection, emitting the
+    /// status before, during (at most ~5 a second) and after. Never touches
+    /// the UI's store. Without settings it does nothing.
+    pub fn run_once(&self, emit: &dyn Fn(&SyncStatus)) -> Result<SyncStatus, ErrorPayload> {
+        let mut slot = lock(&self.store);
+        if slot.is_none() {
+            *slot = Some(Muster::open(&self.db_path).map_err(|e| e.to_payload())?);
+        }
+        let m = slot.as_mut().expect("opened above");
+        let config = lock(&self.config).clone();
+        if config.url.is_empty() || config.token.is_empty() {
+            return self.status(m).map_err(|e| e.to_payload());
+        }
+        *lock(&self.outcome) = Outcome { state: "syncing", ..Outcome::default() };
+        if let Ok(s) = self.status(m) {
+            emit(&s);
+        }
+        let transport = HttpTransport::new(&config.url, &config.token);
+        let mut last = Instant::now();
+        let result = {
+            let outcome = &self.outcome;
+            let mut progress = |p: muster_sync::Progress| {
+                {
+                    let mut o = lock(outcome);
+                    o.pushed = p.pushed;
+                    o.pulled = p.pulled;
+                }
+                if last.elapsed() >= Duration::from_millis(200) {
+                    last = Instant::now();
+                    let o = lock(outcome).clone();
+                    // No store read here: the sync holds the connection.
+                    emit(&SyncStatus {
+                        state: "syncing".into(),
+                        configured: true,
+                        pending: 0,
+                        last_sync: None,
+                        error_code: None,
+                        error_message: None,
+                        pushed: o.pushed,
+                        pulled: o.pulled,
+                    });
+                }
+            };
+            muster_sync::sync_http(m, &transport, &mut progress)
+        };
+        *lock(&self.outcome) = match result {
+            Ok(SyncReport { pushed, pulled, .. }) => Outcome { state: "idle", pushed, pulled, ..Outcome::default() },
+            Err(e) => {
+                let code = e.code();
+                Outcome {
+                    state: if code == "unreachable" { "offline" } else { "error" },
+                    error_code: Some(code),
+                    error_message: Some(e.to_string()),
+                    ..Outcome::default()
+                }
+            }
+        };
+        let status = self.status(m).map_err(|e| e.to_payload())?;
+        emit(&status);
+        Ok(status)
+    }
+}
+
+/// Writes `bytes` to `path`, readable by the owner only (it holds a token).
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("json.part");
+    {
+        use std::io::Write;
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut f = opts.open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)
+}
+
+fn emitter<R: Runtime>(app: &AppHandle<R>) -> impl Fn(&SyncStatus) + '_ {
+    move |s: &SyncStatus| {
+        let _ = app.emit(SYNC_STATUS, s);
+    }
+}
+
+/// Starts the background thread: a sync every [`INTERVAL`] and whenever
+/// woken. It holds only the worker's own connection.
+pub fn start<R: Runtime>(app: AppHandle<R>) {
+    let _ = std::thread::Builder::new().name("muster-sync".into()).spawn(move || loop {
+        let worker = app.state::<SyncWorker>();
+        if worker.configured() {
+            let _ = worker.run_once(&emitter(&app));
+        }
+        worker.sleep(INTERVAL);
+    });
+}
+
+/// Runs `f` on a blocking thread (network waits never hold an async worker).
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ErrorPayload> + Send + 'static,
+) -> Result<T, ErrorPayload> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| Err(shell_error(ErrorCode::Storage, format!("the sync task failed: {e}"))))
+}
+
+#[tauri::command]
+pub async fn sync_settings(worker: State<'_, SyncWorker>) -> Result<SyncSettings, ErrorPayload> {
+    Ok(worker.settings())
+}
+
+/// Saves the server URL and (when not empty) a new device token.
+#[tauri::command]
+pub async fn save_sync_settings(
+    worker: State<'_, SyncWorker>,
+    url: String,
+    token: Option<String>,
+) -> Result<SyncSettings, ErrorPayload> {
+    worker.save(&url, token.as_deref())
+}
+
+/// The status now: pending and last sync read from the UI's store (a quick
+/// count), the state of the last or running sync from the worker.
+#[tauri::command]
+pub async fn sync_status(state: State<'_, AppState>, worker: State<'_, SyncWorker>) -> Result<SyncStatus, ErrorPayload> {
+    state.with(|m| worker.status(m))
+}
+
+/// Runs a sync now, on the worker's connection, and returns how it ended
+/// (a failed sync is a status with `error_code`, not an error).
+#[tauri::command]
+pub async fn sync_now<R: Runtime>(app: AppHandle<R>) -> Result<SyncStatus, ErrorPayload> {
+    blocking(move || {
+        let worker = app.state::<SyncWorker>();
+        if !worker.configured() {
+            return Err(invalid("enter the server address and the device token first", "url"));
+        }
+        worker.run_once(&emitter(&app))
+    })
+    .await
+}
+
+/// What a connection test found.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ConnectionTest {
+    pub ok: bool,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+}
+
+/// Asks the server at `url` for one change with `token` (the stored token
+/// when empty): reachable, token accepted, same protocol. Writes nothing.
+#[tauri::command]
+pub async fn test_sync_connection(
+    state: State<'_, AppState>,
+    worker: State<'_, SyncWorker>,
+    url: String,
+    token: Option<String>,
+) -> Result<ConnectionTest, ErrorPayload> {
+    let url = url.trim().trim_end_matches('/').to_string();
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(invalid("the server address starts with http:// or https://", "url"));
+    }
+    let token = match token.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()) {
+        Some(t) => t,
+        None => lock(&worker.config).token.clone(),
+    };
+    if token.is_empty() {
+        return Err(invalid("enter the device token", "token"));
+    }
+    let device_id = state.with(|m| Ok(m.store().device_id().to_string()))?;
+    blocking(move || {
+        let transport = HttpTransport::new(&url, &token);
+        let req = PullRequest { protocol: PROTOCOL_VERSION, device_id, cursor: 0, limit: 1 };
+        Ok(match transport.pull(&req) {
+            Ok(_) => ConnectionTest { ok: true, error_code: None, error_message: None },
+            Err(e) => ConnectionTest { ok: false, error_code: Some(e.code()), error_message: Some(e.to_string()) },
+        })
+    })
+    .await
+}
+
+/// Writes every change of the store to a sync file (a USB stick); returns
+/// how many.
+#[tauri::command]
+pub async fn export_sync_file(state: State<'_, AppState>, path: String) -> Result<u64, ErrorPayload> {
+    if path.trim().is_empty() {
+        return Err(invalid("choose where to save the sync file", "path"));
+    }
+    state.with(|m| muster_sync::file::export(m, Path::new(&path)))
+}
+
+/// Reads a sync file into the store; returns how many changes were new.
+#[tauri::command]
+pub async fn import_sync_file(state: State<'_, AppState>, path: String) -> Result<u64, ErrorPayload> {
+    if path.trim().is_empty() {
+        return Err(invalid("choose a sync file", "path"));
+    }
+    state.with(|m| muster_sync::file::import(m, Path::new(&path)))
+}

@@ -1,0 +1,192 @@
+// Screen: sync settings and status — the server address and device token
+// (the token is write-only: the shell never sends it back), a connection
+// test, "Sync now", and the USB-stick sync file (dialog, or a typed path
+// where the dialog cannot open).
+
+import { api, pickOpenPath, pickSavePath, type SyncStatus } from "../api";
+import { clear, h } from "../dom";
+import { cleanPath, type UiError } from "../format";
+import { t, type Key } from "../i18n";
+import { syncErrorTitle, syncTime } from "../sync";
+import { errorBox, field, spinner, type Ctx } from "../ui";
+
+const FILTER = { name: "Muster sync", extensions: ["sync"] };
+
+export async function renderSettings(root: HTMLElement, ctx: Ctx): Promise<void> {
+  clear(root);
+  root.appendChild(spinner());
+  let settings;
+  try {
+    settings = await api.syncSettings();
+  } catch (e) {
+    clear(root);
+    root.appendChild(errorBox(e as UiError));
+    return;
+  }
+  clear(root);
+  const errorSlot = h("div", { class: "error-slot" });
+  const showError = (e: UiError) => {
+    clear(errorSlot);
+    errorSlot.appendChild(errorBox(e, () => clear(errorSlot)));
+  };
+  const note = h("div", { class: "error-slot", testid: "sync-note" });
+  const say = (tone: "ok" | "warn" | "error", title: string, detail?: string | null) => {
+    clear(errorSlot);
+    clear(note);
+    note.appendChild(h("div", { class: `alert alert-${tone}`, role: "status", testid: "sync-result", "data-tone": tone },
+      h("div", { class: "alert-body" },
+        h("strong", { class: "alert-title" }, title),
+        detail ? h("div", { class: "alert-message" }, detail) : null)));
+  };
+
+  // ---- server -----------------------------------------------------------------
+  const url = h("input", { type: "url", class: "path-input", testid: "sync-url", value: settings.url, placeholder: t("settings.url.placeholder"), autocomplete: "off", spellcheck: "false" });
+  const token = h("input", {
+    type: "password", class: "path-input", testid: "sync-token", autocomplete: "off",
+    placeholder: settings.has_token ? t("settings.token.kept") : t("settings.token.placeholder"),
+  });
+  const tokenValue = () => token.value.trim() || null;
+  const busy = (btn: HTMLButtonElement, on: boolean) => { btn.disabled = on; btn.classList.toggle("busy", on); };
+
+  const save = h("button", { class: "btn btn-primary", type: "button", testid: "sync-save" }, t("settings.save"));
+  save.addEventListener("click", async () => {
+    busy(save, true);
+    try {
+      settings = await api.saveSyncSettings(url.value, tokenValue());
+      token.value = "";
+      token.placeholder = settings.has_token ? t("settings.token.kept") : t("settings.token.placeholder");
+      ctx.toast(t("settings.saved"));
+      await refresh();
+    } catch (e) {
+      showError(e as UiError);
+    } finally {
+      busy(save, false);
+    }
+  });
+  const test = h("button", { class: "btn btn-secondary", type: "button", testid: "sync-test" }, t("settings.test"));
+  test.addEventListener("click", async () => {
+    busy(test, true);
+    try {
+      const r = await api.testSyncConnection(url.value, tokenValue());
+      if (r.ok) say("ok", t("settings.test.ok"));
+      else say("error", syncErrorTitle(r.error_code), r.error_message);
+    } catch (e) {
+      showError(e as UiError);
+    } finally {
+      busy(test, false);
+    }
+  });
+  const now = h("button", { class: "btn btn-primary", type: "button", testid: "sync-now" }, t("settings.sync_now"));
+  now.addEventListener("click", async () => {
+    busy(now, true);
+    try {
+      const s = await api.syncNow();
+      show(s);
+      if (s.error_code) say(s.state === "offline" ? "warn" : "error", syncErrorTitle(s.error_code), s.error_message);
+      else say("ok", t("settings.synced", { pushed: s.pushed, pulled: s.pulled }));
+    } catch (e) {
+      showError(e as UiError);
+    } finally {
+      busy(now, false);
+    }
+  });
+
+  // ---- status -----------------------------------------------------------------
+  const stat = (label: string, testid: string) => {
+    const value = h("div", { class: "mini-stat-value", testid });
+    return { el: h("div", { class: "mini-stat" }, h("div", { class: "mini-stat-label" }, label), value), value };
+  };
+  const st = stat(t("settings.state"), "sync-state");
+  const pending = stat(t("settings.pending"), "sync-pending");
+  const last = stat(t("settings.last"), "sync-last");
+  const show = (s: SyncStatus) => {
+    st.value.textContent = t(`settings.state.${s.state}` as Key);
+    st.value.dataset.state = s.state;
+    if (s.state !== "syncing") {
+      pending.value.textContent = String(s.pending);
+      last.value.textContent = syncTime(s.last_sync) ?? t("settings.never");
+    }
+  };
+  const refresh = async () => {
+    try {
+      show(await api.syncStatus());
+    } catch {
+      // the badge shows the state too
+    }
+  };
+
+  // ---- sync file --------------------------------------------------------------
+  const filePath = h("input", { type: "text", class: "path-input", testid: "sync-file-path", placeholder: t("settings.file.path.placeholder") });
+  const typed = h("details", { class: "export-typed", testid: "sync-file-typed" },
+    h("summary", null, t("settings.file.path")),
+    h("div", { class: "path-row" }, filePath,
+      h("button", { class: "btn btn-secondary", type: "button", testid: "sync-file-export-typed", onclick: () => exportTo(cleanPath(filePath.value)) }, t("settings.file.export")),
+      h("button", { class: "btn btn-secondary", type: "button", testid: "sync-file-import-typed", onclick: () => importFrom(cleanPath(filePath.value)) }, t("settings.file.import"))),
+  );
+  const exportTo = async (path: string) => {
+    if (!path) { filePath.focus(); return; }
+    try {
+      const n = await api.exportSyncFile(path);
+      say("ok", t("settings.file.exported", { n, path }));
+    } catch (e) {
+      showError(e as UiError);
+    }
+  };
+  const importFrom = async (path: string) => {
+    if (!path) { filePath.focus(); return; }
+    try {
+      const n = await api.importSyncFile(path);
+      say("ok", t("settings.file.imported", { n }));
+      await refresh();
+    } catch (e) {
+      showError(e as UiError);
+    }
+  };
+  const fallback = (name = "") => {
+    typed.open = true;
+    if (!filePath.value) filePath.value = name;
+    filePath.focus();
+  };
+  const name = `muster-${new Date().toISOString().slice(0, 10)}.sync`;
+  const exportBtn = h("button", { class: "btn btn-secondary", type: "button", testid: "sync-file-export" }, t("settings.file.export"));
+  exportBtn.addEventListener("click", async () => {
+    let dest: string | null;
+    try { dest = await pickSavePath(name, FILTER); } catch { fallback(name); return; }
+    if (dest) await exportTo(dest);
+  });
+  const importBtn = h("button", { class: "btn btn-secondary", type: "button", testid: "sync-file-import" }, t("settings.file.import"));
+  importBtn.addEventListener("click", async () => {
+    let src: string | null;
+    try { src = await pickOpenPath(FILTER); } catch { fallback(); return; }
+    if (src) await importFrom(src);
+  });
+
+  const form = h("form", { class: "card form-card", testid: "sync-form", onsubmit: (e: SubmitEvent) => { e.preventDefault(); save.click(); } },
+    h("h2", { class: "card-title" }, t("settings.server")),
+    field(t("settings.url"), url),
+    field(t("settings.token"), token),
+    h("div", { class: "form-actions" }, save, test),
+  );
+  root.append(h("section", { class: "page", testid: "settings-page" },
+    h("div", { class: "page-head" },
+      h("div", null,
+        h("h1", { class: "page-title" }, t("settings.title")),
+        h("p", { class: "page-sub" }, t("settings.subtitle")))),
+    errorSlot,
+    note,
+    h("div", { class: "settings-grid" },
+      form,
+      h("div", { class: "card", testid: "sync-status-card" },
+        h("h2", { class: "card-title" }, t("settings.status")),
+        h("div", { class: "mini-stats" }, st.el, pending.el, last.el),
+        h("div", { class: "form-actions" }, now)),
+      h("div", { class: "card" },
+        h("h2", { class: "card-title" }, t("settings.file.title")),
+        h("p", { class: "muted" }, t("settings.file.body")),
+        h("div", { class: "form-actions" }, exportBtn, importBtn),
+        typed),
+    ),
+  ));
+  const off = await api.onSyncStatus((s) => { if (root.querySelector('[data-testid="settings-page"]')) show(s); else off(); });
+  await refresh();
+}
