@@ -36,7 +36,9 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
-fn days_in_month(y: i64, m: u32) -> u32 {
+/// Days in month `m` of year `y` (0 for a month that does not exist).
+#[allow(clippy::manual_is_multiple_of)] // `%` reads like the rule it implements
+pub fn days_in_month(y: i64, m: u32) -> u32 {
     match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,

@@ -324,31 +324,15 @@ pub fn excel_serial(s: &str) -> Option<(u32, u32, u32)> {
     Some(civil_from_days(v.floor() as i64 - 25_569))
 }
 
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian,
+/// clamped to years 0–9999.
 pub(crate) fn civil_from_days(z: i64) -> (u32, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y.clamp(0, 9999) as u32, m as u32, d as u32)
+    let (y, m, d) = crate::clock::civil_from_days(z);
+    (y.clamp(0, 9999) as u32, m, d)
 }
 
-#[allow(clippy::manual_is_multiple_of)] // `%` reads like the rule it implements
 fn valid_date(y: u32, m: u32, d: u32) -> bool {
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days).contains(&d)
+    (1..=crate::clock::days_in_month(y as i64, m)).contains(&d)
 }
 
 /// The error text a spreadsheet writes into a cell whose formula failed.
