@@ -22,6 +22,10 @@ import type { IssuedCertificate } from "./bindings/IssuedCertificate";
 import type { Override } from "./bindings/Override";
 import type { PrintRecord } from "./bindings/PrintRecord";
 import type { Verification } from "./bindings/Verification";
+import type { KeyedForm } from "./bindings/KeyedForm";
+import type { Screen } from "./bindings/Screen";
+import type { Step } from "./bindings/Step";
+import type { StoredForm } from "./bindings/StoredForm";
 import { toUiError } from "./format";
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
@@ -50,6 +54,9 @@ export type SyncStatus = {
 export type SyncSettings = { url: string; has_token: boolean };
 export type ConnectionTest = { ok: boolean; error_code: string | null; error_message: string | null };
 export type { SyncReport };
+/** src-tauri `keying::KeyingStart` / `KeyingPress`. */
+export type KeyingStart = { session_id: string; screen: Screen };
+export type KeyingPress = { step: Step; screen: Screen; saved: { response_id: string; keyed: KeyedForm } | null };
 /** src-tauri `certificates::IssueResult`. */
 export type IssueResult = {
   file: string; issued: number; new: number; ineligible: number; pages: number;
@@ -106,6 +113,11 @@ export const api = {
   verifyCertificate: (code: string) => call<Verification>("verify_certificate", { code }),
   onCertificateProgress: (f: (p: Progress) => void): Promise<UnlistenFn> =>
     listen<Progress>("certificate-progress", (e) => f(e.payload)),
+  listForms: (eventId: string) => call<StoredForm[]>("list_forms", { eventId }),
+  importForm: (eventId: string, path: string, doubleEntry: boolean) => call<StoredForm>("import_form", { eventId, path, doubleEntry }),
+  keyingStart: (formId: string, entry: "first" | "second") => call<KeyingStart>("keying_start", { formId, entry }),
+  keyingPress: (sessionId: string, key: string) => call<KeyingPress>("keying_press", { sessionId, key }),
+  keyingEnd: (sessionId: string) => call<void>("keying_end", { sessionId }),
   onImportProgress: (f: (p: Progress) => void): Promise<UnlistenFn> =>
     listen<Progress>("import-progress", (e) => f(e.payload)),
 };

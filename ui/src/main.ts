@@ -15,6 +15,7 @@ import { renderDuplicates } from "./views/duplicates";
 import { renderReport } from "./views/report";
 import { renderSettings } from "./views/settings";
 import { renderCertificates } from "./views/certificates";
+import { renderForms, renderKeying } from "./views/keying";
 import type { SyncStatus } from "./api";
 import { syncBadge } from "./sync";
 
@@ -100,6 +101,10 @@ async function render(): Promise<void> {
       return renderDuplicates(main, ctx, route.id);
     case "certificates":
       return renderCertificates(main, ctx, route.id);
+    case "forms":
+      return renderForms(main, ctx, route.id);
+    case "keying":
+      return renderKeying(main, ctx, route.id, route.formId, route.entry);
     case "settings":
       return renderSettings(main, ctx);
   }

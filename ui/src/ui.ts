@@ -13,6 +13,8 @@ export type Route =
   | { name: "report"; id: string }
   | { name: "duplicates"; id: string }
   | { name: "certificates"; id: string }
+  | { name: "forms"; id: string }
+  | { name: "keying"; id: string; formId: string; entry: "first" | "second" }
   | { name: "settings" };
 
 export interface Ctx {

@@ -4,4 +4,5 @@ mod import;
 mod store;
 mod roster;
 mod checkin;
+mod merge;
 mod forms;

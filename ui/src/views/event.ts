@@ -36,7 +36,7 @@ export function eventHeader(ev: Event, ctx: Ctx, actions: HTMLElement[] = []): H
   );
 }
 
-export type EventTab = "roster" | "checkin" | "dashboard" | "report" | "duplicates" | "certificates";
+export type EventTab = "roster" | "checkin" | "dashboard" | "report" | "duplicates" | "certificates" | "forms";
 
 const TABS: { tab: EventTab; key: Key }[] = [
   { tab: "roster", key: "tab.roster" },
@@ -45,6 +45,7 @@ const TABS: { tab: EventTab; key: Key }[] = [
   { tab: "report", key: "tab.report" },
   { tab: "duplicates", key: "tab.duplicates" },
   { tab: "certificates", key: "tab.certificates" },
+  { tab: "forms", key: "tab.forms" },
 ];
 
 /** The event's screens as tabs under its header. */
