@@ -127,7 +127,7 @@ impl SyncWorker {
     /// stored one). An empty URL turns sync off.
     pub fn save(&self, url: &str, token: Option<&str>) -> Result<SyncSettings, ErrorPayload> {
         let url = url.trim().trim_end_matches('/').to_string();
-        if !url.is_empty() && !(url.starts_with("http://") || url.starts_with("https://")) {
+        if !(url.is_empty() || url.starts_with("http://") || url.starts_with("https://")) {
             return Err(invalid("the server address starts with http:// or https://", "url"));
         }
         let mut c = lock(&self.config).clone();

@@ -755,4 +755,59 @@ describe("Muster desktop app", () => {
     assert.match(await (await $t("verify-details")).getText(), /^刘洋 · .*示例.* · [\d.]+ 小时$/);
     await shot("44-verify-valid");
   });
+
+  // ---- keying paper questionnaires (issue 4) ---------------------------------
+  test("keying: an XLSForm is imported and one paper is keyed with the keyboard alone", async () => {
+    const form = path.join(tmp, "问卷.xlsx");
+    fs.copyFileSync(path.join(here, "fixtures/form-text-integer.xlsx"), form);
+    await (await $t("tab-forms")).click();
+    await (await $t("forms-empty")).waitForDisplayed({ timeout: T });
+    await typeInto("form-path", form);
+    await (await $t("form-import")).click();
+    await waitUntil(async () => (await $$t("form-item")).length === 1, "the form is listed");
+    await shot("50-forms");
+    await (await $t("form-key")).click();
+    await (await $t("keying-screen")).waitForDisplayed({ timeout: T });
+    await browser.execute(() => document.activeElement?.blur());
+
+    const screen = () => browser.execute(() => {
+      const v = document.querySelector('[data-testid="keying-screen"]');
+      const l = v.querySelector('[data-testid="keying-label"]');
+      return { stage: v.dataset.stage, keys: Number(v.dataset.keystrokes), paper: v.querySelector('[data-testid="keying-paper"]').textContent.trim(),
+        kind: l?.dataset.kind ?? "", saved: document.querySelectorAll('[data-testid="keying-saved-item"]').length };
+    });
+    let sent = 0;
+    const type = async (keys) => {
+      const before = (await screen()).keys;
+      const savedBefore = (await screen()).saved;
+      await browser.keys(keys);
+      sent += keys.length;
+      // Each key is one round trip; wait until all were taken.
+      await waitUntil(async () => {
+        const s = await screen();
+        return s.saved > savedBefore || s.keys >= before + keys.length;
+      }, `keys ${keys.join("")} were not all taken`);
+    };
+    await type(["1", "\uE007"]);
+    if ((await screen()).stage === "paper") await type(["\uE007"]); // a paper outside any batch: Enter confirms
+    let shotTaken = false;
+    for (let i = 0; i < 10 && (await screen()).saved === 0; i++) {
+      const s = await screen();
+      assert.equal(s.stage, "question", JSON.stringify(s));
+      if (!shotTaken) { await shot("51-keying-question"); shotTaken = true; }
+      if (s.kind === "integer") await type(["4", "2", "\uE007"]);
+      else await type(["o", "k", "\uE007"]);
+    }
+    const saved = await browser.execute(() => [...document.querySelectorAll('[data-testid="keying-saved-item"]')]
+      .map((e) => ({ keys: Number(e.dataset.keystrokes), text: e.textContent.trim() })));
+    assert.equal(saved.length, 1, JSON.stringify(saved));
+    assert.equal(saved[0].keys, sent, `every key counted once: ${JSON.stringify(saved)} vs ${sent} sent`);
+    assert.match(saved[0].text, /^已保存 1：\d+ 次按键，2 道题$/);
+    const after = await screen();
+    assert.equal(after.stage, "paper", "the next paper begins");
+    console.log(`keying: one paper in ${sent} keystrokes`);
+    await shot("52-keying-saved");
+    await (await $t("keying-back")).click();
+    await (await $t("forms-page")).waitForDisplayed({ timeout: T });
+  });
 });

@@ -34,6 +34,9 @@ pub enum DeviceCmd {
         store: String,
         #[arg(long)]
         name: String,
+        /// A venue hub's laptop: may forward the changes of every laptop it collected.
+        #[arg(long)]
+        relay: bool,
     },
     /// → {"devices": [{"id", "name", "last_seen", "revoked"}]}.
     List {
@@ -57,6 +60,10 @@ pub struct SyncArgs {
     /// This device's token from `muster server device add`.
     #[arg(long, env = "MUSTER_SYNC_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
+    /// Also forward the changes of every other laptop this store holds (a
+    /// venue hub syncing onwards; the token must be paired with --relay).
+    #[arg(long)]
+    pub relay: bool,
     #[command(subcommand)]
     pub action: Option<SyncAction>,
 }
@@ -91,8 +98,8 @@ pub fn server(cmd: &ServerCmd) -> anyhow::Result<Outcome> {
     let ServerCmd::Device(cmd) = cmd;
     runtime()?.block_on(async {
         Ok(match cmd {
-            DeviceCmd::Add { store, name } => {
-                let d = Backend::open(store).await?.add_device(name).await.map_err(invalid)?;
+            DeviceCmd::Add { store, name, relay } => {
+                let d = Backend::open(store).await?.pair(name, *relay).await.map_err(invalid)?;
                 Outcome::new(json!({"device_id": d.device_id, "token": d.token}), format!("device {}  token {}", d.device_id, d.token))
             }
             DeviceCmd::List { store } => {
@@ -144,7 +151,7 @@ pub fn sync(m: &mut Muster, args: SyncArgs) -> anyhow::Result<Outcome> {
             };
             let transport = muster_sync::HttpTransport::new(&server, &token);
             let show = std::io::stderr().is_terminal();
-            match muster_sync::sync_http(m, &transport, &mut |p| {
+            match muster_sync::sync_http_with(m, &transport, args.relay, &mut |p| {
                 if show {
                     eprint!("\rsync: pushed {}, pulled {}", p.pushed, p.pulled);
                     let _ = std::io::stderr().flush();

@@ -50,17 +50,31 @@ pub struct SyncClient {
     device_id: String,
     acked: u64,
     cursor: u64,
-    /// Highest sequence number sent in the push in flight.
+    /// Highest sequence number sent in the push in flight (0 for a probe).
     in_flight: Option<u64>,
     push_done: bool,
     pull_done: bool,
     batch: usize,
     report: SyncReport,
+    /// Relay mode: after its own changes, this store forwards those of every
+    /// other device it holds (a venue hub syncing onwards).
+    relay: Vec<String>,
+    /// For the relayed device being pushed: the server's acknowledged
+    /// sequence, once a probe has told it.
+    relay_acked: Option<u64>,
 }
 
 impl SyncClient {
     pub fn start(store: &Store) -> Result<SyncClient> {
         Self::with_batch(store, BATCH)
+    }
+
+    /// A client that also forwards other devices' changes (needs a relay
+    /// token on the server).
+    pub fn relaying(store: &Store) -> Result<SyncClient> {
+        let mut c = Self::with_batch(store, BATCH)?;
+        c.relay = store.devices_in_log()?.into_iter().filter(|d| *d != c.device_id).collect();
+        Ok(c)
     }
 
     pub fn with_batch(store: &Store, batch: usize) -> Result<SyncClient> {
@@ -74,6 +88,8 @@ impl SyncClient {
             pull_done: false,
             batch: batch.max(1),
             report: SyncReport::default(),
+            relay: Vec::new(),
+            relay_acked: None,
         })
     }
 
@@ -85,6 +101,20 @@ impl SyncClient {
                 return Ok(Step::Push(PushRequest { protocol: PROTOCOL_VERSION, device_id: self.device_id.clone(), changes }));
             }
             self.push_done = true;
+        }
+        while let Some(origin) = self.relay.last().cloned() {
+            let Some(acked) = self.relay_acked else {
+                // Ask what the server holds of this device: an empty push.
+                self.in_flight = Some(0);
+                return Ok(Step::Push(PushRequest { protocol: PROTOCOL_VERSION, device_id: origin, changes: Vec::new() }));
+            };
+            let changes = store.changes_since(&origin, acked, self.batch)?;
+            if let Some(last) = changes.last() {
+                self.in_flight = Some(last.seq);
+                return Ok(Step::Push(PushRequest { protocol: PROTOCOL_VERSION, device_id: origin, changes }));
+            }
+            self.relay.pop();
+            self.relay_acked = None;
         }
         if !self.pull_done {
             return Ok(Step::Pull(PullRequest {
@@ -100,6 +130,18 @@ impl SyncClient {
     /// Digests the server's answer to the push in flight.
     pub fn pushed(&mut self, store: &mut Store, resp: PushResponse) -> Result<()> {
         let sent = self.in_flight.take().ok_or_else(|| Error::invalid("a push answer arrived with no push in flight"))?;
+        if self.push_done {
+            // Relaying another device's changes.
+            let before = self.relay_acked.unwrap_or(0);
+            if sent > 0 && resp.acked_seq <= before {
+                return Err(Error::Conflict(format!("the server stored none of the relayed changes (acknowledged {})", resp.acked_seq)));
+            }
+            if sent > 0 {
+                self.report.pushed += resp.acked_seq.min(sent).saturating_sub(before);
+            }
+            self.relay_acked = Some(resp.acked_seq);
+            return Ok(());
+        }
         if resp.acked_seq <= self.acked && sent > self.acked {
             // The server kept none of what we sent and holds nothing newer:
             // resending would loop forever.

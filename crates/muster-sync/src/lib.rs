@@ -107,7 +107,19 @@ pub struct Progress {
 /// Runs one complete sync of `m` against the server: push everything
 /// pending, pull everything new.
 pub fn sync_http(m: &mut Muster, transport: &HttpTransport, progress: &mut dyn FnMut(Progress)) -> Result<SyncReport, SyncError> {
-    let mut client = SyncClient::start(m.store())?;
+    sync_http_with(m, transport, false, progress)
+}
+
+/// [`sync_http`], optionally as a relay: a venue hub's store forwarding the
+/// changes of every laptop it collected to the central service (the
+/// server must have paired this device with `--relay`).
+pub fn sync_http_with(
+    m: &mut Muster,
+    transport: &HttpTransport,
+    relay: bool,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<SyncReport, SyncError> {
+    let mut client = if relay { SyncClient::relaying(m.store())? } else { SyncClient::start(m.store())? };
     loop {
         match client.next(m.store())? {
             Step::Push(req) => {

@@ -304,3 +304,53 @@ fn sneakernet_export_and_import_are_idempotent() {
     let err = muster_sync::file::import(&mut c.m, &file).unwrap_err();
     assert_eq!(err.code(), muster_core::ErrorCode::InvalidInput);
 }
+
+fn pair_relay(rt: &tokio::runtime::Handle, backend: &Backend, name: &str) -> String {
+    let b = backend.clone();
+    let name = name.to_string();
+    std::thread::spawn({
+        let rt = rt.clone();
+        move || rt.block_on(async move { b.pair(&name, true).await.unwrap().token })
+    })
+    .join()
+    .unwrap()
+}
+
+/// A venue hub: laptops sync with a hub on the local Wi-Fi all day; in the
+/// evening the hub's laptop forwards everything to the central service,
+/// where a laptop that never saw the venue finds it all.
+#[test]
+fn a_venue_hub_relays_every_laptops_changes_to_the_central_service() {
+    let dir = tempfile::tempdir().unwrap();
+    let (hub_addr, hub, hub_rt) = start_server(&format!("sqlite:{}", dir.path().join("hub.db").display()));
+    let (central_addr, central, central_rt) = start_server(&format!("sqlite:{}", dir.path().join("central.db").display()));
+    let (hub_url, central_url) = (format!("http://{hub_addr}"), format!("http://{central_addr}"));
+    let mut a = Laptop::new(dir.path(), "a", add_device(&hub_rt, &hub, "A"));
+    let mut b = Laptop::new(dir.path(), "b", add_device(&hub_rt, &hub, "B"));
+    let mut h = Laptop::new(dir.path(), "h", add_device(&hub_rt, &hub, "hub laptop"));
+    let (event, session) = create_event(&mut a, 20);
+    a.sync(&hub_url).unwrap();
+    b.sync(&hub_url).unwrap();
+    let roster = b.m.roster(&event).unwrap();
+    check_in(&mut b, &event, &session, &roster[3].id, "2026-12-01T08:45");
+    b.sync(&hub_url).unwrap();
+    h.sync(&hub_url).unwrap();
+    h.m.walk_in(&event, "晚到的人", Some("13912340000"), None).unwrap();
+
+    // An ordinary token may not forward other laptops' changes.
+    let plain = add_device(&central_rt, &central, "hub as plain device");
+    let refused = muster_sync::sync_http_with(&mut h.m, &HttpTransport::new(&central_url, &plain), true, &mut |_| {});
+    assert!(matches!(refused, Err(muster_sync::SyncError::Refused { status: 409, .. })), "{refused:?}");
+
+    let relay = pair_relay(&central_rt, &central, "hub relay");
+    let r = muster_sync::sync_http_with(&mut h.m, &HttpTransport::new(&central_url, &relay), true, &mut |_| {}).unwrap();
+    assert_eq!(r.pending, 0);
+    // Relaying again sends nothing twice.
+    muster_sync::sync_http_with(&mut h.m, &HttpTransport::new(&central_url, &relay), true, &mut |_| {}).unwrap();
+
+    let mut d = Laptop::new(dir.path(), "d", add_device(&central_rt, &central, "office"));
+    d.sync(&central_url).unwrap();
+    assert_converged(&[&h, &d], &central_rt, &central);
+    assert_eq!(d.m.roster(&event).unwrap().len(), 21);
+    assert_eq!(d.m.attendance_report(&event).unwrap().sessions[0].arrived, 1);
+}

@@ -38,6 +38,9 @@ pub struct DeviceInfo {
     pub origin: Option<String>,
     /// Changes held from that store.
     pub changes: u64,
+    /// A relay (a venue hub's store) may push the changes of any store it
+    /// collected; an ordinary device only its own.
+    pub relay: bool,
 }
 
 /// A newly paired device: the token is shown once and stored only hashed.
@@ -112,6 +115,12 @@ impl Backend {
     }
 
     pub async fn add_device(&self, name: &str) -> Result<NewDevice> {
+        self.pair(name, false).await
+    }
+
+    /// Pairs a device; `relay` lets it forward other stores' changes (a
+    /// venue hub syncing onwards to the central service).
+    pub async fn pair(&self, name: &str, relay: bool) -> Result<NewDevice> {
         let name = name.trim();
         if name.is_empty() {
             return Err(StorageError::Invalid("a device needs a name".into()));
@@ -120,8 +129,8 @@ impl Backend {
         let token = random_hex(32);
         let hash = hash_token(&token);
         match self {
-            Backend::Sqlite(s) => s.add_device(&id, name, &hash, &now()).await?,
-            Backend::Postgres(p) => p.add_device(&id, name, &hash, &now()).await?,
+            Backend::Sqlite(s) => s.add_device(&id, name, &hash, &now(), relay).await?,
+            Backend::Postgres(p) => p.add_device(&id, name, &hash, &now(), relay).await?,
         }
         Ok(NewDevice { device_id: id, token })
     }
@@ -153,7 +162,7 @@ impl Backend {
     /// Stores a batch of one origin's changes, each `(device, seq)` once,
     /// binding the token's device to that origin on first use.
     pub async fn push(&self, device: &DeviceInfo, origin: &str, changes: &[Change]) -> Result<PushResponse> {
-        if let Some(bound) = &device.origin {
+        if let Some(bound) = device.origin.as_ref().filter(|_| !device.relay) {
             if bound != origin {
                 return Err(StorageError::Conflict(format!(
                     "this token syncs the store {bound}; it cannot push changes of {origin}"
@@ -163,9 +172,11 @@ impl Backend {
         if let Some(c) = changes.iter().find(|c| c.device_id != origin) {
             return Err(StorageError::Invalid(format!("change {}/{} is not from {origin}", c.device_id, c.seq)));
         }
+        // A relay's token is not bound to the stores it forwards.
+        let bind = !device.relay;
         match self {
-            Backend::Sqlite(s) => s.push(&device.id, origin, changes).await,
-            Backend::Postgres(p) => p.push(&device.id, origin, changes).await,
+            Backend::Sqlite(s) => s.push(&device.id, origin, changes, bind).await,
+            Backend::Postgres(p) => p.push(&device.id, origin, changes, bind).await,
         }
     }
 

@@ -19,7 +19,8 @@ CREATE TABLE IF NOT EXISTS devices (
     created_at  TEXT NOT NULL,
     last_seen   TEXT,
     revoked     BOOLEAN NOT NULL DEFAULT FALSE,
-    origin      TEXT
+    origin      TEXT,
+    relay       BOOLEAN NOT NULL DEFAULT FALSE
 );
 CREATE TABLE IF NOT EXISTS changes (
     cursor      BIGSERIAL PRIMARY KEY,
@@ -55,9 +56,13 @@ impl Postgres {
         Ok(Postgres { client: Arc::new(Mutex::new(client)) })
     }
 
-    pub async fn add_device(&self, id: &str, name: &str, hash: &str, now: &str) -> Result<()> {
+    pub async fn add_device(&self, id: &str, name: &str, hash: &str, now: &str, relay: bool) -> Result<()> {
         let c = self.client.lock().await;
-        c.execute("INSERT INTO devices (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)", &[&id, &name, &hash, &now]).await?;
+        c.execute(
+            "INSERT INTO devices (id, name, token_hash, created_at, relay) VALUES ($1, $2, $3, $4, $5)",
+            &[&id, &name, &hash, &now, &relay],
+        )
+        .await?;
         Ok(())
     }
 
@@ -66,7 +71,7 @@ impl Postgres {
         let rows = c
             .query(
                 "SELECT d.id, d.name, d.created_at, d.last_seen, d.revoked, d.origin,
-                        (SELECT COUNT(*) FROM changes ch WHERE ch.device_id = d.origin)
+                        (SELECT COUNT(*) FROM changes ch WHERE ch.device_id = d.origin), d.relay
                  FROM devices d ORDER BY d.created_at, d.id",
                 &[],
             )
@@ -81,6 +86,7 @@ impl Postgres {
                 revoked: r.get(4),
                 origin: r.get(5),
                 changes: r.get::<_, i64>(6) as u64,
+                relay: r.get(7),
             })
             .collect())
     }
@@ -98,7 +104,7 @@ impl Postgres {
         let row = c
             .query_opt(
                 "UPDATE devices SET last_seen = $2 WHERE token_hash = $1 AND NOT revoked
-                 RETURNING id, name, created_at, last_seen, revoked, origin",
+                 RETURNING id, name, created_at, last_seen, revoked, origin, relay",
                 &[&hash, &now],
             )
             .await?;
@@ -110,13 +116,16 @@ impl Postgres {
             revoked: r.get(4),
             origin: r.get(5),
             changes: 0,
+            relay: r.get(6),
         }))
     }
 
-    pub async fn push(&self, device: &str, origin: &str, changes: &[Change]) -> Result<PushResponse> {
+    pub async fn push(&self, device: &str, origin: &str, changes: &[Change], bind: bool) -> Result<PushResponse> {
         let mut c = self.client.lock().await;
         let tx = c.transaction().await?;
-        tx.execute("UPDATE devices SET origin = $1 WHERE id = $2 AND origin IS NULL", &[&origin, &device]).await?;
+        if bind {
+            tx.execute("UPDATE devices SET origin = $1 WHERE id = $2 AND origin IS NULL", &[&origin, &device]).await?;
+        }
         let ins = tx
             .prepare(
                 "INSERT INTO changes (device_id, seq, hlc, entity, entity_id, op, fields)

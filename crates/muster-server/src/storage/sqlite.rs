@@ -16,7 +16,8 @@ CREATE TABLE IF NOT EXISTS devices (
     created_at  TEXT NOT NULL,
     last_seen   TEXT,
     revoked     INTEGER NOT NULL DEFAULT 0,
-    origin      TEXT
+    origin      TEXT,
+    relay       INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS changes (
     cursor      INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -60,10 +61,13 @@ impl Sqlite {
         .map_err(|e| StorageError::Invalid(format!("storage task failed: {e}")))?
     }
 
-    pub async fn add_device(&self, id: &str, name: &str, hash: &str, now: &str) -> Result<()> {
+    pub async fn add_device(&self, id: &str, name: &str, hash: &str, now: &str, relay: bool) -> Result<()> {
         let (id, name, hash, now) = (id.to_string(), name.to_string(), hash.to_string(), now.to_string());
         self.run(move |c| {
-            c.execute("INSERT INTO devices (id, name, token_hash, created_at) VALUES (?1, ?2, ?3, ?4)", [&id, &name, &hash, &now])?;
+            c.execute(
+                "INSERT INTO devices (id, name, token_hash, created_at, relay) VALUES (?1, ?2, ?3, ?4, ?5)",
+                rusqlite::params![id, name, hash, now, relay],
+            )?;
             Ok(())
         })
         .await
@@ -73,7 +77,7 @@ impl Sqlite {
         self.run(|c| {
             let mut stmt = c.prepare(
                 "SELECT d.id, d.name, d.created_at, d.last_seen, d.revoked, d.origin,
-                        (SELECT COUNT(*) FROM changes ch WHERE ch.device_id = d.origin)
+                        (SELECT COUNT(*) FROM changes ch WHERE ch.device_id = d.origin), d.relay
                  FROM devices d ORDER BY d.created_at, d.id",
             )?;
             let rows = stmt.query_map([], |r| {
@@ -85,6 +89,7 @@ impl Sqlite {
                     revoked: r.get(4)?,
                     origin: r.get(5)?,
                     changes: r.get::<_, i64>(6)? as u64,
+                    relay: r.get(7)?,
                 })
             })?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -109,7 +114,7 @@ impl Sqlite {
         self.run(move |c| {
             let found = c
                 .query_row(
-                    "SELECT id, name, created_at, last_seen, revoked, origin FROM devices WHERE token_hash = ?1 AND revoked = 0",
+                    "SELECT id, name, created_at, last_seen, revoked, origin, relay FROM devices WHERE token_hash = ?1 AND revoked = 0",
                     [&hash],
                     |r| {
                         Ok(DeviceInfo {
@@ -120,6 +125,7 @@ impl Sqlite {
                             revoked: r.get(4)?,
                             origin: r.get(5)?,
                             changes: 0,
+                            relay: r.get(6)?,
                         })
                     },
                 )
@@ -132,11 +138,13 @@ impl Sqlite {
         .await
     }
 
-    pub async fn push(&self, device: &str, origin: &str, changes: &[Change]) -> Result<PushResponse> {
+    pub async fn push(&self, device: &str, origin: &str, changes: &[Change], bind: bool) -> Result<PushResponse> {
         let (device, origin, changes) = (device.to_string(), origin.to_string(), changes.to_vec());
         self.run(move |c| {
             let tx = c.transaction()?;
-            tx.execute("UPDATE devices SET origin = ?1 WHERE id = ?2 AND origin IS NULL", [&origin, &device])?;
+            if bind {
+                tx.execute("UPDATE devices SET origin = ?1 WHERE id = ?2 AND origin IS NULL", [&origin, &device])?;
+            }
             let mut stored = 0;
             {
                 let mut ins = tx.prepare_cached(

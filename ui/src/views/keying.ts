@@ -1,0 +1,217 @@
+// Screens: an event's paper questionnaires (import an XLSForm, list them)
+// and heads-down keying — keyboard only, driven by the Rust state machine
+// (muster-core forms::keying): every keydown is one `keying_press`, the
+// screen is re-drawn from the `Screen` it returns. Presses are sent in
+// order, one at a time, so fast typing is never reordered.
+
+import { api, pickOpenPath, type KeyingPress } from "../api";
+import type { Event } from "../bindings/Event";
+import type { Screen } from "../bindings/Screen";
+import { clear, h } from "../dom";
+import { cleanPath, type UiError } from "../format";
+import { t } from "../i18n";
+import { errorBox, spinner, type Ctx } from "../ui";
+import { eventHeader, eventTabs, findEvent } from "./event";
+
+/** The key to send for a keydown, or null to let the browser have it. */
+export function keyFor(e: Pick<KeyboardEvent, "key" | "ctrlKey" | "metaKey" | "altKey" | "isComposing">): string | null {
+  if (e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return null;
+  if (e.key === "Enter" || e.key === "Backspace") return e.key;
+  if (e.key === "ArrowUp") return "Back";
+  return [...e.key].length === 1 ? e.key : null;
+}
+
+async function loadEvent(root: HTMLElement, id: string): Promise<Event | undefined> {
+  clear(root);
+  root.appendChild(spinner());
+  try {
+    const ev = await findEvent(id);
+    clear(root);
+    if (!ev) root.appendChild(errorBox({ code: "not_found", message: id }));
+    return ev;
+  } catch (e) {
+    clear(root);
+    root.appendChild(errorBox(e as UiError));
+    return undefined;
+  }
+}
+
+export async function renderForms(root: HTMLElement, ctx: Ctx, id: string): Promise<void> {
+  const ev = await loadEvent(root, id);
+  if (!ev) return;
+  const event = ev;
+  const errorSlot = h("div", { class: "error-slot" });
+  const showError = (e: UiError) => {
+    clear(errorSlot);
+    errorSlot.appendChild(errorBox(e, () => clear(errorSlot)));
+  };
+  const list = h("div", { class: "form-list" }, spinner());
+  const load = async () => {
+    let forms;
+    try {
+      forms = await api.listForms(id);
+    } catch (e) {
+      clear(list);
+      showError(e as UiError);
+      return;
+    }
+    clear(list);
+    if (forms.length === 0) {
+      list.appendChild(h("div", { class: "empty-line muted", testid: "forms-empty" }, t("forms.empty")));
+      return;
+    }
+    for (const f of forms) {
+      const n = f.form.questions.filter((q) => q.kind !== "note").length;
+      list.appendChild(h("div", { class: "form-item", testid: "form-item" },
+        h("div", null,
+          h("div", { class: "strong", testid: "form-title" }, f.form.title || f.form.form_id),
+          h("div", { class: "muted" }, [t("forms.questions", { n }), f.source, f.double_entry ? t("forms.double") : ""].filter(Boolean).join(" · "))),
+        h("div", { class: "form-item-actions" },
+          f.double_entry
+            ? h("button", { class: "btn btn-secondary", type: "button", testid: "form-key-second",
+              onclick: () => ctx.go({ name: "keying", id, formId: f.id, entry: "second" }) }, t("forms.key.second"))
+            : null,
+          h("button", { class: "btn btn-primary", type: "button", testid: "form-key",
+            onclick: () => ctx.go({ name: "keying", id, formId: f.id, entry: "first" }) }, t("forms.key"))),
+      ));
+    }
+  };
+  const path = h("input", { type: "text", class: "path-input", testid: "form-path", placeholder: t("forms.import.path.placeholder") });
+  const double = h("input", { type: "checkbox", testid: "form-double" });
+  const importIt = async () => {
+    const p = cleanPath(path.value);
+    if (!p) { path.focus(); return; }
+    try {
+      const f = await api.importForm(id, p, double.checked);
+      clear(errorSlot);
+      ctx.toast(t("forms.imported", { title: f.form.title || f.form.form_id }));
+      path.value = "";
+      await load();
+    } catch (e) {
+      showError(e as UiError);
+    }
+  };
+  const choose = h("button", { class: "btn btn-secondary", type: "button", onclick: async () => {
+    try {
+      const p = await pickOpenPath({ name: "XLSForm", extensions: ["xlsx", "xls"] });
+      if (p) { path.value = p; await importIt(); }
+    } catch {
+      path.focus();
+    }
+  } }, t("forms.import.choose"));
+  root.appendChild(h("div", { class: "page", testid: "forms-page" },
+    eventHeader(event, ctx),
+    eventTabs(event, ctx, "forms"),
+    errorSlot,
+    h("section", { class: "card" },
+      h("h2", { class: "card-title" }, t("forms.import")),
+      h("div", { class: "path-row" }, path, choose,
+        h("button", { class: "btn btn-primary", type: "button", testid: "form-import", onclick: importIt }, t("forms.import.go"))),
+      h("label", { class: "check-line" }, double, " ", t("forms.import.double"))),
+    h("section", { class: "card" }, h("h2", { class: "card-title" }, t("forms.title")), list),
+  ));
+  await load();
+}
+
+function paint(view: HTMLElement, s: Screen): void {
+  clear(view);
+  view.dataset.stage = s.stage;
+  view.dataset.keystrokes = String(s.keystrokes);
+  const paper = h("div", { class: "keying-paper" },
+    h("span", { class: "muted" }, t("keying.paper")),
+    h("span", { class: "keying-paper-id mono", testid: "keying-paper" }, s.paper_id || "—"),
+    s.batch ? h("span", { class: "chip" }, s.batch) : null,
+    h("span", { class: "keying-keys muted", testid: "keying-keys" }, t("keying.keys", { n: s.keystrokes })));
+  view.appendChild(paper);
+  if (s.stage === "paper" || s.stage === "batch") {
+    view.appendChild(h("div", { class: "keying-body" },
+      h("div", { class: "keying-label", testid: "keying-label" }, t("keying.paper.prompt")),
+      h("div", { class: "keying-input mono", testid: "keying-input" }, s.input || s.paper_id, h("span", { class: "caret" })),
+      s.next_paper ? h("div", { class: "muted" }, t("keying.paper.next", { id: s.next_paper })) : null,
+    ));
+  } else if (s.stage === "question") {
+    view.appendChild(h("div", { class: "keying-body" },
+      h("div", { class: "keying-pos muted", testid: "keying-position" },
+        t("keying.position", { n: s.position, total: s.total }), s.required ? h("span", { class: "chip chip-inline" }, t("keying.required")) : null),
+      h("div", { class: "keying-label", testid: "keying-label", "data-question": s.question ?? "", "data-kind": s.kind ?? "" }, s.label ?? ""),
+      s.hint ? h("div", { class: "muted" }, s.hint) : null,
+      s.choices.length
+        ? h("div", { class: "keying-choices" }, s.choices.filter((c) => c.offered).map((c) =>
+          h("div", { class: `keying-choice${c.picked ? " on" : ""}`, testid: "keying-choice" },
+            h("span", { class: "kbd-hint" }, c.key), c.label)))
+        : null,
+      h("div", { class: "keying-input mono", testid: "keying-input" }, s.input, h("span", { class: "caret" })),
+    ));
+  }
+  if (s.message) view.appendChild(h("div", { class: "alert alert-warn", role: "alert", testid: "keying-message" }, s.message));
+}
+
+export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, formId: string, entry: "first" | "second"): Promise<void> {
+  const ev = await loadEvent(root, id);
+  if (!ev) return;
+  let start;
+  let title = "";
+  try {
+    const forms = await api.listForms(id);
+    const f = forms.find((x) => x.id === formId);
+    title = f ? f.form.title || f.form.form_id : formId;
+    start = await api.keyingStart(formId, entry);
+  } catch (e) {
+    root.appendChild(errorBox(e as UiError));
+    return;
+  }
+  const sid = start.session_id;
+  const view = h("div", { class: "keying-view card", testid: "keying-screen" });
+  const savedList = h("ol", { class: "keying-saved", testid: "keying-saved" });
+  const errorSlot = h("div", { class: "error-slot" });
+  let saved = 0;
+  paint(view, start.screen);
+
+  const page = h("div", { class: "page", testid: "keying-page" },
+    h("header", { class: "page-head" },
+      h("div", null,
+        h("button", { class: "back-link", type: "button", testid: "keying-back", onclick: () => ctx.go({ name: "forms", id }) }, "← ", t("keying.back")),
+        h("h1", { class: "page-title" }, t("keying.title", { title })),
+        h("p", { class: "page-sub" }, t("keying.help")))),
+    errorSlot,
+    h("div", { class: "keying-layout" }, view, h("aside", { class: "card" }, h("div", { class: "muted", testid: "keying-count" }, t("keying.saved.count", { n: 0 })), savedList)),
+  );
+  root.appendChild(page);
+
+  // One press at a time, in order.
+  let chain: Promise<void> = Promise.resolve();
+  const send = (key: string) => {
+    chain = chain.then(async () => {
+      let r: KeyingPress;
+      try {
+        r = await api.keyingPress(sid, key);
+      } catch (e) {
+        clear(errorSlot);
+        errorSlot.appendChild(errorBox(e as UiError, () => clear(errorSlot)));
+        return;
+      }
+      if (r.saved) {
+        saved++;
+        const k = r.saved.keyed;
+        savedList.prepend(h("li", { testid: "keying-saved-item", "data-keystrokes": String(k.keystrokes) },
+          t("keying.saved", { paper: k.paper_id, n: k.keystrokes, q: k.questions_asked })));
+        (page.querySelector('[data-testid="keying-count"]') as HTMLElement).textContent = t("keying.saved.count", { n: saved });
+      }
+      paint(view, r.screen);
+    });
+  };
+  const onKey = (e: KeyboardEvent) => {
+    if (!page.isConnected) {
+      document.removeEventListener("keydown", onKey);
+      void api.keyingEnd(sid).catch(() => undefined);
+      return;
+    }
+    const target = e.target as HTMLElement | null;
+    if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA")) return;
+    const key = keyFor(e);
+    if (key === null) return;
+    e.preventDefault();
+    send(key);
+  };
+  document.addEventListener("keydown", onKey);
+}
