@@ -10,11 +10,10 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use muster_core::certificates::{EligibilityReport, IssuedCertificate, Override, PrintRecord, Settings, Verification};
-use muster_core::model::Event;
-use muster_core::{Error, ErrorCode, ErrorPayload, Muster};
-use muster_print::certificate::{self, Certificate, Design};
-use muster_print::{Paper, Rendered};
+use muster_core::certificates::{EligibilityReport, IssuedCertificate, Override, PrintRecord, Verification};
+use muster_core::{Error, ErrorCode, ErrorPayload};
+use muster_print::certificate::{self, Certificate};
+use muster_print::Rendered;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
@@ -76,67 +75,6 @@ fn warnings(r: &Rendered) -> Vec<String> {
     }
 }
 
-fn zh_dates(e: &Event) -> (String, String) {
-    let parse = |d: &str| -> Option<(i64, u32, u32)> {
-        let mut it = d.split('-');
-        Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?, it.next()?.parse().ok()?))
-    };
-    let end = muster_core::clock::add_days(&e.starts_on, e.days.saturating_sub(1) as i64);
-    const MONTHS: [&str; 12] =
-        ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-    match (parse(&e.starts_on), parse(&end)) {
-        (Some((y1, m1, d1)), Some((y2, m2, d2))) => {
-            let mn = |m: u32| MONTHS[(m.clamp(1, 12) - 1) as usize];
-            if e.days <= 1 {
-                (format!("{y1}年{m1}月{d1}日"), format!("{d1} {} {y1}", mn(m1)))
-            } else if y1 == y2 && m1 == m2 {
-                (format!("{y1}年{m1}月{d1}日至{d2}日"), format!("{d1}–{d2} {} {y1}", mn(m1)))
-            } else if y1 == y2 {
-                (format!("{y1}年{m1}月{d1}日至{m2}月{d2}日"), format!("{d1} {} – {d2} {} {y1}", mn(m1), mn(m2)))
-            } else {
-                (format!("{y1}年{m1}月{d1}日至{y2}年{m2}月{d2}日"), format!("{d1} {} {y1} – {d2} {} {y2}", mn(m1), mn(m2)))
-            }
-        }
-        _ => (e.starts_on.clone(), e.starts_on.clone()),
-    }
-}
-
-fn read_image(path: &str) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|e| Error::io(path, e))
-}
-
-/// The shared part of an event's certificates (as the CLI draws them).
-fn design(m: &Muster, e: &Event, s: &Settings) -> Result<Design, Error> {
-    let (dates, dates_en) = zh_dates(e);
-    let paper = Paper::parse(&s.paper)
-        .ok_or_else(|| Error::invalid_at(format!("paper is a4 or a5, not {}", s.paper), None, None, Some("paper")))?;
-    let key = m.certificate_public_key()?;
-    Ok(Design {
-        paper,
-        title: e.name.clone(),
-        title_en: s.title_en.clone(),
-        venue: e.venue.clone(),
-        venue_en: s.venue_en.clone(),
-        dates,
-        dates_en,
-        organisers: s.organisers.clone(),
-        signatories: s
-            .signatories
-            .iter()
-            .map(|g| {
-                Ok(certificate::Signatory { name: g.name.clone(), title: g.title.clone(), image: g.image.as_deref().map(read_image).transpose()? })
-            })
-            .collect::<Result<Vec<_>, Error>>()?,
-        logos: s.logos.iter().map(|p| read_image(p)).collect::<Result<Vec<_>, Error>>()?,
-        issued_on: muster_core::clock::today(),
-        verify_hint: format!("核验 Verify: 扫描二维码 scan the QR code, or run  muster certificates verify CODE --public-key {key}"),
-    })
-}
-
-fn to_print(c: &IssuedCertificate, note: &str) -> Certificate {
-    Certificate { id: c.id.clone(), name: c.name.clone(), name_latin: c.name_latin.clone(), hours: c.hours, code: c.code.clone(), note: note.to_string() }
-}
-
 #[tauri::command]
 pub async fn certificate_eligibility(state: State<'_, AppState>, event_id: String) -> Result<EligibilityReport, ErrorPayload> {
     state.with(|m| m.certificate_eligibility(&event_id, None))
@@ -173,7 +111,7 @@ pub async fn issue_certificates<R: Runtime>(
     let (outcome, design) = state.with(|m| {
         let e = m.event(&event_id)?;
         let settings = m.certificate_settings(&event_id)?;
-        let design = design(m, &e, &settings)?;
+        let design = muster_core::documents::certificate_design(m, &e, &settings, None)?;
         if reason.trim().is_empty() {
             let printed = m.certificate_prints(&event_id, None)?;
             let report = m.certificate_eligibility(&event_id, None)?;
@@ -187,7 +125,7 @@ pub async fn issue_certificates<R: Runtime>(
         return Err(invalid("nobody is eligible for a certificate yet", "eligible"));
     }
     // Rendering takes a while: without the lock, on a blocking thread.
-    let batch: Vec<Certificate> = outcome.certificates.iter().map(|c| to_print(c, "")).collect();
+    let batch: Vec<Certificate> = outcome.certificates.iter().map(|c| muster_core::documents::printable(c, "")).collect();
     let emitter = app.clone();
     let rendered = tauri::async_runtime::spawn_blocking(move || {
         let mut last = Instant::now() - Duration::from_secs(1);
@@ -233,11 +171,11 @@ pub async fn reprint_certificate(
         let (c, event) = m.certificate(&certificate_id)?;
         let e = m.event(&event)?;
         let settings = m.certificate_settings(&event)?;
-        let d = design(m, &e, &settings)?;
+        let d = muster_core::documents::certificate_design(m, &e, &settings, None)?;
         Ok((c, event, d))
     })?;
     let note = format!("补发 REPRINT {}", muster_core::clock::today());
-    let r = tauri::async_runtime::spawn_blocking(move || certificate::render(&design, &[to_print(&c, &note)], &mut |_, _| {}))
+    let r = tauri::async_runtime::spawn_blocking(move || certificate::render(&design, &[muster_core::documents::printable(&c, &note)], &mut |_, _| {}))
         .await
         .map_err(|e| shell_error(ErrorCode::Io, format!("rendering failed: {e}")))?
         .map_err(print_error)?;

@@ -8,7 +8,7 @@
 use crate::output::Outcome;
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use muster_core::certificates::{self as certs, IssuedCertificate, Settings, SettingsPatch, Signatory};
+use muster_core::certificates::{self as certs, IssuedCertificate, SettingsPatch, Signatory};
 use muster_core::model::{Event, Trainee};
 use muster_core::Muster;
 use muster_print::certificate::{Certificate, Design};
@@ -207,70 +207,6 @@ pub fn attendance_sheet(m: &Muster, event: &str, out: &Path) -> anyhow::Result<O
     Ok(Outcome::new(json!({"file": out.display().to_string(), "rows": rows.len(), "pages": r.pages, "warnings": missing_warning(&r)}), text))
 }
 
-fn zh_dates(e: &Event) -> (String, String) {
-    let parse = |d: &str| -> Option<(i64, u32, u32)> {
-        let mut it = d.split('-');
-        Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?, it.next()?.parse().ok()?))
-    };
-    let end = muster_core::clock::add_days(&e.starts_on, e.days.saturating_sub(1) as i64);
-    const MONTHS: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-    match (parse(&e.starts_on), parse(&end)) {
-        (Some((y1, m1, d1)), Some((y2, m2, d2))) => {
-            let mn = |m: u32| MONTHS[(m.clamp(1, 12) - 1) as usize];
-            if e.days <= 1 {
-                (format!("{y1}年{m1}月{d1}日"), format!("{d1} {} {y1}", mn(m1)))
-            } else if y1 == y2 && m1 == m2 {
-                (format!("{y1}年{m1}月{d1}日至{d2}日"), format!("{d1}–{d2} {} {y1}", mn(m1)))
-            } else if y1 == y2 {
-                (format!("{y1}年{m1}月{d1}日至{m2}月{d2}日"), format!("{d1} {} – {d2} {} {y1}", mn(m1), mn(m2)))
-            } else {
-                (format!("{y1}年{m1}月{d1}日至{y2}年{m2}月{d2}日"), format!("{d1} {} {y1} – {d2} {} {y2}", mn(m1), mn(m2)))
-            }
-        }
-        _ => (e.starts_on.clone(), e.starts_on.clone()),
-    }
-}
-
-fn read_image(path: &str) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("reading image {path}"))
-}
-
-/// The shared part of an event's certificates.
-fn design(m: &Muster, e: &Event, s: &Settings, paper: Option<&str>) -> anyhow::Result<Design> {
-    let (dates, dates_en) = zh_dates(e);
-    let paper = paper.unwrap_or(&s.paper);
-    let paper = Paper::parse(paper).ok_or_else(|| muster_core::Error::invalid_at(format!("paper is a4 or a5, not {paper}"), None, None, Some("paper")))?;
-    let key = m.certificate_public_key()?;
-    Ok(Design {
-        paper,
-        title: e.name.clone(),
-        title_en: s.title_en.clone(),
-        venue: e.venue.clone(),
-        venue_en: s.venue_en.clone(),
-        dates,
-        dates_en,
-        organisers: s.organisers.clone(),
-        signatories: s
-            .signatories
-            .iter()
-            .map(|g| Ok(certificate::Signatory { name: g.name.clone(), title: g.title.clone(), image: g.image.as_deref().map(read_image).transpose()? }))
-            .collect::<anyhow::Result<Vec<_>>>()?,
-        logos: s.logos.iter().map(|p| read_image(p)).collect::<anyhow::Result<Vec<_>>>()?,
-        issued_on: muster_core::clock::today(),
-        verify_hint: verify_hint(&key),
-    })
-}
-
-fn verify_hint(key: &str) -> String {
-    format!(
-        "核验 Verify: 扫描二维码 scan the QR code, or run  muster certificates verify CODE --public-key {key}"
-    )
-}
-
-fn to_print(c: &IssuedCertificate, note: &str) -> Certificate {
-    Certificate { id: c.id.clone(), name: c.name.clone(), name_latin: c.name_latin.clone(), hours: c.hours, code: c.code.clone(), note: note.to_string() }
-}
-
 fn progress_bar(label: &str) -> impl FnMut(usize, usize) + '_ {
     let show = std::io::stderr().is_terminal();
     let mut last = usize::MAX;
@@ -340,7 +276,7 @@ pub fn certificates(m: &mut Muster, cmd: CertificatesCmd) -> anyhow::Result<Outc
         CertificatesCmd::Issue { event, min_attendance, out, out_dir, paper, by, reason } => {
             let e = m.event(&event)?;
             let settings = m.certificate_settings(&event)?;
-            let d = design(m, &e, &settings, paper.as_deref())?;
+            let d = muster_core::documents::certificate_design(m, &e, &settings, paper.as_deref())?;
             if reason.trim().is_empty() {
                 let printed = m.certificate_prints(&event, None)?;
                 let eligible = m.certificate_eligibility(&event, min_attendance)?;
@@ -364,7 +300,7 @@ pub fn certificates(m: &mut Muster, cmd: CertificatesCmd) -> anyhow::Result<Outc
                 let mut progress = progress_bar("rendering certificates");
                 match (&out, &out_dir) {
                     (Some(path), _) => {
-                        let batch: Vec<Certificate> = outcome.certificates.iter().map(|c| to_print(c, "")).collect();
+                        let batch: Vec<Certificate> = outcome.certificates.iter().map(|c| muster_core::documents::printable(c, "")).collect();
                         let r = certificate::render(&d, &batch, &mut progress)?;
                         write_pdf(path, &r)?;
                         warnings.extend(missing_warning(&r));
@@ -377,7 +313,7 @@ pub fn certificates(m: &mut Muster, cmd: CertificatesCmd) -> anyhow::Result<Outc
                     (None, Some(dir)) => {
                         let total = outcome.certificates.len();
                         for (i, c) in outcome.certificates.iter().enumerate() {
-                            let r = certificate::render(&d, &[to_print(c, "")], &mut |_, _| {})?;
+                            let r = certificate::render(&d, &[muster_core::documents::printable(c, "")], &mut |_, _| {})?;
                             let path = dir.join(file_name(c));
                             write_pdf(&path, &r)?;
                             warnings.extend(missing_warning(&r));
@@ -431,8 +367,8 @@ pub fn certificates(m: &mut Muster, cmd: CertificatesCmd) -> anyhow::Result<Outc
             let (c, event) = m.certificate(&id)?;
             let e = m.event(&event)?;
             let settings = m.certificate_settings(&event)?;
-            let d = design(m, &e, &settings, paper.as_deref())?;
-            let r = certificate::render(&d, &[to_print(&c, &format!("补发 REPRINT {}", muster_core::clock::today()))], &mut |_, _| {})?;
+            let d = muster_core::documents::certificate_design(m, &e, &settings, paper.as_deref())?;
+            let r = certificate::render(&d, &[muster_core::documents::printable(&c, &format!("补发 REPRINT {}", muster_core::clock::today()))], &mut |_, _| {})?;
             write_pdf(&out, &r)?;
             let log = m.record_certificate_prints(&event, std::slice::from_ref(&c.id), &reason, &who(by), &out.display().to_string())?;
             let text = format!("reprinted certificate {} for {} → {}", c.id, c.name, out.display());
@@ -510,7 +446,7 @@ pub fn bench_certificates(m: &Muster, count: usize, out: &Path) -> anyhow::Resul
         ],
         logos: Vec::new(),
         issued_on: "2025-03-12".into(),
-        verify_hint: verify_hint(&certs::to_hex(key.verifying_key().as_bytes())),
+        verify_hint: muster_core::documents::verify_hint(&certs::to_hex(key.verifying_key().as_bytes())),
     };
     let r = certificate::render(&d, &batch, &mut |_, _| {})?;
     write_pdf(out, &r)?;

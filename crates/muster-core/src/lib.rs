@@ -10,6 +10,7 @@ pub mod certificates;
 pub mod clock;
 pub mod code;
 pub mod demo;
+pub mod documents;
 pub mod error;
 pub mod event;
 pub mod export;
