@@ -14,7 +14,10 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use muster_core::forms::keying::{Key, KeyedForm, KeyingSession, Screen, Step};
-use muster_core::forms::{Entry, StoredForm};
+use muster_core::forms::portrait::Portrait;
+use muster_core::forms::responses::{BatchStatus, DiffReport, KeyerStats};
+use muster_core::forms::{Batch, Entry, StoredForm};
+use muster_core::store::forms::Resolution;
 use muster_core::{Error, ErrorCode, ErrorPayload};
 use serde::Serialize;
 use tauri::State;
@@ -160,4 +163,64 @@ pub async fn keying_press(
 pub async fn keying_end(keying: State<'_, KeyingState>, session_id: String) -> Result<(), ErrorPayload> {
     keying.open.lock().unwrap_or_else(|p| p.into_inner()).remove(&session_id);
     Ok(())
+}
+
+// ---- batches, double entry, keyer statistics, the portrait ------------------
+
+/// Registers a stack of `count` papers, the first numbered `first` (default 1).
+#[tauri::command]
+pub async fn add_batch(state: State<'_, AppState>, form_id: String, name: String, count: u32, first: Option<String>) -> Result<Batch, ErrorPayload> {
+    state.with(|m| m.add_batch(&form_id, &name, count, first.as_deref().filter(|f| !f.trim().is_empty())))
+}
+
+#[tauri::command]
+pub async fn list_batches(state: State<'_, AppState>, form_id: String) -> Result<Vec<Batch>, ErrorPayload> {
+    state.with(|m| m.batches(&form_id))
+}
+
+/// Expected, keyed and missing paper IDs of a batch for one entry.
+#[tauri::command]
+pub async fn batch_status(state: State<'_, AppState>, form_id: String, batch: String, entry: Option<String>) -> Result<BatchStatus, ErrorPayload> {
+    let entry = self::entry(entry.as_deref())?;
+    state.with(|m| m.batch_status(&form_id, &batch, entry))
+}
+
+/// Differences between the first and second entry, per paper and field.
+#[tauri::command]
+pub async fn responses_diff(state: State<'_, AppState>, form_id: String) -> Result<DiffReport, ErrorPayload> {
+    state.with(|m| m.responses_diff(&form_id))
+}
+
+/// A supervisor's value for one differing field; who chose it is recorded.
+#[tauri::command]
+pub async fn resolve_difference(state: State<'_, AppState>, form_id: String, paper: String, field: String, value: String, by: String) -> Result<Resolution, ErrorPayload> {
+    state.with(|m| m.resolve_difference(&form_id, &paper, &field, &value, &by))
+}
+
+/// Forms/hour, keystrokes/hour and disagreements per 1,000 fields per keyer.
+#[tauri::command]
+pub async fn keyer_stats(state: State<'_, AppState>, form_id: String) -> Result<Vec<KeyerStats>, ErrorPayload> {
+    state.with(|m| m.keyer_stats(&form_id))
+}
+
+/// The trainee portrait of a form (labels in `language`, default the form's).
+#[tauri::command]
+pub async fn form_portrait(state: State<'_, AppState>, form_id: String, language: Option<String>) -> Result<Portrait, ErrorPayload> {
+    state.with(|m| m.portrait(&form_id, language.as_deref().filter(|l| !l.is_empty())))
+}
+
+/// Writes the portrait to `path` as `xlsx` or `pdf` (rendered outside the
+/// store lock); returns the path written.
+#[tauri::command]
+pub async fn export_portrait(state: State<'_, AppState>, form_id: String, path: String, format: String) -> Result<String, ErrorPayload> {
+    let target = Path::new(&path);
+    match format.as_str() {
+        "xlsx" => state.with(|m| m.portrait_xlsx(&form_id, target)).map(|_| path.clone()),
+        "pdf" => {
+            let p = state.with(|m| m.portrait(&form_id, None))?;
+            muster_core::documents::write_portrait_pdf(&p, target).map_err(|e| e.to_payload())?;
+            Ok(path.clone())
+        }
+        other => Err(invalid(&format!("'{other}' is not xlsx or pdf"), "format")),
+    }
 }

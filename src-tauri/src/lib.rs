@@ -10,6 +10,7 @@ pub mod certificates;
 pub mod checkin;
 pub mod keying;
 pub mod sync;
+pub mod unlock;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -28,15 +29,16 @@ pub const IMPORT_PROGRESS: &str = "import-progress";
 const SEARCH_LIMIT: usize = 200;
 const SEARCH_LIMIT_MAX: usize = 5000;
 
-/// The one store of the running app.
+/// The one store of the running app (`None` while an encrypted store waits
+/// for its passphrase: see [`unlock`]).
 pub struct AppState {
-    muster: Mutex<Muster>,
+    muster: Mutex<Option<Muster>>,
     db_path: PathBuf,
 }
 
 impl AppState {
     pub fn new(muster: Muster, db_path: PathBuf) -> Self {
-        AppState { muster: Mutex::new(muster), db_path }
+        AppState { muster: Mutex::new(Some(muster)), db_path }
     }
 
     /// Opens the store at `path`, creating its folder.
@@ -44,14 +46,32 @@ impl AppState {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display(), e))?;
         }
-        Ok(AppState::new(Muster::open(path)?, path.to_path_buf()))
+        match Muster::open(path) {
+            Ok(m) => Ok(AppState::new(m, path.to_path_buf())),
+            // Encrypted: opened by `unlock` once the user gives the passphrase.
+            Err(e) if e.is_wrong_passphrase() => Ok(AppState { muster: Mutex::new(None), db_path: path.to_path_buf() }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Whether the store waits for its passphrase.
+    pub fn is_locked(&self) -> bool {
+        self.muster.lock().unwrap_or_else(|p| p.into_inner()).is_none()
+    }
+
+    /// Puts the store opened by `unlock` in place.
+    pub(crate) fn set_unlocked(&self, m: Muster) {
+        *self.muster.lock().unwrap_or_else(|p| p.into_inner()) = Some(m);
     }
 
     pub(crate) fn with<T>(&self, f: impl FnOnce(&mut Muster) -> Result<T, Error>) -> Result<T, ErrorPayload> {
         // A panic while holding the lock leaves a store whose last
         // transaction rolled back: still usable, so recover the guard.
         let mut guard = self.muster.lock().unwrap_or_else(|p| p.into_inner());
-        f(&mut guard).map_err(|e| e.to_payload())
+        let m = guard.as_mut().ok_or_else(|| {
+            Error::invalid_at("the store is locked: enter its passphrase", None, None, Some("passphrase")).to_payload()
+        })?;
+        f(m).map_err(|e| e.to_payload())
     }
 }
 
@@ -173,6 +193,8 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
     let worker = sync::SyncWorker::new(&state.db_path);
     builder.manage(state).manage(worker).manage(keying::KeyingState::default()).invoke_handler(tauri::generate_handler![
         app_info,
+        unlock::store_locked,
+        unlock::unlock,
         list_events,
         get_event,
         create_event,
@@ -212,6 +234,14 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         keying::keying_start,
         keying::keying_press,
         keying::keying_end,
+        keying::add_batch,
+        keying::list_batches,
+        keying::batch_status,
+        keying::responses_diff,
+        keying::resolve_difference,
+        keying::keyer_stats,
+        keying::form_portrait,
+        keying::export_portrait,
     ])
 }
 
@@ -761,5 +791,67 @@ mod tests {
         invoke(&app, "keying_end", serde_json::json!({"sessionId": sid})).unwrap();
         let err = invoke(&app, "keying_press", serde_json::json!({"sessionId": sid, "key": "1"})).unwrap_err();
         assert_eq!(err["code"], "not_found");
+    }
+
+    #[test]
+    fn batches_double_entry_and_the_portrait_over_ipc() {
+        let dir = TempDir::new("portrait");
+        let app = app(dir.path());
+        let demo = invoke(&app, "create_demo_event", serde_json::json!({})).unwrap();
+        let event = demo["id"].as_str().unwrap();
+        let xls = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/e2e/fixtures/form-portrait.xlsx").display().to_string();
+        let form = invoke(&app, "import_form", serde_json::json!({"eventId": event, "path": xls, "doubleEntry": true})).unwrap();
+        let form_id = form["id"].as_str().unwrap().to_string();
+        let f = |extra: serde_json::Value| {
+            let mut v = serde_json::json!({"formId": form_id});
+            v.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            v
+        };
+        let batch = invoke(&app, "add_batch", f(serde_json::json!({"name": "第二天 A", "count": 3, "first": "A001"}))).unwrap();
+        assert_eq!(batch["first_paper"], "A001");
+        assert_eq!(invoke(&app, "add_batch", f(serde_json::json!({"name": "x", "count": 0}))).unwrap_err()["field"], "count");
+        assert_eq!(invoke(&app, "list_batches", f(serde_json::json!({}))).unwrap().as_array().unwrap().len(), 1);
+
+        // Key A001 (yes, 30, 农民) first by 李, second by 王 with age 31.
+        let key_paper = |entry: &str, keyer: &str, age: &str| {
+            let start = invoke(&app, "keying_start", f(serde_json::json!({"entry": entry, "keyer": keyer, "batch": "第二天 A"}))).unwrap();
+            let sid = start["session_id"].as_str().unwrap().to_string();
+            let mut last = serde_json::Value::Null;
+            let keys: Vec<String> = ["Enter", "1"].iter().map(|s| s.to_string())
+                .chain(age.chars().map(String::from)).chain(["Enter".into()]).chain("农民".chars().map(String::from)).chain(["Enter".into()]).collect();
+            for k in keys {
+                last = invoke(&app, "keying_press", serde_json::json!({"sessionId": sid, "key": k})).unwrap();
+            }
+            assert_eq!(last["saved"]["keyed"]["paper_id"], "A001", "{last}");
+            assert_eq!(last["saved"]["keyed"]["answers"]["job"], "农民", "{last}");
+        };
+        key_paper("first", "李", "30");
+        let status = invoke(&app, "batch_status", f(serde_json::json!({"batch": "第二天 A", "entry": "first"}))).unwrap();
+        assert_eq!((status["keyed"].as_u64(), status["missing"].clone()), (Some(1), serde_json::json!(["A002", "A003"])), "{status}");
+        key_paper("second", "王", "31");
+
+        let diff = invoke(&app, "responses_diff", f(serde_json::json!({}))).unwrap();
+        let d = &diff["differences"][0];
+        assert_eq!((d["field"].as_str(), d["first"].as_str(), d["second"].as_str()), (Some("age"), Some("30"), Some("31")), "{diff}");
+        let pending = invoke(&app, "form_portrait", f(serde_json::json!({}))).unwrap();
+        assert_eq!((pending["included"].as_u64(), pending["pending"].as_u64()), (Some(0), Some(1)), "{pending}");
+        let r = invoke(&app, "resolve_difference", f(serde_json::json!({"paper": "A001", "field": "age", "value": "31", "by": "张主管"}))).unwrap();
+        assert_eq!((r["value"].as_str(), r["by"].as_str()), (Some("31"), Some("张主管")));
+        assert_eq!(invoke(&app, "responses_diff", f(serde_json::json!({}))).unwrap()["unresolved"], 0);
+
+        let p = invoke(&app, "form_portrait", f(serde_json::json!({}))).unwrap();
+        assert_eq!(p["included"], 1, "{p}");
+        let valuable = p["questions"].as_array().unwrap().iter().find(|q| q["name"] == "valuable").unwrap();
+        assert_eq!((valuable["choices"][0]["count"].as_u64(), valuable["choices"][0]["percent"].as_f64()), (Some(1), Some(100.0)), "{valuable}");
+        let stats = invoke(&app, "keyer_stats", f(serde_json::json!({}))).unwrap();
+        assert_eq!(stats.as_array().unwrap().len(), 2, "{stats}");
+
+        let pdf = dir.path().join("画像.pdf").display().to_string();
+        assert_eq!(invoke(&app, "export_portrait", f(serde_json::json!({"path": pdf, "format": "pdf"}))).unwrap(), pdf.as_str());
+        assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+        let xlsx = dir.path().join("画像.xlsx").display().to_string();
+        invoke(&app, "export_portrait", f(serde_json::json!({"path": xlsx, "format": "xlsx"}))).unwrap();
+        assert!(std::fs::metadata(&xlsx).unwrap().len() > 0);
+        assert_eq!(invoke(&app, "export_portrait", f(serde_json::json!({"path": xlsx, "format": "doc"}))).unwrap_err()["field"], "format");
     }
 }

@@ -113,6 +113,12 @@ impl SyncWorker {
         }
     }
 
+    /// Hands the worker its own connection to an encrypted store (opened by
+    /// `unlock`, so the worker never holds the passphrase).
+    pub fn provide_store(&self, m: Muster) {
+        *lock(&self.store) = Some(m);
+    }
+
     pub fn settings(&self) -> SyncSettings {
         let c = lock(&self.config);
         SyncSettings { url: c.url.clone(), has_token: !c.token.is_empty() }

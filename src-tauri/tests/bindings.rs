@@ -14,7 +14,9 @@ use muster_core::trainee::DuplicateGroup;
 use muster_core::roster::{ImportReport, RosterPreview};
 use muster_core::sync::SyncReport;
 use muster_core::forms::keying::{KeyedForm, Screen, Step};
-use muster_core::forms::StoredForm;
+use muster_core::forms::portrait::Portrait;
+use muster_core::forms::responses::{BatchStatus, DiffReport, KeyerStats};
+use muster_core::forms::{Batch, StoredForm};
 use muster_core::certificates::{EligibilityReport, IssuedCertificate, Override, PrintRecord, Verification};
 use muster_core::{ErrorCode, ErrorPayload};
 use ts_rs::{Config, TS};
@@ -50,6 +52,11 @@ fn generate(out: &Path) {
     Screen::export_all(&cfg).unwrap();
     Step::export_all(&cfg).unwrap();
     KeyedForm::export_all(&cfg).unwrap();
+    Batch::export_all(&cfg).unwrap();
+    BatchStatus::export_all(&cfg).unwrap();
+    DiffReport::export_all(&cfg).unwrap();
+    KeyerStats::export_all(&cfg).unwrap();
+    Portrait::export_all(&cfg).unwrap();
 }
 
 fn ts_files(dir: &Path) -> BTreeMap<String, String> {

@@ -7,3 +7,4 @@ mod checkin;
 mod print;
 mod forms;
 mod sync;
+mod safety;

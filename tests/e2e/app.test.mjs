@@ -810,4 +810,133 @@ describe("Muster desktop app", () => {
     await (await $t("keying-back")).click();
     await (await $t("forms-page")).waitForDisplayed({ timeout: T });
   });
+
+  // ---- the portrait, paper batches, double entry (issue 4) -------------------
+  test("keying: a Chinese text answer, a batch, the portrait chart, a double entry resolved", async () => {
+    const form = path.join(tmp, "结业问卷.xlsx");
+    fs.copyFileSync(path.join(here, "fixtures/form-portrait.xlsx"), form);
+    await typeInto("form-path", form);
+    await (await $t("form-double")).click();
+    await (await $t("form-import")).click();
+    await waitUntil(async () => (await $$t("form-item")).length === 2, "the second form is listed");
+    // The new form's row and its buttons.
+    const formButton = async (testid) => {
+      const items = await $$t("form-item");
+      for (const it of items) {
+        if ((await (await it.$('[data-testid="form-title"]')).getText()).includes("结业问卷")) return it.$(`[data-testid="${testid}"]`);
+      }
+      throw new Error("the form is not listed");
+    };
+    await typeInto("form-keyer", "李明");
+
+    // Register a batch of three papers from A001.
+    await (await formButton("form-results")).click();
+    await (await $t("portrait-page")).waitForDisplayed({ timeout: T });
+    await typeInto("batch-name", "第二天A");
+    await typeInto("batch-count", "3");
+    await typeInto("batch-first", "A001");
+    await (await $t("batch-add")).click();
+    await waitUntil(async () => (await $$t("batch-status")).length === 2, "the batch is listed for both entries");
+    assert.match(await (await $t("batch-missing")).getText(), /A001 A002 A003/);
+
+    const screen = () => browser.execute(() => {
+      const v = document.querySelector('[data-testid="keying-screen"]');
+      const l = v.querySelector('[data-testid="keying-label"]');
+      return { stage: v.dataset.stage, keys: Number(v.dataset.keystrokes), kind: l?.dataset.kind ?? "",
+        input: v.querySelector('[data-testid="keying-input"]')?.textContent ?? "",
+        saved: document.querySelectorAll('[data-testid="keying-saved-item"]').length,
+        imeFocused: document.activeElement?.dataset?.testid === "keying-ime" };
+    });
+    const press = async (keys) => {
+      const s0 = await screen();
+      await browser.keys(keys);
+      await waitUntil(async () => {
+        const s = await screen();
+        return s.saved > s0.saved || s.keys >= s0.keys + keys.length;
+      }, `keys ${keys.join("")} were not all taken`);
+    };
+    // One paper: Enter takes the batch and its next missing paper; a choice
+    // by its number; the age and Enter; the occupation through the text input.
+    const keyPaper = async ({ valuable, age, job, ime = "addValue" }) => {
+      const before = (await screen()).saved;
+      for (let i = 0; i < 3 && (await screen()).stage !== "question"; i++) await press(["\uE007"]);
+      assert.equal((await screen()).kind, "select_one", JSON.stringify(await screen()));
+      await press([valuable]);
+      await press([...age, "\uE007"]);
+      await waitUntil(async () => { const s = await screen(); return s.kind === "text" && s.imeFocused; }, "the text input has focus");
+      if (job) {
+        const k0 = (await screen()).keys;
+        if (ime === "addValue") {
+          await (await $t("keying-ime")).addValue(job);
+        } else {
+          // What an input method does: compose, then commit the characters.
+          await browser.execute((text) => {
+            const el = document.querySelector('[data-testid="keying-ime"]');
+            el.dispatchEvent(new CompositionEvent("compositionstart", { data: "" }));
+            el.value = text;
+            el.dispatchEvent(new CompositionEvent("compositionend", { data: text }));
+          }, job);
+        }
+        await waitUntil(async () => (await screen()).keys >= k0 + [...job].length, `${job} was not taken`);
+        assert.match((await screen()).input, new RegExp(job));
+        await shot(`53-keying-chinese-${ime}`);
+      }
+      await press(["\uE007"]);
+      await waitUntil(async () => (await screen()).saved === before + 1, "the paper is saved");
+    };
+    const keyTwo = async (entry, papers) => {
+      await (await $t("portrait-back")).click();
+      await (await $t("forms-page")).waitForDisplayed({ timeout: T });
+      await typeInto("form-keyer", entry === "first" ? "李明" : "王芳");
+      await (await formButton(entry === "first" ? "form-key" : "form-key-second")).click();
+      await (await $t("keying-screen")).waitForDisplayed({ timeout: T });
+      await browser.execute(() => document.activeElement?.blur());
+      for (const p of papers) await keyPaper(p);
+      await waitUntil(async () => /缺 A003/.test(await (await $t("keying-batch")).getText()), "the keying screen shows the missing paper");
+      await shot(`54-keying-batch-${entry}`);
+      await (await $t("keying-back")).click();
+      await (await $t("forms-page")).waitForDisplayed({ timeout: T });
+      await (await formButton("form-results")).click();
+      await (await $t("portrait-page")).waitForDisplayed({ timeout: T });
+    };
+    await keyTwo("first", [{ valuable: "1", age: "30", job: "农民" }, { valuable: "2", age: "45", job: "" }]);
+    assert.match(await (await $t("portrait-pending")).getText(), /2/);
+    await keyTwo("second", [{ valuable: "1", age: "31", job: "农民", ime: "composition" }, { valuable: "2", age: "45", job: "" }]);
+
+    // The difference: age of A001, 30 vs 31; the supervisor takes 31.
+    await waitUntil(async () => (await $$t("diff-row")).length === 1, "one difference is listed");
+    const row = await $t("diff-row");
+    assert.equal(await row.getAttribute("data-field"), "age");
+    assert.equal(await row.getAttribute("data-paper"), "A001");
+    await shot("55-double-entry-difference");
+    await typeInto("resolve-by", "张主管");
+    await (await row.$('[data-testid="diff-second"]')).click();
+    await (await $t("diff-resolution")).waitForDisplayed({ timeout: T });
+    assert.match(await (await $t("diff-resolution")).getText(), /31.*张主管/);
+
+    // The portrait: both papers, one yes and one no, 50.0% each.
+    await waitUntil(async () => /2/.test(await (await $t("portrait-included")).getText()), "both papers are in the portrait");
+    const bars = await browser.execute(() => [...document.querySelectorAll('[data-testid="portrait-question"][data-question="valuable"] [data-testid="portrait-bar"]')]
+      .map((b) => ({ value: b.dataset.value, count: Number(b.dataset.count), percent: Number(b.dataset.percent), text: b.textContent })));
+    assert.deepEqual(bars.map((b) => [b.value, b.count, b.percent]), [["yes", 1, 50], ["no", 1, 50]], JSON.stringify(bars));
+    assert.match(bars[0].text, /1 · 50\.0%/);
+    assert.match(await (await browser.$('[data-question="age"] [data-testid="portrait-numeric"]')).getText(), /38/);
+    const stats = await $$t("keyer-row");
+    assert.equal(stats.length, 2);
+    await browser.execute(() => window.scrollTo(0, 0));
+    await shot("56-portrait");
+
+    // Exports.
+    const pdf = path.join(tmp, "画像.pdf");
+    await browser.execute(() => window.scrollTo(0, 0));
+    await typeInto("portrait-export-path", pdf);
+    await (await $t("portrait-pdf")).click();
+    await waitUntil(async () => fs.existsSync(pdf), "the PDF is written");
+    assert.equal(fs.readFileSync(pdf).subarray(0, 4).toString(), "%PDF");
+    const xlsx = path.join(tmp, "画像.xlsx");
+    await browser.execute(() => window.scrollTo(0, 0));
+    await typeInto("portrait-export-path", xlsx);
+    await (await $t("portrait-xlsx")).click();
+    await waitUntil(async () => fs.existsSync(xlsx), "the XLSX is written");
+  });
 });

@@ -26,6 +26,12 @@ import type { KeyedForm } from "./bindings/KeyedForm";
 import type { Screen } from "./bindings/Screen";
 import type { Step } from "./bindings/Step";
 import type { StoredForm } from "./bindings/StoredForm";
+import type { Batch } from "./bindings/Batch";
+import type { BatchStatus } from "./bindings/BatchStatus";
+import type { DiffReport } from "./bindings/DiffReport";
+import type { KeyerStats } from "./bindings/KeyerStats";
+import type { Portrait } from "./bindings/Portrait";
+import type { Resolution } from "./bindings/Resolution";
 import { toUiError } from "./format";
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
@@ -115,7 +121,17 @@ export const api = {
     listen<Progress>("certificate-progress", (e) => f(e.payload)),
   listForms: (eventId: string) => call<StoredForm[]>("list_forms", { eventId }),
   importForm: (eventId: string, path: string, doubleEntry: boolean) => call<StoredForm>("import_form", { eventId, path, doubleEntry }),
-  keyingStart: (formId: string, entry: "first" | "second") => call<KeyingStart>("keying_start", { formId, entry }),
+  keyingStart: (formId: string, entry: "first" | "second", keyer?: string, batch?: string) =>
+    call<KeyingStart>("keying_start", { formId, entry, keyer: keyer || null, batch: batch || null }),
+  addBatch: (formId: string, name: string, count: number, first: string) => call<Batch>("add_batch", { formId, name, count, first: first || null }),
+  listBatches: (formId: string) => call<Batch[]>("list_batches", { formId }),
+  batchStatus: (formId: string, batch: string, entry: "first" | "second") => call<BatchStatus>("batch_status", { formId, batch, entry }),
+  responsesDiff: (formId: string) => call<DiffReport>("responses_diff", { formId }),
+  resolveDifference: (formId: string, paper: string, field: string, value: string, by: string) =>
+    call<Resolution>("resolve_difference", { formId, paper, field, value, by }),
+  keyerStats: (formId: string) => call<KeyerStats[]>("keyer_stats", { formId }),
+  formPortrait: (formId: string, language?: string) => call<Portrait>("form_portrait", { formId, language: language ?? null }),
+  exportPortrait: (formId: string, path: string, format: "xlsx" | "pdf") => call<string>("export_portrait", { formId, path, format }),
   keyingPress: (sessionId: string, key: string) => call<KeyingPress>("keying_press", { sessionId, key }),
   keyingEnd: (sessionId: string) => call<void>("keying_end", { sessionId }),
   onImportProgress: (f: (p: Progress) => void): Promise<UnlistenFn> =>

@@ -13,3 +13,28 @@ describe("keying keys", () => {
     expect(k("c", { ctrlKey: true })).toBeNull();
   });
 });
+
+import { composedKeys, composing } from "./views/keying";
+import { barWidth, pct } from "./views/portrait";
+describe("text answers through an input method", () => {
+  it("sends each finished character, never a line break", () => {
+    expect(composedKeys("农民工")).toEqual(["农", "民", "工"]);
+    expect(composedKeys("𠮷a")).toEqual(["𠮷", "a"]);
+    expect(composedKeys(null)).toEqual([]);
+    expect(composedKeys("a\n")).toEqual(["a"]);
+  });
+  it("leaves keys to the input method while it composes", () => {
+    expect(composing({ isComposing: true, key: "n", keyCode: 78 })).toBe(true);
+    expect(composing({ isComposing: false, key: "Process", keyCode: 229 })).toBe(true);
+    expect(composing({ isComposing: false, key: "1", keyCode: 49 })).toBe(false);
+  });
+});
+describe("portrait charts", () => {
+  it("prints one decimal and scales bars to the largest count", () => {
+    expect(pct(33.3)).toBe("33.3%");
+    expect(pct(100)).toBe("100.0%");
+    expect(barWidth(1, 3)).toBe(33.3);
+    expect(barWidth(3, 3)).toBe(100);
+    expect(barWidth(0, 0)).toBe(0);
+  });
+});

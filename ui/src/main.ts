@@ -16,8 +16,10 @@ import { renderReport } from "./views/report";
 import { renderSettings } from "./views/settings";
 import { renderCertificates } from "./views/certificates";
 import { renderForms, renderKeying } from "./views/keying";
+import { renderPortrait } from "./views/portrait";
 import type { SyncStatus } from "./api";
 import { syncBadge } from "./sync";
+import { unlockFirst } from "./views/unlock";
 
 let route: Route = { name: "events" };
 
@@ -105,6 +107,8 @@ async function render(): Promise<void> {
       return renderForms(main, ctx, route.id);
     case "keying":
       return renderKeying(main, ctx, route.id, route.formId, route.entry);
+    case "portrait":
+      return renderPortrait(main, ctx, route.id, route.formId);
     case "settings":
       return renderSettings(main, ctx);
   }
@@ -150,4 +154,5 @@ function boot(): void {
   void render();
 }
 
-boot();
+// An encrypted store asks for its passphrase first; a plain one boots at once.
+void unlockFirst(app, boot);

@@ -15,6 +15,7 @@ export type Route =
   | { name: "certificates"; id: string }
   | { name: "forms"; id: string }
   | { name: "keying"; id: string; formId: string; entry: "first" | "second" }
+  | { name: "portrait"; id: string; formId: string }
   | { name: "settings" };
 
 export interface Ctx {

@@ -97,6 +97,13 @@ pub enum Command {
     Demo,
     /// Check the store's integrity; exit 1 if there are problems.
     Check,
+    /// Write a consistent backup while the app runs (encrypted like the store) → {"file", "bytes"}.
+    Backup(crate::cmd_safety::BackupArgs),
+    /// Replace the store (--db) with a verified backup → {"restored"}; refuses a non-empty store without --force.
+    Restore(crate::cmd_safety::RestoreArgs),
+    /// The store's passphrase (from MUSTER_PASSPHRASE): change it.
+    #[command(subcommand)]
+    Passphrase(crate::cmd_safety::PassphraseCmd),
 }
 
 #[derive(Subcommand, Debug)]

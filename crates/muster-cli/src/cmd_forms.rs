@@ -50,6 +50,9 @@ pub enum ResponsesCmd {
         /// Also write it as an Excel workbook.
         #[arg(long, value_name = "FILE.xlsx")]
         xlsx: Option<PathBuf>,
+        /// Also write it as a PDF of bar charts.
+        #[arg(long, value_name = "FILE.pdf")]
+        pdf: Option<PathBuf>,
         /// Label language (default: the form's default).
         #[arg(long)]
         lang: Option<String>,
@@ -194,7 +197,7 @@ pub fn responses(m: &mut Muster, cmd: ResponsesCmd) -> anyhow::Result<Outcome> {
             }
             Outcome::new(to_value(&r), text)
         }
-        ResponsesCmd::Report { form, xlsx, lang } => {
+        ResponsesCmd::Report { form, xlsx, pdf, lang } => {
             let p = match &xlsx {
                 Some(path) if lang.is_none() => m.portrait_xlsx(&form, path)?,
                 Some(path) => {
@@ -216,6 +219,12 @@ pub fn responses(m: &mut Muster, cmd: ResponsesCmd) -> anyhow::Result<Outcome> {
             let mut value = to_value(&p);
             if let Some(path) = &xlsx {
                 value["xlsx"] = json!(path.display().to_string());
+            }
+            if let Some(path) = &pdf {
+                let pages = muster_core::documents::write_portrait_pdf(&p, path)?;
+                value["pdf"] = json!(path.display().to_string());
+                value["pdf_pages"] = json!(pages);
+                text.push_str(&format!("\nPDF written to {} ({pages} pages)", path.display()));
             }
             Outcome::new(value, text)
         }

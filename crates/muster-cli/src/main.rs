@@ -9,6 +9,7 @@ mod bench;
 mod cli;
 mod cmd_forms;
 mod cmd_print;
+mod cmd_safety;
 mod cmd_sync;
 mod output;
 mod run;

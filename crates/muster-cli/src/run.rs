@@ -22,7 +22,11 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         _ => {}
     }
     let path = cli.db.clone().unwrap_or_else(Muster::default_path);
-    let mut m = Muster::open(&path)?;
+    // Restore replaces the store: it must not open (or create) it first.
+    if let Command::Restore(args) = &cli.command {
+        return crate::cmd_safety::restore(&path, args);
+    }
+    let mut m = Muster::open_with(&path, crate::cmd_safety::passphrase().as_deref())?;
     Ok(match cli.command {
         Command::Event(EventCmd::Create { name, venue, starts, days }) => {
             let e = m.create_event(NewEvent { name, venue, starts_on: starts, days })?;
@@ -34,7 +38,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             Outcome::new(json!({ "events": events }), text)
         }
         Command::Sync(args) => crate::cmd_sync::sync(&mut m, args)?,
-        Command::Serve(_) | Command::Server(_) => unreachable!("handled before the store is opened"),
+        Command::Serve(_) | Command::Server(_) | Command::Restore(_) => unreachable!("handled before the store is opened"),
+        Command::Backup(args) => crate::cmd_safety::backup(&m, args)?,
+        Command::Passphrase(cmd) => crate::cmd_safety::passphrase_cmd(m, cmd)?,
         Command::Demo => {
             let e = m.create_demo_event()?;
             Outcome::new(to_value(&e), format!("created demo event {}  {}", e.id, e.name))

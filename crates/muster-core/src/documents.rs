@@ -77,3 +77,90 @@ pub fn verify_hint(public_key: &str) -> String {
 pub fn printable(c: &IssuedCertificate, note: &str) -> Certificate {
     Certificate { id: c.id.clone(), name: c.name.clone(), name_latin: c.name_latin.clone(), hours: c.hours, code: c.code.clone(), note: note.to_string() }
 }
+
+/// The trainee portrait as the print renderer draws it: bilingual totals,
+/// one bar per choice, the numeric summary of number questions.
+pub fn portrait_report(p: &crate::forms::portrait::Portrait) -> muster_print::portrait::Report {
+    use muster_print::portrait::{Bar, Question, Report};
+    let num = |x: f64| if x.fract() == 0.0 { format!("{x:.0}") } else { format!("{x}") };
+    Report {
+        title: if p.title.is_empty() { p.form.clone() } else { p.title.clone() },
+        totals: format!(
+            "已存 {} stored · 已拒 {} rejected · 纳入 {} in the portrait · 待定 {} pending",
+            p.stored, p.rejected, p.included, p.pending
+        ),
+        questions: p
+            .questions
+            .iter()
+            .map(|q| Question {
+                title: if q.label == q.name { q.name.clone() } else { format!("{} ({})", q.label, q.name) },
+                answered: format!("已答 answered {}", q.answered),
+                bars: q.choices.iter().map(|c| Bar { label: c.label.clone(), count: c.count, percent: c.percent }).collect(),
+                summary: q.numeric.as_ref().map(|n| {
+                    format!("n {} · 最小 min {} · 最大 max {} · 平均 mean {} · 中位数 median {}", n.n, num(n.min), num(n.max), num(n.mean), num(n.median))
+                }),
+            })
+            .collect(),
+    }
+}
+
+/// Renders the portrait to PDF bytes.
+pub fn portrait_pdf(p: &crate::forms::portrait::Portrait) -> Result<muster_print::Rendered> {
+    muster_print::portrait::render(&portrait_report(p)).map_err(|e| match e {
+        muster_print::Error::Empty(what) => Error::invalid_at(what, None, None, Some("form")),
+        other => Error::io("portrait.pdf", std::io::Error::other(other.to_string())),
+    })
+}
+
+/// Writes the portrait PDF to `path` (via a `.part` file); returns the pages.
+pub fn write_portrait_pdf(p: &crate::forms::portrait::Portrait, path: &std::path::Path) -> Result<usize> {
+    let r = portrait_pdf(p)?;
+    let tmp = path.with_extension("part");
+    std::fs::write(&tmp, &r.pdf).map_err(|e| Error::io(tmp.display(), e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path.display(), e))?;
+    Ok(r.pages)
+}
+
+#[cfg(test)]
+mod portrait_tests {
+    use crate::forms::portrait::{ChoiceShare, Numeric, Portrait, QuestionSummary};
+    use crate::forms::Kind;
+
+    #[test]
+    fn the_portrait_maps_to_bars_and_a_numeric_line() {
+        let p = Portrait {
+            form: "f1".into(),
+            title: "结业问卷".into(),
+            stored: 5,
+            rejected: 1,
+            included: 4,
+            pending: 1,
+            questions: vec![
+                QuestionSummary {
+                    name: "valuable".into(),
+                    label: "有用吗".into(),
+                    kind: Kind::SelectOne,
+                    answered: 4,
+                    choices: vec![ChoiceShare { value: "yes".into(), label: "有用".into(), count: 3, percent: 75.0 }],
+                    numeric: None,
+                },
+                QuestionSummary {
+                    name: "age".into(),
+                    label: "age".into(),
+                    kind: Kind::Integer,
+                    answered: 4,
+                    choices: vec![],
+                    numeric: Some(Numeric { n: 4, min: 22.0, max: 51.0, mean: 37.0, median: 37.5 }),
+                },
+            ],
+        };
+        let r = super::portrait_report(&p);
+        assert_eq!(r.title, "结业问卷");
+        assert!(r.totals.contains("已存 5 stored") && r.totals.contains("已拒 1 rejected") && r.totals.contains("待定 1 pending"), "{}", r.totals);
+        assert_eq!(r.questions[0].title, "有用吗 (valuable)");
+        assert_eq!((r.questions[0].bars[0].count, r.questions[0].bars[0].percent), (3, 75.0));
+        assert_eq!(r.questions[1].title, "age");
+        assert_eq!(r.questions[1].summary.as_deref(), Some("n 4 · 最小 min 22 · 最大 max 51 · 平均 mean 37 · 中位数 median 37.5"));
+        assert!(r.questions[1].bars.is_empty());
+    }
+}

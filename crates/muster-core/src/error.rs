@@ -100,6 +100,11 @@ impl Error {
         Error::Io { path: path.to_string(), source }
     }
 
+    /// The passphrase given (or none) does not open an encrypted store.
+    pub fn is_wrong_passphrase(&self) -> bool {
+        matches!(self, Error::Invalid { location, .. } if location.field.as_deref() == Some("passphrase"))
+    }
+
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::Invalid { .. } => ErrorCode::InvalidInput,

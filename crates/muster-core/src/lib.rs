@@ -38,9 +38,17 @@ pub struct Muster {
 }
 
 impl Muster {
-    /// Opens the store at `path`, creating it if needed.
+    /// Opens the unencrypted store at `path`, creating it if needed.
     pub fn open(path: &Path) -> Result<Muster> {
-        let mut store = Store::open(path)?;
+        Muster::open_with(path, None)
+    }
+
+    /// Opens the store at `path`, creating it if needed; encrypted (SQLCipher)
+    /// when `passphrase` is given. A passphrase that does not open it is an
+    /// `invalid_input` error with field `passphrase`
+    /// ([`Error::is_wrong_passphrase`]), and nothing is written.
+    pub fn open_with(path: &Path, passphrase: Option<&str>) -> Result<Muster> {
+        let mut store = Store::open_with(path, passphrase)?;
         // Trainees written before codes existed get one (a logged update).
         if store.needs_backfill()? {
             store.write(store::trainees::backfill_codes)?;
@@ -57,6 +65,26 @@ impl Muster {
             .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
             .unwrap_or_else(|| PathBuf::from("."));
         base.join("muster").join("muster.db")
+    }
+
+    /// Writes a consistent copy of the store to `out` while others may be
+    /// writing (encrypted with the same key when the store is). Returns its
+    /// size in bytes.
+    pub fn backup(&self, out: &Path) -> Result<u64> {
+        self.store.backup_to(out)
+    }
+
+    /// Sets a new passphrase (re-keys; encrypts a plain store) and returns
+    /// the store reopened with it.
+    pub fn change_passphrase(self, new: &str) -> Result<Muster> {
+        Ok(Muster { store: self.store.rekey(new)? })
+    }
+
+    /// Replaces the store at `path` with the backup at `backup` once the
+    /// backup opens with `passphrase` and passes the integrity check;
+    /// refuses to replace a store holding data unless `force`.
+    pub fn restore(backup: &Path, path: &Path, passphrase: Option<&str>, force: bool) -> Result<()> {
+        store::restore(backup, path, passphrase, force)
     }
 
     pub fn store(&self) -> &Store {

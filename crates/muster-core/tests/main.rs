@@ -6,3 +6,4 @@ mod roster;
 mod checkin;
 mod merge;
 mod forms;
+mod safety;

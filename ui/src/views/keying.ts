@@ -13,6 +13,19 @@ import { t } from "../i18n";
 import { errorBox, spinner, type Ctx } from "../ui";
 import { eventHeader, eventTabs, findEvent } from "./event";
 
+const KEYER = "muster.keyer";
+
+/** The keys to send for text an input method finished (compositionend):
+ * one per character, so the state machine counts and edits them. */
+export function composedKeys(data: string | null | undefined): string[] {
+  return [...(data ?? "")].filter((c) => c !== "\n" && c !== "\r");
+}
+
+/** Whether a keydown belongs to an input method still composing. */
+export function composing(e: Pick<KeyboardEvent, "isComposing" | "key" | "keyCode">): boolean {
+  return e.isComposing || e.key === "Process" || e.keyCode === 229;
+}
+
 /** The key to send for a keydown, or null to let the browser have it. */
 export function keyFor(e: Pick<KeyboardEvent, "key" | "ctrlKey" | "metaKey" | "altKey" | "isComposing">): string | null {
   if (e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return null;
@@ -71,6 +84,8 @@ export async function renderForms(root: HTMLElement, ctx: Ctx, id: string): Prom
             ? h("button", { class: "btn btn-secondary", type: "button", testid: "form-key-second",
               onclick: () => ctx.go({ name: "keying", id, formId: f.id, entry: "second" }) }, t("forms.key.second"))
             : null,
+          h("button", { class: "btn btn-secondary", type: "button", testid: "form-results",
+            onclick: () => ctx.go({ name: "portrait", id, formId: f.id }) }, t("forms.results")),
           h("button", { class: "btn btn-primary", type: "button", testid: "form-key",
             onclick: () => ctx.go({ name: "keying", id, formId: f.id, entry: "first" }) }, t("forms.key"))),
       ));
@@ -78,6 +93,8 @@ export async function renderForms(root: HTMLElement, ctx: Ctx, id: string): Prom
   };
   const path = h("input", { type: "text", class: "path-input", testid: "form-path", placeholder: t("forms.import.path.placeholder") });
   const double = h("input", { type: "checkbox", testid: "form-double" });
+  const keyer = h("input", { type: "text", class: "input", testid: "form-keyer", value: localStorage.getItem(KEYER) ?? "", placeholder: t("forms.keyer.placeholder"),
+    oninput: () => localStorage.setItem(KEYER, keyer.value.trim()) });
   const importIt = async () => {
     const p = cleanPath(path.value);
     if (!p) { path.focus(); return; }
@@ -108,7 +125,8 @@ export async function renderForms(root: HTMLElement, ctx: Ctx, id: string): Prom
       h("div", { class: "path-row" }, path, choose,
         h("button", { class: "btn btn-primary", type: "button", testid: "form-import", onclick: importIt }, t("forms.import.go"))),
       h("label", { class: "check-line" }, double, " ", t("forms.import.double"))),
-    h("section", { class: "card" }, h("h2", { class: "card-title" }, t("forms.title")), list),
+    h("section", { class: "card" }, h("h2", { class: "card-title" }, t("forms.title")),
+      h("label", { class: "field" }, h("span", { class: "field-label" }, t("forms.keyer")), keyer), list),
   ));
   await load();
 }
@@ -155,7 +173,7 @@ export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, form
     const forms = await api.listForms(id);
     const f = forms.find((x) => x.id === formId);
     title = f ? f.form.title || f.form.form_id : formId;
-    start = await api.keyingStart(formId, entry);
+    start = await api.keyingStart(formId, entry, localStorage.getItem(KEYER) ?? "");
   } catch (e) {
     root.appendChild(errorBox(e as UiError));
     return;
@@ -165,7 +183,32 @@ export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, form
   const savedList = h("ol", { class: "keying-saved", testid: "keying-saved" });
   const errorSlot = h("div", { class: "error-slot" });
   let saved = 0;
-  paint(view, start.screen);
+  // Text answers go through a real, focused <input> so an input method
+  // (pinyin, wubi) can compose; finished characters are sent one by one.
+  // Numbers and choices keep the page-level, one-key-at-a-time path.
+  const ime = h("input", { type: "text", class: "keying-ime", testid: "keying-ime", autocomplete: "off", spellcheck: "false", "aria-label": t("keying.ime") });
+  const imeRow = h("div", { class: "keying-ime-row", testid: "keying-ime-row" }, h("span", { class: "muted" }, t("keying.ime")), ime);
+  imeRow.hidden = true;
+  const batchLine = h("div", { class: "muted keying-batch", testid: "keying-batch" });
+  const show = (s: Screen) => {
+    paint(view, s);
+    const text = s.stage === "question" && s.kind === "text";
+    imeRow.hidden = !text;
+    if (text && document.activeElement !== ime) ime.focus();
+    if (!text && document.activeElement === ime) ime.blur();
+  };
+  const batchStatus = async (name: string | null) => {
+    if (!name) { batchLine.textContent = ""; return; }
+    try {
+      const b = await api.batchStatus(formId, name, entry);
+      batchLine.textContent = t("keying.batch", { name: b.name, keyed: b.keyed, expected: b.expected, missing: b.missing.slice(0, 12).join(" ") + (b.missing.length > 12 ? " …" : "") });
+    } catch {
+      batchLine.textContent = "";
+    }
+  };
+  let shownBatch = start.screen.batch;
+  show(start.screen);
+  void batchStatus(shownBatch);
 
   const page = h("div", { class: "page", testid: "keying-page" },
     h("header", { class: "page-head" },
@@ -174,7 +217,8 @@ export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, form
         h("h1", { class: "page-title" }, t("keying.title", { title })),
         h("p", { class: "page-sub" }, t("keying.help")))),
     errorSlot,
-    h("div", { class: "keying-layout" }, view, h("aside", { class: "card" }, h("div", { class: "muted", testid: "keying-count" }, t("keying.saved.count", { n: 0 })), savedList)),
+    h("div", { class: "keying-layout" }, h("div", { class: "keying-main" }, view, imeRow),
+      h("aside", { class: "card" }, h("div", { class: "muted", testid: "keying-count" }, t("keying.saved.count", { n: 0 })), batchLine, savedList)),
   );
   root.appendChild(page);
 
@@ -196,8 +240,12 @@ export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, form
         savedList.prepend(h("li", { testid: "keying-saved-item", "data-keystrokes": String(k.keystrokes) },
           t("keying.saved", { paper: k.paper_id, n: k.keystrokes, q: k.questions_asked })));
         (page.querySelector('[data-testid="keying-count"]') as HTMLElement).textContent = t("keying.saved.count", { n: saved });
+        void batchStatus(k.batch);
+      } else if (r.screen.batch !== shownBatch) {
+        void batchStatus(r.screen.batch);
       }
-      paint(view, r.screen);
+      shownBatch = r.screen.batch;
+      show(r.screen);
     });
   };
   const onKey = (e: KeyboardEvent) => {
@@ -214,4 +262,23 @@ export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, form
     send(key);
   };
   document.addEventListener("keydown", onKey);
+  ime.addEventListener("keydown", (e) => {
+    if (composing(e)) return;
+    const key = keyFor(e);
+    if (key === null) return;
+    e.preventDefault();
+    send(key);
+  });
+  ime.addEventListener("compositionend", (e) => {
+    for (const c of composedKeys(e.data)) send(c);
+    ime.value = "";
+  });
+  // Text that arrived without a keydown we could take (e.g. pasted, or an
+  // input method that commits without composition events).
+  ime.addEventListener("input", (e) => {
+    if ((e as InputEvent).isComposing) return;
+    const v = ime.value;
+    ime.value = "";
+    for (const c of composedKeys(v)) send(c);
+  });
 }

@@ -19,7 +19,7 @@ pub mod trainees;
 
 pub use changes::{Entity, Writer};
 
-use crate::{Error, Result};
+use crate::{Error, Location, Result};
 use muster_protocol::{Change, ChangeOp, Clock, Hlc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use std::path::{Path, PathBuf};
@@ -34,12 +34,23 @@ pub struct Store {
     /// Added to the wall clock of every write (tests of clock skew, and a
     /// laptop whose clock is known to be wrong).
     skew_ms: i64,
+    /// Opened with a passphrase (SQLCipher).
+    encrypted: bool,
 }
 
 impl Store {
-    /// Opens (creating if needed) the store at `path` and brings its schema
-    /// up to date. The one place a connection is made.
+    /// Opens (creating if needed) an unencrypted store at `path` and brings
+    /// its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with(path, None)
+    }
+
+    /// Opens (creating if needed) the store at `path`, encrypted with
+    /// SQLCipher when `passphrase` is given, and brings its schema up to
+    /// date. The one place a connection is made. A passphrase that does not
+    /// open the store (or none for an encrypted one) is an `invalid_input`
+    /// error with field `passphrase`, and nothing is written.
+    pub fn open_with(path: &Path, passphrase: Option<&str>) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display(), e))?;
         }
@@ -48,11 +59,26 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
         let mut conn = Connection::open_with_flags(path, flags)?;
-        // Checking the header first turns "not a database" into a clear error
-        // before any pragma tries to write.
+        // A wrong key makes SQLCipher print "hmac check failed" lines to
+        // stderr; the error below says it once, clearly.
+        conn.query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(())).optional()?;
+        // The key must come before anything reads the file (and before WAL).
+        if let Some(p) = passphrase {
+            if p.is_empty() {
+                return Err(Error::invalid_at("the passphrase is empty", None, None, Some("passphrase")));
+            }
+            conn.pragma_update(None, "key", p)?;
+        }
+        // Checking the header first turns "not a database" (or a wrong key)
+        // into a clear error before any pragma tries to write.
         conn.query_row("PRAGMA schema_version", [], |_| Ok(())).map_err(|e| match e {
             rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
-                Error::invalid_at("not a Muster store (not an SQLite database)", Some(&path.display().to_string()), None, None)
+                let file = path.display().to_string();
+                if passphrase.is_some() || looks_encrypted(path) {
+                    Error::invalid_at("the passphrase does not open this store", Some(&file), None, Some("passphrase"))
+                } else {
+                    Error::invalid_at("not a Muster store (not an SQLite database)", Some(&file), None, None)
+                }
             }
             other => Error::Storage(other),
         })?;
@@ -78,9 +104,79 @@ impl Store {
             clock: Clock::resume(last_hlc),
             next_seq: last_seq as u64 + 1,
             skew_ms: 0,
+            encrypted: passphrase.is_some(),
         })
     }
 
+    /// Whether this store is encrypted (opened with a passphrase).
+    pub fn encrypted(&self) -> bool {
+        self.encrypted
+    }
+
+    /// Whether the store holds anything beyond its empty schema (any entry
+    /// in the change log).
+    pub fn has_data(&self) -> Result<bool> {
+        Ok(self.conn.prepare("SELECT 1 FROM changes LIMIT 1")?.exists([])?)
+    }
+
+    /// Writes a consistent copy of the store to `out` (VACUUM INTO, one read
+    /// transaction: safe while another process writes), encrypted with the
+    /// same key when the store is encrypted. The copy is written beside
+    /// `out` and renamed over it. Returns its size in bytes.
+    pub fn backup_to(&self, out: &Path) -> Result<u64> {
+        let tmp = sibling(out, ".backup-tmp");
+        let _ = std::fs::remove_file(&tmp);
+        let tmp_str = tmp.to_str().ok_or_else(|| Error::invalid("the backup path is not valid UTF-8"))?;
+        if let Err(e) = self.conn.execute("VACUUM INTO ?1", [tmp_str]) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e.into());
+        }
+        sync_file(&tmp)?;
+        std::fs::rename(&tmp, out).map_err(|e| Error::io(out.display(), e))?;
+        sync_dir(out);
+        Ok(std::fs::metadata(out).map_err(|e| Error::io(out.display(), e))?.len())
+    }
+
+    /// Changes the passphrase to `new` (encrypting a plain store). An
+    /// encrypted store is re-keyed in place (`PRAGMA rekey`, one
+    /// transaction); a plain one is exported into an encrypted copy that
+    /// replaces the file (close other connections to it first). Returns the
+    /// store reopened with `new`.
+    pub fn rekey(self, new: &str) -> Result<Store> {
+        if new.is_empty() {
+            return Err(Error::invalid_at("the new passphrase is empty", None, None, Some("passphrase")));
+        }
+        let path = self.path.clone();
+        let skew = self.skew_ms;
+        if self.encrypted {
+            self.conn.pragma_update(None, "rekey", new)?;
+            // Fold the WAL into the file so no page under the old key lingers.
+            self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            drop(self);
+        } else {
+            let tmp = sibling(&path, ".rekey-tmp");
+            let _ = std::fs::remove_file(&tmp);
+            let tmp_str = tmp.to_str().ok_or_else(|| Error::invalid("the store path is not valid UTF-8"))?;
+            let version: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            let exported = (|| -> rusqlite::Result<()> {
+                self.conn.execute("ATTACH DATABASE ?1 AS rekeyed KEY ?2", [tmp_str, new])?;
+                self.conn.query_row("SELECT sqlcipher_export('rekeyed')", [], |_| Ok(()))?;
+                self.conn.execute_batch(&format!("PRAGMA rekeyed.user_version = {version}; DETACH DATABASE rekeyed;"))
+            })();
+            if let Err(e) = exported {
+                let _ = self.conn.execute_batch("DETACH DATABASE rekeyed");
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e.into());
+            }
+            self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            drop(self);
+            sync_file(&tmp)?;
+            replace_store(&tmp, &path)?;
+        }
+        let mut store = Store::open_with(&path, Some(new))?;
+        store.skew_ms = skew;
+        Ok(store)
+    }
     /// Shifts this store's wall clock by `ms` (may be negative).
     pub fn skew_clock(&mut self, ms: i64) {
         self.skew_ms = ms;
@@ -196,4 +292,102 @@ fn device_id(conn: &Connection) -> Result<String> {
     // agree on one id.
     conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('device_id', ?1)", [&id])?;
     Ok(conn.query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| r.get(0))?)
+}
+
+/// Whether an unreadable file has the shape of an SQLCipher store: whole
+/// pages of random-looking bytes, no "SQLite format 3" header.
+fn looks_encrypted(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(mut f) = std::fs::File::open(path) else { return false };
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut head = [0u8; 16];
+    len >= 4096 && len % 512 == 0 && f.read_exact(&mut head).is_ok() && &head != b"SQLite format 3\0"
+}
+
+/// `path` with `suffix` appended to its file name.
+pub(crate) fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(suffix);
+    path.with_file_name(name)
+}
+
+fn sync_file(path: &Path) -> Result<()> {
+    std::fs::File::open(path).and_then(|f| f.sync_all()).map_err(|e| Error::io(path.display(), e))
+}
+
+fn sync_dir(path: &Path) {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let _ = std::fs::File::open(dir).and_then(|f| f.sync_all());
+    }
+}
+
+/// Replaces the store file at `path` with the complete, closed database
+/// file `new` (same folder): the old -wal and -shm go first, so no stale
+/// log is ever replayed onto the new file; then one atomic rename.
+pub(crate) fn replace_store(new: &Path, path: &Path) -> Result<()> {
+    for suffix in ["-wal", "-shm"] {
+        let f = sibling(path, suffix);
+        match std::fs::remove_file(&f) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(f.display(), e)),
+        }
+    }
+    std::fs::rename(new, path).map_err(|e| Error::io(path.display(), e))?;
+    sync_dir(path);
+    Ok(())
+}
+
+/// Puts the backup at `backup` in place of the store at `path`: copies it
+/// beside `path`, opens the copy with `passphrase` (migrating it if it is
+/// older), runs the integrity and foreign-key checks, and only then
+/// replaces `path` atomically. Refuses to replace a store that holds data
+/// (or that cannot be read to tell) unless `force`.
+pub fn restore(backup: &Path, path: &Path, passphrase: Option<&str>, force: bool) -> Result<()> {
+    let backup_name = backup.display().to_string();
+    if !backup.is_file() {
+        return Err(Error::invalid_at("no such backup file", Some(&backup_name), None, None));
+    }
+    if !force && path.exists() && std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(true) {
+        let holds_data = match Store::open_with(path, passphrase) {
+            Ok(s) => s.has_data()?,
+            Err(_) => true,
+        };
+        if holds_data {
+            return Err(Error::Conflict(format!(
+                "{} is not empty: restoring would replace it (use --force)",
+                path.display()
+            )));
+        }
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display(), e))?;
+    }
+    let tmp = sibling(path, ".restore-tmp");
+    for f in [tmp.clone(), sibling(&tmp, "-wal"), sibling(&tmp, "-shm")] {
+        let _ = std::fs::remove_file(f);
+    }
+    std::fs::copy(backup, &tmp).map_err(|e| Error::io(tmp.display(), e))?;
+    let verified = (|| -> Result<()> {
+        let store = Store::open_with(&tmp, passphrase).map_err(|e| match e {
+            Error::Invalid { message, location } => {
+                Error::Invalid { message: message.replace("this store", "this backup"), location: Location { file: Some(backup_name.clone()), ..location } }
+            }
+            other => other,
+        })?;
+        let problems = store.check()?;
+        if !problems.is_empty() {
+            return Err(Error::invalid_at(format!("the backup fails the integrity check: {}", problems.join("; ")), Some(&backup_name), None, None));
+        }
+        store.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    })();
+    if let Err(e) = verified {
+        for f in [tmp.clone(), sibling(&tmp, "-wal"), sibling(&tmp, "-shm")] {
+            let _ = std::fs::remove_file(f);
+        }
+        return Err(e);
+    }
+    sync_file(&tmp)?;
+    replace_store(&tmp, path)
 }

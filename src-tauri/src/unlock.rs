@@ -1,0 +1,114 @@
+//! The unlock screen's commands: an encrypted store is opened only once the
+//! user gives its passphrase. The passphrase is used to open the store (and
+//! the sync worker's connection) and then dropped: never logged, never
+//! written anywhere.
+
+use crate::sync::SyncWorker;
+use crate::AppState;
+use muster_core::{ErrorPayload, Muster};
+use tauri::State;
+
+/// Whether the store is encrypted and waits for its passphrase.
+#[tauri::command]
+pub async fn store_locked(state: State<'_, AppState>) -> Result<bool, ErrorPayload> {
+    Ok(state.is_locked())
+}
+
+/// Opens the encrypted store with `passphrase`. A wrong one is an
+/// `invalid_input` error with field `passphrase`, and nothing changes.
+#[tauri::command]
+pub async fn unlock(state: State<'_, AppState>, worker: State<'_, SyncWorker>, passphrase: String) -> Result<(), ErrorPayload> {
+    if !state.is_locked() {
+        return Ok(());
+    }
+    let path = state.db_path.clone();
+    let (m, for_sync) = tauri::async_runtime::spawn_blocking(move || {
+        let m = Muster::open_with(&path, Some(&passphrase))?;
+        // The sync thread's own connection, keyed now: it never sees the passphrase.
+        let for_sync = Muster::open_with(&path, Some(&passphrase)).ok();
+        Ok::<_, muster_core::Error>((m, for_sync))
+    })
+    .await
+    .map_err(|e| crate::shell_error(muster_core::ErrorCode::Storage, format!("unlocking failed: {e}")))?
+    .map_err(|e| e.to_payload())?;
+    if let Some(s) = for_sync {
+        worker.provide_store(s);
+    }
+    state.set_unlocked(m);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{setup, AppState};
+    use muster_core::Muster;
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
+    use tauri::webview::InvokeRequest;
+    use tauri::Manager;
+
+    fn invoke(app: &tauri::App<tauri::test::MockRuntime>, cmd: &str, body: serde_json::Value) -> Result<serde_json::Value, serde_json::Value> {
+        let webview = match app.get_webview_window("main") {
+            Some(w) => w,
+            None => tauri::WebviewWindowBuilder::new(app, "main", Default::default()).build().unwrap(),
+        };
+        get_ipc_response(
+            &webview,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: InvokeBody::Json(body),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|b| b.deserialize::<serde_json::Value>().unwrap())
+    }
+
+    #[test]
+    fn an_encrypted_store_opens_only_after_unlock() {
+        let dir = tempfile_dir("unlock");
+        let db = dir.join("muster.db");
+        let mut m = Muster::open_with(&db, Some("open sesame")).unwrap();
+        m.create_demo_event().unwrap();
+        drop(m);
+        let before = std::fs::read(&db).unwrap();
+
+        let state = AppState::open(&db).unwrap();
+        assert!(state.is_locked());
+        let app = setup(mock_builder(), state).build(mock_context(noop_assets())).unwrap();
+        assert_eq!(invoke(&app, "store_locked", serde_json::json!({})).unwrap(), serde_json::json!(true));
+        let err = invoke(&app, "list_events", serde_json::json!({})).unwrap_err();
+        assert_eq!(err["code"], "invalid_input");
+        assert_eq!(err["field"], "passphrase");
+
+        let err = invoke(&app, "unlock", serde_json::json!({"passphrase": "wrong"})).unwrap_err();
+        assert_eq!(err["code"], "invalid_input");
+        assert_eq!(err["message"], "the passphrase does not open this store");
+        assert_eq!(std::fs::read(&db).unwrap(), before, "a wrong passphrase changes nothing");
+
+        invoke(&app, "unlock", serde_json::json!({"passphrase": "open sesame"})).unwrap();
+        assert_eq!(invoke(&app, "store_locked", serde_json::json!({})).unwrap(), serde_json::json!(false));
+        let events = invoke(&app, "list_events", serde_json::json!({})).unwrap();
+        assert_eq!(events.as_array().unwrap().len(), 1);
+        drop(app);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_plain_store_is_never_locked() {
+        let dir = tempfile_dir("plain");
+        let state = AppState::open(&dir.join("muster.db")).unwrap();
+        assert!(!state.is_locked());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    fn tempfile_dir(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("muster-app-unlock-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+}
