@@ -91,9 +91,10 @@ fn responses_batches_double_entry_and_the_portrait() {
     assert_eq!(d["differences"][0]["paper_id"], "A01");
     assert_eq!(d["differences"][0]["field"], "good_day");
     assert_eq!((d["differences"][0]["first"].as_str(), d["differences"][0]["second"].as_str()), (Some("yes"), Some("no")));
+    assert_eq!(d["differences"][0]["question"], "good_day", "the contract's name for the field");
     let bad = muster(&db, &["responses", "resolve", "--form", &form, "--paper", "A02", "--field", "good_day", "--value", "no", "--by", "zhao"]);
     assert_eq!(bad.code, 3, "A02 agrees: nothing to resolve");
-    let ok = muster(&db, &["responses", "resolve", "--form", &form, "--paper", "A01", "--field", "good_day", "--value", "yes", "--by", "zhao"]);
+    let ok = muster(&db, &["responses", "resolve", "--form", &form, "--paper", "A01", "--question", "good_day", "--value", "yes", "--by", "zhao"]);
     assert_eq!(ok.code, 0, "{}", ok.stdout);
     assert_eq!(ok.json()["by"], "zhao");
     let d = muster(&db, &["responses", "diff", "--form", &form]).json();
@@ -111,6 +112,17 @@ fn responses_batches_double_entry_and_the_portrait() {
     let yes = q["choices"].as_array().unwrap().iter().find(|c| c["value"] == "yes").unwrap();
     assert_eq!((yes["count"].as_u64(), yes["percent"].as_f64()), (Some(2), Some(66.7)));
     assert!(std::fs::metadata(&xlsx).unwrap().len() > 1000);
+    // The same report in the contract's shape, with a PDF of its charts.
+    let pdf = dir.path().join("portrait.pdf");
+    let r = muster(&db, &["report", "questions", "--form", &form, "--pdf", pdf.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let r = r.json();
+    assert_eq!(r["responses"], 3);
+    let q = &r["questions"][0];
+    assert_eq!((q["name"].as_str(), q["type"].as_str(), q["n"].as_u64()), (Some("good_day"), Some("select_one"), Some(3)));
+    assert_eq!((q["counts"]["yes"].as_u64(), q["counts"]["no"].as_u64()), (Some(2), Some(1)));
+    assert_eq!((q["percent"]["yes"].as_f64(), q["percent"]["no"].as_f64()), (Some(66.7), Some(33.3)));
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
     let stats = muster(&db, &["responses", "stats", "--form", &form]).json();
     assert!(stats["keyers"].as_array().unwrap().len() == 2);
 }

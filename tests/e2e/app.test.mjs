@@ -96,6 +96,12 @@ let tmp;
 let driver;
 
 const $t = (id) => browser.$(`[data-testid="${id}"]`);
+// A click that a toast passing over the button cannot intercept: scrolled
+// into view and dispatched to the element itself.
+const clickEl = async (el) => {
+  await el.waitForDisplayed({ timeout: 15000 });
+  await browser.execute((e) => { e.scrollIntoView({ block: "center" }); e.click(); }, el);
+};
 const $$t = (id) => browser.$$(`[data-testid="${id}"]`);
 
 async function shot(name) {
@@ -816,8 +822,8 @@ describe("Muster desktop app", () => {
     const form = path.join(tmp, "结业问卷.xlsx");
     fs.copyFileSync(path.join(here, "fixtures/form-portrait.xlsx"), form);
     await typeInto("form-path", form);
-    await (await $t("form-double")).click();
-    await (await $t("form-import")).click();
+    await clickEl(await $t("form-double"));
+    await clickEl(await $t("form-import"));
     await waitUntil(async () => (await $$t("form-item")).length === 2, "the second form is listed");
     // The new form's row and its buttons.
     const formButton = async (testid) => {
@@ -830,12 +836,12 @@ describe("Muster desktop app", () => {
     await typeInto("form-keyer", "李明");
 
     // Register a batch of three papers from A001.
-    await (await formButton("form-results")).click();
+    await clickEl(await formButton("form-results"));
     await (await $t("portrait-page")).waitForDisplayed({ timeout: T });
     await typeInto("batch-name", "第二天A");
     await typeInto("batch-count", "3");
     await typeInto("batch-first", "A001");
-    await (await $t("batch-add")).click();
+    await clickEl(await $t("batch-add"));
     await waitUntil(async () => (await $$t("batch-status")).length === 2, "the batch is listed for both entries");
     assert.match(await (await $t("batch-missing")).getText(), /A001 A002 A003/);
 
@@ -885,18 +891,18 @@ describe("Muster desktop app", () => {
       await waitUntil(async () => (await screen()).saved === before + 1, "the paper is saved");
     };
     const keyTwo = async (entry, papers) => {
-      await (await $t("portrait-back")).click();
+      await clickEl(await $t("portrait-back"));
       await (await $t("forms-page")).waitForDisplayed({ timeout: T });
       await typeInto("form-keyer", entry === "first" ? "李明" : "王芳");
-      await (await formButton(entry === "first" ? "form-key" : "form-key-second")).click();
+      await clickEl(await formButton(entry === "first" ? "form-key" : "form-key-second"));
       await (await $t("keying-screen")).waitForDisplayed({ timeout: T });
       await browser.execute(() => document.activeElement?.blur());
       for (const p of papers) await keyPaper(p);
       await waitUntil(async () => /缺 A003/.test(await (await $t("keying-batch")).getText()), "the keying screen shows the missing paper");
       await shot(`54-keying-batch-${entry}`);
-      await (await $t("keying-back")).click();
+      await clickEl(await $t("keying-back"));
       await (await $t("forms-page")).waitForDisplayed({ timeout: T });
-      await (await formButton("form-results")).click();
+      await clickEl(await formButton("form-results"));
       await (await $t("portrait-page")).waitForDisplayed({ timeout: T });
     };
     await keyTwo("first", [{ valuable: "1", age: "30", job: "农民" }, { valuable: "2", age: "45", job: "" }]);
@@ -930,13 +936,13 @@ describe("Muster desktop app", () => {
     const pdf = path.join(tmp, "画像.pdf");
     await browser.execute(() => window.scrollTo(0, 0));
     await typeInto("portrait-export-path", pdf);
-    await (await $t("portrait-pdf")).click();
+    await clickEl(await $t("portrait-pdf"));
     await waitUntil(async () => fs.existsSync(pdf), "the PDF is written");
     assert.equal(fs.readFileSync(pdf).subarray(0, 4).toString(), "%PDF");
     const xlsx = path.join(tmp, "画像.xlsx");
     await browser.execute(() => window.scrollTo(0, 0));
     await typeInto("portrait-export-path", xlsx);
-    await (await $t("portrait-xlsx")).click();
+    await clickEl(await $t("portrait-xlsx"));
     await waitUntil(async () => fs.existsSync(xlsx), "the XLSX is written");
   });
 });

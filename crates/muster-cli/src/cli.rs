@@ -83,6 +83,9 @@ pub enum Command {
     /// Questionnaire responses: CSV import, portrait report, double-entry diff and resolve, keyer stats.
     #[command(subcommand)]
     Responses(crate::cmd_forms::ResponsesCmd),
+    /// Reports: `report questions --form F` (the portrait in the contract's shape).
+    #[command(subcommand)]
+    Report(crate::cmd_forms::ReportCmd),
     /// Paper batches: register a stack, see which papers are missing.
     #[command(subcommand)]
     Batch(crate::cmd_forms::BatchCmd),

@@ -68,13 +68,15 @@ pub enum ResponsesCmd {
         form: String,
         #[arg(long)]
         paper: String,
-        #[arg(long)]
+        /// The question (its name).
+        #[arg(long, alias = "question")]
         field: String,
         /// The right value (a choice code or key, a number, text; empty for blank).
         #[arg(long, allow_hyphen_values = true)]
         value: String,
+        /// Who decided (default: the login name).
         #[arg(long)]
-        by: String,
+        by: Option<String>,
     },
     /// Keyer statistics: forms/hour, keystrokes/hour, disagreements per 1,000 fields.
     Stats {
@@ -217,6 +219,7 @@ pub fn responses(m: &mut Muster, cmd: ResponsesCmd) -> anyhow::Result<Outcome> {
                 }
             }
             let mut value = to_value(&p);
+            add_report_contract(&mut value, p.included);
             if let Some(path) = &xlsx {
                 value["xlsx"] = json!(path.display().to_string());
             }
@@ -235,9 +238,17 @@ pub fn responses(m: &mut Muster, cmd: ResponsesCmd) -> anyhow::Result<Outcome> {
                 let res = x.resolution.as_ref().map(|r| format!("  → {} (by {})", r.value, r.by)).unwrap_or_default();
                 text.push_str(&format!("\n{}  {}: first {:?}, second {:?}{res}", x.paper_id, x.field, x.first, x.second));
             }
-            Outcome::new(to_value(&d), text)
+            let mut value = to_value(&d);
+            // `question` is the contract's name for the differing field.
+            if let Some(list) = value["differences"].as_array_mut() {
+                for x in list {
+                    x["question"] = x["field"].clone();
+                }
+            }
+            Outcome::new(value, text)
         }
         ResponsesCmd::Resolve { form, paper, field, value, by } => {
+            let by = by.or_else(|| std::env::var("USER").ok()).filter(|b| !b.trim().is_empty()).unwrap_or_else(|| "muster-cli".into());
             let r = m.resolve_difference(&form, &paper, &field, &value, &by)?;
             let text = format!("paper {} {}: {:?} chosen by {}", r.paper_id, r.field, r.value, r.by);
             Outcome::new(to_value(&r), text)
@@ -279,4 +290,44 @@ pub fn batch(m: &mut Muster, cmd: BatchCmd) -> anyhow::Result<Outcome> {
             Outcome::new(json!({ "batches": bs }), text)
         }
     })
+}
+
+/// `muster report …`: reports by name.
+#[derive(Subcommand, Debug)]
+pub enum ReportCmd {
+    /// Per question: answered n, counts and percent per choice → {"responses", "questions": [{"name", "type", "label", "n", "counts", "percent"}]}.
+    Questions {
+        #[arg(long)]
+        form: String,
+        #[arg(long, value_name = "FILE.xlsx")]
+        xlsx: Option<PathBuf>,
+        #[arg(long, value_name = "FILE.pdf")]
+        pdf: Option<PathBuf>,
+        #[arg(long)]
+        lang: Option<String>,
+    },
+}
+
+pub fn report(m: &mut Muster, cmd: ReportCmd) -> anyhow::Result<Outcome> {
+    let ReportCmd::Questions { form, xlsx, pdf, lang } = cmd;
+    responses(m, ResponsesCmd::Report { form, xlsx, pdf, lang })
+}
+
+/// The report's JSON as the questions-report contract names it, beside the
+/// portrait's own fields: `responses`, and per question `n`, `counts`
+/// {choice: n} and `percent` {choice: pct}.
+fn add_report_contract(value: &mut Value, responses: u64) {
+    value["responses"] = json!(responses);
+    if let Some(questions) = value["questions"].as_array_mut() {
+        for q in questions {
+            let choices = q["choices"].as_array().cloned().unwrap_or_default();
+            let counts: serde_json::Map<String, Value> =
+                choices.iter().filter_map(|c| Some((c["value"].as_str()?.to_string(), c["count"].clone()))).collect();
+            let percent: serde_json::Map<String, Value> =
+                choices.iter().filter_map(|c| Some((c["value"].as_str()?.to_string(), c["percent"].clone()))).collect();
+            q["n"] = q["answered"].clone();
+            q["counts"] = Value::Object(counts);
+            q["percent"] = Value::Object(percent);
+        }
+    }
 }

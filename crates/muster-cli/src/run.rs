@@ -170,6 +170,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Certificates(cmd) => crate::cmd_print::certificates(&mut m, cmd)?,
         Command::Bench(BenchCmd::Certificates { count, out }) => crate::cmd_print::bench_certificates(&m, count, &out)?,
         Command::Form(cmd) => crate::cmd_forms::form(&mut m, cmd)?,
+        Command::Report(cmd) => crate::cmd_forms::report(&mut m, cmd)?,
         Command::Responses(cmd) => crate::cmd_forms::responses(&mut m, cmd)?,
         Command::Batch(cmd) => crate::cmd_forms::batch(&mut m, cmd)?,
         Command::Check => {
