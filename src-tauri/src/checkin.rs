@@ -166,22 +166,21 @@ pub async fn correct_attendance(
     state.with(|m| m.correct_attendance(&event_id, &session_id, &trainee_id, &status, hours, &reason))
 }
 
-/// Writes the attendance report to `path` as `xlsx` or `csv`; returns the path.
+/// Writes the attendance report to `path` as `xlsx` or `csv` (an encrypted
+/// store seals it to `path.zip` unless `plain`); returns the path written.
 #[tauri::command]
 pub async fn export_attendance(
     state: State<'_, AppState>,
     event_id: String,
     path: String,
     format: String,
+    plain: Option<bool>,
 ) -> Result<String, ErrorPayload> {
-    let write = match format.to_ascii_lowercase().as_str() {
-        "xlsx" => muster_core::export::attendance_xlsx,
-        "csv" => muster_core::export::attendance_csv,
-        _ => return Err(invalid(&format!("'{format}' is not xlsx or csv"), "format")),
-    };
+    if !matches!(format.to_ascii_lowercase().as_str(), "xlsx" | "csv") {
+        return Err(invalid(&format!("'{format}' is not xlsx or csv"), "format"));
+    }
     if path.trim().is_empty() {
         return Err(invalid("choose where to save the report", "path"));
     }
-    state.with(|m| write(&m.attendance_report(&event_id)?, Path::new(&path)))?;
-    Ok(path)
+    state.with(|m| m.export_attendance(&event_id, &format, Path::new(&path), plain.unwrap_or(false))).map(|f| f.file)
 }

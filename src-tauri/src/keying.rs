@@ -209,13 +209,14 @@ pub async fn form_portrait(state: State<'_, AppState>, form_id: String, language
     state.with(|m| m.portrait(&form_id, language.as_deref().filter(|l| !l.is_empty())))
 }
 
-/// Writes the portrait to `path` as `xlsx` or `pdf` (rendered outside the
-/// store lock); returns the path written.
+/// Writes the portrait to `path` as `xlsx` (an export: an encrypted store
+/// seals it to `path.zip` unless `plain`) or `pdf` (a printout, rendered
+/// outside the store lock); returns the path written.
 #[tauri::command]
-pub async fn export_portrait(state: State<'_, AppState>, form_id: String, path: String, format: String) -> Result<String, ErrorPayload> {
+pub async fn export_portrait(state: State<'_, AppState>, form_id: String, path: String, format: String, plain: Option<bool>) -> Result<String, ErrorPayload> {
     let target = Path::new(&path);
     match format.as_str() {
-        "xlsx" => state.with(|m| m.portrait_xlsx(&form_id, target)).map(|_| path.clone()),
+        "xlsx" => state.with(|m| m.portrait_xlsx(&form_id, target, plain.unwrap_or(false))).map(|(_, f)| f.file),
         "pdf" => {
             let p = state.with(|m| m.portrait(&form_id, None))?;
             muster_core::documents::write_portrait_pdf(&p, target).map_err(|e| e.to_payload())?;

@@ -163,7 +163,7 @@ async fn import_roster<R: Runtime>(
     path: String,
     dry_run: bool,
 ) -> Result<ImportReport, ErrorPayload> {
-    let opts = ImportOptions { dry_run, rejects: None };
+    let opts = ImportOptions { dry_run, rejects: None, plain: false };
     // At most ~20 progress events a second, and always the last one.
     let mut last = Instant::now() - Duration::from_secs(1);
     let mut progress = |done: u64, total: u64| {
@@ -176,15 +176,23 @@ async fn import_roster<R: Runtime>(
 }
 
 /// Writes the rows of `src_path` that an import rejects, with the reasons,
-/// as a CSV the coordinator can fix in Excel and import again.
+/// as a CSV the coordinator can fix in Excel and import again (an export:
+/// an encrypted store seals it to `dest_path.zip` unless `plain`); returns
+/// the path written.
 #[tauri::command]
 async fn save_rejects(
     state: State<'_, AppState>,
     src_path: String,
     dest_path: String,
-) -> Result<(), ErrorPayload> {
-    let bytes = state.with(|m| m.rejects_csv(Path::new(&src_path)))?;
-    std::fs::write(&dest_path, bytes).map_err(|e| Error::io(&dest_path, e).to_payload())
+    event_id: Option<String>,
+    plain: Option<bool>,
+) -> Result<String, ErrorPayload> {
+    if dest_path.trim().is_empty() {
+        return Err(Error::invalid_at("choose where to save the rejected rows", None, None, Some("path")).to_payload());
+    }
+    state
+        .with(|m| m.save_rejects(event_id.as_deref(), Path::new(&src_path), Path::new(&dest_path), plain.unwrap_or(false)))
+        .map(|f| f.file)
 }
 
 /// Registers the state and the commands on `builder`. The app and the unit
@@ -194,6 +202,7 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
     builder.manage(state).manage(worker).manage(keying::KeyingState::default()).invoke_handler(tauri::generate_handler![
         app_info,
         unlock::store_locked,
+        unlock::store_encrypted,
         unlock::unlock,
         list_events,
         get_event,
@@ -685,7 +694,9 @@ mod tests {
         let demo = invoke(&a, "create_demo_event", serde_json::json!({})).unwrap();
         let file = a_dir.path().join("muster.sync");
         let path = file.display().to_string();
-        let n = invoke(&a, "export_sync_file", serde_json::json!({"path": path})).unwrap();
+        let written = invoke(&a, "export_sync_file", serde_json::json!({"path": path})).unwrap();
+        assert_eq!((written["file"].as_str(), written["encrypted"].as_bool()), (Some(path.as_str()), Some(false)), "a plain store: {written}");
+        let n = written["changes"].clone();
         assert!(n.as_u64().unwrap() > 10, "{n}");
         let new = invoke(&b, "import_sync_file", serde_json::json!({"path": path})).unwrap();
         assert_eq!(new, n);

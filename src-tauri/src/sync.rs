@@ -368,14 +368,24 @@ pub async fn test_sync_connection(
     .await
 }
 
-/// Writes every change of the store to a sync file (a USB stick); returns
-/// how many.
+/// A sync file as written: how many changes, where (`path.zip` when
+/// sealed), encrypted or not.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncFileExport {
+    pub changes: u64,
+    pub file: String,
+    pub encrypted: bool,
+}
+
+/// Writes every change of the store to a sync file (a USB stick); an
+/// encrypted store seals it to `path.zip` unless `plain`.
 #[tauri::command]
-pub async fn export_sync_file(state: State<'_, AppState>, path: String) -> Result<u64, ErrorPayload> {
+pub async fn export_sync_file(state: State<'_, AppState>, path: String, plain: Option<bool>) -> Result<SyncFileExport, ErrorPayload> {
     if path.trim().is_empty() {
         return Err(invalid("choose where to save the sync file", "path"));
     }
-    state.with(|m| muster_sync::file::export(m, Path::new(&path)))
+    let (changes, f) = state.with(|m| muster_sync::file::export(m, Path::new(&path), plain.unwrap_or(false)))?;
+    Ok(SyncFileExport { changes, file: f.file, encrypted: f.encrypted })
 }
 
 /// Reads a sync file into the store; returns how many changes were new.

@@ -14,6 +14,16 @@ pub async fn store_locked(state: State<'_, AppState>) -> Result<bool, ErrorPaylo
     Ok(state.is_locked())
 }
 
+/// Whether the open store is encrypted, so exports are sealed unless the
+/// user asks for a plain file (the export dialogs show that choice then).
+#[tauri::command]
+pub async fn store_encrypted(state: State<'_, AppState>) -> Result<bool, ErrorPayload> {
+    if state.is_locked() {
+        return Ok(true);
+    }
+    state.with(|m| Ok(m.store().encrypted()))
+}
+
 /// Opens the encrypted store with `passphrase`. A wrong one is an
 /// `invalid_input` error with field `passphrase`, and nothing changes.
 #[tauri::command]

@@ -107,6 +107,13 @@ pub enum Command {
     /// The store's passphrase (from MUSTER_PASSPHRASE): change it.
     #[command(subcommand)]
     Passphrase(crate::cmd_safety::PassphraseCmd),
+    /// Open an encrypted export (FILE.zip) with MUSTER_EXPORT_PASSPHRASE or MUSTER_PASSPHRASE → {"file", "bytes"}.
+    Decrypt(crate::cmd_safety::DecryptArgs),
+    /// The people who share this laptop: roles (admin, coordinator, keyer) and PINs (from MUSTER_PIN).
+    #[command(subcommand)]
+    User(crate::cmd_users::UserCmd),
+    /// Who did what, when, on which laptop, before and after → {"count", "entries": [{"at", "user", "role", "device_id", "event_id", "action", "entity", "entity_id", "before", "after", "detail"}]}.
+    Audit(crate::cmd_users::AuditArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -158,9 +165,13 @@ pub enum RosterCmd {
         /// Validate and report; write nothing.
         #[arg(long)]
         dry_run: bool,
-        /// Write the rejected rows, with a reason column, to this CSV.
+        /// Write the rejected rows, with a reason column, to this CSV (an
+        /// encrypted store seals it: OUT.csv.zip; → "rejects_file", "encrypted").
         #[arg(long, value_name = "OUT.csv")]
         rejects: Option<PathBuf>,
+        /// Write the rejects file as a plain, unencrypted CSV even though the store is encrypted.
+        #[arg(long)]
+        plain: bool,
     },
     /// List an event's trainees → {"trainees": [...]}.
     List {
@@ -201,6 +212,10 @@ pub enum AttendanceCmd {
         /// Also write the per-trainee sheet as CSV (UTF-8 with BOM).
         #[arg(long, value_name = "FILE.csv")]
         csv: Option<PathBuf>,
+        /// Write the files plain (unencrypted) even though the store is
+        /// encrypted (else sealed: FILE.xlsx.zip; → "xlsx", "csv", "encrypted").
+        #[arg(long)]
+        plain: bool,
     },
     /// Live view: expected vs arrived per session, arrivals per 5 minutes, late list.
     Dashboard {

@@ -39,9 +39,13 @@ pub enum ResponsesCmd {
         /// first or second (double entry).
         #[arg(long, default_value = "first")]
         entry: String,
-        /// Write the rejected rows, with a reason column, to this CSV.
+        /// Write the rejected rows, with a reason column, to this CSV (an
+        /// encrypted store seals it: OUT.csv.zip; → "rejects_file", "encrypted").
         #[arg(long, value_name = "OUT.csv")]
         rejects: Option<PathBuf>,
+        /// Write the rejects file as a plain, unencrypted CSV even though the store is encrypted.
+        #[arg(long)]
+        plain: bool,
     },
     /// The trainee portrait → {"form", "stored", "rejected", "questions": [...]}.
     Report {
@@ -56,6 +60,10 @@ pub enum ResponsesCmd {
         /// Label language (default: the form's default).
         #[arg(long)]
         lang: Option<String>,
+        /// Write the XLSX plain (unencrypted) even though the store is
+        /// encrypted (else sealed: FILE.xlsx.zip; → "xlsx", "encrypted").
+        #[arg(long)]
+        plain: bool,
     },
     /// Differences between first and second entry → {"differences": [{"paper_id", "field", "first", "second", "resolution"}]}.
     Diff {
@@ -185,8 +193,8 @@ pub fn form(m: &mut Muster, cmd: FormCmd) -> anyhow::Result<Outcome> {
 
 pub fn responses(m: &mut Muster, cmd: ResponsesCmd) -> anyhow::Result<Outcome> {
     Ok(match cmd {
-        ResponsesCmd::Import { form, file, entry: e, rejects } => {
-            let r = m.import_responses(&form, &file, entry(&e)?, rejects.as_deref())?;
+        ResponsesCmd::Import { form, file, entry: e, rejects, plain } => {
+            let r = m.import_responses(&form, &file, entry(&e)?, rejects.as_deref(), plain)?;
             let mut text = format!("{}: {} imported, {} duplicates, {} rejected ({} entry)", r.file, r.imported, r.duplicates, r.rejected, r.entry.as_str());
             for w in &r.warnings {
                 text.push_str(&format!("\nwarning: {w}"));
@@ -195,16 +203,21 @@ pub fn responses(m: &mut Muster, cmd: ResponsesCmd) -> anyhow::Result<Outcome> {
                 text.push_str(&format!("\nline {}: {}: {}", e.line, e.field, e.message));
             }
             if let Some(f) = &r.rejects_file {
-                text.push_str(&format!("\nrejected rows written to {f}"));
+                text.push_str(&format!("\nrejected rows written to {f}{}", if r.rejects_encrypted == Some(true) { " (encrypted)" } else { "" }));
             }
-            Outcome::new(to_value(&r), text)
+            let mut value = to_value(&r);
+            if let Some(encrypted) = r.rejects_encrypted {
+                value["encrypted"] = json!(encrypted);
+            }
+            Outcome::new(value, text)
         }
-        ResponsesCmd::Report { form, xlsx, pdf, lang } => {
+        ResponsesCmd::Report { form, xlsx, pdf, lang, plain } => {
+            let mut written = None;
             let p = match &xlsx {
-                Some(path) if lang.is_none() => m.portrait_xlsx(&form, path)?,
                 Some(path) => {
-                    m.portrait_xlsx(&form, path)?;
-                    m.portrait(&form, lang.as_deref())?
+                    let (p, f) = m.portrait_xlsx(&form, path, plain)?;
+                    written = Some(f);
+                    if lang.is_none() { p } else { m.portrait(&form, lang.as_deref())? }
                 }
                 None => m.portrait(&form, lang.as_deref())?,
             };
@@ -220,8 +233,10 @@ pub fn responses(m: &mut Muster, cmd: ResponsesCmd) -> anyhow::Result<Outcome> {
             }
             let mut value = to_value(&p);
             add_report_contract(&mut value, p.included);
-            if let Some(path) = &xlsx {
-                value["xlsx"] = json!(path.display().to_string());
+            if let Some(f) = &written {
+                value["xlsx"] = json!(f.file);
+                value["encrypted"] = json!(f.encrypted);
+                text.push_str(&format!("\nXLSX written to {}{}", f.file, if f.encrypted { " (encrypted)" } else { "" }));
             }
             if let Some(path) = &pdf {
                 let pages = muster_core::documents::write_portrait_pdf(&p, path)?;
@@ -305,12 +320,15 @@ pub enum ReportCmd {
         pdf: Option<PathBuf>,
         #[arg(long)]
         lang: Option<String>,
+        /// Write the XLSX plain (unencrypted) even though the store is encrypted.
+        #[arg(long)]
+        plain: bool,
     },
 }
 
 pub fn report(m: &mut Muster, cmd: ReportCmd) -> anyhow::Result<Outcome> {
-    let ReportCmd::Questions { form, xlsx, pdf, lang } = cmd;
-    responses(m, ResponsesCmd::Report { form, xlsx, pdf, lang })
+    let ReportCmd::Questions { form, xlsx, pdf, lang, plain } = cmd;
+    responses(m, ResponsesCmd::Report { form, xlsx, pdf, lang, plain })
 }
 
 /// The report's JSON as the questions-report contract names it, beside the

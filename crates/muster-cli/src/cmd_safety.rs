@@ -12,6 +12,19 @@ use std::path::{Path, PathBuf};
 pub const PASSPHRASE_ENV: &str = "MUSTER_PASSPHRASE";
 /// The environment variable holding the new passphrase for `passphrase change`.
 pub const NEW_PASSPHRASE_ENV: &str = "MUSTER_NEW_PASSPHRASE";
+/// The environment variable holding a passphrase for exports other than the
+/// store's (so the office never learns the store's); also opens them.
+pub const EXPORT_PASSPHRASE_ENV: &str = "MUSTER_EXPORT_PASSPHRASE";
+
+#[derive(Args, Debug)]
+pub struct DecryptArgs {
+    /// An encrypted export (e.g. report.xlsx.zip).
+    #[arg(value_name = "FILE.zip")]
+    pub file: PathBuf,
+    /// Where to write the plain file (default: the name inside, beside FILE.zip).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
 
 #[derive(Args, Debug)]
 pub struct BackupArgs {
@@ -47,7 +60,58 @@ pub fn passphrase() -> Option<String> {
     env_secret(PASSPHRASE_ENV)
 }
 
-pub fn backup(m: &Muster, args: BackupArgs) -> anyhow::Result<Outcome> {
+/// The export passphrase from `MUSTER_EXPORT_PASSPHRASE`, if set.
+pub fn export_passphrase() -> Option<String> {
+    env_secret(EXPORT_PASSPHRASE_ENV)
+}
+
+/// `muster decrypt`: opens an encrypted export with
+/// `MUSTER_EXPORT_PASSPHRASE`, else `MUSTER_PASSPHRASE`, and writes the
+/// plain file. Needs no store.
+pub fn decrypt(args: &DecryptArgs) -> anyhow::Result<Outcome> {
+    let candidates: Vec<String> = export_passphrase().into_iter().chain(passphrase()).collect();
+    if candidates.is_empty() {
+        return Err(Error::invalid_at(
+            format!("set the export's passphrase in {EXPORT_PASSPHRASE_ENV} (or {PASSPHRASE_ENV})"),
+            Some(&args.file.display().to_string()),
+            None,
+            Some("passphrase"),
+        )
+        .into());
+    }
+    let mut opened = None;
+    for (i, p) in candidates.iter().enumerate() {
+        match muster_core::seal::open(&args.file, p) {
+            Err(e) if e.is_wrong_passphrase() && i + 1 < candidates.len() => continue,
+            other => {
+                opened = Some(other?);
+                break;
+            }
+        }
+    }
+    let (inner, bytes) = opened.expect("at least one passphrase was tried");
+    let out = match &args.out {
+        Some(out) => out.clone(),
+        None => {
+            // Only the file name inside: never a path out of the folder.
+            let name = Path::new(&inner).file_name().filter(|n| !n.is_empty()).ok_or_else(|| {
+                Error::invalid_at(format!("the file inside is named `{inner}`: give --out"), Some(&args.file.display().to_string()), None, Some("out"))
+            })?;
+            args.file.parent().unwrap_or(Path::new("")).join(name)
+        }
+    };
+    if out.canonicalize().ok().is_some_and(|o| args.file.canonicalize().is_ok_and(|f| f == o)) {
+        return Err(Error::invalid_at("--out would overwrite the encrypted file", Some(&out.display().to_string()), None, Some("out")).into());
+    }
+    muster_core::seal::write_atomic(&out, &bytes)?;
+    let file = out.display().to_string();
+    Ok(Outcome::new(
+        json!({ "file": file, "bytes": bytes.len(), "inner": inner }),
+        format!("decrypted {} to {file} ({} bytes; NOT encrypted)", args.file.display(), bytes.len()),
+    ))
+}
+
+pub fn backup(m: &mut Muster, args: BackupArgs) -> anyhow::Result<Outcome> {
     let bytes = m.backup(&args.out)?;
     let file = args.out.display().to_string();
     let text = format!(

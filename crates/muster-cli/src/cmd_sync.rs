@@ -72,12 +72,17 @@ pub struct SyncArgs {
 pub enum SyncAction {
     /// Changes waiting, last complete sync → {"pending", "last_sync"}.
     Status,
-    /// Write every change of this store to a file (USB stick) → {"file", "changes"}.
+    /// Write every change of this store to a file (USB stick) → {"file", "changes", "encrypted"};
+    /// an encrypted store seals it (FILE.zip) unless --plain.
     Export {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Write the sync file plain (unencrypted) even though the store is encrypted.
+        #[arg(long)]
+        plain: bool,
     },
-    /// Read a file written by `sync export` (idempotent) → {"file", "new"}.
+    /// Read a file written by `sync export` (idempotent; a sealed one opens with
+    /// MUSTER_EXPORT_PASSPHRASE or the store's) → {"file", "new"}.
     Import { file: PathBuf },
 }
 
@@ -137,9 +142,10 @@ pub fn sync(m: &mut Muster, args: SyncArgs) -> anyhow::Result<Outcome> {
                 format!("{pending} changes waiting; last sync {}", last.as_deref().unwrap_or("never")),
             ))
         }
-        Some(SyncAction::Export { out }) => {
-            let n = muster_sync::file::export(m, &out)?;
-            Ok(Outcome::new(json!({"file": out.display().to_string(), "changes": n}), format!("wrote {n} changes to {}", out.display())))
+        Some(SyncAction::Export { out, plain }) => {
+            let (n, f) = muster_sync::file::export(m, &out, plain)?;
+            let text = format!("wrote {n} changes to {}{}", f.file, if f.encrypted { " (encrypted)" } else { "" });
+            Ok(Outcome::new(json!({"file": f.file, "changes": n, "encrypted": f.encrypted}), text))
         }
         Some(SyncAction::Import { file }) => {
             let n = muster_sync::file::import(m, &file)?;

@@ -11,6 +11,7 @@ mod cmd_forms;
 mod cmd_print;
 mod cmd_safety;
 mod cmd_sync;
+mod cmd_users;
 mod output;
 mod run;
 

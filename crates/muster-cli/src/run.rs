@@ -6,6 +6,7 @@ use muster_core::model::{Event, NewEvent, NewSession, Trainee};
 use muster_core::roster::{ImportOptions, ImportReport};
 use muster_core::trainee::TraineePatch;
 use muster_core::attendance::{MarkOutcome, MarkRequest, Who};
+use muster_core::export::{ExportKind, ExportRequest};
 use muster_core::Muster;
 use serde_json::{json, Value};
 use std::io::{IsTerminal, Write};
@@ -19,6 +20,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match &cli.command {
         Command::Serve(args) => return crate::cmd_sync::serve(args),
         Command::Server(cmd) => return crate::cmd_sync::server(cmd),
+        // Decrypting an export needs no store (the office has none).
+        Command::Decrypt(args) => return crate::cmd_safety::decrypt(args),
         _ => {}
     }
     let path = cli.db.clone().unwrap_or_else(Muster::default_path);
@@ -27,6 +30,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         return crate::cmd_safety::restore(&path, args);
     }
     let mut m = Muster::open_with(&path, crate::cmd_safety::passphrase().as_deref())?;
+    m.set_export_passphrase(crate::cmd_safety::export_passphrase().as_deref());
+    // The CLI acts as an admin once the passphrase has opened the store.
+    m.set_actor(Some(muster_core::access::Actor::admin("cli")));
     Ok(match cli.command {
         Command::Event(EventCmd::Create { name, venue, starts, days }) => {
             let e = m.create_event(NewEvent { name, venue, starts_on: starts, days })?;
@@ -38,8 +44,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             Outcome::new(json!({ "events": events }), text)
         }
         Command::Sync(args) => crate::cmd_sync::sync(&mut m, args)?,
-        Command::Serve(_) | Command::Server(_) | Command::Restore(_) => unreachable!("handled before the store is opened"),
-        Command::Backup(args) => crate::cmd_safety::backup(&m, args)?,
+        Command::Serve(_) | Command::Server(_) | Command::Restore(_) | Command::Decrypt(_) => unreachable!("handled before the store is opened"),
+        Command::Backup(args) => crate::cmd_safety::backup(&mut m, args)?,
         Command::Passphrase(cmd) => crate::cmd_safety::passphrase_cmd(m, cmd)?,
         Command::Demo => {
             let e = m.create_demo_event()?;
@@ -54,8 +60,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             let text = sessions.iter().map(|s| format!("{}  {} – {}  {}", s.id, s.starts_at, s.ends_at, s.title)).collect::<Vec<_>>().join("\n");
             Outcome::new(json!({ "sessions": sessions }), text)
         }
-        Command::Roster(RosterCmd::Import { event, file, dry_run, rejects }) => {
-            let opts = ImportOptions { dry_run, rejects };
+        Command::Roster(RosterCmd::Import { event, file, dry_run, rejects, plain }) => {
+            let opts = ImportOptions { dry_run, rejects, plain };
             let show = std::io::stderr().is_terminal();
             let mut last = 0u64;
             let report = m.import_roster(&event, &file, &opts, &mut |done, total| {
@@ -69,7 +75,11 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             if show {
                 eprintln!();
             }
-            Outcome::new(to_value(&report), import_text(&report))
+            let mut value = to_value(&report);
+            if let Some(encrypted) = report.rejects_encrypted {
+                value["encrypted"] = json!(encrypted);
+            }
+            Outcome::new(value, import_text(&report))
         }
         Command::Roster(RosterCmd::List { event }) => {
             let trainees = m.roster(&event)?;
@@ -113,21 +123,30 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             value["possible_duplicates"] = to_value(&dups);
             Outcome::new(value, text)
         }
-        Command::Attendance(AttendanceCmd::Report { event, xlsx, csv }) => {
+        Command::Attendance(AttendanceCmd::Report { event, xlsx, csv, plain }) => {
             let report = m.attendance_report(&event)?;
-            if let Some(path) = &xlsx {
-                muster_core::export::attendance_xlsx(&report, path)?;
+            let mut written = Vec::new();
+            for (key, kind, path) in [("xlsx", ExportKind::AttendanceXlsx, &xlsx), ("csv", ExportKind::AttendanceCsv, &csv)] {
+                let Some(path) = path else { continue };
+                let bytes = match kind {
+                    ExportKind::AttendanceXlsx => muster_core::export::attendance_xlsx(&report)?,
+                    _ => muster_core::export::attendance_csv(&report)?,
+                };
+                written.push((key, m.write_export(ExportRequest { event_id: Some(&event), kind, path, bytes: &bytes, plain })?));
             }
-            if let Some(path) = &csv {
-                muster_core::export::attendance_csv(&report, path)?;
-            }
-            let text = report
+            let mut text = report
                 .sessions
                 .iter()
                 .map(|s| format!("{}  expected {}  present {}  late {}  left early {}  absent {}", s.title, s.expected, s.present, s.late, s.left_early, s.absent))
                 .collect::<Vec<_>>()
                 .join("\n");
-            Outcome::new(to_value(&report), text)
+            let mut value = to_value(&report);
+            for (key, f) in &written {
+                value[*key] = json!(f.file);
+                value["encrypted"] = json!(f.encrypted);
+                text.push_str(&format!("\n{} written to {}{}", key.to_uppercase(), f.file, if f.encrypted { " (encrypted)" } else { "" }));
+            }
+            Outcome::new(value, text)
         }
         Command::Attendance(AttendanceCmd::Dashboard { event }) => {
             let d = m.dashboard(&event)?;
@@ -173,6 +192,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Report(cmd) => crate::cmd_forms::report(&mut m, cmd)?,
         Command::Responses(cmd) => crate::cmd_forms::responses(&mut m, cmd)?,
         Command::Batch(cmd) => crate::cmd_forms::batch(&mut m, cmd)?,
+        Command::User(cmd) => crate::cmd_users::user(&mut m, cmd)?,
+        Command::Audit(args) => crate::cmd_users::audit(&mut m, args)?,
         Command::Check => {
             let problems = m.store().check()?;
             let ok = problems.is_empty();
@@ -241,7 +262,7 @@ fn import_text(r: &ImportReport) -> String {
         out.push_str(&format!("\nline {}: {}: {}", e.line, e.field, e.message));
     }
     if let Some(f) = &r.rejects_file {
-        out.push_str(&format!("\nrejected rows written to {f}"));
+        out.push_str(&format!("\nrejected rows written to {f}{}", if r.rejects_encrypted == Some(true) { " (encrypted)" } else { "" }));
     }
     out
 }

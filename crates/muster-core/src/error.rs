@@ -40,6 +40,13 @@ pub enum ErrorCode {
     /// Allowed, but only when the user confirms (the app asks; the CLI
     /// needs `--force`), e.g. checking into a session that has ended.
     NeedsConfirmation,
+    /// The signed-in user's role may not do this (a keyer printing
+    /// certificates, say).
+    Forbidden,
+    /// Nobody is signed in (the app locked after idle, or at start when the
+    /// laptop has users), or sign-in is refused for a while after too many
+    /// wrong PINs.
+    Locked,
 }
 
 impl ErrorCode {
@@ -47,7 +54,12 @@ impl ErrorCode {
     /// (nothing written), 1 for runtime failures.
     pub fn exit_code(self) -> i32 {
         match self {
-            ErrorCode::InvalidInput | ErrorCode::NotFound | ErrorCode::Conflict | ErrorCode::NeedsConfirmation => 3,
+            ErrorCode::InvalidInput
+            | ErrorCode::NotFound
+            | ErrorCode::Conflict
+            | ErrorCode::NeedsConfirmation
+            | ErrorCode::Forbidden
+            | ErrorCode::Locked => 3,
             ErrorCode::Storage | ErrorCode::Io => 1,
         }
     }
@@ -64,6 +76,11 @@ pub enum Error {
     Conflict(String),
     #[error("{0}")]
     NeedsConfirmation(String),
+    /// The role of `user` may not `action`.
+    #[error("{user} ({role}) may not {action}")]
+    Forbidden { user: String, role: &'static str, action: &'static str },
+    #[error("{0}")]
+    Locked(String),
     #[error("local store: {0}")]
     Storage(#[from] rusqlite::Error),
     #[error("{path}: {source}")]
@@ -111,6 +128,8 @@ impl Error {
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::Conflict(_) => ErrorCode::Conflict,
             Error::NeedsConfirmation(_) => ErrorCode::NeedsConfirmation,
+            Error::Forbidden { .. } => ErrorCode::Forbidden,
+            Error::Locked(_) => ErrorCode::Locked,
             Error::Storage(_) => ErrorCode::Storage,
             Error::Io { .. } => ErrorCode::Io,
         }

@@ -1,21 +1,155 @@
-//! Writing reports to files a coordinator opens in Excel: XLSX
-//! (rust_xlsxwriter) and CSV (UTF-8 with BOM). Files are written to a
-//! temporary name beside the target and renamed, so a crash never leaves
-//! half a report.
+//! Exports: files that leave the store for a coordinator's Excel or the
+//! central office — the attendance report (XLSX, CSV), the rejects CSVs of
+//! a roster or a responses import, the portrait XLSX, the sneakernet sync
+//! file.
+//!
+//! **Every export is written by [`write`]** (through
+//! `Muster::write_export`), which applies one policy: when the store is
+//! encrypted and the user did not explicitly ask for a plain file, the bytes
+//! are sealed in an AES-256 ZIP ([`crate::seal`]) with the export
+//! passphrase (else the store's) and written to `<path>.zip`; otherwise the
+//! plain file is written exactly at `path`. Either way it goes to a
+//! temporary sibling, fsynced and renamed: never half a file. The functions
+//! below only make bytes.
 
 use crate::attendance::AttendanceReport;
-use crate::{Error, Result};
+use crate::store::Store;
+use crate::{seal, Error, Result};
 use rust_xlsxwriter::{Format, Workbook};
+use serde::Serialize;
 use std::path::Path;
 
-fn xlsx_err(path: &Path, e: rust_xlsxwriter::XlsxError) -> Error {
-    Error::io(path.display(), std::io::Error::other(e.to_string()))
+/// What is exported (the audit log and the sealed file's inner name use it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ExportKind {
+    AttendanceXlsx,
+    AttendanceCsv,
+    /// The rejected rows of a roster file.
+    RejectsCsv,
+    /// The rejected rows of a responses file.
+    ResponsesRejectsCsv,
+    PortraitXlsx,
+    /// Every change of the store (sneakernet, `muster-sync`).
+    SyncFile,
+    /// The audit log (`muster audit --csv`, the app's audit screen).
+    AuditCsv,
 }
 
-fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("part");
-    std::fs::write(&tmp, bytes).map_err(|e| Error::io(tmp.display(), e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path.display(), e))
+impl ExportKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportKind::AttendanceXlsx => "attendance_xlsx",
+            ExportKind::AttendanceCsv => "attendance_csv",
+            ExportKind::RejectsCsv => "rejects_csv",
+            ExportKind::ResponsesRejectsCsv => "responses_rejects_csv",
+            ExportKind::PortraitXlsx => "portrait_xlsx",
+            ExportKind::SyncFile => "sync_file",
+            ExportKind::AuditCsv => "audit_csv",
+        }
+    }
+
+    /// The extension of the plain file.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportKind::AttendanceXlsx | ExportKind::PortraitXlsx => "xlsx",
+            ExportKind::AttendanceCsv | ExportKind::RejectsCsv | ExportKind::ResponsesRejectsCsv | ExportKind::AuditCsv => "csv",
+            ExportKind::SyncFile => "muster",
+        }
+    }
+}
+
+/// One export to write: see [`write`].
+#[derive(Debug, Clone)]
+pub struct ExportRequest<'a> {
+    /// The event it belongs to, if any (for the audit log).
+    pub event_id: Option<&'a str>,
+    pub kind: ExportKind,
+    /// Where the user asked for it (a sealed export goes to `<path>.zip`).
+    pub path: &'a Path,
+    pub bytes: &'a [u8],
+    /// The user explicitly asked for a plain, unencrypted file.
+    pub plain: bool,
+}
+
+/// An export as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ExportedFile {
+    pub kind: ExportKind,
+    /// The path really written (`<path>.zip` when sealed).
+    pub file: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// Sealed in an AES-256 ZIP.
+    pub encrypted: bool,
+}
+
+/// Writes an export by the policy (module doc): sealed to `<path>.zip`
+/// when the store is encrypted and `plain` is false, else plain at `path`.
+pub(crate) fn write(store: &Store, req: &ExportRequest<'_>) -> Result<ExportedFile> {
+    let path = req.path;
+    if path.as_os_str().is_empty() || path.file_name().is_none() {
+        return Err(Error::invalid_at("choose where to save the file", None, None, Some("path")));
+    }
+    let passphrase = if req.plain || !store.encrypted() { None } else { store.export_passphrase().or(store.passphrase()) };
+    let (file, bytes) = match passphrase {
+        Some(p) => {
+            let out = seal::sealed_path(path);
+            let sealed = seal::seal(&out, &inner_name(path, req.kind), req.bytes, p)?;
+            seal::write_atomic(&out, &sealed)?;
+            (out, sealed.len() as u64)
+        }
+        None => {
+            seal::write_atomic(path, req.bytes)?;
+            (path.to_path_buf(), req.bytes.len() as u64)
+        }
+    };
+    Ok(ExportedFile { kind: req.kind, file: file.display().to_string(), bytes, encrypted: passphrase.is_some() })
+}
+
+/// The name of the file inside a sealed export of `path`: its file name
+/// (`report.xlsx` for `report.xlsx` or `report.xlsx.zip`), given the kind's
+/// extension when it has none (`report.zip` → `report.xlsx`).
+fn inner_name(path: &Path, kind: ExportKind) -> String {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = match name.rsplit_once('.') {
+        Some((stem, ext)) if ext.eq_ignore_ascii_case(seal::EXTENSION) && !stem.is_empty() => stem.to_string(),
+        _ => name,
+    };
+    if Path::new(&stem).extension().is_some() {
+        stem
+    } else {
+        format!("{stem}.{}", kind.extension())
+    }
+}
+
+/// Opens a sealed export with the passphrases this store knows: the export
+/// passphrase if set, then the store's. A plain store, or none that opens
+/// it, is an `invalid_input` error with field `passphrase`.
+pub(crate) fn open_sealed(store: &Store, path: &Path) -> Result<(String, Vec<u8>)> {
+    let candidates: Vec<&str> = store.export_passphrase().into_iter().chain(store.passphrase()).collect();
+    let Some((last, first)) = candidates.split_last() else {
+        let file = path.display().to_string();
+        return Err(Error::invalid_at(
+            format!("{file} is encrypted: open it with its passphrase (MUSTER_EXPORT_PASSPHRASE or `muster decrypt`)"),
+            Some(&file),
+            None,
+            Some("passphrase"),
+        ));
+    };
+    for p in first {
+        match seal::open(path, p) {
+            Err(e) if e.is_wrong_passphrase() => continue,
+            other => return other,
+        }
+    }
+    seal::open(path, last)
+}
+
+fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> Error {
+    Error::io("attendance report", std::io::Error::other(e.to_string()))
 }
 
 /// The rows of the per-trainee sheet: header, then one row per trainee.
@@ -39,27 +173,29 @@ fn trainee_rows(r: &AttendanceReport) -> Vec<Vec<String>> {
     rows
 }
 
-pub fn attendance_xlsx(r: &AttendanceReport, path: &Path) -> Result<()> {
+/// The attendance report as an XLSX workbook (sheets Sessions and
+/// Trainees).
+pub fn attendance_xlsx(r: &AttendanceReport) -> Result<Vec<u8>> {
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let sheet = wb.add_worksheet();
-    sheet.set_name("Sessions").map_err(|e| xlsx_err(path, e))?;
+    sheet.set_name("Sessions").map_err(xlsx_error)?;
     let heads = ["场次 Session", "开始 Starts", "结束 Ends", "应到 Expected", "实到 Arrived", "出席 Present", "迟到 Late", "早退 Left early", "缺席 Absent"];
     for (c, h) in heads.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(|e| xlsx_err(path, e))?;
+        sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(xlsx_error)?;
     }
     for (i, s) in r.sessions.iter().enumerate() {
         let row = i as u32 + 1;
-        sheet.write_string(row, 0, &s.title).map_err(|e| xlsx_err(path, e))?;
-        sheet.write_string(row, 1, &s.starts_at).map_err(|e| xlsx_err(path, e))?;
-        sheet.write_string(row, 2, &s.ends_at).map_err(|e| xlsx_err(path, e))?;
+        sheet.write_string(row, 0, &s.title).map_err(xlsx_error)?;
+        sheet.write_string(row, 1, &s.starts_at).map_err(xlsx_error)?;
+        sheet.write_string(row, 2, &s.ends_at).map_err(xlsx_error)?;
         for (c, n) in [s.expected, s.arrived, s.present, s.late, s.left_early, s.absent].iter().enumerate() {
-            sheet.write_number(row, c as u16 + 3, *n as f64).map_err(|e| xlsx_err(path, e))?;
+            sheet.write_number(row, c as u16 + 3, *n as f64).map_err(xlsx_error)?;
         }
     }
-    sheet.set_column_width(0, 36).map_err(|e| xlsx_err(path, e))?;
+    sheet.set_column_width(0, 36).map_err(xlsx_error)?;
     let sheet = wb.add_worksheet();
-    sheet.set_name("Trainees").map_err(|e| xlsx_err(path, e))?;
+    sheet.set_name("Trainees").map_err(xlsx_error)?;
     for (ri, row) in trainee_rows(r).iter().enumerate() {
         for (ci, cell) in row.iter().enumerate() {
             let (ri, ci) = (ri as u32, ci as u16);
@@ -69,20 +205,19 @@ pub fn attendance_xlsx(r: &AttendanceReport, path: &Path) -> Result<()> {
                 (_, true, Ok(n)) => sheet.write_number(ri, ci, n),
                 _ => sheet.write_string(ri, ci, cell),
             }
-            .map_err(|e| xlsx_err(path, e))?;
+            .map_err(xlsx_error)?;
         }
     }
-    sheet.set_column_width(0, 16).map_err(|e| xlsx_err(path, e))?;
-    let bytes = wb.save_to_buffer().map_err(|e| xlsx_err(path, e))?;
-    atomic_write(path, &bytes)
+    sheet.set_column_width(0, 16).map_err(xlsx_error)?;
+    wb.save_to_buffer().map_err(xlsx_error)
 }
 
 /// The per-trainee sheet as CSV, UTF-8 with BOM.
-pub fn attendance_csv(r: &AttendanceReport, path: &Path) -> Result<()> {
+pub fn attendance_csv(r: &AttendanceReport) -> Result<Vec<u8>> {
+    let err = |e: String| Error::io("attendance report", std::io::Error::other(e));
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     for row in trainee_rows(r) {
-        w.write_record(&row).map_err(|e| Error::io(path.display(), std::io::Error::other(e.to_string())))?;
+        w.write_record(&row).map_err(|e| err(e.to_string()))?;
     }
-    let bytes = w.into_inner().map_err(|e| Error::io(path.display(), std::io::Error::other(e.to_string())))?;
-    atomic_write(path, &bytes)
+    w.into_inner().map_err(|e| err(e.to_string()))
 }

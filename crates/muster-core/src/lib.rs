@@ -5,7 +5,10 @@
 //! No Tauri and no network in here: the desktop shell and the CLI are thin
 //! callers of [`Muster`], the one facade.
 
+pub mod access;
 pub mod attendance;
+pub mod audit;
+pub mod backup;
 pub mod certificates;
 pub mod clock;
 pub mod code;
@@ -19,13 +22,16 @@ pub mod import;
 pub mod model;
 pub mod normalize;
 pub mod roster;
+pub mod seal;
 pub mod search;
 pub mod store;
 pub mod sync;
 pub mod trainee;
+pub mod users;
 
 pub use error::{Error, ErrorCode, ErrorPayload, Location, Result};
 
+use access::{Action, Actor, Role};
 use model::{Event, NewEvent, NewSession, Session, Trainee};
 use roster::{ImportOptions, ImportReport, RosterPreview};
 use std::path::{Path, PathBuf};
@@ -69,22 +75,237 @@ impl Muster {
 
     /// Writes a consistent copy of the store to `out` while others may be
     /// writing (encrypted with the same key when the store is). Returns its
-    /// size in bytes.
-    pub fn backup(&self, out: &Path) -> Result<u64> {
-        self.store.backup_to(out)
+    /// size in bytes. The backup is a line in the audit log and the time the
+    /// end-of-day reminder looks at.
+    pub fn backup(&mut self, out: &Path) -> Result<u64> {
+        self.allow(Action::Backup)?;
+        let bytes = self.store.backup_to(out)?;
+        let at = clock::rfc3339_ms(clock::now_ms());
+        self.store.set_setting(backup::LAST_BACKUP_AT, &at)?;
+        self.store.set_setting(backup::LAST_BACKUP_LOCAL, &attendance::now_local())?;
+        self.store.set_setting(backup::LAST_BACKUP_FILE, &out.display().to_string())?;
+        self.store.write(|w| {
+            w.audit(store::AuditRecord {
+                action: "backup",
+                detail: Some(format!("{} ({bytes} bytes)", out.display())),
+                ..Default::default()
+            })
+        })?;
+        Ok(bytes)
+    }
+
+    /// Whether to remind the coordinator to back up now (`now`: venue local
+    /// time `YYYY-MM-DDTHH:MM[:SS]`, default the clock).
+    pub fn backup_reminder(&self, now: Option<&str>) -> Result<backup::Reminder> {
+        let now = now.map(str::to_string).unwrap_or_else(attendance::now_local);
+        backup::reminder(&self.store, &now)
     }
 
     /// Sets a new passphrase (re-keys; encrypts a plain store) and returns
     /// the store reopened with it.
-    pub fn change_passphrase(self, new: &str) -> Result<Muster> {
+    pub fn change_passphrase(mut self, new: &str) -> Result<Muster> {
+        self.allow(Action::Administer)?;
+        self.store.write(|w| w.audit(store::AuditRecord { action: "passphrase_change", ..Default::default() }))?;
         Ok(Muster { store: self.store.rekey(new)? })
     }
 
     /// Replaces the store at `path` with the backup at `backup` once the
     /// backup opens with `passphrase` and passes the integrity check;
-    /// refuses to replace a store holding data unless `force`.
+    /// refuses to replace a store holding data unless `force`. The restored
+    /// store's audit log records the restore.
     pub fn restore(backup: &Path, path: &Path, passphrase: Option<&str>, force: bool) -> Result<()> {
-        store::restore(backup, path, passphrase, force)
+        store::restore(backup, path, passphrase, force)?;
+        let mut restored = Store::open_with(path, passphrase)?;
+        restored.write(|w| {
+            w.audit(store::AuditRecord {
+                action: "restore",
+                detail: Some(format!("from {}", backup.display())),
+                ..Default::default()
+            })
+        })
+    }
+
+    // Who is acting: users, roles, PINs.
+
+    /// Refuses unless the current user's role may do `action`.
+    fn allow(&self, action: Action) -> Result<()> {
+        match self.store.actor() {
+            None => Err(Error::Locked("nobody is signed in: enter your PIN".into())),
+            Some(a) if access::allowed(a.role, action) => Ok(()),
+            Some(a) => Err(Error::Forbidden { user: a.name.clone(), role: a.role.as_str(), action: action.describe() }),
+        }
+    }
+
+    /// Refuses unless the current user may do one of `actions`.
+    fn allow_any(&self, actions: &[Action]) -> Result<()> {
+        match actions.iter().find(|a| self.allow(**a).is_ok()) {
+            Some(_) => Ok(()),
+            None => self.allow(actions[0]),
+        }
+    }
+
+    /// Who acts now; `None` while locked.
+    pub fn actor(&self) -> Option<&Actor> {
+        self.store.actor()
+    }
+
+    /// Acts as `actor` from now on (the CLI: an admin); `None` locks.
+    pub fn set_actor(&mut self, actor: Option<Actor>) {
+        self.store.set_actor(actor);
+    }
+
+    /// Nobody is signed in until someone enters their PIN.
+    pub fn lock(&mut self) {
+        self.store.set_actor(None);
+    }
+
+    /// Whether this laptop has users (then the app asks for a PIN).
+    pub fn has_users(&self) -> Result<bool> {
+        store::users::any_active(&self.store)
+    }
+
+    /// The active users to pick from on the PIN screen (names and roles
+    /// only): readable while locked.
+    pub fn sign_in_choices(&self) -> Result<Vec<store::users::User>> {
+        Ok(store::users::list(&self.store)?.into_iter().filter(|u| u.disabled_at.is_none()).collect())
+    }
+
+    /// Signs `who` (id or name) in with their PIN: quick switch.
+    pub fn sign_in(&mut self, who: &str, pin: &str) -> Result<Actor> {
+        users::sign_in(&mut self.store, who, pin)
+    }
+
+    /// Every user, disabled ones last (admin).
+    pub fn users(&self) -> Result<Vec<store::users::User>> {
+        self.allow(Action::ManageUsers)?;
+        store::users::list(&self.store)
+    }
+
+    pub fn add_user(&mut self, name: &str, role: Role, pin: &str) -> Result<store::users::User> {
+        self.allow(Action::ManageUsers)?;
+        users::add(&mut self.store, name, role, pin)
+    }
+
+    /// Sets a PIN: an admin for anyone, a user for themselves.
+    pub fn set_user_pin(&mut self, who: &str, pin: &str) -> Result<store::users::User> {
+        let own = match (self.store.actor(), store::users::find(&self.store, who)?) {
+            (Some(Actor { user_id: Some(me), .. }), Some(c)) => *me == c.user.id,
+            _ => false,
+        };
+        if !own {
+            self.allow(Action::ManageUsers)?;
+        }
+        users::set_pin(&mut self.store, who, pin)
+    }
+
+    pub fn set_user_role(&mut self, who: &str, role: Role) -> Result<store::users::User> {
+        self.allow(Action::ManageUsers)?;
+        users::set_role(&mut self.store, who, role)
+    }
+
+    pub fn disable_user(&mut self, who: &str) -> Result<store::users::User> {
+        self.allow(Action::ManageUsers)?;
+        users::disable(&mut self.store, who)
+    }
+
+    /// Minutes without input before the app locks (default 5; 0 = never).
+    pub fn idle_lock_minutes(&self) -> Result<u32> {
+        Ok(self.store.setting("idle_lock_minutes")?.and_then(|v| v.parse().ok()).unwrap_or(5))
+    }
+
+    pub fn set_idle_lock_minutes(&mut self, minutes: u32) -> Result<u32> {
+        self.allow(Action::ManageUsers)?;
+        if minutes > 24 * 60 {
+            return Err(Error::invalid_at("at most 1440 minutes", None, None, Some("idle_lock_minutes")));
+        }
+        self.store.set_setting("idle_lock_minutes", &minutes.to_string())?;
+        self.store.write(|w| {
+            w.audit(store::AuditRecord { action: "settings", detail: Some(format!("idle lock after {minutes} min")), ..Default::default() })
+        })?;
+        Ok(minutes)
+    }
+
+    // The audit log.
+
+    /// Lines of the audit log, oldest first.
+    pub fn audit(&self, filter: &store::audit::AuditFilter) -> Result<Vec<store::audit::AuditEntry>> {
+        self.allow(Action::ViewAudit)?;
+        if let Some(e) = &filter.event_id {
+            self.require_event(e)?;
+        }
+        store::audit::list(&self.store, filter)
+    }
+
+    /// Records that a file was exported (who, which file, encrypted or not).
+    pub fn log_export(&mut self, event_id: Option<&str>, kind: &str, file: &Path, encrypted: bool) -> Result<()> {
+        self.allow(Action::Export)?;
+        self.store.write(|w| {
+            w.audit(store::AuditRecord {
+                event_id: event_id.map(str::to_string),
+                action: "export",
+                entity: None,
+                after: Some(serde_json::json!({"kind": kind, "file": file.display().to_string(), "encrypted": encrypted})),
+                ..Default::default()
+            })
+        })
+    }
+
+    /// Records a printout that is not a certificate (badges, the signature
+    /// sheet, a report PDF).
+    pub fn log_print(&mut self, event_id: Option<&str>, what: &str, file: &Path, pages: u64) -> Result<()> {
+        self.store.write(|w| {
+            w.audit(store::AuditRecord {
+                event_id: event_id.map(str::to_string),
+                action: "print",
+                after: Some(serde_json::json!({"what": what, "file": file.display().to_string(), "pages": pages})),
+                ..Default::default()
+            })
+        })
+    }
+
+    // Exports: every file that leaves the store goes through write_export.
+
+    /// **The one choke point for every export** (attendance XLSX/CSV, rejects
+    /// CSVs, portrait XLSX, sync file): sealed in an AES-256 ZIP at
+    /// `<path>.zip` with the export passphrase (else the store's) when the
+    /// store is encrypted and `req.plain` is false; otherwise written plain
+    /// at `req.path`. Atomic either way. See [`export`].
+    pub fn write_export(&mut self, req: export::ExportRequest<'_>) -> Result<export::ExportedFile> {
+        self.allow(Action::Export)?;
+        let out = export::write(&self.store, &req)?;
+        self.log_export(req.event_id, req.kind.as_str(), Path::new(&out.file), out.encrypted)?;
+        Ok(out)
+    }
+
+    /// Seals exports with `passphrase` instead of the store's
+    /// (`MUSTER_EXPORT_PASSPHRASE`); `None` or empty: the store's.
+    pub fn set_export_passphrase(&mut self, passphrase: Option<&str>) {
+        self.store.set_export_passphrase(passphrase);
+    }
+
+    /// Opens a sealed export with the export passphrase, else the store's:
+    /// its inner file name and bytes.
+    pub fn open_sealed(&self, path: &Path) -> Result<(String, Vec<u8>)> {
+        export::open_sealed(&self.store, path)
+    }
+
+    /// Writes the attendance report of an event as an export (`xlsx` or
+    /// `csv`).
+    pub fn export_attendance(&mut self, event_id: &str, format: &str, path: &Path, plain: bool) -> Result<export::ExportedFile> {
+        let (kind, make): (_, fn(&attendance::AttendanceReport) -> Result<Vec<u8>>) = match format.to_ascii_lowercase().as_str() {
+            "xlsx" => (export::ExportKind::AttendanceXlsx, export::attendance_xlsx),
+            "csv" => (export::ExportKind::AttendanceCsv, export::attendance_csv),
+            _ => return Err(Error::invalid_at(format!("'{format}' is not xlsx or csv"), None, None, Some("format"))),
+        };
+        let bytes = make(&self.attendance_report(event_id)?)?;
+        self.write_export(export::ExportRequest { event_id: Some(event_id), kind, path, bytes: &bytes, plain })
+    }
+
+    /// Writes the rejected rows of the roster file `src` (CSV, UTF-8 with
+    /// BOM) as an export to fix and import again.
+    pub fn save_rejects(&mut self, event_id: Option<&str>, src: &Path, out: &Path, plain: bool) -> Result<export::ExportedFile> {
+        let bytes = self.rejects_csv(src)?;
+        self.write_export(export::ExportRequest { event_id, kind: export::ExportKind::RejectsCsv, path: out, bytes: &bytes, plain })
     }
 
     pub fn store(&self) -> &Store {
@@ -99,6 +320,7 @@ impl Muster {
     /// Applies changes received outside a sync session (a sneakernet file);
     /// the pull cursor stays where it is. Returns how many were new.
     pub fn apply_changes(&mut self, batch: &muster_protocol::sync::PullResponse) -> Result<u64> {
+        self.allow(Action::Sync)?;
         self.store.write(|w| store::sync::apply(w, &batch.changes, None))
     }
 
@@ -108,10 +330,12 @@ impl Muster {
     }
 
     pub fn list_events(&self) -> Result<Vec<Event>> {
+        self.allow(Action::ViewEvents)?;
         store::events::list(&self.store)
     }
 
     pub fn event(&self, id: &str) -> Result<Event> {
+        self.allow(Action::ViewEvents)?;
         store::events::get(&self.store, id)?.ok_or_else(|| Error::NotFound { kind: "event", id: id.to_string() })
     }
 
@@ -125,29 +349,35 @@ impl Muster {
     }
 
     pub fn create_event(&mut self, e: NewEvent) -> Result<Event> {
+        self.allow(Action::ManageEvents)?;
         event::create(&mut self.store, &e)
     }
 
     /// The demo event offered on an empty store, starting today.
     pub fn create_demo_event(&mut self) -> Result<Event> {
+        self.allow(Action::ManageEvents)?;
         demo::create(&mut self.store, &clock::today())
     }
 
     pub fn list_sessions(&self, event_id: &str) -> Result<Vec<Session>> {
+        self.allow(Action::ViewEvents)?;
         self.event(event_id)?;
         store::sessions::list(&self.store, event_id)
     }
 
     pub fn add_session(&mut self, event_id: &str, s: NewSession) -> Result<Session> {
+        self.allow(Action::ManageEvents)?;
         event::add_session(&mut self.store, event_id, &s)
     }
 
     pub fn roster(&self, event_id: &str) -> Result<Vec<Trainee>> {
+        self.allow(Action::ViewRoster)?;
         self.event(event_id)?;
         store::trainees::list(&self.store, event_id)
     }
 
     pub fn search_roster(&self, event_id: &str, query: &str, limit: usize) -> Result<Vec<Trainee>> {
+        self.allow(Action::ViewRoster)?;
         if search::normalize_query(query).is_empty() {
             return Ok(self.roster(event_id)?.into_iter().take(limit).collect());
         }
@@ -156,14 +386,17 @@ impl Muster {
     }
 
     pub fn trainee(&self, id: &str) -> Result<Trainee> {
+        self.allow(Action::ViewRoster)?;
         store::trainees::get(&self.store, id)?.ok_or_else(|| Error::NotFound { kind: "trainee", id: id.to_string() })
     }
 
     pub fn edit_trainee(&mut self, id: &str, patch: &TraineePatch) -> Result<Trainee> {
+        self.allow(Action::EditTrainee)?;
         trainee::edit(&mut self.store, id, patch)
     }
 
     pub fn preview_roster(&self, path: &Path) -> Result<RosterPreview> {
+        self.allow(Action::ImportRoster)?;
         roster::preview(path)
     }
 
@@ -174,99 +407,128 @@ impl Muster {
         opts: &ImportOptions,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<ImportReport> {
-        roster::import(&mut self.store, event_id, path, opts, progress)
+        self.allow(Action::ImportRoster)?;
+        let mut read = roster::read(&self.store, event_id, path, opts.dry_run, progress)?;
+        // The rejects file is written before the store (as it always was).
+        if let Some(out) = &opts.rejects {
+            let bytes = read.rejects_csv();
+            let req = export::ExportRequest { event_id: Some(event_id), kind: export::ExportKind::RejectsCsv, path: out, bytes: &bytes, plain: opts.plain };
+            let written = self.write_export(req)?;
+            read.report.rejects_file = Some(written.file);
+            read.report.rejects_encrypted = Some(written.encrypted);
+        }
+        roster::commit(&mut self.store, event_id, read, progress)
     }
 
     /// The rejected rows of a roster file as CSV bytes (UTF-8 with BOM).
     pub fn rejects_csv(&self, path: &Path) -> Result<Vec<u8>> {
+        self.allow(Action::ImportRoster)?;
         roster::rejects_csv(path)
     }
 
     /// Door search: code, name, pinyin (full or initials), mobile's last
     /// four digits; best first.
     pub fn search(&self, event_id: &str, query: &str, limit: usize) -> Result<Vec<Trainee>> {
+        self.allow(Action::ViewRoster)?;
         self.require_event(event_id)?;
         search::find(&self.store, event_id, query, limit)
     }
 
     /// Checks a trainee into a session (idempotent).
     pub fn check_in(&mut self, req: &attendance::MarkRequest) -> Result<attendance::MarkOutcome> {
+        self.allow(Action::CheckIn)?;
         attendance::mark(&mut self.store, req, "in")
     }
 
     /// Signs a trainee out of a session (idempotent).
     pub fn check_out(&mut self, req: &attendance::MarkRequest) -> Result<attendance::MarkOutcome> {
+        self.allow(Action::CheckIn)?;
         attendance::mark(&mut self.store, req, "out")
     }
 
     /// Registers a walk-in; returns it and the trainees it may duplicate.
     pub fn walk_in(&mut self, event_id: &str, name: &str, phone: Option<&str>, id_number: Option<&str>) -> Result<(Trainee, Vec<Trainee>)> {
+        self.allow(Action::WalkIn)?;
         trainee::walk_in(&mut self.store, event_id, name, phone, id_number)
     }
 
     pub fn possible_duplicates(&self, event_id: &str) -> Result<Vec<trainee::DuplicateGroup>> {
+        self.allow(Action::ViewRoster)?;
         self.event(event_id)?;
         trainee::possible_duplicates(&self.store, event_id)
     }
 
     pub fn merge_trainees(&mut self, keep: &str, other: &str) -> Result<Trainee> {
+        self.allow(Action::Merge)?;
         trainee::merge(&mut self.store, keep, other)
     }
 
     pub fn attendance_report(&self, event_id: &str) -> Result<attendance::AttendanceReport> {
+        self.allow(Action::ViewAttendance)?;
         attendance::report(&self.store, event_id)
     }
 
     pub fn dashboard(&self, event_id: &str) -> Result<Vec<attendance::SessionDashboard>> {
+        self.allow(Action::ViewAttendance)?;
         attendance::dashboard(&self.store, event_id)
     }
 
     pub fn correct_attendance(&mut self, event_id: &str, session_id: &str, trainee_id: &str, status: &str, hours: Option<f64>, reason: &str) -> Result<()> {
+        self.allow(Action::CorrectAttendance)?;
         attendance::correct(&mut self.store, event_id, session_id, trainee_id, status, hours, reason)
     }
 
     /// An event's certificate settings (defaults until configured).
     pub fn certificate_settings(&self, event_id: &str) -> Result<certificates::Settings> {
+        self.allow(Action::Certificates)?;
         certificates::settings(&self.store, event_id)
     }
 
     pub fn configure_certificates(&mut self, event_id: &str, patch: certificates::SettingsPatch) -> Result<certificates::Settings> {
+        self.allow(Action::Certificates)?;
         certificates::configure(&mut self.store, event_id, patch)
     }
 
     /// Who is eligible for a certificate and why (`min`: share of scheduled
     /// hours, default the event's rule).
     pub fn certificate_eligibility(&self, event_id: &str, min: Option<f64>) -> Result<certificates::EligibilityReport> {
+        self.allow(Action::Certificates)?;
         certificates::eligibility(&self.store, event_id, min)
     }
 
     /// Records a manual eligibility decision (who, why).
     pub fn override_eligibility(&mut self, event_id: &str, trainee_id: &str, eligible: bool, reason: &str, by: &str) -> Result<certificates::Override> {
+        self.allow(Action::Certificates)?;
         certificates::set_override(&mut self.store, event_id, trainee_id, eligible, reason, by)
     }
 
     /// Issues certificates to the eligible trainees who have none yet.
     pub fn issue_certificates(&mut self, event_id: &str, min: Option<f64>) -> Result<certificates::IssueOutcome> {
+        self.allow(Action::Certificates)?;
         certificates::issue(&mut self.store, event_id, min)
     }
 
     /// A certificate by its id or its trainee's id, with its event id.
     pub fn certificate(&self, id: &str) -> Result<(certificates::IssuedCertificate, String)> {
+        self.allow(Action::Certificates)?;
         certificates::find(&self.store, id)
     }
 
     /// Logs that certificates were printed (first print or reprint).
     pub fn record_certificate_prints(&mut self, event_id: &str, cert_ids: &[String], reason: &str, by: &str, file: &str) -> Result<Vec<certificates::PrintRecord>> {
+        self.allow(Action::Certificates)?;
         certificates::record_prints(&mut self.store, event_id, cert_ids, reason, by, file)
     }
 
     pub fn certificate_prints(&self, event_id: &str, certificate_id: Option<&str>) -> Result<Vec<certificates::PrintRecord>> {
+        self.allow(Action::Certificates)?;
         certificates::prints(&self.store, event_id, certificate_id)
     }
 
     /// Checks a certificate code offline; `public_key` hex, default this
     /// installation's key.
     pub fn verify_certificate(&self, code: &str, public_key: Option<&str>) -> Result<certificates::Verification> {
+        self.allow(Action::Certificates)?;
         let key = match public_key {
             Some(k) => k.trim().to_ascii_lowercase(),
             None => certificates::public_key(&self.store)?,
@@ -276,82 +538,110 @@ impl Muster {
 
     /// This installation's certificate-signing public key (hex).
     pub fn certificate_public_key(&self) -> Result<String> {
+        self.allow(Action::Certificates)?;
         certificates::public_key(&self.store)
     }
     // Paper questionnaires (XLSForm), keying, double entry, the portrait.
 
     /// Imports an XLSForm (`.xlsx`/`.xls`) for an event.
     pub fn import_form(&mut self, event_id: &str, path: &Path, double_entry: bool) -> Result<forms::StoredForm> {
+        self.allow(Action::ManageForms)?;
         forms::ops::import(&mut self.store, event_id, path, double_entry)
     }
 
     pub fn form(&self, form_id: &str) -> Result<forms::StoredForm> {
+        self.allow_any(&[Action::Keying, Action::ViewReports, Action::ManageForms])?;
         forms::ops::get(&self.store, form_id)
     }
 
     pub fn list_forms(&self, event_id: &str) -> Result<Vec<forms::StoredForm>> {
+        self.allow_any(&[Action::Keying, Action::ViewReports, Action::ManageForms])?;
         self.require_event(event_id)?;
         store::forms::list(&self.store, event_id)
     }
 
     /// Whether every paper of the form must be keyed twice.
     pub fn set_double_entry(&mut self, form_id: &str, on: bool) -> Result<forms::StoredForm> {
+        self.allow(Action::ManageForms)?;
         forms::ops::set_double_entry(&mut self.store, form_id, on)
     }
 
     /// Registers a paper batch of `count` papers from `first_paper` (default `1`).
     pub fn add_batch(&mut self, form_id: &str, name: &str, count: u32, first_paper: Option<&str>) -> Result<forms::Batch> {
+        self.allow(Action::ManageForms)?;
         forms::ops::add_batch(&mut self.store, form_id, name, count, first_paper)
     }
 
     pub fn batches(&self, form_id: &str) -> Result<Vec<forms::Batch>> {
+        self.allow_any(&[Action::Keying, Action::ManageForms])?;
         self.form(form_id)?;
         store::forms::batches(&self.store, form_id)
     }
 
     /// Expected, keyed and missing papers of a batch (by id or name).
     pub fn batch_status(&self, form_id: &str, batch: &str, entry: forms::Entry) -> Result<forms::responses::BatchStatus> {
+        self.allow_any(&[Action::Keying, Action::ManageForms])?;
         forms::ops::batch_status(&self.store, form_id, batch, entry)
     }
 
     /// A keyboard-only keying session (see `forms::keying`); save each
     /// finished paper with [`Muster::save_keyed`].
     pub fn keying_session(&self, form_id: &str, entry: forms::Entry, keyer: &str, batch: Option<&str>, language: Option<&str>) -> Result<forms::keying::KeyingSession> {
+        self.allow(Action::Keying)?;
         forms::ops::session(&self.store, form_id, entry, keyer, batch, language)
     }
 
     /// Stores a keyed paper (validated again); returns the response id.
     pub fn save_keyed(&mut self, form_id: &str, keyed: &forms::keying::KeyedForm) -> Result<String> {
+        self.allow(Action::Keying)?;
         forms::ops::save_keyed(&mut self.store, form_id, keyed)
     }
 
-    /// Imports responses from a CSV (first column `paper_id`).
-    pub fn import_responses(&mut self, form_id: &str, path: &Path, entry: forms::Entry, rejects: Option<&Path>) -> Result<forms::responses::ResponsesImport> {
-        forms::ops::import_responses(&mut self.store, form_id, path, entry, rejects)
+    /// Imports responses from a CSV (first column `paper_id`); the rejected
+    /// rows go to `rejects` as an export (sealed unless `plain`).
+    pub fn import_responses(&mut self, form_id: &str, path: &Path, entry: forms::Entry, rejects: Option<&Path>, plain: bool) -> Result<forms::responses::ResponsesImport> {
+        self.allow(Action::ManageForms)?;
+        let (mut report, bytes) = forms::ops::import_responses(&mut self.store, form_id, path, entry, rejects.is_some())?;
+        if let (Some(out), Some(bytes)) = (rejects, bytes) {
+            let event_id = self.form(form_id)?.event_id;
+            let req = export::ExportRequest { event_id: Some(&event_id), kind: export::ExportKind::ResponsesRejectsCsv, path: out, bytes: &bytes, plain };
+            let written = self.write_export(req)?;
+            report.rejects_file = Some(written.file);
+            report.rejects_encrypted = Some(written.encrypted);
+        }
+        Ok(report)
     }
 
     /// Differences between first and second entries, per paper and field.
     pub fn responses_diff(&self, form_id: &str) -> Result<forms::responses::DiffReport> {
+        self.allow_any(&[Action::ViewReports, Action::ResolveDifferences])?;
         forms::ops::diff(&self.store, form_id)
     }
 
     /// A supervisor's choice for one differing field (a new fact).
     pub fn resolve_difference(&mut self, form_id: &str, paper: &str, field: &str, value: &str, by: &str) -> Result<store::forms::Resolution> {
+        self.allow(Action::ResolveDifferences)?;
         forms::ops::resolve(&mut self.store, form_id, paper, field, value, by)
     }
 
     /// The trainee portrait of a form.
     pub fn portrait(&self, form_id: &str, language: Option<&str>) -> Result<forms::portrait::Portrait> {
+        self.allow(Action::ViewReports)?;
         Ok(forms::ops::portrait(&self.store, form_id, language)?.0)
     }
 
-    /// The portrait, also written to an XLSX file.
-    pub fn portrait_xlsx(&self, form_id: &str, path: &Path) -> Result<forms::portrait::Portrait> {
-        forms::ops::portrait_xlsx(&self.store, form_id, path)
+    /// The portrait, also written to an XLSX file as an export (sealed
+    /// unless `plain`).
+    pub fn portrait_xlsx(&mut self, form_id: &str, path: &Path, plain: bool) -> Result<(forms::portrait::Portrait, export::ExportedFile)> {
+        self.allow(Action::ViewReports)?;
+        let (p, bytes, event_id) = forms::ops::portrait_xlsx(&self.store, form_id)?;
+        let req = export::ExportRequest { event_id: Some(&event_id), kind: export::ExportKind::PortraitXlsx, path, bytes: &bytes, plain };
+        Ok((p, self.write_export(req)?))
     }
 
     /// Forms/hour, keystrokes/hour and disagreements per 1,000 fields per keyer.
     pub fn keyer_stats(&self, form_id: &str) -> Result<Vec<forms::responses::KeyerStats>> {
+        self.allow(Action::ViewReports)?;
         forms::ops::keyer_stats(&self.store, form_id)
     }
 }

@@ -39,8 +39,11 @@ pub struct RosterPreview {
 pub struct ImportOptions {
     /// Validate and report, write nothing.
     pub dry_run: bool,
-    /// Write the rejected rows (original columns + reason) here.
+    /// Write the rejected rows (original columns + reason) here (an export:
+    /// sealed to `<path>.zip` when the store is encrypted, unless `plain`).
     pub rejects: Option<PathBuf>,
+    /// The user explicitly asked for a plain (unencrypted) rejects file.
+    pub plain: bool,
 }
 
 /// One problem of one rejected row.
@@ -75,8 +78,13 @@ pub struct ImportReport {
     /// One entry per field problem of each rejected row.
     pub errors: Vec<RowError>,
     pub duplicate_rows: Vec<DuplicateRow>,
-    /// Where the rejected rows were written, if asked.
+    /// Where the rejected rows were written, if asked (`<path>.zip` when
+    /// sealed).
     pub rejects_file: Option<String>,
+    /// Whether that file is sealed (encrypted); absent when none was written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub rejects_encrypted: Option<bool>,
 }
 
 fn delimiter_name(d: char) -> String {
@@ -103,27 +111,34 @@ pub fn preview(path: &Path) -> Result<RosterPreview> {
     })
 }
 
-/// Imports the roster at `path` into `event_id`. `progress(done, total)`
-/// covers reading and writing.
-pub fn import(
-    store: &mut Store,
-    event_id: &str,
-    path: &Path,
-    opts: &ImportOptions,
-    progress: &mut dyn FnMut(u64, u64),
-) -> Result<ImportReport> {
+/// A roster file read and validated for an event, not yet written: the
+/// first half of an import ([`read`], then [`commit`]). Between the two the
+/// facade writes the rejects file, as an export.
+pub struct ReadRoster {
+    file: RosterFile,
+    pub report: ImportReport,
+}
+
+impl ReadRoster {
+    /// The rejected rows as CSV bytes (UTF-8 with BOM).
+    pub fn rejects_csv(&self) -> Vec<u8> {
+        import::rejects::rejects_csv_bytes(&self.file)
+    }
+}
+
+/// Reads and validates the roster at `path` for `event_id`; writes nothing.
+/// `progress(done, total)` covers the first half of the import.
+pub fn read(store: &Store, event_id: &str, path: &Path, dry_run: bool, progress: &mut dyn FnMut(u64, u64)) -> Result<ReadRoster> {
     if store::events::get(store, event_id)?.is_none() {
         return Err(Error::NotFound { kind: "event", id: event_id.to_string() });
     }
     // Reading is the first half of the work, writing the second.
     let file = import::read_roster(path, &mut |done, total| progress(done, total * 2))?;
-    let total = file.rows.len() as u64;
-
     let mut report = ImportReport {
         file: file.file.clone(),
         format: file.format.clone(),
         encoding: file.encoding.clone(),
-        dry_run: opts.dry_run,
+        dry_run,
         imported: 0,
         rejected: 0,
         duplicates: 0,
@@ -131,6 +146,7 @@ pub fn import(
         errors: Vec::new(),
         duplicate_rows: Vec::new(),
         rejects_file: None,
+        rejects_encrypted: None,
     };
     for row in &file.rows {
         if let Err(errors) = &row.outcome {
@@ -138,12 +154,19 @@ pub fn import(
             report.errors.extend(errors.iter().map(|e| RowError { line: row.line, field: e.field.clone(), message: e.message.clone() }));
         }
     }
-    if let Some(out) = &opts.rejects {
-        import::rejects::write_rejects(out, &file)?;
-        report.rejects_file = Some(out.display().to_string());
-    }
+    Ok(ReadRoster { file, report })
+}
+
+/// Writes the good rows of a [`read`] roster in one transaction (none on a
+/// dry run); `progress` covers the second half of the import.
+pub fn commit(store: &mut Store, event_id: &str, read: ReadRoster, progress: &mut dyn FnMut(u64, u64)) -> Result<ImportReport> {
+    let ReadRoster { file, mut report } = read;
+    let dry_run = report.dry_run;
+    let total = file.rows.len() as u64;
 
     let mut write = |w: &mut store::Writer<'_>, report: &mut ImportReport| -> Result<()> {
+        // One audit line for the file, not one per row.
+        w.bulk();
         let mut seen = store::trainees::duplicate_keys(w, event_id)?;
         for (i, row) in file.rows.iter().enumerate() {
             let Ok(fields) = &row.outcome else { continue };
@@ -152,7 +175,7 @@ pub fn import(
                 report.duplicate_rows.push(DuplicateRow { line: row.line, name: fields.name.clone() });
             } else {
                 seen.add(fields);
-                if !opts.dry_run {
+                if !dry_run {
                     store::trainees::insert(w, event_id, fields)?;
                 }
                 report.imported += 1;
@@ -160,6 +183,18 @@ pub fn import(
             if i % 1000 == 999 {
                 progress(total + i as u64 + 1, total * 2);
             }
+        }
+        if !dry_run {
+            w.audit(store::AuditRecord {
+                event_id: Some(event_id.to_string()),
+                action: "import",
+                entity: Some("trainee"),
+                after: Some(serde_json::json!({
+                    "file": file.file, "imported": report.imported,
+                    "rejected": report.rejected, "duplicates": report.duplicates,
+                })),
+                ..Default::default()
+            })?;
         }
         Ok(())
     };

@@ -124,6 +124,7 @@ pub fn merge(store: &mut Store, keep: &str, other: &str) -> Result<Trainee> {
         return Err(Error::invalid_at("cannot merge a trainee into itself", None, None, Some("other")));
     }
     store.write(|w| {
+        w.audit_as("merge");
         let k = store::trainees::get_in(w, keep)?.ok_or_else(|| Error::NotFound { kind: "trainee", id: keep.to_string() })?;
         let o = store::trainees::get_in(w, other)?.ok_or_else(|| Error::NotFound { kind: "trainee", id: other.to_string() })?;
         if k.event_id != o.event_id {

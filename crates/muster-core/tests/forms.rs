@@ -493,7 +493,8 @@ fn csv_responses_double_entry_and_resolutions() {
     let file = dir.path().join("partner.csv");
     std::fs::write(&file, first.as_bytes()).unwrap();
     let rejects = dir.path().join("rejects.csv");
-    let r = m.import_responses(&f.id, &file, Entry::First, Some(&rejects)).unwrap();
+    let r = m.import_responses(&f.id, &file, Entry::First, Some(&rejects), false).unwrap();
+    assert_eq!((r.rejects_file.as_deref(), r.rejects_encrypted), (rejects.to_str(), Some(false)), "a plain store: plain, where asked");
     assert_eq!((r.imported, r.rejected, r.duplicates), (3, 2, 0), "{:?}", r.errors);
     let errors: Vec<(u64, &str)> = r.errors.iter().map(|e| (e.line, e.field.as_str())).collect();
     assert_eq!(errors, [(4, "days"), (5, "gender")]);
@@ -506,7 +507,7 @@ fn csv_responses_double_entry_and_resolutions() {
     assert!(text.contains("line 4: days: 1 to 5 days"), "{text}");
     assert_eq!(text.lines().count(), 3);
     // Re-importing the same file stores nothing twice.
-    let again = m.import_responses(&f.id, &file, Entry::First, None).unwrap();
+    let again = m.import_responses(&f.id, &file, Entry::First, None, false).unwrap();
     assert_eq!((again.imported, again.duplicates, again.rejected), (0, 3, 2));
 
     // Second entry by keying, disagreeing on one field of paper 1.
@@ -558,7 +559,8 @@ fn csv_responses_double_entry_and_resolutions() {
 
     // The portrait as XLSX opens with calamine.
     let out = dir.path().join("portrait.xlsx");
-    m.portrait_xlsx(&f.id, &out).unwrap();
+    let (_, written) = m.portrait_xlsx(&f.id, &out, false).unwrap();
+    assert_eq!((written.file.as_str(), written.encrypted), (out.to_str().unwrap(), false));
     use calamine::Reader;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
     assert_eq!(wb.sheet_names(), ["Portrait", "Data"]);

@@ -7,3 +7,6 @@ mod checkin;
 mod merge;
 mod forms;
 mod safety;
+mod fuzz_regressions;
+mod exports;
+mod access;

@@ -9,7 +9,7 @@ use muster_core::Muster;
 /// A new migration appends a line; an edited one fails this test.
 #[test]
 fn shipped_migrations_are_never_edited() {
-    let pinned: &[(&str, u64)] = &[("0001_init.sql", PINNED_0001), ("0002_checkin.sql", PINNED_0002), ("0003_certificates.sql", PINNED_0003), ("0004_forms.sql", PINNED_0004)];
+    let pinned: &[(&str, u64)] = &[("0001_init.sql", PINNED_0001), ("0002_checkin.sql", PINNED_0002), ("0003_certificates.sql", PINNED_0003), ("0004_forms.sql", PINNED_0004), ("0005_users_audit.sql", PINNED_0005)];
     assert_eq!(MIGRATIONS.len(), pinned.len(), "a new migration needs its fingerprint pinned here");
     for (m, (name, fp)) in MIGRATIONS.iter().zip(pinned) {
         assert_eq!(m.name, *name);
@@ -20,6 +20,7 @@ const PINNED_0001: u64 = 485_580_038_206_816_709;
 const PINNED_0002: u64 = 2_249_712_013_233_137_330;
 const PINNED_0003: u64 = 3_322_396_290_209_384_259;
 const PINNED_0004: u64 = 4_912_446_540_166_080_129;
+const PINNED_0005: u64 = 1_138_597_691_410_440_259;
 
 #[test]
 fn all_migrations_apply_to_an_empty_store_and_leave_it_valid() {
@@ -53,9 +54,11 @@ fn every_write_appends_field_level_changes_with_gap_free_sequence() {
     m.add_session(&e.id, NewSession { title: "Day 1".into(), starts_at: "2026-12-01T09:00".into(), ends_at: "2026-12-01T17:00".into() })
         .unwrap();
     let device = m.store().device_id().to_string();
-    let changes = m.store().changes_since(&device, 0, 100).unwrap();
-    assert_eq!(changes.len(), 2);
-    assert_eq!(changes.iter().map(|c| c.seq).collect::<Vec<_>>(), vec![1, 2]);
+    let all = m.store().changes_since(&device, 0, 100).unwrap();
+    // Each row's change is followed by its audit line, in the same sequence.
+    assert_eq!(all.iter().map(|c| (c.seq, c.entity.as_str())).collect::<Vec<_>>(), [(1, "event"), (2, "audit"), (3, "session"), (4, "audit")]);
+    assert_eq!(all[1].fields["entity_id"], e.id.as_str());
+    let changes: Vec<_> = all.into_iter().filter(|c| c.entity != "audit").collect();
     assert!(changes[0].hlc < changes[1].hlc);
     assert_eq!(changes[0].entity, "event");
     assert_eq!(changes[0].entity_id, e.id);
@@ -69,8 +72,8 @@ fn every_write_appends_field_level_changes_with_gap_free_sequence() {
     let mut again = Muster::open(&path).unwrap();
     assert_eq!(again.store().device_id(), device);
     let demo = again.create_demo_event().unwrap();
-    let changes = again.store().changes_since(&device, 2, 1000).unwrap();
-    assert_eq!(changes.first().unwrap().seq, 3);
+    let changes = again.store().changes_since(&device, 4, 1000).unwrap();
+    assert_eq!(changes.first().unwrap().seq, 5);
     assert!(changes.windows(2).all(|w| w[1].seq == w[0].seq + 1 && w[1].hlc > w[0].hlc));
     assert_eq!(changes.iter().filter(|c| c.entity == "trainee").count() as u32, demo.trainee_count);
 }
@@ -91,7 +94,8 @@ fn a_failed_write_leaves_no_row_and_no_change() {
     assert!(bad.is_err());
     assert!(m.list_sessions(&e.id).unwrap().is_empty());
     let device = m.store().device_id().to_string();
-    assert_eq!(m.store().changes_since(&device, 0, 10).unwrap().len(), 1);
+    let entities: Vec<String> = m.store().changes_since(&device, 0, 10).unwrap().into_iter().map(|c| c.entity).collect();
+    assert_eq!(entities, ["event", "audit"]);
 }
 
 #[test]

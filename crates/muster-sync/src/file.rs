@@ -2,8 +2,14 @@
 //! read into another store, for a laptop that never meets the network. The
 //! file is the protocol's own compressed `PushRequest`s, so importing it is
 //! the same idempotent apply as a pull.
+//!
+//! The file holds personal data, so it is an export like any other
+//! (`Muster::write_export`): sealed in an AES-256 ZIP (`<path>.zip`) when
+//! the store is encrypted, unless the user asks for a plain file. Import
+//! reads both, a sealed one with the export passphrase or the store's.
 
-use muster_core::{Error, Muster, Result};
+use muster_core::export::{ExportKind, ExportRequest, ExportedFile};
+use muster_core::{seal, Error, Muster, Result};
 use muster_protocol::sync::{self, PullResponse, PushRequest};
 use muster_protocol::PROTOCOL_VERSION;
 use serde::{Deserialize, Serialize};
@@ -18,8 +24,10 @@ pub struct Bundle {
     pub batches: Vec<PushRequest>,
 }
 
-/// Writes every change in the store to `path`; returns the count.
-pub fn export(m: &Muster, path: &Path) -> Result<u64> {
+/// Writes every change in the store to `path` (sealed to `<path>.zip`
+/// unless the store is plain or `plain`); returns the count and the file
+/// as written.
+pub fn export(m: &mut Muster, path: &Path, plain: bool) -> Result<(u64, ExportedFile)> {
     let store = m.store();
     let mut batches = Vec::new();
     let mut n = 0;
@@ -34,16 +42,21 @@ pub fn export(m: &Muster, path: &Path) -> Result<u64> {
         }
     }
     let bundle = Bundle { protocol: PROTOCOL_VERSION, from_device: store.device_id().to_string(), batches };
-    let tmp = path.with_extension("part");
-    std::fs::write(&tmp, sync::encode(&bundle)).map_err(|e| Error::io(tmp.display(), e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path.display(), e))?;
-    Ok(n)
+    let bytes = sync::encode(&bundle);
+    let written = m.write_export(ExportRequest { event_id: None, kind: ExportKind::SyncFile, path, bytes: &bytes, plain })?;
+    Ok((n, written))
 }
 
 /// Reads a file written by [`export`] into the store; returns how many
-/// changes were new. Reading the same file twice adds nothing.
+/// changes were new. Reading the same file twice adds nothing. A sealed
+/// file is opened with the export passphrase, else the store's (a wrong
+/// one: `invalid_input`, field `passphrase`).
 pub fn import(m: &mut Muster, path: &Path) -> Result<u64> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path.display(), e))?;
+    let bytes = if seal::is_sealed(path) {
+        m.open_sealed(path)?.1
+    } else {
+        std::fs::read(path).map_err(|e| Error::io(path.display(), e))?
+    };
     let file = path.display().to_string();
     let bundle: Bundle =
         sync::decode(&bytes).map_err(|e| Error::invalid_at(format!("not a Muster sync file: {e}"), Some(&file), None, None))?;

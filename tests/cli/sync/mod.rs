@@ -295,8 +295,9 @@ fn sneakernet_export_and_import_are_idempotent() {
     let t = a.m.roster(&event).unwrap().remove(0);
     check_in(&mut a, &event, &session, &t.id, "2026-12-01T08:50");
     let file = dir.path().join("usb.muster");
-    let n = muster_sync::file::export(&a.m, &file).unwrap();
+    let (n, written) = muster_sync::file::export(&mut a.m, &file, false).unwrap();
     assert_eq!(n, 13);
+    assert_eq!((written.file.as_str(), written.encrypted), (file.to_str().unwrap(), false), "a plain store writes a plain file");
     assert_eq!(muster_sync::file::import(&mut c.m, &file).unwrap(), 13);
     assert_eq!(muster_sync::file::import(&mut c.m, &file).unwrap(), 0);
     assert_eq!(c.view(), a.view());

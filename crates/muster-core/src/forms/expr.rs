@@ -349,10 +349,26 @@ fn tokenize(src: &str) -> Result<Vec<(usize, Tok)>, ExprError> {
     Ok(out)
 }
 
+/// How deep an expression may nest: parentheses, function arguments, unary
+/// minus, and operator chains (`a or b or c` nests to the left). Real forms
+/// stay far below it; without it a hostile or broken cell overflows the
+/// stack when it is parsed, evaluated or dropped (found by fuzzing).
+pub const MAX_DEPTH: usize = 128;
+
 struct Parser {
     toks: Vec<(usize, Tok)>,
     at: usize,
     len: usize,
+    /// Parentheses, argument lists and unary minuses open right now.
+    open: usize,
+}
+
+/// The height of a node over children `height` high, at most [`MAX_DEPTH`].
+fn taller(height: usize, pos: usize) -> Result<usize, ExprError> {
+    if height >= MAX_DEPTH {
+        return Err(ExprError::at(pos, format!("the expression nests more than {MAX_DEPTH} levels deep at character {}", pos + 1)));
+    }
+    Ok(height + 1)
 }
 
 impl Parser {
@@ -368,38 +384,54 @@ impl Parser {
         t
     }
 
-    fn expr(&mut self, min_prec: u8) -> Result<Expr, ExprError> {
-        let mut lhs = self.unary()?;
+    /// Opens one nesting level at `pos` (closed by the caller), refusing
+    /// to recurse past [`MAX_DEPTH`].
+    fn open(&mut self, pos: usize) -> Result<(), ExprError> {
+        self.open = taller(self.open, pos)?;
+        Ok(())
+    }
+
+    /// An expression and the height of its tree.
+    fn expr(&mut self, min_prec: u8) -> Result<(Expr, usize), ExprError> {
+        let (mut lhs, mut height) = self.unary()?;
         while let Some(Tok::Op(op)) = self.peek() {
             let op = *op;
             let prec = op.precedence();
             if prec < min_prec {
                 break;
             }
+            let pos = self.pos();
             self.bump();
-            let rhs = self.expr(prec + 1)?;
+            let (rhs, rhs_height) = self.expr(prec + 1)?;
+            height = taller(height.max(rhs_height), pos)?;
             lhs = Expr::Bin(op, Box::new(lhs), Box::new(rhs));
         }
-        Ok(lhs)
+        Ok((lhs, height))
     }
 
-    fn unary(&mut self) -> Result<Expr, ExprError> {
+    fn unary(&mut self) -> Result<(Expr, usize), ExprError> {
         if self.peek() == Some(&Tok::Op(Op::Sub)) {
+            let pos = self.pos();
+            self.open(pos)?;
             self.bump();
-            return Ok(Expr::Neg(Box::new(self.unary()?)));
+            let (e, height) = self.unary()?;
+            self.open -= 1;
+            return Ok((Expr::Neg(Box::new(e)), taller(height, pos)?));
         }
         self.primary()
     }
 
-    fn primary(&mut self) -> Result<Expr, ExprError> {
+    fn primary(&mut self) -> Result<(Expr, usize), ExprError> {
         let pos = self.pos();
         match self.bump() {
-            Some(Tok::Num(n)) => Ok(Expr::Num(n)),
-            Some(Tok::Str(s)) => Ok(Expr::Str(s)),
-            Some(Tok::Ref(r)) => Ok(Expr::Ref(r)),
-            Some(Tok::Dot) => Ok(Expr::Current),
+            Some(Tok::Num(n)) => Ok((Expr::Num(n), 1)),
+            Some(Tok::Str(s)) => Ok((Expr::Str(s), 1)),
+            Some(Tok::Ref(r)) => Ok((Expr::Ref(r), 1)),
+            Some(Tok::Dot) => Ok((Expr::Current, 1)),
             Some(Tok::LParen) => {
+                self.open(pos)?;
                 let e = self.expr(0)?;
+                self.open -= 1;
                 match self.bump() {
                     Some(Tok::RParen) => Ok(e),
                     _ => Err(ExprError::at(pos, format!("`(` at character {} is never closed", pos + 1))),
@@ -407,23 +439,28 @@ impl Parser {
             }
             Some(Tok::Name(name)) => {
                 if self.peek() != Some(&Tok::LParen) {
-                    return Ok(Expr::Name(name));
+                    return Ok((Expr::Name(name), 1));
                 }
                 self.bump();
                 let mut args = Vec::new();
                 if self.peek() == Some(&Tok::RParen) {
                     self.bump();
-                    return Ok(Expr::Call(name, args));
+                    return Ok((Expr::Call(name, args), 1));
                 }
+                self.open(pos)?;
+                let mut height = 0;
                 loop {
-                    args.push(self.expr(0)?);
+                    let (arg, h) = self.expr(0)?;
+                    args.push(arg);
+                    height = height.max(h);
                     match self.bump() {
                         Some(Tok::Comma) => continue,
                         Some(Tok::RParen) => break,
                         _ => return Err(ExprError::at(pos, format!("the arguments of {name}() at character {} are not closed by `)`", pos + 1))),
                     }
                 }
-                Ok(Expr::Call(name, args))
+                self.open -= 1;
+                Ok((Expr::Call(name, args), taller(height, pos)?))
             }
             Some(t) => Err(ExprError::at(pos, format!("unexpected {} at character {}", describe(&t), pos + 1))),
             None => Err(ExprError::at(pos, "the expression ends too early")),
@@ -478,8 +515,8 @@ impl Expr {
         if toks.is_empty() {
             return Err(ExprError::at(0, "the expression is empty"));
         }
-        let mut p = Parser { toks, at: 0, len: src.chars().count() };
-        let e = p.expr(0)?;
+        let mut p = Parser { toks, at: 0, len: src.chars().count(), open: 0 };
+        let (e, _) = p.expr(0)?;
         if p.at < p.toks.len() {
             let pos = p.pos();
             let t = p.bump().map(|t| describe(&t)).unwrap_or_default();
@@ -687,7 +724,10 @@ fn call(name: &str, args: &[Expr], ctx: &dyn Context) -> Result<Value, ExprError
         "date" => {
             let v = arg(0)?;
             match v {
-                Value::Num(n) if n.is_finite() => Value::Str(crate::clock::add_days("1970-01-01", n.floor() as i64)),
+                // Years 0000 to 9999 (days past them overflowed add_days, found by fuzzing).
+                Value::Num(n) if (-719_528.0..=2_932_896.0).contains(&n.floor()) => {
+                    Value::Str(crate::clock::add_days("1970-01-01", n.floor() as i64))
+                }
                 other => {
                     let s = other.as_string();
                     match date_days(&s) {

@@ -136,9 +136,11 @@ pub fn save_keyed(store: &mut Store, form_id: &str, k: &KeyedForm) -> Result<Str
     })
 }
 
-pub fn import_responses(store: &mut Store, form_id: &str, path: &Path, entry: Entry, rejects: Option<&Path>) -> Result<ResponsesImport> {
+/// Imports responses; with `want_rejects`, also the rejected rows as CSV
+/// bytes for the caller to export.
+pub fn import_responses(store: &mut Store, form_id: &str, path: &Path, entry: Entry, want_rejects: bool) -> Result<(ResponsesImport, Option<Vec<u8>>)> {
     let f = get(store, form_id)?;
-    responses::import(store, &f, path, entry, rejects, &clock::today())
+    responses::import(store, &f, path, entry, want_rejects, &clock::today())
 }
 
 pub fn diff(store: &Store, form_id: &str) -> Result<DiffReport> {
@@ -171,10 +173,12 @@ pub fn portrait(store: &Store, form_id: &str, lang: Option<&str>) -> Result<(Por
     Ok((p, f, finals))
 }
 
-pub fn portrait_xlsx(store: &Store, form_id: &str, path: &Path) -> Result<Portrait> {
+/// The portrait and its XLSX bytes (for the caller to export), with the
+/// event the form belongs to.
+pub fn portrait_xlsx(store: &Store, form_id: &str) -> Result<(Portrait, Vec<u8>, String)> {
     let (p, f, finals) = portrait(store, form_id, None)?;
-    portrait::write_xlsx(&p, &f, &finals, path)?;
-    Ok(p)
+    let bytes = portrait::xlsx_bytes(&p, &f, &finals)?;
+    Ok((p, bytes, f.event_id))
 }
 
 pub fn keyer_stats(store: &Store, form_id: &str) -> Result<Vec<KeyerStats>> {

@@ -11,7 +11,6 @@ use crate::{Error, Result};
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
 
 /// One choice's share.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -126,14 +125,15 @@ pub fn build(form: &StoredForm, rows: &[ResponseRow], rejections: &[RejectionRow
     }
 }
 
-fn xlsx_err(path: &Path, e: rust_xlsxwriter::XlsxError) -> Error {
-    Error::io(path.display(), std::io::Error::other(e.to_string()))
+fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> Error {
+    Error::io("portrait", std::io::Error::other(e.to_string()))
 }
 
-/// Writes the portrait (sheet `Portrait`) and the final answers (sheet
-/// `Data`, one row per paper) to `path`, through a temporary file.
-pub fn write_xlsx(p: &Portrait, form: &StoredForm, finals: &BTreeMap<String, Answers>, path: &Path) -> Result<()> {
-    let e = |x| xlsx_err(path, x);
+/// The portrait (sheet `Portrait`) and the final answers (sheet `Data`,
+/// one row per paper) as an XLSX workbook; written as an export by
+/// `Muster::portrait_xlsx`.
+pub fn xlsx_bytes(p: &Portrait, form: &StoredForm, finals: &BTreeMap<String, Answers>) -> Result<Vec<u8>> {
+    let e = xlsx_err;
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let pct = Format::new().set_num_format("0.0");
@@ -192,8 +192,5 @@ pub fn write_xlsx(p: &Portrait, form: &StoredForm, finals: &BTreeMap<String, Ans
             }
         }
     }
-    let bytes = wb.save_to_buffer().map_err(e)?;
-    let tmp = path.with_extension("part");
-    std::fs::write(&tmp, bytes).map_err(|x| Error::io(tmp.display(), x))?;
-    std::fs::rename(&tmp, path).map_err(|x| Error::io(path.display(), x))
+    wb.save_to_buffer().map_err(e)
 }

@@ -282,14 +282,21 @@ pub struct ResponsesImport {
     pub duplicates: u64,
     pub errors: Vec<RowError>,
     pub warnings: Vec<String>,
+    /// Where the rejected rows were written, if asked (`<path>.zip` when
+    /// sealed).
     pub rejects_file: Option<String>,
+    /// Whether that file is sealed (encrypted); absent when none was written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub rejects_encrypted: Option<bool>,
 }
 
 /// Imports the responses CSV (or XLSX) at `path` into `form` as `entry`:
 /// good rows in one transaction, rejected rows reported (and recorded), a
 /// paper already stored for this entry (or earlier in the file) counted as
-/// a duplicate. `rejects` receives the rejected rows with a reason column.
-pub fn import(store: &mut Store, form: &StoredForm, path: &Path, entry: Entry, rejects: Option<&Path>, today: &str) -> Result<ResponsesImport> {
+/// a duplicate. With `want_rejects`, also returns the rejected rows with a
+/// reason column as CSV bytes (UTF-8 with BOM) for the caller to export.
+pub fn import(store: &mut Store, form: &StoredForm, path: &Path, entry: Entry, want_rejects: bool, today: &str) -> Result<(ResponsesImport, Option<Vec<u8>>)> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path.display(), e))?;
     let file = path.display().to_string();
     let short = path.file_name().map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned());
@@ -388,10 +395,13 @@ pub fn import(store: &mut Store, form: &StoredForm, path: &Path, entry: Entry, r
         errors: Vec::new(),
         warnings,
         rejects_file: None,
+        rejects_encrypted: None,
     };
     let source = format!("csv:{short}");
     let form_id = form.id.clone();
     store.write(|w| {
+        // One audit line for the file, not one per row.
+        w.bulk();
         let mut in_file: HashSet<String> = HashSet::new();
         for r in &rows {
             match &r.outcome {
@@ -425,9 +435,20 @@ pub fn import(store: &mut Store, form: &StoredForm, path: &Path, entry: Entry, r
                 }
             }
         }
-        Ok(())
+        w.audit(crate::store::AuditRecord {
+            event_id: Some(form.event_id.clone()),
+            action: "import",
+            entity: Some("response"),
+            entity_id: Some(form_id.clone()),
+            after: Some(serde_json::json!({
+                "file": file, "entry": entry.as_str(), "imported": report.imported,
+                "rejected": report.rejected, "duplicates": report.duplicates,
+            })),
+            ..Default::default()
+        })
     })?;
-    if let Some(out) = rejects {
+    let mut rejects = None;
+    if want_rejects {
         let roster = RosterFile {
             file: file.clone(),
             format: report.format.clone(),
@@ -451,10 +472,9 @@ pub fn import(store: &mut Store, form: &StoredForm, path: &Path, entry: Entry, r
                 .collect(),
             warnings: Vec::new(),
         };
-        import::rejects::write_rejects(out, &roster)?;
-        report.rejects_file = Some(out.display().to_string());
+        rejects = Some(import::rejects::rejects_csv_bytes(&roster));
     }
-    Ok(report)
+    Ok((report, rejects))
 }
 
 fn is_paper_header(h: &str) -> bool {

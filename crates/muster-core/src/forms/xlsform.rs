@@ -125,6 +125,10 @@ pub fn read_bytes(file: &str, bytes: &[u8]) -> Result<Form> {
 
 fn read_sheets(file: &str, bytes: &[u8]) -> Result<Vec<Sheet>> {
     let not_form = |why: String| Error::invalid_at(format!("{file} is not an XLSForm workbook ({why}); save it as .xlsx or .xls"), Some(file), None, None);
+    crate::import::table::calamine_guard(|| read_sheets_unguarded(file, bytes, &not_form), || not_form("a damaged workbook".into()))
+}
+
+fn read_sheets_unguarded(file: &str, bytes: &[u8], not_form: &dyn Fn(String) -> Error) -> Result<Vec<Sheet>> {
     let book: Sheets<Cursor<&[u8]>> = if bytes.starts_with(b"PK\x03\x04") {
         calamine::open_workbook_from_rs(Cursor::new(bytes))
             .map(Sheets::Xlsx)

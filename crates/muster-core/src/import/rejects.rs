@@ -2,14 +2,11 @@
 //! original headers and a last column saying why, so the organiser can fix
 //! them in Excel and import that file again.
 //!
-//! Written as UTF-8 with a BOM (Excel on Chinese Windows otherwise opens it
-//! as GBK) and comma-separated, atomically (a temp file in the same
-//! directory, then a rename).
+//! Made as UTF-8 with a BOM (Excel on Chinese Windows otherwise opens it
+//! as GBK) and comma-separated; written as an export by the facade
+//! (`Muster::write_export`: sealed when the store is encrypted).
 
 use super::RosterFile;
-use crate::{Error, Result};
-use std::io::Write;
-use std::path::Path;
 
 /// The header of the column holding the reasons.
 pub const REASON_HEADER: &str = "错误原因 / reason";
@@ -35,32 +32,6 @@ pub fn rejects_csv_bytes(roster: &RosterFile) -> Vec<u8> {
         push_record(&mut out, cells.into_iter().chain([reason.as_str()]));
     }
     out
-}
-
-/// Writes the rejected rows of `roster` to `path` (replacing it) and returns
-/// how many rows were written. Nothing is left behind if writing fails.
-pub fn write_rejects(path: &Path, roster: &RosterFile) -> Result<u64> {
-    let count = roster.rows.iter().filter(|r| r.outcome.is_err()).count() as u64;
-    let bytes = rejects_csv_bytes(roster);
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let file_name = path
-        .file_name()
-        .map_or_else(|| "rejects.csv".into(), |n| n.to_string_lossy());
-    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let written = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path.display(), e));
-    }
-    Ok(count)
 }
 
 /// Appends one CSV record, quoting fields that need it, ending in CRLF.

@@ -48,21 +48,31 @@ pub fn read(file: &str, bytes: &[u8], is_roster: &dyn Fn(&[Line]) -> bool) -> Re
         )
     };
     if bytes.starts_with(ZIP_MAGIC) {
-        let cursor = Cursor::new(bytes);
-        let sheets = calamine::open_workbook_from_rs(cursor.clone())
-            .map(Sheets::Xlsx)
-            .or_else(|_| calamine::open_workbook_from_rs(cursor.clone()).map(Sheets::Xlsb))
-            .or_else(|_| calamine::open_workbook_from_rs(cursor).map(Sheets::Ods))
-            .map_err(|_| not_table("a ZIP archive, but not an XLSX or ODS workbook"))?;
-        return read_workbook(file, sheets, is_roster);
+        return calamine_guard(
+            || {
+                let cursor = Cursor::new(bytes);
+                let sheets = calamine::open_workbook_from_rs(cursor.clone())
+                    .map(Sheets::Xlsx)
+                    .or_else(|_| calamine::open_workbook_from_rs(cursor.clone()).map(Sheets::Xlsb))
+                    .or_else(|_| calamine::open_workbook_from_rs(cursor).map(Sheets::Ods))
+                    .map_err(|_| not_table("a ZIP archive, but not an XLSX or ODS workbook"))?;
+                read_workbook(file, sheets, is_roster)
+            },
+            || not_table("a damaged workbook"),
+        );
     }
     if bytes.starts_with(OLE_MAGIC) {
-        let sheets = calamine::open_workbook_from_rs(Cursor::new(bytes))
-            .map(Sheets::Xls)
-            .map_err(|e: calamine::XlsError| {
-                not_table(&format!("an Office file that cannot be read as an Excel 97-2003 workbook, perhaps password-protected: {e}"))
-            })?;
-        return read_workbook(file, sheets, is_roster);
+        return calamine_guard(
+            || {
+                let sheets = calamine::open_workbook_from_rs(Cursor::new(bytes))
+                    .map(Sheets::Xls)
+                    .map_err(|e: calamine::XlsError| {
+                        not_table(&format!("an Office file that cannot be read as an Excel 97-2003 workbook, perhaps password-protected: {e}"))
+                    })?;
+                read_workbook(file, sheets, is_roster)
+            },
+            || not_table("a damaged Excel 97-2003 workbook"),
+        );
     }
     if bytes.is_empty() {
         return Err(Error::invalid_at(
@@ -203,6 +213,14 @@ fn parse_csv(file: &str, text: &str, delimiter: char) -> Result<Vec<Line>> {
 
 fn is_blank(cell: &str) -> bool {
     cell.chars().all(|c| c.is_whitespace() || c == '\u{FEFF}')
+}
+
+/// Runs `read`, which reads a workbook with calamine, turning a panic inside
+/// calamine into the `damaged` error: calamine 0.38 panics on some damaged
+/// files (its CFB reader slices past a truncated sector; found by fuzzing).
+/// Relies on panics unwinding, so no profile may set `panic = "abort"`.
+pub(crate) fn calamine_guard<T>(read: impl FnOnce() -> Result<T>, damaged: impl FnOnce() -> Error) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| Err(damaged()))
 }
 
 fn read_workbook<RS>(

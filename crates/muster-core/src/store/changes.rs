@@ -5,11 +5,12 @@
 //! `Writer::insert` / `Writer::update`, which build the SQL from a closed
 //! [`Entity`] list and log the same field values; there is no other write.
 
+use crate::access::Actor;
 use crate::clock;
 use crate::Result;
 use muster_protocol::{Change, ChangeOp, Clock, Hlc};
 use rusqlite::types::Value as SqlValue;
-use rusqlite::Transaction;
+use rusqlite::{OptionalExtension, Transaction};
 use serde_json::Value;
 
 /// The synced entities and their tables.
@@ -40,12 +41,14 @@ pub enum Entity {
     ResponseRejection,
     /// A supervisor's resolution of a double-entry difference (a fact).
     Resolution,
+    /// One line of the audit log: who did what, before and after (a fact).
+    Audit,
 }
 
 impl Entity {
     /// Every entity, in the order rows must be materialised so that a row
     /// comes after the rows it refers to. A new entity is added here too.
-    pub const ALL: &'static [Entity] = &[Entity::Event, Entity::Session, Entity::Trainee, Entity::Attendance, Entity::Correction, Entity::CertificateSettings, Entity::EligibilityOverride, Entity::Certificate, Entity::CertificatePrint, Entity::Form, Entity::PaperBatch, Entity::Response, Entity::ResponseRejection, Entity::Resolution];
+    pub const ALL: &'static [Entity] = &[Entity::Event, Entity::Session, Entity::Trainee, Entity::Attendance, Entity::Correction, Entity::CertificateSettings, Entity::EligibilityOverride, Entity::Certificate, Entity::CertificatePrint, Entity::Form, Entity::PaperBatch, Entity::Response, Entity::ResponseRejection, Entity::Resolution, Entity::Audit];
 
     /// The entity of a change-log name; `None` for one this build does not
     /// know (a newer Muster's), whose changes are kept and forwarded only.
@@ -70,6 +73,7 @@ impl Entity {
             Entity::Response => "response",
             Entity::ResponseRejection => "response_rejection",
             Entity::Resolution => "entry_resolution",
+            Entity::Audit => "audit",
         }
     }
 
@@ -89,12 +93,13 @@ impl Entity {
             Entity::Response => "responses",
             Entity::ResponseRejection => "response_rejections",
             Entity::Resolution => "entry_resolutions",
+            Entity::Audit => "audit_log",
         }
     }
 
     /// Facts are appended, never updated.
     fn editable(self) -> bool {
-        !matches!(self, Entity::Attendance | Entity::Correction | Entity::EligibilityOverride | Entity::Certificate | Entity::CertificatePrint | Entity::Response | Entity::ResponseRejection | Entity::Resolution)
+        !matches!(self, Entity::Attendance | Entity::Correction | Entity::EligibilityOverride | Entity::Certificate | Entity::CertificatePrint | Entity::Response | Entity::ResponseRejection | Entity::Resolution | Entity::Audit)
     }
 
     fn columns(self) -> &'static [&'static str] {
@@ -130,6 +135,10 @@ impl Entity {
             ],
             Entity::ResponseRejection => &["form_id", "paper_id", "entry", "source", "line", "reasons", "device_id", "created_at"],
             Entity::Resolution => &["form_id", "paper_id", "field", "value", "resolved_by", "device_id", "created_at"],
+            Entity::Audit => &[
+                "event_id", "user_id", "user_name", "role", "device_id", "action", "entity", "entity_id", "before",
+                "after", "detail", "created_at",
+            ],
         }
     }
 }
@@ -141,11 +150,170 @@ pub struct Writer<'t> {
     clock: Clock,
     next_seq: u64,
     now_ms: u64,
+    /// Who is writing, for the audit log (`None`: the system itself).
+    actor: Option<&'t Actor>,
+    /// Whether each insert and update gets its own audit line (bulk work
+    /// such as an import turns this off and writes one summary line).
+    row_audit: bool,
+    /// The action that audit lines of this transaction name instead of
+    /// "create"/"edit" (a merge is made of edits).
+    action: Option<&'static str>,
+}
+
+/// One line for the audit log, beyond the per-row lines the writer makes
+/// itself.
+#[derive(Debug, Clone, Default)]
+pub struct AuditRecord {
+    pub event_id: Option<String>,
+    pub action: &'static str,
+    pub entity: Option<&'static str>,
+    pub entity_id: Option<String>,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    pub detail: Option<String>,
 }
 
 impl<'t> Writer<'t> {
-    pub(super) fn new(tx: &'t Transaction<'t>, device_id: &'t str, clock: Clock, next_seq: u64, skew_ms: i64) -> Self {
-        Writer { tx, device_id, clock, next_seq, now_ms: clock::now_ms().saturating_add_signed(skew_ms) }
+    pub(super) fn new(
+        tx: &'t Transaction<'t>,
+        device_id: &'t str,
+        actor: Option<&'t Actor>,
+        clock: Clock,
+        next_seq: u64,
+        skew_ms: i64,
+    ) -> Self {
+        Writer {
+            tx,
+            device_id,
+            clock,
+            next_seq,
+            now_ms: clock::now_ms().saturating_add_signed(skew_ms),
+            actor,
+            row_audit: true,
+            action: None,
+        }
+    }
+
+    /// Stops writing one audit line per row for the rest of this
+    /// transaction: for bulk work that writes one [`Writer::audit`] summary.
+    pub fn bulk(&mut self) {
+        self.row_audit = false;
+    }
+
+    /// Names the action of this transaction's per-row audit lines (e.g.
+    /// "merge") instead of "create"/"edit".
+    pub fn audit_as(&mut self, action: &'static str) {
+        self.action = Some(action);
+    }
+
+    /// Appends one line to the audit log, by the current user.
+    pub fn audit(&mut self, r: AuditRecord) -> Result<()> {
+        let (user_id, user_name, role) = match self.actor {
+            Some(a) => (a.user_id.clone(), a.name.clone(), a.role.as_str()),
+            None => (None, "system".to_string(), "admin"),
+        };
+        let json = |v: Option<Value>| v.map(|v| Value::String(v.to_string())).unwrap_or(Value::Null);
+        let now = self.now();
+        let device = self.device_id.to_string();
+        self.insert(
+            Entity::Audit,
+            &[
+                ("event_id", r.event_id.map(Value::String).unwrap_or(Value::Null)),
+                ("user_id", user_id.map(Value::String).unwrap_or(Value::Null)),
+                ("user_name", Value::String(user_name)),
+                ("role", Value::String(role.to_string())),
+                ("device_id", Value::String(device)),
+                ("action", Value::String(r.action.to_string())),
+                ("entity", r.entity.map(|e| Value::String(e.to_string())).unwrap_or(Value::Null)),
+                ("entity_id", r.entity_id.map(Value::String).unwrap_or(Value::Null)),
+                ("before", json(r.before)),
+                ("after", json(r.after)),
+                ("detail", r.detail.map(Value::String).unwrap_or(Value::Null)),
+                ("created_at", Value::String(now)),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The event a row belongs to: itself for an event, its `event_id`, or
+    /// its form's event.
+    fn event_of(&self, entity: Entity, id: &str, fields: &[(&'static str, Value)]) -> Result<Option<String>> {
+        let field = |name: &str| fields.iter().find(|(n, _)| *n == name).and_then(|(_, v)| v.as_str().map(str::to_string));
+        if entity == Entity::Event {
+            return Ok(Some(id.to_string()));
+        }
+        let cols = entity.columns();
+        let lookup = |col: &str| -> Result<Option<String>> {
+            let sql = format!("SELECT {col} FROM {} WHERE id = ?1", entity.table());
+            Ok(self.tx.prepare_cached(&sql)?.query_row([id], |r| r.get::<_, Option<String>>(0)).optional()?.flatten())
+        };
+        if cols.contains(&"event_id") {
+            return match field("event_id") {
+                Some(e) => Ok(Some(e)),
+                None => lookup("event_id"),
+            };
+        }
+        if cols.contains(&"form_id") {
+            let form = match field("form_id") {
+                Some(f) => Some(f),
+                None => lookup("form_id")?,
+            };
+            if let Some(form) = form {
+                return Ok(self
+                    .tx
+                    .prepare_cached("SELECT event_id FROM forms WHERE id = ?1")?
+                    .query_row([&form], |r| r.get(0))
+                    .optional()?);
+            }
+        }
+        if entity == Entity::CertificatePrint {
+            return lookup("event_id");
+        }
+        Ok(None)
+    }
+
+    /// The audit line of an inserted row.
+    fn audit_insert(&mut self, entity: Entity, id: &str, fields: &[(&'static str, Value)]) -> Result<()> {
+        if !self.row_audit || entity == Entity::Audit {
+            return Ok(());
+        }
+        let field = |name: &str| fields.iter().find(|(n, _)| *n == name).and_then(|(_, v)| v.as_str());
+        let action = self.action.unwrap_or(match entity {
+            Entity::Attendance if field("kind") == Some("out") => "check_out",
+            Entity::Attendance => "check_in",
+            Entity::Correction => "correct",
+            Entity::EligibilityOverride => "override",
+            Entity::Certificate => "issue",
+            Entity::CertificatePrint => "print",
+            Entity::Resolution => "resolve",
+            _ => "create",
+        });
+        // A form's definition is the file itself: the audit names the form.
+        let after: serde_json::Map<String, Value> = fields
+            .iter()
+            .filter(|(k, _)| !(entity == Entity::Form && *k == "definition"))
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        let event_id = self.event_of(entity, id, fields)?;
+        self.audit(AuditRecord {
+            event_id,
+            action,
+            entity: Some(entity.name()),
+            entity_id: Some(id.to_string()),
+            before: None,
+            after: Some(Value::Object(after)),
+            detail: None,
+        })
+    }
+
+    /// The values of `cols` of a row as they are now.
+    fn current(&self, entity: Entity, id: &str, cols: &[&'static str]) -> Result<Option<Vec<SqlValue>>> {
+        let sql = format!("SELECT {} FROM {} WHERE id = ?1", cols.join(", "), entity.table());
+        Ok(self
+            .tx
+            .prepare_cached(&sql)?
+            .query_row([id], |r| (0..cols.len()).map(|i| r.get::<_, SqlValue>(i)).collect::<rusqlite::Result<Vec<_>>>())
+            .optional()?)
     }
 
     pub(super) fn finish(self) -> (Clock, u64) {
@@ -187,6 +355,7 @@ impl<'t> Writer<'t> {
         );
         self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
         self.log(entity, &id, ChangeOp::Insert, fields)?;
+        self.audit_insert(entity, &id, fields)?;
         Ok(id)
     }
 
@@ -207,7 +376,8 @@ impl<'t> Writer<'t> {
             (1..=cols.len() + 1).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
         );
         self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
-        self.log(entity, id, ChangeOp::Insert, fields)
+        self.log(entity, id, ChangeOp::Insert, fields)?;
+        self.audit_insert(entity, id, fields)
     }
 
     /// Sets some fields of an existing row and logs exactly those fields.
@@ -228,14 +398,39 @@ impl<'t> Writer<'t> {
             sets.push(format!("{name} = ?{}", i + 2));
             values.push(to_sql(v));
         }
+        let names: Vec<&'static str> = fields.iter().map(|(n, _)| *n).collect();
+        let before = if self.row_audit { self.current(entity, id, &names)? } else { None };
         let sql = format!("UPDATE {} SET {} WHERE id = ?1", entity.table(), sets.join(", "));
         let mut params = vec![SqlValue::Text(id.to_string())];
-        params.extend(values);
+        params.extend(values.iter().cloned());
         let n = self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(params))?;
         if n == 0 {
             return Ok(false);
         }
         self.log(entity, id, ChangeOp::Update, fields)?;
+        if let Some(before) = before {
+            // Only the fields whose value changed.
+            let mut was = serde_json::Map::new();
+            let mut now = serde_json::Map::new();
+            for ((name, new), (old, new_sql)) in fields.iter().zip(before.into_iter().zip(values)) {
+                if old != new_sql {
+                    was.insert(name.to_string(), from_sql(old));
+                    now.insert(name.to_string(), new.clone());
+                }
+            }
+            if !now.is_empty() {
+                let event_id = self.event_of(entity, id, fields)?;
+                self.audit(AuditRecord {
+                    event_id,
+                    action: self.action.unwrap_or("edit"),
+                    entity: Some(entity.name()),
+                    entity_id: Some(id.to_string()),
+                    before: Some(Value::Object(was)),
+                    after: Some(Value::Object(now)),
+                    detail: None,
+                })?;
+            }
+        }
         Ok(true)
     }
 
@@ -338,6 +533,16 @@ impl<'t> Writer<'t> {
                 Value::Object(map).to_string()
             ])?;
         Ok(())
+    }
+}
+
+fn from_sql(v: SqlValue) -> Value {
+    match v {
+        SqlValue::Null => Value::Null,
+        SqlValue::Integer(i) => Value::from(i),
+        SqlValue::Real(f) => Value::from(f),
+        SqlValue::Text(s) => Value::String(s),
+        SqlValue::Blob(b) => Value::String(format!("<{} bytes>", b.len())),
     }
 }
 

@@ -17,7 +17,12 @@ pub mod sessions;
 pub mod sync;
 pub mod trainees;
 
-pub use changes::{Entity, Writer};
+pub mod audit;
+pub mod users;
+
+pub use changes::{AuditRecord, Entity, Writer};
+
+use crate::access::Actor;
 
 use crate::{Error, Location, Result};
 use muster_protocol::{Change, ChangeOp, Clock, Hlc};
@@ -36,6 +41,14 @@ pub struct Store {
     skew_ms: i64,
     /// Opened with a passphrase (SQLCipher).
     encrypted: bool,
+    /// That passphrase, kept in memory (wiped on drop) to seal exports with
+    /// it (`crate::seal`); never logged, never written anywhere.
+    passphrase: Option<zeroize::Zeroizing<String>>,
+    /// A separate passphrase for exports (`MUSTER_EXPORT_PASSPHRASE`), so
+    /// the office never learns the store's; `None`: the store's.
+    export_passphrase: Option<zeroize::Zeroizing<String>>,
+    /// Who writes (named in the audit log); `None` while nobody is signed in.
+    actor: Option<Actor>,
 }
 
 impl Store {
@@ -105,12 +118,32 @@ impl Store {
             next_seq: last_seq as u64 + 1,
             skew_ms: 0,
             encrypted: passphrase.is_some(),
+            passphrase: passphrase.map(|p| zeroize::Zeroizing::new(p.to_string())),
+            export_passphrase: None,
+            actor: Some(Actor::admin("admin")),
         })
     }
 
     /// Whether this store is encrypted (opened with a passphrase).
     pub fn encrypted(&self) -> bool {
         self.encrypted
+    }
+
+    /// The passphrase this store was opened (or last re-keyed) with, for
+    /// sealing exports; `None` for a plain store.
+    pub(crate) fn passphrase(&self) -> Option<&str> {
+        self.passphrase.as_deref().map(String::as_str)
+    }
+
+    /// Seals exports with `passphrase` instead of the store's (`None` or
+    /// empty: the store's again).
+    pub fn set_export_passphrase(&mut self, passphrase: Option<&str>) {
+        self.export_passphrase = passphrase.filter(|p| !p.is_empty()).map(|p| zeroize::Zeroizing::new(p.to_string()));
+    }
+
+    /// The export passphrase, if one is set (policy: `crate::export`).
+    pub(crate) fn export_passphrase(&self) -> Option<&str> {
+        self.export_passphrase.as_deref().map(String::as_str)
     }
 
     /// Whether the store holds anything beyond its empty schema (any entry
@@ -148,6 +181,8 @@ impl Store {
         }
         let path = self.path.clone();
         let skew = self.skew_ms;
+        let actor = self.actor.clone();
+        let export_passphrase = self.export_passphrase.clone();
         if self.encrypted {
             self.conn.pragma_update(None, "rekey", new)?;
             // Fold the WAL into the file so no page under the old key lingers.
@@ -175,8 +210,32 @@ impl Store {
         }
         let mut store = Store::open_with(&path, Some(new))?;
         store.skew_ms = skew;
+        store.actor = actor;
+        store.export_passphrase = export_passphrase;
         Ok(store)
     }
+    /// Who acts from now on (`None`: nobody is signed in).
+    pub fn set_actor(&mut self, actor: Option<Actor>) {
+        self.actor = actor;
+    }
+
+    pub fn actor(&self) -> Option<&Actor> {
+        self.actor.as_ref()
+    }
+
+    /// A local setting of this laptop (never synced).
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
     /// Shifts this store's wall clock by `ms` (may be negative).
     pub fn skew_clock(&mut self, ms: i64) {
         self.skew_ms = ms;
@@ -212,7 +271,7 @@ impl Store {
                 clock = Clock::resume(h);
             }
         }
-        let mut writer = Writer::new(&tx, &self.device_id, clock, (db_seq as u64 + 1).max(self.next_seq), self.skew_ms);
+        let mut writer = Writer::new(&tx, &self.device_id, self.actor.as_ref(), clock, (db_seq as u64 + 1).max(self.next_seq), self.skew_ms);
         let out = f(&mut writer)?;
         let (clock, next_seq) = writer.finish();
         tx.commit()?;

@@ -31,3 +31,13 @@ pub fn insert(w: &mut Writer<'_>, event_id: &str, s: &NewSession) -> Result<Stri
         ],
     )
 }
+
+/// When the last session starting on `date` (`YYYY-MM-DD`) ends, of any
+/// event: the end of the training day.
+pub fn last_end_on(store: &Store, date: &str) -> Result<Option<String>> {
+    Ok(store.conn().query_row(
+        "SELECT MAX(ends_at) FROM sessions WHERE substr(starts_at, 1, 10) = ?1",
+        [date],
+        |r| r.get(0),
+    )?)
+}

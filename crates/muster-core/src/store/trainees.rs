@@ -171,6 +171,7 @@ fn insert_row(w: &mut Writer<'_>, event_id: &str, t: &TraineeFields, walk_in: bo
 /// Gives every trainee without a code (written before codes existed) one,
 /// and indexes it for search.
 pub fn backfill_codes(w: &mut Writer<'_>) -> Result<u64> {
+    w.bulk();
     let missing: Vec<Trainee> = {
         let mut stmt = w.tx().prepare(&format!("{SELECT} WHERE code IS NULL"))?;
         let rows = stmt.query_map([], from_row)?;

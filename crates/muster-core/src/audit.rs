@@ -1,0 +1,29 @@
+//! The audit log as a file: CSV (UTF-8 with BOM, for Excel), one line per
+//! entry with the before/after values as JSON.
+
+use crate::store::audit::AuditEntry;
+use serde_json::Value;
+
+/// The audit log as CSV (UTF-8 with BOM, for Excel).
+pub fn to_csv(entries: &[AuditEntry]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let _ = w.write_record(["at", "user", "role", "device_id", "event_id", "action", "entity", "entity_id", "before", "after", "detail"]);
+    for e in entries {
+        let json_text = |v: &Value| if v.is_null() { String::new() } else { v.to_string() };
+        let _ = w.write_record([
+            e.at.as_str(),
+            &e.user,
+            &e.role,
+            &e.device_id,
+            e.event_id.as_deref().unwrap_or(""),
+            &e.action,
+            e.entity.as_deref().unwrap_or(""),
+            e.entity_id.as_deref().unwrap_or(""),
+            &json_text(&e.before),
+            &json_text(&e.after),
+            e.detail.as_deref().unwrap_or(""),
+        ]);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
