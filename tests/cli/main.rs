@@ -8,3 +8,5 @@ mod print;
 mod forms;
 mod sync;
 mod safety;
+mod exports;
+mod users;

@@ -6,6 +6,7 @@
 mod faults;
 mod postgres;
 mod proxy;
+mod logs;
 
 use muster_core::attendance::{MarkRequest, Who};
 use muster_core::model::{NewEvent, NewSession};
