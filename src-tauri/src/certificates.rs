@@ -49,7 +49,11 @@ fn print_error(e: muster_print::Error) -> ErrorPayload {
     shell_error(code, e.to_string())
 }
 
-fn who() -> String {
+/// Who decided or printed: the signed-in user, else the system's user name.
+fn who(m: &muster_core::Muster) -> String {
+    if let Some(name) = crate::users::signed_in_name(m) {
+        return name;
+    }
     std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into())
 }
 
@@ -90,7 +94,7 @@ pub async fn override_eligibility(
     eligible: bool,
     reason: String,
 ) -> Result<Override, ErrorPayload> {
-    state.with(|m| m.override_eligibility(&event_id, &trainee_id, eligible, &reason, &who()))
+    state.with(|m| m.override_eligibility(&event_id, &trainee_id, eligible, &reason, &who(m)))
 }
 
 /// Issues certificates to every eligible trainee who has none yet and
@@ -142,7 +146,7 @@ pub async fn issue_certificates<R: Runtime>(
     .map_err(print_error)?;
     write_pdf(Path::new(&path), &rendered)?;
     let ids: Vec<String> = outcome.certificates.iter().map(|c| c.id.clone()).collect();
-    state.with(|m| m.record_certificate_prints(&event_id, &ids, &reason, &who(), &path))?;
+    state.with(|m| m.record_certificate_prints(&event_id, &ids, &reason, &who(m), &path))?;
     Ok(IssueResult {
         file: path,
         issued: outcome.certificates.len(),
@@ -180,7 +184,7 @@ pub async fn reprint_certificate(
         .map_err(|e| shell_error(ErrorCode::Io, format!("rendering failed: {e}")))?
         .map_err(print_error)?;
     write_pdf(Path::new(&path), &r)?;
-    let log = state.with(|m| m.record_certificate_prints(&event, std::slice::from_ref(&certificate_id), &reason, &who(), &path))?;
+    let log = state.with(|m| m.record_certificate_prints(&event, std::slice::from_ref(&certificate_id), &reason, &who(m), &path))?;
     log.into_iter().next().ok_or_else(|| shell_error(ErrorCode::Storage, "the print was not logged"))
 }
 

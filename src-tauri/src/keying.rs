@@ -119,8 +119,11 @@ pub async fn keying_start(
     language: Option<String>,
 ) -> Result<KeyingStart, ErrorPayload> {
     let entry = self::entry(entry.as_deref())?;
-    let keyer = keyer.filter(|k| !k.trim().is_empty()).unwrap_or_else(who);
     let session = state.with(|m| {
+        // A signed-in user keys as themselves (keyer statistics, double
+        // entry by two different people); else the name typed, else the
+        // system's user name.
+        let keyer = crate::users::signed_in_name(m).or(keyer.filter(|k| !k.trim().is_empty())).unwrap_or_else(who);
         m.keying_session(&form_id, entry, &keyer, batch.as_deref().filter(|b| !b.is_empty()), language.as_deref())
     })?;
     let screen = session.screen();
@@ -142,6 +145,8 @@ pub async fn keying_press(
     key: String,
 ) -> Result<KeyingPress, ErrorPayload> {
     let key = parse_key(&key)?;
+    // Every key is input (the idle lock) and needs the keying role.
+    state.with(|m| m.allow(muster_core::access::Action::Keying))?;
     let mut open = keying.open.lock().unwrap_or_else(|p| p.into_inner());
     let o = open.get_mut(&session_id).ok_or_else(|| shell_error(ErrorCode::NotFound, format!("no keying session {session_id}")))?;
     let started = *o.started.get_or_insert_with(Instant::now);

@@ -11,6 +11,7 @@ pub mod checkin;
 pub mod keying;
 pub mod sync;
 pub mod unlock;
+pub mod users;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -34,11 +35,22 @@ const SEARCH_LIMIT_MAX: usize = 5000;
 pub struct AppState {
     muster: Mutex<Option<Muster>>,
     db_path: PathBuf,
+    /// When the last command (or input, `touch`) came: the idle lock.
+    last_active: Mutex<Instant>,
+    /// One idle-lock minute (60 s; see [`users::IDLE_MINUTE_ENV`]).
+    idle_minute: Duration,
 }
 
 impl AppState {
-    pub fn new(muster: Muster, db_path: PathBuf) -> Self {
-        AppState { muster: Mutex::new(Some(muster)), db_path }
+    /// The app's state around an open store; on a laptop with users nobody
+    /// is signed in yet.
+    pub fn new(mut muster: Muster, db_path: PathBuf) -> Self {
+        users::start_locked(&mut muster);
+        AppState::with_store_slot(Some(muster), db_path)
+    }
+
+    fn with_store_slot(muster: Option<Muster>, db_path: PathBuf) -> Self {
+        AppState { muster: Mutex::new(muster), db_path, last_active: Mutex::new(Instant::now()), idle_minute: users::idle_minute() }
     }
 
     /// Opens the store at `path`, creating its folder.
@@ -49,7 +61,7 @@ impl AppState {
         match Muster::open(path) {
             Ok(m) => Ok(AppState::new(m, path.to_path_buf())),
             // Encrypted: opened by `unlock` once the user gives the passphrase.
-            Err(e) if e.is_wrong_passphrase() => Ok(AppState { muster: Mutex::new(None), db_path: path.to_path_buf() }),
+            Err(e) if e.is_wrong_passphrase() => Ok(AppState::with_store_slot(None, path.to_path_buf())),
             Err(e) => Err(e),
         }
     }
@@ -59,12 +71,26 @@ impl AppState {
         self.muster.lock().unwrap_or_else(|p| p.into_inner()).is_none()
     }
 
-    /// Puts the store opened by `unlock` in place.
-    pub(crate) fn set_unlocked(&self, m: Muster) {
+    /// Puts the store opened by `unlock` in place (nobody signed in yet on
+    /// a laptop with users).
+    pub(crate) fn set_unlocked(&self, mut m: Muster) {
+        users::start_locked(&mut m);
+        *self.last_active.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
         *self.muster.lock().unwrap_or_else(|p| p.into_inner()) = Some(m);
     }
 
+    /// Runs a user's command on the store. After the idle-lock time without
+    /// commands it locks instead and fails with `locked` (see [`users`]).
     pub(crate) fn with<T>(&self, f: impl FnOnce(&mut Muster) -> Result<T, Error>) -> Result<T, ErrorPayload> {
+        self.with_store(|m| {
+            if self.idle_check(m, true) {
+                return Err(Error::Locked("locked after the laptop sat idle: enter your PIN".into()));
+            }
+            f(m)
+        })
+    }
+
+    fn with_store<T>(&self, f: impl FnOnce(&mut Muster) -> Result<T, Error>) -> Result<T, ErrorPayload> {
         // A panic while holding the lock leaves a store whose last
         // transaction rolled back: still usable, so recover the guard.
         let mut guard = self.muster.lock().unwrap_or_else(|p| p.into_inner());
@@ -251,6 +277,21 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         keying::keyer_stats,
         keying::form_portrait,
         keying::export_portrait,
+        users::session_info,
+        users::touch,
+        users::sign_in_choices,
+        users::sign_in,
+        users::lock_session,
+        users::list_users,
+        users::add_user,
+        users::set_user_pin,
+        users::set_user_role,
+        users::disable_user,
+        users::set_idle_lock_minutes,
+        users::audit_log,
+        users::export_audit,
+        users::backup_reminder,
+        users::backup_now,
     ])
 }
 
@@ -281,23 +322,25 @@ pub fn run() {
         .expect("error while running the Muster desktop app");
 }
 
+/// The shell's command tests; `invoke`, `app` and `TempDir` serve the other
+/// modules' tests too.
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use tauri::ipc::{CallbackFn, InvokeBody};
     use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
     use tauri::webview::InvokeRequest;
 
     /// A fresh folder under the system temp dir, removed on drop.
-    struct TempDir(PathBuf);
+    pub(crate) struct TempDir(PathBuf);
     impl TempDir {
-        fn new(name: &str) -> Self {
+        pub(crate) fn new(name: &str) -> Self {
             let dir = std::env::temp_dir().join(format!("muster-app-{}-{name}", std::process::id()));
             let _ = std::fs::remove_dir_all(&dir);
             std::fs::create_dir_all(&dir).unwrap();
             TempDir(dir)
         }
-        fn path(&self) -> &Path {
+        pub(crate) fn path(&self) -> &Path {
             &self.0
         }
     }
@@ -307,12 +350,14 @@ mod tests {
         }
     }
 
-    fn app(dir: &Path) -> tauri::App<tauri::test::MockRuntime> {
+    pub(crate) fn app(dir: &Path) -> tauri::App<tauri::test::MockRuntime> {
         let state = AppState::open(&dir.join("muster.db")).unwrap();
         setup(mock_builder(), state).build(mock_context(noop_assets())).unwrap()
     }
 
-    fn invoke(
+    /// Calls `cmd` over the mock IPC as the UI does: the JSON answer, or
+    /// the error payload.
+    pub(crate) fn invoke(
         app: &tauri::App<tauri::test::MockRuntime>,
         cmd: &str,
         body: serde_json::Value,

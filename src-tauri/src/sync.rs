@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
+use muster_core::access::{Action, Actor};
 use muster_core::sync::SyncReport;
 use muster_core::{Error, ErrorCode, ErrorPayload, Muster};
 use muster_protocol::sync::PullRequest;
@@ -25,6 +26,9 @@ use crate::{shell_error, AppState};
 
 /// The event the header badge listens to.
 pub const SYNC_STATUS: &str = "sync-status";
+/// Who the sync thread acts as: the system, not a user (a laptop with
+/// users locks the UI's store, never this one).
+pub const SYSTEM: &str = "sync";
 /// How often the background thread tries.
 pub const INTERVAL: Duration = Duration::from_secs(30);
 
@@ -115,7 +119,8 @@ impl SyncWorker {
 
     /// Hands the worker its own connection to an encrypted store (opened by
     /// `unlock`, so the worker never holds the passphrase).
-    pub fn provide_store(&self, m: Muster) {
+    pub fn provide_store(&self, mut m: Muster) {
+        m.set_actor(Some(Actor::admin(SYSTEM)));
         *lock(&self.store) = Some(m);
     }
 
@@ -186,7 +191,9 @@ impl SyncWorker {
     pub fn run_once(&self, emit: &dyn Fn(&SyncStatus)) -> Result<SyncStatus, ErrorPayload> {
         let mut slot = lock(&self.store);
         if slot.is_none() {
-            *slot = Some(Muster::open(&self.db_path).map_err(|e| e.to_payload())?);
+            let mut m = Muster::open(&self.db_path).map_err(|e| e.to_payload())?;
+            m.set_actor(Some(Actor::admin(SYSTEM)));
+            *slot = Some(m);
         }
         let m = slot.as_mut().expect("opened above");
         let config = lock(&self.config).clone();
@@ -293,17 +300,20 @@ async fn blocking<T: Send + 'static>(
 }
 
 #[tauri::command]
-pub async fn sync_settings(worker: State<'_, SyncWorker>) -> Result<SyncSettings, ErrorPayload> {
+pub async fn sync_settings(state: State<'_, AppState>, worker: State<'_, SyncWorker>) -> Result<SyncSettings, ErrorPayload> {
+    state.with(|m| m.allow(Action::Sync))?;
     Ok(worker.settings())
 }
 
 /// Saves the server URL and (when not empty) a new device token.
 #[tauri::command]
 pub async fn save_sync_settings(
+    state: State<'_, AppState>,
     worker: State<'_, SyncWorker>,
     url: String,
     token: Option<String>,
 ) -> Result<SyncSettings, ErrorPayload> {
+    state.with(|m| m.allow(Action::Sync))?;
     worker.save(&url, token.as_deref())
 }
 
@@ -311,13 +321,15 @@ pub async fn save_sync_settings(
 /// count), the state of the last or running sync from the worker.
 #[tauri::command]
 pub async fn sync_status(state: State<'_, AppState>, worker: State<'_, SyncWorker>) -> Result<SyncStatus, ErrorPayload> {
-    state.with(|m| worker.status(m))
+    // A poll of the header badge: never counts as activity (idle lock).
+    state.quiet(|m| worker.status(m))
 }
 
 /// Runs a sync now, on the worker's connection, and returns how it ended
 /// (a failed sync is a status with `error_code`, not an error).
 #[tauri::command]
 pub async fn sync_now<R: Runtime>(app: AppHandle<R>) -> Result<SyncStatus, ErrorPayload> {
+    app.state::<AppState>().with(|m| m.allow(Action::Sync))?;
     blocking(move || {
         let worker = app.state::<SyncWorker>();
         if !worker.configured() {
@@ -356,7 +368,7 @@ pub async fn test_sync_connection(
     if token.is_empty() {
         return Err(invalid("enter the device token", "token"));
     }
-    let device_id = state.with(|m| Ok(m.store().device_id().to_string()))?;
+    let device_id = state.with(|m| m.allow(Action::Sync).map(|_| m.store().device_id().to_string()))?;
     blocking(move || {
         let transport = HttpTransport::new(&url, &token);
         let req = PullRequest { protocol: PROTOCOL_VERSION, device_id, cursor: 0, limit: 1 };

@@ -50,32 +50,10 @@ pub async fn unlock(state: State<'_, AppState>, worker: State<'_, SyncWorker>, p
 
 #[cfg(test)]
 mod tests {
+    use crate::tests::invoke;
     use crate::{setup, AppState};
     use muster_core::Muster;
-    use tauri::ipc::{CallbackFn, InvokeBody};
-    use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
-    use tauri::webview::InvokeRequest;
-    use tauri::Manager;
-
-    fn invoke(app: &tauri::App<tauri::test::MockRuntime>, cmd: &str, body: serde_json::Value) -> Result<serde_json::Value, serde_json::Value> {
-        let webview = match app.get_webview_window("main") {
-            Some(w) => w,
-            None => tauri::WebviewWindowBuilder::new(app, "main", Default::default()).build().unwrap(),
-        };
-        get_ipc_response(
-            &webview,
-            InvokeRequest {
-                cmd: cmd.into(),
-                callback: CallbackFn(0),
-                error: CallbackFn(1),
-                url: "tauri://localhost".parse().unwrap(),
-                body: InvokeBody::Json(body),
-                headers: Default::default(),
-                invoke_key: INVOKE_KEY.to_string(),
-            },
-        )
-        .map(|b| b.deserialize::<serde_json::Value>().unwrap())
-    }
+    use tauri::test::{mock_builder, mock_context, noop_assets};
 
     #[test]
     fn an_encrypted_store_opens_only_after_unlock() {

@@ -18,6 +18,11 @@ use muster_core::forms::portrait::Portrait;
 use muster_core::forms::responses::{BatchStatus, DiffReport, KeyerStats};
 use muster_core::forms::{Batch, StoredForm};
 use muster_core::certificates::{EligibilityReport, IssuedCertificate, Override, PrintRecord, Verification};
+use muster_core::access::{Actor, Role};
+use muster_core::backup::Reminder;
+use muster_core::export::ExportedFile;
+use muster_core::store::audit::AuditEntry;
+use muster_core::store::users::User;
 use muster_core::{ErrorCode, ErrorPayload};
 use ts_rs::{Config, TS};
 
@@ -57,6 +62,12 @@ fn generate(out: &Path) {
     DiffReport::export_all(&cfg).unwrap();
     KeyerStats::export_all(&cfg).unwrap();
     Portrait::export_all(&cfg).unwrap();
+    Role::export_all(&cfg).unwrap();
+    Actor::export_all(&cfg).unwrap();
+    User::export_all(&cfg).unwrap();
+    AuditEntry::export_all(&cfg).unwrap();
+    Reminder::export_all(&cfg).unwrap();
+    ExportedFile::export_all(&cfg).unwrap();
 }
 
 fn ts_files(dir: &Path) -> BTreeMap<String, String> {

@@ -135,6 +135,8 @@ const ERROR_TITLES: Record<UiErrorCode, Key> = {
   storage: "error.storage",
   io: "error.io",
   needs_confirmation: "error.needs_confirmation",
+  forbidden: "error.forbidden",
+  locked: "error.locked",
   internal: "error.internal",
 };
 

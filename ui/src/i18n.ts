@@ -245,6 +245,8 @@ export const MESSAGES = {
   "error.io": { zh: "无法读取或写入文件", en: "A file could not be read or written" },
   "error.needs_confirmation": { zh: "需要您确认后才能继续", en: "This needs your confirmation first" },
   "error.internal": { zh: "程序出错", en: "Something went wrong" },
+  "error.forbidden": { zh: "您的角色不能进行此操作", en: "Your role may not do this" },
+  "error.locked": { zh: "已锁定：请输入 PIN 码", en: "Locked: enter your PIN" },
   "error.line": { zh: "第 {n} 行", en: "line {n}" },
   "error.field": { zh: "字段“{f}”", en: "field “{f}”" },
   "error.dismiss": { zh: "关闭", en: "Dismiss" },

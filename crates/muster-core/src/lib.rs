@@ -127,8 +127,11 @@ impl Muster {
 
     // Who is acting: users, roles, PINs.
 
-    /// Refuses unless the current user's role may do `action`.
-    fn allow(&self, action: Action) -> Result<()> {
+    /// Refuses unless the current user's role may do `action` (`locked`
+    /// when nobody is signed in, else `forbidden`). Public for the desktop
+    /// shell's commands that do not reach a facade method (sync now, the
+    /// sync settings, a keying press).
+    pub fn allow(&self, action: Action) -> Result<()> {
         match self.store.actor() {
             None => Err(Error::Locked("nobody is signed in: enter your PIN".into())),
             Some(a) if access::allowed(a.role, action) => Ok(()),

@@ -4,4 +4,4 @@
  * The stable, typed category of an error. The UI and the CLI's exit codes
  * depend on these names: extend, never rename.
  */
-export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "storage" | "io" | "needs_confirmation";
+export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "storage" | "io" | "needs_confirmation" | "forbidden" | "locked";

@@ -11,6 +11,11 @@ export type ImportReport = { file: string, format: string, encoding: string | nu
  */
 errors: Array<RowError>, duplicate_rows: Array<DuplicateRow>, 
 /**
- * Where the rejected rows were written, if asked.
+ * Where the rejected rows were written, if asked (`<path>.zip` when
+ * sealed).
  */
-rejects_file: string | null, };
+rejects_file: string | null, 
+/**
+ * Whether that file is sealed (encrypted); absent when none was written.
+ */
+rejects_encrypted?: boolean, };
