@@ -86,6 +86,37 @@ mod tests {
     }
 
     #[test]
+    fn an_encrypted_stores_exports_are_sealed_unless_plain() {
+        let dir = tempfile_dir("exports");
+        let db = dir.join("muster.db");
+        let mut m = Muster::open_with(&db, Some("open sesame")).unwrap();
+        let event = m.create_demo_event().unwrap().id;
+        drop(m);
+        let app = setup(mock_builder(), AppState::open(&db).unwrap()).build(mock_context(noop_assets())).unwrap();
+        invoke(&app, "unlock", serde_json::json!({"passphrase": "open sesame"})).unwrap();
+        assert_eq!(invoke(&app, "store_encrypted", serde_json::json!({})).unwrap(), serde_json::json!(true));
+
+        let csv = dir.join("考勤.csv");
+        let args = |plain: bool| serde_json::json!({"eventId": event, "path": csv.display().to_string(), "format": "csv", "plain": plain});
+        let written = invoke(&app, "export_attendance", args(false)).unwrap();
+        let sealed = dir.join("考勤.csv.zip");
+        assert_eq!(written, sealed.display().to_string());
+        assert!(!csv.exists());
+        let (_, bytes) = muster_core::seal::open(&sealed, "open sesame").unwrap();
+        let written = invoke(&app, "export_attendance", args(true)).unwrap();
+        assert_eq!(written, csv.display().to_string(), "plain on request, at the path");
+        assert_eq!(std::fs::read(&csv).unwrap(), bytes);
+
+        let sync = dir.join("venue.sync");
+        let out = invoke(&app, "export_sync_file", serde_json::json!({"path": sync.display().to_string()})).unwrap();
+        assert_eq!((out["encrypted"].as_bool(), out["file"].as_str()), (Some(true), Some(format!("{}.zip", sync.display()).as_str())), "{out}");
+        // The app reads its own sealed sync file back (nothing new).
+        assert_eq!(invoke(&app, "import_sync_file", serde_json::json!({"path": out["file"]})).unwrap(), 0);
+        drop(app);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn a_plain_store_is_never_locked() {
         let dir = tempfile_dir("plain");
         let state = AppState::open(&dir.join("muster.db")).unwrap();
