@@ -58,6 +58,8 @@ export type SyncStatus = {
 };
 /** src-tauri `sync::SyncSettings`: the token itself never comes back. */
 export type SyncSettings = { url: string; has_token: boolean };
+/** src-tauri `sync::SyncFileExport`: the file really written (`.zip` when sealed). */
+export type SyncFileExport = { changes: number; file: string; encrypted: boolean };
 export type ConnectionTest = { ok: boolean; error_code: string | null; error_message: string | null };
 export type { SyncReport };
 /** src-tauri `keying::KeyingStart` / `KeyingPress`. */
@@ -83,7 +85,11 @@ export const api = {
   previewRoster: (path: string) => call<RosterPreview>("preview_roster", { path }),
   importRoster: (eventId: string, path: string, dryRun: boolean) =>
     call<ImportReport>("import_roster", { eventId, path, dryRun }),
-  saveRejects: (srcPath: string, destPath: string) => call<void>("save_rejects", { srcPath, destPath }),
+  /** Writes the rejects CSV; returns the path written (`dest.zip` when sealed). */
+  saveRejects: (srcPath: string, destPath: string, eventId: string | null = null, plain = false) =>
+    call<string>("save_rejects", { srcPath, destPath, eventId, plain }),
+  /** Whether the open store is encrypted (then exports are sealed unless plain). */
+  storeEncrypted: () => call<boolean>("store_encrypted"),
   search: (eventId: string, query: string, limit = 8) => call<Trainee[]>("search", { eventId, query, limit }),
   checkIn: (eventId: string, sessionId: string, who: MarkWho, force: boolean, source: MarkSource) =>
     call<MarkOutcome>("check_in", { eventId, sessionId, ...who, force, source }),
@@ -97,14 +103,14 @@ export const api = {
   dashboard: (eventId: string) => call<SessionDashboard[]>("dashboard", { eventId }),
   correctAttendance: (eventId: string, sessionId: string, traineeId: string, status: Status, hours: number | null, reason: string) =>
     call<void>("correct_attendance", { eventId, sessionId, traineeId, status, hours, reason }),
-  exportAttendance: (eventId: string, path: string, format: ExportFormat) =>
-    call<string>("export_attendance", { eventId, path, format }),
+  exportAttendance: (eventId: string, path: string, format: ExportFormat, plain = false) =>
+    call<string>("export_attendance", { eventId, path, format, plain }),
   syncSettings: () => call<SyncSettings>("sync_settings"),
   saveSyncSettings: (url: string, token: string | null) => call<SyncSettings>("save_sync_settings", { url, token }),
   syncStatus: () => call<SyncStatus>("sync_status"),
   syncNow: () => call<SyncStatus>("sync_now"),
   testSyncConnection: (url: string, token: string | null) => call<ConnectionTest>("test_sync_connection", { url, token }),
-  exportSyncFile: (path: string) => call<number>("export_sync_file", { path }),
+  exportSyncFile: (path: string, plain = false) => call<SyncFileExport>("export_sync_file", { path, plain }),
   importSyncFile: (path: string) => call<number>("import_sync_file", { path }),
   onSyncStatus: (f: (s: SyncStatus) => void): Promise<UnlistenFn> =>
     listen<SyncStatus>("sync-status", (e) => f(e.payload)),
@@ -131,7 +137,8 @@ export const api = {
     call<Resolution>("resolve_difference", { formId, paper, field, value, by }),
   keyerStats: (formId: string) => call<KeyerStats[]>("keyer_stats", { formId }),
   formPortrait: (formId: string, language?: string) => call<Portrait>("form_portrait", { formId, language: language ?? null }),
-  exportPortrait: (formId: string, path: string, format: "xlsx" | "pdf") => call<string>("export_portrait", { formId, path, format }),
+  exportPortrait: (formId: string, path: string, format: "xlsx" | "pdf", plain = false) =>
+    call<string>("export_portrait", { formId, path, format, plain }),
   keyingPress: (sessionId: string, key: string) => call<KeyingPress>("keying_press", { sessionId, key }),
   keyingEnd: (sessionId: string) => call<void>("keying_end", { sessionId }),
   onImportProgress: (f: (p: Progress) => void): Promise<UnlistenFn> =>

@@ -217,6 +217,20 @@ export const MESSAGES = {
   "report.export.path.placeholder": { zh: "例如 /home/用户/考勤.xlsx", en: "e.g. /home/me/attendance.xlsx" },
   "report.export.save": { zh: "保存", en: "Save" },
   "report.exported": { zh: "已导出到 {path}", en: "Exported to {path}" },
+
+  "export.plain": { zh: "明文文件（不加密）", en: "Plain file (not encrypted)" },
+  "export.plain.hint": {
+    zh: "默认导出为加密的 ZIP 文件（.zip），需用存储密码打开。",
+    en: "By default the export is an encrypted ZIP (.zip) that opens with the store's passphrase.",
+  },
+  "export.plain.warning": {
+    zh: "明文文件里的学员个人信息，任何拿到文件的人都能看到。只在确有需要时使用，用完请删除。",
+    en: "Anyone who gets a plain file can read the trainees' personal data. Use it only when you must, and delete it afterwards.",
+  },
+  "export.sealed.note": {
+    zh: "（已加密：用 7-Zip 等软件和存储密码打开）",
+    en: "(encrypted: open it in 7-Zip or similar with the store's passphrase)",
+  },
   "report.file_name": { zh: "考勤", en: "attendance" },
   "report.corrected": { zh: "已更正：{reason}", en: "Corrected: {reason}" },
   "report.correct.hint": { zh: "点击状态可更正", en: "Click a status to correct it" },

@@ -7,6 +7,7 @@ import type { Event } from "../bindings/Event";
 import type { ImportReport } from "../bindings/ImportReport";
 import type { RosterPreview } from "../bindings/RosterPreview";
 import { clear, h } from "../dom";
+import { exportedMessage, plainChoice } from "../exports";
 import { cleanPath, fieldLabel, maskId, rejectsPathFor, type UiError } from "../format";
 import { t } from "../i18n";
 import { errorBox, spinner, type Ctx } from "../ui";
@@ -211,12 +212,14 @@ export async function renderImport(root: HTMLElement, ctx: Ctx, id: string): Pro
     clear(body);
     const errors = report.errors ?? [];
     const saveBtn = h("button", { class: "btn btn-secondary", type: "button", testid: "save-rejects" }, t("import.save_rejects"));
+    const plain = plainChoice("rejects-plain");
     saveBtn.addEventListener("click", async () => {
       try {
         const dest = await pickSavePath(rejectsPathFor(path, t("import.rejects_name")));
         if (!dest) return;
-        await api.saveRejects(path, dest);
-        ctx.toast(t("import.saved", { path: dest }));
+        const sealed = plain.sealed();
+        const written = await api.saveRejects(path, dest, id, plain.plain());
+        ctx.toast(exportedMessage("import.saved", { path: written }, sealed));
       } catch (e) {
         showError(e as UiError);
       }
@@ -250,6 +253,7 @@ export async function renderImport(root: HTMLElement, ctx: Ctx, id: string): Pro
             ? h("ul", { class: "warn-list" }, report.warnings.map((w) => h("li", null, w)))
             : null,
           h("div", { class: "action-row" }, toRoster, Number(report.rejected) > 0 ? saveBtn : null, again),
+          Number(report.rejected) > 0 ? plain.el : null,
         ),
         errors.length
           ? h("section", { class: "card" },

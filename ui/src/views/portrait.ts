@@ -7,6 +7,7 @@ import { api, pickSavePath } from "../api";
 import type { Portrait } from "../bindings/Portrait";
 import type { QuestionSummary } from "../bindings/QuestionSummary";
 import { clear, h } from "../dom";
+import { exportedMessage, plainChoice } from "../exports";
 import { cleanPath, type UiError } from "../format";
 import { t } from "../i18n";
 import { errorBox, spinner, type Ctx } from "../ui";
@@ -163,6 +164,8 @@ export async function renderPortrait(root: HTMLElement, ctx: Ctx, id: string, fo
   };
 
   const exportPath = h("input", { type: "text", class: "path-input", testid: "portrait-export-path", placeholder: t("portrait.export.placeholder") });
+  // The XLSX is an export (sealed on an encrypted store); the PDF a printout.
+  const plain = plainChoice("portrait-plain");
   const exportAs = async (format: "xlsx" | "pdf") => {
     let dest = cleanPath(exportPath.value);
     if (!dest) {
@@ -175,9 +178,10 @@ export async function renderPortrait(root: HTMLElement, ctx: Ctx, id: string, fo
     }
     if (!dest.toLowerCase().endsWith(`.${format}`)) dest += `.${format}`;
     try {
-      const written = await api.exportPortrait(formId, dest, format);
+      const sealed = format === "xlsx" && plain.sealed();
+      const written = await api.exportPortrait(formId, dest, format, format === "xlsx" && plain.plain());
       clear(errorSlot);
-      ctx.toast(t("portrait.exported", { path: written }));
+      ctx.toast(exportedMessage("portrait.exported", { path: written }, sealed));
     } catch (e) {
       showError(e as UiError);
     }
@@ -210,7 +214,8 @@ export async function renderPortrait(root: HTMLElement, ctx: Ctx, id: string, fo
       totals,
       h("div", { class: "path-row" }, exportPath,
         h("button", { class: "btn btn-secondary", type: "button", testid: "portrait-xlsx", onclick: () => exportAs("xlsx") }, t("portrait.export.xlsx")),
-        h("button", { class: "btn btn-secondary", type: "button", testid: "portrait-pdf", onclick: () => exportAs("pdf") }, t("portrait.export.pdf")))),
+        h("button", { class: "btn btn-secondary", type: "button", testid: "portrait-pdf", onclick: () => exportAs("pdf") }, t("portrait.export.pdf"))),
+      plain.el),
     charts,
     h("section", { class: "card" }, h("h2", { class: "card-title" }, t("batch.title")),
       h("div", { class: "inline-row" }, bName, bCount, bFirst,

@@ -12,6 +12,7 @@ import type { Status } from "../bindings/Status";
 import type { TraineeAttendance } from "../bindings/TraineeAttendance";
 import { clear, debounce, h } from "../dom";
 import { clockTime } from "../door";
+import { exportedMessage, plainChoice } from "../exports";
 import { cleanPath, formatDateTime, type UiError } from "../format";
 import { t, type Key } from "../i18n";
 import { errorBox, field, openModal, spinner, type Ctx } from "../ui";
@@ -97,13 +98,15 @@ export async function renderReport(root: HTMLElement, ctx: Ctx, id: string): Pro
     h("div", { class: "path-row" }, pathInput,
       h("button", { class: "btn btn-secondary", type: "button", testid: "export-save", onclick: () => exportTo(cleanPath(pathInput.value)) }, t("report.export.save"))),
   );
-  const formatOf = (path: string): ExportFormat => (/\.csv$/i.test(path) ? "csv" : "xlsx");
+  const plain = plainChoice("export-plain");
+  const formatOf = (path: string): ExportFormat => (/\.csv(\.zip)?$/i.test(path) ? "csv" : "xlsx");
   const exportTo = async (path: string, format: ExportFormat = formatOf(path)) => {
     if (!path) { pathInput.focus(); return; }
     try {
-      const written = await api.exportAttendance(id, path, format);
+      const sealed = plain.sealed();
+      const written = await api.exportAttendance(id, path, format, plain.plain());
       clear(errorSlot);
-      ctx.toast(t("report.exported", { path: written }));
+      ctx.toast(exportedMessage("report.exported", { path: written }, sealed));
     } catch (e) {
       showError(e as UiError);
     }
@@ -236,6 +239,7 @@ export async function renderReport(root: HTMLElement, ctx: Ctx, id: string): Pro
       eventHeader(event, ctx, [exportBtn("xlsx"), exportBtn("csv")]),
       eventTabs(event, ctx, "report"),
       errorSlot,
+      plain.el,
       typed,
       h("section", { class: "card" }, h("h2", { class: "card-title" }, t("report.sessions")), summarySlot),
       h("section", { class: "card roster-card" },

@@ -5,6 +5,7 @@
 
 import { api, pickOpenPath, pickSavePath, type SyncStatus } from "../api";
 import { clear, h } from "../dom";
+import { exportedMessage, plainChoice } from "../exports";
 import { cleanPath, type UiError } from "../format";
 import { t, type Key } from "../i18n";
 import { syncErrorTitle, syncTime } from "../sync";
@@ -123,11 +124,12 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx): Promise<void>
       h("button", { class: "btn btn-secondary", type: "button", testid: "sync-file-export-typed", onclick: () => exportTo(cleanPath(filePath.value)) }, t("settings.file.export")),
       h("button", { class: "btn btn-secondary", type: "button", testid: "sync-file-import-typed", onclick: () => importFrom(cleanPath(filePath.value)) }, t("settings.file.import"))),
   );
+  const plain = plainChoice("sync-file-plain");
   const exportTo = async (path: string) => {
     if (!path) { filePath.focus(); return; }
     try {
-      const n = await api.exportSyncFile(path);
-      say("ok", t("settings.file.exported", { n, path }));
+      const written = await api.exportSyncFile(path, plain.plain());
+      say("ok", exportedMessage("settings.file.exported", { n: written.changes, path: written.file }, written.encrypted));
     } catch (e) {
       showError(e as UiError);
     }
@@ -184,6 +186,7 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx): Promise<void>
         h("h2", { class: "card-title" }, t("settings.file.title")),
         h("p", { class: "muted" }, t("settings.file.body")),
         h("div", { class: "form-actions" }, exportBtn, importBtn),
+        plain.el,
         typed),
     ),
   ));
