@@ -371,7 +371,7 @@ pub async fn test_sync_connection(
     let device_id = state.with(|m| m.allow(Action::Sync).map(|_| m.store().device_id().to_string()))?;
     blocking(move || {
         let transport = HttpTransport::new(&url, &token);
-        let req = PullRequest { protocol: PROTOCOL_VERSION, device_id, cursor: 0, limit: 1 };
+        let req = PullRequest { protocol: PROTOCOL_VERSION, device_id, cursor: 0, limit: 1, include_own: false };
         Ok(match transport.pull(&req) {
             Ok(_) => ConnectionTest { ok: true, error_code: None, error_message: None },
             Err(e) => ConnectionTest { ok: false, error_code: Some(e.code()), error_message: Some(e.to_string()) },

@@ -62,6 +62,12 @@ pub struct SyncClient {
     /// For the relayed device being pushed: the server's acknowledged
     /// sequence, once a probe has told it.
     relay_acked: Option<u64>,
+    /// Pull this device's own changes too: a restored store fetching back
+    /// what it had sent after its backup was taken.
+    include_own: bool,
+    /// The store was restored from a backup: first ask the server how far
+    /// it holds this device's changes (an empty push).
+    restored: Option<u64>,
 }
 
 impl SyncClient {
@@ -90,10 +96,16 @@ impl SyncClient {
             report: SyncReport::default(),
             relay: Vec::new(),
             relay_acked: None,
+            include_own: false,
+            restored: store::sync::restored_max_seq(store)?,
         })
     }
 
     pub fn next(&mut self, store: &Store) -> Result<Step> {
+        if self.restored.is_some() {
+            self.in_flight = Some(0);
+            return Ok(Step::Push(PushRequest { protocol: PROTOCOL_VERSION, device_id: self.device_id.clone(), changes: Vec::new() }));
+        }
         if !self.push_done {
             let changes = store.changes_since(&self.device_id, self.acked, self.batch)?;
             if let Some(last) = changes.last() {
@@ -122,6 +134,7 @@ impl SyncClient {
                 device_id: self.device_id.clone(),
                 cursor: self.cursor,
                 limit: self.batch as u32,
+                include_own: self.include_own,
             }));
         }
         Ok(Step::Done)
@@ -130,6 +143,19 @@ impl SyncClient {
     /// Digests the server's answer to the push in flight.
     pub fn pushed(&mut self, store: &mut Store, resp: PushResponse) -> Result<()> {
         let sent = self.in_flight.take().ok_or_else(|| Error::invalid("a push answer arrived with no push in flight"))?;
+        if let Some(restored) = self.restored.take() {
+            // The answer to the restore probe. When the server holds more of
+            // this device than the backup did (sent after the backup was
+            // taken), what was written since the restore moves past the
+            // server's numbers, and the pull brings the server's copies back.
+            if resp.acked_seq > restored {
+                let server = resp.acked_seq;
+                store.write(|w| store::sync::renumber_after_restore(w, restored, server))?;
+                self.acked = server;
+                self.include_own = true;
+            }
+            return Ok(());
+        }
         if self.push_done {
             // Relaying another device's changes.
             let before = self.relay_acked.unwrap_or(0);
@@ -181,6 +207,8 @@ impl SyncClient {
             let n = store::sync::apply(w, &resp.changes, Some(resp.cursor))?;
             if done {
                 store::sync::set_last_sync(w)?;
+                // In step with the server again: a restore is behind us.
+                store::sync::clear_restored(w)?;
             }
             Ok(n)
         })?;

@@ -54,6 +54,11 @@ pub struct PullRequest {
     /// Server cursor: changes after this one.
     pub cursor: u64,
     pub limit: u32,
+    /// Also return this device's own changes (a store restored from an older
+    /// backup fetching back what it had sent since). Absent = false, so
+    /// older clients and servers understand each other.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub include_own: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

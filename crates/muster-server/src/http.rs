@@ -140,7 +140,7 @@ async fn pull(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Respon
     if req.protocol != PROTOCOL_VERSION {
         return version_error(&req.protocol.to_string());
     }
-    match app.backend.pull(req.cursor, req.limit, &req.device_id).await {
+    match app.backend.pull(req.cursor, req.limit, &req.device_id, req.include_own).await {
         Ok(resp) => ok(&resp),
         Err(e) => storage_error(e),
     }

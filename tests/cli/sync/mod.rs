@@ -7,6 +7,7 @@ mod faults;
 mod postgres;
 mod proxy;
 mod logs;
+mod restore;
 
 use muster_core::attendance::{MarkRequest, Who};
 use muster_core::model::{NewEvent, NewSession};
@@ -148,9 +149,10 @@ fn two_laptops_converge(store: &str) {
     let mut b = Laptop::new(dir.path(), "b", add_device(&rt, &backend, "B"));
     let (event, session) = create_event(&mut a, 30);
     let r = a.sync(&url).unwrap();
-    assert_eq!((r.pushed, r.pending), (32, 0));
+    // 32 rows, each with its audit line.
+    assert_eq!((r.pushed, r.pending), (64, 0));
     let r = b.sync(&url).unwrap();
-    assert_eq!(r.pulled, 32);
+    assert_eq!(r.pulled, 64);
     // Both laptops check people in at the door, one person on both.
     let roster = b.m.roster(&event).unwrap();
     check_in(&mut a, &event, &session, &roster[0].id, "2026-12-01T08:40");
@@ -297,9 +299,9 @@ fn sneakernet_export_and_import_are_idempotent() {
     check_in(&mut a, &event, &session, &t.id, "2026-12-01T08:50");
     let file = dir.path().join("usb.muster");
     let (n, written) = muster_sync::file::export(&mut a.m, &file, false).unwrap();
-    assert_eq!(n, 13);
+    assert_eq!(n, 26, "13 rows, each with its audit line");
     assert_eq!((written.file.as_str(), written.encrypted), (file.to_str().unwrap(), false), "a plain store writes a plain file");
-    assert_eq!(muster_sync::file::import(&mut c.m, &file).unwrap(), 13);
+    assert_eq!(muster_sync::file::import(&mut c.m, &file).unwrap(), 26);
     assert_eq!(muster_sync::file::import(&mut c.m, &file).unwrap(), 0);
     assert_eq!(c.view(), a.view());
     std::fs::write(&file, b"not a sync file").unwrap();

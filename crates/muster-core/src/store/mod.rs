@@ -438,6 +438,9 @@ pub fn restore(backup: &Path, path: &Path, passphrase: Option<&str>, force: bool
         if !problems.is_empty() {
             return Err(Error::invalid_at(format!("the backup fails the integrity check: {}", problems.join("; ")), Some(&backup_name), None, None));
         }
+        // Sync must know this store may be behind what the server holds of
+        // this device (see `sync::renumber_after_restore`).
+        sync::mark_restored(&store.conn)?;
         store.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     })();

@@ -85,3 +85,52 @@ pub fn apply(w: &mut Writer<'_>, changes: &[Change], cursor: Option<u64>) -> Res
     }
     Ok(new)
 }
+
+/// Set by a restore: the highest sequence number of this device in the
+/// backup. Changes after it were written since the restore, and the server
+/// may already hold other changes of this device under the same numbers
+/// (sent after the backup was taken).
+const RESTORED_MAX_SEQ: &str = "sync.restored_max_seq";
+
+/// The restore marker, if this store was restored and has not synced since.
+pub fn restored_max_seq(store: &Store) -> Result<Option<u64>> {
+    Ok(meta(store, RESTORED_MAX_SEQ)?.and_then(|v| v.parse().ok()))
+}
+
+pub(crate) fn mark_restored(conn: &rusqlite::Connection) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value)
+         SELECT ?1, COALESCE(MAX(seq), 0) FROM changes WHERE device_id = (SELECT value FROM meta WHERE key = 'device_id')
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [RESTORED_MAX_SEQ],
+    )?;
+    Ok(())
+}
+
+pub fn clear_restored(w: &Writer<'_>) -> Result<()> {
+    w.tx().prepare_cached("DELETE FROM meta WHERE key = ?1")?.execute([RESTORED_MAX_SEQ])?;
+    Ok(())
+}
+
+/// After a restore, the server holds this device's changes up to
+/// `server_acked`, past the backup's `restored`: this device's changes
+/// written since the restore move to the numbers after `server_acked` (same
+/// order, same clocks), so nothing collides with what the server holds and
+/// the server's copies can come back in the pull. Returns how many moved.
+pub fn renumber_after_restore(w: &Writer<'_>, restored: u64, server_acked: u64) -> Result<u64> {
+    let device = w.device_id().to_string();
+    // Two steps through a range no sequence reaches, so no number collides
+    // on the way (seq must stay >= 1).
+    const PARK: i64 = 1 << 50;
+    let moved = w.tx().execute(
+        "UPDATE changes SET seq = seq + ?3 WHERE device_id = ?1 AND seq > ?2",
+        rusqlite::params![device, restored as i64, PARK],
+    )?;
+    w.tx().execute(
+        "UPDATE changes SET seq = seq - ?3 + ?4 WHERE device_id = ?1 AND seq > ?3",
+        rusqlite::params![device, restored as i64, PARK, server_acked as i64 - restored as i64],
+    )?;
+    set_acked(w, server_acked)?;
+    clear_restored(w)?;
+    Ok(moved as u64)
+}

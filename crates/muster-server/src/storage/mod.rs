@@ -182,13 +182,17 @@ impl Backend {
 
     /// Changes after `cursor`, leaving out the asking store's own (it has
     /// them) while still moving the cursor past them.
-    pub async fn pull(&self, cursor: u64, limit: u32, origin: &str) -> Result<PullResponse> {
+    /// Changes after `cursor`, without those of `origin` (the asking
+    /// device) unless `include_own`.
+    pub async fn pull(&self, cursor: u64, limit: u32, origin: &str, include_own: bool) -> Result<PullResponse> {
         let limit = limit.clamp(1, 10_000);
         let mut resp = match self {
             Backend::Sqlite(s) => s.pull(cursor, limit).await?,
             Backend::Postgres(p) => p.pull(cursor, limit).await?,
         };
-        resp.changes.retain(|c| c.device_id != origin);
+        if !include_own {
+            resp.changes.retain(|c| c.device_id != origin);
+        }
         Ok(resp)
     }
 
