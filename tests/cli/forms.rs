@@ -126,3 +126,77 @@ fn responses_batches_double_entry_and_the_portrait() {
     let stats = muster(&db, &["responses", "stats", "--form", &form]).json();
     assert!(stats["keyers"].as_array().unwrap().len() == 2);
 }
+
+/// Kill -9 at moments spread over an import of keyed questionnaires: all
+/// the papers or none, with its audit line or without, and a sound store.
+#[test]
+fn kill_9_during_a_responses_import_leaves_all_or_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let event = new_event(&db);
+    let form = muster(&db, &["form", "import", "--event", &event, sample("yes_or_no_question.xlsx").to_str().unwrap()]).json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let n = 20_000;
+    let csv = dir.path().join("keyed.csv");
+    let rows: String = (0..n).map(|i| format!("P{i:06},{}\n", if i % 3 == 0 { "no" } else { "yes" })).collect();
+    std::fs::write(&csv, format!("paper_id,good_day\n{rows}")).unwrap();
+    let count = || -> (u64, u64) {
+        let r = muster(&db, &["report", "questions", "--form", &form]).json();
+        let imports = muster(&db, &["audit", "--event", &event, "--action", "import"]).json()["count"].as_u64().unwrap();
+        (r["responses"].as_u64().unwrap_or(0), imports)
+    };
+    let spawn = || {
+        std::process::Command::new(muster_tests::muster_bin())
+            .arg("--db")
+            .arg(&db)
+            .args(["--json", "responses", "import", "--form", &form, csv.to_str().unwrap()])
+            .env("XDG_DATA_HOME", dir.path())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    // How long a whole import takes here, on a copy, to spread the kills.
+    let t = std::time::Instant::now();
+    let full = {
+        let mut probe = spawn();
+        probe.wait().unwrap();
+        t.elapsed()
+    };
+    assert_eq!(count(), (n, 1));
+    // Start again from an empty form for the kill rounds.
+    let form2 = muster(&db, &["form", "import", "--event", &event, sample("yes_or_no_question.xlsx").to_str().unwrap()]).json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let form = form2;
+    let count = || -> u64 { muster(&db, &["report", "questions", "--form", &form]).json()["responses"].as_u64().unwrap_or(0) };
+    let mut seen = Vec::new();
+    for round in 0..8u32 {
+        let at = full.mul_f64(f64::from(round) / 8.0);
+        let mut child = std::process::Command::new(muster_tests::muster_bin())
+            .arg("--db")
+            .arg(&db)
+            .args(["--json", "responses", "import", "--form", &form, csv.to_str().unwrap()])
+            .env("XDG_DATA_HOME", dir.path())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(at);
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        let got = count();
+        assert!(got == 0 || got == n, "round {round}: {got} papers after a kill at {at:?}");
+        seen.push((at, status.code(), got));
+        if got == n {
+            break;
+        }
+    }
+    let check = muster(&db, &["check"]).json();
+    assert_eq!(check["ok"], true, "{check}");
+    let imports = muster(&db, &["audit", "--event", &event, "--action", "import"]).json()["count"].as_u64().unwrap();
+    let landed = u64::from(count() == n);
+    assert_eq!(imports, 1 + landed, "one audit line per import that landed");
+    eprintln!("kill -9 during responses import (at, exit, papers), full {full:?}: {seen:?}");
+}
