@@ -129,6 +129,21 @@ async function typeInto(id, text) {
   await el.setValue(text);
 }
 
+/** Goes home and opens the demo event, once the list has loaded. */
+async function openDemoEvent() {
+  await clickEl(await $t("home"));
+  await waitUntil(async () => (await texts("event-card")).some((c) => /示例/.test(c)), "the demo event is listed");
+  for (const c of await $$t("event-card")) if (/示例/.test(await c.getText())) { await c.click(); break; }
+}
+
+/** Presses each key down and up in turn (`browser.keys` presses them as
+ * one chord, so a repeated key — a PIN like 1100 — would count once). */
+async function pressEach(keys) {
+  let a = browser.action("key");
+  for (const k of keys) a = a.down(k).up(k);
+  await a.perform();
+}
+
 before(async () => {
   assert.ok(fs.existsSync(BIN), `app binary not found: ${BIN} (build it: see tests/e2e/run.sh)`);
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "muster-e2e-"));
@@ -138,6 +153,8 @@ before(async () => {
     XDG_CONFIG_HOME: path.join(tmp, "config"),
     XDG_CACHE_HOME: path.join(tmp, "cache"),
     NO_AT_BRIDGE: "1",
+    // Test hook: an idle-lock "minute" lasts 2 s (no effect until users exist).
+    MUSTER_IDLE_MINUTE_SECS: "2",
   };
   await ensureDisplay(env);
   fs.copyFileSync(path.join(here, "fixtures/roster-gb18030.csv"), path.join(tmp, "roster-gb18030.csv"));
@@ -644,9 +661,7 @@ describe("Muster desktop app", () => {
   });
 
   test("sync: a check-in waits, then goes up; with the server gone the badge says offline", async () => {
-    await (await $t("home")).click();
-    const cards = await $$t("event-card");
-    for (const c of cards) if (/示例/.test(await c.getText())) { await c.click(); break; }
+    await openDemoEvent();
     await (await $t("tab-checkin")).click();
     await chooseSession(0);
     const done = await scan(demoCodes["刘洋"]);
@@ -666,15 +681,15 @@ describe("Muster desktop app", () => {
     await shot("32-sync-offline");
 
     // Offline never blocks the door: a scan still confirms at once.
-    await (await $t("home")).click();
-    for (const c of await $$t("event-card")) if (/示例/.test(await c.getText())) { await c.click(); break; }
+    await openDemoEvent();
     await (await $t("tab-checkin")).click();
     await chooseSession(0);
     const used = ["李建国", "王素梅", "张丽华", "刘洋", "赵敏"];
     const someone = Object.keys(demoCodes).find((n) => !used.includes(n));
     const offline = await scan(demoCodes[someone]);
     assert.equal(offline.status, "checked_in", JSON.stringify(offline));
-    await waitUntil(async () => (await badgeState()).pending === "1", "the offline check-in waits", 15_000);
+    // The check-in and its audit line (a synced fact too) wait.
+    await waitUntil(async () => Number((await badgeState()).pending) >= 1, "the offline check-in waits", 15_000);
   });
 
   test("sync: the sync file for a USB stick is written (typed path)", async () => {
@@ -701,8 +716,7 @@ describe("Muster desktop app", () => {
   }, name);
 
   test("certificates: eligibility with reasons, an override needs a reason, an invalid code is invalid", async () => {
-    await (await $t("home")).click();
-    for (const c of await $$t("event-card")) if (/示例/.test(await c.getText())) { await c.click(); break; }
+    await openDemoEvent();
     await (await $t("tab-certificates")).click();
     await waitUntil(async () => (await $$t("cert-row")).length === Object.keys(demoCodes).length, "one eligibility row per trainee");
     const why = await texts("cert-why");
@@ -944,5 +958,205 @@ describe("Muster desktop app", () => {
     await typeInto("portrait-export-path", xlsx);
     await clickEl(await $t("portrait-xlsx"));
     await waitUntil(async () => fs.existsSync(xlsx), "the XLSX is written");
+  });
+
+  // ---- users, roles, PINs, the audit log, backups (issue 7) ------------------
+  // Until now the laptop had no users: everybody acted as its admin. These
+  // tests add users, so they come last.
+  const ADMIN = { name: "安娜", pin: "1357" };
+  const KEYER = { name: "小王", pin: "2468" };
+  const COORD = { name: "陈老师", pin: "9753" };
+
+  const who = () => browser.execute(() => ({
+    name: document.querySelector('[data-testid="current-user"]')?.textContent ?? null,
+    role: document.querySelector('[data-testid="user-badge"]')?.dataset.role ?? null,
+    pin: !!document.querySelector('[data-testid="pin-screen"]'),
+    nav: [...document.querySelectorAll('[data-testid^="nav-"]')].map((e) => e.dataset.testid),
+    tabs: [...document.querySelectorAll('[data-testid^="tab-"]')].map((e) => e.dataset.testid),
+  }));
+  const pinMessage = () => browser.execute(() => {
+    const m = document.querySelector('[data-testid="pin-message"]');
+    return m ? { kind: m.dataset.kind ?? "", text: m.textContent.trim() } : null;
+  });
+
+  /** On the PIN screen: picks `name` with the arrow keys and Enter, types `pin` + Enter. */
+  async function signIn({ name, pin }, { expectIn = true } = {}) {
+    await (await $t("pin-screen")).waitForDisplayed({ timeout: T });
+    if (await browser.execute(() => !!document.querySelector('[data-testid="pin-tiles"]'))) {
+      await waitUntil(async () => (await browser.execute(() => document.activeElement?.dataset?.testid)) === "pin-tile", "a tile has the focus");
+      // The focus starts on the last user who signed in here.
+      const names = await browser.execute(() => [...document.querySelectorAll('[data-testid="pin-tile"]')].map((e) => e.dataset.name));
+      for (let i = 0; i < 10; i++) {
+        const focused = await browser.execute(() => document.activeElement?.dataset?.name ?? null);
+        if (focused === name) break;
+        await browser.keys([names.indexOf(focused) < names.indexOf(name) ? "ArrowRight" : "ArrowLeft"]);
+      }
+      assert.equal(await browser.execute(() => document.activeElement?.dataset?.name), name, `the arrow keys reach ${name}`);
+      await browser.keys(["\uE007"]);
+    }
+    await waitUntil(async () => (await browser.execute(() => document.activeElement?.dataset?.testid)) === "pin-input", "the PIN field has the focus");
+    assert.match(await (await $t("pin-who")).getText(), new RegExp(name));
+    await pressEach([...pin, "\uE007"]);
+    if (expectIn) await waitUntil(async () => { const w = await who(); return !w.pin && w.name === name; }, `${name} is signed in`);
+  }
+
+  async function addUser({ name, pin }, role, pin2 = pin) {
+    await typeInto("user-name", name);
+    if (role) await (await $t("user-role")).selectByAttribute("value", role);
+    await typeInto("user-pin", pin);
+    await typeInto("user-pin2", pin2);
+    await clickEl(await $t("user-add"));
+  }
+
+  test("users: the first admin turns PINs on; the admin adds a keyer and a coordinator", async () => {
+    await clickEl(await $t("home"));
+    await (await $t("events-page")).waitForDisplayed({ timeout: T });
+    assert.deepEqual((await who()).name, null, "no users: nobody's name in the header");
+    await clickEl(await $t("nav-users"));
+    await (await $t("users-page")).waitForDisplayed({ timeout: T });
+    assert.match(await (await $t("users-none")).getText(), /添加第一位管理员即开启 PIN 码/);
+    assert.equal(await (await $t("user-role")).getValue(), "admin");
+    assert.equal(await (await $t("user-role")).isEnabled(), false, "the first user is an admin");
+    await shot("60-users-none");
+
+    await addUser(ADMIN);
+    await waitUntil(async () => (await who()).name === ADMIN.name, "the first admin is signed in");
+    await waitUntil(async () => (await $$t("user-row")).length === 1, "the Users screen lists the admin");
+    assert.equal((await who()).role, "admin");
+    // A long idle time while the users are set up (2 s "minutes": 60 s).
+    await typeInto("idle-minutes", "30");
+    await clickEl(await $t("idle-save"));
+    await waitUntil(async () => (await browser.execute(() => [...document.querySelectorAll('[data-testid="toast"]')].map((e) => e.textContent).join(" "))).includes("30 分钟"), "the idle minutes are saved");
+
+    // Two PINs that differ: nothing is added.
+    await addUser(KEYER, "keyer", "2469");
+    await waitUntil(async () => /不一致/.test(await (await $t("error-message")).getText().catch(() => "")), "the PINs differ");
+    assert.equal((await $$t("user-row")).length, 1);
+    await addUser(KEYER, "keyer");
+    await waitUntil(async () => (await $$t("user-row")).length === 2, "the keyer is listed");
+    await addUser(COORD, "coordinator");
+    await waitUntil(async () => (await $$t("user-row")).length === 3, "the coordinator is listed");
+    const rows = await browser.execute(() => [...document.querySelectorAll('[data-testid="user-row"]')].map((r) => [r.dataset.name, r.dataset.role]));
+    assert.deepEqual(rows.sort(), [[ADMIN.name, "admin"], [KEYER.name, "keyer"], [COORD.name, "coordinator"]].sort());
+    await shot("61-users");
+  });
+
+  test("users: Switch user → the keyer signs in by PIN and sees only keying; a wrong PIN says so", async () => {
+    await clickEl(await $t("switch-user"));
+    await (await $t("pin-screen")).waitForDisplayed({ timeout: T });
+    assert.equal((await $$t("pin-tile")).length, 3);
+    assert.equal((await who()).name, null, "nobody is signed in behind the PIN screen");
+    await shot("62-pin-tiles");
+
+    // A wrong PIN: the message says how many tries are left.
+    await signIn({ name: KEYER.name, pin: "0000" }, { expectIn: false });
+    await waitUntil(async () => (await pinMessage())?.kind === "wrong", "the wrong PIN is reported");
+    assert.match((await pinMessage()).text, /PIN 码不正确，还可以再试 4 次/);
+    assert.equal(await browser.execute(() => document.activeElement?.dataset?.testid), "pin-input", "the PIN field keeps the focus");
+    await shot("63-pin-wrong");
+    await pressEach([...KEYER.pin, "\uE007"]);
+    await waitUntil(async () => { const w = await who(); return !w.pin && w.name === KEYER.name; }, "the keyer is signed in");
+    assert.equal((await who()).role, "keyer");
+    assert.deepEqual((await who()).nav, [], "no Users, Audit or Backup for a keyer");
+    assert.equal(await (await $t("sync-badge")).isEnabled(), false, "a keyer cannot open the sync settings");
+
+    // The events list without the create form; an event opens on its questionnaires.
+    await (await $t("events-page")).waitForDisplayed({ timeout: T });
+    assert.equal((await $$t("create-form")).length, 0);
+    await openDemoEvent();
+    await (await $t("forms-page")).waitForDisplayed({ timeout: T });
+    assert.deepEqual((await who()).tabs, ["tab-forms"], "a keyer sees only the questionnaires");
+    assert.equal((await $$t("form-import")).length, 0, "no form import");
+    assert.equal((await $$t("form-results")).length, 0, "no results");
+    assert.ok((await $$t("form-key")).length >= 1, "keying is there");
+    assert.match(await (await $t("forms-keying-as")).getText(), new RegExp(KEYER.name));
+    await shot("64-keyer");
+    await clickEl((await $$t("form-key"))[0]);
+    await (await $t("keying-screen")).waitForDisplayed({ timeout: T });
+    await clickEl(await $t("keying-back"));
+    await (await $t("forms-page")).waitForDisplayed({ timeout: T });
+  });
+
+  test("users: Ctrl+L → the coordinator sees the door, but not Users or Audit", async () => {
+    await browser.action("key").down("\uE009").down("l").up("l").up("\uE009").perform();
+    await (await $t("pin-screen")).waitForDisplayed({ timeout: T });
+    await signIn(COORD);
+    assert.equal((await who()).role, "coordinator");
+    assert.deepEqual((await who()).nav, ["nav-backup"], "Backup, but no Users or Audit");
+    // The screen they were on (the questionnaires) is theirs too.
+    await (await $t("forms-page")).waitForDisplayed({ timeout: T });
+    assert.ok((await who()).tabs.includes("tab-checkin"), JSON.stringify((await who()).tabs));
+    assert.equal((await $$t("form-key")).length, 0, "no keying for a coordinator");
+    await clickEl(await $t("tab-checkin"));
+    await (await $t("checkin-page")).waitForDisplayed({ timeout: T });
+    await shot("65-coordinator-door");
+  });
+
+  test("audit: the admin's log lists the user additions and the wrong PIN, and exports", async () => {
+    await clickEl(await $t("switch-user"));
+    await signIn(ADMIN);
+    assert.deepEqual((await who()).nav, ["nav-backup", "nav-users", "nav-audit"]);
+    await clickEl(await $t("nav-audit"));
+    await (await $t("audit-page")).waitForDisplayed({ timeout: T });
+    await (await $t("audit-action")).selectByAttribute("value", "user_add");
+    await waitUntil(async () => (await $$t("audit-row")).length === 3, "three users were added");
+    const lines = await browser.execute(() => [...document.querySelectorAll('[data-testid="audit-row"]')]
+      .map((r) => ({ user: r.dataset.user, action: r.dataset.action, what: r.querySelector('[data-testid="audit-what"]').textContent, text: r.textContent })));
+    assert.ok(lines.every((l) => l.action === "user_add"), JSON.stringify(lines));
+    // The first admin was added by the user-less laptop's admin, the others by 安娜.
+    assert.deepEqual(lines.map((l) => l.user).sort(), ["admin", ADMIN.name, ADMIN.name].sort(), JSON.stringify(lines));
+    for (const u of [ADMIN, KEYER, COORD]) assert.ok(lines.some((l) => l.what.includes(u.name)), `${u.name} in ${JSON.stringify(lines)}`);
+    assert.ok(lines.some((l) => /role=keyer/.test(l.text)), JSON.stringify(lines));
+    await shot("66-audit-users");
+    await (await $t("audit-action")).selectByAttribute("value", "sign_in_failed");
+    await waitUntil(async () => (await $$t("audit-row")).length === 1, "the wrong PIN is in the log");
+    assert.equal(await (await $t("audit-row")).getAttribute("data-user"), KEYER.name);
+    await (await $t("audit-action")).selectByAttribute("value", "");
+    await waitUntil(async () => (await $$t("audit-row")).length > 10, "all lines");
+    await shot("67-audit-all");
+
+    const csv = path.join(tmp, "审计日志.csv");
+    await (await browser.$('[data-testid="audit-export-typed"] summary')).click();
+    await typeInto("audit-export-path", csv);
+    await clickEl(await $t("audit-export-save"));
+    await waitUntil(async () => fs.existsSync(csv), "the audit CSV is written");
+    const text = fs.readFileSync(csv, "utf8");
+    assert.ok(text.startsWith("\uFEFF") && text.includes("user_add") && text.includes(KEYER.name), text.slice(0, 300));
+  });
+
+  test("backup: Back up writes the store to a file and shows its size", async () => {
+    await clickEl(await $t("nav-backup"));
+    await (await $t("backup-dialog")).waitForDisplayed({ timeout: T });
+    const dest = path.join(tmp, "muster-备份.db");
+    await (await browser.$('[data-testid="backup-typed"] summary')).click();
+    await typeInto("backup-path", dest);
+    await clickEl(await $t("backup-save"));
+    await waitUntil(async () => /已备份到/.test(await (await $t("backup-result")).getText()), "the backup is reported");
+    assert.ok(fs.existsSync(dest) && fs.statSync(dest).size > 4096, "the backup file is written");
+    assert.match(await (await $t("backup-result")).getText(), /muster-备份\.db（[\d.]+ (KB|MB)）/);
+    await shot("69-backup");
+    await browser.keys(["Escape"]);
+    await waitUntil(async () => (await $$t("backup-dialog")).length === 0, "the dialog closes");
+  });
+
+  test("idle: after the idle time without input the app locks and asks for a PIN", async () => {
+    await clickEl(await $t("nav-users"));
+    await (await $t("users-page")).waitForDisplayed({ timeout: T });
+    // One "minute" is 2 s here (MUSTER_IDLE_MINUTE_SECS).
+    await typeInto("idle-minutes", "1");
+    await clickEl(await $t("idle-save"));
+    const t0 = Date.now();
+    await (await $t("pin-screen")).waitForDisplayed({ timeout: 15_000 });
+    const waited = Date.now() - t0;
+    assert.equal(await (await $t("pin-screen")).getAttribute("data-reason"), "idle");
+    assert.equal((await who()).name, null);
+    assert.ok(waited >= 1000, `locked after ${waited} ms`);
+    console.log(`idle lock after ${waited} ms (limit 2000 ms)`);
+    await shot("68-idle-lock");
+    await signIn(ADMIN);
+    await (await $t("users-page")).waitForDisplayed({ timeout: T });
+    // Back to a long idle time for whatever comes next.
+    await typeInto("idle-minutes", "30");
+    await clickEl(await $t("idle-save"));
   });
 });

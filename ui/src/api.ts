@@ -32,13 +32,30 @@ import type { DiffReport } from "./bindings/DiffReport";
 import type { KeyerStats } from "./bindings/KeyerStats";
 import type { Portrait } from "./bindings/Portrait";
 import type { Resolution } from "./bindings/Resolution";
+import type { Actor } from "./bindings/Actor";
+import type { AuditEntry } from "./bindings/AuditEntry";
+import type { ExportedFile } from "./bindings/ExportedFile";
+import type { Reminder } from "./bindings/Reminder";
+import type { Role } from "./bindings/Role";
+import type { User } from "./bindings/User";
+import type { PinChoice } from "./pin";
 import { toUiError } from "./format";
+
+/** Called when a command fails with `locked` (nobody signed in, or the
+ * laptop sat idle): main.ts shows the PIN screen. */
+let onLocked: (() => void) | null = null;
+export function setLockedHandler(f: () => void): void {
+  onLocked = f;
+}
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(cmd, args);
   } catch (e) {
-    throw toUiError(e);
+    const err = toUiError(e);
+    // sign_in's `locked` is a lock-out after wrong PINs, shown on the PIN screen.
+    if (err.code === "locked" && cmd !== "sign_in") onLocked?.();
+    throw err;
   }
 }
 
@@ -143,7 +160,34 @@ export const api = {
   keyingEnd: (sessionId: string) => call<void>("keying_end", { sessionId }),
   onImportProgress: (f: (p: Progress) => void): Promise<UnlistenFn> =>
     listen<Progress>("import-progress", (e) => f(e.payload)),
+  // Users and roles, the audit log, backups (src-tauri/src/users.rs).
+  sessionInfo: () => call<SessionInfo>("session_info"),
+  touch: () => call<void>("touch"),
+  signInChoices: () => call<PinChoice[]>("sign_in_choices"),
+  signIn: (user: string, pin: string) => call<Actor>("sign_in", { user, pin }),
+  lockSession: () => call<void>("lock_session"),
+  listUsers: () => call<User[]>("list_users"),
+  addUser: (name: string, role: Role, pin: string) => call<User>("add_user", { name, role, pin }),
+  setUserPin: (user: string, pin: string) => call<User>("set_user_pin", { user, pin }),
+  setUserRole: (user: string, role: Role) => call<User>("set_user_role", { user, role }),
+  disableUser: (user: string) => call<User>("disable_user", { user }),
+  setIdleLockMinutes: (minutes: number) => call<number>("set_idle_lock_minutes", { minutes }),
+  auditLog: (f: AuditQuery) => call<AuditEntry[]>("audit_log", { ...f }),
+  exportAudit: (path: string, plain: boolean, f: AuditQuery) =>
+    call<ExportedFile>("export_audit", { path, plain, eventId: f.eventId, action: f.action, user: f.user }),
+  backupReminder: () => call<Reminder>("backup_reminder"),
+  backupNow: (path: string) => call<BackupDone>("backup_now", { path }),
 };
+
+/** src-tauri `users::SessionInfo`: who is signed in, PINs on or off, the idle lock. */
+export type SessionInfo = {
+  actor: Actor | null; has_users: boolean; idle_lock_minutes: number; idle_lock_secs: number;
+  encrypted: boolean; device_id: string;
+};
+/** Which audit lines: one event's (null: all), an action, a user's; at most `limit` of the newest. */
+export type AuditQuery = { eventId: string | null; action: string | null; user: string | null; limit?: number };
+/** src-tauri `users::BackupDone`. */
+export type BackupDone = { file: string; bytes: number };
 
 /** The native open dialog; null when cancelled or unavailable. */
 export async function pickRosterFile(filterName: string): Promise<string | null> {

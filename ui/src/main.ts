@@ -1,5 +1,7 @@
-// Muster's front end: a header with the language switch, one screen at a
-// time, and a footer saying where the data lives.
+// Muster's front end: a header with the language switch (and who is
+// signed in), one screen at a time, and a footer saying where the data
+// lives. On a laptop with users the PIN screen comes first, after the idle
+// lock and on "Switch user" (Ctrl+L).
 
 import "./style.css";
 import { api } from "./api";
@@ -20,6 +22,16 @@ import { renderPortrait } from "./views/portrait";
 import type { SyncStatus } from "./api";
 import { syncBadge } from "./sync";
 import { unlockFirst } from "./views/unlock";
+import { setLockedHandler } from "./api";
+import type { Key } from "./i18n";
+import { can, landing } from "./access";
+import { IdleClock, TouchThrottle, touchInterval } from "./idle";
+import { needsPin, role, session, setSession } from "./session";
+import { closeAllModals } from "./ui";
+import { renderAudit } from "./views/audit";
+import { backupBanner, openBackup } from "./views/backup";
+import { pinScreenOpen, showPinScreen, type PinReason } from "./views/pin";
+import { renderUsers } from "./views/users";
 
 let route: Route = { name: "events" };
 
@@ -30,6 +42,8 @@ const footerInfo = h("span", { class: "footer-path", testid: "db-path" });
 const syncBtn = h("button", { class: "sync-badge sync-idle", type: "button", testid: "sync-badge" });
 let lastSync: SyncStatus | null = null;
 const toastSlot = h("div", { class: "toast-slot", "aria-live": "polite" });
+const userSlot = h("div", { class: "user-slot", testid: "user-slot" });
+const navSlot = h("nav", { class: "top-nav", testid: "top-nav" });
 
 function applyLang(lang: Lang): void {
   document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
@@ -42,6 +56,31 @@ function applyLang(lang: Lang): void {
   tagline.textContent = t("app.tagline");
   footerText.textContent = t("footer.offline");
   paintSync();
+  paintUser();
+}
+
+/** The header's user badge, Switch user, and the links the role may use. */
+function paintUser(): void {
+  const s = session();
+  const r = role();
+  userSlot.replaceChildren();
+  if (s?.has_users && s.actor) {
+    userSlot.append(
+      h("span", { class: "user-badge", testid: "user-badge", "data-role": s.actor.role },
+        h("span", { class: "user-name", testid: "current-user" }, s.actor.name),
+        h("span", { class: `user-role role-${s.actor.role}`, testid: "current-role" }, t(`role.${s.actor.role}` as Key))),
+      h("button", { class: "btn btn-secondary btn-sm", type: "button", testid: "switch-user", title: t("user.switch.title"), onclick: () => void lockApp("switch") },
+        t("user.switch")),
+    );
+  }
+  const link = (name: "users" | "audit", key: Key) =>
+    h("button", { class: `top-link${route.name === name ? " on" : ""}`, type: "button", testid: `nav-${name}`, onclick: () => ctx.go({ name }) }, t(key));
+  navSlot.replaceChildren(
+    can(r, "backup") ? h("button", { class: "top-link", type: "button", testid: "nav-backup", onclick: () => openBackup(ctx, () => void banner.check()) }, t("nav.backup")) : "",
+    can(r, "users") ? link("users", "nav.users") : "",
+    can(r, "audit") ? link("audit", "nav.audit") : "",
+  );
+  syncBtn.disabled = !can(r, "sync");
 }
 
 /** The header badge: what waits, the last sync, offline/error. */
@@ -73,7 +112,7 @@ const footerText = h("span", null);
 
 const ctx: Ctx = {
   go(next: Route) {
-    route = next;
+    route = landing(role(), next);
     void render();
     main.focus({ preventScroll: true });
     window.scrollTo(0, 0);
@@ -83,9 +122,18 @@ const ctx: Ctx = {
     toastSlot.appendChild(el);
     setTimeout(() => el.remove(), 4000);
   },
+  async sessionChanged() {
+    await refreshSession();
+  },
 };
 
+const banner = backupBanner(ctx);
+
 async function render(): Promise<void> {
+  if (needsPin()) return;
+  route = landing(role(), route);
+  paintUser();
+  void banner.check();
   switch (route.name) {
     case "events":
       return renderEvents(main, ctx);
@@ -111,7 +159,96 @@ async function render(): Promise<void> {
       return renderPortrait(main, ctx, route.id, route.formId);
     case "settings":
       return renderSettings(main, ctx);
+    case "users":
+      return renderUsers(main, ctx);
+    case "audit":
+      return renderAudit(main, ctx);
   }
+}
+
+// ---- who is signed in, the PIN screen, the idle lock --------------------------
+
+const idle = new IdleClock(0, Date.now());
+let throttle = new TouchThrottle(30_000);
+let touchTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Reads who is signed in and the idle-lock time; repaints the header. */
+async function refreshSession(): Promise<void> {
+  try {
+    const s = await api.sessionInfo();
+    setSession(s);
+    const limit = s.has_users ? s.idle_lock_secs * 1000 : 0;
+    idle.setLimit(limit);
+    throttle = new TouchThrottle(touchInterval(limit));
+  } catch {
+    // the store is not open: nothing to show
+  }
+  paintUser();
+}
+
+/** Nobody is signed in: close dialogs, clear the screen, ask for a PIN. */
+function showPin(reason: PinReason): void {
+  if (pinScreenOpen()) return;
+  closeAllModals();
+  clear(main);
+  void banner.check();
+  paintUser();
+  showPinScreen(reason, () => {
+    idle.input(Date.now());
+    void refreshSession().then(() => render());
+  });
+}
+
+/** Signs out (Switch user, Ctrl+L, the idle timer) and shows the PIN screen. */
+async function lockApp(reason: PinReason): Promise<void> {
+  const s = session();
+  if (!s?.has_users || pinScreenOpen()) return;
+  try {
+    await api.lockSession();
+  } catch {
+    // the backend locks by itself on the next command
+  }
+  setSession({ ...s, actor: null });
+  showPin(reason);
+}
+
+/** A command failed with `locked`: the backend locked (idle) or nobody is signed in. */
+function onLockedError(): void {
+  const s = session();
+  if (!s || pinScreenOpen()) return;
+  setSession({ ...s, actor: null });
+  showPin("idle");
+}
+
+/** Key, mouse and scanner input restart the idle time (and tell the backend, throttled). */
+function watchIdle(): void {
+  const onInput = () => {
+    if (pinScreenOpen() || !session()?.actor) return;
+    const now = Date.now();
+    idle.input(now);
+    if (!session()?.has_users) return;
+    const what = throttle.input(now);
+    if (what === "send") void api.touch().catch(() => undefined);
+    else if (what === "schedule") {
+      clearTimeout(touchTimer);
+      touchTimer = setTimeout(() => {
+        throttle.sent(Date.now());
+        void api.touch().catch(() => undefined);
+      }, Math.max(0, throttle.dueAt() - now));
+    }
+  };
+  for (const type of ["keydown", "mousedown", "mousemove", "wheel", "touchstart", "click", "input"]) {
+    document.addEventListener(type, onInput, { capture: true, passive: true });
+  }
+  setInterval(() => {
+    if (session()?.actor && idle.due(Date.now())) void lockApp("idle");
+  }, 1000);
+  document.addEventListener("keydown", (e) => {
+    if (e.ctrlKey && !e.altKey && !e.metaKey && (e.key === "l" || e.key === "L")) {
+      e.preventDefault();
+      void lockApp("switch");
+    }
+  }, true);
 }
 
 function brandMark(): HTMLElement {
@@ -131,8 +268,9 @@ function boot(): void {
     h("header", { class: "topbar" },
       h("button", { class: "brand", type: "button", testid: "home", onclick: () => ctx.go({ name: "events" }) },
         brandMark(), h("span", { class: "brand-name" }, "Muster"), tagline),
-      h("div", { class: "topbar-right" }, syncBtn, langBtn),
+      h("div", { class: "topbar-right" }, navSlot, userSlot, syncBtn, langBtn),
     ),
+    banner.el,
     main,
     h("footer", { class: "footer" }, footerText, footerInfo),
     toastSlot,
@@ -147,11 +285,17 @@ function boot(): void {
   installSearchShortcut();
   syncBtn.addEventListener("click", () => ctx.go({ name: "settings" }));
   watchSync();
+  setLockedHandler(onLockedError);
+  watchIdle();
+  setInterval(() => void banner.check(), 60_000);
   api.appInfo().then(
     (info) => { footerInfo.textContent = `v${info.version} · ${info.db_path}`; },
     () => { /* footer detail only */ },
   );
-  void render();
+  void refreshSession().then(() => {
+    if (needsPin()) showPin("start");
+    else void render();
+  });
 }
 
 // An encrypted store asks for its passphrase first; a plain one boots at once.

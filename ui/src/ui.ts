@@ -16,13 +16,17 @@ export type Route =
   | { name: "forms"; id: string }
   | { name: "keying"; id: string; formId: string; entry: "first" | "second" }
   | { name: "portrait"; id: string; formId: string }
-  | { name: "settings" };
+  | { name: "settings" }
+  | { name: "users" }
+  | { name: "audit" };
 
 export interface Ctx {
   /** Go to a screen (and render it). */
   go(route: Route): void;
   /** Show a short confirmation at the bottom of the window. */
   toast(text: string): void;
+  /** Read who is signed in again (after a user or the idle lock changed). */
+  sessionChanged(): Promise<void>;
 }
 
 /** A dismissible error box: title by code, the core's message, where. */
@@ -52,10 +56,23 @@ export function field(label: string, input: HTMLElement, extraClass = ""): HTMLE
 }
 
 let openModals = 0;
+const closers = new Set<() => void>();
 
-/** Whether a modal dialog is open (the check-in screen then leaves focus alone). */
+/** Closes every open dialog (the app locks: nothing may wait behind the PIN screen). */
+export function closeAllModals(): void {
+  for (const close of [...closers]) close();
+}
+
+let screenHeld = false;
+
+/** Whether a modal dialog (or the PIN screen) is open: the check-in screen then leaves focus alone. */
 export function modalOpen(): boolean {
-  return openModals > 0;
+  return openModals > 0 || screenHeld;
+}
+
+/** The PIN screen covers the window: screens behind it keep their hands off the focus. */
+export function holdScreen(on: boolean): void {
+  screenHeld = on;
 }
 
 export interface Modal {
@@ -82,6 +99,7 @@ export function openModal(opts: {
     if (closed) return;
     closed = true;
     openModals--;
+    closers.delete(close);
     document.removeEventListener("keydown", onKey, true);
     overlay.remove();
     opts.onClose?.();
@@ -109,6 +127,7 @@ export function openModal(opts: {
   const overlay = h("div", { class: "modal-overlay", onmousedown: (e: MouseEvent) => { if (e.target === overlay) close(); } }, dialog);
   document.body.appendChild(overlay);
   openModals++;
+  closers.add(close);
   document.addEventListener("keydown", onKey, true);
   const focus = opts.autofocus ?? dialog.querySelector<HTMLElement>("input, select, textarea, button.btn-primary");
   focus?.focus();

@@ -9,6 +9,8 @@ import { clear, debounce, h } from "../dom";
 import { dateRange, formatDateTime, formatPhone, genderLabel, maskId, type UiError } from "../format";
 import { t, type Key } from "../i18n";
 import { errorBox, field, spinner, type Ctx } from "../ui";
+import { can, visibleTabs } from "../access";
+import { role } from "../session";
 
 /** Search waits this long after the last keystroke. */
 export const SEARCH_DEBOUNCE_MS = 80;
@@ -48,10 +50,11 @@ const TABS: { tab: EventTab; key: Key }[] = [
   { tab: "forms", key: "tab.forms" },
 ];
 
-/** The event's screens as tabs under its header. */
+/** The event's screens as tabs under its header (those the role may use). */
 export function eventTabs(ev: Event, ctx: Ctx, active: EventTab): HTMLElement {
+  const shown = visibleTabs(role());
   return h("nav", { class: "event-tabs", "aria-label": ev.name },
-    TABS.map(({ tab, key }) =>
+    TABS.filter(({ tab }) => shown.includes(tab)).map(({ tab, key }) =>
       h("button", {
         class: `event-tab${tab === active ? " on" : ""}`, type: "button", testid: `tab-${tab}`,
         "aria-current": tab === active ? "page" : null,
@@ -141,7 +144,7 @@ function sessionsCard(ev: Event, initial: Session[], onError: (e: UiError) => vo
   return h("section", { class: "card sessions-card", testid: "sessions" },
     h("h2", { class: "card-title" }, t("event.sessions"), h("span", { class: "count-badge" }, initial.length)),
     list,
-    h("details", { class: "add-session" }, h("summary", null, "+ ", t("event.sessions.add")), form),
+    can(role(), "events.create") ? h("details", { class: "add-session" }, h("summary", null, "+ ", t("event.sessions.add")), form) : null,
   );
 }
 
@@ -215,7 +218,7 @@ export async function renderEvent(root: HTMLElement, ctx: Ctx, id: string): Prom
 
   root.appendChild(
     h("div", { class: "page", testid: "event-page" },
-      eventHeader(event, ctx, [importBtn]),
+      eventHeader(event, ctx, can(role(), "roster.import") ? [importBtn] : []),
       eventTabs(event, ctx, "roster"),
       errorSlot,
       h("div", { class: "event-layout" },

@@ -7,6 +7,8 @@ import { clear, h } from "../dom";
 import { dateRange, type UiError } from "../format";
 import { t } from "../i18n";
 import { errorBox, field, spinner, type Ctx } from "../ui";
+import { can } from "../access";
+import { role } from "../session";
 
 function today(): string {
   const d = new Date();
@@ -112,7 +114,9 @@ export async function renderEvents(root: HTMLElement, ctx: Ctx): Promise<void> {
         ),
       ),
       errorSlot,
-      h("div", { class: "events-layout" }, listSlot, h("aside", { class: "events-side" }, createForm(ctx, showError))),
+      can(role(), "events.create")
+        ? h("div", { class: "events-layout" }, listSlot, h("aside", { class: "events-side" }, createForm(ctx, showError)))
+        : h("div", { class: "events-layout events-layout-wide" }, listSlot),
     ),
   );
 
@@ -141,8 +145,8 @@ export async function renderEvents(root: HTMLElement, ctx: Ctx): Promise<void> {
       h("div", { class: "empty card", testid: "empty-events" },
         emptyArt(),
         h("h2", { class: "empty-title" }, t("events.empty.title")),
-        h("p", { class: "empty-body" }, t("events.empty.body")),
-        demo,
+        can(role(), "events.create") ? h("p", { class: "empty-body" }, t("events.empty.body")) : null,
+        can(role(), "events.create") ? demo : null,
       ),
     );
     return;

@@ -12,6 +12,8 @@ import { cleanPath, type UiError } from "../format";
 import { t } from "../i18n";
 import { errorBox, spinner, type Ctx } from "../ui";
 import { eventHeader, eventTabs, findEvent } from "./event";
+import { can } from "../access";
+import { role, userName } from "../session";
 
 const KEYER = "muster.keyer";
 
@@ -80,14 +82,18 @@ export async function renderForms(root: HTMLElement, ctx: Ctx, id: string): Prom
           h("div", { class: "strong", testid: "form-title" }, f.form.title || f.form.form_id),
           h("div", { class: "muted" }, [t("forms.questions", { n }), f.source, f.double_entry ? t("forms.double") : ""].filter(Boolean).join(" · "))),
         h("div", { class: "form-item-actions" },
-          f.double_entry
+          f.double_entry && can(role(), "forms.key")
             ? h("button", { class: "btn btn-secondary", type: "button", testid: "form-key-second",
               onclick: () => ctx.go({ name: "keying", id, formId: f.id, entry: "second" }) }, t("forms.key.second"))
             : null,
-          h("button", { class: "btn btn-secondary", type: "button", testid: "form-results",
-            onclick: () => ctx.go({ name: "portrait", id, formId: f.id }) }, t("forms.results")),
-          h("button", { class: "btn btn-primary", type: "button", testid: "form-key",
-            onclick: () => ctx.go({ name: "keying", id, formId: f.id, entry: "first" }) }, t("forms.key"))),
+          can(role(), "forms.results")
+            ? h("button", { class: "btn btn-secondary", type: "button", testid: "form-results",
+              onclick: () => ctx.go({ name: "portrait", id, formId: f.id }) }, t("forms.results"))
+            : null,
+          can(role(), "forms.key")
+            ? h("button", { class: "btn btn-primary", type: "button", testid: "form-key",
+              onclick: () => ctx.go({ name: "keying", id, formId: f.id, entry: "first" }) }, t("forms.key"))
+            : null),
       ));
     }
   };
@@ -120,13 +126,17 @@ export async function renderForms(root: HTMLElement, ctx: Ctx, id: string): Prom
     eventHeader(event, ctx),
     eventTabs(event, ctx, "forms"),
     errorSlot,
-    h("section", { class: "card" },
+    !can(role(), "forms.import") ? null : h("section", { class: "card" },
       h("h2", { class: "card-title" }, t("forms.import")),
       h("div", { class: "path-row" }, path, choose,
         h("button", { class: "btn btn-primary", type: "button", testid: "form-import", onclick: importIt }, t("forms.import.go"))),
       h("label", { class: "check-line" }, double, " ", t("forms.import.double"))),
     h("section", { class: "card" }, h("h2", { class: "card-title" }, t("forms.title")),
-      h("label", { class: "field" }, h("span", { class: "field-label" }, t("forms.keyer")), keyer), list),
+      // A signed-in user keys as themselves (the shell uses their name).
+      !can(role(), "forms.key") ? null
+        : userName() ? h("p", { class: "muted", testid: "forms-keying-as" }, t("forms.keying_as", { name: userName() ?? "" }))
+          : h("label", { class: "field" }, h("span", { class: "field-label" }, t("forms.keyer")), keyer),
+      list),
   ));
   await load();
 }
