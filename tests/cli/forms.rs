@@ -147,11 +147,11 @@ fn kill_9_during_a_responses_import_leaves_all_or_none() {
         let imports = muster(&db, &["audit", "--event", &event, "--action", "import"]).json()["count"].as_u64().unwrap();
         (r["responses"].as_u64().unwrap_or(0), imports)
     };
-    let spawn = || {
+    let spawn = |form: &str| {
         std::process::Command::new(muster_tests::muster_bin())
             .arg("--db")
             .arg(&db)
-            .args(["--json", "responses", "import", "--form", &form, csv.to_str().unwrap()])
+            .args(["--json", "responses", "import", "--form", form, csv.to_str().unwrap()])
             .env("XDG_DATA_HOME", dir.path())
             .stdout(std::process::Stdio::null())
             .spawn()
@@ -160,7 +160,7 @@ fn kill_9_during_a_responses_import_leaves_all_or_none() {
     // How long a whole import takes here, on a copy, to spread the kills.
     let t = std::time::Instant::now();
     let full = {
-        let mut probe = spawn();
+        let mut probe = spawn(&form);
         probe.wait().unwrap();
         t.elapsed()
     };
@@ -175,14 +175,7 @@ fn kill_9_during_a_responses_import_leaves_all_or_none() {
     let mut seen = Vec::new();
     for round in 0..8u32 {
         let at = full.mul_f64(f64::from(round) / 8.0);
-        let mut child = std::process::Command::new(muster_tests::muster_bin())
-            .arg("--db")
-            .arg(&db)
-            .args(["--json", "responses", "import", "--form", &form, csv.to_str().unwrap()])
-            .env("XDG_DATA_HOME", dir.path())
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn(&form);
         std::thread::sleep(at);
         let _ = child.kill();
         let status = child.wait().unwrap();
