@@ -1087,6 +1087,14 @@ describe("Muster desktop app", () => {
     await (await $t("forms-page")).waitForDisplayed({ timeout: T });
     assert.ok((await who()).tabs.includes("tab-checkin"), JSON.stringify((await who()).tabs));
     assert.equal((await $$t("form-key")).length, 0, "no keying for a coordinator");
+    // The results of the double-entry form: the portrait and the
+    // differences, without batch registration or resolving, and no refusal.
+    const results = await $$t("form-results");
+    await clickEl(results[results.length - 1]);
+    await (await $t("portrait-page")).waitForDisplayed({ timeout: T });
+    await waitUntil(async () => (await $$t("diff-row")).length === 1, "the difference is listed");
+    assert.equal((await $$t("error")).length, 0, "nothing the coordinator may not do was asked");
+    assert.equal((await $$t("batch-add")).length + (await $$t("diff-resolve")).length + (await $$t("resolve-by")).length, 0);
     await clickEl(await $t("tab-checkin"));
     await (await $t("checkin-page")).waitForDisplayed({ timeout: T });
     await shot("65-coordinator-door");

@@ -12,6 +12,8 @@ import { cleanPath, type UiError } from "../format";
 import { t } from "../i18n";
 import { errorBox, spinner, type Ctx } from "../ui";
 import { eventHeader, eventTabs, findEvent } from "./event";
+import { can } from "../access";
+import { role, userName } from "../session";
 
 /** A percent as the report prints it: one decimal. */
 export function pct(p: number): string {
@@ -113,7 +115,10 @@ export async function renderPortrait(root: HTMLElement, ctx: Ctx, id: string, fo
     }
   };
 
-  const byInput = h("input", { type: "text", class: "input", testid: "resolve-by", value: localStorage.getItem("muster.supervisor") ?? "", placeholder: t("diff.by.placeholder") });
+  // Only an admin resolves differences (a coordinator sees them); a
+  // signed-in user resolves as themselves.
+  const resolver = can(role(), "forms.resolve");
+  const byInput = h("input", { type: "text", class: "input", testid: "resolve-by", value: userName() ?? localStorage.getItem("muster.supervisor") ?? "", placeholder: t("diff.by.placeholder") });
   const loadDiffs = async () => {
     try {
       const d = await api.responsesDiff(formId);
@@ -137,10 +142,10 @@ export async function renderPortrait(root: HTMLElement, ctx: Ctx, id: string, fo
         diffs.appendChild(h("div", { class: "diff-row", testid: "diff-row", "data-paper": x.paper_id, "data-field": x.field, "data-resolved": x.resolution ? "yes" : "no" },
           h("div", null, h("span", { class: "mono strong" }, x.paper_id), " · ", x.label || x.field),
           h("div", { class: "diff-values" },
-            h("button", { class: "btn btn-secondary", type: "button", testid: "diff-first", onclick: () => resolve(x.first) }, t("diff.first", { v: x.first || "—", who: x.first_keyer })),
-            h("button", { class: "btn btn-secondary", type: "button", testid: "diff-second", onclick: () => resolve(x.second) }, t("diff.second", { v: x.second || "—", who: x.second_keyer })),
-            value,
-            h("button", { class: "btn btn-primary", type: "button", testid: "diff-resolve", onclick: () => resolve(value.value) }, t("diff.resolve"))),
+            h("button", { class: "btn btn-secondary", type: "button", testid: "diff-first", disabled: !resolver, onclick: () => resolve(x.first) }, t("diff.first", { v: x.first || "—", who: x.first_keyer })),
+            h("button", { class: "btn btn-secondary", type: "button", testid: "diff-second", disabled: !resolver, onclick: () => resolve(x.second) }, t("diff.second", { v: x.second || "—", who: x.second_keyer })),
+            resolver ? value : null,
+            resolver ? h("button", { class: "btn btn-primary", type: "button", testid: "diff-resolve", onclick: () => resolve(value.value) }, t("diff.resolve")) : null),
           x.resolution ? h("div", { class: "ok-line", testid: "diff-resolution" }, t("diff.resolved", { v: x.resolution.value || "—", by: x.resolution.by, at: x.resolution.at })) : null));
       }
     } catch (e) {
@@ -217,15 +222,18 @@ export async function renderPortrait(root: HTMLElement, ctx: Ctx, id: string, fo
         h("button", { class: "btn btn-secondary", type: "button", testid: "portrait-pdf", onclick: () => exportAs("pdf") }, t("portrait.export.pdf"))),
       plain.el),
     charts,
-    h("section", { class: "card" }, h("h2", { class: "card-title" }, t("batch.title")),
-      h("div", { class: "inline-row" }, bName, bCount, bFirst,
-        h("button", { class: "btn btn-primary", type: "button", testid: "batch-add", onclick: addBatch }, t("batch.add"))),
-      batches),
+    // Paper batches are registered by an admin.
+    can(role(), "forms.import")
+      ? h("section", { class: "card" }, h("h2", { class: "card-title" }, t("batch.title")),
+        h("div", { class: "inline-row" }, bName, bCount, bFirst,
+          h("button", { class: "btn btn-primary", type: "button", testid: "batch-add", onclick: addBatch }, t("batch.add"))),
+        batches)
+      : null,
     form.double_entry
       ? h("section", { class: "card" }, h("h2", { class: "card-title" }, t("diff.title")),
-        h("label", { class: "field" }, h("span", { class: "field-label" }, t("diff.by")), byInput), diffs)
+        resolver ? h("label", { class: "field" }, h("span", { class: "field-label" }, t("diff.by")), byInput) : null, diffs)
       : null,
     h("section", { class: "card" }, h("h2", { class: "card-title" }, t("stats.title")), stats),
   ));
-  await Promise.all([loadPortrait(), loadBatches(), form.double_entry ? loadDiffs() : Promise.resolve(), loadStats()]);
+  await Promise.all([loadPortrait(), can(role(), "forms.import") ? loadBatches() : Promise.resolve(), form.double_entry ? loadDiffs() : Promise.resolve(), loadStats()]);
 }
