@@ -71,6 +71,11 @@ pub fn add(store: &mut Store, name: &str, role: Role, pin: &str) -> Result<User>
         return Err(Error::invalid_at("a user needs a name", None, None, Some("name")));
     }
     let pin = normalize_pin(pin)?;
+    // Once a laptop has users it asks for a PIN: someone must be able to
+    // manage them.
+    if role != Role::Admin && !rows::any_active(store)? {
+        return Err(Error::invalid_at("the first user of a laptop must be an admin", None, None, Some("role")));
+    }
     if rows::find(store, name)?.is_some_and(|c| c.user.disabled_at.is_none()) {
         return Err(Error::Conflict(format!("there is already a user called {name}")));
     }

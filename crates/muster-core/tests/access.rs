@@ -148,6 +148,9 @@ fn every_operation_checks_the_role() {
 #[test]
 fn pins_are_hashed_checked_and_locked_out_after_five_wrong() {
     let mut l = laptop();
+    let e = l.m.add_user("Kim", Role::Keyer, "1234").unwrap_err();
+    assert_eq!((e.code(), e.location().field.as_deref()), (ErrorCode::InvalidInput, Some("role")), "the first user is an admin");
+    l.m.add_user("Ana", Role::Admin, "2468").unwrap();
     let kim = l.m.add_user("Kim", Role::Keyer, "７３５１９８６４").unwrap(); // full-width digits from an IME
     assert_eq!(l.m.add_user("kim", Role::Admin, "1234").map(|_| ()).unwrap_err().code(), ErrorCode::Conflict);
     for bad in ["123", "123456789", "12a4", ""] {
@@ -206,6 +209,7 @@ fn a_user_changes_their_own_pin_and_the_last_admin_stays() {
 #[test]
 fn the_audit_log_names_who_did_what_before_and_after() {
     let mut l = laptop();
+    l.m.add_user("Ana", Role::Admin, "1111").unwrap();
     l.m.add_user("Chen", Role::Coordinator, "3333").unwrap();
     l.m.sign_in("Chen", "3333").unwrap();
     let roster = l.m.roster(&l.event).unwrap();
