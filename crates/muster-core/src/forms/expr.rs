@@ -349,24 +349,28 @@ fn tokenize(src: &str) -> Result<Vec<(usize, Tok)>, ExprError> {
     Ok(out)
 }
 
-/// How deep an expression may nest: parentheses, function arguments, unary
-/// minus, and operator chains (`a or b or c` nests to the left). Real forms
-/// stay far below it; without it a hostile or broken cell overflows the
-/// stack when it is parsed, evaluated or dropped (found by fuzzing).
+/// How many parentheses, function calls and minus signs may be open at
+/// once, and how deep the parsed tree may be (operator chains count: `a or
+/// b or c` nests to the left). Real forms stay far below both; without them
+/// a broken or hostile cell overflows the stack when it is parsed,
+/// evaluated or dropped (found by fuzzing). Evaluating a function call
+/// takes most stack (about 14 KB in a debug build), hence the lower limit.
+pub const MAX_NESTING: usize = 32;
+/// See [`MAX_NESTING`].
 pub const MAX_DEPTH: usize = 128;
 
 struct Parser {
     toks: Vec<(usize, Tok)>,
     at: usize,
     len: usize,
-    /// Parentheses, argument lists and unary minuses open right now.
+    /// Parentheses, argument lists and minus signs open right now.
     open: usize,
 }
 
 /// The height of a node over children `height` high, at most [`MAX_DEPTH`].
 fn taller(height: usize, pos: usize) -> Result<usize, ExprError> {
     if height >= MAX_DEPTH {
-        return Err(ExprError::at(pos, format!("the expression nests more than {MAX_DEPTH} levels deep at character {}", pos + 1)));
+        return Err(ExprError::at(pos, format!("the expression nests more than {MAX_DEPTH} operations deep at character {}", pos + 1)));
     }
     Ok(height + 1)
 }
@@ -384,10 +388,13 @@ impl Parser {
         t
     }
 
-    /// Opens one nesting level at `pos` (closed by the caller), refusing
-    /// to recurse past [`MAX_DEPTH`].
+    /// Opens a parenthesis, call or minus sign at `pos` (the caller closes
+    /// it), refusing to recurse past [`MAX_NESTING`].
     fn open(&mut self, pos: usize) -> Result<(), ExprError> {
-        self.open = taller(self.open, pos)?;
+        if self.open >= MAX_NESTING {
+            return Err(ExprError::at(pos, format!("more than {MAX_NESTING} parentheses, function calls or minus signs are open at character {}", pos + 1)));
+        }
+        self.open += 1;
         Ok(())
     }
 
