@@ -149,7 +149,9 @@ pub async fn dashboard(
     state: State<'_, AppState>,
     event_id: String,
 ) -> Result<Vec<SessionDashboard>, ErrorPayload> {
-    state.with(|m| m.dashboard(&event_id))
+    // The live dashboard refreshes itself every few seconds: a poll, not
+    // someone at the keyboard, so it must not hold the idle lock off.
+    state.quiet(|m| m.dashboard(&event_id))
 }
 
 /// Records a correction (a new fact; the marks and older corrections stay).
