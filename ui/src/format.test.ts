@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  cleanPath, dateRange, errorTitle, errorWhere, fieldLabel, formatPhone, maskId, rejectsPathFor, toUiError,
+  cleanPath, dateRange, errorMessage, errorTitle, errorWhere, fieldLabel, formatPhone, maskId, rejectsPathFor, toUiError,
   type UiErrorCode,
 } from "./format";
 
@@ -61,6 +61,16 @@ describe("errors", () => {
     expect(e.code).toBe("invalid_input");
     expect(errorWhere(e, "zh")).toBe("r.csv · 第 7 行 · 字段“手机号”");
     expect(errorWhere(e, "en")).toBe("r.csv · line 7 · field “Mobile”");
+  });
+  it("says a refused action in the UI's language, by the action's key", () => {
+    const e = toUiError({ code: "forbidden", message: "Kim (keyer) may not check people in or out", field: "check_in" });
+    expect(errorMessage(e, "keyer", "zh")).toBe("您的角色（录入员）不能签到或签退。请换有权限的用户登录。");
+    expect(errorMessage(e, "keyer", "en")).toBe("Your role (Keyer) may not check people in or out. Switch to a user who may.");
+    expect(errorWhere(e, "zh")).toBe("");
+    // An action this UI does not know yet: the core's own words.
+    const newer = toUiError({ code: "forbidden", message: "Kim (keyer) may not fly", field: "fly" });
+    expect(errorMessage(newer, "keyer", "zh")).toBe("Kim (keyer) may not fly");
+    expect(errorMessage(toUiError({ code: "io", message: "disk full" }), null, "zh")).toBe("disk full");
   });
   it("treats strings and unknown codes as internal errors", () => {
     expect(toUiError("invalid args `event` for command").code).toBe("internal");

@@ -161,8 +161,28 @@ export function errorTitle(code: UiErrorCode, lang: Lang = getLang()): string {
   return t(ERROR_TITLES[code] ?? "error.internal", {}, lang);
 }
 
+/** The core's names of the actions a role may be refused (`muster_core::access::Action::key`). */
+const ACTION_KEYS = new Set([
+  "view_events", "manage_events", "import_roster", "view_roster", "edit_trainee", "check_in", "walk_in", "merge",
+  "view_attendance", "correct_attendance", "certificates", "manage_forms", "keying", "resolve_differences",
+  "view_reports", "export", "sync", "backup", "administer", "manage_users", "view_audit",
+]);
+
+/**
+ * The body of an error in the UI's language where the code and field say
+ * enough (a refused action), else the core's message.
+ */
+export function errorMessage(e: UiError, role: string | null = null, lang: Lang = getLang()): string {
+  if (e.code === "forbidden" && e.field && ACTION_KEYS.has(e.field)) {
+    const roleName = role ? t(`role.${role}` as Key, {}, lang) : "—";
+    return t("error.forbidden.detail", { role: roleName, action: t(`action.${e.field}` as Key, {}, lang) }, lang);
+  }
+  return e.message;
+}
+
 /** Where the error is, e.g. `花名册.csv · 第 12 行 · 字段“手机号”`. */
 export function errorWhere(e: UiError, lang: Lang = getLang()): string {
+  if (e.code === "forbidden") return "";
   const parts: string[] = [];
   if (e.file) parts.push(e.file.split(/[\\/]/).pop() ?? e.file);
   if (e.line != null) parts.push(t("error.line", { n: Number(e.line) }, lang));

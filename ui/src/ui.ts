@@ -1,7 +1,8 @@
 // Shared bits of the screens: routing context, the error banner, toasts.
 
 import { h } from "./dom";
-import { errorTitle, errorWhere, type UiError } from "./format";
+import { errorMessage, errorTitle, errorWhere, type UiError } from "./format";
+import { role } from "./session";
 import { t } from "./i18n";
 
 export type Route =
@@ -37,7 +38,7 @@ export function errorBox(e: UiError, onDismiss?: () => void): HTMLElement {
     { class: "alert alert-error", role: "alert", testid: "error", "data-code": e.code },
     h("div", { class: "alert-body" },
       h("strong", { class: "alert-title", testid: "error-title" }, errorTitle(e.code)),
-      h("div", { class: "alert-message", testid: "error-message" }, e.message),
+      h("div", { class: "alert-message", testid: "error-message" }, errorMessage(e, role())),
       where ? h("div", { class: "alert-where" }, where) : null,
     ),
     onDismiss

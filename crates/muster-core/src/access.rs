@@ -110,6 +110,34 @@ impl Action {
         Action::ViewAudit,
     ];
 
+    /// The stable name of the action: the `field` of a `forbidden` error,
+    /// which the UI translates.
+    pub fn key(self) -> &'static str {
+        match self {
+            Action::ViewEvents => "view_events",
+            Action::ManageEvents => "manage_events",
+            Action::ImportRoster => "import_roster",
+            Action::ViewRoster => "view_roster",
+            Action::EditTrainee => "edit_trainee",
+            Action::CheckIn => "check_in",
+            Action::WalkIn => "walk_in",
+            Action::Merge => "merge",
+            Action::ViewAttendance => "view_attendance",
+            Action::CorrectAttendance => "correct_attendance",
+            Action::Certificates => "certificates",
+            Action::ManageForms => "manage_forms",
+            Action::Keying => "keying",
+            Action::ResolveDifferences => "resolve_differences",
+            Action::ViewReports => "view_reports",
+            Action::Export => "export",
+            Action::Sync => "sync",
+            Action::Backup => "backup",
+            Action::Administer => "administer",
+            Action::ManageUsers => "manage_users",
+            Action::ViewAudit => "view_audit",
+        }
+    }
+
     /// The words of a refusal: "a keyer may not `check people in`".
     pub fn describe(self) -> &'static str {
         match self {

@@ -78,7 +78,7 @@ pub enum Error {
     NeedsConfirmation(String),
     /// The role of `user` may not `action`.
     #[error("{user} ({role}) may not {action}")]
-    Forbidden { user: String, role: &'static str, action: &'static str },
+    Forbidden { user: String, role: &'static str, action: &'static str, key: &'static str },
     #[error("{0}")]
     Locked(String),
     #[error("local store: {0}")]
@@ -139,6 +139,8 @@ impl Error {
         match self {
             Error::Invalid { location, .. } => location.clone(),
             Error::Io { path, .. } => Location { file: Some(path.clone()), ..Location::default() },
+            // The refused action's stable name, for the UI to say in its language.
+            Error::Forbidden { key, .. } => Location { field: Some(key.to_string()), ..Location::default() },
             _ => Location::default(),
         }
     }

@@ -135,7 +135,7 @@ impl Muster {
         match self.store.actor() {
             None => Err(Error::Locked("nobody is signed in: enter your PIN".into())),
             Some(a) if access::allowed(a.role, action) => Ok(()),
-            Some(a) => Err(Error::Forbidden { user: a.name.clone(), role: a.role.as_str(), action: action.describe() }),
+            Some(a) => Err(Error::Forbidden { user: a.name.clone(), role: a.role.as_str(), action: action.describe(), key: action.key() }),
         }
     }
 

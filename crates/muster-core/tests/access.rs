@@ -138,6 +138,22 @@ fn every_operation_checks_the_role() {
     assert!(l.m.sign_in(&admin.id, "11112222").is_ok());
     let names: Vec<String> = l.m.roster(&l.event).unwrap().into_iter().map(|t| t.fields.name).collect();
     assert_eq!(names.iter().filter(|n| *n == "新人").count(), 2, "{names:?}");
+    // A refusal names the action by its stable key (the UI translates it).
+    l.m.sign_in("Kim", "55556666").unwrap();
+    let e = l.m.check_in(&MarkRequest {
+        event_id: l.event.clone(),
+        session_id: l.session.clone(),
+        who: Who::Id(trainee.clone()),
+        at: None,
+        force: true,
+        source: "scan".into(),
+    });
+    let e = e.unwrap_err();
+    assert_eq!((e.code(), e.location().field.as_deref()), (ErrorCode::Forbidden, Some("check_in")));
+    assert_eq!(e.to_string(), "Kim (keyer) may not check people in or out");
+    // Every action has its own key.
+    let keys: std::collections::BTreeSet<&str> = Action::ALL.iter().map(|a| a.key()).collect();
+    assert_eq!(keys.len(), Action::ALL.len());
     // Locked: nothing at all, not even the events.
     l.m.lock();
     assert_eq!(code_of(l.m.list_events()), Some(ErrorCode::Locked));

@@ -16,7 +16,8 @@ import { clear, debounce, h } from "../dom";
 import {
   clockTime, defaultSession, enterAction, isBurst, localMinute, outcomeLine, outcomeTone, sessionTiming,
 } from "../door";
-import { errorTitle, formatDateTime, formatPhone, maskId, type UiError } from "../format";
+import { errorMessage, errorTitle, formatDateTime, formatPhone, maskId, type UiError } from "../format";
+import { role } from "../session";
 import { t } from "../i18n";
 import { beep, warmUp } from "../sound";
 import { confirmDialog, errorBox, field, modalOpen, openModal, spinner, type Ctx } from "../ui";
@@ -247,7 +248,7 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string): Pr
 
   const showError = (e: UiError, typed: string, t0: number) => {
     let title = errorTitle(e.code);
-    let body = e.message;
+    let body = errorMessage(e, role());
     let detail: string | null = null;
     if (e.code === "invalid_input" && e.field === "code") {
       // Chosen by code + field; the core's message (shown below) says why:
