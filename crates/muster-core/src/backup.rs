@@ -6,8 +6,8 @@ use crate::store::{self, Store};
 use crate::Result;
 use serde::Serialize;
 
-/// Local settings where [`crate::Muster::backup`] notes the last backup.
-pub const LAST_BACKUP_AT: &str = "last_backup_at";
+/// Local settings where [`crate::Muster::backup`] notes the last backup
+/// (venue local time, and the file).
 pub const LAST_BACKUP_LOCAL: &str = "last_backup_local";
 pub const LAST_BACKUP_FILE: &str = "last_backup_file";
 

@@ -80,8 +80,6 @@ impl Muster {
     pub fn backup(&mut self, out: &Path) -> Result<u64> {
         self.allow(Action::Backup)?;
         let bytes = self.store.backup_to(out)?;
-        let at = clock::rfc3339_ms(clock::now_ms());
-        self.store.set_setting(backup::LAST_BACKUP_AT, &at)?;
         self.store.set_setting(backup::LAST_BACKUP_LOCAL, &attendance::now_local())?;
         self.store.set_setting(backup::LAST_BACKUP_FILE, &out.display().to_string())?;
         self.store.write(|w| {
@@ -248,19 +246,6 @@ impl Muster {
                 action: "export",
                 entity: None,
                 after: Some(serde_json::json!({"kind": kind, "file": file.display().to_string(), "encrypted": encrypted})),
-                ..Default::default()
-            })
-        })
-    }
-
-    /// Records a printout that is not a certificate (badges, the signature
-    /// sheet, a report PDF).
-    pub fn log_print(&mut self, event_id: Option<&str>, what: &str, file: &Path, pages: u64) -> Result<()> {
-        self.store.write(|w| {
-            w.audit(store::AuditRecord {
-                event_id: event_id.map(str::to_string),
-                action: "print",
-                after: Some(serde_json::json!({"what": what, "file": file.display().to_string(), "pages": pages})),
                 ..Default::default()
             })
         })

@@ -276,7 +276,7 @@ fn the_audit_log_names_who_did_what_before_and_after() {
 /// Audit lines are facts in the change log: they travel with sync.
 #[test]
 fn audit_lines_travel_with_the_changes() {
-    let mut l = laptop();
+    let l = laptop();
     let other_dir = tempfile::tempdir().unwrap();
     let mut other = Muster::open(&other_dir.path().join("o.db")).unwrap();
     let mut changes = Vec::new();

@@ -266,9 +266,6 @@ impl<'t> Writer<'t> {
                     .optional()?);
             }
         }
-        if entity == Entity::CertificatePrint {
-            return lookup("event_id");
-        }
         Ok(None)
     }
 
