@@ -1,6 +1,6 @@
 // Shared bits of the screens: routing context, the error banner, toasts.
 
-import { h } from "./dom";
+import { clear, h } from "./dom";
 import { errorMessage, errorTitle, errorWhere, type UiError } from "./format";
 import { role } from "./session";
 import { t } from "./i18n";
@@ -46,6 +46,38 @@ export function errorBox(e: UiError, onDismiss?: () => void): HTMLElement {
       : null,
   );
   return box;
+}
+
+/** Shows `e` in `slot` (replacing what was there), with a ✕ that clears it. */
+export function errorShower(slot: HTMLElement): (e: UiError) => void {
+  return (e: UiError) => {
+    clear(slot);
+    slot.appendChild(errorBox(e, () => clear(slot)));
+  };
+}
+
+/**
+ * Shows a spinner in `root` while `load` runs, then clears `root`. Returns
+ * what `load` gave; when it fails, or gives `undefined` (not found: `missing`
+ * names what), leaves the error in `root` and returns null.
+ */
+export async function loadInto<T>(root: HTMLElement, load: () => Promise<T | undefined>, missing: string): Promise<T | null> {
+  clear(root);
+  root.appendChild(spinner());
+  let value: T | undefined;
+  try {
+    value = await load();
+  } catch (e) {
+    clear(root);
+    root.appendChild(errorBox(e as UiError));
+    return null;
+  }
+  clear(root);
+  if (value === undefined) {
+    root.appendChild(errorBox({ code: "not_found", message: missing }));
+    return null;
+  }
+  return value;
 }
 
 export function spinner(): HTMLElement {

@@ -13,7 +13,7 @@ import { exportedMessage, plainChoice } from "../exports";
 import { cleanPath, type UiError } from "../format";
 import { t, type Key } from "../i18n";
 import { session } from "../session";
-import { errorBox, field, spinner, type Ctx } from "../ui";
+import { errorShower, errorBox, field, spinner, type Ctx } from "../ui";
 
 /** The newest lines shown at once. */
 const LIMIT = 500;
@@ -21,10 +21,7 @@ const LIMIT = 500;
 export async function renderAudit(root: HTMLElement, ctx: Ctx): Promise<void> {
   clear(root);
   const errorSlot = h("div", { class: "error-slot" });
-  const showError = (e: UiError) => {
-    clear(errorSlot);
-    errorSlot.appendChild(errorBox(e, () => clear(errorSlot)));
-  };
+  const showError = errorShower(errorSlot);
   let events: Event[] = [];
   let users: User[] = [];
   try {

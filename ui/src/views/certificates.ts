@@ -7,13 +7,12 @@
 import { api, pickSavePath } from "../api";
 import type { Eligibility } from "../bindings/Eligibility";
 import type { EligibilityReport } from "../bindings/EligibilityReport";
-import type { Event } from "../bindings/Event";
 import type { Verification } from "../bindings/Verification";
 import { eligibilityReason, hoursText, pct } from "../certs";
 import { clear, h } from "../dom";
 import { cleanPath, type UiError } from "../format";
 import { t } from "../i18n";
-import { errorBox, field, openModal, spinner, type Ctx } from "../ui";
+import { errorShower, loadInto, errorBox, field, openModal, spinner, type Ctx } from "../ui";
 import { eventHeader, eventTabs, findEvent } from "./event";
 
 const PDF = { name: "PDF", extensions: ["pdf"] };
@@ -38,27 +37,11 @@ function verificationBox(v: Verification): HTMLElement {
 }
 
 export async function renderCertificates(root: HTMLElement, ctx: Ctx, id: string): Promise<void> {
-  clear(root);
-  root.appendChild(spinner());
-  let ev: Event | undefined;
-  try {
-    ev = await findEvent(id);
-  } catch (e) {
-    clear(root);
-    root.appendChild(errorBox(e as UiError));
-    return;
-  }
-  clear(root);
-  if (!ev) {
-    root.appendChild(errorBox({ code: "not_found", message: id }));
-    return;
-  }
+  const ev = await loadInto(root, () => findEvent(id), id);
+  if (!ev) return;
   const event = ev;
   const errorSlot = h("div", { class: "error-slot" });
-  const showError = (e: UiError) => {
-    clear(errorSlot);
-    errorSlot.appendChild(errorBox(e, () => clear(errorSlot)));
-  };
+  const showError = errorShower(errorSlot);
   const summary = h("div", { class: "cert-summary", testid: "cert-summary" });
   const tableSlot = h("div", null, spinner());
   const resultSlot = h("div", { class: "error-slot" });

@@ -20,7 +20,7 @@ import { errorMessage, errorTitle, formatDateTime, formatPhone, maskId, type UiE
 import { role } from "../session";
 import { t } from "../i18n";
 import { beep, warmUp } from "../sound";
-import { confirmDialog, errorBox, field, modalOpen, openModal, spinner, type Ctx } from "../ui";
+import { loadInto, confirmDialog, errorBox, field, modalOpen, openModal, type Ctx } from "../ui";
 import { eventHeader, eventTabs, findEvent } from "./event";
 
 /** Live results wait this long after the last keystroke (a scanner's burst is faster). */
@@ -46,25 +46,13 @@ function isField(el: Element | null): boolean {
 }
 
 export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string): Promise<void> {
-  clear(root);
-  root.appendChild(spinner());
-  let ev: Event | undefined;
-  let sessions: Session[] = [];
-  try {
-    ev = await findEvent(id);
-    if (ev) sessions = await api.listSessions(id);
-  } catch (e) {
-    clear(root);
-    root.appendChild(errorBox(e as UiError));
-    return;
-  }
-  clear(root);
-  if (!ev) {
-    root.appendChild(errorBox({ code: "not_found", message: id, file: null, line: null, field: null } as UiError));
-    return;
-  }
-  const event = ev;
-  sessions = [...sessions].sort((a, b) => a.starts_at.localeCompare(b.starts_at));
+  const loaded = await loadInto(root, async () => {
+    const ev = await findEvent(id);
+    return ev && { ev, sessions: await api.listSessions(id) };
+  }, id);
+  if (!loaded) return;
+  const event = loaded.ev;
+  const sessions = [...loaded.sessions].sort((a, b) => a.starts_at.localeCompare(b.starts_at));
   const page = h("div", { class: "page page-door", testid: "checkin-page" },
     eventHeader(event, ctx),
     eventTabs(event, ctx, "checkin"),

@@ -5,13 +5,12 @@
 
 import { api } from "../api";
 import type { ArrivalBucket } from "../bindings/ArrivalBucket";
-import type { Event } from "../bindings/Event";
 import type { SessionDashboard } from "../bindings/SessionDashboard";
 import { clear, h } from "../dom";
 import { clockTime, fillSlots, localMinute } from "../door";
 import { formatDateTime, type UiError } from "../format";
 import { t } from "../i18n";
-import { errorBox, spinner, type Ctx } from "../ui";
+import { loadInto, errorBox, spinner, type Ctx } from "../ui";
 import { eventHeader, eventTabs, findEvent } from "./event";
 
 /** Seconds between refreshes. */
@@ -96,21 +95,8 @@ function sessionCard(d: SessionDashboard, now: string): HTMLElement {
 }
 
 export async function renderDashboard(root: HTMLElement, ctx: Ctx, id: string): Promise<void> {
-  clear(root);
-  root.appendChild(spinner());
-  let ev: Event | undefined;
-  try {
-    ev = await findEvent(id);
-  } catch (e) {
-    clear(root);
-    root.appendChild(errorBox(e as UiError));
-    return;
-  }
-  clear(root);
-  if (!ev) {
-    root.appendChild(errorBox({ code: "not_found", message: id }));
-    return;
-  }
+  const ev = await loadInto(root, () => findEvent(id), id);
+  if (!ev) return;
   const body = h("div", { class: "dash-list", testid: "dashboard" }, spinner());
   const updated = h("p", { class: "page-sub muted dash-updated", testid: "dash-updated" });
   const page = h("div", { class: "page", testid: "dashboard-page" },

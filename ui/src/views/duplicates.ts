@@ -5,12 +5,11 @@
 
 import { api } from "../api";
 import type { DuplicateGroup } from "../bindings/DuplicateGroup";
-import type { Event } from "../bindings/Event";
 import type { Trainee } from "../bindings/Trainee";
 import { clear, h } from "../dom";
 import { formatDateTime, formatPhone, maskId, type UiError } from "../format";
 import { t } from "../i18n";
-import { confirmDialog, errorBox, spinner, type Ctx } from "../ui";
+import { loadInto, confirmDialog, errorBox, spinner, type Ctx } from "../ui";
 import { eventHeader, eventTabs, findEvent } from "./event";
 
 let groupSeq = 0;
@@ -47,21 +46,8 @@ function groupCard(g: DuplicateGroup, onMerge: (keep: Trainee, others: Trainee[]
 }
 
 export async function renderDuplicates(root: HTMLElement, ctx: Ctx, id: string): Promise<void> {
-  clear(root);
-  root.appendChild(spinner());
-  let ev: Event | undefined;
-  try {
-    ev = await findEvent(id);
-  } catch (e) {
-    clear(root);
-    root.appendChild(errorBox(e as UiError));
-    return;
-  }
-  clear(root);
-  if (!ev) {
-    root.appendChild(errorBox({ code: "not_found", message: id }));
-    return;
-  }
+  const ev = await loadInto(root, () => findEvent(id), id);
+  if (!ev) return;
   const errorSlot = h("div", { class: "error-slot" });
   const list = h("div", { class: "dup-list-cards", testid: "duplicates" }, spinner());
 

@@ -8,7 +8,7 @@ import type { Trainee } from "../bindings/Trainee";
 import { clear, debounce, h } from "../dom";
 import { dateRange, formatDateTime, formatPhone, genderLabel, maskId, type UiError } from "../format";
 import { t, type Key } from "../i18n";
-import { errorBox, field, spinner, type Ctx } from "../ui";
+import { errorShower, errorBox, field, spinner, type Ctx } from "../ui";
 import { can, visibleTabs } from "../access";
 import { role } from "../session";
 
@@ -155,10 +155,7 @@ export async function renderEvent(root: HTMLElement, ctx: Ctx, id: string): Prom
   let roster: Trainee[] = [];
   let sessions: Session[] = [];
   const errorSlot = h("div", { class: "error-slot" });
-  const showError = (e: UiError) => {
-    clear(errorSlot);
-    errorSlot.appendChild(errorBox(e, () => clear(errorSlot)));
-  };
+  const showError = errorShower(errorSlot);
   try {
     ev = await findEvent(id);
     if (ev) [roster, sessions] = await Promise.all([api.roster(id), api.listSessions(id)]);

@@ -6,7 +6,7 @@ import type { Event } from "../bindings/Event";
 import { clear, h } from "../dom";
 import { dateRange, type UiError } from "../format";
 import { t } from "../i18n";
-import { errorBox, field, spinner, type Ctx } from "../ui";
+import { errorShower, field, spinner, type Ctx } from "../ui";
 import { can } from "../access";
 import { role } from "../session";
 
@@ -100,10 +100,7 @@ function emptyArt(): HTMLElement {
 export async function renderEvents(root: HTMLElement, ctx: Ctx): Promise<void> {
   clear(root);
   const errorSlot = h("div", { class: "error-slot" });
-  const showError = (e: UiError) => {
-    clear(errorSlot);
-    errorSlot.appendChild(errorBox(e, () => clear(errorSlot)));
-  };
+  const showError = errorShower(errorSlot);
   const listSlot = h("section", { class: "events-main" }, spinner());
   root.appendChild(
     h("div", { class: "page", testid: "events-page" },

@@ -3,14 +3,13 @@
 // progress bar → result (counts, rejected rows, save the rejects file).
 
 import { api, pickRosterFile, pickSavePath } from "../api";
-import type { Event } from "../bindings/Event";
 import type { ImportReport } from "../bindings/ImportReport";
 import type { RosterPreview } from "../bindings/RosterPreview";
 import { clear, h } from "../dom";
 import { exportedMessage, plainChoice } from "../exports";
 import { cleanPath, fieldLabel, maskId, rejectsPathFor, type UiError } from "../format";
 import { t } from "../i18n";
-import { errorBox, spinner, type Ctx } from "../ui";
+import { errorShower, loadInto, spinner, type Ctx } from "../ui";
 import { eventHeader, findEvent } from "./event";
 
 /** Rejected rows listed on screen; the rest are in the rejects file. */
@@ -68,28 +67,12 @@ function stat(label: string, value: number, kind: string, testid: string): HTMLE
 }
 
 export async function renderImport(root: HTMLElement, ctx: Ctx, id: string): Promise<void> {
-  clear(root);
-  root.appendChild(spinner());
-  let ev: Event | undefined;
-  try {
-    ev = await findEvent(id);
-  } catch (e) {
-    clear(root);
-    root.appendChild(errorBox(e as UiError));
-    return;
-  }
-  clear(root);
-  if (!ev) {
-    root.appendChild(errorBox({ code: "not_found", message: id, file: null, line: null, field: null } as UiError));
-    return;
-  }
+  const ev = await loadInto(root, () => findEvent(id), id);
+  if (!ev) return;
 
   const errorSlot = h("div", { class: "error-slot" });
   const body = h("div", { class: "import-body" });
-  const showError = (e: UiError) => {
-    clear(errorSlot);
-    errorSlot.appendChild(errorBox(e, () => clear(errorSlot)));
-  };
+  const showError = errorShower(errorSlot);
 
   const pathInput = h("input", {
     type: "text", class: "path-input", placeholder: t("import.path.placeholder"), spellcheck: "false",

@@ -10,7 +10,7 @@ import type { Screen } from "../bindings/Screen";
 import { clear, h } from "../dom";
 import { cleanPath, type UiError } from "../format";
 import { t } from "../i18n";
-import { errorBox, spinner, type Ctx } from "../ui";
+import { errorShower, errorBox, spinner, type Ctx } from "../ui";
 import { eventHeader, eventTabs, findEvent } from "./event";
 import { can } from "../access";
 import { role, userName } from "../session";
@@ -56,10 +56,7 @@ export async function renderForms(root: HTMLElement, ctx: Ctx, id: string): Prom
   if (!ev) return;
   const event = ev;
   const errorSlot = h("div", { class: "error-slot" });
-  const showError = (e: UiError) => {
-    clear(errorSlot);
-    errorSlot.appendChild(errorBox(e, () => clear(errorSlot)));
-  };
+  const showError = errorShower(errorSlot);
   const list = h("div", { class: "form-list" }, spinner());
   const load = async () => {
     let forms;

@@ -10,7 +10,7 @@ import { clear, h } from "../dom";
 import { exportedMessage, plainChoice } from "../exports";
 import { cleanPath, type UiError } from "../format";
 import { t } from "../i18n";
-import { errorBox, spinner, type Ctx } from "../ui";
+import { errorShower, loadInto, type Ctx } from "../ui";
 import { eventHeader, eventTabs, findEvent } from "./event";
 import { can } from "../access";
 import { role, userName } from "../session";
@@ -47,29 +47,16 @@ function chart(q: QuestionSummary): HTMLElement {
 }
 
 export async function renderPortrait(root: HTMLElement, ctx: Ctx, id: string, formId: string): Promise<void> {
-  clear(root);
-  root.appendChild(spinner());
-  let ev;
-  let form;
-  try {
-    ev = await findEvent(id);
-    form = (await api.listForms(id)).find((f) => f.id === formId);
-  } catch (e) {
-    clear(root);
-    root.appendChild(errorBox(e as UiError));
-    return;
-  }
-  clear(root);
-  if (!ev || !form) {
-    root.appendChild(errorBox({ code: "not_found", message: formId }));
-    return;
-  }
+  const loaded = await loadInto(root, async () => {
+    const ev = await findEvent(id);
+    const form = (await api.listForms(id)).find((f) => f.id === formId);
+    return ev && form && { ev, form };
+  }, formId);
+  if (!loaded) return;
+  const { ev, form } = loaded;
   const title = form.form.title || form.form.form_id;
   const errorSlot = h("div", { class: "error-slot" });
-  const showError = (e: UiError) => {
-    clear(errorSlot);
-    errorSlot.appendChild(errorBox(e, () => clear(errorSlot)));
-  };
+  const showError = errorShower(errorSlot);
   const totals = h("div", { class: "portrait-totals", testid: "portrait-totals" });
   const charts = h("div", { class: "portrait-charts", testid: "portrait-charts" });
   const batches = h("div", { testid: "batch-list" });

@@ -6,7 +6,6 @@
 
 import { api, pickSavePath, type ExportFormat } from "../api";
 import type { AttendanceReport } from "../bindings/AttendanceReport";
-import type { Event } from "../bindings/Event";
 import type { SessionSummary } from "../bindings/SessionSummary";
 import type { Status } from "../bindings/Status";
 import type { TraineeAttendance } from "../bindings/TraineeAttendance";
@@ -15,7 +14,7 @@ import { clockTime } from "../door";
 import { exportedMessage, plainChoice } from "../exports";
 import { cleanPath, formatDateTime, type UiError } from "../format";
 import { t, type Key } from "../i18n";
-import { errorBox, field, openModal, spinner, type Ctx } from "../ui";
+import { errorShower, loadInto, errorBox, field, openModal, spinner, type Ctx } from "../ui";
 import { eventHeader, eventTabs, findEvent } from "./event";
 
 const STATUSES: Status[] = ["present", "late", "left_early", "absent"];
@@ -65,27 +64,11 @@ function sessionHead(s: SessionSummary, i: number): HTMLElement {
 }
 
 export async function renderReport(root: HTMLElement, ctx: Ctx, id: string): Promise<void> {
-  clear(root);
-  root.appendChild(spinner());
-  let ev: Event | undefined;
-  try {
-    ev = await findEvent(id);
-  } catch (e) {
-    clear(root);
-    root.appendChild(errorBox(e as UiError));
-    return;
-  }
-  clear(root);
-  if (!ev) {
-    root.appendChild(errorBox({ code: "not_found", message: id }));
-    return;
-  }
+  const ev = await loadInto(root, () => findEvent(id), id);
+  if (!ev) return;
   const event = ev;
   const errorSlot = h("div", { class: "error-slot" });
-  const showError = (e: UiError) => {
-    clear(errorSlot);
-    errorSlot.appendChild(errorBox(e, () => clear(errorSlot)));
-  };
+  const showError = errorShower(errorSlot);
   const summarySlot = h("div", null, spinner());
   const traineeSlot = h("div", null);
   const filter = h("input", { type: "search", class: "search", placeholder: t("report.filter"), testid: "report-filter", autocomplete: "off" });

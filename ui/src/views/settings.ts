@@ -9,7 +9,7 @@ import { exportedMessage, plainChoice } from "../exports";
 import { cleanPath, type UiError } from "../format";
 import { t, type Key } from "../i18n";
 import { syncErrorTitle, syncTime } from "../sync";
-import { errorBox, field, spinner, type Ctx } from "../ui";
+import { errorShower, errorBox, field, spinner, type Ctx } from "../ui";
 
 const FILTER = { name: "Muster sync", extensions: ["sync"] };
 
@@ -26,10 +26,7 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx): Promise<void>
   }
   clear(root);
   const errorSlot = h("div", { class: "error-slot" });
-  const showError = (e: UiError) => {
-    clear(errorSlot);
-    errorSlot.appendChild(errorBox(e, () => clear(errorSlot)));
-  };
+  const showError = errorShower(errorSlot);
   const note = h("div", { class: "error-slot", testid: "sync-note" });
   const say = (tone: "ok" | "warn" | "error", title: string, detail?: string | null) => {
     clear(errorSlot);

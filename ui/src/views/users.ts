@@ -11,7 +11,7 @@ import { formatDateTime, type UiError } from "../format";
 import { t, type Key } from "../i18n";
 import { pinComplete, pinInput } from "../pin";
 import { session } from "../session";
-import { confirmDialog, errorBox, field, openModal, spinner, type Ctx } from "../ui";
+import { errorShower, confirmDialog, errorBox, field, openModal, spinner, type Ctx } from "../ui";
 
 const ROLES: Role[] = ["admin", "coordinator", "keyer"];
 
@@ -59,10 +59,7 @@ export async function renderUsers(root: HTMLElement, ctx: Ctx): Promise<void> {
   const first = users.filter((u) => !u.disabled_at).length === 0;
   clear(root);
   const errorSlot = h("div", { class: "error-slot" });
-  const showError = (e: UiError) => {
-    clear(errorSlot);
-    errorSlot.appendChild(errorBox(e, () => clear(errorSlot)));
-  };
+  const showError = errorShower(errorSlot);
   const reload = async () => {
     await ctx.sessionChanged();
     await renderUsers(root, ctx);
