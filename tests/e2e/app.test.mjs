@@ -67,7 +67,9 @@ function freePort() {
 
 const children = [];
 function start(cmd, args, env) {
-  const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  // Its own process group, so teardown reaches what it starts in turn
+  // (tauri-driver → WebKitWebDriver → the app).
+  const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const log = [];
   child.stdout.on("data", (d) => log.push(String(d)));
   child.stderr.on("data", (d) => log.push(String(d)));
@@ -183,18 +185,42 @@ before(async () => {
   }
 });
 
-after(async () => {
+/** Sends `signal` to the child's whole process group (the child if that fails). */
+function killGroup(c, signal) {
   try {
-    if (browser) await browser.deleteSession();
+    process.kill(-c.pid, signal);
+  } catch {
+    try { c.kill(signal); } catch { /* already gone */ }
+  }
+}
+
+/** `p`, or undefined after `ms`. */
+const within = (p, ms) => Promise.race([p, sleep(ms)]);
+
+after(async () => {
+  // Teardown is bounded: a driver that does not answer, or a child that
+  // keeps a pipe open, must not keep this process (and CI) alive. Past the
+  // deadline the process ends with the result the tests already reported.
+  const t0 = Date.now();
+  setTimeout(() => {
+    console.error(`e2e teardown still running after ${Date.now() - t0} ms: ending the test process`);
+    process.exit(process.exitCode ?? 0);
+  }, 30_000).unref();
+  try {
+    if (browser) await within(browser.deleteSession(), 10_000);
   } catch {
     // the app may already be gone
   }
-  for (const c of children.reverse()) {
-    if (c.exitCode === null) c.kill("SIGTERM");
+  for (const c of [...children].reverse()) killGroup(c, "SIGTERM");
+  await sleep(500);
+  for (const c of children) {
+    killGroup(c, "SIGKILL");
+    c.stdout?.destroy();
+    c.stderr?.destroy();
+    c.unref();
   }
-  await sleep(300);
-  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
   if (tmp && !process.env.KEEP_E2E_TMP) fs.rmSync(tmp, { recursive: true, force: true });
+  console.log(`e2e teardown took ${Date.now() - t0} ms`);
 });
 
 describe("Muster desktop app", () => {

@@ -234,7 +234,8 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string): Pr
     if (tone === "error") beepAfterPaint("error");
   };
 
-  const showError = (e: UiError, typed: string, t0: number) => {
+  /** `name`: the trainee's name when known, for the messages that name a person. */
+  const showError = (e: UiError, typed: string, t0: number, name: string | null = null) => {
     let title = errorTitle(e.code);
     let body = errorMessage(e, role());
     let detail: string | null = null;
@@ -250,11 +251,11 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string): Pr
       detail = e.message;
     } else if (e.code === "conflict" && mode === "out") {
       title = t("door.err.not_in");
-      body = t("door.err.not_in.body", { name: typed });
+      body = t("door.err.not_in.body", { name: name ?? typed });
       detail = e.message;
     }
     showProblem(`error:${e.code}`, title, body, detail, t0);
-    pushRecent({ name: typed || "—", code: "", line: title, tone: "error" });
+    pushRecent({ name: name ?? (typed || "—"), code: "", line: title, tone: "error" });
   };
 
   /** Checks in (or signs out) `who`; asks first outside the session's times. */
@@ -270,7 +271,7 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string): Pr
       showOutcome(await call(event.id, s.id, who, false, source), t0);
     } catch (err) {
       const e = err as UiError;
-      if (e.code === "conflict") return showError(e, (await nameOf()) ?? typed, t0);
+      if (e.code === "conflict") return showError(e, typed, t0, await nameOf());
       if (e.code !== "needs_confirmation") return showError(e, typed, t0);
       const who_name = await nameOf();
       const timing = sessionTiming(s, localMinute(new Date()));
@@ -292,7 +293,7 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string): Pr
       try {
         showOutcome(await call(event.id, s.id, who, true, source), t1);
       } catch (err2) {
-        showError(err2 as UiError, typed, t1);
+        showError(err2 as UiError, typed, t1, who_name);
       }
     }
   };
