@@ -216,7 +216,7 @@ pub async fn form_portrait(state: State<'_, AppState>, form_id: String, language
 
 /// Writes the portrait to `path` as `xlsx` (an export: an encrypted store
 /// seals it to `path.zip` unless `plain`) or `pdf` (a printout, rendered
-/// outside the store lock); returns the path written.
+/// a printout, in the audit log); returns the path written.
 #[tauri::command]
 pub async fn export_portrait(state: State<'_, AppState>, form_id: String, path: String, format: String, plain: Option<bool>) -> Result<String, ErrorPayload> {
     let target = Path::new(&path);
@@ -224,7 +224,7 @@ pub async fn export_portrait(state: State<'_, AppState>, form_id: String, path: 
         "xlsx" => state.with(|m| m.portrait_xlsx(&form_id, target, plain.unwrap_or(false))).map(|(_, f)| f.file),
         "pdf" => {
             let p = state.with(|m| m.portrait(&form_id, None))?;
-            muster_core::documents::write_portrait_pdf(&p, target).map_err(|e| e.to_payload())?;
+            state.with(|m| m.portrait_pdf(&p, target))?;
             Ok(path.clone())
         }
         other => Err(invalid(&format!("'{other}' is not xlsx or pdf"), "format")),

@@ -123,6 +123,9 @@ fn responses_batches_double_entry_and_the_portrait() {
     assert_eq!((q["counts"]["yes"].as_u64(), q["counts"]["no"].as_u64()), (Some(2), Some(1)));
     assert_eq!((q["percent"]["yes"].as_f64(), q["percent"]["no"].as_f64()), (Some(66.7), Some(33.3)));
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+    let printed = muster(&db, &["audit", "--action", "print"]).json();
+    assert_eq!((printed["count"].as_u64(), printed["entries"][0]["after"]["kind"].as_str()), (Some(1), Some("portrait_pdf")));
+    assert_eq!(printed["entries"][0]["after"]["file"], pdf.display().to_string());
     let stats = muster(&db, &["responses", "stats", "--form", &form]).json();
     assert!(stats["keyers"].as_array().unwrap().len() == 2);
 }

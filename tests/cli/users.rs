@@ -102,12 +102,17 @@ fn audit_prints_who_did_what_with_before_and_after() {
     let dir = v.db.parent().unwrap();
     let xlsx = dir.join("a.xlsx");
     assert_eq!(muster(&v.db, &["attendance", "report", "--event", &v.event, "--xlsx", xlsx.to_str().unwrap()]).code, 0);
+    // Printouts with names on them are lines too.
+    let badges = dir.join("badges.pdf");
+    assert_eq!(muster(&v.db, &["badges", "--event", &v.event, "--out", badges.to_str().unwrap()]).code, 0);
+    let sheet = dir.join("sheet.pdf");
+    assert_eq!(muster(&v.db, &["sheet", "--event", &v.event, "--out", sheet.to_str().unwrap()]).code, 0);
 
     let r = muster(&v.db, &["audit", "--event", &v.event]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let entries = r.json()["entries"].as_array().unwrap().clone();
     let actions: Vec<String> = entries.iter().map(|e| format!("{} {}", e["action"].as_str().unwrap(), e["entity"].as_str().unwrap_or("-"))).collect();
-    assert_eq!(actions, ["create event", "create session", "import trainee", "edit trainee", "check_in attendance", "export -"]);
+    assert_eq!(actions, ["create event", "create session", "import trainee", "edit trainee", "check_in attendance", "export -", "print -", "print -"]);
     for e in &entries {
         assert_eq!(e["user"], "cli");
         assert_eq!(e["role"], "admin");
@@ -117,6 +122,10 @@ fn audit_prints_who_did_what_with_before_and_after() {
     let edit = &entries[3];
     assert_eq!((edit["before"]["organization"].clone(), edit["after"]["organization"].clone()), (Value::Null, Value::from("农民合作社")));
     assert_eq!(entries[5]["after"]["kind"], "attendance_xlsx");
+    let printed: Vec<(String, u64)> = entries[6..].iter().map(|e| (e["after"]["kind"].as_str().unwrap().to_string(), e["after"]["items"].as_u64().unwrap())).collect();
+    let trainees = people.len() as u64;
+    assert_eq!(printed, [("badges".to_string(), trainees), ("signature_sheet".to_string(), trainees)]);
+    assert_eq!(entries[6]["after"]["file"], badges.display().to_string());
 
     // Without --json: one readable line each, before → after.
     let text = Command::new(muster_bin()).arg("--db").arg(&v.db).args(["audit", "--event", &v.event]).output().unwrap();
@@ -129,7 +138,7 @@ fn audit_prints_who_did_what_with_before_and_after() {
     assert_eq!((r.code, r.json()["encrypted"].as_bool()), (0, Some(false)));
     let bytes = std::fs::read(&csv).unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBFat,user,role,device_id"));
-    assert_eq!(String::from_utf8_lossy(&bytes).lines().count(), 7 + 0, "header + 6 lines");
+    assert_eq!(String::from_utf8_lossy(&bytes).lines().count(), 9, "header + 8 lines");
 
     let r = muster(&v.db, &["audit", "--event", "no-such-event"]);
     assert_eq!((r.code, r.json()["error"]["code"].as_str()), (3, Some("not_found")));

@@ -239,7 +239,7 @@ pub fn responses(m: &mut Muster, cmd: ResponsesCmd) -> anyhow::Result<Outcome> {
                 text.push_str(&format!("\nXLSX written to {}{}", f.file, if f.encrypted { " (encrypted)" } else { "" }));
             }
             if let Some(path) = &pdf {
-                let pages = muster_core::documents::write_portrait_pdf(&p, path)?;
+                let pages = m.portrait_pdf(&p, path)?;
                 value["pdf"] = json!(path.display().to_string());
                 value["pdf_pages"] = json!(pages);
                 text.push_str(&format!("\nPDF written to {} ({pages} pages)", path.display()));

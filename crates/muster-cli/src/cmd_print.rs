@@ -167,7 +167,7 @@ fn event_subtitle(e: &Event) -> String {
 }
 
 /// `muster badges`.
-pub fn badges(m: &Muster, event: &str, out: &Path) -> anyhow::Result<Outcome> {
+pub fn badges(m: &mut Muster, event: &str, out: &Path) -> anyhow::Result<Outcome> {
     let e = m.event(event)?;
     let roster = m.roster(event)?;
     let slips: Vec<badges::Slip> = roster
@@ -182,13 +182,14 @@ pub fn badges(m: &Muster, event: &str, out: &Path) -> anyhow::Result<Outcome> {
         .collect();
     let r = badges::render(&badges::BadgeSheet { event: e.name.clone(), subtitle: event_subtitle(&e), slips: slips.clone() })?;
     write_pdf(out, &r)?;
+    m.log_print(Some(&e.id), "badges", out, slips.len(), r.pages)?;
     let warnings = missing_warning(&r);
     let text = format!("{} badge slips on {} pages → {}", slips.len(), r.pages, out.display());
     Ok(Outcome::new(json!({"file": out.display().to_string(), "badges": slips.len(), "pages": r.pages, "bytes": r.pdf.len(), "warnings": warnings}), text))
 }
 
 /// `muster sheet`: the attendance sheet for signatures.
-pub fn attendance_sheet(m: &Muster, event: &str, out: &Path) -> anyhow::Result<Outcome> {
+pub fn attendance_sheet(m: &mut Muster, event: &str, out: &Path) -> anyhow::Result<Outcome> {
     let e = m.event(event)?;
     let sessions = m.list_sessions(event)?;
     let roster = m.roster(event)?;
@@ -203,6 +204,7 @@ pub fn attendance_sheet(m: &Muster, event: &str, out: &Path) -> anyhow::Result<O
         .collect();
     let r = sheet::render(&sheet::Sheet { event: e.name.clone(), subtitle: event_subtitle(&e), sessions: heads, rows: rows.clone() })?;
     write_pdf(out, &r)?;
+    m.log_print(Some(&e.id), "signature_sheet", out, rows.len(), r.pages)?;
     let text = format!("attendance sheet: {} trainees on {} pages → {}", rows.len(), r.pages, out.display());
     Ok(Outcome::new(json!({"file": out.display().to_string(), "rows": rows.len(), "pages": r.pages, "warnings": missing_warning(&r)}), text))
 }

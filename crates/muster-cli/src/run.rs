@@ -184,8 +184,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             let t = m.merge_trainees(&keep, &other)?;
             Outcome::new(to_value(&t), format!("merged {other} into {}", trainee_line(&t)))
         }
-        Command::Badges { event, out } => crate::cmd_print::badges(&m, &event, &out)?,
-        Command::Sheet { event, out } => crate::cmd_print::attendance_sheet(&m, &event, &out)?,
+        Command::Badges { event, out } => crate::cmd_print::badges(&mut m, &event, &out)?,
+        Command::Sheet { event, out } => crate::cmd_print::attendance_sheet(&mut m, &event, &out)?,
         Command::Certificates(cmd) => crate::cmd_print::certificates(&mut m, cmd)?,
         Command::Bench(BenchCmd::Certificates { count, out }) => crate::cmd_print::bench_certificates(&m, count, &out)?,
         Command::Form(cmd) => crate::cmd_forms::form(&mut m, cmd)?,

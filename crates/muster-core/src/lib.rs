@@ -237,6 +237,24 @@ impl Muster {
         store::audit::list(&self.store, filter)
     }
 
+    /// Records a printout that is not a certificate (those are
+    /// `certificate_print` rows): badge slips, the signature sheet, the
+    /// portrait report — what, which file, how many items on how many pages.
+    /// Paper with names on it leaves the store like an export does, so it
+    /// needs the same permission.
+    pub fn log_print(&mut self, event_id: Option<&str>, kind: &str, file: &Path, items: usize, pages: usize) -> Result<()> {
+        self.allow(Action::Export)?;
+        self.store.write(|w| {
+            w.audit(store::AuditRecord {
+                event_id: event_id.map(str::to_string),
+                action: "print",
+                entity: None,
+                after: Some(serde_json::json!({"kind": kind, "file": file.display().to_string(), "items": items, "pages": pages})),
+                ..Default::default()
+            })
+        })
+    }
+
     /// Records that a file was exported (who, which file, encrypted or not).
     pub fn log_export(&mut self, event_id: Option<&str>, kind: &str, file: &Path, encrypted: bool) -> Result<()> {
         self.allow(Action::Export)?;
@@ -625,6 +643,17 @@ impl Muster {
         let (p, bytes, event_id) = forms::ops::portrait_xlsx(&self.store, form_id)?;
         let req = export::ExportRequest { event_id: Some(&event_id), kind: export::ExportKind::PortraitXlsx, path, bytes: &bytes, plain };
         Ok((p, self.write_export(req)?))
+    }
+
+    /// Prints a portrait (built by [`Muster::portrait`]) to a PDF at `path`
+    /// and records the printout; returns the pages.
+    pub fn portrait_pdf(&mut self, p: &forms::portrait::Portrait, path: &Path) -> Result<usize> {
+        self.allow(Action::ViewReports)?;
+        self.allow(Action::Export)?;
+        let event_id = self.form(&p.form)?.event_id;
+        let pages = documents::write_portrait_pdf(p, path)?;
+        self.log_print(Some(&event_id), "portrait_pdf", path, p.questions.len(), pages)?;
+        Ok(pages)
     }
 
     /// Forms/hour, keystrokes/hour and disagreements per 1,000 fields per keyer.

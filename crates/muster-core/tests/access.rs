@@ -242,6 +242,7 @@ fn the_audit_log_names_who_did_what_before_and_after() {
     .unwrap();
     l.m.merge_trainees(&a, &b).unwrap();
     l.m.log_export(Some(&l.event), "attendance_xlsx", Path::new("/media/usb/a.xlsx"), true).unwrap();
+    l.m.log_print(Some(&l.event), "badges", Path::new("/tmp/badges.pdf"), 2, 1).unwrap();
     l.m.set_actor(Some(Actor::admin("cli")));
     let log = l.m.audit(&AuditFilter { event_id: Some(l.event.clone()), ..Default::default() }).unwrap();
     let lines: Vec<String> = log
@@ -258,6 +259,7 @@ fn the_audit_log_names_who_did_what_before_and_after() {
             "Chen check_in attendance",
             "Chen merge trainee",
             "Chen export -",
+            "Chen print -",
         ]
     );
     let edit = &log[3];
@@ -269,6 +271,7 @@ fn the_audit_log_names_who_did_what_before_and_after() {
     assert_eq!((&log[5].entity_id, &log[5].before["merged_into"]), (&Some(b.clone()), &serde_json::Value::Null));
     assert_eq!(log[5].after["merged_into"], a.as_str());
     assert_eq!(log[6].after["encrypted"], true);
+    assert_eq!((&log[7].after["kind"], &log[7].after["items"], &log[7].after["pages"]), (&"badges".into(), &2.into(), &1.into()));
     // Nothing of another event, and an unknown event is not found.
     assert_eq!(l.m.audit(&AuditFilter { event_id: Some("nope".into()), ..Default::default() }).unwrap_err().code(), ErrorCode::NotFound);
 }
