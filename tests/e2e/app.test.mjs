@@ -1145,6 +1145,8 @@ describe("Muster desktop app", () => {
     await (await $t("audit-action")).selectByAttribute("value", "sign_in_failed");
     await waitUntil(async () => (await $$t("audit-row")).length === 1, "the wrong PIN is in the log");
     assert.equal(await (await $t("audit-row")).getAttribute("data-user"), KEYER.name);
+    // Worded in the app's language from the core's facts, not the CLI's English.
+    assert.match(await (await $t("audit-what")).getText(), /PIN 码错误（第 1 次，共 5 次机会）/);
     await (await $t("audit-action")).selectByAttribute("value", "");
     await waitUntil(async () => (await $$t("audit-row")).length > 10, "all lines");
     await shot("67-audit-all");

@@ -32,12 +32,32 @@ describe("audit lines", () => {
     const add = { ...base, action: "user_add", entity: "user", after: { name: "Kim", role: "keyer", disabled_at: null } };
     expect(auditChange(add)).toBe("name=Kim; role=keyer");
     const exp = { ...base, action: "export", after: { kind: "audit_csv", file: "/tmp/a.csv", encrypted: false } };
-    expect(auditWhat(exp, "en")).toBe("audit_csv");
+    expect(auditWhat(exp, "en")).toBe("audit log CSV");
     expect(auditChange(exp)).toBe("kind=audit_csv; file=/tmp/a.csv; encrypted=false");
-    const backup = { ...base, action: "backup", detail: "/media/usb/b.db (4096 bytes)" };
-    expect(auditWhat(backup, "en")).toBe("/media/usb/b.db (4096 bytes)");
-    expect(auditChange(backup)).toBe("");
+    expect(auditWhat(exp, "zh")).toBe("操作日志 CSV");
+    const badges = { ...base, action: "print", after: { kind: "badges", file: "/tmp/b.pdf", items: 26, pages: 3 } };
+    expect(auditWhat(badges, "zh")).toBe("胸牌条");
+    expect(auditChange(badges)).toBe("kind=badges; file=/tmp/b.pdf; items=26; pages=3");
+    // A line from before the core wrote its facts: the detail as written.
+    const old = { ...base, action: "backup", detail: "/media/usb/b.db (4096 bytes)" };
+    expect(auditWhat(old, "en")).toBe("/media/usb/b.db (4096 bytes)");
+    expect(auditChange(old)).toBe("");
     const many = { ...base, action: "create", after: Object.fromEntries("abcdefgh".split("").map((k) => [k, 1])) };
     expect(auditChange(many, 3)).toBe("a=1; b=1; c=1; …");
+  });
+
+  it("words the core's facts in the app's language, not the CLI's English detail", () => {
+    const wrong = { ...base, action: "sign_in_failed", entity: "user", entity_id: "u-kim", detail: "wrong PIN 2 of 5", after: { failed: 2, of: 5 } };
+    expect(auditWhat(wrong, "zh", () => "Kim")).toBe("用户 Kim PIN 码错误（第 2 次，共 5 次机会）");
+    expect(auditWhat(wrong, "en", () => "Kim")).toBe("user Kim wrong PIN 2 of 5");
+    expect(auditChange(wrong)).toBe("");
+    const idle = { ...base, action: "settings", detail: "idle lock after 30 min", after: { idle_lock_minutes: 30 } };
+    expect(auditWhat(idle, "zh")).toBe("空闲 30 分钟后锁定");
+    expect(auditWhat({ ...idle, after: { idle_lock_minutes: 0 } }, "en")).toBe("no idle lock");
+    const backup = { ...base, action: "backup", detail: "/media/usb/b.db (4096 bytes)", after: { file: "/media/usb/b.db", bytes: 4096 } };
+    expect(auditWhat(backup, "zh")).toBe("/media/usb/b.db（4.0 KB）");
+    expect(auditChange(backup)).toBe("");
+    const restore = { ...base, action: "restore", detail: "from /media/usb/b.db", after: { from: "/media/usb/b.db" } };
+    expect(auditWhat(restore, "zh")).toBe("从 /media/usb/b.db 恢复");
   });
 });

@@ -3,6 +3,7 @@
 // before → after of the fields it changed.
 
 import type { AuditEntry } from "./bindings/AuditEntry";
+import { fileSize } from "./format";
 import { t, type Key, type Lang } from "./i18n";
 
 /** The actions the core writes, in the order the filter lists them. */
@@ -50,20 +51,60 @@ function show(v: unknown): string {
   return JSON.stringify(v);
 }
 
+const KINDS = [
+  "attendance_xlsx", "attendance_csv", "rejects_csv", "responses_rejects_csv", "portrait_xlsx", "portrait_pdf", "sync_file",
+  "audit_csv", "badges", "signature_sheet",
+];
+
+/** An export's or printout's kind in words; unknown ones as written. */
+export function kindLabel(kind: string, lang?: Lang): string {
+  return KINDS.includes(kind) ? t(`audit.kind.${kind}` as Key, {}, lang) : kind;
+}
+
+/**
+ * The line in words for the actions whose facts the core writes in `after`
+ * (its `detail` is English, for the CLI); null for the others.
+ */
+function described(e: AuditEntry, lang?: Lang): string | null {
+  const a = obj(e.after);
+  if (!a) return null;
+  const num = (v: unknown) => (typeof v === "number" ? v : null);
+  const str = (v: unknown) => (typeof v === "string" ? v : null);
+  switch (e.action) {
+    case "sign_in_failed":
+      return num(a.failed) === null ? null : t("audit.d.wrong_pin", { n: a.failed as number, of: num(a.of) ?? "?" }, lang);
+    case "settings": {
+      const m = num(a.idle_lock_minutes);
+      if (m === null) return null;
+      return m === 0 ? t("audit.d.idle_off", {}, lang) : t("audit.d.idle", { m }, lang);
+    }
+    case "backup":
+      return str(a.file) === null ? null : t("audit.d.backup", { file: a.file as string, size: fileSize(num(a.bytes) ?? 0) }, lang);
+    case "restore":
+      return str(a.from) === null ? null : t("audit.d.restore", { file: a.from as string }, lang);
+    default:
+      return null;
+  }
+}
+
 /**
  * What the line is about: the entity in words and its name (or title; a
- * user's from `userName`), else its short id; the detail.
+ * user's from `userName`; an export's or printout's kind), else its short
+ * id; the detail, in the app's language where the core gave the facts.
  */
 export function auditWhat(e: AuditEntry, lang?: Lang, userName: (id: string) => string | undefined = () => undefined): string {
   const after = obj(e.after);
   const before = obj(e.before);
   const known = e.entity === "user" && e.entity_id ? userName(e.entity_id) : undefined;
-  const name = [after?.name, before?.name, after?.title, before?.title, after?.kind, known].find((v) => typeof v === "string" && v) as string | undefined;
+  const kind = typeof after?.kind === "string" && after.kind ? kindLabel(after.kind, lang) : undefined;
+  const name = [after?.name, before?.name, after?.title, before?.title, kind, known].find((v) => typeof v === "string" && v) as string | undefined;
   const parts: string[] = [];
   if (e.entity) parts.push(entityLabel(e.entity, lang));
   if (name) parts.push(name);
   else if (e.entity_id) parts.push(shortId(e.entity_id));
-  if (e.detail) parts.push(e.detail);
+  const words = described(e, lang);
+  if (words) parts.push(words);
+  else if (e.detail) parts.push(e.detail);
   return parts.join(" ");
 }
 
@@ -75,7 +116,7 @@ export function auditWhat(e: AuditEntry, lang?: Lang, userName: (id: string) => 
  */
 export function auditChange(e: AuditEntry, max = 6): string {
   const after = obj(e.after);
-  if (!after) return "";
+  if (!after || described(e) !== null) return "";
   const before = obj(e.before);
   const parts: string[] = [];
   if (before) {

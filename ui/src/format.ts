@@ -189,3 +189,10 @@ export function errorWhere(e: UiError, lang: Lang = getLang()): string {
   if (e.field) parts.push(t("error.field", { f: fieldLabel(e.field, lang) }, lang));
   return parts.join(" · ");
 }
+
+/** `1536` → `1.5 KB`; `3_400_000` → `3.2 MB`. */
+export function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}

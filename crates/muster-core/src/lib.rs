@@ -85,6 +85,7 @@ impl Muster {
         self.store.write(|w| {
             w.audit(store::AuditRecord {
                 action: "backup",
+                after: Some(serde_json::json!({"file": out.display().to_string(), "bytes": bytes})),
                 detail: Some(format!("{} ({bytes} bytes)", out.display())),
                 ..Default::default()
             })
@@ -117,6 +118,7 @@ impl Muster {
         restored.write(|w| {
             w.audit(store::AuditRecord {
                 action: "restore",
+                after: Some(serde_json::json!({"from": backup.display().to_string()})),
                 detail: Some(format!("from {}", backup.display())),
                 ..Default::default()
             })
@@ -221,7 +223,12 @@ impl Muster {
         }
         self.store.set_setting("idle_lock_minutes", &minutes.to_string())?;
         self.store.write(|w| {
-            w.audit(store::AuditRecord { action: "settings", detail: Some(format!("idle lock after {minutes} min")), ..Default::default() })
+            w.audit(store::AuditRecord {
+                action: "settings",
+                after: Some(serde_json::json!({"idle_lock_minutes": minutes})),
+                detail: Some(format!("idle lock after {minutes} min")),
+                ..Default::default()
+            })
         })?;
         Ok(minutes)
     }

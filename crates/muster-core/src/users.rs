@@ -163,6 +163,7 @@ pub fn sign_in(store: &mut Store, who: &str, pin: &str) -> Result<Actor> {
             action: "sign_in_failed",
             entity: Some("user"),
             entity_id: Some(c.user.id.clone()),
+            after: Some(serde_json::json!({"failed": failed, "of": MAX_WRONG_PINS})),
             detail: Some(format!("wrong PIN {failed} of {MAX_WRONG_PINS}")),
             ..AuditRecord::default()
         })

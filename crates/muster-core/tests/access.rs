@@ -196,6 +196,9 @@ fn pins_are_hashed_checked_and_locked_out_after_five_wrong() {
     let failed = l.m.audit(&AuditFilter { action: Some("sign_in_failed".into()), ..Default::default() }).unwrap();
     assert_eq!(failed.len(), 5);
     assert!(failed.iter().all(|a| a.user == "Kim" && a.role == "keyer"));
+    // Structured, so the app can word it in its language.
+    let counts: Vec<(u64, u64)> = failed.iter().map(|a| (a.after["failed"].as_u64().unwrap(), a.after["of"].as_u64().unwrap())).collect();
+    assert_eq!(counts, [(1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]);
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
@@ -312,4 +315,6 @@ fn the_backup_reminder_comes_at_the_end_of_the_day_until_a_backup() {
     assert_eq!(r.last_file.as_deref(), Some(out.display().to_string().as_str()));
     let log = l.m.audit(&AuditFilter { action: Some("backup".into()), ..Default::default() }).unwrap();
     assert_eq!(log.len(), 1);
+    assert_eq!(log[0].after["file"], out.display().to_string());
+    assert!(log[0].after["bytes"].as_u64().is_some_and(|b| b > 4096));
 }

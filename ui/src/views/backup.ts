@@ -8,7 +8,7 @@
 import { api, pickSavePath } from "../api";
 import { can } from "../access";
 import { clear, h } from "../dom";
-import { cleanPath, formatDateTime, type UiError } from "../format";
+import { cleanPath, fileSize, formatDateTime, type UiError } from "../format";
 import { t } from "../i18n";
 import { role } from "../session";
 import { openModal, type Ctx } from "../ui";
@@ -21,12 +21,7 @@ export function showReminder(due: boolean, canBackUp: boolean, snoozedUntil: num
   return due && canBackUp && now >= snoozedUntil;
 }
 
-/** `1536` → `1.5 KB`; `3_400_000` → `3.2 MB`. */
-export function fileSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-}
+export { fileSize };
 
 function snoozedUntil(): number {
   try {
