@@ -390,21 +390,26 @@ pub struct SyncFileExport {
 }
 
 /// Writes every change of the store to a sync file (a USB stick); an
-/// encrypted store seals it to `path.zip` unless `plain`.
+/// encrypted store seals it to `path.zip` unless `plain`, with `passphrase`
+/// when given (one the other laptop knows), else the store's.
 #[tauri::command]
-pub async fn export_sync_file(state: State<'_, AppState>, path: String, plain: Option<bool>) -> Result<SyncFileExport, ErrorPayload> {
+pub async fn export_sync_file(state: State<'_, AppState>, path: String, plain: Option<bool>, passphrase: Option<String>) -> Result<SyncFileExport, ErrorPayload> {
     if path.trim().is_empty() {
         return Err(invalid("choose where to save the sync file", "path"));
     }
-    let (changes, f) = state.with(|m| muster_sync::file::export(m, Path::new(&path), plain.unwrap_or(false)))?;
+    let (changes, f) = state.with(|m| {
+        m.with_export_passphrase(passphrase.as_deref(), |m| muster_sync::file::export(m, Path::new(&path), plain.unwrap_or(false)))
+    })?;
     Ok(SyncFileExport { changes, file: f.file, encrypted: f.encrypted })
 }
 
-/// Reads a sync file into the store; returns how many changes were new.
+/// Reads a sync file into the store; returns how many changes were new. A
+/// sealed file opens with `passphrase` when given, else the store's (a
+/// wrong one: `invalid_input`, field `passphrase`, so the UI asks).
 #[tauri::command]
-pub async fn import_sync_file(state: State<'_, AppState>, path: String) -> Result<u64, ErrorPayload> {
+pub async fn import_sync_file(state: State<'_, AppState>, path: String, passphrase: Option<String>) -> Result<u64, ErrorPayload> {
     if path.trim().is_empty() {
         return Err(invalid("choose a sync file", "path"));
     }
-    state.with(|m| muster_sync::file::import(m, Path::new(&path)))
+    state.with(|m| m.with_export_passphrase(passphrase.as_deref(), |m| muster_sync::file::import(m, Path::new(&path))))
 }

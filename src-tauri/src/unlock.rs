@@ -54,6 +54,7 @@ mod tests {
     use crate::{setup, AppState};
     use muster_core::Muster;
     use tauri::test::{mock_builder, mock_context, noop_assets};
+    use std::path::Path;
 
     #[test]
     fn an_encrypted_store_opens_only_after_unlock() {
@@ -112,6 +113,29 @@ mod tests {
         assert_eq!((out["encrypted"].as_bool(), out["file"].as_str()), (Some(true), Some(format!("{}.zip", sync.display()).as_str())), "{out}");
         // The app reads its own sealed sync file back (nothing new).
         assert_eq!(invoke(&app, "import_sync_file", serde_json::json!({"path": out["file"]})).unwrap(), 0);
+
+        // A stick for another laptop, whose store has its own passphrase:
+        // sealed with one both know; the other laptop is asked for it.
+        let stick = dir.join("stick.sync");
+        let args = serde_json::json!({"path": stick.display().to_string(), "passphrase": "county hall"});
+        let out = invoke(&app, "export_sync_file", args).unwrap();
+        let file = out["file"].as_str().unwrap().to_string();
+        assert!(muster_core::seal::open(Path::new(&file), "county hall").is_ok());
+        let other_db = dir.join("other.db");
+        drop(Muster::open_with(&other_db, Some("another laptop")).unwrap());
+        let other = setup(mock_builder(), AppState::open(&other_db).unwrap()).build(mock_context(noop_assets())).unwrap();
+        invoke(&other, "unlock", serde_json::json!({"passphrase": "another laptop"})).unwrap();
+        let asked = invoke(&other, "import_sync_file", serde_json::json!({"path": file})).unwrap_err();
+        assert_eq!((asked["code"].as_str(), asked["field"].as_str()), (Some("invalid_input"), Some("passphrase")), "{asked}");
+        let wrong = invoke(&other, "import_sync_file", serde_json::json!({"path": file, "passphrase": "county hal"})).unwrap_err();
+        assert_eq!(wrong["field"], "passphrase");
+        let n = invoke(&other, "import_sync_file", serde_json::json!({"path": file, "passphrase": "county hall"})).unwrap();
+        assert!(n.as_u64().is_some_and(|n| n > 26), "the demo event arrived: {n}");
+        // The passphrase was for that file only: this laptop's exports are
+        // sealed with its own again.
+        let own = invoke(&other, "export_sync_file", serde_json::json!({"path": dir.join("own.sync").display().to_string()})).unwrap();
+        assert!(muster_core::seal::open(Path::new(own["file"].as_str().unwrap()), "another laptop").is_ok());
+        drop(other);
         drop(app);
         let _ = std::fs::remove_dir_all(&dir);
     }

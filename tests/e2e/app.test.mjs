@@ -733,6 +733,31 @@ describe("Muster desktop app", () => {
     await shot("33-sync-file");
   });
 
+  test("sync: a stick sealed on another laptop asks for its passphrase, then imports", async () => {
+    // The other laptop: an encrypted store (its own passphrase) with a
+    // walk-in of its own, exported with a passphrase agreed for the stick.
+    const other = path.join(tmp, "other.db");
+    const env = { ...process.env, MUSTER_PASSPHRASE: "另一台电脑", MUSTER_EXPORT_PASSPHRASE: "county hall" };
+    const cli = (...args) => JSON.parse(execFileSync(MUSTER, ["--db", other, "--json", ...args], { env }).toString());
+    const ev = cli("event", "create", "--name", "邻县培训 Neighbour county", "--starts", "2026-12-03");
+    cli("walkin", "--event", ev.id, "--name", "古丽 Guli", "--phone", "13700001111");
+    const stick = path.join(tmp, "neighbour.sync");
+    const out = cli("sync", "export", "--out", stick);
+    assert.ok(out.encrypted && fs.existsSync(`${stick}.zip`), JSON.stringify(out));
+
+    await typeInto("sync-file-path", `${stick}.zip`);
+    await (await $t("sync-file-import-typed")).click();
+    await waitUntil(async () => /另一个口令加密/.test((await syncResult())?.text ?? ""), "the passphrase is asked for");
+    assert.ok(await (await $t("sync-file-passphrase")).isDisplayed(), "the passphrase box opens");
+    await (await $t("sync-file-passphrase")).setValue("county hall");
+    await (await $t("sync-file-import-typed")).click();
+    await waitUntil(async () => /已导入 [1-9]\d* 条新记录/.test((await syncResult())?.text ?? ""), "the neighbour's records arrive");
+    await shot("34-sync-file-passphrase");
+    await (await $t("sync-file-passphrase")).clearValue();
+    await clickEl(await $t("home"));
+    await waitUntil(async () => (await texts("event-card")).some((c) => /邻县培训/.test(c)), "the neighbour's event is listed");
+  });
+
   // ---- certificates (issue 5) ---------------------------------------------
   const certRow = (name) => browser.execute((n) => {
     const r = [...document.querySelectorAll('[data-testid="cert-row"]')]

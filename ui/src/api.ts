@@ -127,8 +127,9 @@ export const api = {
   syncStatus: () => call<SyncStatus>("sync_status"),
   syncNow: () => call<SyncStatus>("sync_now"),
   testSyncConnection: (url: string, token: string | null) => call<ConnectionTest>("test_sync_connection", { url, token }),
-  exportSyncFile: (path: string, plain = false) => call<SyncFileExport>("export_sync_file", { path, plain }),
-  importSyncFile: (path: string) => call<number>("import_sync_file", { path }),
+  exportSyncFile: (path: string, plain = false, passphrase?: string) =>
+    call<SyncFileExport>("export_sync_file", { path, plain, passphrase: passphrase || null }),
+  importSyncFile: (path: string, passphrase?: string) => call<number>("import_sync_file", { path, passphrase: passphrase || null }),
   onSyncStatus: (f: (s: SyncStatus) => void): Promise<UnlistenFn> =>
     listen<SyncStatus>("sync-status", (e) => f(e.payload)),
   certificateEligibility: (eventId: string) => call<EligibilityReport>("certificate_eligibility", { eventId }),

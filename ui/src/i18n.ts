@@ -339,6 +339,17 @@ export const MESSAGES = {
   "settings.file.path.placeholder": { zh: "例如：/media/usb/muster.sync", en: "/media/usb/muster.sync" },
   "settings.file.exported": { zh: "已导出 {n} 条记录到 {path}", en: "{n} records written to {path}" },
   "settings.file.imported": { zh: "已导入 {n} 条新记录", en: "{n} new records imported" },
+  "settings.file.pass": { zh: "用另一个口令加密或打开这个文件", en: "Seal or open this file with another passphrase" },
+  "settings.file.pass.body": {
+    zh: "每台电脑的口令不同。两台电脑之间传同步文件时，可以用两位协调员都知道的口令；留空则用本机口令。",
+    en: "Each laptop has its own passphrase. For a stick between two laptops, use one both coordinators know; leave empty for this laptop's.",
+  },
+  "settings.file.pass.placeholder": { zh: "这个文件的口令", en: "This file's passphrase" },
+  "settings.file.pass.needed": {
+    zh: "这个文件是用另一个口令加密的：请在下面输入它的口令，再点导入。",
+    en: "This file was sealed with another passphrase: type it below, then import again.",
+  },
+  "settings.file.pass.wrong": { zh: "这个口令打不开这个文件，请再试一次。", en: "That passphrase does not open this file. Try again." },
   "settings.file.name": { zh: "同步文件", en: "Sync file" },
 
   "tab.certificates": { zh: "证书", en: "Certificates" },

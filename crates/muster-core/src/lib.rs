@@ -296,6 +296,20 @@ impl Muster {
         self.store.set_export_passphrase(passphrase);
     }
 
+    /// Runs `f` with exports sealed — and sealed files opened — with
+    /// `passphrase` first (a passphrase agreed for one USB stick, say, so
+    /// another laptop with its own store passphrase can read the file);
+    /// `None` or empty changes nothing. The previous export passphrase is
+    /// back afterwards, whatever `f` returned.
+    pub fn with_export_passphrase<T>(&mut self, passphrase: Option<&str>, f: impl FnOnce(&mut Muster) -> Result<T>) -> Result<T> {
+        let Some(p) = passphrase.filter(|p| !p.is_empty()) else { return f(self) };
+        let previous = self.store.export_passphrase().map(|p| zeroize::Zeroizing::new(p.to_string()));
+        self.store.set_export_passphrase(Some(p));
+        let out = f(self);
+        self.store.set_export_passphrase(previous.as_ref().map(|p| p.as_str()));
+        out
+    }
+
     /// Opens a sealed export with the export passphrase, else the store's:
     /// its inner file name and bytes.
     pub fn open_sealed(&self, path: &Path) -> Result<(String, Vec<u8>)> {

@@ -190,6 +190,20 @@ fn a_separate_export_passphrase_and_the_choke_point() {
     // The store opens its own exports with either passphrase it knows.
     assert_eq!(v.m.open_sealed(&out).unwrap().1, bytes);
 
+    // For one file only (the app's sync file for a laptop with another
+    // store passphrase): sealed and opened with it, then the previous one
+    // is back — also after a failure.
+    let stick = v.dir.path().join("stick.csv");
+    let f = v.m.with_export_passphrase(Some("for the stick"), |m| m.export_attendance(&v.event, "csv", &stick, false)).unwrap();
+    assert_eq!(seal::open(Path::new(&f.file), "for the stick").unwrap().1, bytes);
+    assert!(v.m.open_sealed(Path::new(&f.file)).unwrap_err().is_wrong_passphrase(), "not a passphrase this store knows");
+    assert_eq!(v.m.with_export_passphrase(Some("for the stick"), |m| m.open_sealed(Path::new(&f.file))).unwrap().1, bytes);
+    let failed = v.m.with_export_passphrase(Some("for the stick"), |m| m.export_attendance("no-such-event", "csv", &stick, false));
+    assert!(failed.is_err());
+    assert_eq!(v.m.open_sealed(&out).unwrap().1, bytes, "the office passphrase is back");
+    let again = v.m.with_export_passphrase(None, |m| m.export_attendance(&v.event, "csv", &v.dir.path().join("again.csv"), false)).unwrap();
+    assert_eq!(seal::open(Path::new(&again.file), "for the office").unwrap().1, bytes, "None changes nothing");
+
     // Through the choke point directly; a re-key seals with the new one.
     v.m.set_export_passphrase(None);
     let mut m = v.m.change_passphrase("new passphrase").unwrap();

@@ -122,10 +122,18 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx): Promise<void>
       h("button", { class: "btn btn-secondary", type: "button", testid: "sync-file-import-typed", onclick: () => importFrom(cleanPath(filePath.value)) }, t("settings.file.import"))),
   );
   const plain = plainChoice("sync-file-plain");
+  // A passphrase for this file only: the other laptop has a store
+  // passphrase of its own, so a stick between two laptops is sealed with
+  // one both coordinators know. Asked for when an import needs it.
+  const filePass = h("input", { type: "password", class: "path-input", testid: "sync-file-passphrase", autocomplete: "off", placeholder: t("settings.file.pass.placeholder") });
+  const passBox = h("details", { class: "export-typed", testid: "sync-file-pass" },
+    h("summary", null, t("settings.file.pass")),
+    h("p", { class: "muted" }, t("settings.file.pass.body")),
+    h("div", { class: "path-row" }, filePass));
   const exportTo = async (path: string) => {
     if (!path) { filePath.focus(); return; }
     try {
-      const written = await api.exportSyncFile(path, plain.plain());
+      const written = await api.exportSyncFile(path, plain.plain(), filePass.value);
       say("ok", exportedMessage("settings.file.exported", { n: written.changes, path: written.file }, written.encrypted));
     } catch (e) {
       showError(e as UiError);
@@ -134,11 +142,20 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx): Promise<void>
   const importFrom = async (path: string) => {
     if (!path) { filePath.focus(); return; }
     try {
-      const n = await api.importSyncFile(path);
+      const n = await api.importSyncFile(path, filePass.value);
       say("ok", t("settings.file.imported", { n }));
       await refresh();
     } catch (e) {
-      showError(e as UiError);
+      const err = e as UiError;
+      if (err.code === "invalid_input" && err.field === "passphrase") {
+        // Sealed with a passphrase this laptop does not know: ask for it.
+        passBox.open = true;
+        filePass.select();
+        filePass.focus();
+        say("warn", t(filePass.value ? "settings.file.pass.wrong" : "settings.file.pass.needed"));
+        return;
+      }
+      showError(err);
     }
   };
   const fallback = (name = "") => {
@@ -184,6 +201,7 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx): Promise<void>
         h("p", { class: "muted" }, t("settings.file.body")),
         h("div", { class: "form-actions" }, exportBtn, importBtn),
         plain.el,
+        passBox,
         typed),
     ),
   ));
