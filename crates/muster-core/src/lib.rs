@@ -250,29 +250,19 @@ impl Muster {
     /// Paper with names on it leaves the store like an export does, so it
     /// needs the same permission.
     pub fn log_print(&mut self, event_id: Option<&str>, kind: &str, file: &Path, items: usize, pages: usize) -> Result<()> {
-        self.allow(Action::Export)?;
-        self.store.write(|w| {
-            w.audit(store::AuditRecord {
-                event_id: event_id.map(str::to_string),
-                action: "print",
-                entity: None,
-                after: Some(serde_json::json!({"kind": kind, "file": file.display().to_string(), "items": items, "pages": pages})),
-                ..Default::default()
-            })
-        })
+        self.log_file("print", event_id, serde_json::json!({"kind": kind, "file": file.display().to_string(), "items": items, "pages": pages}))
     }
 
     /// Records that a file was exported (who, which file, encrypted or not).
     pub fn log_export(&mut self, event_id: Option<&str>, kind: &str, file: &Path, encrypted: bool) -> Result<()> {
+        self.log_file("export", event_id, serde_json::json!({"kind": kind, "file": file.display().to_string(), "encrypted": encrypted}))
+    }
+
+    /// One audit line for a file that left the store (`after`: what it was).
+    fn log_file(&mut self, action: &'static str, event_id: Option<&str>, after: serde_json::Value) -> Result<()> {
         self.allow(Action::Export)?;
         self.store.write(|w| {
-            w.audit(store::AuditRecord {
-                event_id: event_id.map(str::to_string),
-                action: "export",
-                entity: None,
-                after: Some(serde_json::json!({"kind": kind, "file": file.display().to_string(), "encrypted": encrypted})),
-                ..Default::default()
-            })
+            w.audit(store::AuditRecord { event_id: event_id.map(str::to_string), action, after: Some(after), ..Default::default() })
         })
     }
 
