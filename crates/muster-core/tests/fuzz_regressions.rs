@@ -121,3 +121,48 @@ fn damaged_xls_files_are_refused_not_panics() {
         assert!(p.message.contains("damaged"), "{name}: {}", p.message);
     }
 }
+
+/// Excel 97-2003 files on which calamine 0.38 allocates without bound (a
+/// failed allocation aborts the process; no panic to catch): a cyclic
+/// directory sector chain it follows for ever, and two cells far apart
+/// whose whole range (about 60 GB) it would build. `import::xls_guard`
+/// refuses both before calamine sees them, naming the file and what is
+/// wrong: the file name, then (roster, form) what the message must say.
+#[test]
+fn xls_files_that_exhaust_memory_are_refused() {
+    let loops = "a damaged Excel 97-2003 workbook: a sector chain loops";
+    let span = "sheet 'survey': its cells span A1:AUHP58348, 58,348 rows × 31,996 columns, more than a roster or form can have";
+    for (name, want) in [("calamine_cfb_chain_oom.xls", loops), ("calamine_xls_range_oom.xls", span)] {
+        let bytes = input(name);
+        let e = import::read_roster_bytes(name, &bytes, &mut |_, _| {}).expect_err(name);
+        let p = e.to_payload();
+        assert_eq!(p.code, ErrorCode::InvalidInput, "{name}: {p:?}");
+        assert!(p.message.starts_with(name) && p.message.contains(want), "{name}: {}", p.message);
+        assert_eq!(p.file.as_deref(), Some(name));
+
+        let e = xlsform::read_bytes(name, &bytes).expect_err(name);
+        let p = e.to_payload();
+        assert_eq!(p.code, ErrorCode::InvalidInput, "{name}: {p:?}");
+        assert!(p.message.starts_with(name) && p.message.contains(want), "{name}: {}", p.message);
+        assert_eq!(p.file.as_deref(), Some(name));
+    }
+}
+
+/// The same range bug in an XLSX any user can make by typing in a far
+/// corner: calamine 0.38 would build A1:XFD1048576, about 550 GB, and
+/// abort. Refused the same way.
+#[test]
+fn an_xlsx_with_a_far_cell_is_refused() {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "姓名").unwrap();
+    ws.write_string(1, 0, "李雷").unwrap();
+    ws.write_string(1_048_575, 16_383, "x").unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    let want = "far.xlsx: sheet 'Sheet1': its cells span A1:XFD1048576, 1,048,576 rows × 16,384 columns";
+    let e = import::read_roster_bytes("far.xlsx", &bytes, &mut |_, _| {}).expect_err("roster");
+    assert!(e.to_payload().message.starts_with(want), "{}", e.to_payload().message);
+    let e = xlsform::read_bytes("far.xlsx", &bytes).expect_err("form");
+    assert!(e.to_payload().message.starts_with(want), "{}", e.to_payload().message);
+    assert_eq!(e.to_payload().file.as_deref(), Some("far.xlsx"));
+}

@@ -129,6 +129,7 @@ fn read_sheets(file: &str, bytes: &[u8]) -> Result<Vec<Sheet>> {
 }
 
 fn read_sheets_unguarded(file: &str, bytes: &[u8], not_form: &dyn Fn(String) -> Error) -> Result<Vec<Sheet>> {
+    crate::import::xls_guard::check(bytes).map_err(|r| r.into_error(file, not_form))?;
     let book: Sheets<Cursor<&[u8]>> = if bytes.starts_with(b"PK\x03\x04") {
         calamine::open_workbook_from_rs(Cursor::new(bytes))
             .map(Sheets::Xlsx)

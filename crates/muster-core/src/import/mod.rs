@@ -10,12 +10,14 @@
 //!
 //! Submodules: `encoding` (detect and decode bytes), `table` (CSV/XLSX/XLS to
 //! a grid of strings with spreadsheet line numbers), `headers` (Chinese and
-//! English header synonyms), `rejects` (the rejects file for the organiser).
+//! English header synonyms), `rejects` (the rejects file for the organiser),
+//! `xls_guard` (refuses workbooks calamine would exhaust memory on).
 
 pub mod encoding;
 pub mod headers;
 pub mod rejects;
 pub mod table;
+pub mod xls_guard;
 
 use crate::model::TraineeFields;
 use crate::{normalize, Error};

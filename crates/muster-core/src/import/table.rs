@@ -8,6 +8,7 @@
 //! because their last digits are already lost and must not pass for an ID.
 
 use super::encoding;
+use super::xls_guard;
 use crate::{Error, Result};
 use calamine::{Data, Range, Reader, SheetType, SheetVisible, Sheets};
 use std::io::Cursor;
@@ -50,6 +51,7 @@ pub fn read(file: &str, bytes: &[u8], is_roster: &dyn Fn(&[Line]) -> bool) -> Re
     if bytes.starts_with(ZIP_MAGIC) {
         return calamine_guard(
             || {
+                xls_guard::check(bytes).map_err(|r| r.into_error(file, |why| not_table(&why)))?;
                 let cursor = Cursor::new(bytes);
                 let sheets = calamine::open_workbook_from_rs(cursor.clone())
                     .map(Sheets::Xlsx)
@@ -64,6 +66,7 @@ pub fn read(file: &str, bytes: &[u8], is_roster: &dyn Fn(&[Line]) -> bool) -> Re
     if bytes.starts_with(OLE_MAGIC) {
         return calamine_guard(
             || {
+                xls_guard::check(bytes).map_err(|r| r.into_error(file, |why| not_table(&why)))?;
                 let sheets = calamine::open_workbook_from_rs(Cursor::new(bytes))
                     .map(Sheets::Xls)
                     .map_err(|e: calamine::XlsError| {
@@ -219,6 +222,8 @@ fn is_blank(cell: &str) -> bool {
 /// calamine into the `damaged` error: calamine 0.38 panics on some damaged
 /// files (its CFB reader slices past a truncated sector; found by fuzzing).
 /// Relies on panics unwinding, so no profile may set `panic = "abort"`.
+/// A failed allocation aborts and cannot be caught: [`xls_guard::check`],
+/// run first inside `read`, refuses the files calamine would exhaust memory on.
 pub(crate) fn calamine_guard<T>(read: impl FnOnce() -> Result<T>, damaged: impl FnOnce() -> Error) -> Result<T> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| Err(damaged()))
 }

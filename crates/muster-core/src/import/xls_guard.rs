@@ -1,0 +1,1207 @@
+//! Looks at an Excel workbook's bytes before calamine does, and refuses the
+//! files on which calamine 0.38 would allocate without bound: a failed
+//! allocation aborts the process, so it cannot be caught the way
+//! `table::calamine_guard` catches calamine's panics.
+//!
+//! **Excel 97-2003 (`.xls`, an OLE compound file).** `Xls::new` reads
+//! everything at once. The guard retraces it, reading the same bytes the
+//! same way (calamine's `cfb.rs`: header, DIFAT and its chain, FAT,
+//! directory chain, mini stream and mini FAT, then the `Workbook` or `Book`
+//! stream; `xls.rs`: the BIFF records) and refuses:
+//! - a sector chain that comes back to a sector before it has given more
+//!   bytes than the file holds (calamine goes round until it has the
+//!   stream's length: for ever for the directory, else up to gigabytes),
+//!   a sector table listing far more sectors than the file holds;
+//! - a sheet whose cells span more than [`MAX_SHEET_CELLS`] (rows ×
+//!   columns between its outermost cells: calamine's `Range::from_sparse`
+//!   allocates that whole rectangle), or sheets that together span more than
+//!   [`MAX_WORKBOOK_CELLS`] (calamine keeps every sheet's range); the cells
+//!   counted are those calamine reads (NUMBER, LABEL, RSTRING, BOOLERR,
+//!   STRING, RK, LABELSST, MULRK, FORMULA), not BLANK or MULBLANK, which
+//!   it skips, so formatted empty cells never count;
+//! - a DIMENSIONS record claiming more than a whole Excel 97-2003 sheet
+//!   (calamine reserves room for that many cells), and sheets that overlap
+//!   in the stream (each would be walked again).
+//!
+//! Where calamine would merely return an error the guard lets the file
+//! through, and calamine's error is what the user sees; where calamine would
+//! panic reading the compound file the guard refuses the file as damaged
+//! (the same outcome, a clearer message). Where the guard cannot tell what
+//! calamine would see it counts more, never less (a LABELSST naming a
+//! missing string still counts, records after one calamine fails on too).
+//!
+//! **XLSX and XLSB (a ZIP archive).** The shared-string table's
+//! `uniqueCount`, which calamine reserves room for as it opens the file, is
+//! bounded by [`MAX_SHARED_STRINGS`]; then each sheet's cells are walked with
+//! calamine's own cell reader (nothing kept) and bounded by
+//! [`MAX_SHEET_CELLS`] as above (calamine keeps one sheet at a time there).
+//! ODS is not checked: calamine caps it itself, at 100 million cells.
+//!
+//! This mirrors calamine 0.38; check it again when calamine is upgraded.
+
+use crate::forms::xlsform::column_letter;
+use crate::Error;
+use calamine::{DataRef, Reader, Xlsb, Xlsx};
+use std::borrow::Cow;
+use std::fmt;
+use std::io::{Cursor, Read};
+
+/// The most cells one sheet may span (rows × columns from its first to its
+/// last row and column holding a value). A roster of 65,536 rows × 76
+/// columns fits, or 20,000 rows × 250; calamine holds it in 32 bytes a cell
+/// (about 160 MB at the limit).
+pub const MAX_SHEET_CELLS: u64 = 5_000_000;
+/// The most cells all the sheets of an Excel 97-2003 workbook may span
+/// together, values and formulas: calamine builds them all as it opens the
+/// file (about 320 MB at the limit).
+pub const MAX_WORKBOOK_CELLS: u64 = 10_000_000;
+/// The most cells a DIMENSIONS record may claim: a whole Excel 97-2003 sheet.
+/// calamine reserves 40 bytes for each (670 MB at the limit, reserved, not
+/// written), so only what no real file can claim is refused.
+const MAX_DIMENSIONS_CELLS: u64 = 65_536 * 256;
+/// The most strings an XLSX shared-string table may announce: calamine
+/// reserves 24 bytes for each (240 MB at the limit) before reading one.
+pub const MAX_SHARED_STRINGS: u64 = 10_000_000;
+
+/// Why a workbook is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The file is damaged: "a damaged Excel 97-2003 workbook: a sector
+    /// chain loops".
+    Damaged(String),
+    /// A sheet (or the sheets together) span too many cells: the text says
+    /// which, where, and what to do.
+    TooLarge(String),
+}
+
+impl Refusal {
+    /// The importer's error for it: a damaged file as `damaged` words it
+    /// (each importer says what it wanted), one too large as `{file}: {why}`.
+    pub(crate) fn into_error(self, file: &str, damaged: impl FnOnce(String) -> Error) -> Error {
+        match self {
+            Refusal::Damaged(why) => damaged(why),
+            Refusal::TooLarge(why) => Error::invalid_at(format!("{file}: {why}"), Some(file), None, None),
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::Damaged(s) | Refusal::TooLarge(s) => f.write_str(s),
+        }
+    }
+}
+
+const OLE_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+
+/// Checks `bytes` before calamine reads them: an Excel 97-2003 (OLE) file or
+/// an XLSX/XLSB (ZIP) file; anything else passes. Must run inside
+/// `table::calamine_guard`: the ZIP check calls calamine, which may panic.
+pub fn check(bytes: &[u8]) -> Result<(), Refusal> {
+    if bytes.starts_with(OLE_MAGIC) {
+        check_xls(bytes)
+    } else if bytes.starts_with(ZIP_MAGIC) {
+        check_zip(bytes)
+    } else {
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Excel 97-2003: the compound file (calamine's cfb.rs)
+// ---------------------------------------------------------------------------
+
+const ENDOFCHAIN: u32 = 0xFFFF_FFFE;
+const RESERVED_SECTORS: u32 = 0xFFFF_FFFA;
+const DIFSECT: u32 = 0xFFFF_FFFC;
+/// How much larger than twice the file its FAT may be, repeats included.
+const MAX_FAT_SLACK: usize = 16 << 20;
+
+/// Where retracing calamine stops.
+enum Stop {
+    /// calamine returns an error here, allocating nothing more.
+    Fails,
+    /// The file is refused.
+    Refuse(Refusal),
+}
+
+fn damaged(why: impl fmt::Display) -> Stop {
+    Stop::Refuse(Refusal::Damaged(format!("a damaged Excel 97-2003 workbook: {why}")))
+}
+
+fn check_xls(bytes: &[u8]) -> Result<(), Refusal> {
+    match workbook_stream(bytes) {
+        Ok(Some(stream)) => check_biff(&stream),
+        Ok(None) | Err(Stop::Fails) => Ok(()),
+        Err(Stop::Refuse(r)) => Err(r),
+    }
+}
+
+fn u16_at(b: &[u8], i: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(b.get(i..i.checked_add(2)?)?.try_into().ok()?))
+}
+
+fn u32_at(b: &[u8], i: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(i..i.checked_add(4)?)?.try_into().ok()?))
+}
+
+fn u64_at(b: &[u8], i: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(b.get(i..i.checked_add(8)?)?.try_into().ok()?))
+}
+
+/// calamine's `to_u32`, which asserts whole entries (a panic: damaged).
+fn to_u32(s: &[u8]) -> Result<impl Iterator<Item = u32> + '_, Stop> {
+    if !s.len().is_multiple_of(4) {
+        return Err(damaged("a sector table is cut short"));
+    }
+    Ok(s.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])))
+}
+
+/// calamine's `Sectors` over the file: it reads the file once, in order,
+/// into a buffer that grows to the end of the furthest sector asked for
+/// (zeros past the end of the file). Only the buffer's length is kept here.
+struct Sectors<'a> {
+    /// The file after the header.
+    body: &'a [u8],
+    size: usize,
+    maxid: u32,
+    /// calamine's `Sectors::data.len()`.
+    buffered: usize,
+}
+
+impl<'a> Sectors<'a> {
+    /// The bytes calamine's `Sectors::get` returns for sector `id`.
+    fn get(&mut self, id: u32) -> Result<Cow<'a, [u8]>, Stop> {
+        if self.maxid < id {
+            return Err(Stop::Fails);
+        }
+        let start = id as usize * self.size;
+        let end = start + self.size;
+        let stop = if end > self.buffered {
+            // It reads on from what it has, until `end` or the end of file,
+            // and returns what it got (a short sector, or none).
+            let got = self.buffered.max(end.min(self.body.len()));
+            self.buffered = end;
+            got
+        } else {
+            end
+        };
+        if start > stop {
+            return Err(damaged("a sector lies past the end of the file"));
+        }
+        Ok(if stop <= self.body.len() {
+            Cow::Borrowed(&self.body[start..stop])
+        } else {
+            let mut v = vec![0; stop - start];
+            if let Some(have) = self.body.get(start..) {
+                v[..have.len()].copy_from_slice(have);
+            }
+            Cow::Owned(v)
+        })
+    }
+}
+
+/// calamine's mini sectors: 64-byte pieces of the mini stream. Past the
+/// mini stream calamine reads on from wherever the file was left, which the
+/// guard cannot follow: no real file does it.
+struct MiniSectors<'a> {
+    data: &'a [u8],
+    maxid: u32,
+}
+
+impl<'a> MiniSectors<'a> {
+    fn get(&self, id: u32) -> Result<Cow<'a, [u8]>, Stop> {
+        if self.maxid < id {
+            return Err(Stop::Fails);
+        }
+        let start = id as usize * 64;
+        match self.data.get(start..start + 64) {
+            Some(s) => Ok(Cow::Borrowed(s)),
+            None => Err(damaged("the workbook stream lies outside the mini stream")),
+        }
+    }
+}
+
+/// calamine's `Sectors::get_chain`: the bytes of the chain from `id`,
+/// stopping at `len`. A sector met twice means calamine goes round until it
+/// has `len` bytes: refused when `len` is more than `most` (the file's
+/// size; the directory's chain has no length, so calamine goes round for
+/// ever), followed otherwise, as calamine does, since it soon ends.
+fn chain<'a>(
+    get: &mut dyn FnMut(u32) -> Result<Cow<'a, [u8]>, Stop>,
+    mut id: u32,
+    fats: &[u32],
+    len: usize,
+    (maxid, most): (u32, usize),
+) -> Result<Vec<u8>, Stop> {
+    let mut out = Vec::new();
+    let mut seen = vec![false; maxid as usize + 1];
+    while id != ENDOFCHAIN {
+        let sector = get(id)?;
+        // `get` refused ids past `maxid`.
+        let visited = seen.get_mut(id as usize).ok_or(Stop::Fails)?;
+        if *visited && len > most {
+            return Err(damaged("a sector chain loops"));
+        }
+        *visited = true;
+        let take = sector.len().min(len - out.len());
+        out.extend_from_slice(&sector[..take]);
+        if out.len() >= len {
+            break;
+        }
+        id = *fats
+            .get(id as usize)
+            .ok_or_else(|| damaged("a sector chain leaves the sector table"))?;
+    }
+    Ok(out)
+}
+
+/// A directory entry as calamine reads it.
+struct Dir {
+    name: String,
+    start: u32,
+    len: usize,
+}
+
+impl Dir {
+    fn parse(buf: &[u8], small: bool) -> Option<Dir> {
+        let mut name = encoding_rs::UTF_16LE.decode(buf.get(..64)?).0.into_owned();
+        if let Some(l) = name.as_bytes().iter().position(|b| *b == 0) {
+            name.truncate(l);
+        }
+        let start = u32_at(buf, 116)?;
+        let len = if small {
+            u32_at(buf, 120)? as usize
+        } else {
+            usize::try_from(u64_at(buf, 120)?).unwrap_or(usize::MAX)
+        };
+        Some(Dir { name, start, len })
+    }
+}
+
+/// Retraces `Cfb::new` and `get_stream("Workbook")` (else `"Book"`): the
+/// stream calamine would parse, `None` if it would find none.
+fn workbook_stream(bytes: &[u8]) -> Result<Option<Vec<u8>>, Stop> {
+    let header = bytes.get(..512).ok_or(Stop::Fails)?;
+    if !header.starts_with(OLE_MAGIC) {
+        return Err(Stop::Fails);
+    }
+    let field = |i| u32_at(header, i).ok_or(Stop::Fails);
+    let version = u16_at(header, 26).ok_or(Stop::Fails)?;
+    let size: usize = match u16_at(header, 30) {
+        Some(0x0009) => 512,
+        Some(0x000C) => 4096,
+        _ => return Err(Stop::Fails),
+    };
+    if u16_at(header, 32) != Some(0x0006) {
+        return Err(Stop::Fails);
+    }
+    let dir_start = field(48)?;
+    let mini_fat_start = field(60)?;
+    let mini_fat_len = field(64)? as usize;
+    let difat_start = field(68)?;
+    let mut difat: Vec<u32> = to_u32(&header[76..512])?.collect();
+    // A 4096-byte sector size reads the rest of the first sector as header.
+    let body = bytes.get(size.max(512)..).ok_or(Stop::Fails)?;
+    let maxid = bytes.len() / size;
+    let mut sectors = Sectors {
+        body,
+        size,
+        maxid: maxid as u32,
+        buffered: 0,
+    };
+
+    let mut sector_id = difat_start;
+    let mut difat_sectors = 0usize;
+    while sector_id < RESERVED_SECTORS {
+        difat_sectors += 1;
+        if difat_sectors > maxid.saturating_add(1) {
+            return Err(Stop::Fails);
+        }
+        let s = sectors.get(sector_id)?;
+        difat.extend(to_u32(&s)?);
+        sector_id = difat.pop().ok_or(Stop::Fails)?;
+    }
+
+    // Each FAT sector listed is read in full, repeats included: a DIFAT
+    // chain listing one sector over and over makes a FAT a thousand times
+    // the file's size. Twice the file's size (and 16 MB) is plenty.
+    let fat_sectors: Vec<u32> = difat.into_iter().filter(|id| *id < DIFSECT).collect();
+    if fat_sectors.len().saturating_mul(size) > bytes.len().saturating_mul(2).saturating_add(MAX_FAT_SLACK) {
+        return Err(damaged(format_args!(
+            "its sector table lists {} sectors, the file holds {}",
+            thousands(fat_sectors.len() as u64),
+            thousands(maxid as u64)
+        )));
+    }
+    let mut fats = Vec::new();
+    for id in fat_sectors {
+        let s = sectors.get(id)?;
+        fats.extend(to_u32(&s)?);
+    }
+
+    let dirs = chain(&mut |id| sectors.get(id), dir_start, &fats, usize::MAX, (maxid as u32, bytes.len()))?;
+    let dirs: Vec<Dir> = dirs
+        .chunks(128)
+        .filter(|c| c.len() == 128)
+        .filter_map(|c| Dir::parse(c, size == 512))
+        .collect();
+    let Some(root) = dirs.first() else {
+        return Err(Stop::Fails);
+    };
+    if version != 3 && root.start == ENDOFCHAIN {
+        return Err(Stop::Fails);
+    }
+
+    let (mini_fats, ministream) = if mini_fat_len > 0 {
+        let ministream = chain(&mut |id| sectors.get(id), root.start, &fats, root.len, (maxid as u32, bytes.len()))?;
+        let minifat = chain(
+            &mut |id| sectors.get(id),
+            mini_fat_start,
+            &fats,
+            mini_fat_len.saturating_mul(size),
+            (maxid as u32, bytes.len()),
+        )?;
+        let minifat: Vec<u32> = to_u32(&minifat)?.collect();
+        (minifat, ministream)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let mini = MiniSectors {
+        data: &ministream,
+        maxid: (maxid * 8) as u32,
+    };
+
+    for name in ["Workbook", "Book"] {
+        let Some(d) = dirs.iter().find(|d| d.name.as_bytes().eq_ignore_ascii_case(name.as_bytes())) else {
+            continue;
+        };
+        let stream = if d.len < 4096 {
+            chain(&mut |id| mini.get(id), d.start, &mini_fats, d.len, (mini.maxid, bytes.len()))
+        } else {
+            chain(&mut |id| sectors.get(id), d.start, &fats, d.len, (maxid as u32, bytes.len()))
+        };
+        match stream {
+            Ok(s) => return Ok(Some(s)),
+            Err(Stop::Fails) => continue,
+            Err(refused) => return Err(refused),
+        }
+    }
+    Ok(None)
+}
+
+// ---------------------------------------------------------------------------
+// Excel 97-2003: the BIFF records (calamine's xls.rs, `parse_workbook`)
+// ---------------------------------------------------------------------------
+
+/// calamine's `RecordIter`: (type, data), CONTINUE records after a record
+/// skipped with it; `Err` where calamine returns an error.
+struct Records<'a> {
+    stream: &'a [u8],
+}
+
+impl<'a> Iterator for Records<'a> {
+    type Item = Result<(u16, &'a [u8]), ()>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let s = self.stream;
+        if s.len() < 4 {
+            return if s.is_empty() { None } else { Some(Err(())) };
+        }
+        let typ = u16_at(s, 0)?;
+        let len = u16_at(s, 2)? as usize;
+        let Some(data) = s.get(4..4 + len) else {
+            return Some(Err(()));
+        };
+        self.stream = &s[4 + len..];
+        if self.stream.len() > 4 && u16_at(self.stream, 0) == Some(0x003C) {
+            while self.stream.len() > 4 && u16_at(self.stream, 0) == Some(0x003C) {
+                let len = u16_at(self.stream, 2)? as usize;
+                match self.stream.get(4 + len..) {
+                    Some(rest) => self.stream = rest,
+                    None => return Some(Err(())),
+                }
+            }
+        }
+        Some(Ok((typ, data)))
+    }
+}
+
+/// The rectangle between the outermost cells seen, as `Range::from_sparse`
+/// builds it.
+#[derive(Default, Clone, Copy)]
+struct Span {
+    /// (first row, last row, first column, last column), 0-based.
+    bounds: Option<(u32, u32, u32, u32)>,
+}
+
+impl Span {
+    fn add(&mut self, row: u32, col: u32) {
+        self.bounds = Some(match self.bounds {
+            None => (row, row, col, col),
+            Some((r0, r1, c0, c1)) => (r0.min(row), r1.max(row), c0.min(col), c1.max(col)),
+        });
+    }
+
+    fn rows(&self) -> u64 {
+        self.bounds.map_or(0, |(r0, r1, _, _)| u64::from(r1 - r0) + 1)
+    }
+
+    fn cols(&self) -> u64 {
+        self.bounds.map_or(0, |(_, _, c0, c1)| u64::from(c1 - c0) + 1)
+    }
+
+    fn area(&self) -> u64 {
+        self.rows().saturating_mul(self.cols())
+    }
+
+    /// `A1:XFD65536`.
+    fn refs(&self) -> String {
+        self.bounds.map_or_else(String::new, |(r0, r1, c0, c1)| {
+            format!(
+                "{}{}:{}{}",
+                column_letter(c0 as usize),
+                u64::from(r0) + 1,
+                column_letter(c1 as usize),
+                u64::from(r1) + 1
+            )
+        })
+    }
+}
+
+fn too_large(sheet: &str, what: &str, span: &Span) -> Refusal {
+    Refusal::TooLarge(format!(
+        "sheet {sheet}: its {what} span {}, {} rows × {} columns, more than a roster or form can have \
+         (at most {} cells); delete the stray cells far from the table and save it again",
+        span.refs(),
+        thousands(span.rows()),
+        thousands(span.cols()),
+        thousands(MAX_SHEET_CELLS)
+    ))
+}
+
+/// `12,345,678`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A BoundSheet8 record's sheet name, for messages: `'Roster'`, else its
+/// place (`number 2`) when the name cannot be read.
+fn sheet_label(data: &[u8], biff8: bool, number: usize) -> String {
+    let name = || -> Option<String> {
+        let cch = *data.get(6)? as usize;
+        if !biff8 {
+            let s = data.get(7..7 + cch)?;
+            return s.is_ascii().then(|| String::from_utf8_lossy(s).into_owned());
+        }
+        let wide = data.get(7)? & 1 != 0;
+        let s = data.get(8..)?;
+        if wide {
+            let units: Vec<u16> = s.chunks_exact(2).take(cch).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+            Some(String::from_utf16_lossy(&units))
+        } else {
+            Some(s.iter().take(cch).map(|&b| char::from(b)).collect())
+        }
+    };
+    match name() {
+        Some(n) if !n.is_empty() => format!("'{n}'"),
+        _ => format!("number {number}"),
+    }
+}
+
+/// The reserve a DIMENSIONS record makes calamine ask for (its
+/// `parse_dimensions`, then rows × columns with a release build's wrapping
+/// arithmetic); `None` where calamine returns an error.
+fn dimensions_reserve(d: &[u8]) -> Option<(u64, u64)> {
+    let (rf, rl, mut cf, cl) = match d.len() {
+        10 => (
+            u32::from(u16_at(d, 0)?),
+            u32::from(u16_at(d, 2)?),
+            u32::from(u16_at(d, 4)?),
+            u32::from(u16_at(d, 6)?),
+        ),
+        14 | 16 => (u32_at(d, 0)?, u32_at(d, 4)?, u32::from(u16_at(d, 8)?), u32::from(u16_at(d, 10)?)),
+        _ => return None,
+    };
+    if 0xFF < cf || cl < cf {
+        cf = 0;
+    }
+    let ((r0, c0), (r1, c1)) = if 1 <= rl && 1 <= cl { ((rf, cf), (rl - 1, cl - 1)) } else { ((rf, cf), (rf, cf)) };
+    let rows = r1.wrapping_sub(r0).wrapping_add(1);
+    let cols = c1.wrapping_sub(c0).wrapping_add(1);
+    Some((u64::from(rows), u64::from(cols)))
+}
+
+/// Walks the workbook stream as `parse_workbook` does and bounds what it
+/// allocates.
+fn check_biff(stream: &[u8]) -> Result<(), Refusal> {
+    let refuse = |why: String| Refusal::Damaged(format!("a damaged Excel 97-2003 workbook: {why}"));
+
+    // The globals: where each sheet starts (BoundSheet8), until EOF.
+    let mut sheets: Vec<(usize, String)> = Vec::new();
+    let mut biff8 = true;
+    for record in (Records { stream }) {
+        let Ok((typ, data)) = record else { break };
+        match typ {
+            0x0809 => {
+                if let Some(v) = u16_at(data, 0) {
+                    let dt = u16_at(data, 2).unwrap_or(0);
+                    biff8 = match v {
+                        0x0200 | 0x0002 | 0x0007 | 0x0300 | 0x0400 | 0x0500 => false,
+                        0 => dt != 0x1000,
+                        _ => true,
+                    };
+                }
+            }
+            0x0085 => {
+                if let Some(pos) = u32_at(data, 0) {
+                    sheets.push((pos as usize, sheet_label(data, biff8, sheets.len() + 1)));
+                }
+            }
+            0x000A => break,
+            _ => {}
+        }
+    }
+
+    // Each sheet from its position to its EOF, nested substreams (charts)
+    // skipped. Real sheets do not overlap, so the walks add up to about the
+    // stream once; overlapping ones would repeat it once a sheet.
+    let mut walked = 0usize;
+    let budget = stream.len().saturating_mul(2).saturating_add(64 * 1024);
+    let mut total = 0u64;
+    for (pos, name) in sheets {
+        let Some(sheet) = stream.get(pos..) else {
+            return Err(refuse(format!("sheet {name} starts past the end of the workbook stream")));
+        };
+        let mut records = Records { stream: sheet };
+        let (mut cells, mut formulas) = (Span::default(), Span::default());
+        let mut fmla_pos = (0u32, 0u32);
+        let (mut seen_bof, mut depth, mut fails) = (false, 0usize, false);
+        for record in records.by_ref() {
+            let Ok((typ, r)) = record else {
+                fails = true;
+                break;
+            };
+            if depth > 0 {
+                match typ {
+                    0x0809 => depth += 1,
+                    0x000A => depth -= 1,
+                    _ => {}
+                }
+                continue;
+            }
+            let pos = || Some((u32::from(u16_at(r, 0)?), u32::from(u16_at(r, 2)?)));
+            // Each cell record with the shortest data calamine reads it from.
+            let cell_min = match typ {
+                0x0203 => 14,          // NUMBER
+                0x0204 | 0x00D6 => 6,  // LABEL, RSTRING
+                0x0205 => 8,           // BOOLERR
+                0x027E | 0x00FD => 10, // RK, LABELSST
+                _ => 0,
+            };
+            if cell_min > 0 {
+                match pos() {
+                    Some((row, col)) if r.len() >= cell_min => cells.add(row, col),
+                    _ => {
+                        fails = true;
+                        break;
+                    }
+                }
+                continue;
+            }
+            match typ {
+                0x0809 => {
+                    if seen_bof {
+                        depth += 1;
+                    } else {
+                        seen_bof = true;
+                    }
+                }
+                0x0200 => match dimensions_reserve(r) {
+                    Some((rows, cols)) if rows.saturating_mul(cols) > MAX_DIMENSIONS_CELLS => {
+                        return Err(refuse(format!(
+                            "sheet {name} claims {} rows × {} columns, more than an Excel 97-2003 sheet has",
+                            thousands(rows),
+                            thousands(cols)
+                        )));
+                    }
+                    Some(_) => {}
+                    None => {
+                        fails = true;
+                        break;
+                    }
+                },
+                // STRING: a formula's text value, at the formula's cell.
+                0x0207 => cells.add(fmla_pos.0, fmla_pos.1),
+                // MULRK: one row, columns first..=last.
+                0x00BD => {
+                    let (Some(row), Some(first), Some(last)) =
+                        (u16_at(r, 0), u16_at(r, 2), r.len().checked_sub(2).and_then(|i| u16_at(r, i)))
+                    else {
+                        fails = true;
+                        break;
+                    };
+                    let n = usize::from(last.wrapping_sub(first).wrapping_add(1));
+                    if r.len() != 6 + 6 * n {
+                        fails = true;
+                        break;
+                    }
+                    if n > 0 {
+                        cells.add(u32::from(row), u32::from(first));
+                        cells.add(u32::from(row), u32::from(first) + n as u32 - 1);
+                    }
+                }
+                // FORMULA: in the formulas' range always, in the cells'
+                // unless its value is a string still to come (counted anyway).
+                0x0006 => match pos() {
+                    Some((row, col)) if r.len() >= 20 => {
+                        fmla_pos = (row, col);
+                        formulas.add(row, col);
+                        cells.add(row, col);
+                    }
+                    _ => {
+                        fails = true;
+                        break;
+                    }
+                },
+                0x000A => break,
+                _ => {}
+            }
+        }
+        walked = walked.saturating_add(sheet.len() - records.stream.len());
+        if walked > budget {
+            return Err(refuse("its sheets overlap".into()));
+        }
+        for (what, span) in [("cells", &cells), ("formulas", &formulas)] {
+            if span.area() > MAX_SHEET_CELLS {
+                return Err(too_large(&name, what, span));
+            }
+            total = total.saturating_add(span.area());
+        }
+        if total > MAX_WORKBOOK_CELLS {
+            return Err(Refusal::TooLarge(format!(
+                "its sheets together span {} cells, more than a roster or form can have (at most {}); \
+                 delete the sheets or stray cells not needed and save it again",
+                thousands(total),
+                thousands(MAX_WORKBOOK_CELLS)
+            )));
+        }
+        // calamine stops at the first error: later sheets are never built.
+        if fails {
+            break;
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// XLSX and XLSB
+// ---------------------------------------------------------------------------
+
+fn check_zip(bytes: &[u8]) -> Result<(), Refusal> {
+    check_shared_strings(bytes)?;
+    if let Ok(mut book) = Xlsx::new(Cursor::new(bytes)) {
+        for name in book.sheet_names() {
+            let Ok(mut reader) = book.worksheet_cells_reader(&name) else { continue };
+            let mut span = Span::default();
+            while let Ok(Some(cell)) = reader.next_cell() {
+                if !matches!(cell.get_value(), DataRef::Empty) {
+                    let (row, col) = cell.get_position();
+                    span.add(row, col);
+                }
+            }
+            if span.area() > MAX_SHEET_CELLS {
+                return Err(too_large(&format!("'{name}'"), "cells", &span));
+            }
+        }
+    } else if let Ok(mut book) = Xlsb::new(Cursor::new(bytes)) {
+        for name in book.sheet_names() {
+            let Ok(mut reader) = book.worksheet_cells_reader(&name) else { continue };
+            let mut span = Span::default();
+            while let Ok(Some(cell)) = reader.next_cell() {
+                if !matches!(cell.get_value(), DataRef::Empty) {
+                    let (row, col) = cell.get_position();
+                    span.add(row, col);
+                }
+            }
+            if span.area() > MAX_SHEET_CELLS {
+                return Err(too_large(&format!("'{name}'"), "cells", &span));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Bounds the `uniqueCount` of every `…sharedStrings.xml` in the archive
+/// (calamine finds its own case-insensitively), read as a stream.
+fn check_shared_strings(bytes: &[u8]) -> Result<(), Refusal> {
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    for i in 0..zip.len() {
+        let is_sst = zip.name_for_index(i).and_then(Result::ok).is_some_and(|n| {
+            n.replace('\\', "/").to_ascii_lowercase().ends_with("sharedstrings.xml")
+        });
+        if !is_sst {
+            continue;
+        }
+        let Ok(file) = zip.by_index(i) else { continue };
+        let most = largest_unique_count(file);
+        if most > MAX_SHARED_STRINGS {
+            return Err(Refusal::Damaged(format!(
+                "a damaged Excel workbook: its shared-string table announces {} strings (at most {})",
+                thousands(most),
+                thousands(MAX_SHARED_STRINGS)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The largest number given as `uniqueCount="…"` anywhere in `r` (an
+/// attribute calamine reads as a whole number of digits, leading zeros
+/// allowed); anywhere, so no XML trickery can hide one from the guard.
+fn largest_unique_count(mut r: impl Read) -> u64 {
+    const KEY: &[u8] = b"uniqueCount";
+    // KMP: fail[k] is the longest proper border of KEY[..k].
+    let mut fail = [0usize; KEY.len() + 1];
+    for k in 2..=KEY.len() {
+        let mut j = fail[k - 1];
+        while j > 0 && KEY[j] != KEY[k - 1] {
+            j = fail[j];
+        }
+        fail[k] = if KEY[j] == KEY[k - 1] { j + 1 } else { 0 };
+    }
+    enum State {
+        Key(usize),
+        Equals,
+        Quote,
+        Digits { quote: u8, value: u64, any: bool },
+    }
+    let mut state = State::Key(0);
+    let mut most = 0u64;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match r.read(&mut buf) {
+            Ok(0) | Err(_) => return most,
+            Ok(n) => n,
+        };
+        for &b in &buf[..n] {
+            // A byte that breaks an attribute is looked at again as the
+            // start of the key.
+            let mut again = true;
+            while again {
+                again = false;
+                state = match state {
+                    State::Key(mut k) => {
+                        while k > 0 && KEY[k] != b {
+                            k = fail[k];
+                        }
+                        if KEY[k] == b {
+                            k += 1;
+                        }
+                        if k == KEY.len() {
+                            State::Equals
+                        } else {
+                            State::Key(k)
+                        }
+                    }
+                    State::Equals if b.is_ascii_whitespace() => State::Equals,
+                    State::Equals if b == b'=' => State::Quote,
+                    State::Quote if b.is_ascii_whitespace() => State::Quote,
+                    State::Quote if b == b'"' || b == b'\'' => State::Digits { quote: b, value: 0, any: false },
+                    State::Digits { quote, value, .. } if b.is_ascii_digit() => State::Digits {
+                        quote,
+                        value: value.saturating_mul(10).saturating_add(u64::from(b - b'0')),
+                        any: true,
+                    },
+                    State::Digits { quote, value, any } if b == quote => {
+                        if any {
+                            most = most.max(value);
+                        }
+                        State::Key(0)
+                    }
+                    _ => {
+                        again = true;
+                        State::Key(0)
+                    }
+                };
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// BIFF record bytes.
+    fn rec(typ: u16, data: &[u8]) -> Vec<u8> {
+        let mut v = typ.to_le_bytes().to_vec();
+        v.extend((data.len() as u16).to_le_bytes());
+        v.extend(data);
+        v
+    }
+
+    fn number(row: u16, col: u16, value: f64) -> Vec<u8> {
+        let mut d = row.to_le_bytes().to_vec();
+        d.extend(col.to_le_bytes());
+        d.extend(0u16.to_le_bytes());
+        d.extend(value.to_le_bytes());
+        rec(0x0203, &d)
+    }
+
+    fn label(row: u16, col: u16, text: &str) -> Vec<u8> {
+        let mut d = row.to_le_bytes().to_vec();
+        d.extend(col.to_le_bytes());
+        d.extend(0u16.to_le_bytes());
+        d.extend((text.len() as u16).to_le_bytes());
+        d.push(0); // compressed (Latin-1) characters
+        d.extend(text.as_bytes());
+        rec(0x0204, &d)
+    }
+
+    /// A BIFF8 workbook stream: one sheet named `Sheet1` holding `cells`
+    /// (records).
+    fn biff(cells: &[Vec<u8>]) -> Vec<u8> {
+        let bof = |dt: u16| rec(0x0809, &[&0x0600u16.to_le_bytes()[..], &dt.to_le_bytes(), &[0; 12]].concat());
+        let mut globals = bof(0x0005);
+        let sheet_at = globals.len() + 4 + 14 + 4;
+        let mut bound = (sheet_at as u32).to_le_bytes().to_vec();
+        bound.extend([0, 0, 6, 0]);
+        bound.extend(b"Sheet1");
+        globals.extend(rec(0x0085, &bound));
+        globals.extend(rec(0x000A, &[]));
+        assert_eq!(globals.len(), sheet_at);
+        globals.extend(bof(0x0010));
+        for c in cells {
+            globals.extend(c);
+        }
+        globals.extend(rec(0x000A, &[]));
+        globals
+    }
+
+    /// A version 3 compound file (512-byte sectors) holding `stream` as
+    /// `Workbook`, padded past 4,096 bytes so it lives in regular sectors:
+    /// sector 0 the FAT, sector 1 the directory, then the stream. `fat` may
+    /// rewrite FAT entries (to make a chain loop).
+    fn cfb(stream: &[u8], fat: impl FnOnce(&mut Vec<u32>)) -> Vec<u8> {
+        let mut stream = stream.to_vec();
+        stream.resize(stream.len().max(4096 + 512), 0);
+        compound(&stream, false, fat, |_| {})
+    }
+
+    /// [`cfb`] with `stream` (under 4,096 bytes) in the mini stream:
+    /// sector 2 the mini FAT, then the mini stream. `minifat` may rewrite
+    /// mini FAT entries.
+    fn cfb_mini(stream: &[u8], minifat: impl FnOnce(&mut Vec<u32>)) -> Vec<u8> {
+        assert!(stream.len() < 4096);
+        compound(stream, true, |_| {}, minifat)
+    }
+
+    fn compound(stream: &[u8], mini: bool, fat: impl FnOnce(&mut Vec<u32>), minifat: impl FnOnce(&mut Vec<u32>)) -> Vec<u8> {
+        // In the mini stream, the stream is in 64-byte pieces chained by
+        // the mini FAT, in regular sectors from 3 on (the root's chain).
+        let first = if mini { 3 } else { 2 };
+        let mut body = stream.to_vec();
+        let minis = stream.len().div_ceil(64);
+        if mini {
+            body.resize(minis * 64, 0);
+        }
+        let sectors = body.len().div_ceil(512);
+        let mut fats = vec![0xFFFF_FFFD, ENDOFCHAIN];
+        if mini {
+            fats.push(ENDOFCHAIN); // the mini FAT
+        }
+        for i in 0..sectors {
+            fats.push(if i + 1 == sectors { ENDOFCHAIN } else { (i + first + 1) as u32 });
+        }
+        fat(&mut fats);
+        fats.resize(128, 0xFFFF_FFFF);
+        let mut minifats: Vec<u32> = (0..minis).map(|i| if i + 1 == minis { ENDOFCHAIN } else { i as u32 + 1 }).collect();
+        minifat(&mut minifats);
+        minifats.resize(128, 0xFFFF_FFFF);
+        let mut h = OLE_MAGIC.to_vec();
+        h.resize(24, 0);
+        h.extend(0x003Eu16.to_le_bytes()); // minor version
+        h.extend(3u16.to_le_bytes()); // major version
+        h.extend(0xFFFEu16.to_le_bytes()); // byte order
+        h.extend(9u16.to_le_bytes()); // sector shift
+        h.extend(6u16.to_le_bytes()); // mini sector shift
+        h.resize(44, 0);
+        h.extend(1u32.to_le_bytes()); // FAT sectors
+        h.extend(1u32.to_le_bytes()); // directory start
+        h.extend(0u32.to_le_bytes());
+        h.extend(4096u32.to_le_bytes()); // mini stream cutoff
+        h.extend((if mini { 2 } else { ENDOFCHAIN }).to_le_bytes()); // mini FAT start
+        h.extend(u32::from(mini).to_le_bytes()); // mini FAT sectors
+        h.extend(ENDOFCHAIN.to_le_bytes()); // DIFAT start
+        h.extend(0u32.to_le_bytes()); // DIFAT sectors
+        h.extend(0u32.to_le_bytes()); // DIFAT[0]: the FAT is sector 0
+        h.resize(512, 0xFF);
+        for f in &fats {
+            h.extend(f.to_le_bytes());
+        }
+        let entry = |name: &str, typ: u8, start: u32, len: u32| {
+            let mut e: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            e.resize(64, 0);
+            e.extend(((name.len() as u16 + 1) * 2).to_le_bytes());
+            e.push(typ);
+            e.push(1); // black
+            e.extend(0xFFFF_FFFFu32.to_le_bytes()); // left sibling
+            e.extend(0xFFFF_FFFFu32.to_le_bytes()); // right sibling
+            e.extend((if typ == 5 { 1u32 } else { 0xFFFF_FFFF }).to_le_bytes()); // child
+            e.resize(116, 0);
+            e.extend(start.to_le_bytes());
+            e.extend(len.to_le_bytes());
+            e.extend(0u32.to_le_bytes());
+            e
+        };
+        if mini {
+            h.extend(entry("Root Entry", 5, 3, (minis * 64) as u32));
+            h.extend(entry("Workbook", 2, 0, stream.len() as u32));
+        } else {
+            h.extend(entry("Root Entry", 5, ENDOFCHAIN, 0));
+            h.extend(entry("Workbook", 2, 2, stream.len() as u32));
+        }
+        h.resize(512 * 3, 0);
+        if mini {
+            for f in &minifats {
+                h.extend(f.to_le_bytes());
+            }
+        }
+        h.extend(&body);
+        h.resize(512 * (1 + first + sectors), 0);
+        h
+    }
+
+    fn open(bytes: &[u8]) -> Result<calamine::Range<calamine::Data>, String> {
+        let mut book: calamine::Xls<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e: calamine::XlsError| e.to_string())?;
+        book.worksheet_range("Sheet1").map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_small_handmade_workbook_passes_and_calamine_reads_it() {
+        let bytes = cfb(&biff(&[label(0, 0, "name"), label(1, 0, "Li Lei"), number(1, 1, 42.0)]), |_| {});
+        assert_eq!(check(&bytes), Ok(()));
+        let range = open(&bytes).unwrap();
+        assert_eq!(range.get_size(), (2, 2));
+        assert_eq!(range.get_value((1, 0)), Some(&calamine::Data::String("Li Lei".into())));
+    }
+
+    #[test]
+    fn a_cyclic_directory_chain_is_refused() {
+        // The directory (sector 1) points back at itself.
+        let bytes = cfb(&biff(&[label(0, 0, "name")]), |fat| fat[1] = 1);
+        let e = check(&bytes).unwrap_err();
+        assert_eq!(e, Refusal::Damaged("a damaged Excel 97-2003 workbook: a sector chain loops".into()));
+    }
+
+    #[test]
+    fn a_cyclic_workbook_chain_is_refused() {
+        // The stream's last sector points back at its first, and the
+        // directory claims 4 GB: calamine would copy round until then.
+        let stream = biff(&[label(0, 0, "name")]);
+        let mut bytes = cfb(&stream, |fat| {
+            let last = fat.len() - 1;
+            fat[last] = 2;
+        });
+        // Workbook entry: second directory entry, length at offset 120.
+        let at = 512 * 2 + 128 + 120;
+        bytes[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(matches!(check(&bytes), Err(Refusal::Damaged(m)) if m.ends_with("a sector chain loops")));
+    }
+
+    #[test]
+    fn a_loop_calamine_leaves_at_the_streams_length_is_followed() {
+        // The stream's last sector points back at its first and the
+        // directory asks for one sector more: calamine reads the first
+        // sector again, then stops. So does the guard.
+        let stream = biff(&[label(0, 0, "name")]);
+        let mut bytes = cfb(&stream, |fat| {
+            let last = fat.len() - 1;
+            fat[last] = 2;
+        });
+        let at = 512 * 2 + 128 + 120;
+        let len = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) + 512;
+        bytes[at..at + 4].copy_from_slice(&len.to_le_bytes());
+        assert_eq!(check(&bytes), Ok(()));
+        assert_eq!(open(&bytes).unwrap().get_size(), (1, 1));
+    }
+
+    #[test]
+    fn a_workbook_in_the_mini_stream_is_read_there() {
+        let bytes = cfb_mini(&biff(&[label(0, 0, "name"), label(1, 0, "Li Lei")]), |_| {});
+        assert_eq!(check(&bytes), Ok(()));
+        assert_eq!(open(&bytes).unwrap().get_value((1, 0)), Some(&calamine::Data::String("Li Lei".into())));
+
+        let bytes = cfb_mini(&biff(&[label(0, 0, "name"), number(65_535, 16_383, 1.0)]), |_| {});
+        assert!(matches!(check(&bytes), Err(Refusal::TooLarge(m)) if m.contains("A1:XFD65536")));
+
+        // A mini sector past the mini stream: calamine would read on from
+        // wherever the file was left.
+        let bytes = cfb_mini(&biff(&[label(0, 0, "name")]), |minifat| minifat[0] = 40);
+        assert!(matches!(check(&bytes), Err(Refusal::Damaged(m)) if m.ends_with("outside the mini stream")));
+    }
+
+    #[test]
+    fn cells_far_apart_are_refused_and_just_under_the_limit_pass() {
+        let bytes = cfb(&biff(&[label(0, 0, "name"), number(65_535, 16_383, 1.0)]), |_| {});
+        let e = check(&bytes).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "sheet 'Sheet1': its cells span A1:XFD65536, 65,536 rows × 16,384 columns, more than a roster or \
+             form can have (at most 5,000,000 cells); delete the stray cells far from the table and save it again"
+        );
+        assert!(matches!(e, Refusal::TooLarge(_)));
+        // 65,536 rows × 76 columns = 4,980,736 cells.
+        let bytes = cfb(&biff(&[label(0, 0, "name"), number(65_535, 75, 1.0)]), |_| {});
+        assert_eq!(check(&bytes), Ok(()));
+        assert_eq!(open(&bytes).unwrap().get_size(), (65_536, 76));
+    }
+
+    #[test]
+    fn blank_cells_do_not_count_formulas_and_mulrk_do() {
+        let blank = |row: u16, col: u16| rec(0x0201, &[&row.to_le_bytes()[..], &col.to_le_bytes(), &[0, 0]].concat());
+        let bytes = cfb(&biff(&[label(0, 0, "name"), blank(65_535, 255)]), |_| {});
+        assert_eq!(check(&bytes), Ok(()));
+
+        let mut formula = 65_535u16.to_le_bytes().to_vec();
+        formula.extend(255u16.to_le_bytes());
+        formula.extend([0; 18]);
+        let bytes = cfb(&biff(&[label(0, 0, "name"), rec(0x0006, &formula)]), |_| {});
+        assert!(matches!(check(&bytes), Err(Refusal::TooLarge(m)) if m.contains("A1:IV65536")));
+
+        let mut mulrk = 65_535u16.to_le_bytes().to_vec();
+        mulrk.extend(250u16.to_le_bytes());
+        mulrk.extend([0; 6 * 6]);
+        mulrk.extend(255u16.to_le_bytes());
+        let bytes = cfb(&biff(&[label(0, 0, "name"), rec(0x00BD, &mulrk)]), |_| {});
+        assert!(matches!(check(&bytes), Err(Refusal::TooLarge(m)) if m.contains("A1:IV65536")));
+    }
+
+    #[test]
+    fn an_impossible_dimensions_record_is_refused() {
+        let mut dims = 0u32.to_le_bytes().to_vec();
+        dims.extend(u32::MAX.to_le_bytes());
+        dims.extend([0, 0, 0, 1, 0, 0]); // columns 0..256
+        let bytes = cfb(&biff(&[rec(0x0200, &dims), label(0, 0, "name")]), |_| {});
+        let e = check(&bytes).unwrap_err();
+        assert!(e.to_string().contains("claims 4,294,967,295 rows × 256 columns"), "{e}");
+        // A whole sheet is what a real file may claim.
+        let mut dims = 0u32.to_le_bytes().to_vec();
+        dims.extend(65_536u32.to_le_bytes());
+        dims.extend([0, 0, 0, 1, 0, 0]);
+        let bytes = cfb(&biff(&[rec(0x0200, &dims), label(0, 0, "name")]), |_| {});
+        assert_eq!(check(&bytes), Ok(()));
+    }
+
+    #[test]
+    fn xlsx_cells_far_apart_are_refused() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("Roster").unwrap();
+        ws.write_string(0, 0, "name").unwrap();
+        ws.write_string(1, 0, "Li Lei").unwrap();
+        let fine = wb.save_to_buffer().unwrap();
+        assert_eq!(check(&fine), Ok(()));
+        wb.worksheet_from_index(0).unwrap().write_string(1_048_575, 16_383, "x").unwrap();
+        let far = wb.save_to_buffer().unwrap();
+        let e = check(&far).unwrap_err();
+        assert!(e.to_string().starts_with("sheet 'Roster': its cells span A1:XFD1048576, 1,048,576 rows × 16,384 columns"), "{e}");
+    }
+
+    #[test]
+    fn an_xlsx_announcing_too_many_shared_strings_is_refused() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        wb.add_worksheet().write_string(0, 0, "name").unwrap();
+        let fine = wb.save_to_buffer().unwrap();
+        assert_eq!(check(&fine), Ok(()));
+        // The same workbook, its shared-string table announcing 10^11.
+        let mut zip = zip::ZipArchive::new(Cursor::new(&fine)).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..zip.len() {
+            let mut f = zip.by_index(i).unwrap();
+            let name = f.name().unwrap().to_string();
+            let mut text = String::new();
+            f.read_to_string(&mut text).unwrap();
+            if name.ends_with("sharedStrings.xml") {
+                let at = text.find("uniqueCount=\"").unwrap() + "uniqueCount=\"".len();
+                text.insert_str(at, "100000000000");
+            }
+            out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+            std::io::Write::write_all(&mut out, text.as_bytes()).unwrap();
+        }
+        let bad = out.finish().unwrap().into_inner();
+        let e = check(&bad).unwrap_err();
+        assert!(matches!(&e, Refusal::Damaged(m) if m.starts_with("a damaged Excel workbook: its shared-string table announces 1,000,000,000,001 strings")), "{e}");
+    }
+
+    #[test]
+    fn a_huge_unique_count_is_found_wherever_it_is() {
+        let count = |s: &str| largest_unique_count(s.as_bytes());
+        assert_eq!(count(r#"<sst xmlns="x" count="3" uniqueCount="2">"#), 2);
+        assert_eq!(count(r#"<x:sst uniqueCount = '000099999999999'/>"#), 99_999_999_999);
+        assert_eq!(count(r#"<!-- uniqueCount="1" --><sst uniquniqueCount="77">"#), 77);
+        assert_eq!(count(r#"<sst uniqueCount="12a" uniqueCount="">"#), 0);
+        assert_eq!(count(r#"<sst uniqueCouniqueCount="55">"#), 55);
+        // Across the reader's 64 KB buffer.
+        let long = format!("{}<sst uniqueCount=\"123456789012\">", " ".repeat(64 * 1024 - 7));
+        assert_eq!(count(&long), 123_456_789_012);
+    }
+
+    /// Every real workbook we have passes and calamine then reads each of
+    /// its sheets: the test data, and the pyxform samples in
+    /// ../shared/xlsform-samples beside the repository when that directory
+    /// is there (skipped, with a note, when it is not).
+    #[test]
+    fn every_real_workbook_passes() {
+        let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dirs = vec![manifest.join("tests/data/roster"), manifest.join("tests/data/xlsform")];
+        let shared = manifest.join("../../../shared/xlsform-samples");
+        if shared.is_dir() {
+            dirs.push(shared);
+        } else {
+            eprintln!("skipped {}: not there", shared.display());
+        }
+        let mut xls = 0;
+        for dir in dirs {
+            let mut paths: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+            paths.sort();
+            for path in paths {
+                let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+                if ext != "xls" && ext != "xlsx" {
+                    continue;
+                }
+                let bytes = std::fs::read(&path).unwrap();
+                assert_eq!(check(&bytes), Ok(()), "{}", path.display());
+                let Ok(mut book) = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)) else {
+                    continue; // not a workbook at all (zip_not_xlsx.xlsx)
+                };
+                for name in book.sheet_names() {
+                    book.worksheet_range(&name).unwrap_or_else(|e| panic!("{}: {name}: {e}", path.display()));
+                }
+                xls += usize::from(ext == "xls");
+            }
+        }
+        assert!(xls >= 3, "the test data alone holds three .xls files");
+    }
+
+    #[test]
+    fn thousands_groups_digits() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(65_536), "65,536");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+}
