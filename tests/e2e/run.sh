@@ -43,8 +43,8 @@ echo "== e2e: run ($MUSTER_APP_BIN)"
 # ends and says so, with the processes it started.
 guard=(timeout -k 30 "${E2E_TIMEOUT_SECS:-900}")
 if [[ -n "${DISPLAY:-}" ]]; then
-  "${guard[@]}" node --test --test-concurrency=1 tests/e2e/app.test.mjs
+  "${guard[@]}" node --test --test-force-exit --test-concurrency=1 tests/e2e/app.test.mjs
 else
   xvfb-run -a -s "-screen 0 1400x900x24 -nolisten tcp" \
-    "${guard[@]}" node --test --test-concurrency=1 tests/e2e/app.test.mjs
+    "${guard[@]}" node --test --test-force-exit --test-concurrency=1 tests/e2e/app.test.mjs
 fi
