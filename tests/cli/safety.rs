@@ -94,9 +94,14 @@ fn passphrase_backup_rekey_and_restore_through_the_cli() {
     let r = muster_env(&db, &pw, &["restore", backup.to_str().unwrap(), "--force"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(r.json()["restored"], db.to_str().unwrap());
+    let same_laptop = r.json()["device_id"].as_str().unwrap().to_string();
+    assert_eq!(r.json()["new_device"], false);
     let other = dir.path().join("elsewhere").join("m.db");
-    let r = muster_env(&other, &pw, &["restore", backup.to_str().unwrap()]);
+    let r = muster_env(&other, &pw, &["restore", backup.to_str().unwrap(), "--new-device"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.json()["new_device"], true);
+    let second = r.json()["device_id"].as_str().unwrap().to_string();
+    assert!(second.len() == 36 && second != same_laptop, "a second laptop gets its own id: {second} vs {same_laptop}");
     for d in [&db, &other] {
         let r = muster_env(d, &pw, &["roster", "list", "--event", &event]);
         assert_eq!(r.json()["trainees"].as_array().unwrap().len(), 2);

@@ -41,6 +41,11 @@ pub struct RestoreArgs {
     /// Replace a store that already holds data.
     #[arg(long)]
     pub force: bool,
+    /// Set up a second laptop from the backup (the original stays in use):
+    /// the restored store gets a device id of its own. Without it the
+    /// restored store is the same laptop back.
+    #[arg(long)]
+    pub new_device: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -122,11 +127,12 @@ pub fn backup(m: &mut Muster, args: BackupArgs) -> anyhow::Result<Outcome> {
 }
 
 pub fn restore(path: &Path, args: &RestoreArgs) -> anyhow::Result<Outcome> {
-    Muster::restore(&args.file, path, passphrase().as_deref(), args.force)?;
+    let device = Muster::restore(&args.file, path, passphrase().as_deref(), args.force, args.new_device)?;
     let restored = path.display().to_string();
+    let as_new = if args.new_device { " as a new device" } else { "" };
     Ok(Outcome::new(
-        json!({ "restored": restored, "from": args.file.display().to_string() }),
-        format!("restored {restored} from {}", args.file.display()),
+        json!({ "restored": restored, "from": args.file.display().to_string(), "device_id": device, "new_device": args.new_device }),
+        format!("restored {restored} from {}{as_new} (device {device})", args.file.display()),
     ))
 }
 

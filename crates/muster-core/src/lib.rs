@@ -110,19 +110,25 @@ impl Muster {
 
     /// Replaces the store at `path` with the backup at `backup` once the
     /// backup opens with `passphrase` and passes the integrity check;
-    /// refuses to replace a store holding data unless `force`. The restored
-    /// store's audit log records the restore.
-    pub fn restore(backup: &Path, path: &Path, passphrase: Option<&str>, force: bool) -> Result<()> {
-        store::restore(backup, path, passphrase, force)?;
+    /// refuses to replace a store holding data unless `force`. The same
+    /// laptop comes back (a broken or lost one replaced), or with
+    /// `new_device` a laptop of its own (a second laptop set up from the
+    /// backup while the original stays in use: two laptops syncing as one
+    /// would collide). The restored store's audit log records the restore.
+    /// Returns the restored store's device id.
+    pub fn restore(backup: &Path, path: &Path, passphrase: Option<&str>, force: bool, new_device: bool) -> Result<String> {
+        store::restore(backup, path, passphrase, force, new_device)?;
         let mut restored = Store::open_with(path, passphrase)?;
+        let as_new = if new_device { " as a new device" } else { "" };
         restored.write(|w| {
             w.audit(store::AuditRecord {
                 action: "restore",
-                after: Some(serde_json::json!({"from": backup.display().to_string()})),
-                detail: Some(format!("from {}", backup.display())),
+                after: Some(serde_json::json!({"from": backup.display().to_string(), "new_device": new_device})),
+                detail: Some(format!("from {}{as_new}", backup.display())),
                 ..Default::default()
             })
-        })
+        })?;
+        Ok(restored.device_id().to_string())
     }
 
     // Who is acting: users, roles, PINs.

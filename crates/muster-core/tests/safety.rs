@@ -144,7 +144,7 @@ fn restore_round_trip_refuses_to_overwrite_and_checks_the_passphrase() {
 
     // Into a new path.
     let fresh = dir.path().join("new").join("m.db");
-    Muster::restore(&backup, &fresh, Some("pw"), false).unwrap();
+    Muster::restore(&backup, &fresh, Some("pw"), false, false).unwrap();
     let r = Muster::open_with(&fresh, Some("pw")).unwrap();
     assert_eq!(r.roster(&event).unwrap().len(), 1);
     assert_eq!(r.store().device_id(), device);
@@ -153,16 +153,16 @@ fn restore_round_trip_refuses_to_overwrite_and_checks_the_passphrase() {
     // An empty store may be replaced without --force.
     let empty = dir.path().join("empty.db");
     drop(Muster::open_with(&empty, Some("pw")).unwrap());
-    Muster::restore(&backup, &empty, Some("pw"), false).unwrap();
+    Muster::restore(&backup, &empty, Some("pw"), false, false).unwrap();
 
     // A store with data is not replaced without force, and stays as it was.
     let before = std::fs::read(&db).unwrap();
-    let err = Muster::restore(&backup, &db, Some("pw"), false).unwrap_err();
+    let err = Muster::restore(&backup, &db, Some("pw"), false, false).unwrap_err();
     assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
     assert_eq!(std::fs::read(&db).unwrap(), before);
 
     // A wrong passphrase for the backup: refused, nothing replaced.
-    let err = Muster::restore(&backup, &db, Some("nope"), true).unwrap_err();
+    let err = Muster::restore(&backup, &db, Some("nope"), true, false).unwrap_err();
     assert!(err.is_wrong_passphrase(), "{err}");
     assert_eq!(std::fs::read(&db).unwrap(), before);
 
@@ -172,11 +172,11 @@ fn restore_round_trip_refuses_to_overwrite_and_checks_the_passphrase() {
     let n = bytes.len();
     bytes[n / 2..n / 2 + 64].fill(0xA5);
     std::fs::write(&broken, bytes).unwrap();
-    assert!(Muster::restore(&broken, &db, Some("pw"), true).is_err());
+    assert!(Muster::restore(&broken, &db, Some("pw"), true, false).is_err());
     assert_eq!(std::fs::read(&db).unwrap(), before);
 
     // With force: back to the backup's state.
-    Muster::restore(&backup, &db, Some("pw"), true).unwrap();
+    Muster::restore(&backup, &db, Some("pw"), true, false).unwrap();
     let r = Muster::open_with(&db, Some("pw")).unwrap();
     assert_eq!(r.roster(&event).unwrap().len(), 1);
     assert!(r.store().check().unwrap().is_empty());

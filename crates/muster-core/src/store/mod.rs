@@ -402,7 +402,7 @@ pub(crate) fn replace_store(new: &Path, path: &Path) -> Result<()> {
 /// older), runs the integrity and foreign-key checks, and only then
 /// replaces `path` atomically. Refuses to replace a store that holds data
 /// (or that cannot be read to tell) unless `force`.
-pub fn restore(backup: &Path, path: &Path, passphrase: Option<&str>, force: bool) -> Result<()> {
+pub fn restore(backup: &Path, path: &Path, passphrase: Option<&str>, force: bool, new_device: bool) -> Result<()> {
     let backup_name = backup.display().to_string();
     if !backup.is_file() {
         return Err(Error::invalid_at("no such backup file", Some(&backup_name), None, None));
@@ -438,9 +438,16 @@ pub fn restore(backup: &Path, path: &Path, passphrase: Option<&str>, force: bool
         if !problems.is_empty() {
             return Err(Error::invalid_at(format!("the backup fails the integrity check: {}", problems.join("; ")), Some(&backup_name), None, None));
         }
-        // Sync must know this store may be behind what the server holds of
-        // this device (see `sync::renumber_after_restore`).
-        sync::mark_restored(&store.conn)?;
+        if new_device {
+            // A second laptop from this backup: its own id (the original
+            // stays in use).
+            sync::become_new_device(&store.conn)?;
+        } else {
+            // The same laptop back: sync must know this store may be behind
+            // what the server holds of this device (see
+            // `sync::renumber_after_restore`).
+            sync::mark_restored(&store.conn)?;
+        }
         store.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     })();

@@ -208,3 +208,15 @@ impl Backend {
         Ok(self.summary().await?.changes)
     }
 }
+
+/// The refusal when a pushed change has the number of a stored one but is
+/// another change: two laptops are writing under one store id (a backup
+/// restored onto a second laptop that stayed in use). Ignoring it as a
+/// duplicate would silently lose one laptop's work.
+pub(crate) fn not_the_stored_change(device: &str, seq: u64) -> StorageError {
+    StorageError::Conflict(format!(
+        "change {device}/{seq} is not the change stored under that number: two laptops are syncing as one store \
+         (a backup restored onto a second laptop?). Nothing was stored; this laptop keeps its data. Give it its own \
+         store (`muster restore BACKUP --new-device`, or a new store joined by sync)"
+    ))
+}

@@ -132,12 +132,18 @@ impl Postgres {
                  VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (device_id, seq) DO NOTHING",
             )
             .await?;
+        let held = tx.prepare("SELECT hlc FROM changes WHERE device_id = $1 AND seq = $2").await?;
         let mut stored = 0;
         for ch in changes {
             let fields = serde_json::to_string(&ch.fields).unwrap_or_default();
-            stored += tx
-                .execute(&ins, &[&ch.device_id, &(ch.seq as i64), &ch.hlc.to_string(), &ch.entity, &ch.entity_id, &ch.op.as_str(), &fields])
-                .await?;
+            let hlc = ch.hlc.to_string();
+            let new = tx.execute(&ins, &[&ch.device_id, &(ch.seq as i64), &hlc, &ch.entity, &ch.entity_id, &ch.op.as_str(), &fields]).await?;
+            // A repeat of a stored change is fine (a retried push); another
+            // change under its number is not.
+            if new == 0 && tx.query_one(&held, &[&ch.device_id, &(ch.seq as i64)]).await?.get::<_, String>(0) != hlc {
+                return Err(super::not_the_stored_change(&ch.device_id, ch.seq));
+            }
+            stored += new;
         }
         let mut acked: i64 =
             tx.query_opt("SELECT acked_seq FROM origins WHERE origin = $1", &[&origin]).await?.map(|r| r.get(0)).unwrap_or(0);

@@ -151,16 +151,24 @@ impl Sqlite {
                     "INSERT OR IGNORE INTO changes (device_id, seq, hlc, entity, entity_id, op, fields)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )?;
+                let mut held = tx.prepare_cached("SELECT hlc FROM changes WHERE device_id = ?1 AND seq = ?2")?;
                 for ch in &changes {
-                    stored += ins.execute(rusqlite::params![
+                    let hlc = ch.hlc.to_string();
+                    let new = ins.execute(rusqlite::params![
                         ch.device_id,
                         ch.seq as i64,
-                        ch.hlc.to_string(),
+                        hlc,
                         ch.entity,
                         ch.entity_id,
                         ch.op.as_str(),
                         serde_json::to_string(&ch.fields).unwrap_or_default()
                     ])? as u64;
+                    // A repeat of a stored change is fine (a retried push);
+                    // another change under its number is not.
+                    if new == 0 && held.query_row(rusqlite::params![ch.device_id, ch.seq as i64], |r| r.get::<_, String>(0))? != hlc {
+                        return Err(super::not_the_stored_change(&ch.device_id, ch.seq));
+                    }
+                    stored += new;
                 }
             }
             let mut acked: i64 =
