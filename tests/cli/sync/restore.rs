@@ -94,6 +94,15 @@ fn a_backup_on_a_second_laptop_needs_a_device_id_of_its_own() {
         assert!(l.m.sync_status().unwrap().0 > 0, "and it still waits to be sent");
     }
 
+    // By USB stick the same: the clashing file is refused whole.
+    let stick = dir.path().join("b.sync");
+    muster_sync::file::export(&mut b.m, &stick, true).unwrap();
+    let before = names(&a);
+    let err = muster_sync::file::import(&mut a.m, &stick).expect_err("a clashing sync file is refused");
+    assert_eq!(err.code(), muster_core::ErrorCode::Conflict);
+    assert!(err.to_string().contains("two laptops are syncing as one store"), "{err}");
+    assert_eq!(names(&a), before, "nothing of it was applied");
+
     // The way to do it: a laptop of its own.
     let id = Muster::restore(&backup, &dir.path().join("c.db"), None, false, true).unwrap();
     let mut c = Laptop::new(dir.path(), "c", token_c);

@@ -453,6 +453,22 @@ impl<'t> Writer<'t> {
         if n == 1 && c.device_id != self.device_id {
             self.clock.observe(c.hlc, self.now_ms);
         }
+        if n == 0 {
+            // Held already: the same change again is fine, another change
+            // under its number means two laptops write as one store.
+            let held: String = self
+                .tx
+                .prepare_cached("SELECT hlc FROM changes WHERE device_id = ?1 AND seq = ?2")?
+                .query_row(rusqlite::params![c.device_id, c.seq as i64], |r| r.get(0))?;
+            if held != c.hlc.to_string() {
+                return Err(crate::Error::Conflict(format!(
+                    "change {}/{} is not the change this store holds under that number: two laptops are syncing as one \
+                     store (a backup restored onto a second laptop?); nothing was applied. Give one of them its own \
+                     store (`muster restore BACKUP --new-device`, or a new store joined by sync)",
+                    c.device_id, c.seq
+                )));
+            }
+        }
         Ok(n == 1)
     }
 
