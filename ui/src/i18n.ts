@@ -301,6 +301,7 @@ export const MESSAGES = {
   "syncerr.unreachable": { zh: "连不上服务器", en: "Server not reachable" },
   "syncerr.unauthorized": { zh: "设备令牌无效", en: "Device token not accepted" },
   "syncerr.protocol_version": { zh: "服务器版本不同，请更新", en: "Server speaks another version: please update" },
+  "syncerr.conflict": { zh: "与另一台电脑的身份冲突", en: "Clashes with another laptop" },
   "syncerr.other": { zh: "同步出错", en: "Sync error" },
   "settings.title": { zh: "同步设置", en: "Sync settings" },
   "settings.subtitle": {

@@ -19,6 +19,7 @@ describe("sync badge", () => {
   it("says offline, errors by code, syncing and not set up", () => {
     expect(syncBadge({ ...base, state: "offline", error_code: "unreachable" }, "zh", now)).toEqual({ text: "离线 · 3 条待同步", tone: "warn" });
     expect(syncBadge({ ...base, state: "error", error_code: "unauthorized" }, "en", now).tone).toBe("error");
+    expect(syncBadge({ ...base, state: "error", error_code: "conflict" }, "zh", now).text).toBe("与另一台电脑的身份冲突 · 3 条待同步");
     expect(syncBadge({ ...base, state: "syncing" }, "en", now).text).toBe("Syncing…");
     expect(syncBadge({ ...base, configured: false }, "zh", now).tone).toBe("idle");
     expect(syncErrorTitle("unauthorized", "en")).toMatch(/token/i);

@@ -33,6 +33,8 @@ const ERROR_KEYS: Record<string, Key> = {
   unreachable: "syncerr.unreachable",
   unauthorized: "syncerr.unauthorized",
   protocol_version: "syncerr.protocol_version",
+  // Two laptops syncing as one store, or a token of another store.
+  conflict: "syncerr.conflict",
 };
 
 /** A short title for a sync error code (never the message text). */
