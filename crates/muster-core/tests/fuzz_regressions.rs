@@ -166,3 +166,23 @@ fn an_xlsx_with_a_far_cell_is_refused() {
     assert!(e.to_payload().message.starts_with(want), "{}", e.to_payload().message);
     assert_eq!(e.to_payload().file.as_deref(), Some("far.xlsx"));
 }
+
+/// The same range in an OpenDocument spreadsheet, by repeats: A1, then a
+/// row element repeated 99,997 times, then a number in column ALL. calamine
+/// 0.38 caps a range at 100 million cells, so it would build this one,
+/// 100,000 rows × 1,000 columns (3.2 GB, 4.3 GB reserved), and abort a
+/// 4 GB laptop. Refused the same way, for the roster and for a form.
+#[test]
+fn an_ods_with_a_far_cell_is_refused() {
+    let name = "calamine_ods_range_oom.ods";
+    let bytes = input(name);
+    let want = "calamine_ods_range_oom.ods: sheet 'Roster': its cells span A1:ALL100000, 100,000 rows × 1,000 columns, \
+                more than a roster or form can have (at most 5,000,000 cells); delete the stray cells far from the table";
+    let e = import::read_roster_bytes(name, &bytes, &mut |_, _| {}).expect_err("roster");
+    let p = e.to_payload();
+    assert_eq!(p.code, ErrorCode::InvalidInput, "{p:?}");
+    assert!(p.message.starts_with(want), "{}", p.message);
+    assert_eq!(p.file.as_deref(), Some(name));
+    let e = xlsform::read_bytes(name, &bytes).expect_err("form");
+    assert!(e.to_payload().message.starts_with(want), "{}", e.to_payload().message);
+}

@@ -1,6 +1,6 @@
-//! Looks at an Excel workbook's bytes before calamine does, and refuses the
-//! files on which calamine 0.38 would allocate without bound: a failed
-//! allocation aborts the process, so it cannot be caught the way
+//! Looks at a workbook's bytes (Excel or OpenDocument) before calamine does, and
+//! refuses the files on which calamine 0.38 would allocate without bound: a
+//! failed allocation aborts the process, so it cannot be caught the way
 //! `table::calamine_guard` catches calamine's panics.
 //!
 //! **Excel 97-2003 (`.xls`, an OLE compound file).** `Xls::new` reads
@@ -35,7 +35,37 @@
 //! bounded by [`MAX_SHARED_STRINGS`]; then each sheet's cells are walked with
 //! calamine's own cell reader (nothing kept) and bounded by
 //! [`MAX_SHEET_CELLS`] as above (calamine keeps one sheet at a time there).
-//! ODS is not checked: calamine caps it itself, at 100 million cells.
+//!
+//! **ODS (a ZIP archive whose `mimetype` calamine accepts).** `Ods::new`
+//! reads every sheet of `content.xml` at once, keeping each sheet's values
+//! and formulas as two ranges, and caps only what a single range may fill
+//! (100 million cells, 3.2 GB) and a row's or a sheet's repeats (16,384
+//! columns, 1,048,576 rows). The guard walks `content.xml` as calamine's
+//! `parse_content` does, with the same XML reader and settings, keeping
+//! counts where calamine keeps cells, and refuses:
+//! - a sheet whose values (or formulas) span more than [`MAX_SHEET_CELLS`]:
+//!   calamine builds the rectangle between the outermost row elements and
+//!   columns holding one, each row element as many times as
+//!   `table:number-rows-repeated` says (repeated empty rows inside
+//!   included, those before the first value and after the last not), or
+//!   sheets that together span more than [`MAX_WORKBOOK_CELLS`];
+//! - a sheet whose rows spell out more than [`MAX_SHEET_CELLS`] cells as
+//!   calamine first reads them, empty ones included: each row element once,
+//!   a cell's `table:number-columns-repeated` copies written out (an empty
+//!   cell's too, when another cell follows it in the row), even where no
+//!   value is ever found;
+//! - more than [`MAX_ODS_TEXT`] bytes of text: a cell's text is copied for
+//!   each repeat, across and down (`<text:s text:c="2000000000"/>` alone is
+//!   2 GB), with names and calamine's bookkeeping for each row element;
+//! - a tag, text run or comment longer than [`MAX_ODS_XML_EVENT`] (the XML
+//!   reader holds each whole), a `content.xml` unpacking to more than
+//!   [`MAX_ODS_CONTENT`], a manifest of more than 16 MB (calamine keeps it
+//!   whole);
+//! - a `content.xml` ending inside a sheet or inside a cell's comment, as
+//!   damaged: calamine reads on at the end of the file there for ever.
+//!
+//! Other damage (XML calamine's reader fails on, a repeat that is not a
+//! number, text between cells) is left to calamine, which fails there.
 //!
 //! This mirrors calamine 0.38; check it again when calamine is upgraded.
 
@@ -97,7 +127,7 @@ const OLE_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 
 /// Checks `bytes` before calamine reads them: an Excel 97-2003 (OLE) file or
-/// an XLSX/XLSB (ZIP) file; anything else passes. Must run inside
+/// an XLSX/XLSB/ODS (ZIP) file; anything else passes. Must run inside
 /// `table::calamine_guard`: the ZIP check calls calamine, which may panic.
 pub fn check(bytes: &[u8]) -> Result<(), Refusal> {
     if bytes.starts_with(OLE_MAGIC) {
@@ -482,6 +512,15 @@ fn too_large(sheet: &str, what: &str, span: &Span) -> Refusal {
     ))
 }
 
+fn too_many_cells(total: u64) -> Refusal {
+    Refusal::TooLarge(format!(
+        "its sheets together span {} cells, more than a roster or form can have (at most {}); \
+         delete the sheets or stray cells not needed and save it again",
+        thousands(total),
+        thousands(MAX_WORKBOOK_CELLS)
+    ))
+}
+
 /// `12,345,678`.
 fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -689,12 +728,7 @@ fn check_biff(stream: &[u8]) -> Result<(), Refusal> {
             total = total.saturating_add(span.area());
         }
         if total > MAX_WORKBOOK_CELLS {
-            return Err(Refusal::TooLarge(format!(
-                "its sheets together span {} cells, more than a roster or form can have (at most {}); \
-                 delete the sheets or stray cells not needed and save it again",
-                thousands(total),
-                thousands(MAX_WORKBOOK_CELLS)
-            )));
+            return Err(too_many_cells(total));
         }
         // calamine stops at the first error: later sheets are never built.
         if fails {
@@ -709,6 +743,7 @@ fn check_biff(stream: &[u8]) -> Result<(), Refusal> {
 // ---------------------------------------------------------------------------
 
 fn check_zip(bytes: &[u8]) -> Result<(), Refusal> {
+    check_ods(bytes)?;
     check_shared_strings(bytes)?;
     if let Ok(mut book) = Xlsx::new(Cursor::new(bytes)) {
         for name in book.sheet_names() {
@@ -836,6 +871,609 @@ fn largest_unique_count(mut r: impl Read) -> u64 {
                         State::Key(0)
                     }
                 };
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// ODS (calamine's ods.rs)
+// ---------------------------------------------------------------------------
+
+/// What calamine finds in `mimetype` (its first 46 bytes).
+const ODS_MIMETYPE: &[u8] = b"application/vnd.oasis.opendocument.spreadsheet";
+/// calamine's caps: rows a sheet may have (repeats counted), columns a row
+/// element may spell out.
+const ODS_MAX_ROWS: u64 = 1_048_576;
+const ODS_MAX_COLUMNS: u64 = 16_384;
+/// The longest tag or text run in `content.xml`: calamine's XML reader
+/// holds each whole in a buffer (a comment's whole content, since calamine
+/// reads it without clearing its buffer).
+pub const MAX_ODS_XML_EVENT: u64 = 16 << 20;
+/// The most `content.xml` may unpack to: calamine reads it all, so this
+/// bounds the time it (and the guard) takes.
+pub const MAX_ODS_CONTENT: u64 = 1 << 30;
+/// The most bytes of text an ODS workbook may come to once calamine has
+/// read it: values and formulas, each repeated cell copied out (a repeated
+/// cell's text is copied for each repeat), with sheet, style and range
+/// names and calamine's bookkeeping for each row element.
+pub const MAX_ODS_TEXT: u64 = 256 << 20;
+/// The most `META-INF/manifest.xml` may unpack to: calamine keeps all of it
+/// after the first file entry in one buffer.
+const MAX_ODS_MANIFEST: u64 = 16 << 20;
+
+fn damaged_ods(why: impl fmt::Display) -> Stop {
+    Stop::Refuse(Refusal::Damaged(format!("a damaged OpenDocument spreadsheet: {why}")))
+}
+
+/// Retraces `Ods::new` (calamine reads every sheet as it opens the file) on
+/// an archive whose `mimetype` calamine accepts; anything else passes.
+fn check_ods(bytes: &[u8]) -> Result<(), Refusal> {
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    {
+        let Ok(mut f) = zip.by_name("mimetype") else { return Ok(()) };
+        let mut mime = [0u8; 46];
+        if f.read_exact(&mut mime).is_err() || mime != ODS_MIMETYPE {
+            return Ok(());
+        }
+    }
+    {
+        let Ok(f) = zip.by_name("META-INF/manifest.xml") else { return Ok(()) };
+        let n = std::io::copy(&mut f.take(MAX_ODS_MANIFEST + 1), &mut std::io::sink()).unwrap_or(0);
+        if n > MAX_ODS_MANIFEST {
+            return Err(Refusal::Damaged(format!(
+                "a damaged OpenDocument spreadsheet: its manifest unpacks to more than {} bytes",
+                thousands(MAX_ODS_MANIFEST)
+            )));
+        }
+    }
+    let Ok(content) = zip.by_name("content.xml") else { return Ok(()) };
+    let mut xml = quick_xml::Reader::from_reader(Metered {
+        inner: std::io::BufReader::new(content),
+        event: 0,
+        total: 0,
+        over: None,
+    });
+    // calamine's settings: the same events, the same errors.
+    let config = xml.config_mut();
+    config.check_end_names = false;
+    config.trim_text(false);
+    config.check_comments = false;
+    config.expand_empty_elements = true;
+    let mut walk = OdsWalk { xml, text: 0, cells: 0 };
+    match walk.content() {
+        Ok(()) | Err(Stop::Fails) => Ok(()),
+        Err(Stop::Refuse(r)) => Err(r),
+    }
+}
+
+/// Where [`Metered`] stopped reading.
+#[derive(Clone, Copy)]
+enum Over {
+    Event,
+    Total,
+}
+
+/// `content.xml` as calamine reads it, stopping (an I/O error) once one
+/// event, or the whole, is past its limit: the XML reader then stops too,
+/// its buffer no larger than the limit.
+struct Metered<R> {
+    inner: std::io::BufReader<R>,
+    /// Bytes read since the event (or comment) began.
+    event: u64,
+    total: u64,
+    over: Option<Over>,
+}
+
+impl<R: Read> Read for Metered<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = {
+            let got = std::io::BufRead::fill_buf(self)?;
+            let n = got.len().min(out.len());
+            out[..n].copy_from_slice(&got[..n]);
+            n
+        };
+        std::io::BufRead::consume(self, n);
+        Ok(n)
+    }
+}
+
+impl<R: Read> std::io::BufRead for Metered<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        let event_room = MAX_ODS_XML_EVENT.saturating_sub(self.event);
+        let total_room = MAX_ODS_CONTENT.saturating_sub(self.total);
+        if event_room == 0 || total_room == 0 {
+            self.over = Some(if total_room == 0 { Over::Total } else { Over::Event });
+            return Err(std::io::Error::other("past the guard's limit"));
+        }
+        let room = usize::try_from(event_room.min(total_room)).unwrap_or(usize::MAX);
+        let got = self.inner.fill_buf()?;
+        let n = got.len().min(room);
+        Ok(&got[..n])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.inner.consume(n);
+        self.event = self.event.saturating_add(n as u64);
+        self.total = self.total.saturating_add(n as u64);
+    }
+}
+
+/// calamine's `RawAttrIter` (attrs.rs): `(key, value)` pairs, values raw;
+/// `Err` where calamine returns an error.
+fn raw_attrs(raw: &str) -> impl Iterator<Item = Result<(&str, &str), ()>> + '_ {
+    let bytes = raw.as_bytes();
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        let len = bytes.len();
+        while pos < len && bytes[pos].is_ascii_whitespace() {
+            pos += 1;
+        }
+        if pos >= len {
+            return None;
+        }
+        let key_start = pos;
+        while pos < len && bytes[pos] != b'=' {
+            pos += 1;
+        }
+        if pos >= len {
+            pos = len;
+            return Some(Err(()));
+        }
+        let key = raw[key_start..pos].trim_ascii_end();
+        pos += 1;
+        while pos < len && bytes[pos].is_ascii_whitespace() {
+            pos += 1;
+        }
+        let quote = match bytes.get(pos) {
+            Some(&q @ (b'"' | b'\'')) => q,
+            _ => {
+                pos = len;
+                return Some(Err(()));
+            }
+        };
+        pos += 1;
+        let val_start = pos;
+        while pos < len && bytes[pos] != quote {
+            pos += 1;
+        }
+        let val = &raw[val_start..pos];
+        if pos < len {
+            pos += 1;
+        }
+        Some(Ok((key, val)))
+    })
+}
+
+/// calamine's `raw_attr`: the first attribute named `name`.
+fn raw_attr<'a>(e: &'a quick_xml::events::BytesStart<'_>, name: &str) -> Result<Option<&'a str>, Stop> {
+    for attr in raw_attrs(e.attributes_raw()) {
+        let (k, v) = attr.map_err(|()| Stop::Fails)?;
+        if k == name {
+            return Ok(Some(v));
+        }
+    }
+    Ok(None)
+}
+
+/// calamine's `decode_attr`.
+fn decode(v: &str) -> Result<Cow<'_, str>, Stop> {
+    quick_xml::escape::unescape(v).map_err(|_| Stop::Fails)
+}
+
+/// The cell calamine's `get_datatype` makes.
+struct OdsCell {
+    /// `None` for `Data::Empty`, else the bytes of text it holds (0 for a
+    /// number, a boolean or an empty string).
+    value: Option<u64>,
+    /// The formula's bytes (0: none).
+    formula: u64,
+    /// Whether calamine read on to the cell's end.
+    closed: bool,
+}
+
+/// Where a row element holds values (or formulas), as calamine spells it
+/// out: first and last column, and the bytes of text.
+#[derive(Default, Clone, Copy)]
+struct Marks {
+    cols: Option<(u64, u64)>,
+    text: u64,
+}
+
+impl Marks {
+    fn add(&mut self, first: u64, last: u64, text: u64) {
+        self.cols = Some(match self.cols {
+            None => (first, last),
+            Some((a, b)) => (a.min(first), b.max(last)),
+        });
+        self.text = self.text.saturating_add(text);
+    }
+}
+
+/// The range calamine's `get_range` builds from a sheet's row elements:
+/// the rectangle between the outermost row elements and columns holding a
+/// value, each row element repeated as often as it says.
+#[derive(Default)]
+struct Extent {
+    /// First and last row element (indices) holding a value.
+    elements: Option<(u64, u64)>,
+    /// Rows (repeats counted) before the first such element.
+    before: u64,
+    /// Rows (repeats counted) up to and including the last.
+    through: u64,
+    cols: (u64, u64),
+    /// Text copied into the range: each row's text once a repeat.
+    text: u64,
+}
+
+impl Extent {
+    /// Row element `index`, after `before` rows, repeated `repeats` times.
+    fn add(&mut self, index: u64, before: u64, repeats: u64, marks: Marks) {
+        let Some((c0, c1)) = marks.cols else { return };
+        match &mut self.elements {
+            None => {
+                self.elements = Some((index, index));
+                // calamine: row_min + (rows before).saturating_sub(row_min).
+                self.before = before.max(index);
+                self.cols = (c0, c1);
+            }
+            Some((_, last)) => {
+                *last = index;
+                self.cols = (self.cols.0.min(c0), self.cols.1.max(c1));
+            }
+        }
+        self.through = before.saturating_add(repeats).max(self.before);
+        self.text = self.text.saturating_add(repeats.saturating_mul(marks.text));
+    }
+
+    /// The cells calamine reserves (row elements × columns) or fills
+    /// (rows × columns), whichever is more.
+    fn area(&self) -> u64 {
+        let Some((first, last)) = self.elements else { return 0 };
+        let width = self.cols.1 - self.cols.0 + 1;
+        let elements = last - first + 1;
+        let rows = self.through - self.before;
+        elements.max(rows).saturating_mul(width)
+    }
+
+    fn span(&self) -> Span {
+        let Some(_) = self.elements else { return Span::default() };
+        let clamp = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+        let rows = (self.through - self.before).max(1);
+        Span {
+            bounds: Some((
+                clamp(self.before),
+                clamp(self.before.saturating_add(rows - 1)),
+                clamp(self.cols.0),
+                clamp(self.cols.1),
+            )),
+        }
+    }
+}
+
+/// Walks `content.xml` as calamine's `parse_content` does, keeping counts
+/// where calamine keeps cells.
+struct OdsWalk<R: Read> {
+    xml: quick_xml::Reader<Metered<R>>,
+    /// Bytes of text (and bookkeeping) calamine holds so far.
+    text: u64,
+    /// Cells of all the ranges built so far.
+    cells: u64,
+}
+
+impl<R: Read> OdsWalk<R> {
+    /// The next event, read into `buf`; `fresh`: a new event (else one
+    /// more event of a comment calamine reads into one buffer).
+    fn next<'b>(&mut self, buf: &'b mut Vec<u8>, fresh: bool) -> Result<quick_xml::events::Event<'b>, Stop> {
+        if fresh {
+            self.xml.get_mut().event = 0;
+        }
+        match self.xml.read_event_into(buf) {
+            Ok(e) => Ok(e),
+            Err(_) => Err(match self.xml.get_ref().over {
+                Some(Over::Event) => damaged_ods(format_args!(
+                    "content.xml holds a tag, text or comment longer than {} bytes",
+                    thousands(MAX_ODS_XML_EVENT)
+                )),
+                Some(Over::Total) => Stop::Refuse(Refusal::TooLarge(format!(
+                    "its content unpacks to more than {} bytes, more than a roster or form can have; \
+                     delete the sheets or stray cells not needed and save it again",
+                    thousands(MAX_ODS_CONTENT)
+                ))),
+                // calamine's reader fails here too.
+                None => Stop::Fails,
+            }),
+        }
+    }
+
+    /// Counts `bytes` more of text kept, in `sheet` (for the message).
+    fn spend(&mut self, sheet: Option<&str>, bytes: u64) -> Result<(), Stop> {
+        self.text = self.text.saturating_add(bytes);
+        if self.text <= MAX_ODS_TEXT {
+            return Ok(());
+        }
+        let whose = sheet.map_or_else(|| "its".to_string(), |s| format!("sheet {s}: its"));
+        Err(Stop::Refuse(Refusal::TooLarge(format!(
+            "{whose} cells and names come to more than {} bytes of text once each repeated cell is \
+             written out, more than a roster or form can have; delete the cells not needed and save it again",
+            thousands(MAX_ODS_TEXT)
+        ))))
+    }
+
+    /// `parse_content`.
+    fn content(&mut self) -> Result<(), Stop> {
+        use quick_xml::events::Event;
+        use quick_xml::name::QName;
+        let mut buf = Vec::new();
+        // The current style's name, by its length.
+        let mut style_name: Option<u64> = None;
+        loop {
+            buf.clear();
+            match self.next(&mut buf, true)? {
+                Event::Start(e) if e.name() == QName("style:style") => {
+                    style_name = match raw_attr(&e, "style:name")? {
+                        Some(v) => Some(decode(v)?.len() as u64),
+                        None => None,
+                    };
+                }
+                Event::Start(e) if e.name() == QName("style:table-properties") => {
+                    if let Some(n) = style_name {
+                        // calamine fails on a `table:display` not a boolean;
+                        // counted anyway.
+                        raw_attr(&e, "table:display")?;
+                        self.spend(None, 64 + n)?;
+                    }
+                }
+                Event::Start(e) if e.name() == QName("table:table") => {
+                    if let Some(v) = raw_attr(&e, "table:style-name")? {
+                        decode(v)?;
+                    }
+                    if let Some(v) = raw_attr(&e, "table:name")? {
+                        let name = format!("'{}'", decode(v)?);
+                        // The name, twice, and the sheet's entry.
+                        self.spend(Some(&name), 256 + 2 * name.len() as u64)?;
+                        self.table(&name)?;
+                    }
+                }
+                Event::Start(e) if e.name() == QName("table:named-expressions") => self.named_expressions()?,
+                Event::Eof => return Ok(()),
+                _ => {}
+            }
+        }
+    }
+
+    /// `read_named_expressions`.
+    fn named_expressions(&mut self) -> Result<(), Stop> {
+        use quick_xml::events::Event;
+        use quick_xml::name::QName;
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            match self.next(&mut buf, true)? {
+                Event::Start(e) if e.name() == QName("table:named-range") || e.name() == QName("table:named-expression") => {
+                    let mut kept = 64u64;
+                    for attr in raw_attrs(e.attributes_raw()) {
+                        let (k, v) = attr.map_err(|()| Stop::Fails)?;
+                        if matches!(k, "table:name" | "table:cell-range-address" | "table:expression") {
+                            kept = kept.saturating_add(decode(v)?.len() as u64);
+                        }
+                    }
+                    self.spend(None, kept)?;
+                }
+                Event::End(e) if e.name() == QName("table:named-range") || e.name() == QName("table:named-expression") => {}
+                Event::End(e) if e.name() == QName("table:named-expressions") => return Ok(()),
+                _ => return Err(Stop::Fails),
+            }
+        }
+    }
+
+    /// `read_table`, then `get_range` for the values and for the formulas.
+    fn table(&mut self, name: &str) -> Result<(), Stop> {
+        use quick_xml::events::Event;
+        use quick_xml::name::QName;
+        let mut buf = Vec::new();
+        let (mut row_buf, mut cell_buf) = (Vec::new(), Vec::new());
+        // calamine's `total_rows` (repeats counted, capped), row elements,
+        // and cells spelled out in its row-by-row vectors.
+        let (mut rows, mut elements, mut spelled) = (0u64, 0u64, 0u64);
+        let (mut values, mut formulas) = (Extent::default(), Extent::default());
+        loop {
+            buf.clear();
+            match self.next(&mut buf, true)? {
+                Event::Start(e) if e.name() == QName("table:table-row") => {
+                    let repeats = match raw_attr(&e, "table:number-rows-repeated")? {
+                        Some(v) => decode(v)?.parse::<usize>().map_err(|_| Stop::Fails)? as u64,
+                        None => 1,
+                    };
+                    let repeats = repeats.min(ODS_MAX_ROWS.saturating_sub(rows));
+                    let (v, f) = self.row(name, &mut row_buf, &mut cell_buf, &mut spelled)?;
+                    values.add(elements, rows, repeats, v);
+                    formulas.add(elements, rows, repeats, f);
+                    rows = rows.saturating_add(repeats);
+                    elements += 1;
+                    // An entry in each of two vectors (doubling as they grow).
+                    self.spend(Some(name), 32)?;
+                }
+                Event::End(e) if e.name() == QName("table:table") => break,
+                // calamine reads on at the end of the file for ever.
+                Event::Eof => return Err(damaged_ods(format_args!("content.xml ends inside sheet {name}"))),
+                _ => {}
+            }
+        }
+        for (what, extent) in [("cells", &values), ("formulas", &formulas)] {
+            let area = extent.area();
+            if area > MAX_SHEET_CELLS {
+                return Err(Stop::Refuse(too_large(name, what, &extent.span())));
+            }
+            self.cells = self.cells.saturating_add(area);
+            if self.cells > MAX_WORKBOOK_CELLS {
+                return Err(Stop::Refuse(too_many_cells(self.cells)));
+            }
+            self.spend(Some(name), extent.text)?;
+        }
+        Ok(())
+    }
+
+    /// `read_row`: where the row element holds values and formulas; counts
+    /// the cells calamine spells out (empty ones followed by another cell
+    /// included) in `spelled`.
+    fn row(&mut self, name: &str, row_buf: &mut Vec<u8>, cell_buf: &mut Vec<u8>, spelled: &mut u64) -> Result<(Marks, Marks), Stop> {
+        use quick_xml::events::Event;
+        use quick_xml::name::QName;
+        let (mut values, mut formulas) = (Marks::default(), Marks::default());
+        // Columns spelled out, and empty ones waiting for a cell after them.
+        let (mut len, mut waiting) = (0u64, 0u64);
+        loop {
+            row_buf.clear();
+            match self.next(row_buf, true)? {
+                Event::Start(e) if e.name() == QName("table:table-cell") || e.name() == QName("table:covered-table-cell") => {
+                    let repeats = match raw_attr(&e, "table:number-columns-repeated")? {
+                        Some(v) => v.parse::<usize>().map_err(|_| Stop::Fails)? as u64,
+                        None => 1,
+                    };
+                    let cell = self.cell(&e, cell_buf, name)?;
+                    let empties = waiting.min(ODS_MAX_COLUMNS.saturating_sub(len));
+                    len += empties;
+                    waiting = 0;
+                    let repeats = repeats.min(ODS_MAX_COLUMNS.saturating_sub(len));
+                    let mut pushed = empties;
+                    if cell.value.is_none() && cell.formula == 0 {
+                        waiting = repeats;
+                    } else if repeats > 0 {
+                        let (first, last) = (len, len + repeats - 1);
+                        if let Some(text) = cell.value {
+                            values.add(first, last, repeats.saturating_mul(text));
+                        }
+                        if cell.formula > 0 {
+                            formulas.add(first, last, repeats.saturating_mul(cell.formula));
+                        }
+                        len += repeats;
+                        pushed += repeats;
+                        let text = cell.value.unwrap_or(0).saturating_add(cell.formula);
+                        self.spend(Some(name), repeats.saturating_mul(text))?;
+                    }
+                    *spelled = spelled.saturating_add(pushed);
+                    if *spelled > MAX_SHEET_CELLS {
+                        return Err(Stop::Refuse(Refusal::TooLarge(format!(
+                            "sheet {name}: its rows spell out more than {} cells, empty ones included, more than a \
+                             roster or form can have; delete the rows and columns beyond the table and save it again",
+                            thousands(MAX_SHEET_CELLS)
+                        ))));
+                    }
+                    if !cell.closed {
+                        self.skip_to_end(e.name(), cell_buf)?;
+                    }
+                }
+                Event::End(e) if e.name() == QName("table:table-row") => return Ok((values, formulas)),
+                // calamine: a mismatch (text between cells, the end of the
+                // file...), an error.
+                _ => return Err(Stop::Fails),
+            }
+        }
+    }
+
+    /// quick-xml's `read_to_end_into`, one event at a time.
+    fn skip_to_end(&mut self, end: quick_xml::name::QName<'_>, buf: &mut Vec<u8>) -> Result<(), Stop> {
+        use quick_xml::events::Event;
+        let mut depth = 0u64;
+        loop {
+            buf.clear();
+            match self.next(buf, true)? {
+                Event::Start(e) if e.name() == end => depth += 1,
+                Event::End(e) if e.name() == end => {
+                    if depth == 0 {
+                        return Ok(());
+                    }
+                    depth -= 1;
+                }
+                Event::Eof => return Err(Stop::Fails),
+                _ => {}
+            }
+        }
+    }
+
+    /// `get_datatype`: the cell the element `e` makes, its text read on to
+    /// the cell's end where calamine does.
+    fn cell(&mut self, e: &quick_xml::events::BytesStart<'_>, buf: &mut Vec<u8>, name: &str) -> Result<OdsCell, Stop> {
+        use quick_xml::events::Event;
+        use quick_xml::name::QName;
+        let (mut is_string, mut is_error, mut is_set) = (false, false, false);
+        let mut value: Option<u64> = None;
+        let mut empty_string = false;
+        let mut formula = 0u64;
+        for attr in raw_attrs(e.attributes_raw()) {
+            let (key, v) = attr.map_err(|()| Stop::Fails)?;
+            match key {
+                // calamine fails on a number it cannot parse; counted anyway.
+                "office:value" | "office:boolean-value" if !is_set => {
+                    value = Some(0);
+                    is_set = true;
+                }
+                "office:string-value" | "office:date-value" | "office:time-value" if !is_set => {
+                    let n = decode(v)?.len() as u64;
+                    value = Some(n);
+                    empty_string = key == "office:string-value" && n == 0;
+                    is_set = true;
+                }
+                "office:value-type" if !is_set => is_string = v == "string",
+                "calcext:value-type" => is_error = v == "error",
+                "table:formula" => formula = decode(v)?.len() as u64,
+                _ => {}
+            }
+        }
+        if !((!is_set && is_string) || (is_error && empty_string)) {
+            return Ok(OdsCell { value, formula, closed: false });
+        }
+        // The text is the element's content.
+        let mut text = 0u64;
+        let mut first_paragraph = true;
+        loop {
+            buf.clear();
+            let add = match self.next(buf, true)? {
+                // At most as long as in the file (line ends normalised).
+                Event::Text(t) => t.len() as u64,
+                // A character, at most 4 bytes (calamine fails on an unknown
+                // entity; counted anyway).
+                Event::GeneralRef(_) => 4,
+                Event::End(e) if e.name() == QName("table:table-cell") || e.name() == QName("table:covered-table-cell") => {
+                    return Ok(OdsCell { value: Some(text), formula, closed: true });
+                }
+                Event::Start(e) if e.name() == QName("office:annotation") => {
+                    // Read on to the comment's end in one buffer, never
+                    // stopping at the end of the file.
+                    loop {
+                        buf.clear();
+                        match self.next(buf, false)? {
+                            Event::End(e) if e.name() == QName("office:annotation") => break,
+                            Event::Eof => {
+                                return Err(damaged_ods(format_args!("content.xml ends inside a comment in sheet {name}")));
+                            }
+                            _ => {}
+                        }
+                    }
+                    0
+                }
+                Event::Start(e) if e.name() == QName("text:p") => {
+                    let add = u64::from(!first_paragraph);
+                    first_paragraph = false;
+                    add
+                }
+                // calamine's count is an i32 (parsed wider here: more, never
+                // less): a negative one adds nothing.
+                Event::Start(e) if e.name() == QName("text:s") => match raw_attr(&e, "text:c")? {
+                    Some(v) => decode(v)?.parse::<i64>().map_err(|_| Stop::Fails)?.max(0) as u64,
+                    None => 1,
+                },
+                Event::Start(e) if e.name() == QName("text:tab") || e.name() == QName("text:line-break") => 1,
+                Event::Eof => return Err(Stop::Fails),
+                _ => 0,
+            };
+            text = text.saturating_add(add);
+            // The string as it grows, before any copy of it.
+            if self.text.saturating_add(text) > MAX_ODS_TEXT {
+                self.spend(Some(name), text)?;
             }
         }
     }
@@ -1160,6 +1798,241 @@ mod tests {
         assert_eq!(count(&long), 123_456_789_012);
     }
 
+    /// An ODS archive as LibreOffice writes one: `mimetype` first and
+    /// stored, the manifest, and `content.xml` holding `tables` (the
+    /// `<table:table>` elements).
+    fn ods(tables: &str) -> Vec<u8> {
+        ods_with_content(&format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+             <office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" \
+             xmlns:style=\"urn:oasis:names:tc:opendocument:xmlns:style:1.0\" \
+             xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" \
+             xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" office:version=\"1.3\">\
+             <office:automatic-styles><style:style style:name=\"ta1\" style:family=\"table\">\
+             <style:table-properties table:display=\"true\" style:writing-mode=\"lr-tb\"/></style:style>\
+             </office:automatic-styles><office:body><office:spreadsheet>{tables}\
+             <table:named-expressions><table:named-range table:name=\"people\" \
+             table:base-cell-address=\"$Roster.$A$1\" table:cell-range-address=\"$Roster.$A$1:.$B$3\"/>\
+             </table:named-expressions></office:spreadsheet></office:body></office:document-content>"
+        ))
+    }
+
+    fn ods_with_content(content: &str) -> Vec<u8> {
+        use std::io::Write;
+        use zip::write::SimpleFileOptions;
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        out.start_file("mimetype", stored).unwrap();
+        out.write_all(ODS_MIMETYPE).unwrap();
+        out.start_file("META-INF/manifest.xml", SimpleFileOptions::default()).unwrap();
+        out.write_all(
+            b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+              <manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\" manifest:version=\"1.3\">\
+              <manifest:file-entry manifest:full-path=\"/\" manifest:media-type=\"application/vnd.oasis.opendocument.spreadsheet\"/>\
+              <manifest:file-entry manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\"/>\
+              </manifest:manifest>",
+        )
+        .unwrap();
+        out.start_file("content.xml", SimpleFileOptions::default()).unwrap();
+        out.write_all(content.as_bytes()).unwrap();
+        out.finish().unwrap().into_inner()
+    }
+
+    /// `<table:table table:name="Roster">` holding `rows`, after LibreOffice's
+    /// column definitions.
+    fn sheet(name: &str, rows: &str) -> String {
+        format!(
+            "<table:table table:name=\"{name}\" table:style-name=\"ta1\">\
+             <table:table-column table:style-name=\"co1\" table:number-columns-repeated=\"16384\" \
+             table:default-cell-style-name=\"Default\"/>{rows}</table:table>"
+        )
+    }
+
+    fn text(s: &str) -> String {
+        format!("<table:table-cell office:value-type=\"string\" calcext:value-type=\"string\"><text:p>{s}</text:p></table:table-cell>")
+    }
+
+    fn float(v: f64) -> String {
+        format!("<table:table-cell office:value-type=\"float\" office:value=\"{v}\" calcext:value-type=\"float\"><text:p>{v}</text:p></table:table-cell>")
+    }
+
+    fn empty(repeats: u64) -> String {
+        format!("<table:table-cell table:number-columns-repeated=\"{repeats}\"/>")
+    }
+
+    fn row(cells: &str) -> String {
+        format!("<table:table-row table:style-name=\"ro1\">{cells}</table:table-row>")
+    }
+
+    fn rows(repeats: u64, cells: &str) -> String {
+        format!("<table:table-row table:style-name=\"ro1\" table:number-rows-repeated=\"{repeats}\">{cells}</table:table-row>")
+    }
+
+    fn open_ods(bytes: &[u8], name: &str) -> Result<calamine::Range<calamine::Data>, String> {
+        let mut book: calamine::Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e: calamine::OdsError| e.to_string())?;
+        book.worksheet_range(name).map_err(|e| e.to_string())
+    }
+
+    /// What LibreOffice writes for a small roster: formatted empty cells
+    /// between values and after them, the rest of the sheet as one
+    /// repeated empty row.
+    fn small_roster() -> Vec<u8> {
+        ods(&sheet(
+            "Roster",
+            &[
+                row(&[text("name"), text("phone"), empty(1022)].concat()),
+                row(&[text("Li Lei &amp; co"), float(13800138000.0), empty(3), text("note"), empty(1018)].concat()),
+                row(&[
+                    "<table:table-cell office:value-type=\"string\"><text:p>Han<text:s text:c=\"2\"/>Meimei</text:p>\
+                     <text:p>line 2</text:p></table:table-cell>",
+                    &empty(1023),
+                ]
+                .concat()),
+                rows(1_048_573, &empty(1024)),
+            ]
+            .concat(),
+        ))
+    }
+
+    #[test]
+    fn a_small_ods_passes_and_calamine_reads_it() {
+        let bytes = small_roster();
+        assert_eq!(check(&bytes), Ok(()));
+        let range = open_ods(&bytes, "Roster").unwrap();
+        assert_eq!(range.get_size(), (3, 6));
+        assert_eq!(range.get_value((1, 0)), Some(&calamine::Data::String("Li Lei & co".into())));
+        assert_eq!(range.get_value((2, 0)), Some(&calamine::Data::String("Han  Meimei\nline 2".into())));
+        assert_eq!(range.get_value((1, 5)), Some(&calamine::Data::String("note".into())));
+    }
+
+    #[test]
+    fn ods_cells_far_apart_are_refused_and_just_under_the_limit_pass() {
+        // A1, then 89,999 empty rows, then a number in column ALL: calamine
+        // would build 90,001 × 1,000 cells (2.9 GB).
+        let far = |repeats: u64| {
+            ods(&sheet("Roster", &[row(&text("name")), rows(repeats, &empty(1024)), row(&[empty(999), float(1.0)].concat())].concat()))
+        };
+        let e = check(&far(89_999)).unwrap_err();
+        assert!(matches!(e, Refusal::TooLarge(_)));
+        assert_eq!(
+            e.to_string(),
+            "sheet 'Roster': its cells span A1:ALL90001, 90,001 rows × 1,000 columns, more than a roster or \
+             form can have (at most 5,000,000 cells); delete the stray cells far from the table and save it again"
+        );
+        // 4,000 rows × 1,000 columns passes, and calamine reads it as such.
+        let bytes = far(3_998);
+        assert_eq!(check(&bytes), Ok(()));
+        assert_eq!(open_ods(&bytes, "Roster").unwrap().get_size(), (4_000, 1_000));
+        // A million empty rows between: calamine gives up by itself, after
+        // the guard has.
+        assert!(check(&far(1_000_000)).unwrap_err().to_string().contains("A1:ALL1000002, 1,000,002 rows × 1,000 columns"));
+    }
+
+    #[test]
+    fn a_huge_empty_repeat_counts_as_calamine_caps_it() {
+        // calamine fills the row to 16,384 columns with the empty cells
+        // (written out, since a cell follows) and drops the value after.
+        let line = row(&[text("name"), empty(1_000_000_000), text("x")].concat());
+        let one = ods(&sheet("Roster", &line));
+        assert_eq!(check(&one), Ok(()));
+        assert_eq!(open_ods(&one, "Roster").unwrap().get_size(), (1, 1));
+        // 400 such row elements: 6.5 million cells written out.
+        let e = check(&ods(&sheet("Roster", &line.repeat(400)))).unwrap_err();
+        assert!(e.to_string().starts_with("sheet 'Roster': its rows spell out more than 5,000,000 cells"), "{e}");
+        // A value in the last column, after a repeat that leaves room for
+        // it, repeated over 1,000 rows: 16 million cells.
+        let many = ods(&sheet("Roster", &[row(&text("name")), rows(1_000, &[empty(16_383), text("x")].concat())].concat()));
+        let e = check(&many).unwrap_err();
+        assert!(e.to_string().starts_with("sheet 'Roster': its cells span A1:XFD1001, 1,001 rows × 16,384 columns"), "{e}");
+    }
+
+    #[test]
+    fn empty_cells_calamine_spells_out_are_bounded() {
+        // Each row element: 16,383 empty cells, then one more, which makes
+        // calamine write the first out (56 bytes each) though the sheet
+        // holds no value at all. 400 of them: 6.5 million cells.
+        let line = row(&[empty(16_383), empty(1)].concat());
+        let bytes = ods(&sheet("Roster", &line.repeat(400)));
+        let e = check(&bytes).unwrap_err();
+        assert!(e.to_string().starts_with("sheet 'Roster': its rows spell out more than 5,000,000 cells"), "{e}");
+        // 300 pass (4.9 million), and calamine finds nothing in them.
+        let bytes = ods(&sheet("Roster", &line.repeat(300)));
+        assert_eq!(check(&bytes), Ok(()));
+        assert!(open_ods(&bytes, "Roster").unwrap().is_empty());
+    }
+
+    #[test]
+    fn ods_text_copied_out_is_bounded() {
+        let refused = |bytes: &[u8]| {
+            let e = check(bytes).unwrap_err();
+            assert!(e.to_string().contains("more than 268,435,456 bytes of text once each repeated cell is written out"), "{e}");
+        };
+        // One space repeated two billion times, in one cell.
+        refused(&ods(&sheet("Roster", &row("<table:table-cell office:value-type=\"string\"><text:p><text:s text:c=\"2000000000\"/></text:p></table:table-cell>"))));
+        // A 1,000-byte string in 16,384 columns of 100 rows: 1.6 million
+        // cells, 1.6 GB of text.
+        let long = format!("<table:table-cell office:value-type=\"string\" office:string-value=\"{}\" table:number-columns-repeated=\"16384\"/>", "x".repeat(1000));
+        refused(&ods(&sheet("Roster", &rows(100, &long))));
+        // A negative count is no space at all, as in calamine.
+        let bytes = ods(&sheet("Roster", &row("<table:table-cell office:value-type=\"string\"><text:p>a<text:s text:c=\"-5\"/>b</text:p></table:table-cell>")));
+        assert_eq!(check(&bytes), Ok(()));
+        assert_eq!(open_ods(&bytes, "Roster").unwrap().get_value((0, 0)), Some(&calamine::Data::String("ab".into())));
+    }
+
+    #[test]
+    fn ods_sheets_together_are_bounded() {
+        // Three sheets of 4 million cells each.
+        let big = |name: &str| sheet(name, &[row(&text("name")), rows(3_998, &empty(1024)), row(&[empty(999), float(1.0)].concat())].concat());
+        let bytes = ods(&[big("a"), big("b"), big("c")].concat());
+        let e = check(&bytes).unwrap_err();
+        assert!(e.to_string().starts_with("its sheets together span 12,000,000 cells"), "{e}");
+    }
+
+    #[test]
+    fn a_damaged_ods_is_refused_where_calamine_would_never_finish() {
+        // calamine reads on past the end of the file inside a sheet, or
+        // inside a comment, for ever.
+        let head = "<office:document-content><office:body><office:spreadsheet>";
+        let cut = ods_with_content(&format!("{head}<table:table table:name=\"Roster\">{}", row(&text("name"))));
+        let e = check(&cut).unwrap_err();
+        assert_eq!(e, Refusal::Damaged("a damaged OpenDocument spreadsheet: content.xml ends inside sheet 'Roster'".into()));
+        let note = ods_with_content(&format!(
+            "{head}<table:table table:name=\"Roster\"><table:table-row>\
+             <table:table-cell office:value-type=\"string\"><office:annotation><text:p>note"
+        ));
+        let e = check(&note).unwrap_err();
+        assert!(matches!(&e, Refusal::Damaged(m) if m.ends_with("content.xml ends inside a comment in sheet 'Roster'")), "{e}");
+        // Cut inside a tag: calamine's reader fails, and so does it.
+        let torn = ods_with_content(&format!("{head}{}", &sheet("Roster", &row(&text("name")))[..200]));
+        assert_eq!(check(&torn), Ok(()));
+        assert!(open_ods(&torn, "Roster").is_err());
+        // A text run of 17 MB: calamine's reader would hold it whole.
+        let long = ods(&sheet("Roster", &row(&text(&"x".repeat(17 << 20)))));
+        let e = check(&long).unwrap_err();
+        assert!(matches!(&e, Refusal::Damaged(m) if m.ends_with("a tag, text or comment longer than 16,777,216 bytes")), "{e}");
+    }
+
+    #[test]
+    fn a_damaged_ods_calamine_reports_itself_passes() {
+        for content in [
+            // Not XML.
+            "<office:document-content><table:table table:name=\"R\"><table:table-row><<<".to_string(),
+            // Spaces between cells: calamine wants cells only.
+            format!("<office:document-content>{}", sheet("R", &row(&format!(" {}", text("x"))))),
+            // A repeat that is not a number.
+            format!("<office:document-content>{}", sheet("R", &row("<table:table-cell table:number-columns-repeated=\"x\"/>"))),
+        ] {
+            let bytes = ods_with_content(&content);
+            assert_eq!(check(&bytes), Ok(()), "{content}");
+            assert!(open_ods(&bytes, "R").is_err(), "{content}");
+        }
+        // No content.xml, or the wrong mimetype: not an ODS calamine reads.
+        let mut bytes = small_roster();
+        let at = bytes.windows(ODS_MIMETYPE.len()).position(|w| w == ODS_MIMETYPE).unwrap();
+        bytes[at] = b'b';
+        assert_eq!(check(&bytes), Ok(()));
+    }
+
     /// Every real workbook we have passes and calamine then reads each of
     /// its sheets: the test data, and the pyxform samples in
     /// ../shared/xlsform-samples beside the repository when that directory
@@ -1180,7 +2053,7 @@ mod tests {
             paths.sort();
             for path in paths {
                 let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-                if ext != "xls" && ext != "xlsx" {
+                if !matches!(ext.as_str(), "xls" | "xlsx" | "ods") {
                     continue;
                 }
                 let bytes = std::fs::read(&path).unwrap();
