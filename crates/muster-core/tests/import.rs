@@ -304,6 +304,26 @@ const CASES: &[Case] = &[
         rejected: &[(4, &["id_number"])],
         warnings: &[],
     },
+    // legacy.xls saved as OpenDocument by LibreOffice Calc 7.4
+    // (`soffice --headless --convert-to ods`).
+    Case {
+        file: "libreoffice.ods",
+        format: "ods",
+        encoding: None,
+        delimiter: None,
+        sheet: Some("Sheet1"),
+        columns: &[
+            ("姓名", Some(F::Name)),
+            ("性别", Some(F::Gender)),
+            ("手机", Some(F::Phone)),
+            ("身份证号", Some(F::IdNumber)),
+            ("出生日期", Some(F::BirthDate)),
+            ("村", Some(F::Organization)),
+        ],
+        good: 2,
+        rejected: &[(4, &["id_number"])],
+        warnings: &[],
+    },
 ];
 
 #[test]
@@ -589,11 +609,14 @@ fn xlsx_numbers_dates_and_mangled_ids() {
 
 #[test]
 fn xls_numbers_and_dates() {
-    let f = read("legacy.xls");
-    let g = good(&f);
-    assert_eq!(g[0].phone.as_deref(), Some("13812345678"));
-    assert_eq!(g[0].birth_date.as_deref(), Some("1985-06-12"));
-    assert_eq!(g[1].id_number.as_deref(), Some("110105198808083312"));
+    // The same sheet as Excel 97-2003 and as LibreOffice's OpenDocument.
+    for file in ["legacy.xls", "libreoffice.ods"] {
+        let f = read(file);
+        let g = good(&f);
+        assert_eq!(g[0].phone.as_deref(), Some("13812345678"), "{file}");
+        assert_eq!(g[0].birth_date.as_deref(), Some("1985-06-12"), "{file}");
+        assert_eq!(g[1].id_number.as_deref(), Some("110105198808083312"), "{file}");
+    }
 }
 
 #[test]
