@@ -34,7 +34,12 @@
 //! `uniqueCount`, which calamine reserves room for as it opens the file, is
 //! bounded by [`MAX_SHARED_STRINGS`]; then each sheet's cells are walked with
 //! calamine's own cell reader (nothing kept) and bounded by
-//! [`MAX_SHEET_CELLS`] as above (calamine keeps one sheet at a time there).
+//! [`MAX_SHEET_CELLS`] as above (calamine keeps one sheet at a time there),
+//! and by [`MAX_SHEET_TEXT`] for the text calamine copies into its cells (a
+//! shared string is stored once but copied into every cell using it).
+//! Not bounded: a single huge XML tag or text run in a sheet or the
+//! shared-string table, which calamine's XML reader holds whole (a zip bomb
+//! could make one; the ODS walk below bounds them).
 //!
 //! **ODS (a ZIP archive whose `mimetype` calamine accepts).** `Ods::new`
 //! reads every sheet of `content.xml` at once, keeping each sheet's values
@@ -89,6 +94,9 @@ pub const MAX_WORKBOOK_CELLS: u64 = 10_000_000;
 /// calamine reserves 40 bytes for each (670 MB at the limit, reserved, not
 /// written), so only what no real file can claim is refused.
 const MAX_DIMENSIONS_CELLS: u64 = 65_536 * 256;
+/// The most text the cells of one XLSX/XLSB sheet may hold, counted as
+/// calamine copies it out (a shared string once per cell using it).
+pub const MAX_SHEET_TEXT: u64 = 256 << 20;
 /// The most strings an XLSX shared-string table may announce: calamine
 /// reserves 24 bytes for each (240 MB at the limit) before reading one.
 pub const MAX_SHARED_STRINGS: u64 = 10_000_000;
@@ -748,31 +756,44 @@ fn check_zip(bytes: &[u8]) -> Result<(), Refusal> {
     if let Ok(mut book) = Xlsx::new(Cursor::new(bytes)) {
         for name in book.sheet_names() {
             let Ok(mut reader) = book.worksheet_cells_reader(&name) else { continue };
-            let mut span = Span::default();
-            while let Ok(Some(cell)) = reader.next_cell() {
-                if !matches!(cell.get_value(), DataRef::Empty) {
-                    let (row, col) = cell.get_position();
-                    span.add(row, col);
-                }
-            }
-            if span.area() > MAX_SHEET_CELLS {
-                return Err(too_large(&format!("'{name}'"), "cells", &span));
-            }
+            bound_sheet(&name, std::iter::from_fn(|| reader.next_cell().ok().flatten()))?;
         }
     } else if let Ok(mut book) = Xlsb::new(Cursor::new(bytes)) {
         for name in book.sheet_names() {
             let Ok(mut reader) = book.worksheet_cells_reader(&name) else { continue };
-            let mut span = Span::default();
-            while let Ok(Some(cell)) = reader.next_cell() {
-                if !matches!(cell.get_value(), DataRef::Empty) {
-                    let (row, col) = cell.get_position();
-                    span.add(row, col);
-                }
-            }
-            if span.area() > MAX_SHEET_CELLS {
-                return Err(too_large(&format!("'{name}'"), "cells", &span));
-            }
+            bound_sheet(&name, std::iter::from_fn(|| reader.next_cell().ok().flatten()))?;
         }
+    }
+    Ok(())
+}
+
+/// One XLSX/XLSB sheet's cells, as calamine's own reader gives them: the
+/// rectangle between its values (which `worksheet_range` allocates) and
+/// the text it copies out — a shared string is stored once but becomes one
+/// `String` per cell that uses it.
+fn bound_sheet<'a>(name: &str, cells: impl Iterator<Item = calamine::Cell<DataRef<'a>>>) -> Result<(), Refusal> {
+    let mut span = Span::default();
+    let mut text: u64 = 0;
+    for cell in cells {
+        let len = match cell.get_value() {
+            DataRef::Empty => continue,
+            DataRef::SharedString(s) => s.len(),
+            DataRef::String(s) => s.len(),
+            _ => 0,
+        };
+        text = text.saturating_add(len as u64);
+        if text > MAX_SHEET_TEXT {
+            return Err(Refusal::TooLarge(format!(
+                "sheet '{name}': its cells hold more than {} MB of text (a long text repeated in many cells?), \
+                 more than a roster or form can have; delete what is not needed and save it again",
+                MAX_SHEET_TEXT >> 20
+            )));
+        }
+        let (row, col) = cell.get_position();
+        span.add(row, col);
+    }
+    if span.area() > MAX_SHEET_CELLS {
+        return Err(too_large(&format!("'{name}'"), "cells", &span));
     }
     Ok(())
 }
@@ -1757,6 +1778,26 @@ mod tests {
         let far = wb.save_to_buffer().unwrap();
         let e = check(&far).unwrap_err();
         assert!(e.to_string().starts_with("sheet 'Roster': its cells span A1:XFD1048576, 1,048,576 rows × 16,384 columns"), "{e}");
+    }
+
+    #[test]
+    fn an_xlsx_repeating_a_long_shared_string_is_refused() {
+        // One text of Excel's longest (32,767 characters, 98 KB in UTF-8),
+        // stored once, used by many cells: calamine copies it into each.
+        let long = "长".repeat(32_767);
+        let sheet = |cells: u32| {
+            let mut wb = rust_xlsxwriter::Workbook::new();
+            let ws = wb.add_worksheet();
+            ws.set_name("Roster").unwrap();
+            for r in 0..cells {
+                ws.write_string(r, 0, &long).unwrap();
+            }
+            wb.save_to_buffer().unwrap()
+        };
+        let fine = sheet(2_000);
+        assert_eq!(check(&fine), Ok(()));
+        let e = check(&sheet(3_000)).unwrap_err();
+        assert!(matches!(&e, Refusal::TooLarge(m) if m.starts_with("sheet 'Roster': its cells hold more than 256 MB of text")), "{e}");
     }
 
     #[test]
