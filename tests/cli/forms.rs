@@ -13,6 +13,16 @@ fn new_event(db: &Path) -> String {
     r.json()["id"].as_str().unwrap().to_string()
 }
 
+/// A store with an event and the one-question yes/no form: (dir, db, event, form).
+fn yes_or_no_form() -> (tempfile::TempDir, PathBuf, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let event = new_event(&db);
+    let r = muster(&db, &["form", "import", "--event", &event, sample("yes_or_no_question.xlsx").to_str().unwrap()]);
+    let form = r.json()["id"].as_str().unwrap().to_string();
+    (dir, db, event, form)
+}
+
 #[test]
 fn imports_forms_and_refuses_broken_ones_with_their_place() {
     let dir = tempfile::tempdir().unwrap();
@@ -134,13 +144,7 @@ fn responses_batches_double_entry_and_the_portrait() {
 /// the papers or none, with its audit line or without, and a sound store.
 #[test]
 fn kill_9_during_a_responses_import_leaves_all_or_none() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("m.db");
-    let event = new_event(&db);
-    let form = muster(&db, &["form", "import", "--event", &event, sample("yes_or_no_question.xlsx").to_str().unwrap()]).json()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (dir, db, event, form) = yes_or_no_form();
     let n = 20_000;
     let csv = dir.path().join("keyed.csv");
     let rows: String = (0..n).map(|i| format!("P{i:06},{}\n", if i % 3 == 0 { "no" } else { "yes" })).collect();
@@ -228,13 +232,7 @@ fn keying_child() {
 /// passes `muster check`.
 #[test]
 fn kill_9_while_keying_loses_at_most_the_paper_in_flight() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("m.db");
-    let event = new_event(&db);
-    let form = muster(&db, &["form", "import", "--event", &event, sample("yes_or_no_question.xlsx").to_str().unwrap()]).json()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (dir, db, event, form) = yes_or_no_form();
     let stack = 20_000u64;
     let r = muster(&db, &["batch", "add", "--form", &form, "--name", "stack", "--count", &stack.to_string(), "--first", "K000001"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
