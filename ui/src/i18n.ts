@@ -345,6 +345,11 @@ export const MESSAGES = {
     zh: "每台电脑的口令不同。两台电脑之间传同步文件时，可以用两位协调员都知道的口令；留空则用本机口令。",
     en: "Each laptop has its own passphrase. For a stick between two laptops, use one both coordinators know; leave empty for this laptop's.",
   },
+  "settings.file.pass.open": { zh: "打开另一台电脑加密的同步文件", en: "Open a sync file sealed on another laptop" },
+  "settings.file.pass.open.body": {
+    zh: "这台电脑的数据没有加密，导出的同步文件也不加密；别的电脑加密的文件需要输入它的口令才能导入。",
+    en: "This laptop's store is not encrypted, so its sync files are plain; a file sealed on another laptop needs its passphrase to import.",
+  },
   "settings.file.pass.placeholder": { zh: "这个文件的口令", en: "This file's passphrase" },
   "settings.file.pass.needed": {
     zh: "这个文件是用另一个口令加密的：请在下面输入它的口令，再点导入。",

@@ -126,10 +126,21 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx): Promise<void>
   // passphrase of its own, so a stick between two laptops is sealed with
   // one both coordinators know. Asked for when an import needs it.
   const filePass = h("input", { type: "password", class: "path-input", testid: "sync-file-passphrase", autocomplete: "off", placeholder: t("settings.file.pass.placeholder") });
+  const passSummary = h("summary", null, t("settings.file.pass"));
+  const passBody = h("p", { class: "muted" }, t("settings.file.pass.body"));
   const passBox = h("details", { class: "export-typed", testid: "sync-file-pass" },
-    h("summary", null, t("settings.file.pass")),
-    h("p", { class: "muted" }, t("settings.file.pass.body")),
-    h("div", { class: "path-row" }, filePass));
+    passSummary, passBody, h("div", { class: "path-row" }, filePass));
+  // A plain store writes plain sync files (the export policy): there the
+  // passphrase only opens a sealed file from another laptop.
+  api.storeEncrypted().then(
+    (encrypted) => {
+      if (!encrypted) {
+        passSummary.textContent = t("settings.file.pass.open");
+        passBody.textContent = t("settings.file.pass.open.body");
+      }
+    },
+    () => { /* unknown: keep the general wording */ },
+  );
   const exportTo = async (path: string) => {
     if (!path) { filePath.focus(); return; }
     try {
