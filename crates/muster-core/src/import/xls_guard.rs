@@ -30,16 +30,26 @@
 //! calamine would see it counts more, never less (a LABELSST naming a
 //! missing string still counts, records after one calamine fails on too).
 //!
-//! **XLSX and XLSB (a ZIP archive).** The shared-string table's
-//! `uniqueCount`, which calamine reserves room for as it opens the file, is
-//! bounded by [`MAX_SHARED_STRINGS`]; then each sheet's cells are walked with
-//! calamine's own cell reader (nothing kept) and bounded by
-//! [`MAX_SHEET_CELLS`] as above (calamine keeps one sheet at a time there),
-//! and by [`MAX_SHEET_TEXT`] for the text calamine copies into its cells (a
-//! shared string is stored once but copied into every cell using it).
-//! Not bounded: a single huge XML tag or text run in a sheet or the
-//! shared-string table, which calamine's XML reader holds whole (a zip bomb
-//! could make one; the ODS walk below bounds them).
+//! **XLSX and XLSB (a ZIP archive).** First every entry is read, streaming,
+//! with calamine's XML reader and settings (calamine finds its parts through
+//! the relationships, so any entry may be read as XML), before calamine
+//! opens the file: refused are a tag, text run or comment longer than
+//! [`MAX_XML_EVENT`] (the XML reader holds each whole: a zip bomb could make
+//! one of gigabytes), a cell value, formula, inline or shared string or
+//! defined name longer than that, tags inside included (calamine gathers
+//! each into one buffer; looked for in entries starting as XML does, an
+//! entry made otherwise stays bounded by the next limit), an entry unpacking
+//! to more than [`MAX_ZIP_PART`] and entries together unpacking to more than
+//! [`MAX_ZIP_TOTAL`] (ODS archives are read this way too). Then the
+//! shared-string table's `uniqueCount`, which calamine reserves room for as
+//! it opens the file, is bounded by [`MAX_SHARED_STRINGS`]; then each
+//! sheet's cells are walked with calamine's own cell reader (nothing kept)
+//! and bounded by [`MAX_SHEET_CELLS`] as above (calamine keeps one sheet at
+//! a time there), and by [`MAX_SHEET_TEXT`] for the text calamine copies
+//! into its cells (a shared string is stored once but copied into every cell
+//! using it). An XLSB record's length is not bounded: its header cannot
+//! claim more than 256 MB, which calamine's reader reserves (one buffer per
+//! part read).
 //!
 //! **ODS (a ZIP archive whose `mimetype` calamine accepts).** `Ods::new`
 //! reads every sheet of `content.xml` at once, keeping each sheet's values
@@ -62,7 +72,7 @@
 //! - more than [`MAX_ODS_TEXT`] bytes of text: a cell's text is copied for
 //!   each repeat, across and down (`<text:s text:c="2000000000"/>` alone is
 //!   2 GB), with names and calamine's bookkeeping for each row element;
-//! - a tag, text run or comment longer than [`MAX_ODS_XML_EVENT`] (the XML
+//! - a tag, text run or comment longer than [`MAX_XML_EVENT`] (the XML
 //!   reader holds each whole), a `content.xml` unpacking to more than
 //!   [`MAX_ODS_CONTENT`], a manifest of more than 16 MB (calamine keeps it
 //!   whole);
@@ -752,6 +762,7 @@ fn check_biff(stream: &[u8]) -> Result<(), Refusal> {
 
 fn check_zip(bytes: &[u8]) -> Result<(), Refusal> {
     check_ods(bytes)?;
+    check_xml_parts(bytes)?;
     check_shared_strings(bytes)?;
     if let Ok(mut book) = Xlsx::new(Cursor::new(bytes)) {
         for name in book.sheet_names() {
@@ -765,6 +776,143 @@ fn check_zip(bytes: &[u8]) -> Result<(), Refusal> {
         }
     }
     Ok(())
+}
+
+/// The most one entry of an XLSX/XLSB archive may unpack to: the guard
+/// reads each as XML (calamine may, whatever its name), so this bounds the
+/// time both take, and what calamine may gather from one entry.
+pub const MAX_ZIP_PART: u64 = 1 << 30;
+/// The most all the entries of an XLSX/XLSB archive may unpack to together.
+pub const MAX_ZIP_TOTAL: u64 = 2 << 30;
+/// Elements whose content calamine gathers whole, one buffer (or string)
+/// for all the events inside: a cell's value, formula and inline string,
+/// a shared string and its runs, a defined name. Each may hold at most
+/// [`MAX_XML_EVENT`] bytes, tags inside included.
+const GATHERED: [&str; 6] = ["v", "f", "t", "is", "si", "definedName"];
+
+
+/// Reads every entry of the archive with calamine's XML reader and settings
+/// (calamine follows the relationships, so any entry may be read as a sheet
+/// or a table), streaming, and refuses a tag, text run, comment or gathered
+/// element (see [`GATHERED`]) longer than [`MAX_XML_EVENT`], an entry
+/// unpacking to more than [`MAX_ZIP_PART`], or entries together unpacking
+/// to more than [`MAX_ZIP_TOTAL`]. Binary entries (pictures, an XLSB's
+/// records) are read too, since only calamine's relationships tell which
+/// entry it reads how: their tags and text runs come out short, but a
+/// gathered element is looked for only in an entry starting as XML does
+/// (`<` after a byte-order mark and blanks), so that a stray `<v>` in
+/// binary data does not refuse it.
+fn check_xml_parts(bytes: &[u8]) -> Result<(), Refusal> {
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let ods = zip.by_name("mimetype").is_ok_and(|mut f| {
+        let mut mime = [0u8; 46];
+        f.read_exact(&mut mime).is_ok() && mime == ODS_MIMETYPE
+    });
+    let kind = if ods { "OpenDocument spreadsheet" } else { "Excel workbook" };
+    let mut left = MAX_ZIP_TOTAL;
+    for i in 0..zip.len() {
+        let Ok(file) = zip.by_index(i) else { continue };
+        let entry = file.name().map(|n| n.to_string()).unwrap_or_else(|_| format!("entry {}", i + 1));
+        let used = scan_xml(kind, &entry, file, left)?;
+        left = left.saturating_sub(used);
+    }
+    Ok(())
+}
+
+/// Scans one entry (see [`check_xml_parts`]) of a `kind` ("Excel
+/// workbook") with at most `left` bytes of the whole still allowed; returns
+/// the bytes it unpacked to.
+fn scan_xml(kind: &str, entry: &str, file: impl Read, left: u64) -> Result<u64, Refusal> {
+    let damaged = |why: fmt::Arguments<'_>| Refusal::Damaged(format!("a damaged {kind}: {why}"));
+    let part_limit = MAX_ZIP_PART.min(left);
+    let mut inner = std::io::BufReader::with_capacity(64 << 10, file);
+    let looks_xml = match std::io::BufRead::fill_buf(&mut inner) {
+        Ok(start) => {
+            let start = start.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(start);
+            start.iter().find(|b| !b.is_ascii_whitespace()).is_none_or(|&b| b == b'<')
+        }
+        Err(_) => true,
+    };
+    let mut xml = quick_xml::Reader::from_reader(Metered {
+        inner,
+        event: 0,
+        total: 0,
+        event_limit: MAX_XML_EVENT,
+        total_limit: part_limit,
+        over: None,
+    });
+    let config = xml.config_mut();
+    config.check_end_names = false;
+    config.trim_text(false);
+    config.check_comments = false;
+    config.expand_empty_elements = true;
+    let mut buf = Vec::new();
+    // The gathered element open (its name as written) and where its
+    // content began.
+    let mut open: Option<(String, u64)> = None;
+    let mut last_error: Option<u64> = None;
+    loop {
+        buf.clear();
+        let got = xml.read_event_into(&mut buf);
+        let meter = xml.get_ref();
+        let total = meter.total;
+        match (got, meter.over) {
+            (_, Some(Over::Event)) => {
+                return Err(damaged(format_args!(
+                    "{entry} holds a tag, text or comment longer than {} bytes",
+                    thousands(MAX_XML_EVENT)
+                )))
+            }
+            (_, Some(Over::Total)) if part_limit == MAX_ZIP_PART => {
+                return Err(damaged(format_args!(
+                    "{entry} unpacks to more than {} bytes",
+                    thousands(MAX_ZIP_PART)
+                )))
+            }
+            (_, Some(Over::Total)) => {
+                return Err(Refusal::TooLarge(format!(
+                    "its parts unpack to more than {} bytes, more than a roster or form can have; \
+                     delete the sheets or stray cells not needed and save it again",
+                    thousands(MAX_ZIP_TOTAL)
+                )))
+            }
+            (Ok(quick_xml::events::Event::Eof), None) => return Ok(total),
+            (Ok(event), None) => {
+                match (&event, &open) {
+                    (quick_xml::events::Event::Start(e), None)
+                        if looks_xml && GATHERED.contains(&e.local_name().as_ref()) =>
+                    {
+                        open = Some((e.name().as_ref().to_string(), total));
+                    }
+                    (quick_xml::events::Event::End(e), Some((name, _))) if e.name().as_ref() == name.as_str() => {
+                        open = None;
+                    }
+                    _ => {}
+                }
+                // A new event: calamine's buffer starts again (a gathered
+                // element is bounded as a whole, below).
+                xml.get_mut().event = 0;
+            }
+            (Err(_), None) => {
+                // calamine may read on past an error too; stop where the
+                // reader no longer moves.
+                if last_error == Some(total) {
+                    return Ok(total);
+                }
+                last_error = Some(total);
+            }
+        }
+        if let Some((_, start)) = &open {
+            if total.saturating_sub(*start) > MAX_XML_EVENT {
+                return Err(damaged(format_args!(
+                    "{entry} holds a value, formula or text longer than {} bytes",
+                    thousands(MAX_XML_EVENT)
+                )));
+            }
+        }
+    }
 }
 
 /// One XLSX/XLSB sheet's cells, as calamine's own reader gives them: the
@@ -910,7 +1058,7 @@ const ODS_MAX_COLUMNS: u64 = 16_384;
 /// The longest tag or text run in `content.xml`: calamine's XML reader
 /// holds each whole in a buffer (a comment's whole content, since calamine
 /// reads it without clearing its buffer).
-pub const MAX_ODS_XML_EVENT: u64 = 16 << 20;
+pub const MAX_XML_EVENT: u64 = 16 << 20;
 /// The most `content.xml` may unpack to: calamine reads it all, so this
 /// bounds the time it (and the guard) takes.
 pub const MAX_ODS_CONTENT: u64 = 1 << 30;
@@ -955,6 +1103,8 @@ fn check_ods(bytes: &[u8]) -> Result<(), Refusal> {
         inner: std::io::BufReader::new(content),
         event: 0,
         total: 0,
+        event_limit: MAX_XML_EVENT,
+        total_limit: MAX_ODS_CONTENT,
         over: None,
     });
     // calamine's settings: the same events, the same errors.
@@ -977,7 +1127,7 @@ enum Over {
     Total,
 }
 
-/// `content.xml` as calamine reads it, stopping (an I/O error) once one
+/// An archive entry as calamine reads it, stopping (an I/O error) once one
 /// event, or the whole, is past its limit: the XML reader then stops too,
 /// its buffer no larger than the limit.
 struct Metered<R> {
@@ -985,6 +1135,9 @@ struct Metered<R> {
     /// Bytes read since the event (or comment) began.
     event: u64,
     total: u64,
+    /// The most one event (`event`) and the whole (`total`) may take.
+    event_limit: u64,
+    total_limit: u64,
     over: Option<Over>,
 }
 
@@ -1003,8 +1156,8 @@ impl<R: Read> Read for Metered<R> {
 
 impl<R: Read> std::io::BufRead for Metered<R> {
     fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        let event_room = MAX_ODS_XML_EVENT.saturating_sub(self.event);
-        let total_room = MAX_ODS_CONTENT.saturating_sub(self.total);
+        let event_room = self.event_limit.saturating_sub(self.event);
+        let total_room = self.total_limit.saturating_sub(self.total);
         if event_room == 0 || total_room == 0 {
             self.over = Some(if total_room == 0 { Over::Total } else { Over::Event });
             return Err(std::io::Error::other("past the guard's limit"));
@@ -1196,7 +1349,7 @@ impl<R: Read> OdsWalk<R> {
             Err(_) => Err(match self.xml.get_ref().over {
                 Some(Over::Event) => damaged_ods(format_args!(
                     "content.xml holds a tag, text or comment longer than {} bytes",
-                    thousands(MAX_ODS_XML_EVENT)
+                    thousands(MAX_XML_EVENT)
                 )),
                 Some(Over::Total) => Stop::Refuse(Refusal::TooLarge(format!(
                     "its content unpacks to more than {} bytes, more than a roster or form can have; \
@@ -1824,6 +1977,78 @@ mod tests {
         let bad = out.finish().unwrap().into_inner();
         let e = check(&bad).unwrap_err();
         assert!(matches!(&e, Refusal::Damaged(m) if m.starts_with("a damaged Excel workbook: its shared-string table announces 1,000,000,000,001 strings")), "{e}");
+    }
+
+    /// A one-sheet XLSX whose sheet holds `row` (a `<row>` element) after
+    /// its own, every entry deflated (so huge runs stay small).
+    fn xlsx_with_row(row: &str) -> Vec<u8> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        wb.add_worksheet().write_string(0, 0, "name").unwrap();
+        let fine = wb.save_to_buffer().unwrap();
+        let mut zip = zip::ZipArchive::new(Cursor::new(&fine)).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        for i in 0..zip.len() {
+            let mut f = zip.by_index(i).unwrap();
+            let name = f.name().unwrap().to_string();
+            let mut text = String::new();
+            f.read_to_string(&mut text).unwrap();
+            if name == "xl/worksheets/sheet1.xml" {
+                text = text.replacen("</sheetData>", &format!("{row}</sheetData>"), 1);
+                assert!(text.contains(row));
+            }
+            out.start_file(name, options).unwrap();
+            std::io::Write::write_all(&mut out, text.as_bytes()).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_huge_xml_piece_in_an_xlsx_is_refused() {
+        let big = "a".repeat(20 << 20);
+        let text = xlsx_with_row(&format!(r#"<row r="2"><c r="A2" t="str"><v>{big}</v></c></row>"#));
+        assert!(text.len() < 1 << 20, "{}", text.len());
+        let attr = xlsx_with_row(&format!(r#"<row r="2"><c r="A2" s="{big}"><v>1</v></c></row>"#));
+        let comment = xlsx_with_row(&format!(r#"<row r="2"><!--{big}--></row>"#));
+        for bad in [text, attr, comment] {
+            let e = check(&bad).unwrap_err();
+            assert_eq!(
+                e,
+                Refusal::Damaged(
+                    "a damaged Excel workbook: xl/worksheets/sheet1.xml holds a tag, text or comment longer than 16,777,216 bytes"
+                        .into()
+                )
+            );
+        }
+        // A value calamine gathers from many small pieces.
+        let piece = format!("{}<!---->", "a".repeat(1 << 20));
+        let gathered = xlsx_with_row(&format!(r#"<row r="2"><c r="A2" t="str"><v>{}</v></c></row>"#, piece.repeat(20)));
+        let e = check(&gathered).unwrap_err();
+        assert!(matches!(&e, Refusal::Damaged(m) if m.ends_with("sheet1.xml holds a value, formula or text longer than 16,777,216 bytes")), "{e}");
+        // The same outside a gathered element: each piece is short.
+        let spread = xlsx_with_row(&format!(r#"<row r="2">{}</row>"#, piece.repeat(20)));
+        assert_eq!(check_xml_parts(&spread), Ok(()));
+    }
+
+    #[test]
+    fn a_long_but_bounded_xml_piece_in_an_xlsx_passes() {
+        let big = "a".repeat(10 << 20);
+        let ten = xlsx_with_row(&format!(r#"<row r="2"><c r="A2" t="str"><v>{big}</v></c></row>"#));
+        assert_eq!(check_xml_parts(&ten), Ok(()));
+        assert_eq!(check(&ten), Ok(()));
+        assert_eq!(check(&xlsx_with_row(r#"<row r="2"><c r="A2"><v>1</v></c></row>"#)), Ok(()));
+    }
+
+    #[test]
+    fn binary_entries_pass_the_xml_scan() {
+        // A stray `<v>` in binary data, with no end after it.
+        let mut data = vec![0u8; 17 << 20];
+        data[10..13].copy_from_slice(b"<v>");
+        for (i, b) in data.iter_mut().enumerate().skip(20) {
+            *b = (i % 251) as u8;
+        }
+        assert_eq!(scan_xml("Excel workbook", "xl/media/image1.png", data.as_slice(), MAX_ZIP_TOTAL).map(|_| ()), Ok(()));
+        assert!(matches!(scan_xml("Excel workbook", "x", b"abc".as_slice(), 2), Err(Refusal::TooLarge(_))));
     }
 
     #[test]
