@@ -286,41 +286,30 @@ const CASES: &[Case] = &[
         rejected: &[(5, &["id_number"]), (7, &["phone"])],
         warnings: &["read sheet '学员名单'; not read: 说明"],
     },
-    Case {
-        file: "legacy.xls",
-        format: "xls",
-        encoding: None,
-        delimiter: None,
-        sheet: Some("Sheet1"),
-        columns: LEGACY_COLUMNS,
-        good: 2,
-        rejected: &[(4, &["id_number"])],
-        warnings: &[],
-    },
+    LEGACY,
     // legacy.xls saved as OpenDocument by LibreOffice Calc 7.4
-    // (`soffice --headless --convert-to ods`).
-    Case {
-        file: "libreoffice.ods",
-        format: "ods",
-        encoding: None,
-        delimiter: None,
-        sheet: Some("Sheet1"),
-        columns: LEGACY_COLUMNS,
-        good: 2,
-        rejected: &[(4, &["id_number"])],
-        warnings: &[],
-    },
+    // (`soffice --headless --convert-to ods`): read the same.
+    Case { file: "libreoffice.ods", format: "ods", ..LEGACY },
 ];
 
-/// The columns of legacy.xls, and of libreoffice.ods (the same sheet).
-const LEGACY_COLUMNS: &[(&str, Option<F>)] = &[
-    ("姓名", Some(F::Name)),
-    ("性别", Some(F::Gender)),
-    ("手机", Some(F::Phone)),
-    ("身份证号", Some(F::IdNumber)),
-    ("出生日期", Some(F::BirthDate)),
-    ("村", Some(F::Organization)),
-];
+const LEGACY: Case = Case {
+    file: "legacy.xls",
+    format: "xls",
+    encoding: None,
+    delimiter: None,
+    sheet: Some("Sheet1"),
+    columns: &[
+        ("姓名", Some(F::Name)),
+        ("性别", Some(F::Gender)),
+        ("手机", Some(F::Phone)),
+        ("身份证号", Some(F::IdNumber)),
+        ("出生日期", Some(F::BirthDate)),
+        ("村", Some(F::Organization)),
+    ],
+    good: 2,
+    rejected: &[(4, &["id_number"])],
+    warnings: &[],
+};
 
 #[test]
 fn fixtures_read_as_expected() {

@@ -760,10 +760,15 @@ fn check_biff(stream: &[u8]) -> Result<(), Refusal> {
 // XLSX and XLSB
 // ---------------------------------------------------------------------------
 
+/// A workbook's ZIP archive, as the checks below read it.
+type Zip<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
+
 fn check_zip(bytes: &[u8]) -> Result<(), Refusal> {
-    check_ods(bytes)?;
-    check_xml_parts(bytes)?;
-    check_shared_strings(bytes)?;
+    if let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) {
+        check_ods(&mut zip)?;
+        check_xml_parts(&mut zip)?;
+        check_shared_strings(&mut zip)?;
+    }
     if let Ok(mut book) = Xlsx::new(Cursor::new(bytes)) {
         for name in book.sheet_names() {
             let Ok(mut reader) = book.worksheet_cells_reader(&name) else { continue };
@@ -802,15 +807,8 @@ const GATHERED: [&str; 6] = ["v", "f", "t", "is", "si", "definedName"];
 /// gathered element is looked for only in an entry starting as XML does
 /// (`<` after a byte-order mark and blanks), so that a stray `<v>` in
 /// binary data does not refuse it.
-fn check_xml_parts(bytes: &[u8]) -> Result<(), Refusal> {
-    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
-        return Ok(());
-    };
-    let ods = zip.by_name("mimetype").is_ok_and(|mut f| {
-        let mut mime = [0u8; 46];
-        f.read_exact(&mut mime).is_ok() && mime == ODS_MIMETYPE
-    });
-    let kind = if ods { "OpenDocument spreadsheet" } else { "Excel workbook" };
+fn check_xml_parts(zip: &mut Zip<'_>) -> Result<(), Refusal> {
+    let kind = if is_ods(zip) { "OpenDocument spreadsheet" } else { "Excel workbook" };
     let mut left = MAX_ZIP_TOTAL;
     for i in 0..zip.len() {
         let Ok(file) = zip.by_index(i) else { continue };
@@ -835,19 +833,7 @@ fn scan_xml(kind: &str, entry: &str, file: impl Read, left: u64) -> Result<u64, 
         }
         Err(_) => true,
     };
-    let mut xml = quick_xml::Reader::from_reader(Metered {
-        inner,
-        event: 0,
-        total: 0,
-        event_limit: MAX_XML_EVENT,
-        total_limit: part_limit,
-        over: None,
-    });
-    let config = xml.config_mut();
-    config.check_end_names = false;
-    config.trim_text(false);
-    config.check_comments = false;
-    config.expand_empty_elements = true;
+    let mut xml = calamine_xml(inner, part_limit);
     let mut buf = Vec::new();
     // The gathered element open (its name as written) and where its
     // content began.
@@ -948,10 +934,7 @@ fn bound_sheet<'a>(name: &str, cells: impl Iterator<Item = calamine::Cell<DataRe
 
 /// Bounds the `uniqueCount` of every `…sharedStrings.xml` in the archive
 /// (calamine finds its own case-insensitively), read as a stream.
-fn check_shared_strings(bytes: &[u8]) -> Result<(), Refusal> {
-    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
-        return Ok(());
-    };
+fn check_shared_strings(zip: &mut Zip<'_>) -> Result<(), Refusal> {
     for i in 0..zip.len() {
         let is_sst = zip.name_for_index(i).and_then(Result::ok).is_some_and(|n| {
             n.replace('\\', "/").to_ascii_lowercase().ends_with("sharedstrings.xml")
@@ -1077,16 +1060,9 @@ fn damaged_ods(why: impl fmt::Display) -> Stop {
 
 /// Retraces `Ods::new` (calamine reads every sheet as it opens the file) on
 /// an archive whose `mimetype` calamine accepts; anything else passes.
-fn check_ods(bytes: &[u8]) -> Result<(), Refusal> {
-    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+fn check_ods(zip: &mut Zip<'_>) -> Result<(), Refusal> {
+    if !is_ods(zip) {
         return Ok(());
-    };
-    {
-        let Ok(mut f) = zip.by_name("mimetype") else { return Ok(()) };
-        let mut mime = [0u8; 46];
-        if f.read_exact(&mut mime).is_err() || mime != ODS_MIMETYPE {
-            return Ok(());
-        }
     }
     {
         let Ok(f) = zip.by_name("META-INF/manifest.xml") else { return Ok(()) };
@@ -1099,25 +1075,34 @@ fn check_ods(bytes: &[u8]) -> Result<(), Refusal> {
         }
     }
     let Ok(content) = zip.by_name("content.xml") else { return Ok(()) };
-    let mut xml = quick_xml::Reader::from_reader(Metered {
-        inner: std::io::BufReader::new(content),
-        event: 0,
-        total: 0,
-        event_limit: MAX_XML_EVENT,
-        total_limit: MAX_ODS_CONTENT,
-        over: None,
-    });
-    // calamine's settings: the same events, the same errors.
-    let config = xml.config_mut();
-    config.check_end_names = false;
-    config.trim_text(false);
-    config.check_comments = false;
-    config.expand_empty_elements = true;
+    let xml = calamine_xml(std::io::BufReader::new(content), MAX_ODS_CONTENT);
     let mut walk = OdsWalk { xml, text: 0, cells: 0 };
     match walk.content() {
         Ok(()) | Err(Stop::Fails) => Ok(()),
         Err(Stop::Refuse(r)) => Err(r),
     }
+}
+
+/// Whether calamine takes the archive for an ODS: its `mimetype` entry
+/// starts with the OpenDocument spreadsheet type.
+fn is_ods(zip: &mut Zip<'_>) -> bool {
+    zip.by_name("mimetype").is_ok_and(|mut f| {
+        let mut mime = [0u8; 46];
+        f.read_exact(&mut mime).is_ok() && mime == ODS_MIMETYPE
+    })
+}
+
+/// An XML reader over `inner` set up as calamine sets up its own (the same
+/// events, the same errors), metered: one event at most [`MAX_XML_EVENT`]
+/// bytes, the whole at most `total_limit`.
+fn calamine_xml<R: Read>(inner: std::io::BufReader<R>, total_limit: u64) -> quick_xml::Reader<Metered<R>> {
+    let mut xml = quick_xml::Reader::from_reader(Metered { inner, event: 0, total: 0, event_limit: MAX_XML_EVENT, total_limit, over: None });
+    let config = xml.config_mut();
+    config.check_end_names = false;
+    config.trim_text(false);
+    config.check_comments = false;
+    config.expand_empty_elements = true;
+    xml
 }
 
 /// Where [`Metered`] stopped reading.
@@ -1819,34 +1804,34 @@ mod tests {
         assert_eq!(e, Refusal::Damaged("a damaged Excel 97-2003 workbook: a sector chain loops".into()));
     }
 
-    #[test]
-    fn a_cyclic_workbook_chain_is_refused() {
-        // The stream's last sector points back at its first, and the
-        // directory claims 4 GB: calamine would copy round until then.
+    /// A workbook whose stream's last sector points back at its first, and
+    /// where its length stands in the directory (the second entry, offset
+    /// 120).
+    fn looping_workbook() -> (Vec<u8>, std::ops::Range<usize>) {
         let stream = biff(&[label(0, 0, "name")]);
-        let mut bytes = cfb(&stream, |fat| {
+        let bytes = cfb(&stream, |fat| {
             let last = fat.len() - 1;
             fat[last] = 2;
         });
-        // Workbook entry: second directory entry, length at offset 120.
         let at = 512 * 2 + 128 + 120;
-        bytes[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+        (bytes, at..at + 4)
+    }
+
+    #[test]
+    fn a_cyclic_workbook_chain_is_refused() {
+        // The directory claims 4 GB: calamine would copy round until then.
+        let (mut bytes, len) = looping_workbook();
+        bytes[len].copy_from_slice(&u32::MAX.to_le_bytes());
         assert!(matches!(check(&bytes), Err(Refusal::Damaged(m)) if m.ends_with("a sector chain loops")));
     }
 
     #[test]
     fn a_loop_calamine_leaves_at_the_streams_length_is_followed() {
-        // The stream's last sector points back at its first and the
-        // directory asks for one sector more: calamine reads the first
+        // The directory asks for one sector more: calamine reads the first
         // sector again, then stops. So does the guard.
-        let stream = biff(&[label(0, 0, "name")]);
-        let mut bytes = cfb(&stream, |fat| {
-            let last = fat.len() - 1;
-            fat[last] = 2;
-        });
-        let at = 512 * 2 + 128 + 120;
-        let len = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) + 512;
-        bytes[at..at + 4].copy_from_slice(&len.to_le_bytes());
+        let (mut bytes, len) = looping_workbook();
+        let more = u32::from_le_bytes(bytes[len.clone()].try_into().unwrap()) + 512;
+        bytes[len].copy_from_slice(&more.to_le_bytes());
         assert_eq!(check(&bytes), Ok(()));
         assert_eq!(open(&bytes).unwrap().get_size(), (1, 1));
     }
@@ -2027,14 +2012,19 @@ mod tests {
         assert!(matches!(&e, Refusal::Damaged(m) if m.ends_with("sheet1.xml holds a value, formula or text longer than 16,777,216 bytes")), "{e}");
         // The same outside a gathered element: each piece is short.
         let spread = xlsx_with_row(&format!(r#"<row r="2">{}</row>"#, piece.repeat(20)));
-        assert_eq!(check_xml_parts(&spread), Ok(()));
+        assert_eq!(xml_parts(&spread), Ok(()));
+    }
+
+    /// [`check_xml_parts`] alone, on a workbook's bytes.
+    fn xml_parts(bytes: &[u8]) -> Result<(), Refusal> {
+        check_xml_parts(&mut zip::ZipArchive::new(Cursor::new(bytes)).unwrap())
     }
 
     #[test]
     fn a_long_but_bounded_xml_piece_in_an_xlsx_passes() {
         let big = "a".repeat(10 << 20);
         let ten = xlsx_with_row(&format!(r#"<row r="2"><c r="A2" t="str"><v>{big}</v></c></row>"#));
-        assert_eq!(check_xml_parts(&ten), Ok(()));
+        assert_eq!(xml_parts(&ten), Ok(()));
         assert_eq!(check(&ten), Ok(()));
         assert_eq!(check(&xlsx_with_row(r#"<row r="2"><c r="A2"><v>1</v></c></row>"#)), Ok(()));
     }
