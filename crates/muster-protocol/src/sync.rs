@@ -15,10 +15,24 @@
 //! Push is idempotent: the server keeps each `(device_id, seq)` once and
 //! answers with the highest sequence number it holds *without gaps* for that
 //! device, so a repeated or half-applied batch is acknowledged, never applied
-//! twice, and the client resumes after `acked_seq`.
+//! twice, and the client resumes after `acked_seq`. A `(device_id, seq)`
+//! names one change: a change under a number already held with another
+//! clock is refused as a `conflict` ([`number_clash`]), never dropped as a
+//! repeat — two laptops are writing as one store.
 
 use crate::Change;
 use serde::{Deserialize, Serialize};
+
+/// Why a change is refused whose `(device_id, seq)` is held with another
+/// clock, and what to do; the server and a store applying a batch or a
+/// sync file each add what they kept.
+pub fn number_clash(device_id: &str, seq: u64) -> String {
+    format!(
+        "change {device_id}/{seq} is not the change held under that number: two laptops are syncing as one store \
+         (a backup restored onto a second laptop?). Give one of them its own store (`muster restore BACKUP \
+         --new-device`, or a new store joined by sync)"
+    )
+}
 
 /// Media type of a compressed body.
 pub const CONTENT_TYPE: &str = "application/x-muster+zstd";

@@ -462,10 +462,8 @@ impl<'t> Writer<'t> {
                 .query_row(rusqlite::params![c.device_id, c.seq as i64], |r| r.get(0))?;
             if held != c.hlc.to_string() {
                 return Err(crate::Error::Conflict(format!(
-                    "change {}/{} is not the change this store holds under that number: two laptops are syncing as one \
-                     store (a backup restored onto a second laptop?); nothing was applied. Give one of them its own \
-                     store (`muster restore BACKUP --new-device`, or a new store joined by sync)",
-                    c.device_id, c.seq
+                    "{}. Nothing of it was applied",
+                    muster_protocol::sync::number_clash(&c.device_id, c.seq)
                 )));
             }
         }

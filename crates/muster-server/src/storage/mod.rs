@@ -215,8 +215,7 @@ impl Backend {
 /// duplicate would silently lose one laptop's work.
 pub(crate) fn not_the_stored_change(device: &str, seq: u64) -> StorageError {
     StorageError::Conflict(format!(
-        "change {device}/{seq} is not the change stored under that number: two laptops are syncing as one store \
-         (a backup restored onto a second laptop?). Nothing was stored; this laptop keeps its data. Give it its own \
-         store (`muster restore BACKUP --new-device`, or a new store joined by sync)"
+        "{}. Nothing of this batch was stored; this laptop keeps its data",
+        muster_protocol::sync::number_clash(device, seq)
     ))
 }
