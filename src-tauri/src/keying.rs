@@ -215,16 +215,15 @@ pub async fn form_portrait(state: State<'_, AppState>, form_id: String, language
 }
 
 /// Writes the portrait to `path` as `xlsx` (an export: an encrypted store
-/// seals it to `path.zip` unless `plain`) or `pdf` (a printout, rendered
-/// a printout, in the audit log); returns the path written.
+/// seals it to `path.zip` unless `plain`) or `pdf` (a printout, in the
+/// audit log); returns the path written.
 #[tauri::command]
 pub async fn export_portrait(state: State<'_, AppState>, form_id: String, path: String, format: String, plain: Option<bool>) -> Result<String, ErrorPayload> {
     let target = Path::new(&path);
     match format.as_str() {
         "xlsx" => state.with(|m| m.portrait_xlsx(&form_id, target, plain.unwrap_or(false))).map(|(_, f)| f.file),
         "pdf" => {
-            let p = state.with(|m| m.portrait(&form_id, None))?;
-            state.with(|m| m.portrait_pdf(&p, target))?;
+            state.with(|m| m.portrait_pdf(&m.portrait(&form_id, None)?, target))?;
             Ok(path.clone())
         }
         other => Err(invalid(&format!("'{other}' is not xlsx or pdf"), "format")),

@@ -111,12 +111,11 @@ pub(crate) fn mark_restored(conn: &rusqlite::Connection) -> Result<()> {
 /// another laptop that stays in use): a fresh device id, so its changes
 /// never share numbers with the original's; nothing of its own is pending
 /// or acknowledged yet; the changes it holds keep their authors, and what it
-/// has pulled stays pulled. Returns the new id.
-pub(crate) fn become_new_device(conn: &rusqlite::Connection) -> Result<String> {
-    let id = uuid::Uuid::now_v7().to_string();
-    conn.execute("UPDATE meta SET value = ?1 WHERE key = 'device_id'", [&id])?;
+/// has pulled stays pulled.
+pub(crate) fn become_new_device(conn: &rusqlite::Connection) -> Result<()> {
+    conn.execute("UPDATE meta SET value = ?1 WHERE key = 'device_id'", [uuid::Uuid::now_v7().to_string()])?;
     conn.execute("DELETE FROM meta WHERE key IN (?1, 'sync.acked_seq', 'sync.last_sync')", [RESTORED_MAX_SEQ])?;
-    Ok(id)
+    Ok(())
 }
 
 pub fn clear_restored(w: &Writer<'_>) -> Result<()> {
