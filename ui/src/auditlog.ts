@@ -4,7 +4,7 @@
 
 import type { AuditEntry } from "./bindings/AuditEntry";
 import { fileSize } from "./format";
-import { t, type Key, type Lang } from "./i18n";
+import { t, tName, type Lang } from "./i18n";
 
 /** The actions the core writes, in the order the filter lists them. */
 export const AUDIT_ACTIONS = [
@@ -15,13 +15,11 @@ export const AUDIT_ACTIONS = [
 
 /** An action in words (`user_add` → 添加用户); unknown ones as written. */
 export function actionLabel(action: string, lang?: Lang): string {
-  return (AUDIT_ACTIONS as readonly string[]).includes(action) ? t(`audit.act.${action}` as Key, {}, lang) : action;
+  return tName("audit.act", action, lang) ?? action;
 }
 
-const ENTITIES = ["event", "session", "trainee", "attendance", "user", "certificate", "form", "response"];
-
 function entityLabel(entity: string, lang?: Lang): string {
-  return ENTITIES.includes(entity) ? t(`audit.ent.${entity}` as Key, {}, lang) : entity.replace(/_/g, " ");
+  return tName("audit.ent", entity, lang) ?? entity.replace(/_/g, " ");
 }
 
 /**
@@ -51,14 +49,9 @@ function show(v: unknown): string {
   return JSON.stringify(v);
 }
 
-const KINDS = [
-  "attendance_xlsx", "attendance_csv", "rejects_csv", "responses_rejects_csv", "portrait_xlsx", "portrait_pdf", "sync_file",
-  "audit_csv", "badges", "signature_sheet",
-];
-
 /** An export's or printout's kind in words; unknown ones as written. */
 export function kindLabel(kind: string, lang?: Lang): string {
-  return KINDS.includes(kind) ? t(`audit.kind.${kind}` as Key, {}, lang) : kind;
+  return tName("audit.kind", kind, lang) ?? kind;
 }
 
 /**

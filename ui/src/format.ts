@@ -3,7 +3,7 @@
 import type { ErrorCode } from "./bindings/ErrorCode";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
 import type { Gender } from "./bindings/Gender";
-import { t, type Key, type Lang, getLang } from "./i18n";
+import { t, tName, type Key, type Lang, getLang } from "./i18n";
 
 /**
  * Masks the middle of a national ID number so that a roster on a projector
@@ -161,21 +161,16 @@ export function errorTitle(code: UiErrorCode, lang: Lang = getLang()): string {
   return t(ERROR_TITLES[code] ?? "error.internal", {}, lang);
 }
 
-/** The core's names of the actions a role may be refused (`muster_core::access::Action::key`). */
-const ACTION_KEYS = new Set([
-  "view_events", "manage_events", "import_roster", "view_roster", "edit_trainee", "check_in", "walk_in", "merge",
-  "view_attendance", "correct_attendance", "certificates", "manage_forms", "keying", "resolve_differences",
-  "view_reports", "export", "sync", "backup", "administer", "manage_users", "view_audit",
-]);
-
 /**
  * The body of an error in the UI's language where the code and field say
- * enough (a refused action), else the core's message.
+ * enough (a refused action, named by `muster_core::access::Action::key`),
+ * else the core's message.
  */
 export function errorMessage(e: UiError, role: string | null = null, lang: Lang = getLang()): string {
-  if (e.code === "forbidden" && e.field && ACTION_KEYS.has(e.field)) {
+  const action = e.code === "forbidden" && e.field ? tName("action", e.field, lang) : null;
+  if (action) {
     const roleName = role ? t(`role.${role}` as Key, {}, lang) : "—";
-    return t("error.forbidden.detail", { role: roleName, action: t(`action.${e.field}` as Key, {}, lang) }, lang);
+    return t("error.forbidden.detail", { role: roleName, action }, lang);
   }
   return e.message;
 }

@@ -691,6 +691,16 @@ export function setLang(lang: Lang): void {
   }
 }
 
+/**
+ * The words for `${prefix}.${name}` when the messages have them, else null:
+ * a name from the core (an action, an entity, a kind) this UI may not know
+ * yet.
+ */
+export function tName(prefix: string, name: string, lang: Lang = current): string | null {
+  const key = `${prefix}.${name}`;
+  return Object.prototype.hasOwnProperty.call(MESSAGES, key) ? t(key as Key, {}, lang) : null;
+}
+
 /** The text for `key` in the current (or given) language, `{name}` filled from `params`. */
 export function t(key: Key, params: Record<string, string | number> = {}, lang: Lang = current): string {
   const entry: Entry = MESSAGES[key];
