@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fileSize, showReminder } from "./views/backup";
+import { fileSize } from "./format";
+import { showReminder } from "./views/backup";
 
 describe("end-of-day backup reminder", () => {
   it("shows when due, to a role that backs up, unless snoozed", () => {

@@ -27,6 +27,8 @@ export type PlainChoice = {
   plain: () => boolean;
   /** The next export will be sealed. */
   sealed: () => boolean;
+  /** Whether the store is encrypted, once known (rejects when it cannot be told). */
+  encrypted: Promise<boolean>;
 };
 
 /** The "Plain file (not encrypted)" checkbox of an export dialog. */
@@ -38,9 +40,10 @@ export function plainChoice(testid = "export-plain"): PlainChoice {
     h("label", { class: "check-line", title: t("export.plain.hint") }, box, " ", t("export.plain")),
     warning);
   let encrypted = false;
-  api.storeEncrypted().then(
+  const known = api.storeEncrypted();
+  known.then(
     (e) => { encrypted = e; el.hidden = !e; },
     () => { /* unknown: the Rust side seals anyway when the store is encrypted */ },
   );
-  return { el, plain: () => encrypted && box.checked, sealed: () => willSeal(encrypted, box.checked) };
+  return { el, plain: () => encrypted && box.checked, sealed: () => willSeal(encrypted, box.checked), encrypted: known };
 }

@@ -21,8 +21,6 @@ export function showReminder(due: boolean, canBackUp: boolean, snoozedUntil: num
   return due && canBackUp && now >= snoozedUntil;
 }
 
-export { fileSize };
-
 function snoozedUntil(): number {
   try {
     return Number(localStorage.getItem(SNOOZE_KEY) ?? 0) || 0;

@@ -132,7 +132,7 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx): Promise<void>
     passSummary, passBody, h("div", { class: "path-row" }, filePass));
   // A plain store writes plain sync files (the export policy): there the
   // passphrase only opens a sealed file from another laptop.
-  api.storeEncrypted().then(
+  plain.encrypted.then(
     (encrypted) => {
       if (!encrypted) {
         passSummary.textContent = t("settings.file.pass.open");
