@@ -39,12 +39,11 @@ echo "== e2e: install WebdriverIO"
 
 export MUSTER_APP_BIN="${MUSTER_APP_BIN:-${CARGO_TARGET_DIR:-$repo/target}/debug/muster-app}"
 echo "== e2e: run ($MUSTER_APP_BIN)"
-# A hang guard (the suite takes about a minute): whatever happens, the run
-# ends and says so, with the processes it started.
-guard=(timeout -k 30 "${E2E_TIMEOUT_SECS:-900}")
+# Under a hang guard (the suite takes about a minute): whatever happens, the
+# run ends and says so, with the processes it started.
+suite=(timeout -k 30 "${E2E_TIMEOUT_SECS:-900}" node --test --test-force-exit --test-concurrency=1 tests/e2e/app.test.mjs)
 if [[ -n "${DISPLAY:-}" ]]; then
-  "${guard[@]}" node --test --test-force-exit --test-concurrency=1 tests/e2e/app.test.mjs
+  "${suite[@]}"
 else
-  xvfb-run -a -s "-screen 0 1400x900x24 -nolisten tcp" \
-    "${guard[@]}" node --test --test-force-exit --test-concurrency=1 tests/e2e/app.test.mjs
+  xvfb-run -a -s "-screen 0 1400x900x24 -nolisten tcp" "${suite[@]}"
 fi
