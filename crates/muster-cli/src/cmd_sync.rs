@@ -70,8 +70,16 @@ pub struct SyncArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum SyncAction {
-    /// Changes waiting, last complete sync → {"pending", "last_sync"}.
+    /// Changes waiting, last complete sync → {"pending", "last_sync", "quarantined"}.
     Status,
+    /// Changes received that this store set aside, not applied (they broke the
+    /// sync rules, or their row could not be rebuilt), with why →
+    /// {"quarantined": [{"device_id", "seq", "entity", "entity_id", "op", "field", "reason", "at"}], "total"}.
+    Quarantine {
+        /// Most to list.
+        #[arg(long, default_value_t = 1000)]
+        limit: usize,
+    },
     /// Write every change of this store to a file (USB stick) → {"file", "changes", "encrypted"};
     /// an encrypted store seals it (FILE.zip) unless --plain.
     Export {
@@ -137,10 +145,28 @@ pub fn sync(m: &mut Muster, args: SyncArgs) -> anyhow::Result<Outcome> {
     match args.action {
         Some(SyncAction::Status) => {
             let (pending, last) = m.sync_status()?;
+            let quarantined = m.quarantined_count()?;
             Ok(Outcome::new(
-                json!({"pending": pending, "last_sync": last, "device_id": m.store().device_id()}),
-                format!("{pending} changes waiting; last sync {}", last.as_deref().unwrap_or("never")),
+                json!({"pending": pending, "last_sync": last, "device_id": m.store().device_id(), "quarantined": quarantined}),
+                format!(
+                    "{pending} changes waiting; last sync {}{}",
+                    last.as_deref().unwrap_or("never"),
+                    if quarantined > 0 { format!("; {quarantined} set aside (muster sync quarantine)") } else { String::new() }
+                ),
             ))
+        }
+        Some(SyncAction::Quarantine { limit }) => {
+            let list = m.quarantined(limit)?;
+            let total = m.quarantined_count()?;
+            let text = if list.is_empty() {
+                "nothing set aside".to_string()
+            } else {
+                list.iter()
+                    .map(|q| format!("{}/{}  {} {}  {}", q.device_id, q.seq, q.entity, q.op, q.reason))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            Ok(Outcome::new(json!({"quarantined": list, "total": total}), text))
         }
         Some(SyncAction::Export { out, plain }) => {
             let (n, f) = muster_sync::file::export(m, &out, plain)?;
@@ -155,6 +181,7 @@ pub fn sync(m: &mut Muster, args: SyncArgs) -> anyhow::Result<Outcome> {
             let (Some(server), Some(token)) = (args.server, args.token) else {
                 return Err(muster_core::Error::invalid("sync needs --server URL and --token TOKEN (or MUSTER_SYNC_TOKEN)").into());
             };
+            let server = muster_sync::server_url(&server)?;
             let transport = muster_sync::HttpTransport::new(&server, &token);
             let show = std::io::stderr().is_terminal();
             match muster_sync::sync_http_with(m, &transport, args.relay, &mut |p| {
@@ -168,8 +195,14 @@ pub fn sync(m: &mut Muster, args: SyncArgs) -> anyhow::Result<Outcome> {
                         eprintln!();
                     }
                     Ok(Outcome::new(
-                        json!({"pushed": r.pushed, "pulled": r.pulled, "pending": r.pending}),
-                        format!("pushed {}, pulled {}, {} waiting", r.pushed, r.pulled, r.pending),
+                        json!({"pushed": r.pushed, "pulled": r.pulled, "pending": r.pending, "quarantined": r.quarantined}),
+                        format!(
+                            "pushed {}, pulled {}, {} waiting{}",
+                            r.pushed,
+                            r.pulled,
+                            r.pending,
+                            if r.quarantined > 0 { format!(", {} set aside (muster sync quarantine)", r.quarantined) } else { String::new() }
+                        ),
                     ))
                 }
                 Err(e) => Err(SyncFailure(e).into()),

@@ -347,6 +347,24 @@ impl Muster {
         self.store.write(|w| store::sync::apply(w, &batch.changes, None))
     }
 
+    /// Tries the changes in quarantine again (after a sync file is read);
+    /// returns how many could now be applied.
+    pub fn retry_quarantined(&mut self) -> Result<u64> {
+        self.allow(Action::Sync)?;
+        self.store.write(store::sync::retry_quarantined)
+    }
+
+    /// How many changes this store set aside, not applied.
+    pub fn quarantined_count(&self) -> Result<u64> {
+        store::sync::quarantined_count(&self.store)
+    }
+
+    /// The changes set aside (at most `limit`), oldest first, with why.
+    pub fn quarantined(&self, limit: usize) -> Result<Vec<store::sync::Quarantined>> {
+        self.allow(Action::Sync)?;
+        store::sync::quarantined(&self.store, limit)
+    }
+
     /// Where sync stands: changes waiting, last complete sync.
     pub fn sync_status(&self) -> Result<(u64, Option<String>)> {
         Ok((store::sync::pending(&self.store)?, store::sync::state(&self.store)?.last_sync))

@@ -4,7 +4,7 @@
 //! ```text
 //! let mut c = SyncClient::start(&store)?;
 //! loop {
-//!     match c.next(&store)? {
+//!     match c.next(&mut store)? {
 //!         Step::Push(req) => c.pushed(&mut store, transport.push(req)?)?,
 //!         Step::Pull(req) => c.pulled(&mut store, transport.pull(req)?)?,
 //!         Step::Done => break,
@@ -17,11 +17,26 @@
 //! the pull cursor comes down and is applied in one transaction per batch,
 //! together with the new cursor: an interrupted sync resumes where it
 //! stopped and never applies a change twice.
+//!
+//! Nothing the other side says can hold it for ever: a push batch is cut
+//! to [`MAX_PUSH_BYTES`] of JSON, so no request passes the server's limit;
+//! an own change no server would take (written before the sync rules) is
+//! set aside and a `void` stand-in keeps its number; a pull stops with a
+//! reason when the server claims more but hardly moves its cursor, or
+//! after [`MAX_PULLS`] requests in one run.
 
 use crate::store::{self, Store};
 use crate::{Error, Result};
+use muster_protocol::Change;
 use muster_protocol::sync::{PullRequest, PullResponse, PushRequest, PushResponse, BATCH};
-use muster_protocol::PROTOCOL_VERSION;
+use muster_protocol::{rules, PROTOCOL_VERSION};
+
+/// Most JSON one push carries (the server takes 16 MB compressed and
+/// 64 MB decompressed; a change is at most 1 MB).
+pub const MAX_PUSH_BYTES: usize = 8 * 1024 * 1024;
+
+/// Most pull requests in one run; the next sync goes on from there.
+pub const MAX_PULLS: u32 = 10_000;
 use serde::Serialize;
 
 /// What the transport should do next.
@@ -42,6 +57,8 @@ pub struct SyncReport {
     pub pulled: u64,
     /// This device's changes still waiting for the server.
     pub pending: u64,
+    /// Changes set aside in this store's quarantine (kept, not applied).
+    pub quarantined: u64,
 }
 
 /// One sync run's state.
@@ -68,6 +85,8 @@ pub struct SyncClient {
     /// The store was restored from a backup: first ask the server how far
     /// it holds this device's changes (an empty push).
     restored: Option<u64>,
+    /// Pull requests made in this run.
+    pulls: u32,
 }
 
 impl SyncClient {
@@ -98,16 +117,46 @@ impl SyncClient {
             relay_acked: None,
             include_own: false,
             restored: store::sync::restored_max_seq(store)?,
+            pulls: 0,
         })
     }
 
-    pub fn next(&mut self, store: &Store) -> Result<Step> {
+    /// Up to one batch of `device`'s changes after `after`, cut to
+    /// [`MAX_PUSH_BYTES`]; this device's own that no server would take are
+    /// voided first (see [`store::sync::void_own`]).
+    fn batch_of(&self, store: &mut Store, device: &str, after: u64) -> Result<Vec<Change>> {
+        let mut changes = store.changes_since(device, after, self.batch)?;
+        if device == self.device_id {
+            for c in changes.iter_mut() {
+                // Its clock is the server's to judge (a wrong date is told,
+                // not voided).
+                if let Err(why) = rules::check(c, u64::MAX) {
+                    let void = store.write(|w| store::sync::void_own(w, c, &why))?;
+                    *c = void;
+                }
+            }
+        }
+        let mut bytes = 0;
+        let mut keep = 0;
+        for c in &changes {
+            bytes += serde_json::to_vec(c).map(|v| v.len()).unwrap_or(rules::MAX_CHANGE_BYTES);
+            if keep > 0 && bytes > MAX_PUSH_BYTES {
+                break;
+            }
+            keep += 1;
+        }
+        changes.truncate(keep);
+        Ok(changes)
+    }
+
+    pub fn next(&mut self, store: &mut Store) -> Result<Step> {
         if self.restored.is_some() {
             self.in_flight = Some(0);
             return Ok(Step::Push(PushRequest { protocol: PROTOCOL_VERSION, device_id: self.device_id.clone(), changes: Vec::new() }));
         }
         if !self.push_done {
-            let changes = store.changes_since(&self.device_id, self.acked, self.batch)?;
+            let device = self.device_id.clone();
+            let changes = self.batch_of(store, &device, self.acked)?;
             if let Some(last) = changes.last() {
                 self.in_flight = Some(last.seq);
                 return Ok(Step::Push(PushRequest { protocol: PROTOCOL_VERSION, device_id: self.device_id.clone(), changes }));
@@ -120,7 +169,7 @@ impl SyncClient {
                 self.in_flight = Some(0);
                 return Ok(Step::Push(PushRequest { protocol: PROTOCOL_VERSION, device_id: origin, changes: Vec::new() }));
             };
-            let changes = store.changes_since(&origin, acked, self.batch)?;
+            let changes = self.batch_of(store, &origin, acked)?;
             if let Some(last) = changes.last() {
                 self.in_flight = Some(last.seq);
                 return Ok(Step::Push(PushRequest { protocol: PROTOCOL_VERSION, device_id: origin, changes }));
@@ -129,6 +178,14 @@ impl SyncClient {
             self.relay_acked = None;
         }
         if !self.pull_done {
+            if self.pulls >= MAX_PULLS {
+                return Err(Error::Conflict(format!(
+                    "stopped after {MAX_PULLS} pull requests in one sync ({} changes applied); what was pulled is kept: \
+                     sync again to go on",
+                    self.report.pulled
+                )));
+            }
+            self.pulls += 1;
             return Ok(Step::Pull(PullRequest {
                 protocol: PROTOCOL_VERSION,
                 device_id: self.device_id.clone(),
@@ -202,10 +259,25 @@ impl SyncClient {
         if resp.more && resp.cursor == self.cursor {
             return Err(Error::Conflict("the server says more changes follow but its cursor did not move".into()));
         }
+        // A server reads `limit` changes after the cursor for each answer
+        // (leaving out this store's own), so while more follow, its cursor
+        // moves by at least that much; one that creeps would hold this
+        // sync for ever.
+        let moved = resp.cursor - self.cursor;
+        if resp.more && moved < self.batch as u64 && resp.changes.len() < self.batch {
+            return Err(Error::Conflict(format!(
+                "the server says more changes follow but sent {} and moved its cursor by only {moved} of the {} asked for: \
+                 stopped after {} pull requests (is it a Muster server?)",
+                resp.changes.len(),
+                self.batch,
+                self.pulls
+            )));
+        }
         let done = !resp.more;
         let new = store.write(|w| {
             let n = store::sync::apply(w, &resp.changes, Some(resp.cursor))?;
             if done {
+                store::sync::retry_quarantined(w)?;
                 store::sync::set_last_sync(w)?;
                 // In step with the server again: a restore is behind us.
                 store::sync::clear_restored(w)?;
@@ -219,6 +291,10 @@ impl SyncClient {
     }
 
     pub fn report(&self, store: &Store) -> Result<SyncReport> {
-        Ok(SyncReport { pending: store::sync::pending(store)?, ..self.report.clone() })
+        Ok(SyncReport {
+            pending: store::sync::pending(store)?,
+            quarantined: store::sync::quarantined_count(store)?,
+            ..self.report.clone()
+        })
     }
 }

@@ -22,7 +22,7 @@ impl Rng {
 /// field updates with clocks that disagree by hours.
 fn history(seed: u64, event_id: &str) -> Vec<Change> {
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-    let devices = ["dev-a", "dev-b", "dev-c"];
+    let devices = ["0190a000-0000-7000-8000-00000000000a", "0190a000-0000-7000-8000-00000000000b", "0190a000-0000-7000-8000-00000000000c"];
     let mut seq = [0u64; 3];
     let mut out = Vec::new();
     let mut ids = Vec::new();
@@ -89,13 +89,13 @@ fn fresh(dir: &std::path::Path, name: &str) -> (Muster, String) {
     let mut m = Muster::open(&dir.join(name)).unwrap();
     // The same event id everywhere: apply its insert as a remote change.
     let event = Change {
-        device_id: "dev-origin".into(),
+        device_id: "0190a000-0000-7000-8000-0000000000ff".into(),
         seq: 1,
         hlc: Hlc::new(1_763_000_000_000, 0),
         entity: "event".into(),
         entity_id: "0190a000-0000-7000-8000-ffffffffffff".into(),
         op: ChangeOp::Insert,
-        fields: [("name", json!("培训")), ("venue", json!("")), ("starts_on", json!("2026-12-01")), ("days", json!(1)), ("created_at", json!("x"))]
+        fields: [("name", json!("培训")), ("venue", json!("")), ("starts_on", json!("2026-12-01")), ("days", json!(1)), ("created_at", json!("2026-12-01T00:00:00.000Z"))]
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))
             .collect(),

@@ -44,7 +44,7 @@ impl FromStr for Hlc {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let err = || HlcParseError(s.to_string());
         let (wall, counter) = s.split_once('-').ok_or_else(err)?;
-        if wall.len() != 16 || counter.len() != 4 {
+        if wall.len() != 16 || counter.len() != 4 || !wall.bytes().all(|b| b.is_ascii_digit()) || !counter.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(err());
         }
         Ok(Hlc {

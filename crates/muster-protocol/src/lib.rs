@@ -3,10 +3,12 @@
 //!
 //! This crate depends on nothing of Muster's own, so that an old laptop, a
 //! new server and a test harness can all speak it. See `hlc` for the clock
-//! and `change` for the unit that travels: one change-log entry.
+//! and `change` for the unit that travels: one change-log entry; `rules` for
+//! what a change must be to travel (the server and the stores both check it).
 
 pub mod change;
 pub mod hlc;
+pub mod rules;
 pub mod sync;
 
 pub use change::{Change, ChangeOp};

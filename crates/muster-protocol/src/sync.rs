@@ -99,9 +99,23 @@ pub struct ErrorBody {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorInfo {
     /// `protocol_version`, `unauthorized`, `bad_request`, `too_large`,
-    /// `rate_limited`, `conflict`, `server`.
+    /// `rate_limited`, `conflict`, `wrong_device`, `invalid_change`,
+    /// `server`.
     pub code: String,
     pub message: String,
+    /// For `invalid_change`: the change refused and its field at fault.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ErrorInfo {
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> ErrorInfo {
+        ErrorInfo { code: code.into(), message: message.into(), device_id: None, seq: None, field: None }
+    }
 }
 
 /// A body that could not be decoded.

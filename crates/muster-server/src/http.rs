@@ -1,12 +1,20 @@
 //! The HTTP face of the server (axum): routes, bearer-token
-//! authentication, protocol-version check, rate and size limits.
+//! authentication, protocol-version check, rate and size limits, and the
+//! rules every pushed change must meet.
 //!
-//! An unknown or revoked token gets 401 before anything is read or written;
-//! a client speaking another protocol version gets 426 with code
-//! `protocol_version`. No personal data is ever logged: only counts.
+//! Order of checks on push and pull, cheapest first, so that a stranger
+//! costs the server nothing: the token (401, before the body is read), the
+//! protocol version (426), the device's rate (429), the declared length
+//! (413), then the body is read up to [`MAX_REQUEST`] (413 past it), decoded,
+//! and every change checked against `muster_protocol::rules` (422
+//! `invalid_change` naming device, seq and field; the batch is refused
+//! whole) and against the token's own laptop (403 `wrong_device`). No
+//! personal data is ever logged: only counts. The page at `/` says only
+//! that this is a Muster server; what the organisers see is behind a token
+//! (`/v1/overview`).
 
 use crate::storage::{Backend, DeviceInfo, StorageError};
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -28,6 +36,11 @@ pub const MAX_REQUEST: usize = 16 * 1024 * 1024;
 const RATE_PER_SEC: f64 = 50.0;
 const BURST: f64 = 200.0;
 
+/// The unauthenticated page's bucket: shared by everyone who asks.
+const PUBLIC_RATE_PER_SEC: f64 = 20.0;
+const PUBLIC_BURST: f64 = 40.0;
+const PUBLIC: &str = "\0public";
+
 #[derive(Clone)]
 struct App {
     backend: Backend,
@@ -37,17 +50,47 @@ struct App {
 pub fn router(backend: Backend) -> Router {
     let app = App { backend, buckets: Arc::new(Mutex::new(HashMap::new())) };
     Router::new()
-        .route("/", get(page))
+        .route("/", get(index))
         .route("/v1/status", get(status))
+        .route("/v1/overview", get(overview))
         .route("/v1/push", post(push))
         .route("/v1/pull", post(pull))
-        .layer(DefaultBodyLimit::max(MAX_REQUEST))
+        // Bodies are read by the handlers, after the token is checked.
+        .layer(DefaultBodyLimit::disable())
         .with_state(app)
 }
 
 fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    let body = ErrorBody { error: ErrorInfo { code: code.into(), message: message.into() } };
+    error_info(status, ErrorInfo::new(code, message))
+}
+
+fn error_info(status: StatusCode, info: ErrorInfo) -> Response {
+    let body = ErrorBody { error: info };
     (status, [(header::CONTENT_TYPE, "application/json")], serde_json::to_vec(&body).unwrap_or_default()).into_response()
+}
+
+fn too_large() -> Response {
+    error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_large",
+        format!("the request is larger than the server takes ({MAX_REQUEST} bytes); nothing was stored"),
+    )
+}
+
+/// The body, once the sender is known: refused at once when its declared
+/// length is over the limit, and never read past the limit.
+async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, Response> {
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_REQUEST as u64) {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(body, MAX_REQUEST).await.map_err(|e| {
+        if std::error::Error::source(&e).is_some_and(|s| s.to_string().contains("length limit")) || e.to_string().contains("length limit") {
+            too_large()
+        } else {
+            error(StatusCode::BAD_REQUEST, "bad_request", format!("the request body could not be read: {e}"))
+        }
+    })
 }
 
 fn storage_error(e: StorageError) -> Response {
@@ -55,6 +98,7 @@ fn storage_error(e: StorageError) -> Response {
         StorageError::Invalid(m) => error(StatusCode::BAD_REQUEST, "bad_request", m),
         StorageError::Conflict(m) => error(StatusCode::CONFLICT, "conflict", m),
         StorageError::NoSuchDevice(m) => error(StatusCode::NOT_FOUND, "not_found", m),
+        StorageError::WrongDevice(m) => error(StatusCode::FORBIDDEN, "wrong_device", m),
         other => {
             eprintln!("storage error: {other}");
             error(StatusCode::INTERNAL_SERVER_ERROR, "server", "the server's store failed; try again")
@@ -68,11 +112,13 @@ fn ok<T: serde::Serialize>(value: &T) -> Response {
 
 /// Authentication, version and rate checks shared by push and pull.
 async fn admit(app: &App, headers: &HeaderMap) -> Result<DeviceInfo, Response> {
+    // The scheme is case-insensitive (RFC 9110 §11.1).
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
+        .and_then(|v| v.trim().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim())
         .filter(|t| !t.is_empty());
     let Some(token) = token else {
         return Err(error(StatusCode::UNAUTHORIZED, "unauthorized", "a device token is required"));
@@ -87,16 +133,26 @@ async fn admit(app: &App, headers: &HeaderMap) -> Result<DeviceInfo, Response> {
         Ok(None) => return Err(error(StatusCode::UNAUTHORIZED, "unauthorized", "unknown or revoked device token")),
         Err(e) => return Err(storage_error(e)),
     };
-    let mut buckets = app.buckets.lock().unwrap_or_else(|p| p.into_inner());
-    let now = Instant::now();
-    let (tokens, last) = buckets.entry(device.id.clone()).or_insert((BURST, now));
-    *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * RATE_PER_SEC).min(BURST);
-    *last = now;
-    if *tokens < 1.0 {
+    if !app.take(&device.id, RATE_PER_SEC, BURST) {
         return Err(error(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests from this device; slow down"));
     }
-    *tokens -= 1.0;
     Ok(device)
+}
+
+impl App {
+    /// One request from `key`'s token bucket; false when it is empty.
+    fn take(&self, key: &str, rate: f64, burst: f64) -> bool {
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        let (tokens, last) = buckets.entry(key.to_string()).or_insert((burst, now));
+        *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * rate).min(burst);
+        *last = now;
+        if *tokens < 1.0 {
+            return false;
+        }
+        *tokens -= 1.0;
+        true
+    }
 }
 
 fn version_error(theirs: &str) -> Response {
@@ -111,9 +167,13 @@ async fn status() -> Response {
     ok(&Status { protocol: PROTOCOL_VERSION, server: format!("muster-server {}", env!("CARGO_PKG_VERSION")) })
 }
 
-async fn push(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+async fn push(State(app): State<App>, headers: HeaderMap, body: Body) -> Response {
     let device = match admit(&app, &headers).await {
         Ok(d) => d,
+        Err(r) => return r,
+    };
+    let body = match read_body(&headers, body).await {
+        Ok(b) => b,
         Err(r) => return r,
     };
     let req: PushRequest = match sync::decode(&body) {
@@ -123,16 +183,40 @@ async fn push(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Respon
     if req.protocol != PROTOCOL_VERSION {
         return version_error(&req.protocol.to_string());
     }
+    // Every change is checked before any is stored: one bad change refuses
+    // the batch whole.
+    let now = muster_protocol_now_ms();
+    if !muster_protocol::rules::is_uuid(&req.device_id) {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_change",
+            format!("the device id {:?} is not a UUID", muster_protocol::rules::quote(&req.device_id)),
+        );
+    }
+    for c in &req.changes {
+        if let Err(e) = muster_protocol::rules::check(c, now) {
+            let mut info = ErrorInfo::new("invalid_change", format!("{e}. Nothing of this batch was stored"));
+            info.device_id = Some(e.device_id);
+            info.seq = Some(e.seq);
+            info.field = Some(e.field);
+            return error_info(StatusCode::UNPROCESSABLE_ENTITY, info);
+        }
+    }
     match app.backend.push(&device, &req.device_id, &req.changes).await {
         Ok(resp) => ok(&resp),
         Err(e) => storage_error(e),
     }
 }
 
-async fn pull(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = admit(&app, &headers).await {
-        return r;
-    }
+async fn pull(State(app): State<App>, headers: HeaderMap, body: Body) -> Response {
+    let device = match admit(&app, &headers).await {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let body = match read_body(&headers, body).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
     let req: PullRequest = match sync::decode(&body) {
         Ok(r) => r,
         Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", e.to_string()),
@@ -140,13 +224,31 @@ async fn pull(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Respon
     if req.protocol != PROTOCOL_VERSION {
         return version_error(&req.protocol.to_string());
     }
-    match app.backend.pull(req.cursor, req.limit, &req.device_id, req.include_own).await {
+    match app.backend.pull(&device, req.cursor, req.limit, &req.device_id, req.include_own).await {
         Ok(resp) => ok(&resp),
         Err(e) => storage_error(e),
     }
 }
 
-async fn page(State(app): State<App>) -> Response {
+fn muster_protocol_now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+/// What anyone may see: that this is a Muster server, and its version.
+/// Rate-limited as a whole; it reads nothing from the store.
+async fn index(State(app): State<App>) -> Response {
+    if !app.take(PUBLIC, PUBLIC_RATE_PER_SEC, PUBLIC_BURST) {
+        return error(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests; slow down");
+    }
+    Html(crate::page::public()).into_response()
+}
+
+/// The organisers' view (events, devices, counts), for a paired device's
+/// token only, within its rate.
+async fn overview(State(app): State<App>, headers: HeaderMap) -> Response {
+    if let Err(r) = admit(&app, &headers).await {
+        return r;
+    }
     match (app.backend.list_devices().await, app.backend.summary().await) {
         (Ok(devices), Ok(summary)) => Html(crate::page::render(&devices, &summary)).into_response(),
         (Err(e), _) | (_, Err(e)) => storage_error(e),

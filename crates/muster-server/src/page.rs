@@ -1,10 +1,22 @@
-//! The organisers' page: events, devices, last sync per device, counts.
-//! Plain HTML, no scripts, no personal data (no names of trainees).
+//! The server's pages: [`public`], all that anyone without a token sees
+//! (that this is a Muster server, and its version), and [`render`], the
+//! organisers' view behind a token (events, devices, last sync per device,
+//! counts). Plain HTML, no scripts, no personal data (no names of
+//! trainees).
 
 use crate::storage::{DeviceInfo, Summary};
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The page at `/`: nothing from the store.
+pub fn public() -> String {
+    format!(
+        r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>Muster sync</title></head><body>
+<h1>Muster 同步服务 · sync service</h1><p>muster-server {}</p></body></html>"#,
+        env!("CARGO_PKG_VERSION")
+    )
 }
 
 pub fn render(devices: &[DeviceInfo], summary: &Summary) -> String {

@@ -72,5 +72,6 @@ pub fn import(m: &mut Muster, path: &Path) -> Result<u64> {
     for batch in bundle.batches {
         new += m.apply_changes(&PullResponse { changes: batch.changes, cursor: 0, more: false })?;
     }
+    new += m.retry_quarantined()?;
     Ok(new)
 }

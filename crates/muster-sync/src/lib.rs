@@ -45,6 +45,24 @@ impl SyncError {
     }
 }
 
+/// A server address as a user typed it: one without `http://` or
+/// `https://` is refused (field `server`) with what to write instead.
+pub fn server_url(s: &str) -> Result<String, muster_core::Error> {
+    let t = s.trim();
+    let lower = t.to_ascii_lowercase();
+    let rest = lower.strip_prefix("http://").or_else(|| lower.strip_prefix("https://"));
+    if rest.is_none_or(|r| r.is_empty()) {
+        let shown = muster_protocol::rules::quote(t);
+        return Err(muster_core::Error::invalid_at(
+            format!("the server address {shown:?} must start with http:// or https://, e.g. http://{shown} (a venue hub) or https://sync.example.org"),
+            None,
+            None,
+            Some("server"),
+        ));
+    }
+    Ok(t.trim_end_matches('/').to_string())
+}
+
 /// An HTTP connection to one server with one device token.
 pub struct HttpTransport {
     agent: ureq::Agent,
@@ -121,7 +139,7 @@ pub fn sync_http_with(
 ) -> Result<SyncReport, SyncError> {
     let mut client = if relay { SyncClient::relaying(m.store())? } else { SyncClient::start(m.store())? };
     loop {
-        match client.next(m.store())? {
+        match client.next(m.store_mut())? {
             Step::Push(req) => {
                 let resp = transport.push(&req)?;
                 client.pushed(m.store_mut(), resp)?;

@@ -1,6 +1,7 @@
 //! Seeded fault runs: three laptops, the real server, a proxy that drops,
 //! loses, duplicates and delays requests, partitions and clock skew of
-//! hours; then healing and the convergence check. `MUSTER_FAULT_SEEDS`
+//! hours, and a hostile paired laptop pushing broken, forged and garbage
+//! batches beside them; then healing and the convergence check. `MUSTER_FAULT_SEEDS`
 //! sets how many seeds (CI: 100; a soak: thousands). A failing seed is
 //! printed so it can be replayed alone with `MUSTER_FAULT_SEED=N`.
 
@@ -19,9 +20,17 @@ fn run_seed(seed: u64) {
     // Clocks hours apart.
     laptops[1].m.store_mut().skew_clock(-(2 * 3_600_000) + (seed as i64 % 7) * 60_000);
     laptops[2].m.store_mut().skew_clock(3 * 3_600_000);
+    // A paired laptop gone bad, talking to the server directly.
+    let mut hostile = crate::hostile_server::Hostile {
+        token: add_device(&rt, &backend, "hostile"),
+        device: uuid::Uuid::now_v7().to_string(),
+        next_seq: 1,
+    };
     let (event, session) = create_event(&mut laptops[0], 12);
     laptops[0].sync_until_ok(&url, 50);
+    let victim = laptops[0].m.store().device_id().to_string();
     for round in 0..8 {
+        hostile.act(&format!("http://{addr}"), proxy.roll(1 << 20), &victim);
         if proxy.roll(5) == 0 {
             proxy.partition(true);
         }

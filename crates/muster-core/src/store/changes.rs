@@ -8,7 +8,7 @@
 use crate::access::Actor;
 use crate::clock;
 use crate::Result;
-use muster_protocol::{Change, ChangeOp, Clock, Hlc};
+use muster_protocol::{rules, Change, ChangeOp, Clock, Hlc};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{OptionalExtension, Transaction};
 use serde_json::Value;
@@ -327,6 +327,11 @@ impl<'t> Writer<'t> {
         self.device_id
     }
 
+    /// The wall-clock time of this transaction, in Unix milliseconds.
+    pub fn now_ms(&self) -> u64 {
+        self.now_ms
+    }
+
     /// The wall-clock time of this transaction, RFC 3339 UTC.
     pub fn now(&self) -> String {
         clock::rfc3339_ms(self.now_ms)
@@ -527,8 +532,30 @@ impl<'t> Writer<'t> {
     fn log(&mut self, entity: Entity, id: &str, op: ChangeOp, fields: &[(&'static str, Value)]) -> Result<()> {
         let hlc: Hlc = self.clock.tick(self.now_ms);
         let seq = self.next_seq;
+        // What this device writes, every server and store must take: a
+        // change the sync rules would refuse is refused here, before it
+        // exists, instead of standing in the queue for ever.
+        let change = Change {
+            device_id: self.device_id.to_string(),
+            seq,
+            hlc,
+            entity: entity.name().to_string(),
+            entity_id: id.to_string(),
+            op,
+            fields: fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+        };
+        let json = serde_json::to_string(&change.fields).unwrap_or_else(|_| "{}".into());
+        // (Its own clock is not judged here: a laptop keeps working whatever
+        // its clock says; the server tells it when the date is wrong.)
+        if let Err(e) = rules::check_sized(&change, u64::MAX, json.len()) {
+            return Err(crate::Error::invalid_at(
+                format!("{}: {} cannot be stored: {}", e.field, entity.name(), e.message),
+                None,
+                None,
+                Some(&e.field),
+            ));
+        }
         self.next_seq += 1;
-        let map: serde_json::Map<String, Value> = fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
         self.tx
             .prepare_cached(
                 "INSERT INTO changes (device_id, seq, hlc, entity, entity_id, op, fields)
@@ -541,7 +568,7 @@ impl<'t> Writer<'t> {
                 entity.name(),
                 id,
                 op.as_str(),
-                Value::Object(map).to_string()
+                json
             ])?;
         Ok(())
     }
@@ -568,5 +595,27 @@ fn to_sql(v: &Value) -> SqlValue {
         Value::String(s) => SqlValue::Text(s.clone()),
         // Objects and arrays (a trainee's extra fields) are stored as JSON text.
         other => SqlValue::Text(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Entity;
+    use muster_protocol::rules;
+
+    /// The store's entity tables and the sync rules the server checks are
+    /// one list: an entity, a column or an insert-only fact added to one and
+    /// not the other fails here.
+    #[test]
+    fn the_store_and_the_sync_rules_name_the_same_entities_and_fields() {
+        for e in Entity::ALL {
+            let r = rules::entity(e.name()).unwrap_or_else(|| panic!("{} has no sync rules", e.name()));
+            let fields: Vec<&str> = r.fields.iter().map(|f| f.name).collect();
+            assert_eq!(e.columns(), fields.as_slice(), "{}: columns and rules differ", e.name());
+            assert_eq!(e.editable(), !r.fact, "{}: fact or not", e.name());
+        }
+        let known: Vec<&str> = Entity::ALL.iter().map(|e| e.name()).chain([rules::VOID]).collect();
+        let ruled: Vec<&str> = rules::ENTITIES.iter().map(|r| r.name).collect();
+        assert_eq!(known, ruled, "the rules list the store's entities, in order, and the void stand-in");
     }
 }

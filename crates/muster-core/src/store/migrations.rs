@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { name: "0003_certificates.sql", sql: include_str!("../../migrations/0003_certificates.sql") },
     Migration { name: "0004_forms.sql", sql: include_str!("../../migrations/0004_forms.sql") },
     Migration { name: "0005_users_audit.sql", sql: include_str!("../../migrations/0005_users_audit.sql") },
+    Migration { name: "0006_quarantine.sql", sql: include_str!("../../migrations/0006_quarantine.sql") },
 ];
 
 /// Brings the schema up to date. A store written by a newer Muster (more

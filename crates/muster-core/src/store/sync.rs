@@ -1,12 +1,21 @@
 //! Sync bookkeeping in the store: how far the server has acknowledged this
 //! device's changes, the pull cursor, and applying a pulled batch (keep each
 //! change once, then rebuild the rows it touched) in one transaction.
+//!
+//! A store never stops at a change it cannot apply. One that breaks the
+//! sync rules (`muster_protocol::rules`: stored by a server before they
+//! existed, or a newer Muster's entity) or whose row cannot be rebuilt (its
+//! event not here yet) is set aside in `quarantine`, whole and with its
+//! reason, and the rest of the batch goes in. After each complete sync the
+//! quarantine is tried again ([`retry_quarantined`]), so a later version or
+//! a later batch that can apply a change does.
 
 use super::{changes::Entity, Store, Writer};
 use crate::Result;
-use muster_protocol::Change;
+use muster_protocol::{rules, Change, ChangeOp};
 use rusqlite::OptionalExtension;
-use std::collections::BTreeSet;
+use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Where this store stands with its server.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -55,35 +64,230 @@ pub fn pending(store: &Store) -> Result<u64> {
 }
 
 /// Applies a batch of changes (and moves the pull cursor, if given),
-/// atomically. Returns how many changes were new to this store.
+/// atomically. Returns how many changes were new to this store and
+/// applied; those it could not apply are quarantined, not refused.
 pub fn apply(w: &mut Writer<'_>, changes: &[Change], cursor: Option<u64>) -> Result<u64> {
-    let mut touched: BTreeSet<(usize, String)> = BTreeSet::new();
+    let now = w.now_ms();
+    // Per row touched, the changes of this batch that were new.
+    let mut touched: BTreeMap<(usize, String), Vec<(String, u64)>> = BTreeMap::new();
     let mut new = 0;
     for c in changes {
+        if let Err(e) = rules::check(c, now) {
+            quarantine(w, c, Some(&e.field), &e.message)?;
+            continue;
+        }
         if w.apply_remote(c)? {
             new += 1;
             if let Some(pos) = Entity::from_name(&c.entity).and_then(|e| Entity::ALL.iter().position(|x| *x == e)) {
-                touched.insert((pos, c.entity_id.clone()));
+                touched.entry((pos, c.entity_id.clone())).or_default().push((c.device_id.clone(), c.seq));
             }
         }
     }
     // Parents before children: events, sessions, trainees, facts.
-    for (pos, id) in touched {
+    for ((pos, id), fresh) in touched {
         let entity = Entity::ALL[pos];
-        if w.materialize(entity, &id)? && entity == Entity::Trainee {
-            if let Some(t) = super::trainees::get_in(w, &id)? {
-                if t.merged_into.is_some() {
-                    super::search::unindex(w, &id)?;
-                } else {
-                    super::search::index(w, &t.event_id, &id, &t.fields, t.code.as_deref())?;
-                }
+        if let Err(e) = attempt(w, |w| rebuild(w, entity, &id)) {
+            // The row as it was, without this batch's changes to it, which
+            // wait in quarantine.
+            let reason = format!("its {} could not be rebuilt: {}", entity.name(), rules::quote(&e.to_string()));
+            for (device, seq) in &fresh {
+                set_aside(w, device, *seq, &reason)?;
+                new -= 1;
             }
+            let _ = attempt(w, |w| rebuild(w, entity, &id));
         }
     }
     if let Some(cursor) = cursor {
         set_meta(w, "sync.cursor", &cursor.to_string())?;
     }
     Ok(new)
+}
+
+/// Runs `f` inside a savepoint: on error, nothing of it stays.
+fn attempt<T>(w: &mut Writer<'_>, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+    w.tx().execute_batch("SAVEPOINT attempt")?;
+    match f(w) {
+        Ok(v) => {
+            w.tx().execute_batch("RELEASE attempt")?;
+            Ok(v)
+        }
+        Err(e) => {
+            w.tx().execute_batch("ROLLBACK TO attempt; RELEASE attempt")?;
+            Err(e)
+        }
+    }
+}
+
+/// Rebuilds a row from its changes, and its search keys.
+fn rebuild(w: &mut Writer<'_>, entity: Entity, id: &str) -> Result<()> {
+    if w.materialize(entity, id)? && entity == Entity::Trainee {
+        if let Some(t) = super::trainees::get_in(w, id)? {
+            if t.merged_into.is_some() {
+                super::search::unindex(w, id)?;
+            } else {
+                super::search::index(w, &t.event_id, id, &t.fields, t.code.as_deref())?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Keeps a change this store cannot apply, with why. The same change
+/// arriving again is kept once.
+fn quarantine(w: &Writer<'_>, c: &Change, field: Option<&str>, reason: &str) -> Result<()> {
+    let now = w.now();
+    w.tx()
+        .prepare_cached(
+            "INSERT OR IGNORE INTO quarantine (device_id, seq, hlc, entity, entity_id, op, fields, field, reason, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?
+        .execute(rusqlite::params![
+            c.device_id,
+            c.seq as i64,
+            c.hlc.to_string(),
+            c.entity,
+            c.entity_id,
+            c.op.as_str(),
+            serde_json::to_string(&c.fields).unwrap_or_else(|_| "{}".into()),
+            field,
+            reason,
+            now
+        ])?;
+    Ok(())
+}
+
+/// Moves a change from the change log into quarantine.
+fn set_aside(w: &Writer<'_>, device: &str, seq: u64, reason: &str) -> Result<()> {
+    let now = w.now();
+    w.tx()
+        .prepare_cached(
+            "INSERT OR IGNORE INTO quarantine (device_id, seq, hlc, entity, entity_id, op, fields, field, reason, at)
+             SELECT device_id, seq, hlc, entity, entity_id, op, fields, NULL, ?3, ?4 FROM changes WHERE device_id = ?1 AND seq = ?2",
+        )?
+        .execute(rusqlite::params![device, seq as i64, reason, now])?;
+    w.tx().prepare_cached("DELETE FROM changes WHERE device_id = ?1 AND seq = ?2")?.execute(rusqlite::params![device, seq as i64])?;
+    Ok(())
+}
+
+/// A change set aside, as `muster sync quarantine` lists it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Quarantined {
+    pub device_id: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub seq: u64,
+    pub entity: String,
+    pub entity_id: String,
+    pub op: String,
+    /// The field at fault, when the rules named one.
+    pub field: Option<String>,
+    pub reason: String,
+    /// When it was set aside (RFC 3339 UTC).
+    pub at: String,
+}
+
+/// How many changes wait in quarantine.
+pub fn quarantined_count(store: &Store) -> Result<u64> {
+    let n: i64 = store.conn().prepare_cached("SELECT COUNT(*) FROM quarantine")?.query_row([], |r| r.get(0))?;
+    Ok(n as u64)
+}
+
+/// The changes in quarantine, oldest first (at most `limit`).
+pub fn quarantined(store: &Store, limit: usize) -> Result<Vec<Quarantined>> {
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT device_id, seq, entity, entity_id, op, field, reason, at FROM quarantine ORDER BY at, device_id, seq LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([limit as i64], |r| {
+        Ok(Quarantined {
+            device_id: r.get(0)?,
+            seq: r.get::<_, i64>(1)? as u64,
+            entity: r.get(2)?,
+            entity_id: r.get(3)?,
+            op: r.get(4)?,
+            field: r.get(5)?,
+            reason: r.get(6)?,
+            at: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Tries the quarantine again: a change this build's rules take and whose
+/// row now rebuilds (its parent arrived, or this is a newer Muster) leaves
+/// it for the change log. Returns how many did.
+pub fn retry_quarantined(w: &mut Writer<'_>) -> Result<u64> {
+    let now = w.now_ms();
+    let held: Vec<(Change, String)> = {
+        let mut stmt = w.tx().prepare_cached(
+            "SELECT device_id, seq, hlc, entity, entity_id, op, fields, reason FROM quarantine ORDER BY hlc, device_id LIMIT 10000",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, String>(7)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (device_id, seq, hlc, entity, entity_id, op, fields, reason) = row?;
+            let (Ok(hlc), Some(op), Ok(fields)) = (hlc.parse(), ChangeOp::parse(&op), serde_json::from_str(&fields)) else {
+                continue;
+            };
+            out.push((Change { device_id, seq: seq as u64, hlc, entity, entity_id, op, fields }, reason));
+        }
+        out
+    };
+    let mut back = 0;
+    for (c, _) in held {
+        if rules::check(&c, now).is_err() {
+            continue;
+        }
+        let entity = Entity::from_name(&c.entity);
+        let done = attempt(w, |w| {
+            w.apply_remote(&c)?;
+            if let Some(entity) = entity {
+                rebuild(w, entity, &c.entity_id)?;
+            }
+            w.tx()
+                .prepare_cached("DELETE FROM quarantine WHERE device_id = ?1 AND seq = ?2")?
+                .execute(rusqlite::params![c.device_id, c.seq as i64])?;
+            Ok(())
+        });
+        if done.is_ok() {
+            back += 1;
+        }
+    }
+    Ok(back)
+}
+
+/// This device's own change that no server would take (written before the
+/// sync rules existed: an oversized cell, say) is set aside in quarantine
+/// and its number carried by a `void` stand-in, so the changes after it
+/// still go; the row keeps its value on this laptop. Returns the stand-in.
+pub fn void_own(w: &Writer<'_>, c: &Change, why: &rules::Invalid) -> Result<Change> {
+    quarantine(w, c, Some(&why.field), &format!("this laptop's own change could never be sent: {}", why.message))?;
+    let mut fields = BTreeMap::new();
+    fields.insert("reason".to_string(), serde_json::Value::String(rules::quote(&why.to_string())));
+    fields.insert("entity".to_string(), serde_json::Value::String(rules::quote(&c.entity)));
+    fields.insert("entity_id".to_string(), serde_json::Value::String(rules::quote(&c.entity_id)));
+    let entity_id = if rules::is_uuid(&c.entity_id) { c.entity_id.clone() } else { uuid::Uuid::now_v7().to_string() };
+    let void = Change { entity: rules::VOID.to_string(), op: ChangeOp::Insert, fields, entity_id, ..c.clone() };
+    w.tx()
+        .prepare_cached("UPDATE changes SET entity = ?3, entity_id = ?4, op = 'insert', fields = ?5 WHERE device_id = ?1 AND seq = ?2")?
+        .execute(rusqlite::params![
+            c.device_id,
+            c.seq as i64,
+            rules::VOID,
+            void.entity_id,
+            serde_json::to_string(&void.fields).unwrap_or_else(|_| "{}".into())
+        ])?;
+    Ok(void)
 }
 
 /// Set by a restore: the highest sequence number of this device in the

@@ -22,6 +22,10 @@ pub enum StorageError {
     NoSuchDevice(String),
     #[error("{0}")]
     Conflict(String),
+    /// A token pushing or pulling as a laptop whose changes another token
+    /// owns (403 `wrong_device`).
+    #[error("{0}")]
+    WrongDevice(String),
 }
 
 pub type Result<T> = std::result::Result<T, StorageError>;
@@ -164,8 +168,8 @@ impl Backend {
     pub async fn push(&self, device: &DeviceInfo, origin: &str, changes: &[Change]) -> Result<PushResponse> {
         if let Some(bound) = device.origin.as_ref().filter(|_| !device.relay) {
             if bound != origin {
-                return Err(StorageError::Conflict(format!(
-                    "this token syncs the store {bound}; it cannot push changes of {origin}"
+                return Err(StorageError::WrongDevice(format!(
+                    "this token syncs the laptop {bound}; it cannot push the changes of {origin}. Nothing was stored"
                 )));
             }
         }
@@ -184,7 +188,14 @@ impl Backend {
     /// them) while still moving the cursor past them.
     /// Changes after `cursor`, without those of `origin` (the asking
     /// device) unless `include_own`.
-    pub async fn pull(&self, cursor: u64, limit: u32, origin: &str, include_own: bool) -> Result<PullResponse> {
+    pub async fn pull(&self, device: &DeviceInfo, cursor: u64, limit: u32, origin: &str, include_own: bool) -> Result<PullResponse> {
+        // A token pulls as its own laptop (or one nobody owns yet, before
+        // its first push), never as another's.
+        if let Some((owner, name)) = self.owner(origin).await? {
+            if owner != device.id {
+                return Err(wrong_device(origin, &name));
+            }
+        }
         let limit = limit.clamp(1, 10_000);
         let mut resp = match self {
             Backend::Sqlite(s) => s.pull(cursor, limit).await?,
@@ -194,6 +205,14 @@ impl Backend {
             resp.changes.retain(|c| c.device_id != origin);
         }
         Ok(resp)
+    }
+
+    /// The token (device id, name) that owns an origin's changes.
+    pub async fn owner(&self, origin: &str) -> Result<Option<(String, String)>> {
+        match self {
+            Backend::Sqlite(s) => s.owner(origin).await,
+            Backend::Postgres(p) => p.owner(origin).await,
+        }
     }
 
     pub async fn summary(&self) -> Result<Summary> {
@@ -207,6 +226,15 @@ impl Backend {
     pub async fn count_changes(&self) -> Result<u64> {
         Ok(self.summary().await?.changes)
     }
+}
+
+/// The refusal when a token pushes or pulls as a laptop another token
+/// owns: posing as another laptop.
+pub(crate) fn wrong_device(origin: &str, owner_name: &str) -> StorageError {
+    StorageError::WrongDevice(format!(
+        "the changes of laptop {origin} belong to another token (device {owner_name:?}); a token syncs only its own \
+         laptop's changes. Nothing was stored"
+    ))
 }
 
 /// The refusal when a pushed change has the number of a stored one but is

@@ -37,6 +37,13 @@ CREATE TABLE IF NOT EXISTS origins (
     origin     TEXT PRIMARY KEY,
     acked_seq  BIGINT NOT NULL
 );
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'origins' AND column_name = 'owner') THEN
+        ALTER TABLE origins ADD COLUMN owner TEXT;
+        ALTER TABLE origins ADD COLUMN via_relay BOOLEAN NOT NULL DEFAULT FALSE;
+        UPDATE origins SET owner = (SELECT d.id FROM devices d WHERE d.origin = origins.origin AND NOT d.relay ORDER BY d.created_at LIMIT 1);
+    END IF;
+END $$;
 ";
 
 #[derive(Clone)]
@@ -123,6 +130,27 @@ impl Postgres {
     pub async fn push(&self, device: &str, origin: &str, changes: &[Change], bind: bool) -> Result<PushResponse> {
         let mut c = self.client.lock().await;
         let tx = c.transaction().await?;
+        // As in SQLite: the first token to push an origin owns it.
+        let owner = tx
+            .query_opt(
+                "SELECT o.owner, COALESCE(d.name, o.owner) FROM origins o LEFT JOIN devices d ON d.id = o.owner
+                 WHERE o.origin = $1 AND o.owner IS NOT NULL FOR UPDATE OF o",
+                &[&origin],
+            )
+            .await?;
+        if let Some(r) = owner {
+            let (owner, name): (String, String) = (r.get(0), r.get(1));
+            if owner != device {
+                return Err(super::wrong_device(origin, &name));
+            }
+        } else if bind || !changes.is_empty() {
+            tx.execute(
+                "INSERT INTO origins (origin, acked_seq, owner, via_relay) VALUES ($1, 0, $2, $3)
+                 ON CONFLICT (origin) DO UPDATE SET owner = EXCLUDED.owner, via_relay = EXCLUDED.via_relay",
+                &[&origin, &device, &!bind],
+            )
+            .await?;
+        }
         if bind {
             tx.execute("UPDATE devices SET origin = $1 WHERE id = $2 AND origin IS NULL", &[&origin, &device]).await?;
         }
@@ -161,6 +189,18 @@ impl Postgres {
         .await?;
         tx.commit().await?;
         Ok(PushResponse { acked_seq: acked as u64, stored, duplicates: changes.len() as u64 - stored })
+    }
+
+    /// The token that owns an origin, and its name.
+    pub async fn owner(&self, origin: &str) -> Result<Option<(String, String)>> {
+        let c = self.client.lock().await;
+        Ok(c.query_opt(
+            "SELECT o.owner, COALESCE(d.name, o.owner) FROM origins o LEFT JOIN devices d ON d.id = o.owner
+             WHERE o.origin = $1 AND o.owner IS NOT NULL",
+            &[&origin],
+        )
+        .await?
+        .map(|r| (r.get(0), r.get(1))))
     }
 
     pub async fn pull(&self, cursor: u64, limit: u32) -> Result<PullResponse> {

@@ -36,6 +36,15 @@ CREATE TABLE IF NOT EXISTS origins (
 );
 ";
 
+/// Added after the first release: which token owns each origin (the
+/// laptop itself, or the relay that brought it), so no other token can
+/// push under its id.
+const OWNERS: &str = "
+ALTER TABLE origins ADD COLUMN owner TEXT;
+ALTER TABLE origins ADD COLUMN via_relay INTEGER NOT NULL DEFAULT 0;
+UPDATE origins SET owner = (SELECT d.id FROM devices d WHERE d.origin = origins.origin AND d.relay = 0 ORDER BY d.created_at LIMIT 1);
+";
+
 #[derive(Clone)]
 pub struct Sqlite {
     conn: Arc<Mutex<Connection>>,
@@ -44,11 +53,46 @@ pub struct Sqlite {
 impl Sqlite {
     pub fn open(path: &str) -> Result<Sqlite> {
         let conn = Connection::open(path)?;
+        // Before anything is written: a laptop's store (plain, or sealed with
+        // SQLCipher, which reads as "not a database") is not a server's.
+        let laptop: bool = match conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name IN ('trainees', 'search_keys'))",
+            [],
+            |r| r.get(0),
+        ) {
+            Ok(found) => found,
+            Err(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::NotADatabase => {
+                return Err(StorageError::Invalid(format!(
+                    "{path} is not a server store: it is not an SQLite file (an encrypted laptop store?). \
+                     Give the server a file of its own, e.g. sqlite:/srv/muster-server.db"
+                )))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if laptop {
+            return Err(StorageError::Invalid(format!(
+                "{path} is a laptop's store, not a server's: the server would write its tables into it. \
+                 Give the server a file of its own, e.g. sqlite:/srv/muster-server.db"
+            )));
+        }
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
+        let has_owner: bool =
+            conn.query_row("SELECT EXISTS (SELECT 1 FROM pragma_table_info('origins') WHERE name = 'owner')", [], |r| r.get(0))?;
+        if !has_owner {
+            let tx = conn.unchecked_transaction()?;
+            tx.execute_batch(OWNERS)?;
+            tx.commit()?;
+        }
         Ok(Sqlite { conn: Arc::new(Mutex::new(conn)) })
+    }
+
+    /// The token that owns an origin, and its name.
+    pub async fn owner(&self, origin: &str) -> Result<Option<(String, String)>> {
+        let origin = origin.to_string();
+        self.run(move |c| owner_in(c, &origin)).await
     }
 
     async fn run<T: Send + 'static>(&self, f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static) -> Result<T> {
@@ -142,6 +186,21 @@ impl Sqlite {
         let (device, origin, changes) = (device.to_string(), origin.to_string(), changes.to_vec());
         self.run(move |c| {
             let tx = c.transaction()?;
+            // Whose changes these are: the first token to push them owns the
+            // origin; any other gets `wrong_device`, and nothing is stored.
+            // A relay's empty probe (what do you hold of this store?) claims
+            // nothing.
+            if let Some((owner, name)) = owner_in(&tx, &origin)? {
+                if owner != device {
+                    return Err(super::wrong_device(&origin, &name));
+                }
+            } else if bind || !changes.is_empty() {
+                tx.execute(
+                    "INSERT INTO origins (origin, acked_seq, owner, via_relay) VALUES (?1, 0, ?2, ?3)
+                     ON CONFLICT (origin) DO UPDATE SET owner = excluded.owner, via_relay = excluded.via_relay",
+                    rusqlite::params![origin, device, !bind],
+                )?;
+            }
             if bind {
                 tx.execute("UPDATE devices SET origin = ?1 WHERE id = ?2 AND origin IS NULL", [&origin, &device])?;
             }
@@ -241,6 +300,17 @@ impl Sqlite {
         })
         .await
     }
+}
+
+fn owner_in(c: &Connection, origin: &str) -> Result<Option<(String, String)>> {
+    Ok(c
+        .query_row(
+            "SELECT o.owner, COALESCE(d.name, o.owner) FROM origins o LEFT JOIN devices d ON d.id = o.owner
+             WHERE o.origin = ?1 AND o.owner IS NOT NULL",
+            [origin],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
 }
 
 /// A stored row back into a [`Change`].
