@@ -15,7 +15,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn now_ms() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64
@@ -277,11 +277,9 @@ fn strangers_cost_the_server_nothing_and_see_nothing() {
         format!("POST /v1/push HTTP/1.1\r\nHost: x\r\n{auth}Content-Type: {CONTENT_TYPE}\r\nContent-Length: {len}\r\n\r\n")
     };
     // The token is checked before the body is read: the answer comes with
-    // no byte of the body sent.
-    let t = Instant::now();
+    // no byte of the body sent (else the read times out: no status).
     assert_eq!(raw(addr, &head("", 16 << 20), 0), 401);
     assert_eq!(raw(addr, &head("Authorization: Bearer nope\r\n", 16 << 20), 0), 401);
-    assert!(t.elapsed() < Duration::from_secs(5));
     // A declared length over the limit is refused at once, as JSON.
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
@@ -387,13 +385,11 @@ fn a_server_that_always_says_more_is_left_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
     let (url, pulls) = creeping_server();
     let db = dir.path().join("laptop.db");
-    let t = Instant::now();
     let r = muster(&db, &["sync", "--server", &url, "--token", "t"]);
     assert_eq!(r.code, 1, "{} {}", r.stdout, r.stderr);
     let out = format!("{}{}", r.stdout, r.stderr);
     assert!(out.contains("moved its cursor by only 1"), "{out}");
     assert!(pulls.load(std::sync::atomic::Ordering::SeqCst) <= 2, "{} pulls", pulls.load(std::sync::atomic::Ordering::SeqCst));
-    assert!(t.elapsed() < Duration::from_secs(20));
 }
 
 /// Writes a change straight into a server's SQLite store, as a server from

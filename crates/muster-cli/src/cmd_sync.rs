@@ -101,7 +101,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 /// `serve` and `server …` work on the server's store, not the app's.
 pub fn serve(args: &ServeArgs) -> anyhow::Result<Outcome> {
     runtime()?.block_on(async {
-        let backend = Backend::open(&args.store).await?;
+        let backend = Backend::open(&args.store).await.map_err(invalid)?;
         muster_server::serve(backend, args.listen).await?;
         Ok(Outcome::new(json!({"stopped": true}), ""))
     })
@@ -112,11 +112,11 @@ pub fn server(cmd: &ServerCmd) -> anyhow::Result<Outcome> {
     runtime()?.block_on(async {
         Ok(match cmd {
             DeviceCmd::Add { store, name, relay } => {
-                let d = Backend::open(store).await?.pair(name, *relay).await.map_err(invalid)?;
+                let d = Backend::open(store).await.map_err(invalid)?.pair(name, *relay).await.map_err(invalid)?;
                 Outcome::new(json!({"device_id": d.device_id, "token": d.token}), format!("device {}  token {}", d.device_id, d.token))
             }
             DeviceCmd::List { store } => {
-                let devices = Backend::open(store).await?.list_devices().await?;
+                let devices = Backend::open(store).await.map_err(invalid)?.list_devices().await?;
                 let text = devices
                     .iter()
                     .map(|d| format!("{}  {}  last seen {}{}", d.id, d.name, d.last_seen.as_deref().unwrap_or("never"), if d.revoked { "  REVOKED" } else { "" }))
@@ -125,7 +125,7 @@ pub fn server(cmd: &ServerCmd) -> anyhow::Result<Outcome> {
                 Outcome::new(json!({ "devices": devices }), text)
             }
             DeviceCmd::Revoke { store, id } => {
-                Backend::open(store).await?.revoke(id).await.map_err(invalid)?;
+                Backend::open(store).await.map_err(invalid)?.revoke(id).await.map_err(invalid)?;
                 Outcome::new(json!({"id": id, "revoked": true}), format!("revoked {id}"))
             }
         })

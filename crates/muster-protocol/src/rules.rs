@@ -700,7 +700,8 @@ mod tests {
         c.entity = "trainee".into();
         c.op = ChangeOp::Update;
         cases.push(("an extra column that is not text", c, Some("extra")));
-        let mut c = event(json!({"extra": {"村": "x".repeat(600_000)}, "name": "x".repeat(30_000)}));
+        let extra: serde_json::Map<String, Value> = (0..40).map(|i| (format!("列{i}"), json!("x".repeat(30_000)))).collect();
+        let mut c = event(json!({"extra": extra, "name": "x".repeat(30_000)}));
         c.entity = "trainee".into();
         c.op = ChangeOp::Update;
         cases.push(("a change over a megabyte", c, Some("size")));

@@ -344,8 +344,22 @@ fn a_venue_hub_relays_every_laptops_changes_to_the_central_service() {
     // An ordinary token may not forward other laptops' changes.
     let plain = add_device(&central_rt, &central, "hub as plain device");
     let refused = muster_sync::sync_http_with(&mut h.m, &HttpTransport::new(&central_url, &plain), true, &mut |_| {});
-    assert!(matches!(refused, Err(muster_sync::SyncError::Refused { status: 409, .. })), "{refused:?}");
+    assert!(matches!(refused, Err(muster_sync::SyncError::Refused { status: 403, .. })), "{refused:?}");
 
+    // The organiser revokes the mistaken token and pairs the hub as a relay;
+    // the hub's own changes pass to the new token.
+    let c = central.clone();
+    std::thread::spawn({
+        let rt = central_rt.clone();
+        move || {
+            rt.block_on(async move {
+                let d = c.list_devices().await.unwrap().into_iter().find(|d| d.name == "hub as plain device").unwrap();
+                c.revoke(&d.id).await.unwrap();
+            })
+        }
+    })
+    .join()
+    .unwrap();
     let relay = pair_relay(&central_rt, &central, "hub relay");
     let r = muster_sync::sync_http_with(&mut h.m, &HttpTransport::new(&central_url, &relay), true, &mut |_| {}).unwrap();
     assert_eq!(r.pending, 0);

@@ -61,7 +61,7 @@ fn a_backup_on_a_second_laptop_needs_a_device_id_of_its_own() {
     let (addr, backend, rt) = start_server(&format!("sqlite:{}", dir.path().join("server.db").display()));
     let url = format!("http://{addr}");
     let [token_a, token_b, token_c] = ["A", "B", "C"].map(|n| add_device(&rt, &backend, n));
-    let mut a = Laptop::new(dir.path(), "a", token_a);
+    let mut a = Laptop::new(dir.path(), "a", token_a.clone());
     let (event, _) = create_event(&mut a, 3);
     a.sync(&url).unwrap();
     let backup = dir.path().join("usb-backup.db");
@@ -75,8 +75,17 @@ fn a_backup_on_a_second_laptop_needs_a_device_id_of_its_own() {
     a.m.walk_in(&event, "甲", Some("13900000001"), None).unwrap();
     b.m.walk_in(&event, "乙", Some("13900000002"), None).unwrap();
     a.sync(&url).unwrap();
-    // Its first sync still works (a restored laptop's changes move past
-    // what the server holds of it) ...
+    // With a token of its own, the copy cannot pose as A at all.
+    match b.sync(&url) {
+        Err(muster_sync::SyncError::Refused { status: 403, code, message }) => {
+            assert_eq!(code, "wrong_device");
+            assert!(message.contains("--new-device"), "{message}");
+        }
+        other => panic!("a second token pushing as A: {other:?}"),
+    }
+    // With A's token copied along, its first sync still works (a restored
+    // laptop's changes move past what the server holds of it) ...
+    b.token = token_a;
     b.sync(&url).unwrap();
     // ... but from then on the two number their changes over each other.
     a.m.walk_in(&event, "丁", Some("13900000004"), None).unwrap();

@@ -233,7 +233,8 @@ impl Backend {
 pub(crate) fn wrong_device(origin: &str, owner_name: &str) -> StorageError {
     StorageError::WrongDevice(format!(
         "the changes of laptop {origin} belong to another token (device {owner_name:?}); a token syncs only its own \
-         laptop's changes. Nothing was stored"
+         laptop's changes. Nothing was stored. (A backup restored onto a second laptop? Give it an id of its own: \
+         `muster restore BACKUP --new-device`)"
     ))
 }
 

@@ -134,7 +134,7 @@ impl Postgres {
         let owner = tx
             .query_opt(
                 "SELECT o.owner, COALESCE(d.name, o.owner) FROM origins o LEFT JOIN devices d ON d.id = o.owner
-                 WHERE o.origin = $1 AND o.owner IS NOT NULL FOR UPDATE OF o",
+                 WHERE o.origin = $1 AND o.owner IS NOT NULL AND NOT d.revoked FOR UPDATE OF o",
                 &[&origin],
             )
             .await?;
@@ -196,7 +196,7 @@ impl Postgres {
         let c = self.client.lock().await;
         Ok(c.query_opt(
             "SELECT o.owner, COALESCE(d.name, o.owner) FROM origins o LEFT JOIN devices d ON d.id = o.owner
-             WHERE o.origin = $1 AND o.owner IS NOT NULL",
+             WHERE o.origin = $1 AND o.owner IS NOT NULL AND NOT d.revoked",
             &[&origin],
         )
         .await?

@@ -188,6 +188,8 @@ impl Sqlite {
             let tx = c.transaction()?;
             // Whose changes these are: the first token to push them owns the
             // origin; any other gets `wrong_device`, and nothing is stored.
+            // Once the owner's token is revoked, a new token of that laptop
+            // (paired again) takes it over.
             // A relay's empty probe (what do you hold of this store?) claims
             // nothing.
             if let Some((owner, name)) = owner_in(&tx, &origin)? {
@@ -306,7 +308,7 @@ fn owner_in(c: &Connection, origin: &str) -> Result<Option<(String, String)>> {
     Ok(c
         .query_row(
             "SELECT o.owner, COALESCE(d.name, o.owner) FROM origins o LEFT JOIN devices d ON d.id = o.owner
-             WHERE o.origin = ?1 AND o.owner IS NOT NULL",
+             WHERE o.origin = ?1 AND o.owner IS NOT NULL AND d.revoked = 0",
             [origin],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
