@@ -254,6 +254,7 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         sync::sync_settings,
         sync::save_sync_settings,
         sync::sync_status,
+        sync::sync_quarantine,
         sync::sync_now,
         sync::test_sync_connection,
         sync::export_sync_file,

@@ -67,6 +67,8 @@ pub struct SyncStatus {
     /// Counts of the run in progress or the last run.
     pub pushed: u64,
     pub pulled: u64,
+    /// Changes received that this store set aside, not applied.
+    pub quarantined: u64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -182,6 +184,7 @@ impl SyncWorker {
             error_message: o.error_message,
             pushed: o.pushed,
             pulled: o.pulled,
+            quarantined: m.quarantined_count()?,
         })
     }
 
@@ -227,6 +230,7 @@ impl SyncWorker {
                         error_message: None,
                         pushed: o.pushed,
                         pulled: o.pulled,
+                        quarantined: 0,
                     });
                 }
             };
@@ -323,6 +327,13 @@ pub async fn save_sync_settings(
 pub async fn sync_status(state: State<'_, AppState>, worker: State<'_, SyncWorker>) -> Result<SyncStatus, ErrorPayload> {
     // A poll of the header badge: never counts as activity (idle lock).
     state.quiet(|m| worker.status(m))
+}
+
+/// The changes this store set aside (kept, not applied), with why, for the
+/// Settings screen.
+#[tauri::command]
+pub async fn sync_quarantine(state: State<'_, AppState>) -> Result<Vec<muster_core::store::sync::Quarantined>, ErrorPayload> {
+    state.with(|m| m.quarantined(200))
 }
 
 /// Runs a sync now, on the worker's connection, and returns how it ended

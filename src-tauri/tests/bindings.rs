@@ -13,6 +13,7 @@ use muster_core::model::{Event, NewEvent, NewSession, Session, Trainee};
 use muster_core::trainee::DuplicateGroup;
 use muster_core::roster::{ImportReport, RosterPreview};
 use muster_core::sync::SyncReport;
+use muster_core::store::sync::Quarantined;
 use muster_core::forms::keying::{KeyedForm, Screen, Step};
 use muster_core::forms::portrait::Portrait;
 use muster_core::forms::responses::{BatchStatus, DiffReport, KeyerStats};
@@ -48,6 +49,7 @@ fn generate(out: &Path) {
     SessionDashboard::export_all(&cfg).unwrap();
     DuplicateGroup::export_all(&cfg).unwrap();
     SyncReport::export_all(&cfg).unwrap();
+    Quarantined::export_all(&cfg).unwrap();
     EligibilityReport::export_all(&cfg).unwrap();
     IssuedCertificate::export_all(&cfg).unwrap();
     Override::export_all(&cfg).unwrap();

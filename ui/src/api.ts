@@ -17,6 +17,7 @@ import type { RosterPreview } from "./bindings/RosterPreview";
 import type { Session } from "./bindings/Session";
 import type { Trainee } from "./bindings/Trainee";
 import type { SyncReport } from "./bindings/SyncReport";
+import type { Quarantined } from "./bindings/Quarantined";
 import type { EligibilityReport } from "./bindings/EligibilityReport";
 import type { IssuedCertificate } from "./bindings/IssuedCertificate";
 import type { Override } from "./bindings/Override";
@@ -72,6 +73,8 @@ export type SyncState = "idle" | "syncing" | "error" | "offline";
 export type SyncStatus = {
   state: SyncState; configured: boolean; pending: number; last_sync: string | null;
   error_code: string | null; error_message: string | null; pushed: number; pulled: number;
+  /** Changes received that this store set aside (kept, not applied). */
+  quarantined: number;
 };
 /** src-tauri `sync::SyncSettings`: the token itself never comes back. */
 export type SyncSettings = { url: string; has_token: boolean };
@@ -126,6 +129,7 @@ export const api = {
   saveSyncSettings: (url: string, token: string | null) => call<SyncSettings>("save_sync_settings", { url, token }),
   syncStatus: () => call<SyncStatus>("sync_status"),
   syncNow: () => call<SyncStatus>("sync_now"),
+  syncQuarantine: () => call<Quarantined[]>("sync_quarantine"),
   testSyncConnection: (url: string, token: string | null) => call<ConnectionTest>("test_sync_connection", { url, token }),
   exportSyncFile: (path: string, plain = false, passphrase?: string) =>
     call<SyncFileExport>("export_sync_file", { path, plain, passphrase: passphrase || null }),

@@ -293,6 +293,7 @@ export const MESSAGES = {
 
   "sync.badge.off": { zh: "未设置同步", en: "Sync not set up" },
   "sync.badge.pending": { zh: "{n} 条待同步", en: "{n} waiting" },
+  "sync.badge.quarantined": { zh: "{n} 条已搁置", en: "{n} set aside" },
   "sync.badge.last": { zh: "上次同步 {time}", en: "last sync {time}" },
   "sync.badge.never": { zh: "从未同步", en: "never synced" },
   "sync.badge.syncing": { zh: "正在同步…", en: "Syncing…" },
@@ -302,6 +303,9 @@ export const MESSAGES = {
   "syncerr.unauthorized": { zh: "设备令牌无效", en: "Device token not accepted" },
   "syncerr.protocol_version": { zh: "服务器版本不同，请更新", en: "Server speaks another version: please update" },
   "syncerr.conflict": { zh: "与另一台电脑的身份冲突", en: "Clashes with another laptop" },
+  "syncerr.wrong_device": { zh: "这个令牌属于另一台电脑", en: "This token belongs to another laptop" },
+  "syncerr.invalid_change": { zh: "服务器拒收了一条记录", en: "The server refused a record" },
+  "syncerr.too_large": { zh: "一次发送的数据太大", en: "Too much in one request" },
   "syncerr.other": { zh: "同步出错", en: "Sync error" },
   "settings.title": { zh: "同步设置", en: "Sync settings" },
   "settings.subtitle": {
@@ -323,6 +327,15 @@ export const MESSAGES = {
   "settings.status": { zh: "同步状态", en: "Sync status" },
   "settings.pending": { zh: "待同步记录", en: "Records waiting" },
   "settings.last": { zh: "上次同步", en: "Last sync" },
+  "settings.quarantined": { zh: "已搁置的记录", en: "Records set aside" },
+  "settings.quarantine.title": { zh: "收到但无法使用的记录", en: "Records received but not applied" },
+  "settings.quarantine.body": {
+    zh: "这些记录来自其他电脑，本机无法使用（数据不合规，或所属的活动还没有同步过来）。它们被完整保留，每次同步后会自动重试；更新 Muster 后也会重试。",
+    en: "These records came from other laptops and this one cannot apply them (they break the rules, or the event they belong to has not arrived yet). They are kept whole and tried again after every sync, and after an update of Muster.",
+  },
+  "settings.quarantine.device": { zh: "来自电脑", en: "From laptop" },
+  "settings.quarantine.what": { zh: "记录", en: "Record" },
+  "settings.quarantine.reason": { zh: "原因", en: "Why" },
   "settings.never": { zh: "从未", en: "Never" },
   "settings.state": { zh: "状态", en: "State" },
   "settings.state.idle": { zh: "空闲", en: "Idle" },

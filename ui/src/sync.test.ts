@@ -4,6 +4,7 @@ import { syncBadge, syncErrorTitle, syncTime } from "./sync";
 
 const base: SyncStatus = {
   state: "idle", configured: true, pending: 3, last_sync: null, error_code: null, error_message: null, pushed: 0, pulled: 0,
+  quarantined: 0,
 };
 
 describe("sync badge", () => {
@@ -24,6 +25,13 @@ describe("sync badge", () => {
     expect(syncBadge({ ...base, configured: false }, "zh", now).tone).toBe("idle");
     expect(syncErrorTitle("unauthorized", "en")).toMatch(/token/i);
     expect(syncErrorTitle("whatever", "en")).toBe(syncErrorTitle(null, "en"));
+  });
+
+  it("never hides changes set aside, in any state", () => {
+    const aside = { ...base, pending: 0, quarantined: 2, last_sync: at(10, 42) };
+    expect(syncBadge(aside, "zh", now)).toEqual({ text: "0 条待同步 · 上次同步 10:42 · 2 条已搁置", tone: "warn" });
+    expect(syncBadge({ ...aside, state: "offline" }, "en", now).text).toBe("offline · 0 waiting · 2 set aside");
+    expect(syncBadge({ ...aside, state: "error", error_code: "wrong_device" }, "en", now).text).toBe("This token belongs to another laptop · 0 waiting · 2 set aside");
   });
 
   it("gives the date for an earlier day", () => {

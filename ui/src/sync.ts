@@ -23,10 +23,12 @@ export function syncBadge(s: SyncStatus, lang: Lang = getLang(), now: Date = new
   if (s.state === "syncing") return { text: t("sync.badge.syncing", {}, lang), tone: "idle" };
   const time = syncTime(s.last_sync, now);
   const last = time ? t("sync.badge.last", { time }, lang) : t("sync.badge.never", {}, lang);
+  // Changes set aside are never silent: they ride along every state.
+  const aside = s.quarantined > 0 ? ` · ${t("sync.badge.quarantined", { n: s.quarantined }, lang)}` : "";
   const pending = t("sync.badge.pending", { n: s.pending }, lang);
-  if (s.state === "offline") return { text: `${t("sync.badge.offline", {}, lang)} · ${pending}`, tone: "warn" };
-  if (s.state === "error") return { text: `${syncErrorTitle(s.error_code, lang)} · ${pending}`, tone: "error" };
-  return { text: `${pending} · ${last}`, tone: s.pending > 0 ? "warn" : "ok" };
+  if (s.state === "offline") return { text: `${t("sync.badge.offline", {}, lang)} · ${pending}${aside}`, tone: "warn" };
+  if (s.state === "error") return { text: `${syncErrorTitle(s.error_code, lang)} · ${pending}${aside}`, tone: "error" };
+  return { text: `${pending} · ${last}${aside}`, tone: s.pending > 0 || s.quarantined > 0 ? "warn" : "ok" };
 }
 
 const ERROR_KEYS: Record<string, Key> = {
@@ -35,6 +37,9 @@ const ERROR_KEYS: Record<string, Key> = {
   protocol_version: "syncerr.protocol_version",
   // Two laptops syncing as one store, or a token of another store.
   conflict: "syncerr.conflict",
+  wrong_device: "syncerr.wrong_device",
+  invalid_change: "syncerr.invalid_change",
+  too_large: "syncerr.too_large",
 };
 
 /** A short title for a sync error code (never the message text). */

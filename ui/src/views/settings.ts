@@ -97,12 +97,41 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx): Promise<void>
   const st = stat(t("settings.state"), "sync-state");
   const pending = stat(t("settings.pending"), "sync-pending");
   const last = stat(t("settings.last"), "sync-last");
+  const aside = stat(t("settings.quarantined"), "sync-quarantined");
+  // What this store set aside: each change, where from, and why.
+  const asideList = h("div", { class: "card", testid: "sync-quarantine", hidden: true });
+  const showAside = async (n: number) => {
+    asideList.hidden = n === 0;
+    if (n === 0) return;
+    let rows;
+    try {
+      rows = await api.syncQuarantine();
+    } catch {
+      return;
+    }
+    clear(asideList);
+    asideList.append(
+      h("h2", { class: "card-title" }, t("settings.quarantine.title")),
+      h("p", { class: "muted" }, t("settings.quarantine.body")),
+      h("table", { class: "table" },
+        h("thead", null, h("tr", null,
+          h("th", null, t("settings.quarantine.device")),
+          h("th", null, t("settings.quarantine.what")),
+          h("th", null, t("settings.quarantine.reason")))),
+        h("tbody", null, ...rows.map((q) => h("tr", { testid: "sync-quarantine-row" },
+          h("td", null, h("code", null, `${q.device_id.slice(0, 8)}… #${q.seq}`)),
+          h("td", null, `${q.entity} (${q.op})${q.field ? ` · ${q.field}` : ""}`),
+          h("td", null, q.reason))))),
+    );
+  };
   const show = (s: SyncStatus) => {
     st.value.textContent = t(`settings.state.${s.state}` as Key);
     st.value.dataset.state = s.state;
     if (s.state !== "syncing") {
       pending.value.textContent = String(s.pending);
       last.value.textContent = syncTime(s.last_sync) ?? t("settings.never");
+      aside.value.textContent = String(s.quarantined);
+      void showAside(s.quarantined);
     }
   };
   const refresh = async () => {
@@ -205,8 +234,9 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx): Promise<void>
       form,
       h("div", { class: "card", testid: "sync-status-card" },
         h("h2", { class: "card-title" }, t("settings.status")),
-        h("div", { class: "mini-stats" }, st.el, pending.el, last.el),
+        h("div", { class: "mini-stats" }, st.el, pending.el, last.el, aside.el),
         h("div", { class: "form-actions" }, now)),
+      asideList,
       h("div", { class: "card" },
         h("h2", { class: "card-title" }, t("settings.file.title")),
         h("p", { class: "muted" }, t("settings.file.body")),
