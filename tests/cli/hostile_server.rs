@@ -566,3 +566,54 @@ impl Hostile {
         assert!((400..500).contains(&status), "the hostile push got {status}");
     }
 }
+
+#[test]
+fn a_large_backlog_goes_up_in_pieces_the_server_takes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (addr, backend, rt) = start_server(&format!("sqlite:{}", dir.path().join("server.db").display()));
+    let url = format!("http://{addr}");
+    let db = dir.path().join("laptop.db");
+    let event = muster(&db, &["event", "create", "--name", "灵寿", "--venue", "县会堂", "--starts", "2026-12-01", "--days", "2"]).json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // 100 trainees with 10 long free-text columns of hard-to-compress text:
+    // some 30 MB of change log, more than one
+    // request may carry compressed (16 MB).
+    let mut rng = 0x9E37_79B9_7F4A_7C15u64;
+    let mut text = |n: usize| -> String {
+        (0..n)
+            .map(|_| {
+                rng ^= rng << 13;
+                rng ^= rng >> 7;
+                rng ^= rng << 17;
+                (b'a' + (rng % 26) as u8) as char
+            })
+            .collect()
+    };
+    let mut csv = String::from("姓名,手机号码");
+    for c in 0..10 {
+        csv.push_str(&format!(",备注{c}"));
+    }
+    csv.push('\n');
+    for i in 0..100 {
+        csv.push_str(&format!("学员{i},138{:08}", i));
+        for _ in 0..10 {
+            csv.push(',');
+            csv.push_str(&text(30_000));
+        }
+        csv.push('\n');
+    }
+    let file = dir.path().join("roster.csv");
+    std::fs::write(&file, csv).unwrap();
+    let r = muster(&db, &["roster", "import", "--event", &event, file.to_str().unwrap()]);
+    assert_eq!(r.json()["imported"], 100, "{}", r.stdout);
+    let token = add_device(&rt, &backend, "laptop");
+    let r = muster(&db, &["sync", "--server", &url, "--token", &token]);
+    assert_eq!(r.code, 0, "{} {}", r.stdout, r.stderr);
+    assert_eq!(r.json()["pending"], 0);
+    let db2 = dir.path().join("laptop2.db");
+    let token2 = add_device(&rt, &backend, "laptop 2");
+    assert_eq!(muster(&db2, &["sync", "--server", &url, "--token", &token2]).code, 0);
+    assert_eq!(muster(&db2, &["roster", "list", "--event", &event]).json()["trainees"].as_array().unwrap().len(), 100);
+}

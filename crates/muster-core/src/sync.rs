@@ -33,7 +33,7 @@ use muster_protocol::{rules, PROTOCOL_VERSION};
 
 /// Most JSON one push carries (the server takes 16 MB compressed and
 /// 64 MB decompressed; a change is at most 1 MB).
-pub const MAX_PUSH_BYTES: usize = 8 * 1024 * 1024;
+pub const MAX_PUSH_BYTES: usize = muster_protocol::sync::MAX_BATCH_BYTES;
 
 /// Most pull requests in one run; the next sync goes on from there.
 pub const MAX_PULLS: u32 = 10_000;
@@ -260,11 +260,11 @@ impl SyncClient {
             return Err(Error::Conflict("the server says more changes follow but its cursor did not move".into()));
         }
         // A server reads `limit` changes after the cursor for each answer
-        // (leaving out this store's own), so while more follow, its cursor
-        // moves by at least that much; one that creeps would hold this
-        // sync for ever.
+        // and leaves out this store's own, so an empty answer while more
+        // follow has moved the cursor by at least that much; one that
+        // creeps would hold this sync for ever.
         let moved = resp.cursor - self.cursor;
-        if resp.more && moved < self.batch as u64 && resp.changes.len() < self.batch {
+        if resp.more && resp.changes.is_empty() && moved < self.batch as u64 {
             return Err(Error::Conflict(format!(
                 "the server says more changes follow but sent {} and moved its cursor by only {moved} of the {} asked for: \
                  stopped after {} pull requests (is it a Muster server?)",

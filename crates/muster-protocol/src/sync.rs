@@ -43,6 +43,11 @@ pub const MAX_BODY: usize = 64 * 1024 * 1024;
 /// Default number of changes in one batch.
 pub const BATCH: usize = 2000;
 
+/// Most JSON of changes one push or pull answer carries (a change is at
+/// most 1 MB, a compressed request 16 MB, a decompressed body 64 MB), so
+/// no batch can grow past what the other side takes.
+pub const MAX_BATCH_BYTES: usize = 8 * 1024 * 1024;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PushRequest {
     pub protocol: u32,

@@ -5,7 +5,7 @@
 mod postgres;
 mod sqlite;
 
-use muster_protocol::sync::{PullResponse, PushResponse};
+use muster_protocol::sync::{PullResponse, PushResponse, MAX_BATCH_BYTES};
 use muster_protocol::Change;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -197,14 +197,11 @@ impl Backend {
             }
         }
         let limit = limit.clamp(1, 10_000);
-        let mut resp = match self {
-            Backend::Sqlite(s) => s.pull(cursor, limit).await?,
-            Backend::Postgres(p) => p.pull(cursor, limit).await?,
-        };
-        if !include_own {
-            resp.changes.retain(|c| c.device_id != origin);
+        let skip = (!include_own).then(|| origin.to_string());
+        match self {
+            Backend::Sqlite(s) => s.pull(cursor, limit, skip).await,
+            Backend::Postgres(p) => p.pull(cursor, limit, skip).await,
         }
-        Ok(resp)
     }
 
     /// The token (device id, name) that owns an origin's changes.
@@ -225,6 +222,43 @@ impl Backend {
     /// Every change held, in cursor order (for tests and audits).
     pub async fn count_changes(&self) -> Result<u64> {
         Ok(self.summary().await?.changes)
+    }
+}
+
+/// One pull answer being filled: at most `limit` changes read after the
+/// cursor, and at most [`MAX_BATCH_BYTES`] of them returned (always at least
+/// one), so an answer always fits what a client reads.
+pub(crate) struct Page {
+    pub changes: Vec<Change>,
+    last: u64,
+    read: u32,
+    limit: u32,
+    bytes: usize,
+    more: bool,
+}
+
+impl Page {
+    pub fn new(cursor: u64, limit: u32) -> Page {
+        Page { changes: Vec::new(), last: cursor, read: 0, limit, bytes: 0, more: false }
+    }
+
+    /// Whether the change at `cursor` goes in (or, if `skipped`, is passed
+    /// over); false when the page is full and more follow.
+    pub fn admit(&mut self, cursor: u64, skipped: bool, bytes: usize) -> bool {
+        if self.read == self.limit || (!skipped && !self.changes.is_empty() && self.bytes + bytes > MAX_BATCH_BYTES) {
+            self.more = true;
+            return false;
+        }
+        self.read += 1;
+        self.last = cursor;
+        if !skipped {
+            self.bytes += bytes;
+        }
+        true
+    }
+
+    pub fn done(self) -> PullResponse {
+        PullResponse { changes: self.changes, cursor: self.last, more: self.more }
     }
 }
 

@@ -203,7 +203,8 @@ impl Postgres {
         .map(|r| (r.get(0), r.get(1))))
     }
 
-    pub async fn pull(&self, cursor: u64, limit: u32) -> Result<PullResponse> {
+    /// As [`super::sqlite::Sqlite::pull`].
+    pub async fn pull(&self, cursor: u64, limit: u32, skip: Option<String>) -> Result<PullResponse> {
         let c = self.client.lock().await;
         let rows = c
             .query(
@@ -212,14 +213,20 @@ impl Postgres {
                 &[&(cursor as i64), &(limit as i64 + 1)],
             )
             .await?;
-        let more = rows.len() > limit as usize;
-        let mut changes = Vec::with_capacity(rows.len().min(limit as usize));
-        let mut last = cursor;
-        for r in rows.iter().take(limit as usize) {
-            last = r.get::<_, i64>(0) as u64;
-            changes.push(row_change(r.get(1), r.get::<_, i64>(2) as u64, r.get(3), r.get(4), r.get(5), r.get(6), r.get(7))?);
+        let mut page = super::Page::new(cursor, limit);
+        for r in &rows {
+            let device: String = r.get(1);
+            let fields: &str = r.get(7);
+            let own = skip.as_deref() == Some(device.as_str());
+            if !page.admit(r.get::<_, i64>(0) as u64, own, fields.len()) {
+                break;
+            }
+            if own {
+                continue;
+            }
+            page.changes.push(row_change(device, r.get::<_, i64>(2) as u64, r.get(3), r.get(4), r.get(5), r.get(6), fields)?);
         }
-        Ok(PullResponse { changes, cursor: last, more })
+        Ok(page.done())
     }
 
     pub async fn summary(&self) -> Result<Summary> {

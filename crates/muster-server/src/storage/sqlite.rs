@@ -255,33 +255,38 @@ impl Sqlite {
         .await
     }
 
-    pub async fn pull(&self, cursor: u64, limit: u32) -> Result<PullResponse> {
+    /// Up to `limit` changes after `cursor` read, those of `skip` left out
+    /// (the asker's own) while the cursor moves past them, and the answer
+    /// cut at [`MAX_BATCH_BYTES`] so it always fits what a client reads.
+    pub async fn pull(&self, cursor: u64, limit: u32, skip: Option<String>) -> Result<PullResponse> {
         self.run(move |c| {
             let mut stmt = c.prepare_cached(
                 "SELECT cursor, device_id, seq, hlc, entity, entity_id, op, fields FROM changes
                  WHERE cursor > ?1 ORDER BY cursor LIMIT ?2",
             )?;
             let mut rows = stmt.query(rusqlite::params![cursor as i64, limit as i64 + 1])?;
-            let mut changes = Vec::new();
-            let mut last = cursor;
-            let mut more = false;
+            let mut page = super::Page::new(cursor, limit);
             while let Some(r) = rows.next()? {
-                if changes.len() == limit as usize {
-                    more = true;
+                let at = r.get::<_, i64>(0)? as u64;
+                let device: String = r.get(1)?;
+                let fields: String = r.get(7)?;
+                if !page.admit(at, skip.as_deref() == Some(device.as_str()), fields.len()) {
                     break;
                 }
-                last = r.get::<_, i64>(0)? as u64;
-                changes.push(row_change(
-                    r.get(1)?,
+                if skip.as_deref() == Some(device.as_str()) {
+                    continue;
+                }
+                page.changes.push(row_change(
+                    device,
                     r.get::<_, i64>(2)? as u64,
                     &r.get::<_, String>(3)?,
                     r.get(4)?,
                     r.get(5)?,
                     &r.get::<_, String>(6)?,
-                    &r.get::<_, String>(7)?,
+                    &fields,
                 )?);
             }
-            Ok(PullResponse { changes, cursor: last, more })
+            Ok(page.done())
         })
         .await
     }
