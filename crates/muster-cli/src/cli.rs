@@ -108,7 +108,7 @@ pub enum Command {
     Check,
     /// Write a consistent backup while the app runs (encrypted like the store) → {"file", "bytes"}.
     Backup(crate::cmd_safety::BackupArgs),
-    /// Replace the store (--db) with a verified backup → {"restored"}; refuses a non-empty store without --force.
+    /// Replace the store (--db) with a verified backup → {"restored", "previous"}; refuses a non-empty store without --force, anything that is not a Muster store of a known schema, and a store another program has open; keeps the replaced store as STORE.before-restore-TIME.
     Restore(crate::cmd_safety::RestoreArgs),
     /// The store's passphrase (from MUSTER_PASSPHRASE): change it.
     #[command(subcommand)]

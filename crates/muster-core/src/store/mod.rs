@@ -1,7 +1,11 @@
 //! The local store: one SQLite file per installation.
 //!
 //! [`Store::open`] is the only place a connection is made (WAL, foreign keys
-//! on, migrations applied), so at-rest encryption has one place to go.
+//! on, migrations applied), so at-rest encryption has one place to go. Each
+//! open store holds a shared lock on `<store>.lock` ([`lock`]); re-keying
+//! and restoring take it exclusively, never swapping the file under another
+//! connection. [`restore`] puts only a Muster store ([`identify`]) in place
+//! and keeps the store it replaces.
 //! Reads are plain queries in the entity modules; every write goes through
 //! [`Store::write`], whose [`Writer`] changes a row and appends the matching
 //! change-log entry in the same transaction. Nothing else runs SQL.
