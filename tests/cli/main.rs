@@ -11,3 +11,4 @@ mod safety;
 mod exports;
 mod users;
 mod hostile_server;
+mod hostile_store;

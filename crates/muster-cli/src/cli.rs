@@ -66,6 +66,9 @@ pub enum Command {
         event: String,
         #[arg(long, value_name = "FILE.pdf")]
         out: PathBuf,
+        /// Replace an existing file at the output path that is not what this command writes (never the store, its -wal/-shm, or an input file).
+        #[arg(long)]
+        force: bool,
     },
     /// Print the attendance sheet for signatures → {"file", "rows", "pages"}.
     Sheet {
@@ -73,6 +76,9 @@ pub enum Command {
         event: String,
         #[arg(long, value_name = "FILE.pdf")]
         out: PathBuf,
+        /// Replace an existing file at the output path that is not what this command writes (never the store, its -wal/-shm, or an input file).
+        #[arg(long)]
+        force: bool,
     },
     /// Certificates: eligibility, overrides, issue, reprint, verify.
     #[command(subcommand)]
@@ -102,7 +108,7 @@ pub enum Command {
     Check,
     /// Write a consistent backup while the app runs (encrypted like the store) → {"file", "bytes"}.
     Backup(crate::cmd_safety::BackupArgs),
-    /// Replace the store (--db) with a verified backup → {"restored"}; refuses a non-empty store without --force.
+    /// Replace the store (--db) with a verified backup → {"restored", "previous"}; refuses a non-empty store without --force, anything that is not a Muster store of a known schema, and a store another program has open; keeps the replaced store as STORE.before-restore-TIME.
     Restore(crate::cmd_safety::RestoreArgs),
     /// The store's passphrase (from MUSTER_PASSPHRASE): change it.
     #[command(subcommand)]
@@ -172,6 +178,9 @@ pub enum RosterCmd {
         /// Write the rejects file as a plain, unencrypted CSV even though the store is encrypted.
         #[arg(long)]
         plain: bool,
+        /// Replace an existing file at the output path that is not what this command writes (never the store, its -wal/-shm, or an input file).
+        #[arg(long)]
+        force: bool,
     },
     /// List an event's trainees → {"trainees": [...]}.
     List {
@@ -216,6 +225,9 @@ pub enum AttendanceCmd {
         /// encrypted (else sealed: FILE.xlsx.zip; → "xlsx", "csv", "encrypted").
         #[arg(long)]
         plain: bool,
+        /// Replace an existing file at the output path that is not what this command writes (never the store, its -wal/-shm, or an input file).
+        #[arg(long)]
+        force: bool,
     },
     /// Live view: expected vs arrived per session, arrivals per 5 minutes, late list.
     Dashboard {
@@ -255,6 +267,9 @@ pub enum BenchCmd {
         count: usize,
         #[arg(long, value_name = "FILE.pdf")]
         out: PathBuf,
+        /// Replace an existing file at the output path that is not what this command writes (never the store, its -wal/-shm, or an input file).
+        #[arg(long)]
+        force: bool,
     },
     /// Run N realistic door searches (names, initials, mobile last-4, codes) → {"trainees", "queries", "p50_us", "p99_us"}.
     Search {

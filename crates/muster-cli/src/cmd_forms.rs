@@ -46,6 +46,9 @@ pub enum ResponsesCmd {
         /// Write the rejects file as a plain, unencrypted CSV even though the store is encrypted.
         #[arg(long)]
         plain: bool,
+        /// Replace an existing file at the output path that is not what this command writes (never the store, its -wal/-shm, or an input file).
+        #[arg(long)]
+        force: bool,
     },
     /// The trainee portrait → {"form", "stored", "rejected", "questions": [...]}.
     Report {
@@ -64,6 +67,9 @@ pub enum ResponsesCmd {
         /// encrypted (else sealed: FILE.xlsx.zip; → "xlsx", "encrypted").
         #[arg(long)]
         plain: bool,
+        /// Replace an existing file at the output path that is not what this command writes (never the store, its -wal/-shm, or an input file).
+        #[arg(long)]
+        force: bool,
     },
     /// Differences between first and second entry → {"differences": [{"paper_id", "field", "first", "second", "resolution"}]}.
     Diff {
@@ -193,7 +199,8 @@ pub fn form(m: &mut Muster, cmd: FormCmd) -> anyhow::Result<Outcome> {
 
 pub fn responses(m: &mut Muster, cmd: ResponsesCmd) -> anyhow::Result<Outcome> {
     Ok(match cmd {
-        ResponsesCmd::Import { form, file, entry: e, rejects, plain } => {
+        ResponsesCmd::Import { form, file, entry: e, rejects, plain, force } => {
+            m.set_overwrite(force);
             let r = m.import_responses(&form, &file, entry(&e)?, rejects.as_deref(), plain)?;
             let mut text = format!("{}: {} imported, {} duplicates, {} rejected ({} entry)", r.file, r.imported, r.duplicates, r.rejected, r.entry.as_str());
             for w in &r.warnings {
@@ -211,7 +218,20 @@ pub fn responses(m: &mut Muster, cmd: ResponsesCmd) -> anyhow::Result<Outcome> {
             }
             Outcome::new(value, text)
         }
-        ResponsesCmd::Report { form, xlsx, pdf, lang, plain } => {
+        ResponsesCmd::Report { form, xlsx, pdf, lang, plain, force } => {
+            // Both paths are checked before either file is written.
+            m.set_overwrite(force);
+            if let (Some(x), Some(p)) = (&xlsx, &pdf) {
+                if muster_core::output::same_file(x, p) {
+                    return Err(Error::invalid_at("--xlsx and --pdf name the same file", Some(&p.display().to_string()), None, Some("path")).into());
+                }
+            }
+            if let Some(path) = &xlsx {
+                m.check_export_path(path, muster_core::export::ExportKind::PortraitXlsx, plain, &[])?;
+            }
+            if let Some(path) = &pdf {
+                m.check_output(path, muster_core::output::OutputKind::Pdf, &[])?;
+            }
             let mut written = None;
             let p = match &xlsx {
                 Some(path) => {
@@ -323,12 +343,15 @@ pub enum ReportCmd {
         /// Write the XLSX plain (unencrypted) even though the store is encrypted.
         #[arg(long)]
         plain: bool,
+        /// Replace an existing file at the output path that is not what this command writes (never the store, its -wal/-shm, or an input file).
+        #[arg(long)]
+        force: bool,
     },
 }
 
 pub fn report(m: &mut Muster, cmd: ReportCmd) -> anyhow::Result<Outcome> {
-    let ReportCmd::Questions { form, xlsx, pdf, lang, plain } = cmd;
-    responses(m, ResponsesCmd::Report { form, xlsx, pdf, lang, plain })
+    let ReportCmd::Questions { form, xlsx, pdf, lang, plain, force } = cmd;
+    responses(m, ResponsesCmd::Report { form, xlsx, pdf, lang, plain, force })
 }
 
 /// The report's JSON as the questions-report contract names it, beside the

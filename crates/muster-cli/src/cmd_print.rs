@@ -6,7 +6,6 @@
 //! here, at the edge: the renderer knows no store and the core no renderer.
 
 use crate::output::Outcome;
-use anyhow::Context;
 use clap::{Args, Subcommand};
 use muster_core::certificates::{self as certs, IssuedCertificate, SettingsPatch, Signatory};
 use muster_core::model::{Event, Trainee};
@@ -69,6 +68,9 @@ pub enum CertificatesCmd {
         /// Why certificates printed before are printed again.
         #[arg(long, default_value = "")]
         reason: String,
+        /// Replace an existing file at the output path that is not what this command writes (never the store, its -wal/-shm, or an input file).
+        #[arg(long)]
+        force: bool,
     },
     /// Print one certificate again, same id and code; logged with who and why → {"file", "certificate", "print"}.
     Reprint {
@@ -82,6 +84,9 @@ pub enum CertificatesCmd {
         paper: Option<String>,
         #[arg(long)]
         by: Option<String>,
+        /// Replace an existing file at the output path that is not what this command writes (never the store, its -wal/-shm, or an input file).
+        #[arg(long)]
+        force: bool,
     },
     /// Check a certificate code offline → {"valid": true, "name", "event", "hours", ...}; invalid → {"valid": false, "reason"}, exit 3.
     Verify {
@@ -133,11 +138,10 @@ fn to_value<T: serde::Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
-fn write_pdf(path: &Path, r: &Rendered) -> anyhow::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    std::fs::write(path, &r.pdf).with_context(|| format!("writing {}", path.display()))
+/// Writes a printout through the output guard (never the store or its
+/// -wal; an existing file that is not a PDF only with --force).
+fn write_pdf(m: &Muster, path: &Path, r: &Rendered) -> anyhow::Result<()> {
+    Ok(m.write_printout(path, &r.pdf)?)
 }
 
 fn missing_warning(r: &Rendered) -> Vec<String> {
@@ -181,7 +185,7 @@ pub fn badges(m: &mut Muster, event: &str, out: &Path) -> anyhow::Result<Outcome
         })
         .collect();
     let r = badges::render(&badges::BadgeSheet { event: e.name.clone(), subtitle: event_subtitle(&e), slips: slips.clone() })?;
-    write_pdf(out, &r)?;
+    write_pdf(m, out, &r)?;
     m.log_print(Some(&e.id), "badges", out, slips.len(), r.pages)?;
     let warnings = missing_warning(&r);
     let text = format!("{} badge slips on {} pages → {}", slips.len(), r.pages, out.display());
@@ -203,7 +207,7 @@ pub fn attendance_sheet(m: &mut Muster, event: &str, out: &Path) -> anyhow::Resu
         .map(|s| format!("{} {}", s.starts_at.get(5..10).unwrap_or("").replace('-', "/"), s.starts_at.get(11..16).unwrap_or("")))
         .collect();
     let r = sheet::render(&sheet::Sheet { event: e.name.clone(), subtitle: event_subtitle(&e), sessions: heads, rows: rows.clone() })?;
-    write_pdf(out, &r)?;
+    write_pdf(m, out, &r)?;
     m.log_print(Some(&e.id), "signature_sheet", out, rows.len(), r.pages)?;
     let text = format!("attendance sheet: {} trainees on {} pages → {}", rows.len(), r.pages, out.display());
     Ok(Outcome::new(json!({"file": out.display().to_string(), "rows": rows.len(), "pages": r.pages, "warnings": missing_warning(&r)}), text))
@@ -275,7 +279,15 @@ pub fn certificates(m: &mut Muster, cmd: CertificatesCmd) -> anyhow::Result<Outc
             let s = m.configure_certificates(&a.event, patch)?;
             Outcome::new(to_value(&s), "certificate settings saved")
         }
-        CertificatesCmd::Issue { event, min_attendance, out, out_dir, paper, by, reason } => {
+        CertificatesCmd::Issue { event, min_attendance, out, out_dir, paper, by, reason, force } => {
+            m.set_overwrite(force);
+            // Refuse a bad --out before any certificate is issued.
+            if let Some(path) = &out {
+                m.check_output(path, muster_core::output::OutputKind::Pdf, &[])?;
+            }
+            if let Some(dir) = out_dir.as_ref().filter(|d| d.exists() && !d.is_dir()) {
+                return Err(muster_core::Error::invalid_at(format!("{} is a file, not a folder", dir.display()), Some(&dir.display().to_string()), None, Some("out_dir")).into());
+            }
             let e = m.event(&event)?;
             let settings = m.certificate_settings(&event)?;
             let d = muster_core::documents::certificate_design(m, &e, &settings, paper.as_deref())?;
@@ -304,7 +316,7 @@ pub fn certificates(m: &mut Muster, cmd: CertificatesCmd) -> anyhow::Result<Outc
                     (Some(path), _) => {
                         let batch: Vec<Certificate> = outcome.certificates.iter().map(|c| muster_core::documents::printable(c, "")).collect();
                         let r = certificate::render(&d, &batch, &mut progress)?;
-                        write_pdf(path, &r)?;
+                        write_pdf(m, path, &r)?;
                         warnings.extend(missing_warning(&r));
                         bytes += r.pdf.len();
                         pages += r.pages;
@@ -317,7 +329,7 @@ pub fn certificates(m: &mut Muster, cmd: CertificatesCmd) -> anyhow::Result<Outc
                         for (i, c) in outcome.certificates.iter().enumerate() {
                             let r = certificate::render(&d, &[muster_core::documents::printable(c, "")], &mut |_, _| {})?;
                             let path = dir.join(file_name(c));
-                            write_pdf(&path, &r)?;
+                            write_pdf(m, &path, &r)?;
                             warnings.extend(missing_warning(&r));
                             bytes += r.pdf.len();
                             pages += r.pages;
@@ -362,7 +374,8 @@ pub fn certificates(m: &mut Muster, cmd: CertificatesCmd) -> anyhow::Result<Outc
                 text,
             )
         }
-        CertificatesCmd::Reprint { id, reason, out, paper, by } => {
+        CertificatesCmd::Reprint { id, reason, out, paper, by, force } => {
+            m.set_overwrite(force);
             if reason.trim().is_empty() {
                 return Err(muster_core::Error::invalid_at("a reprint needs a reason", None, None, Some("reason")).into());
             }
@@ -371,7 +384,7 @@ pub fn certificates(m: &mut Muster, cmd: CertificatesCmd) -> anyhow::Result<Outc
             let settings = m.certificate_settings(&event)?;
             let d = muster_core::documents::certificate_design(m, &e, &settings, paper.as_deref())?;
             let r = certificate::render(&d, &[muster_core::documents::printable(&c, &format!("补发 REPRINT {}", muster_core::clock::today()))], &mut |_, _| {})?;
-            write_pdf(&out, &r)?;
+            write_pdf(m, &out, &r)?;
             let log = m.record_certificate_prints(&event, std::slice::from_ref(&c.id), &reason, &who(by), &out.display().to_string())?;
             let text = format!("reprinted certificate {} for {} → {}", c.id, c.name, out.display());
             Outcome::new(json!({"file": out.display().to_string(), "certificate": c, "print": log.first(), "warnings": missing_warning(&r)}), text)
@@ -450,8 +463,9 @@ pub fn bench_certificates(m: &Muster, count: usize, out: &Path) -> anyhow::Resul
         issued_on: "2025-03-12".into(),
         verify_hint: muster_core::documents::verify_hint(&certs::to_hex(key.verifying_key().as_bytes())),
     };
+    m.check_output(out, muster_core::output::OutputKind::Pdf, &[])?;
     let r = certificate::render(&d, &batch, &mut |_, _| {})?;
-    write_pdf(out, &r)?;
+    write_pdf(m, out, &r)?;
     let seconds = start.elapsed().as_secs_f64();
     let qr = muster_print::qr::Qr::new(&batch.first().map(|c| c.code.clone()).unwrap_or_default())?;
     let v = json!({

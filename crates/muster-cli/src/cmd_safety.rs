@@ -4,6 +4,7 @@
 
 use crate::output::Outcome;
 use clap::{Args, Subcommand};
+use muster_core::output::{self, OutputKind};
 use muster_core::{Error, Muster};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -24,13 +25,20 @@ pub struct DecryptArgs {
     /// Where to write the plain file (default: the name inside, beside FILE.zip).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Replace an existing file at the output path that is not what this command writes (never the store, its -wal/-shm, or an input file).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]
 pub struct BackupArgs {
-    /// Where to write the backup (replaced atomically if it exists).
+    /// Where to write the backup (replaced atomically if it exists and is a
+    /// Muster store or backup; never the store itself).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Replace an existing file at --out that is not a Muster store or backup (never the store itself or its -wal/-shm).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -38,7 +46,8 @@ pub struct RestoreArgs {
     /// A file written by `muster backup`.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// Replace a store that already holds data.
+    /// Replace a store that already holds data (it is kept beside it as
+    /// STORE.before-restore-TIME, → "previous").
     #[arg(long)]
     pub force: bool,
     /// Set up a second laptop from the backup (the original stays in use):
@@ -51,7 +60,8 @@ pub struct RestoreArgs {
 #[derive(Subcommand, Debug)]
 pub enum PassphraseCmd {
     /// Re-key the store with MUSTER_NEW_PASSPHRASE (encrypts a plain store;
-    /// close the desktop app first) → {"changed": true, "encrypted": true}.
+    /// refused while the desktop app or a sync has the store open: close them
+    /// first) → {"changed": true, "encrypted": true}.
     Change,
 }
 
@@ -72,8 +82,9 @@ pub fn export_passphrase() -> Option<String> {
 
 /// `muster decrypt`: opens an encrypted export with
 /// `MUSTER_EXPORT_PASSPHRASE`, else `MUSTER_PASSPHRASE`, and writes the
-/// plain file. Needs no store.
-pub fn decrypt(args: &DecryptArgs) -> anyhow::Result<Outcome> {
+/// plain file. Needs no store, but never writes onto it (`store`: the
+/// store `--db` names, or the app's), nor onto the sealed file.
+pub fn decrypt(args: &DecryptArgs, store: &Path) -> anyhow::Result<Outcome> {
     let candidates: Vec<String> = export_passphrase().into_iter().chain(passphrase()).collect();
     if candidates.is_empty() {
         return Err(Error::invalid_at(
@@ -105,10 +116,11 @@ pub fn decrypt(args: &DecryptArgs) -> anyhow::Result<Outcome> {
             args.file.parent().unwrap_or(Path::new("")).join(name)
         }
     };
-    if out.canonicalize().ok().is_some_and(|o| args.file.canonicalize().is_ok_and(|f| f == o)) {
-        return Err(Error::invalid_at("--out would overwrite the encrypted file", Some(&out.display().to_string()), None, Some("out")).into());
-    }
-    muster_core::seal::write_atomic(&out, &bytes)?;
+    // What is written is the file inside: a workbook, a CSV, a sync file;
+    // never onto the sealed file itself (an input) or the store.
+    let kind = OutputKind::from_name(&inner);
+    let guard = output::Guard { store: Some(store), inputs: &[args.file.as_path()], force: args.force };
+    output::write(&out, &bytes, kind, &guard)?;
     let file = out.display().to_string();
     Ok(Outcome::new(
         json!({ "file": file, "bytes": bytes.len(), "inner": inner }),
@@ -117,6 +129,7 @@ pub fn decrypt(args: &DecryptArgs) -> anyhow::Result<Outcome> {
 }
 
 pub fn backup(m: &mut Muster, args: BackupArgs) -> anyhow::Result<Outcome> {
+    m.set_overwrite(args.force);
     let bytes = m.backup(&args.out)?;
     let file = args.out.display().to_string();
     let text = format!(
@@ -126,13 +139,19 @@ pub fn backup(m: &mut Muster, args: BackupArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::new(json!({ "file": file, "bytes": bytes, "encrypted": m.store().encrypted() }), text))
 }
 
+/// `muster restore`: refuses anything that is not a Muster store of a
+/// known schema, and a store another program has open; keeps the store it
+/// replaces beside it (→ "previous", `null` when there was none).
 pub fn restore(path: &Path, args: &RestoreArgs) -> anyhow::Result<Outcome> {
-    let device = Muster::restore(&args.file, path, passphrase().as_deref(), args.force, args.new_device)?;
+    let done = Muster::restore_from(&args.file, path, passphrase().as_deref(), args.force, args.new_device)?;
+    let device = done.device_id;
     let restored = path.display().to_string();
+    let previous = done.previous.map(|p| p.display().to_string());
     let as_new = if args.new_device { " as a new device" } else { "" };
+    let kept = previous.as_ref().map(|p| format!("; the replaced store is kept as {p}")).unwrap_or_default();
     Ok(Outcome::new(
-        json!({ "restored": restored, "from": args.file.display().to_string(), "device_id": device, "new_device": args.new_device }),
-        format!("restored {restored} from {}{as_new} (device {device})", args.file.display()),
+        json!({ "restored": restored, "from": args.file.display().to_string(), "device_id": device, "new_device": args.new_device, "previous": previous }),
+        format!("restored {restored} from {}{as_new} (device {device}){kept}", args.file.display()),
     ))
 }
 

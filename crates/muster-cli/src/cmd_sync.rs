@@ -88,6 +88,9 @@ pub enum SyncAction {
         /// Write the sync file plain (unencrypted) even though the store is encrypted.
         #[arg(long)]
         plain: bool,
+        /// Replace an existing file at the output path that is not what this command writes (never the store, its -wal/-shm, or an input file).
+        #[arg(long)]
+        force: bool,
     },
     /// Read a file written by `sync export` (idempotent; a sealed one opens with
     /// MUSTER_EXPORT_PASSPHRASE or the store's) → {"file", "new"}.
@@ -168,7 +171,8 @@ pub fn sync(m: &mut Muster, args: SyncArgs) -> anyhow::Result<Outcome> {
             };
             Ok(Outcome::new(json!({"quarantined": list, "total": total}), text))
         }
-        Some(SyncAction::Export { out, plain }) => {
+        Some(SyncAction::Export { out, plain, force }) => {
+            m.set_overwrite(force);
             let (n, f) = muster_sync::file::export(m, &out, plain)?;
             let text = format!("wrote {n} changes to {}{}", f.file, if f.encrypted { " (encrypted)" } else { "" });
             Ok(Outcome::new(json!({"file": f.file, "changes": n, "encrypted": f.encrypted}), text))

@@ -65,6 +65,9 @@ pub struct AuditArgs {
     /// Write the CSV as a plain, unencrypted file.
     #[arg(long)]
     pub plain: bool,
+    /// Replace an existing file at the output path that is not what this command writes (never the store, its -wal/-shm, or an input file).
+    #[arg(long)]
+    pub force: bool,
 }
 
 fn role(s: &str) -> Result<Role, Error> {
@@ -155,6 +158,7 @@ pub fn audit(m: &mut Muster, a: AuditArgs) -> anyhow::Result<Outcome> {
         })
         .collect();
     if let Some(path) = &a.csv {
+        m.set_overwrite(a.force);
         let bytes = muster_core::audit::to_csv(&entries);
         let out = m.write_export(ExportRequest { event_id: a.event.as_deref(), kind: ExportKind::AuditCsv, path, bytes: &bytes, plain: a.plain })?;
         text.push(format!("wrote {}{}", out.file, if out.encrypted { " (encrypted)" } else { "" }));

@@ -17,14 +17,15 @@ fn to_value<T: serde::Serialize>(v: &T) -> Value {
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     // The sync service works on its own store, not the app's.
+    let path = cli.db.clone().unwrap_or_else(Muster::default_path);
     match &cli.command {
         Command::Serve(args) => return crate::cmd_sync::serve(args),
         Command::Server(cmd) => return crate::cmd_sync::server(cmd),
-        // Decrypting an export needs no store (the office has none).
-        Command::Decrypt(args) => return crate::cmd_safety::decrypt(args),
+        // Decrypting an export needs no store (the office has none), but
+        // never writes onto one.
+        Command::Decrypt(args) => return crate::cmd_safety::decrypt(args, &path),
         _ => {}
     }
-    let path = cli.db.clone().unwrap_or_else(Muster::default_path);
     // Restore replaces the store: it must not open (or create) it first.
     if let Command::Restore(args) = &cli.command {
         return crate::cmd_safety::restore(&path, args);
@@ -60,7 +61,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             let text = sessions.iter().map(|s| format!("{}  {} – {}  {}", s.id, s.starts_at, s.ends_at, s.title)).collect::<Vec<_>>().join("\n");
             Outcome::new(json!({ "sessions": sessions }), text)
         }
-        Command::Roster(RosterCmd::Import { event, file, dry_run, rejects, plain }) => {
+        Command::Roster(RosterCmd::Import { event, file, dry_run, rejects, plain, force }) => {
+            m.set_overwrite(force);
             let opts = ImportOptions { dry_run, rejects, plain };
             let show = std::io::stderr().is_terminal();
             let mut last = 0u64;
@@ -123,8 +125,20 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             value["possible_duplicates"] = to_value(&dups);
             Outcome::new(value, text)
         }
-        Command::Attendance(AttendanceCmd::Report { event, xlsx, csv, plain }) => {
+        Command::Attendance(AttendanceCmd::Report { event, xlsx, csv, plain, force }) => {
             let report = m.attendance_report(&event)?;
+            // Both paths are checked before either file is written.
+            m.set_overwrite(force);
+            if let (Some(x), Some(c)) = (&xlsx, &csv) {
+                if muster_core::output::same_file(x, c) {
+                    return Err(muster_core::Error::invalid_at("--xlsx and --csv name the same file", Some(&c.display().to_string()), None, Some("path")).into());
+                }
+            }
+            for (kind, path) in [(ExportKind::AttendanceXlsx, &xlsx), (ExportKind::AttendanceCsv, &csv)] {
+                if let Some(path) = path {
+                    m.check_export_path(path, kind, plain, &[])?;
+                }
+            }
             let mut written = Vec::new();
             for (key, kind, path) in [("xlsx", ExportKind::AttendanceXlsx, &xlsx), ("csv", ExportKind::AttendanceCsv, &csv)] {
                 let Some(path) = path else { continue };
@@ -184,10 +198,19 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             let t = m.merge_trainees(&keep, &other)?;
             Outcome::new(to_value(&t), format!("merged {other} into {}", trainee_line(&t)))
         }
-        Command::Badges { event, out } => crate::cmd_print::badges(&mut m, &event, &out)?,
-        Command::Sheet { event, out } => crate::cmd_print::attendance_sheet(&mut m, &event, &out)?,
+        Command::Badges { event, out, force } => {
+            m.set_overwrite(force);
+            crate::cmd_print::badges(&mut m, &event, &out)?
+        }
+        Command::Sheet { event, out, force } => {
+            m.set_overwrite(force);
+            crate::cmd_print::attendance_sheet(&mut m, &event, &out)?
+        }
         Command::Certificates(cmd) => crate::cmd_print::certificates(&mut m, cmd)?,
-        Command::Bench(BenchCmd::Certificates { count, out }) => crate::cmd_print::bench_certificates(&m, count, &out)?,
+        Command::Bench(BenchCmd::Certificates { count, out, force }) => {
+            m.set_overwrite(force);
+            crate::cmd_print::bench_certificates(&m, count, &out)?
+        }
         Command::Form(cmd) => crate::cmd_forms::form(&mut m, cmd)?,
         Command::Report(cmd) => crate::cmd_forms::report(&mut m, cmd)?,
         Command::Responses(cmd) => crate::cmd_forms::responses(&mut m, cmd)?,

@@ -4,10 +4,13 @@
 use crate::store::audit::AuditEntry;
 use serde_json::Value;
 
+/// The header line of the audit CSV.
+pub const CSV_HEADER: [&str; 11] = ["at", "user", "role", "device_id", "event_id", "action", "entity", "entity_id", "before", "after", "detail"];
+
 /// The audit log as CSV (UTF-8 with BOM, for Excel).
 pub fn to_csv(entries: &[AuditEntry]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    let _ = w.write_record(["at", "user", "role", "device_id", "event_id", "action", "entity", "entity_id", "before", "after", "detail"]);
+    let _ = w.write_record(CSV_HEADER);
     for e in entries {
         let json_text = |v: &Value| if v.is_null() { String::new() } else { v.to_string() };
         let _ = w.write_record([

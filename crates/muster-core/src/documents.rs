@@ -112,12 +112,12 @@ pub fn portrait_pdf(p: &crate::forms::portrait::Portrait) -> Result<muster_print
     })
 }
 
-/// Writes the portrait PDF to `path` (via a `.part` file); returns the pages.
+/// Writes the portrait PDF to `path` (atomically, through a temporary
+/// sibling); returns the pages. The caller checks the path first
+/// (`Muster::portrait_pdf`: the output guard).
 pub fn write_portrait_pdf(p: &crate::forms::portrait::Portrait, path: &std::path::Path) -> Result<usize> {
     let r = portrait_pdf(p)?;
-    let tmp = path.with_extension("part");
-    std::fs::write(&tmp, &r.pdf).map_err(|e| Error::io(tmp.display(), e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path.display(), e))?;
+    crate::seal::write_atomic(path, &r.pdf)?;
     Ok(r.pages)
 }
 

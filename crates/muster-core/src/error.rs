@@ -81,6 +81,11 @@ pub enum Error {
     Forbidden { user: String, role: &'static str, action: &'static str, key: &'static str },
     #[error("{0}")]
     Locked(String),
+    /// The store is held by another program (the app, a sync) and this
+    /// operation needs it alone (restore, passphrase change); nothing was
+    /// done. Code `conflict`, with the store as `file`.
+    #[error("{message}")]
+    Busy { message: String, path: String },
     #[error("local store: {0}")]
     Storage(#[from] rusqlite::Error),
     #[error("{path}: {source}")]
@@ -117,6 +122,11 @@ impl Error {
         Error::Io { path: path.to_string(), source }
     }
 
+    /// The store is open in another program (see [`Error::Busy`]).
+    pub fn is_busy(&self) -> bool {
+        matches!(self, Error::Busy { .. })
+    }
+
     /// The passphrase given (or none) does not open an encrypted store.
     pub fn is_wrong_passphrase(&self) -> bool {
         matches!(self, Error::Invalid { location, .. } if location.field.as_deref() == Some("passphrase"))
@@ -126,7 +136,7 @@ impl Error {
         match self {
             Error::Invalid { .. } => ErrorCode::InvalidInput,
             Error::NotFound { .. } => ErrorCode::NotFound,
-            Error::Conflict(_) => ErrorCode::Conflict,
+            Error::Conflict(_) | Error::Busy { .. } => ErrorCode::Conflict,
             Error::NeedsConfirmation(_) => ErrorCode::NeedsConfirmation,
             Error::Forbidden { .. } => ErrorCode::Forbidden,
             Error::Locked(_) => ErrorCode::Locked,
@@ -138,7 +148,7 @@ impl Error {
     pub fn location(&self) -> Location {
         match self {
             Error::Invalid { location, .. } => location.clone(),
-            Error::Io { path, .. } => Location { file: Some(path.clone()), ..Location::default() },
+            Error::Io { path, .. } | Error::Busy { path, .. } => Location { file: Some(path.clone()), ..Location::default() },
             // The refused action's stable name, for the UI to say in its language.
             Error::Forbidden { key, .. } => Location { field: Some(key.to_string()), ..Location::default() },
             _ => Location::default(),

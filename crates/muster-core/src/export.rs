@@ -14,6 +14,7 @@
 
 use crate::attendance::AttendanceReport;
 use crate::store::Store;
+use crate::output::{self, OutputKind};
 use crate::{seal, Error, Result};
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Serialize;
@@ -86,17 +87,40 @@ pub struct ExportedFile {
     pub encrypted: bool,
 }
 
+/// Where an export of `kind` asked at `path` is really written, and what
+/// it is there: `<path>.zip`, sealed, when the store is encrypted and
+/// `plain` is false; else `path`, the plain file.
+pub(crate) fn target(store: &Store, path: &Path, kind: ExportKind, plain: bool) -> (std::path::PathBuf, OutputKind) {
+    if sealing_passphrase(store, plain).is_some() {
+        (seal::sealed_path(path), OutputKind::Sealed)
+    } else {
+        (path.to_path_buf(), OutputKind::of_export(kind))
+    }
+}
+
+fn sealing_passphrase(store: &Store, plain: bool) -> Option<&str> {
+    if plain || !store.encrypted() {
+        None
+    } else {
+        store.export_passphrase().or(store.passphrase())
+    }
+}
+
 /// Writes an export by the policy (module doc): sealed to `<path>.zip`
-/// when the store is encrypted and `plain` is false, else plain at `path`.
-pub(crate) fn write(store: &Store, req: &ExportRequest<'_>) -> Result<ExportedFile> {
+/// when the store is encrypted and `plain` is false, else plain at `path`;
+/// the file really written passes the output guard first
+/// ([`crate::output`]: never the store or one of `inputs`; another kind of
+/// file only with `force`).
+pub(crate) fn write(store: &Store, req: &ExportRequest<'_>, inputs: &[&Path], force: bool) -> Result<ExportedFile> {
     let path = req.path;
     if path.as_os_str().is_empty() || path.file_name().is_none() {
         return Err(Error::invalid_at("choose where to save the file", None, None, Some("path")));
     }
-    let passphrase = if req.plain || !store.encrypted() { None } else { store.export_passphrase().or(store.passphrase()) };
+    let passphrase = sealing_passphrase(store, req.plain);
+    let (out, kind) = target(store, path, req.kind, req.plain);
+    output::check(&out, kind, &output::Guard { store: Some(store.path()), inputs, force })?;
     let (file, bytes) = match passphrase {
         Some(p) => {
-            let out = seal::sealed_path(path);
             let sealed = seal::seal(&out, &inner_name(path, req.kind), req.bytes, p)?;
             seal::write_atomic(&out, &sealed)?;
             (out, sealed.len() as u64)
@@ -152,9 +176,22 @@ fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> Error {
     Error::io("attendance report", std::io::Error::other(e.to_string()))
 }
 
+/// How the attendance CSV's header line starts (the output guard knows
+/// Muster's CSVs by it).
+pub(crate) const ATTENDANCE_CSV_HEADER: &str = "姓名 Name,编号 Code";
+
+/// A workbook whose document properties name Muster as its creator, so the
+/// output guard can tell a workbook Muster wrote from an organiser's own.
+pub(crate) fn workbook() -> Workbook {
+    let mut wb = Workbook::new();
+    wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_author(output::XLSX_CREATOR));
+    wb
+}
+
 /// The rows of the per-trainee sheet: header, then one row per trainee.
 fn trainee_rows(r: &AttendanceReport) -> Vec<Vec<String>> {
-    let mut header = vec!["姓名 Name".to_string(), "编号 Code".to_string()];
+    let (name, code) = ATTENDANCE_CSV_HEADER.split_once(',').unwrap_or_default();
+    let mut header = vec![name.to_string(), code.to_string()];
     for s in &r.sessions {
         header.push(format!("{} ({})", s.title, s.starts_at.replace('T', " ")));
     }
@@ -176,7 +213,7 @@ fn trainee_rows(r: &AttendanceReport) -> Vec<Vec<String>> {
 /// The attendance report as an XLSX workbook (sheets Sessions and
 /// Trainees).
 pub fn attendance_xlsx(r: &AttendanceReport) -> Result<Vec<u8>> {
-    let mut wb = Workbook::new();
+    let mut wb = workbook();
     let bold = Format::new().set_bold();
     let sheet = wb.add_worksheet();
     sheet.set_name("Sessions").map_err(xlsx_error)?;

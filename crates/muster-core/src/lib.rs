@@ -21,6 +21,7 @@ pub mod forms;
 pub mod import;
 pub mod model;
 pub mod normalize;
+pub mod output;
 pub mod roster;
 pub mod seal;
 pub mod search;
@@ -38,9 +39,23 @@ use std::path::{Path, PathBuf};
 use store::Store;
 use trainee::TraineePatch;
 
+/// What [`Muster::restore_from`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restore {
+    /// The restored store's device id.
+    pub device_id: String,
+    /// Where the store it replaced was kept (`<store>.before-restore-<time>`);
+    /// `None` when there was none.
+    pub previous: Option<PathBuf>,
+}
+
 /// An open Muster installation: the facade the CLI and the desktop app call.
 pub struct Muster {
     store: Store,
+    /// Existing files of another kind at an output path may be replaced
+    /// (the CLI's `--force`, the app once the user confirmed): see
+    /// [`output`]. Never the store or an input.
+    overwrite: bool,
 }
 
 impl Muster {
@@ -59,7 +74,7 @@ impl Muster {
         if store.needs_backfill()? {
             store.write(store::trainees::backfill_codes)?;
         }
-        Ok(Muster { store })
+        Ok(Muster { store, overwrite: false })
     }
 
     /// Where the desktop app keeps its store, shared with the CLI:
@@ -79,6 +94,7 @@ impl Muster {
     /// end-of-day reminder looks at.
     pub fn backup(&mut self, out: &Path) -> Result<u64> {
         self.allow(Action::Backup)?;
+        self.check_output(out, output::OutputKind::Backup, &[])?;
         let bytes = self.store.backup_to(out)?;
         self.store.set_setting(backup::LAST_BACKUP_LOCAL, &attendance::now_local())?;
         self.store.set_setting(backup::LAST_BACKUP_FILE, &out.display().to_string())?;
@@ -101,11 +117,18 @@ impl Muster {
     }
 
     /// Sets a new passphrase (re-keys; encrypts a plain store) and returns
-    /// the store reopened with it.
+    /// the store reopened with it. Takes the store exclusively first:
+    /// refused ([`Error::Busy`], code `conflict`) while another program —
+    /// the app, a sync, a second `Muster` — has it open, and then nothing
+    /// is written.
     pub fn change_passphrase(mut self, new: &str) -> Result<Muster> {
         self.allow(Action::Administer)?;
+        if new.is_empty() {
+            return Err(Error::invalid_at("the new passphrase is empty", None, None, Some("passphrase")));
+        }
+        self.store.lock_exclusive()?;
         self.store.write(|w| w.audit(store::AuditRecord { action: "passphrase_change", ..Default::default() }))?;
-        Ok(Muster { store: self.store.rekey(new)? })
+        Ok(Muster { store: self.store.rekey(new)?, overwrite: self.overwrite })
     }
 
     /// Replaces the store at `path` with the backup at `backup` once the
@@ -115,20 +138,33 @@ impl Muster {
     /// `new_device` a laptop of its own (a second laptop set up from the
     /// backup while the original stays in use: two laptops syncing as one
     /// would collide). The restored store's audit log records the restore.
-    /// Returns the restored store's device id.
+    /// Returns the restored store's device id. See [`Muster::restore_from`].
     pub fn restore(backup: &Path, path: &Path, passphrase: Option<&str>, force: bool, new_device: bool) -> Result<String> {
-        store::restore(backup, path, passphrase, force, new_device)?;
-        let mut restored = Store::open_with(path, passphrase)?;
+        Ok(Muster::restore_from(backup, path, passphrase, force, new_device)?.device_id)
+    }
+
+    /// [`Muster::restore`], saying where the replaced store was kept. Only
+    /// a Muster store of a schema this build knows (or an older one) is put
+    /// in place — an empty file, not SQLite, a foreign SQLite file, a store
+    /// from a newer Muster or one the passphrase does not open is refused
+    /// as `invalid_input` naming what it is; the store is taken exclusively
+    /// (refused, `conflict`, while another program has it open); and the
+    /// store it replaces, even with `force`, is kept beside it as
+    /// `<path>.before-restore-<time>` (restorable in turn).
+    pub fn restore_from(backup: &Path, path: &Path, passphrase: Option<&str>, force: bool, new_device: bool) -> Result<Restore> {
+        let (done, mut restored) = store::restore(backup, path, passphrase, force, new_device)?;
+        let previous = done.previous.as_ref().map(|p| p.display().to_string());
         let as_new = if new_device { " as a new device" } else { "" };
+        let kept = previous.as_ref().map(|p| format!("; the replaced store kept as {p}")).unwrap_or_default();
         restored.write(|w| {
             w.audit(store::AuditRecord {
                 action: "restore",
-                after: Some(serde_json::json!({"from": backup.display().to_string(), "new_device": new_device})),
-                detail: Some(format!("from {}{as_new}", backup.display())),
+                after: Some(serde_json::json!({"from": backup.display().to_string(), "new_device": new_device, "previous": previous})),
+                detail: Some(format!("from {}{as_new}{kept}", backup.display())),
                 ..Default::default()
             })
         })?;
-        Ok(restored.device_id().to_string())
+        Ok(Restore { device_id: restored.device_id().to_string(), previous: done.previous })
     }
 
     // Who is acting: users, roles, PINs.
@@ -278,12 +314,62 @@ impl Muster {
     /// CSVs, portrait XLSX, sync file): sealed in an AES-256 ZIP at
     /// `<path>.zip` with the export passphrase (else the store's) when the
     /// store is encrypted and `req.plain` is false; otherwise written plain
-    /// at `req.path`. Atomic either way. See [`export`].
+    /// at `req.path`. Atomic either way. See [`export`]. The file really
+    /// written passes the output guard ([`output`]): never the store, its
+    /// -wal/-shm, or an input; an existing file of another kind only with
+    /// [`Muster::set_overwrite`].
     pub fn write_export(&mut self, req: export::ExportRequest<'_>) -> Result<export::ExportedFile> {
+        self.write_export_reading(req, &[])
+    }
+
+    /// [`Muster::write_export`] for a command that reads `inputs` (never
+    /// overwritten).
+    fn write_export_reading(&mut self, req: export::ExportRequest<'_>, inputs: &[&Path]) -> Result<export::ExportedFile> {
         self.allow(Action::Export)?;
-        let out = export::write(&self.store, &req)?;
+        let out = export::write(&self.store, &req, inputs, self.overwrite)?;
         self.log_export(req.event_id, req.kind.as_str(), Path::new(&out.file), out.encrypted)?;
         Ok(out)
+    }
+
+    /// Whether an existing file of another kind at an output path may be
+    /// replaced (the CLI's `--force`; the app after the user confirmed a
+    /// `needs_confirmation` error). The store, its -wal/-shm and a
+    /// command's inputs are refused whatever this says. See [`output`].
+    pub fn set_overwrite(&mut self, overwrite: bool) {
+        self.overwrite = overwrite;
+    }
+
+    /// Runs `f` with [`Muster::set_overwrite`] set to `overwrite`; the
+    /// previous setting is back afterwards.
+    pub fn with_overwrite<T>(&mut self, overwrite: bool, f: impl FnOnce(&mut Muster) -> Result<T>) -> Result<T> {
+        let previous = std::mem::replace(&mut self.overwrite, overwrite);
+        let out = f(self);
+        self.overwrite = previous;
+        out
+    }
+
+    /// Checks that `path` may receive a file of `kind` (the output guard,
+    /// [`output`]): not the store, its -wal/-shm/-journal/lock, nor one of
+    /// `inputs`; an existing file of another kind only with
+    /// [`Muster::set_overwrite`]. For a command that writes several files,
+    /// to refuse before it writes any.
+    pub fn check_output(&self, path: &Path, kind: output::OutputKind, inputs: &[&Path]) -> Result<()> {
+        output::check(path, kind, &output::Guard { store: Some(self.store.path()), inputs, force: self.overwrite })
+    }
+
+    /// [`Muster::check_output`] for an export asked at `path` (checks the
+    /// file really written: `<path>.zip` when it will be sealed).
+    pub fn check_export_path(&self, path: &Path, kind: export::ExportKind, plain: bool, inputs: &[&Path]) -> Result<()> {
+        let (out, kind) = export::target(&self.store, path, kind, plain);
+        self.check_output(&out, kind, inputs)
+    }
+
+    /// Writes a printout (a PDF: badge slips, a signature sheet,
+    /// certificates) at `path` through the output guard, atomically. The
+    /// caller records the printout ([`Muster::log_print`] or the
+    /// certificate print log).
+    pub fn write_printout(&self, path: &Path, pdf: &[u8]) -> Result<()> {
+        output::write(path, pdf, output::OutputKind::Pdf, &output::Guard { store: Some(self.store.path()), inputs: &[], force: self.overwrite })
     }
 
     /// Seals exports with `passphrase` instead of the store's
@@ -328,7 +414,7 @@ impl Muster {
     /// BOM) as an export to fix and import again.
     pub fn save_rejects(&mut self, event_id: Option<&str>, src: &Path, out: &Path, plain: bool) -> Result<export::ExportedFile> {
         let bytes = self.rejects_csv(src)?;
-        self.write_export(export::ExportRequest { event_id, kind: export::ExportKind::RejectsCsv, path: out, bytes: &bytes, plain })
+        self.write_export_reading(export::ExportRequest { event_id, kind: export::ExportKind::RejectsCsv, path: out, bytes: &bytes, plain }, &[src])
     }
 
     pub fn store(&self) -> &Store {
@@ -454,7 +540,7 @@ impl Muster {
         if let Some(out) = &opts.rejects {
             let bytes = read.rejects_csv();
             let req = export::ExportRequest { event_id: Some(event_id), kind: export::ExportKind::RejectsCsv, path: out, bytes: &bytes, plain: opts.plain };
-            let written = self.write_export(req)?;
+            let written = self.write_export_reading(req, &[path])?;
             read.report.rejects_file = Some(written.file);
             read.report.rejects_encrypted = Some(written.encrypted);
         }
@@ -642,11 +728,16 @@ impl Muster {
     /// rows go to `rejects` as an export (sealed unless `plain`).
     pub fn import_responses(&mut self, form_id: &str, path: &Path, entry: forms::Entry, rejects: Option<&Path>, plain: bool) -> Result<forms::responses::ResponsesImport> {
         self.allow(Action::ManageForms)?;
+        // The import is stored before its rejects are written: refuse a
+        // bad rejects path first, so nothing is written at all.
+        if let Some(out) = rejects {
+            self.check_export_path(out, export::ExportKind::ResponsesRejectsCsv, plain, &[path])?;
+        }
         let (mut report, bytes) = forms::ops::import_responses(&mut self.store, form_id, path, entry, rejects.is_some())?;
         if let (Some(out), Some(bytes)) = (rejects, bytes) {
             let event_id = self.form(form_id)?.event_id;
             let req = export::ExportRequest { event_id: Some(&event_id), kind: export::ExportKind::ResponsesRejectsCsv, path: out, bytes: &bytes, plain };
-            let written = self.write_export(req)?;
+            let written = self.write_export_reading(req, &[path])?;
             report.rejects_file = Some(written.file);
             report.rejects_encrypted = Some(written.encrypted);
         }
@@ -686,6 +777,7 @@ impl Muster {
         self.allow(Action::ViewReports)?;
         self.allow(Action::Export)?;
         let event_id = self.form(&p.form)?.event_id;
+        self.check_output(path, output::OutputKind::Pdf, &[])?;
         let pages = documents::write_portrait_pdf(p, path)?;
         self.log_print(Some(&event_id), "portrait_pdf", path, p.questions.len(), pages)?;
         Ok(pages)

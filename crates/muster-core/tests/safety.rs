@@ -182,3 +182,44 @@ fn restore_round_trip_refuses_to_overwrite_and_checks_the_passphrase() {
     assert!(r.store().check().unwrap().is_empty());
     assert!(!with_suffix(&db, ".restore-tmp").exists());
 }
+
+#[test]
+fn rekey_and_restore_refuse_while_a_second_connection_has_the_store_open() {
+    // The desktop app keeps two connections (its window and its sync
+    // thread): both may be open at once, but neither may have the file
+    // replaced under the other.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let mut m = Muster::open(&db).unwrap();
+    let event = fill(&mut m);
+    let backup = dir.path().join("b.muster");
+    m.backup(&backup).unwrap();
+    let mut second = Muster::open(&db).unwrap();
+    second.walk_in(&event, "李建国", Some("13900001111"), None).unwrap();
+
+    let err = m.change_passphrase("one").err().expect("refused beside a second connection");
+    assert!(err.is_busy(), "{err}");
+    assert_eq!(err.code(), ErrorCode::Conflict);
+    assert_eq!(err.to_payload().file.as_deref(), db.to_str());
+    let err = Muster::restore(&backup, &db, None, true, false).unwrap_err();
+    assert!(err.is_busy(), "{err}");
+    // The second connection writes on, and nothing was replaced.
+    second.walk_in(&event, "张三", Some("13900002222"), None).unwrap();
+    assert_eq!(second.roster(&event).unwrap().len(), 3);
+    assert!(!second.store().encrypted());
+    drop(second);
+
+    // Alone, both work.
+    let m = Muster::open(&db).unwrap();
+    let m = m.change_passphrase("one").unwrap();
+    assert_eq!(m.roster(&event).unwrap().len(), 3);
+    assert!(!m.store().is_exclusive(), "back to a shared lock after the re-key");
+    drop(m);
+    let done = Muster::restore_from(&backup, &db, Some("one"), true, false).unwrap_err();
+    assert!(done.is_wrong_passphrase(), "the backup is plain: {done}");
+    let done = Muster::restore_from(&backup, &db, None, true, false).unwrap();
+    let previous = done.previous.expect("the replaced store is kept");
+    assert!(Muster::open(&previous).err().unwrap().is_wrong_passphrase(), "kept as it was: encrypted");
+    assert_eq!(Muster::open_with(&previous, Some("one")).unwrap().roster(&event).unwrap().len(), 3);
+    assert_eq!(Muster::open(&db).unwrap().roster(&event).unwrap().len(), 1);
+}

@@ -8,7 +8,7 @@ use super::responses::Answers;
 use super::{pick, Kind, StoredForm};
 use crate::store::forms::{RejectionRow, ResponseRow};
 use crate::{Error, Result};
-use rust_xlsxwriter::{Format, Workbook};
+use rust_xlsxwriter::Format;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 
@@ -134,7 +134,7 @@ fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> Error {
 /// `Muster::portrait_xlsx`.
 pub fn xlsx_bytes(p: &Portrait, form: &StoredForm, finals: &BTreeMap<String, Answers>) -> Result<Vec<u8>> {
     let e = xlsx_err;
-    let mut wb = Workbook::new();
+    let mut wb = crate::export::workbook();
     let bold = Format::new().set_bold();
     let pct = Format::new().set_num_format("0.0");
     let sheet = wb.add_worksheet();

@@ -1,13 +1,18 @@
 //! The local store: one SQLite file per installation.
 //!
 //! [`Store::open`] is the only place a connection is made (WAL, foreign keys
-//! on, migrations applied), so at-rest encryption has one place to go.
+//! on, migrations applied), so at-rest encryption has one place to go. Each
+//! open store holds a shared lock on `<store>.lock` ([`lock`]); re-keying
+//! and restoring take it exclusively, never swapping the file under another
+//! connection. [`restore`] puts only a Muster store ([`identify`]) in place
+//! and keeps the store it replaces.
 //! Reads are plain queries in the entity modules; every write goes through
 //! [`Store::write`], whose [`Writer`] changes a row and appends the matching
 //! change-log entry in the same transaction. Nothing else runs SQL.
 
 mod changes;
 pub mod events;
+pub mod lock;
 pub mod forms;
 pub mod attendance;
 pub mod certificates;
@@ -49,6 +54,20 @@ pub struct Store {
     export_passphrase: Option<zeroize::Zeroizing<String>>,
     /// Who writes (named in the audit log); `None` while nobody is signed in.
     actor: Option<Actor>,
+    /// The store's lock file, held shared while open (exclusive during a
+    /// re-key or a restore): see [`lock`]. `None` for a temporary copy, or
+    /// a store in a folder where no lock file can be made.
+    lock: Option<lock::StoreLock>,
+}
+
+/// How an open takes the store's lock.
+enum Locking {
+    /// Shared, waiting while another process re-keys or restores.
+    Shared,
+    /// A lock the caller already holds (exclusive: restore, re-key).
+    Held(Option<lock::StoreLock>),
+    /// None: a temporary copy only this process knows.
+    Unlocked,
 }
 
 impl Store {
@@ -64,9 +83,20 @@ impl Store {
     /// open the store (or none for an encrypted one) is an `invalid_input`
     /// error with field `passphrase`, and nothing is written.
     pub fn open_with(path: &Path, passphrase: Option<&str>) -> Result<Store> {
+        Store::open_locked(path, passphrase, Locking::Shared)
+    }
+
+    fn open_locked(path: &Path, passphrase: Option<&str>, locking: Locking) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display(), e))?;
         }
+        // The lock before the file: an open that waited for a restore opens
+        // the restored file, never the one it replaced.
+        let lock = match locking {
+            Locking::Shared => lock::StoreLock::shared(path)?,
+            Locking::Held(lock) => lock,
+            Locking::Unlocked => None,
+        };
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -121,7 +151,26 @@ impl Store {
             passphrase: passphrase.map(|p| zeroize::Zeroizing::new(p.to_string())),
             export_passphrase: None,
             actor: Some(Actor::admin("admin")),
+            lock,
         })
+    }
+
+    /// Takes this store for itself alone (before a re-key): refused at once
+    /// with [`Error::Busy`] while another connection — another process, or
+    /// a second `Store` of this one — has it open.
+    pub fn lock_exclusive(&mut self) -> Result<()> {
+        match &mut self.lock {
+            Some(l) => l.upgrade(),
+            None => {
+                self.lock = Some(lock::StoreLock::exclusive(&self.path)?);
+                Ok(())
+            }
+        }
+    }
+
+    /// Whether this connection holds the store alone.
+    pub fn is_exclusive(&self) -> bool {
+        self.lock.as_ref().is_some_and(lock::StoreLock::is_exclusive)
     }
 
     /// Whether this store is encrypted (opened with a passphrase).
@@ -173,12 +222,16 @@ impl Store {
     /// Changes the passphrase to `new` (encrypting a plain store). An
     /// encrypted store is re-keyed in place (`PRAGMA rekey`, one
     /// transaction); a plain one is exported into an encrypted copy that
-    /// replaces the file (close other connections to it first). Returns the
-    /// store reopened with `new`.
-    pub fn rekey(self, new: &str) -> Result<Store> {
+    /// replaces the file. Either way it takes the store exclusively first
+    /// and refuses ([`Error::Busy`]) while any other connection has it
+    /// open: their writes would go to the replaced file, or under the old
+    /// key. Returns the store reopened with `new`.
+    pub fn rekey(mut self, new: &str) -> Result<Store> {
         if new.is_empty() {
             return Err(Error::invalid_at("the new passphrase is empty", None, None, Some("passphrase")));
         }
+        self.lock_exclusive()?;
+        let held = self.lock.take();
         let path = self.path.clone();
         let skew = self.skew_ms;
         let actor = self.actor.clone();
@@ -208,10 +261,13 @@ impl Store {
             sync_file(&tmp)?;
             replace_store(&tmp, &path)?;
         }
-        let mut store = Store::open_with(&path, Some(new))?;
+        let mut store = Store::open_locked(&path, Some(new), Locking::Held(held))?;
         store.skew_ms = skew;
         store.actor = actor;
         store.export_passphrase = export_passphrase;
+        if let Some(l) = &mut store.lock {
+            l.downgrade()?;
+        }
         Ok(store)
     }
     /// Who acts from now on (`None`: nobody is signed in).
@@ -397,38 +453,295 @@ pub(crate) fn replace_store(new: &Path, path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Puts the backup at `backup` in place of the store at `path`: copies it
-/// beside `path`, opens the copy with `passphrase` (migrating it if it is
-/// older), runs the integrity and foreign-key checks, and only then
-/// replaces `path` atomically. Refuses to replace a store that holds data
-/// (or that cannot be read to tell) unless `force`.
-pub fn restore(backup: &Path, path: &Path, passphrase: Option<&str>, force: bool, new_device: bool) -> Result<()> {
+/// What a file on disk is, as far as a store is concerned: what `restore`
+/// accepts (a Muster store of a schema this build knows, or an older one
+/// it migrates) and names when it refuses, and what an output guard
+/// (`crate::output`) replaces without asking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreFile {
+    Missing,
+    /// A folder, not a file.
+    Folder,
+    /// Zero bytes.
+    Empty,
+    /// Not an SQLite database; what it seems to be instead ("a text file",
+    /// "a PDF", …).
+    NotSqlite(&'static str),
+    /// An SQLite database without Muster's tables.
+    ForeignSqlite,
+    /// A Muster store (`encrypted`: opened with the passphrase).
+    Muster { schema: usize, encrypted: bool },
+    /// A Muster store written by a newer Muster.
+    Newer { schema: usize },
+    /// An SQLite header but unreadable past it (truncated, damaged).
+    Damaged(String),
+    /// Encrypted-looking (no SQLite header, whole pages of random bytes)
+    /// and no passphrase was given, or the one given does not open it.
+    Encrypted { tried: bool },
+    /// A plain (unencrypted) store, but a passphrase was given.
+    PlainButPassphrase,
+}
+
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// What the first bytes of a file that is not an SQLite database look like.
+fn sniff(head: &[u8]) -> &'static str {
+    if head.starts_with(b"%PDF-") {
+        "a PDF"
+    } else if head.starts_with(b"PK\x03\x04") {
+        "a ZIP archive (a workbook or a sealed export?)"
+    } else if head.starts_with(&[0x28, 0xB5, 0x2F, 0xFD]) {
+        "a compressed file (a Muster sync file? read it with `muster sync import`)"
+    } else if head.iter().all(|&b| b >= 0x20 || b"\t\r\n\x0c".contains(&b)) {
+        // No control bytes: text in some encoding (UTF-8, GB18030, …).
+        "a text file"
+    } else {
+        "not an SQLite database"
+    }
+}
+
+/// Identifies the file at `path` without changing it (no migrations, no
+/// -wal or -shm made: it is read as an immutable file). With `passphrase`
+/// an encrypted store is opened with it (PBKDF2: ~0.25 s).
+pub fn identify(path: &Path, passphrase: Option<&str>) -> StoreFile {
+    use std::io::Read;
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(_) => return StoreFile::Missing,
+    };
+    if meta.is_dir() {
+        return StoreFile::Folder;
+    }
+    if meta.len() == 0 {
+        return StoreFile::Empty;
+    }
+    let mut head = vec![0u8; 4096.min(meta.len() as usize)];
+    if std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_err() {
+        return StoreFile::Damaged("it cannot be read".into());
+    }
+    let plain = head.starts_with(SQLITE_HEADER);
+    if !plain && passphrase.is_none() {
+        return if looks_encrypted(path) { StoreFile::Encrypted { tried: false } } else { StoreFile::NotSqlite(sniff(&head)) };
+    }
+    if plain && passphrase.is_some() {
+        return StoreFile::PlainButPassphrase;
+    }
+    let Some(uri) = path.to_str().map(|p| format!("file:{}?immutable=1", uri_escape(p))) else {
+        return StoreFile::Damaged("its path is not valid UTF-8".into());
+    };
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+    let Ok(conn) = Connection::open_with_flags(&uri, flags) else { return StoreFile::Damaged("it cannot be opened".into()) };
+    let _ = conn.query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(())).optional();
+    if let Some(p) = passphrase {
+        if conn.pragma_update(None, "key", p).is_err() {
+            return StoreFile::Encrypted { tried: true };
+        }
+    }
+    let tables = conn.query_row(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'changes')",
+        [],
+        |r| r.get::<_, i64>(0),
+    );
+    let tables = match tables {
+        Ok(n) => n,
+        Err(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::NotADatabase => {
+            return if plain {
+                StoreFile::Damaged("its first page is not readable".into())
+            } else if looks_encrypted(path) {
+                StoreFile::Encrypted { tried: true }
+            } else {
+                StoreFile::NotSqlite(sniff(&head))
+            };
+        }
+        Err(e) => return StoreFile::Damaged(e.to_string()),
+    };
+    let schema = match conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)) {
+        Ok(v) => v.max(0) as usize,
+        Err(e) => return StoreFile::Damaged(e.to_string()),
+    };
+    if tables < 2 || schema == 0 {
+        StoreFile::ForeignSqlite
+    } else if schema > migrations::MIGRATIONS.len() {
+        StoreFile::Newer { schema }
+    } else {
+        StoreFile::Muster { schema, encrypted: !plain }
+    }
+}
+
+/// `path` as the path part of an SQLite `file:` URI.
+fn uri_escape(path: &str) -> String {
+    path.replace('%', "%25").replace('?', "%3F").replace('#', "%23")
+}
+
+/// Why `restore` refuses a file that is not a Muster store it can put in
+/// place (an `invalid_input` error naming the file; `passphrase` as the
+/// field when the passphrase is the problem); `None`: it is one.
+fn refusal(kind: &StoreFile, file: &str) -> Option<Error> {
+    let invalid = |m: String| Some(Error::invalid_at(m, Some(file), None, None));
+    match kind {
+        StoreFile::Muster { .. } => None,
+        StoreFile::Missing => invalid("no such backup file".into()),
+        StoreFile::Folder => invalid(format!("{file} is a folder, not a Muster backup")),
+        StoreFile::Empty => invalid(format!("{file} is an empty file, not a Muster backup")),
+        StoreFile::NotSqlite(what) if *what == "not an SQLite database" => invalid(format!("{file} is not a Muster backup: not an SQLite database")),
+        StoreFile::NotSqlite(what) => invalid(format!("{file} is not a Muster backup: it is {what}, not an SQLite database")),
+        StoreFile::ForeignSqlite => invalid(format!("{file} is an SQLite database that is not a Muster store")),
+        StoreFile::Newer { schema } => invalid(format!(
+            "{file} is a Muster store from a newer version of Muster (schema {schema}, this build knows {}): update Muster to restore it",
+            migrations::MIGRATIONS.len()
+        )),
+        StoreFile::Damaged(why) => invalid(format!("{file} is a damaged SQLite file: {why}")),
+        StoreFile::Encrypted { tried: true } => {
+            Some(Error::invalid_at(format!("{file} is an encrypted store that the passphrase does not open: the passphrase does not open this backup"), Some(file), None, Some("passphrase")))
+        }
+        StoreFile::Encrypted { tried: false } => Some(Error::invalid_at(
+            format!("{file} is encrypted (or not a database at all): give the passphrase it was made with"),
+            Some(file),
+            None,
+            Some("passphrase"),
+        )),
+        StoreFile::PlainButPassphrase => Some(Error::invalid_at(
+            format!("{file} is a plain (unencrypted) store, but a passphrase was given: the passphrase does not open this backup"),
+            Some(file),
+            None,
+            Some("passphrase"),
+        )),
+    }
+}
+
+/// Whether `a` and `b` name the same file (through symlinks, `./x` and
+/// `x`, hard links).
+fn same_file(a: &Path, b: &Path) -> bool {
+    crate::output::same_file(a, b)
+}
+
+/// What a restore did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restored {
+    /// Where the replaced store was kept (`<store>.before-restore-<time>`),
+    /// `None` when there was none (a new path, an empty file).
+    pub previous: Option<PathBuf>,
+}
+
+/// A free name for the store being replaced: `<store>.before-restore-<time>`.
+fn previous_name(path: &Path) -> PathBuf {
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
+    let mut candidate = sibling(path, &format!(".before-restore-{stamp}"));
+    let mut n = 2;
+    while candidate.exists() || sibling(&candidate, "-wal").exists() {
+        candidate = sibling(path, &format!(".before-restore-{stamp}-{n}"));
+        n += 1;
+    }
+    candidate
+}
+
+/// Moves the store at `path` (with what its -wal still holds) to
+/// `previous`, whole: with the passphrase its log is folded into the file
+/// first; a store it does not open keeps its -wal beside it under the new
+/// name (`<previous>-wal`, which SQLite reads with it). The -shm goes.
+/// Needs the store's exclusive lock.
+fn keep_previous(path: &Path, previous: &Path, passphrase: Option<&str>) -> Result<()> {
+    let wal = sibling(path, "-wal");
+    if wal.exists() {
+        // The passphrase given is the backup's; the store it replaces may
+        // be plain, or under another key (then its -wal moves with it).
+        for key in [passphrase, None] {
+            let folded = (|| -> rusqlite::Result<()> {
+                let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+                conn.query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(())).optional()?;
+                if let Some(p) = key {
+                    conn.pragma_update(None, "key", p)?;
+                }
+                conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            })();
+            if folded.is_ok() || passphrase.is_none() {
+                break;
+            }
+        }
+    }
+    std::fs::rename(path, previous).map_err(|e| Error::io(path.display(), e))?;
+    if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+        if let Err(e) = std::fs::rename(&wal, sibling(previous, "-wal")) {
+            // Put the store back as it was rather than lose its log.
+            let _ = std::fs::rename(previous, path);
+            return Err(Error::io(wal.display(), e));
+        }
+    }
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(sibling(path, suffix));
+    }
+    Ok(())
+}
+
+/// Puts the backup at `backup` in place of the store at `path`, never
+/// losing the store it replaces:
+///
+/// 1. refuses anything that is not a Muster store of a schema this build
+///    knows (or an older one): an empty file, not SQLite, an SQLite file
+///    that is not a Muster store, a store from a newer Muster, an
+///    encrypted store the passphrase does not open (`invalid_input`,
+///    naming what it is), and the store itself;
+/// 2. takes the store exclusively: refused ([`Error::Busy`]) while another
+///    program has it open;
+/// 3. refuses to replace a store that holds data (or that cannot be read
+///    to tell) unless `force` (`conflict`);
+/// 4. copies the backup beside `path`, opens the copy with `passphrase`
+///    (migrating it if it is older), runs the integrity and foreign-key
+///    checks;
+/// 5. keeps the store it replaces as `<path>.before-restore-<time>` (an
+///    encrypted store stays the encrypted file it was), then renames the
+///    copy over `path`.
+pub fn restore(backup: &Path, path: &Path, passphrase: Option<&str>, force: bool, new_device: bool) -> Result<(Restored, Store)> {
     let backup_name = backup.display().to_string();
     if !backup.is_file() {
-        return Err(Error::invalid_at("no such backup file", Some(&backup_name), None, None));
+        return Err(refusal(&identify(backup, None), &backup_name).unwrap_or_else(|| Error::invalid_at("no such backup file", Some(&backup_name), None, None)));
     }
-    if !force && path.exists() && std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(true) {
-        let holds_data = match Store::open_with(path, passphrase) {
-            Ok(s) => s.has_data()?,
-            Err(_) => true,
-        };
-        if holds_data {
-            return Err(Error::Conflict(format!(
-                "{} is not empty: restoring would replace it (use --force)",
-                path.display()
-            )));
-        }
+    if same_file(backup, path) {
+        return Err(Error::invalid_at(format!("{backup_name} is the store itself: restore a backup of it"), Some(&backup_name), None, None));
+    }
+    if let Some(e) = refusal(&identify(backup, passphrase), &backup_name) {
+        return Err(e);
     }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display(), e))?;
     }
-    let tmp = sibling(path, ".restore-tmp");
-    for f in [tmp.clone(), sibling(&tmp, "-wal"), sibling(&tmp, "-shm")] {
-        let _ = std::fs::remove_file(f);
+    let mut lock = Some(lock::StoreLock::exclusive(path)?);
+    let existing = std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false);
+    if !force && existing {
+        let holds_data = match Store::open_locked(path, passphrase, Locking::Held(lock.take())) {
+            Ok(mut s) => {
+                let data = s.has_data()?;
+                lock = s.lock.take();
+                data
+            }
+            Err(_) => true,
+        };
+        if lock.is_none() {
+            // The open failed and dropped it: take it again.
+            lock = Some(lock::StoreLock::exclusive(path)?);
+        }
+        if holds_data {
+            return Err(Error::Conflict(format!(
+                "{} is not empty: restoring would replace it (use --force; the store it replaces is kept beside it)",
+                path.display()
+            )));
+        }
     }
+    let tmp = sibling(path, ".restore-tmp");
+    let clean = || {
+        for f in [tmp.clone(), sibling(&tmp, "-wal"), sibling(&tmp, "-shm")] {
+            let _ = std::fs::remove_file(f);
+        }
+    };
+    clean();
     std::fs::copy(backup, &tmp).map_err(|e| Error::io(tmp.display(), e))?;
+    // A store kept by an earlier restore may have its log beside it.
+    let backup_wal = sibling(backup, "-wal");
+    if std::fs::metadata(&backup_wal).is_ok_and(|m| m.len() > 0) {
+        std::fs::copy(&backup_wal, sibling(&tmp, "-wal")).map_err(|e| Error::io(backup_wal.display(), e))?;
+    }
     let verified = (|| -> Result<()> {
-        let store = Store::open_with(&tmp, passphrase).map_err(|e| match e {
+        let store = Store::open_locked(&tmp, passphrase, Locking::Unlocked).map_err(|e| match e {
             Error::Invalid { message, location } => {
                 Error::Invalid { message: message.replace("this store", "this backup"), location: Location { file: Some(backup_name.clone()), ..location } }
             }
@@ -452,11 +765,31 @@ pub fn restore(backup: &Path, path: &Path, passphrase: Option<&str>, force: bool
         Ok(())
     })();
     if let Err(e) = verified {
-        for f in [tmp.clone(), sibling(&tmp, "-wal"), sibling(&tmp, "-shm")] {
-            let _ = std::fs::remove_file(f);
-        }
+        clean();
         return Err(e);
     }
     sync_file(&tmp)?;
-    replace_store(&tmp, path)
+    let previous = if existing {
+        let previous = previous_name(path);
+        if let Err(e) = keep_previous(path, &previous, passphrase) {
+            clean();
+            return Err(e);
+        }
+        Some(previous)
+    } else {
+        None
+    };
+    if let Err(e) = replace_store(&tmp, path) {
+        // Put the replaced store back where it was.
+        if let Some(p) = &previous {
+            if !path.exists() {
+                let _ = std::fs::rename(p, path);
+                let _ = std::fs::rename(sibling(p, "-wal"), sibling(path, "-wal"));
+            }
+        }
+        clean();
+        return Err(e);
+    }
+    let store = Store::open_locked(path, passphrase, Locking::Held(lock))?;
+    Ok((Restored { previous }, store))
 }
