@@ -264,7 +264,7 @@ const CASES: &[Case] = &[
         rejected: &[],
         warnings: &[
             "skipped 1 row(s) above the header row on line 2 (a title?)",
-            "kept 3 unknown columns as extra fields: 序号, 微信号, 备注",
+            "kept 3 unknown columns as extra fields: '序号', '微信号', '备注'",
         ],
     },
     Case {
@@ -421,7 +421,7 @@ const BAD_FILES: &[BadFile] = &[
     (
         "no_name.csv",
         ErrorCode::InvalidInput,
-        "no_name.csv: no name column (expected one of 姓名, 名字, name, full name); found headers: 序号, 手机, 单位",
+        "no_name.csv: no name column (expected one of 姓名, 名字, name, full name); found headers: '序号', '手机', '单位'",
         Some(1),
         Some("name"),
     ),
