@@ -92,7 +92,7 @@ const CASES: &[Case] = &[
         ],
         good: 4,
         rejected: &[(5, &["id_number"])],
-        warnings: &["kept 1 unknown column as extra fields: 序号"],
+        warnings: &["kept 1 unknown column as extra fields: '序号'"],
     },
     Case {
         file: "big5.csv",
@@ -172,7 +172,7 @@ const CASES: &[Case] = &[
         ],
         good: 3,
         rejected: &[(5, &["name"]), (6, &["phone"]), (10, &["phone"])],
-        warnings: &["kept 1 unknown column as extra fields: 备注"],
+        warnings: &["kept 1 unknown column as extra fields: '备注'"],
     },
     Case {
         file: "fullwidth.csv",
@@ -668,7 +668,7 @@ fn rejects_file_round_trips() {
     assert_eq!(again.encoding.as_deref(), Some("UTF-8 (BOM)"));
     assert_eq!(
         again.warnings,
-        ["kept 1 unknown column as extra fields: 错误原因 / reason"]
+        ["kept 1 unknown column as extra fields: '错误原因 / reason'"]
     );
     let faults = |f: &RosterFile| -> Vec<Vec<String>> {
         f.rows
