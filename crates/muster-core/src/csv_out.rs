@@ -13,7 +13,8 @@
 //! it ([`neutralize`]): the spreadsheet shows it as text, the quote visible.
 //! The one exception is a plain negative number (`-3`, `-2.5`: a minus, then
 //! digits with at most one decimal point), which no spreadsheet runs and
-//! which stays readable as a number.
+//! which stays readable as a number. Reading a CSV back ([`read_back`])
+//! takes that quote off again.
 
 use std::borrow::Cow;
 
@@ -26,6 +27,17 @@ pub fn neutralize(cell: &str) -> Cow<'_, str> {
     match cell.chars().next() {
         Some(c) if FORMULA_STARTS.contains(&c) && !is_negative_number(cell) => Cow::Owned(format!("'{cell}")),
         _ => Cow::Borrowed(cell),
+    }
+}
+
+/// A CSV cell as read back: the `'` that [`neutralize`] put before a
+/// formula-like cell is taken off again, so that a rejects file fixed in
+/// Excel imports as it was (`'+86 138 1234 5678` is `+86 138 1234 5678`
+/// again). The importer reads every CSV cell through it.
+pub fn read_back(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        _ => cell,
     }
 }
 
@@ -107,6 +119,13 @@ mod tests {
             ("", ""),
         ] {
             assert_eq!(neutralize(cell), written, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn neutralised_cells_read_back_as_they_were() {
+        for cell in ["=1+2", "+86 138 1234 5678", "-", "@SUM(1)", "\tx", "'quoted", "'", "-3", "王芳"] {
+            assert_eq!(read_back(&neutralize(cell)), cell, "{cell:?}");
         }
     }
 

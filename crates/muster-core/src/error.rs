@@ -234,6 +234,16 @@ pub fn quote(value: &str) -> String {
     out
 }
 
+/// A name that messages show bare when it is short and plain (a sheet, a
+/// header): `value` itself, else [`quote`]d.
+pub fn quote_if_long(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.chars().count() <= QUOTE_CHARS && !value.chars().any(char::is_control) {
+        std::borrow::Cow::Borrowed(value)
+    } else {
+        std::borrow::Cow::Owned(quote(value))
+    }
+}
+
 /// Values quoted for a message ([`quote`]), comma-separated: at most `max`
 /// of them, then how many more there are.
 pub fn quote_list<'a>(values: impl IntoIterator<Item = &'a str>, max: usize) -> String {

@@ -30,7 +30,7 @@ pub mod sync;
 pub mod trainee;
 pub mod users;
 
-pub use error::{quote, quote_list, Error, ErrorCode, ErrorPayload, Location, Result};
+pub use error::{quote, quote_if_long, quote_list, Error, ErrorCode, ErrorPayload, Location, Result};
 
 use access::{Action, Actor, Role};
 use model::{Event, NewEvent, NewSession, Session, Trainee};

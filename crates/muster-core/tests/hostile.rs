@@ -82,3 +82,19 @@ fn the_audit_csv_keeps_a_formula_named_user_as_text() {
     assert!(csv.contains("'=cmd|' /C calc'!A0"), "{csv}");
     assert!(!csv.contains(",=cmd"), "{csv}");
 }
+
+#[test]
+fn a_rejects_file_fixed_in_excel_imports_as_it_was() {
+    let roster = "姓名,手机,身份证号\n=1+2,+86 138 1234 5678,123\n王芳,-5,\n";
+    let r = import::read_roster_bytes("r.csv", roster.as_bytes(), &mut |_, _| {}).unwrap();
+    let rejects = import::rejects::rejects_csv_bytes(&r);
+    let text = String::from_utf8(rejects.clone()).unwrap();
+    assert!(text.contains("'=1+2,'+86 138 1234 5678,123,"), "{text}");
+    // Fixed in Excel: the ID column emptied, the phone kept.
+    let fixed = text.replace(",123,", ",,").replace(",-5,", ",13912345678,");
+    assert!(text.contains(",-5,"), "a negative number stays a number: {text}");
+    let again = import::read_roster_bytes("rejects.csv", fixed.as_bytes(), &mut |_, _| {}).unwrap();
+    let first = again.rows[0].outcome.as_ref().expect("the fixed row imports");
+    assert_eq!((first.name.as_str(), first.phone.as_deref()), ("=1+2", Some("13812345678")));
+    assert!(again.rows[1].outcome.is_ok(), "{:?}", again.rows[1].outcome);
+}

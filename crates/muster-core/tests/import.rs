@@ -284,7 +284,7 @@ const CASES: &[Case] = &[
         ],
         good: 2,
         rejected: &[(5, &["id_number"]), (7, &["phone"])],
-        warnings: &["read sheet '学员名单'; not read: 说明"],
+        warnings: &["read sheet '学员名单'; not read: '说明'"],
     },
     LEGACY,
     // legacy.xls saved as OpenDocument by LibreOffice Calc 7.4

@@ -43,16 +43,20 @@ struct At<'a> {
 
 impl At<'_> {
     fn err(&self, sheet: &str, row: u64, col: Option<(usize, &str)>, message: impl std::fmt::Display) -> Error {
+        // A header too long to name is quoted briefly, and the field is
+        // then its column letter.
         let (column, field) = match col {
-            Some((i, header)) if header.chars().count() > crate::error::QUOTE_CHARS => (format!(", column {} ({})", column_letter(i), crate::quote(header)), Some(header)),
-            Some((i, header)) => (format!(", column {} ({header})", column_letter(i)), Some(header)),
+            Some((i, header)) if header.chars().count() > crate::error::QUOTE_CHARS => {
+                (format!(", column {} ({})", column_letter(i), crate::quote(header)), Some(column_letter(i)))
+            }
+            Some((i, header)) => (format!(", column {} ({header})", column_letter(i)), Some(header.to_string())),
             None => (String::new(), None),
         };
         Error::invalid_at(
-            format!("{}: sheet {sheet}, row {row}{column}: {message}", self.file),
+            format!("{}: sheet {}, row {row}{column}: {message}", self.file, crate::quote_if_long(sheet)),
             Some(self.file),
             Some(row),
-            field,
+            field.as_deref(),
         )
     }
 }
@@ -150,7 +154,7 @@ fn read_sheets_unguarded(file: &str, bytes: &[u8], not_form: &dyn Fn(String) -> 
     for name in names {
         let range = book
             .worksheet_range(&name)
-            .map_err(|e| Error::invalid_at(format!("{file}: sheet {name} cannot be read: {e}"), Some(file), None, None))?;
+            .map_err(|e| Error::invalid_at(format!("{file}: sheet {} cannot be read: {e}", crate::quote(&name)), Some(file), None, None))?;
         let rows = grid(&range);
         check_cells(&At { file }, &name, &rows)?;
         out.push(Sheet { rows, name });

@@ -7,6 +7,9 @@
 //! digits or more in Excel's own scientific notation (`1.10105199003071E+17`),
 //! because their last digits are already lost and must not pass for an ID.
 //!
+//! A CSV cell that Muster's own CSV writer neutralised (`'=…`, see
+//! `crate::csv_out`) reads back without the quote.
+//!
 //! Refused with file, line and column rather than read: a cell longer than
 //! [`MAX_CELL_CHARS`] (Excel's own limit), a NUL byte in a text file, a line
 //! in another encoding than the rest of the file; and said for what they are
@@ -367,7 +370,7 @@ fn parse_csv(file: &str, text: &str, delimiter: char) -> Result<Vec<Line>> {
                     .filter(|&&b| b == b'\n')
                     .count() as u64;
                 counted_to = start;
-                rows.push((line, record.iter().map(str::to_string).collect()));
+                rows.push((line, record.iter().map(|c| crate::csv_out::read_back(c).to_string()).collect()));
             }
             Ok(false) => return Ok(rows),
             Err(e) => {
@@ -457,8 +460,9 @@ where
     let mut notes = Vec::new();
     if !others.is_empty() {
         notes.push(format!(
-            "read sheet '{sheet}'; not read: {}",
-            others.join(", ")
+            "read sheet {}; not read: {}",
+            quote(&sheet),
+            crate::quote_list(others.iter().copied(), 20)
         ));
     }
     Ok(Table {
