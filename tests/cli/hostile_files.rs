@@ -422,14 +422,14 @@ fn hostile_files_and_input_get_clear_bounded_answers() {
 }
 
 /// A store with a roster big enough that `roster list` prints far more
-/// than a pipe holds.
+/// than a pipe holds (64 KB), also as text (2,000 lines, ~140 KB).
 fn big_roster() -> (tempfile::TempDir, PathBuf, String) {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("m.db");
     let s = |v: &[&str]| v.iter().map(|a| a.to_string()).collect::<Vec<_>>();
     let r = muster_in(tmp.path(), &db, &s(&["event", "create", "--name", "培训", "--starts", "2026-12-01", "--days", "2"]));
     let event = json(&r)["id"].as_str().unwrap().to_string();
-    std::fs::write(tmp.path().join("r.csv"), roster_csv(500)).unwrap();
+    std::fs::write(tmp.path().join("r.csv"), roster_csv(2000)).unwrap();
     let r = muster_in(tmp.path(), &db, &s(&["roster", "import", "--event", &event, "r.csv"]));
     assert_eq!(r.code, 0, "{}", r.stdout);
     (tmp, db, event)
