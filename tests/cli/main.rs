@@ -12,3 +12,4 @@ mod exports;
 mod users;
 mod hostile_server;
 mod hostile_store;
+mod hostile_files;

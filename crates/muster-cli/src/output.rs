@@ -1,8 +1,15 @@
 //! How results and errors reach the terminal: one JSON object with `--json`,
 //! readable text otherwise; and the exit codes.
+//!
+//! Nothing here panics on a stdout that cannot be written (`println!` does):
+//! a closed pipe (`muster … | head -c 10`) ends the run with exit 1 and
+//! nothing more; any other failure (`> /dev/full`) with exit 1 and one line
+//! on stderr. A failed write to stderr is ignored: there is nowhere left to
+//! say it.
 
 use muster_core::Error;
 use serde_json::{json, Value};
+use std::io::Write;
 use std::process::ExitCode;
 
 pub const EXIT_RUNTIME: u8 = 1;
@@ -22,13 +29,43 @@ impl Outcome {
     }
 }
 
-pub fn success(outcome: &Outcome, json: bool) -> ExitCode {
-    if json {
-        println!("{}", outcome.value);
-    } else if !outcome.text.is_empty() {
-        println!("{}", outcome.text.trim_end());
+/// Writes `text` and a line end to stdout, flushed. `Err` holds the exit
+/// code to end with: the output could not be written (and stderr said why,
+/// unless the reader just closed the pipe).
+fn out_line(text: &str) -> Result<(), ExitCode> {
+    let mut stdout = std::io::stdout().lock();
+    let written = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.write_all(b"\n"))
+        .and_then(|()| stdout.flush());
+    match written {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(ExitCode::from(EXIT_RUNTIME)),
+        Err(e) => {
+            err_line(&format!("error: cannot write the output: {e}"));
+            Err(ExitCode::from(EXIT_RUNTIME))
+        }
     }
-    ExitCode::from(outcome.exit)
+}
+
+/// Writes one line to stderr; a failure is ignored (nowhere left to say it).
+fn err_line(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{text}").and_then(|()| stderr.flush());
+}
+
+pub fn success(outcome: &Outcome, json: bool) -> ExitCode {
+    let written = if json {
+        out_line(&outcome.value.to_string())
+    } else if !outcome.text.is_empty() {
+        out_line(outcome.text.trim_end())
+    } else {
+        Ok(())
+    };
+    match written {
+        Ok(()) => ExitCode::from(outcome.exit),
+        Err(code) => code,
+    }
 }
 
 pub fn failure(err: &anyhow::Error, json: bool) -> ExitCode {
@@ -40,7 +77,9 @@ pub fn failure(err: &anyhow::Error, json: bool) -> ExitCode {
         },
     };
     if json {
-        println!("{}", json!({ "error": payload }));
+        if let Err(code) = out_line(&json!({ "error": payload }).to_string()) {
+            return code;
+        }
     } else {
         let mut where_ = Vec::new();
         for key in ["file", "line", "field"] {
@@ -50,9 +89,9 @@ pub fn failure(err: &anyhow::Error, json: bool) -> ExitCode {
         }
         let message = payload["message"].as_str().unwrap_or("failed");
         if where_.is_empty() {
-            eprintln!("error: {message}");
+            err_line(&format!("error: {message}"));
         } else {
-            eprintln!("error: {message} ({})", where_.join(", "));
+            err_line(&format!("error: {message} ({})", where_.join(", ")));
         }
     }
     ExitCode::from(exit)
@@ -67,7 +106,9 @@ pub fn usage_error(e: clap::Error, json: bool) -> ExitCode {
     if json {
         let message = e.render().to_string();
         let first = message.lines().next().unwrap_or("usage error").trim_start_matches("error: ").to_string();
-        println!("{}", json!({"error": {"code": "usage", "message": first}}));
+        if let Err(code) = out_line(&json!({"error": {"code": "usage", "message": first}}).to_string()) {
+            return code;
+        }
     } else {
         let _ = e.print();
     }

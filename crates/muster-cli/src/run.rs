@@ -220,8 +220,12 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Check => {
             let problems = m.store().check()?;
             let ok = problems.is_empty();
-            let text = if ok { "store ok".to_string() } else { problems.join("\n") };
-            let mut out = Outcome::new(json!({ "ok": ok, "problems": problems, "path": path.display().to_string() }), text);
+            let text = if ok { "store ok".to_string() } else { format!("{}\n{}", problems.join("\n"), muster_core::error::DAMAGED_STORE_ADVICE) };
+            let mut value = json!({ "ok": ok, "problems": problems, "path": path.display().to_string() });
+            if !ok {
+                value["advice"] = json!(muster_core::error::DAMAGED_STORE_ADVICE);
+            }
+            let mut out = Outcome::new(value, text);
             if !ok {
                 out.exit = EXIT_RUNTIME;
             }

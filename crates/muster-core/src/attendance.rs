@@ -127,7 +127,7 @@ fn resolve(store: &Store, event: &Event, who: &Who) -> Result<Trainee> {
         Who::Id(id) => store::trainees::get(store, id)?.ok_or_else(|| Error::NotFound { kind: "trainee", id: id.clone() })?,
         Who::Code(raw) => {
             let canonical = code::parse(raw).map_err(|p| {
-                Error::invalid_at(format!("'{}' is not a trainee code: {p}", raw.trim()), None, None, Some("code"))
+                Error::invalid_at(format!("{} is not a trainee code: {p}", crate::quote(raw.trim())), None, None, Some("code"))
             })?;
             let t = store::trainees::by_code(store, &canonical)?
                 .ok_or_else(|| Error::NotFound { kind: "trainee code", id: canonical.clone() })?;
@@ -166,7 +166,10 @@ pub fn mark(store: &mut Store, req: &MarkRequest, kind: &str) -> Result<MarkOutc
     let session = session_of(store, &event, &req.session_id)?;
     let trainee = resolve(store, &event, &req.who)?;
     let at = match &req.at {
-        Some(s) => parse_time(s).ok_or_else(|| Error::invalid_at(format!("'{s}' is not a time written YYYY-MM-DDTHH:MM[:SS]"), None, None, Some("at")))?,
+        Some(s) => Some(s)
+            .filter(|s| crate::clock::is_local_time(s))
+            .and_then(|s| parse_time(s))
+            .ok_or_else(|| Error::invalid_at(format!("{} is not a real time written YYYY-MM-DDTHH:MM[:SS]", crate::quote(s)), None, None, Some("at")))?,
         None => parse_time(&now_local()).unwrap_or_default(),
     };
     let (start, end) = match (parse_time(&session.starts_at), parse_time(&session.ends_at)) {
@@ -200,11 +203,20 @@ pub fn mark(store: &mut Store, req: &MarkRequest, kind: &str) -> Result<MarkOutc
                 }
             }
             _ => {
-                if checked_in.is_none() {
+                let Some(checked_in) = checked_in else {
                     return Err(Error::Conflict(format!("{} has not checked in to {}", trainee.fields.name, session.title)));
-                }
+                };
                 if let Some(first) = store::attendance::first_in(w, &session.id, &ids, "out")? {
                     return Ok((MarkStatus::AlreadyCheckedOut, first));
+                }
+                // A sign-out follows its check-in (same session, same trainee).
+                if parse_time(&checked_in.at).is_some_and(|tin| at < tin) {
+                    return Err(Error::invalid_at(
+                        format!("the sign-out at {} is before {}'s check-in at {}", fmt_time(at), trainee.fields.name, checked_in.at),
+                        None,
+                        None,
+                        Some("at"),
+                    ));
                 }
             }
         }
@@ -403,7 +415,7 @@ pub fn correct(store: &mut Store, event_id: &str, session_id: &str, trainee_id: 
     let session = session_of(store, &event, session_id)?;
     let trainee = resolve(store, &event, &Who::Id(trainee_id.to_string()))?;
     let status = Status::parse(status)
-        .ok_or_else(|| Error::invalid_at(format!("'{status}' is not present, late, left_early or absent"), None, None, Some("status")))?;
+        .ok_or_else(|| Error::invalid_at(format!("{} is not present, late, left_early or absent", crate::quote(status)), None, None, Some("status")))?;
     if let Some(h) = hours {
         if !(0.0..=session_hours(&session)).contains(&h) {
             return Err(Error::invalid_at(format!("hours must be between 0 and {}", session_hours(&session)), None, None, Some("hours")));

@@ -1,6 +1,8 @@
-//! The audit log as a file: CSV (UTF-8 with BOM, for Excel), one line per
-//! entry with the before/after values as JSON.
+//! The audit log as a file: CSV (the one writer, `crate::csv_out`: UTF-8
+//! with BOM for Excel, formulas neutralised), one line per entry with the
+//! before/after values as JSON.
 
+use crate::csv_out::Csv;
 use crate::store::audit::AuditEntry;
 use serde_json::Value;
 
@@ -9,11 +11,11 @@ pub const CSV_HEADER: [&str; 11] = ["at", "user", "role", "device_id", "event_id
 
 /// The audit log as CSV (UTF-8 with BOM, for Excel).
 pub fn to_csv(entries: &[AuditEntry]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    let _ = w.write_record(CSV_HEADER);
+    let mut w = Csv::new();
+    w.record(CSV_HEADER);
     for e in entries {
         let json_text = |v: &Value| if v.is_null() { String::new() } else { v.to_string() };
-        let _ = w.write_record([
+        w.record([
             e.at.as_str(),
             &e.user,
             &e.role,
@@ -27,6 +29,6 @@ pub fn to_csv(entries: &[AuditEntry]) -> Vec<u8> {
             e.detail.as_deref().unwrap_or(""),
         ]);
     }
-    w.into_inner().unwrap_or_default()
+    w.finish()
 }
 

@@ -58,7 +58,7 @@ fn digits(s: &str) -> Option<u32> {
 /// Is `s` a real calendar date written `YYYY-MM-DD`?
 pub fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+    if b.len() != 10 || !s.is_ascii() || b[4] != b'-' || b[7] != b'-' {
         return false;
     }
     match (digits(&s[0..4]), digits(&s[5..7]), digits(&s[8..10])) {
@@ -71,6 +71,7 @@ pub fn is_date(s: &str) -> bool {
 pub fn is_minute(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 16
+        && s.is_ascii()
         && is_date(&s[0..10])
         && b[10] == b'T'
         && b[13] == b':'
@@ -78,9 +79,30 @@ pub fn is_minute(s: &str) -> bool {
         && matches!(digits(&s[14..16]), Some(m) if m < 60)
 }
 
+/// Is `s` a local time written `YYYY-MM-DDTHH:MM` or `YYYY-MM-DDTHH:MM:SS`,
+/// with a real date, hours 0–23, minutes and seconds 0–59 (no leap second:
+/// `10:00:60` is refused)?
+pub fn is_local_time(s: &str) -> bool {
+    match s.len() {
+        16 => is_minute(s),
+        19 => s.is_ascii() && is_minute(&s[..16]) && s.as_bytes()[16] == b':' && matches!(digits(&s[17..19]), Some(sec) if sec < 60),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn local_times_are_real() {
+        for ok in ["2026-12-01T10:00", "2026-12-01T10:00:59", "2024-02-29T23:59:00"] {
+            assert!(is_local_time(ok), "{ok}");
+        }
+        for bad in ["2026-12-01T10:00:60", "2026-12-01T10:60", "2026-12-01T24:00:00", "2025-02-29T10:00", "2026-12-01T10:00:5", "2026-12-01T10:00:5x", "2026-12-01 10:00:00", "+2026-12-01T10:00", "2026-12-01T10:00:00Z", "２026-12-01T10:00", "２026-12-01T10:0", "2026-12-0１T10:00"] {
+            assert!(!is_local_time(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn formats_utc() {

@@ -86,7 +86,9 @@ pub enum Error {
     /// done. Code `conflict`, with the store as `file`.
     #[error("{message}")]
     Busy { message: String, path: String },
-    #[error("local store: {0}")]
+    /// A damaged store file also says how to get back to work
+    /// ([`storage_message`]).
+    #[error("local store: {}", storage_message(.0))]
     Storage(#[from] rusqlite::Error),
     #[error("{path}: {source}")]
     Io {
@@ -169,6 +171,27 @@ impl Error {
     }
 }
 
+/// Whether SQLite found the store file damaged (`SQLITE_CORRUPT`, or a
+/// file that stopped being a database).
+pub fn is_corrupt(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if matches!(f.code, rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase))
+}
+
+/// What to do about a damaged store, said once for every place that finds it.
+pub const DAMAGED_STORE_ADVICE: &str = "the store file is damaged; restore the last backup over it \
+    (close the app, then `muster restore BACKUP --db STORE --force`; backups are written by \
+    `muster backup` and the app's Back up now)";
+
+/// SQLite's message, and for a damaged file what to do about it.
+fn storage_message(e: &rusqlite::Error) -> String {
+    if is_corrupt(e) {
+        format!("{e}: {DAMAGED_STORE_ADVICE}")
+    } else {
+        e.to_string()
+    }
+}
+
 /// An error as the UI and `--json` callers see it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -187,3 +210,86 @@ pub struct ErrorPayload {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// How many characters of a user's value a message quotes.
+pub const QUOTE_CHARS: usize = 80;
+
+/// A cell, header or typed value quoted for a message: `'…'` around at most
+/// [`QUOTE_CHARS`] characters, control characters escaped (`\u{0}`, `\n`),
+/// and for a longer value `…' (N characters)`. The one way any message of
+/// Muster quotes what a user (or a file) gave it, so that a 50 MB header is
+/// never echoed whole.
+pub fn quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len().min(4 * QUOTE_CHARS) + 2);
+    out.push('\'');
+    let mut shown = 0usize;
+    let mut chars = value.chars();
+    for c in chars.by_ref() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+        shown += 1;
+        if shown == QUOTE_CHARS {
+            break;
+        }
+    }
+    let rest = chars.count();
+    if rest > 0 {
+        out.push_str(&format!("…' ({} characters)", shown + rest));
+    } else {
+        out.push('\'');
+    }
+    out
+}
+
+/// A name that messages show bare when it is short and plain (a sheet, a
+/// header): `value` itself, else [`quote`]d.
+pub fn quote_if_long(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.chars().count() <= QUOTE_CHARS && !value.chars().any(char::is_control) {
+        std::borrow::Cow::Borrowed(value)
+    } else {
+        std::borrow::Cow::Owned(quote(value))
+    }
+}
+
+/// Values quoted for a message ([`quote`]), comma-separated: at most `max`
+/// of them, then how many more there are.
+pub fn quote_list<'a>(values: impl IntoIterator<Item = &'a str>, max: usize) -> String {
+    let mut shown = Vec::new();
+    let mut more = 0usize;
+    for v in values {
+        if shown.len() < max {
+            shown.push(quote(v));
+        } else {
+            more += 1;
+        }
+    }
+    let mut out = shown.join(", ");
+    if more > 0 {
+        out.push_str(&format!(" and {more} more"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_are_clipped_too() {
+        assert_eq!(quote_list(["a", "b"], 5), "'a', 'b'");
+        assert_eq!(quote_list(["a", "b", "c"], 2), "'a', 'b' and 1 more");
+    }
+
+    #[test]
+    fn quotes_short_values_whole_and_clips_long_ones() {
+        assert_eq!(quote("王芳"), "'王芳'");
+        assert_eq!(quote("a\0b\nc"), "'a\\0b\\nc'");
+        let long = "姓".repeat(50_000);
+        let q = quote(&long);
+        assert_eq!(q, format!("'{}…' (50000 characters)", "姓".repeat(QUOTE_CHARS)));
+        assert_eq!(quote(&"x".repeat(QUOTE_CHARS)), format!("'{}'", "x".repeat(QUOTE_CHARS)));
+    }
+}

@@ -249,12 +249,12 @@ pub fn attendance_xlsx(r: &AttendanceReport) -> Result<Vec<u8>> {
     wb.save_to_buffer().map_err(xlsx_error)
 }
 
-/// The per-trainee sheet as CSV, UTF-8 with BOM.
+/// The per-trainee sheet as CSV (the one writer, `crate::csv_out`: UTF-8
+/// with BOM, formulas neutralised).
 pub fn attendance_csv(r: &AttendanceReport) -> Result<Vec<u8>> {
-    let err = |e: String| Error::io("attendance report", std::io::Error::other(e));
-    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let mut w = crate::csv_out::Csv::new();
     for row in trainee_rows(r) {
-        w.write_record(&row).map_err(|e| err(e.to_string()))?;
+        w.record(&row);
     }
-    w.into_inner().map_err(|e| err(e.to_string()))
+    Ok(w.finish())
 }

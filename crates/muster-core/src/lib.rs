@@ -12,6 +12,7 @@ pub mod backup;
 pub mod certificates;
 pub mod clock;
 pub mod code;
+pub mod csv_out;
 pub mod demo;
 pub mod documents;
 pub mod error;
@@ -30,7 +31,7 @@ pub mod sync;
 pub mod trainee;
 pub mod users;
 
-pub use error::{Error, ErrorCode, ErrorPayload, Location, Result};
+pub use error::{quote, quote_if_long, quote_list, Error, ErrorCode, ErrorPayload, Location, Result};
 
 use access::{Action, Actor, Role};
 use model::{Event, NewEvent, NewSession, Session, Trainee};
@@ -404,7 +405,7 @@ impl Muster {
         let (kind, make): (_, fn(&attendance::AttendanceReport) -> Result<Vec<u8>>) = match format.to_ascii_lowercase().as_str() {
             "xlsx" => (export::ExportKind::AttendanceXlsx, export::attendance_xlsx),
             "csv" => (export::ExportKind::AttendanceCsv, export::attendance_csv),
-            _ => return Err(Error::invalid_at(format!("'{format}' is not xlsx or csv"), None, None, Some("format"))),
+            _ => return Err(Error::invalid_at(format!("{} is not xlsx or csv", crate::quote(format)), None, None, Some("format"))),
         };
         let bytes = make(&self.attendance_report(event_id)?)?;
         self.write_export(export::ExportRequest { event_id: Some(event_id), kind, path, bytes: &bytes, plain })

@@ -79,6 +79,7 @@ pub fn phone(s: &str) -> Result<String, String> {
         Some(head) if head.len() == 11 && head.bytes().all(|b| b.is_ascii_digit()) => head,
         _ => t.as_str(),
     };
+    let tq = crate::quote(t);
     let mut cleaned: String = t
         .chars()
         .filter(|c| !(c.is_whitespace() || matches!(c, '-' | '(' | ')' | '.' | '–' | '—')))
@@ -100,12 +101,12 @@ pub fn phone(s: &str) -> Result<String, String> {
         Ok(cleaned)
     } else if looks_scientific(&cleaned) {
         Err(format!(
-            "mobile '{t}' is in scientific notation: the spreadsheet turned it into a number; \
+            "mobile {tq} is in scientific notation: the spreadsheet turned it into a number; \
              format the column as text and re-enter it"
         ))
     } else {
         Err(format!(
-            "mobile '{t}' must be 11 digits starting with 13–19"
+            "mobile {tq} must be 11 digits starting with 13–19"
         ))
     }
 }
@@ -156,11 +157,12 @@ pub fn id_number(s: &str) -> Result<String, String> {
         .filter(|c| !c.is_whitespace())
         .collect::<String>()
         .to_uppercase();
+    let tq = crate::quote(&t);
     const MANGLED: &str = "the spreadsheet stored it as a number and lost its last digits; \
                            format the column as text and re-enter it";
     if looks_scientific(&id) {
         return Err(format!(
-            "ID number '{t}' is in scientific notation: {MANGLED}"
+            "ID number {tq} is in scientific notation: {MANGLED}"
         ));
     }
     let b = id.as_bytes();
@@ -170,14 +172,14 @@ pub fn id_number(s: &str) -> Result<String, String> {
         .all(u8::is_ascii_digit);
     let last = b.last().copied().unwrap_or(b'?');
     if id.contains('.') && id.bytes().all(|c| c.is_ascii_digit() || c == b'.') {
-        return Err(format!("ID number '{t}' has a decimal point: {MANGLED}"));
+        return Err(format!("ID number {tq} has a decimal point: {MANGLED}"));
     }
     if body_digits && (last.is_ascii_digit() || last == b'X') && !b.is_empty() {
         return match b.len() {
             18 => check_mainland(&id, &t),
             15 if last != b'X' => Ok(id),
             n => Err(format!(
-                "ID number '{t}' has {n} characters; a mainland ID has 18 (17 digits and a digit or X)"
+                "ID number {tq} has {n} characters; a mainland ID has 18 (17 digits and a digit or X)"
             )),
         };
     }
@@ -190,7 +192,7 @@ pub fn id_number(s: &str) -> Result<String, String> {
         Ok(id)
     } else {
         Err(format!(
-            "ID number '{t}' is neither an 18-character mainland ID nor a 5–20 character \
+            "ID number {tq} is neither an 18-character mainland ID nor a 5–20 character \
              passport or other ID of letters and digits"
         ))
     }
@@ -207,8 +209,9 @@ fn check_mainland(id: &str, shown: &str) -> Result<String, String> {
             ""
         };
         return Err(format!(
-            "ID number '{shown}' fails the check digit (last character should be {expected}, \
-             not {actual}): a digit is mistyped{hint}"
+            "ID number {} fails the check digit (last character should be {expected}, \
+             not {actual}): a digit is mistyped{hint}",
+            crate::quote(shown)
         ));
     }
     let date_ok = match (y.parse::<u32>(), m.parse::<u32>(), d.parse::<u32>()) {
@@ -217,7 +220,8 @@ fn check_mainland(id: &str, shown: &str) -> Result<String, String> {
     };
     if !date_ok {
         return Err(format!(
-            "ID number '{shown}' holds no valid birth date ({y}{m}{d})"
+            "ID number {} holds no valid birth date ({y}{m}{d})",
+            crate::quote(shown)
         ));
     }
     Ok(id.to_string())
@@ -243,7 +247,7 @@ pub fn age(s: &str) -> Result<u32, String> {
         .unwrap_or(n);
     let years: u32 = match n.parse() {
         Ok(v) => v,
-        Err(_) => return Err(format!("age '{t}' is not a whole number of years")),
+        Err(_) => return Err(format!("age {} is not a whole number of years", crate::quote(&t))),
     };
     if (1..=120).contains(&years) {
         Ok(years)
@@ -269,7 +273,8 @@ pub fn birth_date(s: &str) -> Result<String, String> {
         }
         _ => t.as_str(),
     };
-    let bad = || format!("birth date '{t}' is not a date like 1990-03-07");
+    let tq = crate::quote(&t);
+    let bad = || format!("birth date {tq} is not a date like 1990-03-07");
     let compact: String = date.chars().filter(|c| !c.is_whitespace()).collect();
     let date = compact.as_str();
     let parts: Vec<&str> = date
@@ -289,7 +294,7 @@ pub fn birth_date(s: &str) -> Result<String, String> {
         }
         [y, m] if parts.iter().all(all_digits) && y.len() == 4 && m.len() <= 2 => {
             return Err(format!(
-                "birth date '{t}' has no day; write it like 1990-03-07"
+                "birth date {tq} has no day; write it like 1990-03-07"
             ));
         }
         [ymd] if ymd.len() == 8 && all_digits(ymd) => {
@@ -298,7 +303,7 @@ pub fn birth_date(s: &str) -> Result<String, String> {
         }
         [y] if y.len() == 4 && all_digits(y) && !date.contains('.') => {
             return Err(format!(
-                "birth date '{t}' has only a year; write it like 1990-03-07"
+                "birth date {tq} has only a year; write it like 1990-03-07"
             ));
         }
         _ => match excel_serial(date) {
@@ -307,7 +312,7 @@ pub fn birth_date(s: &str) -> Result<String, String> {
         },
     };
     if !(1900..=2100).contains(&y) || !valid_date(y, m, d) {
-        return Err(format!("birth date '{t}' is not a real calendar date"));
+        return Err(format!("birth date {tq} is not a real calendar date"));
     }
     Ok(format!("{y:04}-{m:02}-{d:02}"))
 }
@@ -375,7 +380,7 @@ pub fn trainee_from_cells(
             });
         };
         if spreadsheet_error(&value) {
-            fail(format!("the cell holds the spreadsheet error {value}"));
+            fail(format!("the cell holds the spreadsheet error {}", crate::quote(&value)));
             continue;
         }
         match field {
@@ -389,7 +394,7 @@ pub fn trainee_from_cells(
             },
             RosterField::Gender => match gender(&value) {
                 Some(g) => out.gender = Some(g),
-                None => fail(format!("gender '{value}' is not 男/女/male/female")),
+                None => fail(format!("gender {} is not 男/女/male/female", crate::quote(&value))),
             },
             RosterField::Phone => match phone(&value) {
                 Ok(v) => out.phone = Some(v),

@@ -48,7 +48,7 @@ impl TraineePatch {
             new.name = normalize::name(name).map_err(|m| field_error("name", m))?;
         }
         apply("gender", &self.gender, &mut new.gender, |v| {
-            normalize::gender(v).ok_or_else(|| format!("'{v}' is not 男/女/male/female"))
+            normalize::gender(v).ok_or_else(|| format!("{} is not 男/女/male/female", crate::quote(v)))
         })?;
         apply("phone", &self.phone, &mut new.phone, normalize::phone)?;
         apply("id_number", &self.id_number, &mut new.id_number, normalize::id_number)?;

@@ -122,12 +122,12 @@ fn broken_forms_are_refused_with_their_place() {
     let dir = tempfile::tempdir().unwrap();
     let cases: &[(&[&[&str]], &str)] = &[
         (&[&["type", "name", "label", "relevant", "relevance"], &["text", "a", "A", "", ""]], "column D (relevant) and column E (relevance)"),
-        (&[&["type", "name", "label"], &["selfie", "a", "A"]], "row 2, column A (type): unknown question type `selfie`"),
-        (&[&["type", "name", "label", "relevant"], &["text", "a", "A", ""], &["text", "b", "B", "${a} = "]], "row 3, column D (relevant): relevant `${a} =` does not parse: the expression ends too early (at character 7)"),
+        (&[&["type", "name", "label"], &["selfie", "a", "A"]], "row 2, column A (type): unknown question type 'selfie'"),
+        (&[&["type", "name", "label", "relevant"], &["text", "a", "A", ""], &["text", "b", "B", "${a} = "]], "row 3, column D (relevant): relevant '${a} =' does not parse: the expression ends too early (at character 7)"),
         (&[&["type", "name", "label", "constraint"], &["integer", "a", "A", ". > ${zz}"]], "refers to ${zz}"),
         (&[&["type", "name", "label"], &["begin group", "g", "G"], &["text", "a", "A"]], "group g is never closed"),
-        (&[&["type", "name", "label"], &["text", "a", "A"], &["integer", "a", "B"]], "row 3, column B (name): the name a is already used on row 2"),
-        (&[&["type", "name", "label"], &["select_one nolist", "a", "A"]], "the choice list nolist is not on the choices sheet"),
+        (&[&["type", "name", "label"], &["text", "a", "A"], &["integer", "a", "B"]], "row 3, column B (name): the name 'a' is already used on row 2"),
+        (&[&["type", "name", "label"], &["select_one nolist", "a", "A"]], "the choice list 'nolist' is not on the choices sheet"),
         (&[&["type", "name", "label"], &["text", "two words", "A"]], "is not a valid name"),
     ];
     for (i, (rows, fragment)) in cases.iter().enumerate() {
@@ -465,7 +465,7 @@ fn keying_checks_as_it_goes_and_numbers_choices_past_nine() {
     for _ in 0..8 {
         s.press(Key::Backspace);
     }
-    assert_eq!(s.type_str("19800230"), Step::Invalid { message: "19800230 is not a date (YYYY-MM-DD or YYYYMMDD)".into() });
+    assert_eq!(s.type_str("19800230"), Step::Invalid { message: "'19800230' is not a date (YYYY-MM-DD or YYYYMMDD)".into() });
     for _ in 0..8 {
         s.press(Key::Backspace);
     }

@@ -92,7 +92,7 @@ const CASES: &[Case] = &[
         ],
         good: 4,
         rejected: &[(5, &["id_number"])],
-        warnings: &["kept 1 unknown column as extra fields: 序号"],
+        warnings: &["kept 1 unknown column as extra fields: '序号'"],
     },
     Case {
         file: "big5.csv",
@@ -172,7 +172,7 @@ const CASES: &[Case] = &[
         ],
         good: 3,
         rejected: &[(5, &["name"]), (6, &["phone"]), (10, &["phone"])],
-        warnings: &["kept 1 unknown column as extra fields: 备注"],
+        warnings: &["kept 1 unknown column as extra fields: '备注'"],
     },
     Case {
         file: "fullwidth.csv",
@@ -264,7 +264,7 @@ const CASES: &[Case] = &[
         rejected: &[],
         warnings: &[
             "skipped 1 row(s) above the header row on line 2 (a title?)",
-            "kept 3 unknown columns as extra fields: 序号, 微信号, 备注",
+            "kept 3 unknown columns as extra fields: '序号', '微信号', '备注'",
         ],
     },
     Case {
@@ -284,7 +284,7 @@ const CASES: &[Case] = &[
         ],
         good: 2,
         rejected: &[(5, &["id_number"]), (7, &["phone"])],
-        warnings: &["read sheet '学员名单'; not read: 说明"],
+        warnings: &["read sheet '学员名单'; not read: '说明'"],
     },
     LEGACY,
     // legacy.xls saved as OpenDocument by LibreOffice Calc 7.4
@@ -421,7 +421,7 @@ const BAD_FILES: &[BadFile] = &[
     (
         "no_name.csv",
         ErrorCode::InvalidInput,
-        "no_name.csv: no name column (expected one of 姓名, 名字, name, full name); found headers: 序号, 手机, 单位",
+        "no_name.csv: no name column (expected one of 姓名, 名字, name, full name); found headers: '序号', '手机', '单位'",
         Some(1),
         Some("name"),
     ),
@@ -668,7 +668,7 @@ fn rejects_file_round_trips() {
     assert_eq!(again.encoding.as_deref(), Some("UTF-8 (BOM)"));
     assert_eq!(
         again.warnings,
-        ["kept 1 unknown column as extra fields: 错误原因 / reason"]
+        ["kept 1 unknown column as extra fields: '错误原因 / reason'"]
     );
     let faults = |f: &RosterFile| -> Vec<Vec<String>> {
         f.rows

@@ -102,7 +102,7 @@ impl Eval<'_> {
         }
         if let Some(c) = &q.constraint {
             if !self.truth(c, Some(value), None, true) {
-                return Err(pick(&q.constraint_message, lang).map_or_else(|| format!("the answer {value} breaks the form's rule {c}"), str::to_string));
+                return Err(pick(&q.constraint_message, lang).map_or_else(|| format!("the answer {} breaks the form's rule {c}", crate::quote(value)), str::to_string));
             }
         }
         Ok(())
@@ -135,27 +135,27 @@ pub fn normalize_answer(q: &Question, raw: &str) -> std::result::Result<String, 
             let s = s.strip_suffix(".0").unwrap_or(s);
             match s.parse::<i64>() {
                 Ok(n) => Ok(n.to_string()),
-                Err(_) => Err(format!("{t} is not a whole number")),
+                Err(_) => Err(format!("{} is not a whole number", crate::quote(&t))),
             }
         }
         Kind::Decimal => match t.parse::<f64>() {
             Ok(n) if n.is_finite() && t.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+')) => {
                 Ok(if n.fract() == 0.0 && n.abs() < 1e15 { format!("{}", n as i64) } else { n.to_string() })
             }
-            _ => Err(format!("{t} is not a number")),
+            _ => Err(format!("{} is not a number", crate::quote(&t))),
         },
-        Kind::Date => date(&t).ok_or_else(|| format!("{t} is not a date (YYYY-MM-DD or YYYYMMDD)")),
-        Kind::Time => time(&t).ok_or_else(|| format!("{t} is not a time (HH:MM or HHMM)")),
+        Kind::Date => date(&t).ok_or_else(|| format!("{} is not a date (YYYY-MM-DD or YYYYMMDD)", crate::quote(&t))),
+        Kind::Time => time(&t).ok_or_else(|| format!("{} is not a time (HH:MM or HHMM)", crate::quote(&t))),
         Kind::DateTime => {
             let (d, tm) = t.split_once(['T', ' ']).unwrap_or((t.get(..8).unwrap_or(""), t.get(8..).unwrap_or("")));
             match (date(d), time(tm.trim())) {
                 (Some(d), Some(tm)) => Ok(format!("{d}T{tm}")),
-                _ => Err(format!("{t} is not a date and time (YYYY-MM-DD HH:MM)")),
+                _ => Err(format!("{} is not a date and time (YYYY-MM-DD HH:MM)", crate::quote(&t))),
             }
         }
         Kind::SelectOne => match resolve_choice(q, &t) {
             Some(c) => Ok(c.value.clone()),
-            None => Err(format!("{t} is not a choice of {} ({})", q.name, keys_hint(q))),
+            None => Err(format!("{} is not a choice of {} ({})", crate::quote(&t), q.name, keys_hint(q))),
         },
         Kind::SelectMultiple => {
             let mut picked = BTreeSet::new();
@@ -167,7 +167,7 @@ pub fn normalize_answer(q: &Question, raw: &str) -> std::result::Result<String, 
                     Some(i) => {
                         picked.insert(i);
                     }
-                    None => return Err(format!("{token} is not a choice of {} ({})", q.name, keys_hint(q))),
+                    None => return Err(format!("{} is not a choice of {} ({})", crate::quote(token), q.name, keys_hint(q))),
                 }
             }
             Ok(picked.into_iter().map(|i| q.choices[i].value.as_str()).collect::<Vec<_>>().join(" "))
@@ -307,7 +307,7 @@ pub fn import(store: &mut Store, form: &StoredForm, path: &Path, entry: Entry, w
     let headers: Vec<String> = header.iter().map(|h| normalize::text(h)).collect();
     if !headers.first().is_some_and(|h| is_paper_header(h)) {
         return Err(Error::invalid_at(
-            format!("{file}: the first column must be paper_id (found `{}`)", headers.first().map_or("", String::as_str)),
+            format!("{file}: the first column must be paper_id (found {})", crate::quote(headers.first().map_or("", String::as_str))),
             Some(&file),
             Some(*header_line),
             Some("paper_id"),
@@ -348,7 +348,7 @@ pub fn import(store: &mut Store, form: &StoredForm, path: &Path, entry: Entry, w
         columns.push((i, name));
     }
     if !unknown.is_empty() {
-        warnings.push(format!("columns that are not keyed questions of the form, ignored: {}", unknown.join(", ")));
+        warnings.push(format!("columns that are not keyed questions of the form, ignored: {}", crate::quote_list(unknown.iter().map(String::as_str), 20)));
     }
     let missing: Vec<&str> = sf.keyed().filter(|q| !seen.contains_key(&q.name)).map(|q| q.name.as_str()).collect();
     if !missing.is_empty() {
@@ -375,7 +375,7 @@ pub fn import(store: &mut Store, form: &StoredForm, path: &Path, entry: Entry, w
         if let Some(b) = batch_col.map(|i| normalize::text(cell(i))).filter(|b| !b.is_empty()) {
             match batches.iter().find(|x| x.name == b) {
                 Some(x) => batch = Some(x.id.clone()),
-                None => push_issue(&mut outcome, "batch", format!("no batch named {b} for this form")),
+                None => push_issue(&mut outcome, "batch", format!("no batch named {} for this form", crate::quote(&b))),
             }
         }
         if paper.is_empty() {
@@ -604,7 +604,7 @@ pub fn final_answers(form: &StoredForm, rows: &[ResponseRow], resolutions: &BTre
 /// Checks a supervisor's value for `field` of `paper` (which must differ
 /// between the entries) and returns it in normal form.
 pub fn check_resolution(form: &StoredForm, rows: &[ResponseRow], paper: &str, field: &str, value: &str) -> Result<String> {
-    let q = form.form.keyed().find(|q| q.name == field).ok_or_else(|| Error::invalid_at(format!("{field} is not a keyed question of this form"), None, None, Some(field)))?;
+    let q = form.form.keyed().find(|q| q.name == field).ok_or_else(|| Error::invalid_at(format!("{} is not a keyed question of this form", crate::quote(field)), None, None, Some(field)))?;
     let first = latest(rows, Entry::First);
     let second = latest(rows, Entry::Second);
     let (Some(a), Some(b)) = (first.get(paper), second.get(paper)) else {

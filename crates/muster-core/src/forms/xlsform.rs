@@ -43,15 +43,20 @@ struct At<'a> {
 
 impl At<'_> {
     fn err(&self, sheet: &str, row: u64, col: Option<(usize, &str)>, message: impl std::fmt::Display) -> Error {
+        // A header too long to name is quoted briefly, and the field is
+        // then its column letter.
         let (column, field) = match col {
-            Some((i, header)) => (format!(", column {} ({header})", column_letter(i)), Some(header)),
+            Some((i, header)) if header.chars().count() > crate::error::QUOTE_CHARS => {
+                (format!(", column {} ({})", column_letter(i), crate::quote(header)), Some(column_letter(i)))
+            }
+            Some((i, header)) => (format!(", column {} ({header})", column_letter(i)), Some(header.to_string())),
             None => (String::new(), None),
         };
         Error::invalid_at(
-            format!("{}: sheet {sheet}, row {row}{column}: {message}", self.file),
+            format!("{}: sheet {}, row {row}{column}: {message}", self.file, crate::quote_if_long(sheet)),
             Some(self.file),
             Some(row),
-            field,
+            field.as_deref(),
         )
     }
 }
@@ -117,7 +122,7 @@ pub fn read_bytes(file: &str, bytes: &[u8]) -> Result<Form> {
     form.version = settings.get("version").filter(|v| !v.is_empty()).cloned();
     form.default_language = settings.get("default_language").filter(|v| !v.is_empty()).cloned();
     if find("survey").is_none() {
-        warnings.insert(0, format!("no sheet named survey: read the only sheet, `{}`, as the survey", survey.name));
+        warnings.insert(0, format!("no sheet named survey: read the only sheet, {}, as the survey", crate::quote(&survey.name)));
     }
     form.warnings = warnings;
     Ok(form)
@@ -138,6 +143,8 @@ fn read_sheets_unguarded(file: &str, bytes: &[u8], not_form: &dyn Fn(String) -> 
         calamine::open_workbook_from_rs(Cursor::new(bytes))
             .map(Sheets::Xls)
             .map_err(|e: calamine::XlsError| not_form(format!("an Office file that cannot be read as an Excel 97-2003 workbook: {e}")))?
+    } else if let Some(what) = crate::import::table::markup_kind(bytes) {
+        return Err(Error::invalid_at(format!("{file} is {what}"), Some(file), None, None));
     } else {
         return Err(not_form("neither XLSX nor XLS content".into()));
     };
@@ -147,10 +154,38 @@ fn read_sheets_unguarded(file: &str, bytes: &[u8], not_form: &dyn Fn(String) -> 
     for name in names {
         let range = book
             .worksheet_range(&name)
-            .map_err(|e| Error::invalid_at(format!("{file}: sheet {name} cannot be read: {e}"), Some(file), None, None))?;
-        out.push(Sheet { rows: grid(&range), name });
+            .map_err(|e| Error::invalid_at(format!("{file}: sheet {} cannot be read: {e}", crate::quote(&name)), Some(file), None, None))?;
+        let rows = grid(&range);
+        check_cells(&At { file }, &name, &rows)?;
+        out.push(Sheet { rows, name });
     }
     Ok(out)
+}
+
+/// Refuses a cell longer than a spreadsheet cell may be
+/// ([`crate::import::table::MAX_CELL_CHARS`]: a label, hint or choice of
+/// that length is no questionnaire's), naming sheet, row and column.
+fn check_cells(at: &At<'_>, sheet: &str, rows: &[(u64, Vec<String>)]) -> Result<()> {
+    use crate::import::table::MAX_CELL_CHARS;
+    for (row, cells) in rows {
+        for (i, cell) in cells.iter().enumerate() {
+            if cell.len() <= MAX_CELL_CHARS {
+                continue;
+            }
+            let n = cell.chars().count();
+            if n > MAX_CELL_CHARS {
+                let header = rows.first().filter(|(r, _)| r != row).and_then(|(_, h)| h.get(i)).map_or("", String::as_str);
+                let header = if header.is_empty() || header.chars().count() > crate::error::QUOTE_CHARS { column_letter(i) } else { header.to_string() };
+                return Err(at.err(
+                    sheet,
+                    *row,
+                    Some((i, &header)),
+                    format!("the cell holds {n} characters, more than the {MAX_CELL_CHARS} a spreadsheet cell can hold; shorten it (it starts {})", crate::quote(cell)),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn grid(range: &Range<Data>) -> Vec<(u64, Vec<String>)> {
@@ -334,7 +369,7 @@ fn read_choices(at: &At<'_>, sheet: &Sheet, allow_dup: bool, warnings: &mut Vec<
         }
         let value = cell(name_col);
         if value.is_empty() {
-            return Err(at.err(&sheet.name, *row, Some((name_col, &name_header)), format!("a choice of list {list} has no name (the value stored when it is chosen)")));
+            return Err(at.err(&sheet.name, *row, Some((name_col, &name_header)), format!("a choice of list {} has no name (the value stored when it is chosen)", crate::quote(&list))));
         }
         if !seen.insert((list.to_string(), value.to_string())) {
             if !allow_dup {
@@ -342,10 +377,10 @@ fn read_choices(at: &At<'_>, sheet: &Sheet, allow_dup: bool, warnings: &mut Vec<
                     &sheet.name,
                     *row,
                     Some((name_col, &name_header)),
-                    format!("list {list} has the choice {value} twice (set allow_choice_duplicates in settings if that is meant)"),
+                    format!("list {} has the choice {} twice (set allow_choice_duplicates in settings if that is meant)", crate::quote(&list), crate::quote(&value)),
                 ));
             }
-            warnings.push(format!("list {list} has the choice {value} more than once (allowed by settings); keyers key it by number"));
+            warnings.push(format!("list {} has the choice {} more than once (allowed by settings); keyers key it by number", crate::quote(&list), crate::quote(&value)));
         }
         let mut labels = Labels::new();
         let mut columns = BTreeMap::new();
@@ -489,12 +524,12 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Str
         let raw_type = cell(type_col);
         if raw_type.is_empty() {
             if !cell(name_col).is_empty() {
-                warnings.push(format!("survey row {row}: no type, row ignored (name {})", cell(name_col)));
+                warnings.push(format!("survey row {row}: no type, row ignored (name {})", crate::quote(cell(name_col))));
             }
             continue;
         }
         let ty = parse_type(raw_type).ok_or_else(|| {
-            at.err(&sheet.name, *row, Some((type_col, &type_header)), format!("unknown question type `{raw_type}`"))
+            at.err(&sheet.name, *row, Some((type_col, &type_header)), format!("unknown question type {}", crate::quote(raw_type)))
         })?;
         let mut labels = Labels::new();
         let mut hints = Labels::new();
@@ -518,31 +553,31 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Str
         let name = cell(name_col).to_string();
         if let Type::EndGroup { repeat } = ty {
             let Some((open, was_repeat, _)) = stack.pop() else {
-                return Err(at.err(&sheet.name, *row, Some((type_col, &type_header)), format!("`{raw_type}` without a matching begin")));
+                return Err(at.err(&sheet.name, *row, Some((type_col, &type_header)), format!("{} without a matching begin", crate::quote(raw_type))));
             };
             if was_repeat != repeat {
                 return Err(at.err(
                     &sheet.name,
                     *row,
                     Some((type_col, &type_header)),
-                    format!("`{raw_type}` closes {} {open}", if was_repeat { "repeat" } else { "group" }),
+                    format!("{} closes {} {}", crate::quote(raw_type), if was_repeat { "repeat" } else { "group" }, crate::quote(&open)),
                 ));
             }
             continue;
         }
         if name.is_empty() {
-            return Err(at.err(&sheet.name, *row, Some((name_col, &name_header)), format!("a {raw_type} needs a name")));
+            return Err(at.err(&sheet.name, *row, Some((name_col, &name_header)), format!("a {} needs a name", crate::quote(raw_type))));
         }
         if !valid_name(&name) {
             return Err(at.err(
                 &sheet.name,
                 *row,
                 Some((name_col, &name_header)),
-                format!("`{name}` is not a valid name (letters, digits, _ - . only, starting with a letter or _)"),
+                format!("{} is not a valid name (letters, digits, _ - . only, starting with a letter or _)", crate::quote(&name)),
             ));
         }
         if let Some(first) = names.insert(name.clone(), *row) {
-            return Err(at.err(&sheet.name, *row, Some((name_col, &name_header)), format!("the name {name} is already used on row {first}")));
+            return Err(at.err(&sheet.name, *row, Some((name_col, &name_header)), format!("the name {} is already used on row {first}", crate::quote(&name))));
         }
         if let Some(r) = &relevant {
             let i = find(&Col::Relevant).map_or(0, |c| c.0);
@@ -565,7 +600,7 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Str
             match lists.get(l) {
                 Some(c) => choices = c.clone(),
                 None => {
-                    return Err(at.err(&sheet.name, *row, Some((type_col, &type_header)), format!("the choice list {l} is not on the choices sheet")));
+                    return Err(at.err(&sheet.name, *row, Some((type_col, &type_header)), format!("the choice list {} is not on the choices sheet", crate::quote(l))));
                 }
             }
             if or_other {
@@ -673,11 +708,11 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Str
         let header = cols.iter().find(|(i, _, _)| *i == col).map_or(what.as_str(), |(_, h, _)| h.as_str()).to_string();
         let e = Expr::parse(&src).map_err(|e| {
             let pos = e.offset.map(|o| format!(" (at character {})", o + 1)).unwrap_or_default();
-            at.err(&sheet.name, row, Some((col, &header)), format!("{what} `{src}` does not parse: {}{pos}", e.message))
+            at.err(&sheet.name, row, Some((col, &header)), format!("{what} {} does not parse: {}{pos}", crate::quote(&src), e.message))
         })?;
         for r in e.references() {
             if !names.contains_key(&r) {
-                return Err(at.err(&sheet.name, row, Some((col, &header)), format!("{what} `{src}` refers to ${{{r}}}, but no question is named {r}")));
+                return Err(at.err(&sheet.name, row, Some((col, &header)), format!("{what} {} refers to ${{{r}}}, but no question is named {r}", crate::quote(&src))));
             }
         }
         let unsupported = e.unsupported_functions();

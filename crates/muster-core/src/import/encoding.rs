@@ -59,6 +59,40 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), String> {
     }
 }
 
+/// For a file that is UTF-8 but for some lines (a GBK line pasted into a
+/// UTF-8 CSV): the offset of the first byte that is not UTF-8. `None` for
+/// a file that is wholly UTF-8, or that is in a legacy encoding throughout.
+///
+/// The rule: a file starting with the UTF-8 byte-order mark is UTF-8; else
+/// it is UTF-8 with foreign lines when its lines that are valid UTF-8 hold
+/// Chinese characters, at least two of them, and those lines are at least as
+/// many as the lines that are not UTF-8. (A GBK line is valid UTF-8 with a
+/// Chinese character only by rare chance, so a GBK file has few such lines
+/// and many invalid ones.)
+pub fn mixed_utf8(bytes: &[u8]) -> Option<usize> {
+    let first_bad = match std::str::from_utf8(bytes) {
+        Ok(_) => return None,
+        Err(e) => e.valid_up_to(),
+    };
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        return Some(first_bad);
+    }
+    let (mut utf8_lines, mut cjk_chars, mut bad_lines) = (0usize, 0usize, 0usize);
+    for line in bytes.split(|&b| b == b'\n') {
+        match std::str::from_utf8(line) {
+            Ok(text) => {
+                let n = text.chars().filter(|&c| has_cjk_char(c)).count();
+                if n > 0 {
+                    utf8_lines += 1;
+                    cjk_chars += n;
+                }
+            }
+            Err(_) => bad_lines += 1,
+        }
+    }
+    (cjk_chars >= 2 && utf8_lines >= bad_lines).then_some(first_bad)
+}
+
 fn strict(
     enc: &'static Encoding,
     bytes: &[u8],
@@ -73,7 +107,11 @@ fn strict(
 }
 
 fn has_cjk(s: &str) -> bool {
-    s.chars().any(|c| matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F))
+    s.chars().any(has_cjk_char)
+}
+
+fn has_cjk_char(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F)
 }
 
 fn has_private_use(s: &str) -> bool {
@@ -124,6 +162,17 @@ mod tests {
         let sample = "姓名,性別,手機號碼\n王素梅,女,13812345678\n歐陽娜娜,女,13912345678\n單雄信,男,13712345678\n";
         let bytes = encode(BIG5, sample);
         assert_eq!(decode(&bytes).unwrap(), (sample.to_string(), "Big5"));
+    }
+
+    #[test]
+    fn a_gbk_line_in_a_utf8_file_is_found() {
+        let mut bytes = "姓名,手机\n王芳,13812345678\n".as_bytes().to_vec();
+        let at = bytes.len();
+        bytes.extend(encode(GB18030, "李娜,13912345678\n"));
+        assert_eq!(mixed_utf8(&bytes), Some(at));
+        assert_eq!(mixed_utf8(SAMPLE.as_bytes()), None, "all UTF-8");
+        assert_eq!(mixed_utf8(&encode(GB18030, SAMPLE)), None, "all GB18030");
+        assert_eq!(mixed_utf8(&encode(BIG5, "姓名,性別\n王素梅,女\n")), None, "all Big5");
     }
 
     #[test]

@@ -167,7 +167,8 @@ pub fn map_headers(headers: &[(u32, String)]) -> (Vec<ColumnMapping>, Vec<String
         if let Some(f) = field {
             if columns.iter().any(|c: &ColumnMapping| c.field == Some(f)) {
                 warnings.push(format!(
-                    "column '{header}' also looks like {}; only the first such column is used, this one is kept as an extra field",
+                    "column {} also looks like {}; only the first such column is used, this one is kept as an extra field",
+                    crate::quote(header),
                     f.as_str()
                 ));
                 field = None;
@@ -192,7 +193,7 @@ pub fn map_headers(headers: &[(u32, String)]) -> (Vec<ColumnMapping>, Vec<String
             format!(
                 "kept {} unknown {plural} as extra fields: {}",
                 unknown.len(),
-                unknown.join(", ")
+                crate::quote_list(unknown.iter().copied(), 20)
             ),
         );
     }
@@ -257,7 +258,7 @@ mod tests {
         );
         assert_eq!(
             warnings[0],
-            "kept 2 unknown columns as extra fields: 备注, 微信号"
+            "kept 2 unknown columns as extra fields: '备注', '微信号'"
         );
         assert!(warnings[1].contains("'手机' also looks like phone"));
     }

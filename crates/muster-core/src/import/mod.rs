@@ -185,12 +185,11 @@ pub fn read_roster_bytes(
         .collect();
     let (columns, mapping_warnings) = headers::map_headers(&kept);
     if !columns.iter().any(|c| c.field == Some(RosterField::Name)) {
-        let found: Vec<&str> = kept.iter().map(|(_, h)| h.as_str()).collect();
         return Err(Error::invalid_at(
             format!(
                 "{file_name}: no name column (expected one of {}); found headers: {}",
                 headers::NAME_EXAMPLES,
-                found.join(", ")
+                crate::quote_list(kept.iter().map(|(_, h)| h.as_str()), 20)
             ),
             Some(file_name),
             Some(header_line),

@@ -2,24 +2,20 @@
 //! original headers and a last column saying why, so the organiser can fix
 //! them in Excel and import that file again.
 //!
-//! Made as UTF-8 with a BOM (Excel on Chinese Windows otherwise opens it
-//! as GBK) and comma-separated; written as an export by the facade
-//! (`Muster::write_export`: sealed when the store is encrypted).
+//! Made by the one CSV writer (`crate::csv_out`: UTF-8 with a BOM,
+//! comma-separated, formulas neutralised); written as an export by the
+//! facade (`Muster::write_export`: sealed when the store is encrypted).
 
 use super::RosterFile;
+use crate::csv_out::Csv;
 
 /// The header of the column holding the reasons.
 pub const REASON_HEADER: &str = "错误原因 / reason";
 
 /// The rejected rows of `roster` as CSV bytes (UTF-8 with BOM).
 pub fn rejects_csv_bytes(roster: &RosterFile) -> Vec<u8> {
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    let header = roster
-        .headers
-        .iter()
-        .map(String::as_str)
-        .chain([REASON_HEADER]);
-    push_record(&mut out, header);
+    let mut csv = Csv::new();
+    csv.record(roster.headers.iter().map(String::as_str).chain([REASON_HEADER]));
     for row in &roster.rows {
         let Err(errors) = &row.outcome else { continue };
         let reasons: Vec<String> = errors
@@ -29,27 +25,9 @@ pub fn rejects_csv_bytes(roster: &RosterFile) -> Vec<u8> {
         let reason = format!("line {}: {}", row.line, reasons.join("; "));
         let mut cells: Vec<&str> = row.cells.iter().map(String::as_str).collect();
         cells.resize(roster.headers.len(), "");
-        push_record(&mut out, cells.into_iter().chain([reason.as_str()]));
+        csv.record(cells.into_iter().chain([reason.as_str()]));
     }
-    out
-}
-
-/// Appends one CSV record, quoting fields that need it, ending in CRLF.
-fn push_record<'a>(out: &mut Vec<u8>, fields: impl Iterator<Item = &'a str>) {
-    for (i, field) in fields.enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        if field.contains([',', '"', '\n', '\r']) || field.starts_with(' ') || field.ends_with(' ')
-        {
-            out.push(b'"');
-            out.extend_from_slice(field.replace('"', "\"\"").as_bytes());
-            out.push(b'"');
-        } else {
-            out.extend_from_slice(field.as_bytes());
-        }
-    }
-    out.extend_from_slice(b"\r\n");
+    csv.finish()
 }
 
 #[cfg(test)]

@@ -6,10 +6,20 @@
 //! it: whole numbers without `.0`, dates as `YYYY-MM-DD`, and numbers of 16
 //! digits or more in Excel's own scientific notation (`1.10105199003071E+17`),
 //! because their last digits are already lost and must not pass for an ID.
+//!
+//! A CSV cell that Muster's own CSV writer neutralised (`'=…`, see
+//! `crate::csv_out`) reads back without the quote.
+//!
+//! Refused with file, line and column rather than read: a cell longer than
+//! [`MAX_CELL_CHARS`] (Excel's own limit), a NUL byte in a text file, a line
+//! in another encoding than the rest of the file; and said for what they are
+//! instead of failing later: a workbook that is cut short, a web page or an
+//! Excel 2003 XML file saved under an `.xls` name ([`markup_kind`]).
 
 use super::encoding;
 use super::xls_guard;
-use crate::{Error, Result};
+use crate::forms::xlsform::column_letter;
+use crate::{quote, Error, Result};
 use calamine::{Data, Range, Reader, SheetType, SheetVisible, Sheets};
 use std::io::Cursor;
 
@@ -34,6 +44,10 @@ pub struct Table {
     pub notes: Vec<String>,
 }
 
+/// The most characters a cell may hold: Excel's own limit. A longer cell
+/// (a 20 MB one was once imported) is refused with its line and column.
+pub const MAX_CELL_CHARS: usize = 32_767;
+
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const OLE_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
 
@@ -57,10 +71,10 @@ pub fn read(file: &str, bytes: &[u8], is_roster: &dyn Fn(&[Line]) -> bool) -> Re
                     .map(Sheets::Xlsx)
                     .or_else(|_| calamine::open_workbook_from_rs(cursor.clone()).map(Sheets::Xlsb))
                     .or_else(|_| calamine::open_workbook_from_rs(cursor).map(Sheets::Ods))
-                    .map_err(|_| not_table("a ZIP archive, but not an XLSX or ODS workbook"))?;
+                    .map_err(|_| not_table(zip_trouble(bytes)))?;
                 read_workbook(file, sheets, is_roster)
             },
-            || not_table("a damaged workbook"),
+            || not_table(DAMAGED_WORKBOOK),
         );
     }
     if bytes.starts_with(OLE_MAGIC) {
@@ -74,8 +88,11 @@ pub fn read(file: &str, bytes: &[u8], is_roster: &dyn Fn(&[Line]) -> bool) -> Re
                     })?;
                 read_workbook(file, sheets, is_roster)
             },
-            || not_table("a damaged Excel 97-2003 workbook"),
+            || not_table("a damaged or cut-short Excel 97-2003 workbook; open it in Excel or WPS and save it again, or copy it again"),
         );
+    }
+    if let Some(what) = markup_kind(bytes) {
+        return Err(Error::invalid_at(format!("{file} is {what}"), Some(file), None, None));
     }
     if bytes.is_empty() {
         return Err(Error::invalid_at(
@@ -87,7 +104,10 @@ pub fn read(file: &str, bytes: &[u8], is_roster: &dyn Fn(&[Line]) -> bool) -> Re
     }
     let utf16 = bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF");
     if !utf16 && bytes.contains(&0) {
-        return Err(not_table("it holds binary data"));
+        return Err(stray_nul(file, bytes).unwrap_or_else(|| not_table("it holds binary data")));
+    }
+    if let Some(bad) = encoding::mixed_utf8(bytes) {
+        return Err(mixed_encoding(file, bytes, bad));
     }
     let (text, label) = encoding::decode(bytes)
         .map_err(|why| Error::invalid_at(format!("{file} {why}"), Some(file), None, None))?;
@@ -101,6 +121,7 @@ pub fn read(file: &str, bytes: &[u8], is_roster: &dyn Fn(&[Line]) -> bool) -> Re
     }
     let delimiter = detect_delimiter(&text);
     let rows = parse_csv(file, &text, delimiter)?;
+    check_cells(file, None, &rows)?;
     Ok(Table {
         format: "csv",
         encoding: Some(label),
@@ -109,6 +130,156 @@ pub fn read(file: &str, bytes: &[u8], is_roster: &dyn Fn(&[Line]) -> bool) -> Re
         rows,
         notes: Vec::new(),
     })
+}
+
+/// What the user is told about a workbook that cannot be read at all.
+const DAMAGED_WORKBOOK: &str =
+    "a damaged or cut-short workbook; open it in Excel or WPS and save it again, or copy it again (was the download or copy finished?)";
+
+/// Why a file starting as a ZIP archive is not a workbook calamine opens:
+/// cut short (no end of archive, the usual unfinished download or copy),
+/// damaged (an Office archive whose parts do not read), or another ZIP.
+fn zip_trouble(bytes: &[u8]) -> &'static str {
+    match zip::ZipArchive::new(Cursor::new(bytes)) {
+        Err(_) => DAMAGED_WORKBOOK,
+        Ok(zip) if zip.file_names().flatten().any(|n| n == "[Content_Types].xml" || n.starts_with("xl/") || n == "mimetype") => DAMAGED_WORKBOOK,
+        Ok(_) => "a ZIP archive, but not an XLSX or ODS workbook",
+    }
+}
+
+/// What a file is that reads as text but is markup a spreadsheet program
+/// wrote, with how to fix it: a web page (HTML table, or a single-file web
+/// page) or an Excel 2003 XML spreadsheet, often named `.xls` by the
+/// systems that export them. `None` for anything else.
+pub fn markup_kind(bytes: &[u8]) -> Option<String> {
+    let head = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let head = &head[head.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(head.len())..];
+    let head: String = String::from_utf8_lossy(&head[..head.len().min(2048)]).to_ascii_lowercase();
+    let what = if head.starts_with("mime-version:") {
+        "a single-file web page (MHT), not a spreadsheet"
+    } else if !head.starts_with('<') {
+        return None;
+    } else if head.contains("urn:schemas-microsoft-com:office:spreadsheet") || head.contains("<workbook") || head.contains("progid=\"excel.sheet\"") {
+        "an Excel 2003 XML spreadsheet, not a workbook Muster reads"
+    } else if ["<!doctype html", "<html", "<table", "<head", "<body", "<meta", "<style"].iter().any(|t| head.contains(t)) {
+        "a web page (an HTML table), not a spreadsheet"
+    } else {
+        return None;
+    };
+    Some(format!(
+        "{what}, though it may be named .xls (many systems export so); open it in Excel or WPS and save it as an Excel workbook (.xlsx), then import that file"
+    ))
+}
+
+/// Where a cell is, for a message: `line 3, column B ('手机')`, with the
+/// header from the table's first row when there is one; and the field to
+/// report (the header when it is short enough to name, else `column B`).
+fn cell_at(rows: &[Line], line: u64, col: usize) -> (String, String) {
+    let letter = column_letter(col);
+    let header = rows
+        .first()
+        .filter(|(l, _)| *l != line)
+        .and_then(|(_, cells)| cells.get(col))
+        .map(|h| h.trim())
+        .filter(|h| !h.is_empty());
+    match header {
+        Some(h) => {
+            let field = if h.chars().count() <= crate::error::QUOTE_CHARS { h.to_string() } else { format!("column {letter}") };
+            (format!("line {line}, column {letter} ({})", quote(h)), field)
+        }
+        None => (format!("line {line}, column {letter}"), format!("column {letter}")),
+    }
+}
+
+/// Refuses a cell longer than [`MAX_CELL_CHARS`], naming file (and sheet),
+/// line and column.
+pub fn check_cells(file: &str, sheet: Option<&str>, rows: &[Line]) -> Result<()> {
+    for (line, cells) in rows {
+        for (col, cell) in cells.iter().enumerate() {
+            if cell.len() <= MAX_CELL_CHARS {
+                continue;
+            }
+            let n = cell.chars().count();
+            if n > MAX_CELL_CHARS {
+                let (at, field) = cell_at(rows, *line, col);
+                let sheet = sheet.map(|s| format!("sheet {}, ", quote(s))).unwrap_or_default();
+                return Err(Error::invalid_at(
+                    format!(
+                        "{file}: {sheet}{at}: the cell holds {n} characters, more than the {MAX_CELL_CHARS} a spreadsheet cell can hold; shorten it (it starts {})",
+                        quote(cell)
+                    ),
+                    Some(file),
+                    Some(*line),
+                    Some(&field),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A text file with a stray NUL byte in a cell (a few of them, in text that
+/// otherwise reads): the error naming its line and column. `None` when the
+/// file looks binary instead.
+fn stray_nul(file: &str, bytes: &[u8]) -> Option<Error> {
+    let nuls = bytes.iter().filter(|&&b| b == 0).count();
+    if nuls > 2 && nuls * 100 > bytes.len() {
+        return None;
+    }
+    let (text, _) = encoding::decode(bytes).ok()?;
+    let controls = text
+        .chars()
+        .take(8192)
+        .filter(|c| c.is_control() && !matches!(c, '\0' | '\t' | '\n' | '\r' | '\x0C' | '\x1A'))
+        .count();
+    if controls > 0 {
+        return None;
+    }
+    let rows = parse_csv(file, &text, detect_delimiter(&text)).ok()?;
+    let (line, col) = rows.iter().find_map(|(line, cells)| Some((*line, cells.iter().position(|c| c.contains('\0'))?)))?;
+    let (at, field) = cell_at(&rows, line, col);
+    Some(Error::invalid_at(
+        format!("{file}: {at}: the cell holds a NUL byte (character 0), which text never holds; delete it (retype the cell) and save the file again"),
+        Some(file),
+        Some(line),
+        Some(&field),
+    ))
+}
+
+/// A text file that is UTF-8 but for a line in another encoding (a GBK
+/// line pasted in): the error naming the first such line and its column.
+/// `bad` is the offset of the first byte that is not UTF-8.
+fn mixed_encoding(file: &str, bytes: &[u8], bad: usize) -> Error {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bad_in_body = bad.saturating_sub(bytes.len() - body.len());
+    let newline = if body.contains(&b'\n') { b'\n' } else { b'\r' };
+    let line = body[..bad_in_body.min(body.len())].iter().filter(|&&b| b == newline).count() as u64 + 1;
+    let text = String::from_utf8_lossy(body);
+    let rows = parse_csv(file, &text, detect_delimiter(&text)).unwrap_or_default();
+    // The cell holding the first replaced byte: on the bad line, or in the
+    // record that started before it and runs across it.
+    let found = rows
+        .iter()
+        .filter(|(l, _)| *l <= line)
+        .rev()
+        .find_map(|(l, cells)| Some((*l, cells.iter().position(|c| c.contains('\u{FFFD}'))?)));
+    let (at, field) = match found {
+        Some((l, col)) => {
+            let (_, field) = cell_at(&rows, l, col);
+            let (at, _) = cell_at(&rows, line, col);
+            (at, Some(field))
+        }
+        None => (format!("line {line}"), None),
+    };
+    Error::invalid_at(
+        format!(
+            "{file}: {at}: this line is not UTF-8 like the rest of the file (it looks like GBK or another Chinese encoding pasted in); \
+             save the whole file as UTF-8 (Excel: Save As → CSV UTF-8) or retype that line"
+        ),
+        Some(file),
+        Some(line),
+        field.as_deref(),
+    )
 }
 
 /// The delimiter among `,` `;` and tab: counted outside quotes on the first
@@ -199,7 +370,7 @@ fn parse_csv(file: &str, text: &str, delimiter: char) -> Result<Vec<Line>> {
                     .filter(|&&b| b == b'\n')
                     .count() as u64;
                 counted_to = start;
-                rows.push((line, record.iter().map(str::to_string).collect()));
+                rows.push((line, record.iter().map(|c| crate::csv_out::read_back(c).to_string()).collect()));
             }
             Ok(false) => return Ok(rows),
             Err(e) => {
@@ -280,6 +451,7 @@ where
         };
         return Err(Error::invalid_at(why, Some(file), None, None));
     };
+    check_cells(file, Some(&sheet), &rows)?;
     let others: Vec<&str> = non_empty
         .iter()
         .map(String::as_str)
@@ -288,8 +460,9 @@ where
     let mut notes = Vec::new();
     if !others.is_empty() {
         notes.push(format!(
-            "read sheet '{sheet}'; not read: {}",
-            others.join(", ")
+            "read sheet {}; not read: {}",
+            quote(&sheet),
+            crate::quote_list(others.iter().copied(), 20)
         ));
     }
     Ok(Table {
@@ -418,6 +591,6 @@ mod tests {
             "{e}"
         );
         let e = read("x.xlsx", b"PK\x03\x04garbage", &|_| true).unwrap_err();
-        assert!(e.to_string().contains("ZIP archive"), "{e}");
+        assert!(e.to_string().contains("damaged or cut-short workbook"), "{e}");
     }
 }

@@ -571,7 +571,7 @@ fn sheet_label(data: &[u8], biff8: bool, number: usize) -> String {
         }
     };
     match name() {
-        Some(n) if !n.is_empty() => format!("'{n}'"),
+        Some(n) if !n.is_empty() => crate::quote(&n),
         _ => format!("number {number}"),
     }
 }
@@ -927,7 +927,7 @@ fn bound_sheet<'a>(name: &str, cells: impl Iterator<Item = calamine::Cell<DataRe
         span.add(row, col);
     }
     if span.area() > MAX_SHEET_CELLS {
-        return Err(too_large(&format!("'{name}'"), "cells", &span));
+        return Err(too_large(&crate::quote(name), "cells", &span));
     }
     Ok(())
 }
@@ -1390,9 +1390,10 @@ impl<R: Read> OdsWalk<R> {
                         decode(v)?;
                     }
                     if let Some(v) = raw_attr(&e, "table:name")? {
-                        let name = format!("'{}'", decode(v)?);
-                        // The name, twice, and the sheet's entry.
-                        self.spend(Some(&name), 256 + 2 * name.len() as u64)?;
+                        let raw = decode(v)?;
+                        let name = crate::quote(&raw);
+                        // The name (quoted), twice, and the sheet's entry.
+                        self.spend(Some(&name), 256 + 2 * (raw.len() as u64 + 2))?;
                         self.table(&name)?;
                     }
                 }
