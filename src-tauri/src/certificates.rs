@@ -64,13 +64,6 @@ fn check_pdf_path(path: &str) -> Result<(), ErrorPayload> {
     Ok(())
 }
 
-fn write_pdf(path: &Path, r: &Rendered) -> Result<(), ErrorPayload> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display(), e).to_payload())?;
-    }
-    std::fs::write(path, &r.pdf).map_err(|e| Error::io(path.display(), e).to_payload())
-}
-
 fn warnings(r: &Rendered) -> Vec<String> {
     if r.missing_glyphs.is_empty() {
         Vec::new()
@@ -144,7 +137,8 @@ pub async fn issue_certificates<R: Runtime>(
     .await
     .map_err(|e| shell_error(ErrorCode::Io, format!("rendering failed: {e}")))?
     .map_err(print_error)?;
-    write_pdf(Path::new(&path), &rendered)?;
+    // Through the core's output guard: never onto the store or its -wal.
+    state.with(|m| m.write_printout(Path::new(&path), &rendered.pdf))?;
     let ids: Vec<String> = outcome.certificates.iter().map(|c| c.id.clone()).collect();
     state.with(|m| m.record_certificate_prints(&event_id, &ids, &reason, &who(m), &path))?;
     Ok(IssueResult {
@@ -183,7 +177,7 @@ pub async fn reprint_certificate(
         .await
         .map_err(|e| shell_error(ErrorCode::Io, format!("rendering failed: {e}")))?
         .map_err(print_error)?;
-    write_pdf(Path::new(&path), &r)?;
+    state.with(|m| m.write_printout(Path::new(&path), &r.pdf))?;
     let log = state.with(|m| m.record_certificate_prints(&event, std::slice::from_ref(&certificate_id), &reason, &who(m), &path))?;
     log.into_iter().next().ok_or_else(|| shell_error(ErrorCode::Storage, "the print was not logged"))
 }

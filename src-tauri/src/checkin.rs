@@ -53,7 +53,7 @@ pub fn mark_request(
         (None, None) => return Err(invalid("give a trainee id or a code", "code")),
     };
     if !SOURCES.contains(&source.as_str()) {
-        return Err(invalid(&format!("'{source}' is not scan, search or manual"), "source"));
+        return Err(invalid(&format!("{} is not scan, search or manual", muster_core::quote(&source)), "source"));
     }
     Ok(MarkRequest { event_id, session_id, who, at: at.filter(|s| !s.is_empty()), force, source })
 }
@@ -179,7 +179,7 @@ pub async fn export_attendance(
     plain: Option<bool>,
 ) -> Result<String, ErrorPayload> {
     if !matches!(format.to_ascii_lowercase().as_str(), "xlsx" | "csv") {
-        return Err(invalid(&format!("'{format}' is not xlsx or csv"), "format"));
+        return Err(invalid(&format!("{} is not xlsx or csv", muster_core::quote(&format)), "format"));
     }
     if path.trim().is_empty() {
         return Err(invalid("choose where to save the report", "path"));

@@ -73,7 +73,7 @@ pub fn parse_key(key: &str) -> Result<Key, ErrorPayload> {
             let mut chars = key.chars();
             match (chars.next(), chars.next()) {
                 (Some(c), None) => Ok(Key::Char(c)),
-                _ => Err(invalid(&format!("'{key}' is not one key"), "key")),
+                _ => Err(invalid(&format!("{} is not one key", muster_core::quote(&key)), "key")),
             }
         }
     }
@@ -83,7 +83,7 @@ fn entry(s: Option<&str>) -> Result<Entry, ErrorPayload> {
     match s.unwrap_or("first") {
         "first" => Ok(Entry::First),
         "second" => Ok(Entry::Second),
-        other => Err(invalid(&format!("'{other}' is not first or second"), "entry")),
+        other => Err(invalid(&format!("{} is not first or second", muster_core::quote(other)), "entry")),
     }
 }
 
@@ -226,6 +226,6 @@ pub async fn export_portrait(state: State<'_, AppState>, form_id: String, path: 
             state.with(|m| m.portrait_pdf(&m.portrait(&form_id, None)?, target))?;
             Ok(path.clone())
         }
-        other => Err(invalid(&format!("'{other}' is not xlsx or pdf"), "format")),
+        other => Err(invalid(&format!("{} is not xlsx or pdf", muster_core::quote(other)), "format")),
     }
 }

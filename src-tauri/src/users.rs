@@ -429,6 +429,7 @@ mod tests {
             ("sync_settings", json!({}), AC),
             ("save_sync_settings", json!({"url": url, "token": null}), AC),
             ("sync_now", json!({}), AC),
+            ("sync_quarantine", json!({}), AC),
             ("test_sync_connection", json!({"url": url, "token": null}), AC),
             ("export_sync_file", json!({"path": path("y.sync")}), AC),
             ("import_sync_file", json!({"path": sync_file}), AC),

@@ -42,6 +42,14 @@ pub fn event_change(device: &str, seq: u64, name: &str) -> Change {
     }
 }
 
+/// An event made by the real CLI on a laptop's store; its id.
+fn create_event_cli(db: &Path) -> String {
+    muster(db, &["event", "create", "--name", "灵寿", "--venue", "县会堂", "--starts", "2026-12-01", "--days", "2"]).json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 /// A POST of an encoded body; the status and the JSON error body, if any.
 pub fn post(url: &str, token: &str, path: &str, body: &[u8]) -> (u16, Value) {
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
@@ -469,10 +477,7 @@ fn an_own_change_that_could_never_be_sent_is_reported_not_a_wall() {
     let (addr, backend, rt) = start_server(&format!("sqlite:{}", dir.path().join("server.db").display()));
     let url = format!("http://{addr}");
     let db = dir.path().join("laptop.db");
-    let event = muster(&db, &["event", "create", "--name", "灵寿", "--venue", "县会堂", "--starts", "2026-12-01", "--days", "2"]).json()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let event = create_event_cli(&db);
     // A trainee edit written by an older Muster, before cells were bounded:
     // a 40,000-character name.
     let (device, seq) = {
@@ -573,13 +578,10 @@ fn a_large_backlog_goes_up_in_pieces_the_server_takes() {
     let (addr, backend, rt) = start_server(&format!("sqlite:{}", dir.path().join("server.db").display()));
     let url = format!("http://{addr}");
     let db = dir.path().join("laptop.db");
-    let event = muster(&db, &["event", "create", "--name", "灵寿", "--venue", "县会堂", "--starts", "2026-12-01", "--days", "2"]).json()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let event = create_event_cli(&db);
     // 100 trainees with 10 long free-text columns of hard-to-compress text:
-    // some 30 MB of change log, more than one
-    // request may carry compressed (16 MB).
+    // some 30 MB of change log, more than one request may carry compressed
+    // (16 MB).
     let mut rng = 0x9E37_79B9_7F4A_7C15u64;
     let mut text = |n: usize| -> String {
         (0..n)

@@ -211,38 +211,9 @@ pub struct ErrorPayload {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// How many characters of a user's value a message quotes.
-pub const QUOTE_CHARS: usize = 80;
+pub use muster_protocol::rules::QUOTE_CHARS;
 
-/// A cell, header or typed value quoted for a message: `'…'` around at most
-/// [`QUOTE_CHARS`] characters, control characters escaped (`\u{0}`, `\n`),
-/// and for a longer value `…' (N characters)`. The one way any message of
-/// Muster quotes what a user (or a file) gave it, so that a 50 MB header is
-/// never echoed whole.
-pub fn quote(value: &str) -> String {
-    let mut out = String::with_capacity(value.len().min(4 * QUOTE_CHARS) + 2);
-    out.push('\'');
-    let mut shown = 0usize;
-    let mut chars = value.chars();
-    for c in chars.by_ref() {
-        if c.is_control() {
-            out.extend(c.escape_debug());
-        } else {
-            out.push(c);
-        }
-        shown += 1;
-        if shown == QUOTE_CHARS {
-            break;
-        }
-    }
-    let rest = chars.count();
-    if rest > 0 {
-        out.push_str(&format!("…' ({} characters)", shown + rest));
-    } else {
-        out.push('\'');
-    }
-    out
-}
+pub use muster_protocol::rules::quote;
 
 /// A name that messages show bare when it is short and plain (a sheet, a
 /// header): `value` itself, else [`quote`]d.

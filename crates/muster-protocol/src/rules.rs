@@ -374,14 +374,14 @@ const ENVELOPE_BYTES: usize = 512;
 /// their length (a store's write path).
 pub fn check_sized(c: &Change, now_ms: u64, fields_bytes: usize) -> Result<(), Invalid> {
     let bad = |field: &str, message: String| Invalid {
-        device_id: quote(&c.device_id),
+        device_id: clip(&c.device_id),
         seq: c.seq,
-        entity: quote(&c.entity),
-        field: quote(field),
+        entity: clip(&c.entity),
+        field: clip(field),
         message,
     };
     if !is_uuid(&c.device_id) {
-        return Err(bad("device_id", format!("the device id {} is not a UUID", quoted(&c.device_id))));
+        return Err(bad("device_id", format!("the device id {} is not a UUID", quote(&c.device_id))));
     }
     if c.seq == 0 || c.seq > i64::MAX as u64 {
         return Err(bad("seq", format!("the sequence number {} is outside 1..={}", c.seq, i64::MAX)));
@@ -397,10 +397,10 @@ pub fn check_sized(c: &Change, now_ms: u64, fields_bytes: usize) -> Result<(), I
         ));
     }
     let Some(rules) = entity(&c.entity) else {
-        return Err(bad("entity", format!("unknown entity {} (a newer Muster's?)", quoted(&c.entity))));
+        return Err(bad("entity", format!("unknown entity {} (a newer Muster's?)", quote(&c.entity))));
     };
     if !is_uuid(&c.entity_id) {
-        return Err(bad("entity_id", format!("the row id {} is not a UUID", quoted(&c.entity_id))));
+        return Err(bad("entity_id", format!("the row id {} is not a UUID", quote(&c.entity_id))));
     }
     let size = fields_bytes.saturating_add(ENVELOPE_BYTES + c.entity.len());
     if size > MAX_CHANGE_BYTES {
@@ -424,7 +424,7 @@ pub fn check_sized(c: &Change, now_ms: u64, fields_bytes: usize) -> Result<(), I
     }
     for (name, value) in &c.fields {
         let Some(field) = rules.field(name) else {
-            return Err(bad(name, format!("{} has no field {}", rules.name, quoted(name))));
+            return Err(bad(name, format!("{} has no field {}", rules.name, quote(name))));
         };
         if c.op == ChangeOp::Update && !rules.editable(name) {
             return Err(bad(name, "this field is set when the row is made and never changed".into()));
@@ -461,36 +461,15 @@ fn check_value(field: &Field, v: &Value) -> Result<(), String> {
                 Ok(())
             }
         }
-        Id => {
-            let s = text()?;
-            if is_uuid(s) {
-                Ok(())
-            } else {
-                Err(format!("{} is not a UUID", quoted(s)))
-            }
-        }
-        Date => {
-            let s = text()?;
-            if is_date(s) {
-                Ok(())
-            } else {
-                Err(format!("{} is not a real date written YYYY-MM-DD", quoted(s)))
-            }
-        }
-        LocalTime => {
-            let s = text()?;
-            if is_local_time(s) {
-                Ok(())
-            } else {
-                Err(format!("{} is not a real time written YYYY-MM-DDTHH:MM[:SS]", quoted(s)))
-            }
-        }
+        Id => shaped(text()?, is_uuid, "is not a UUID"),
+        Date => shaped(text()?, is_date, "is not a real date written YYYY-MM-DD"),
+        LocalTime => shaped(text()?, is_local_time, "is not a real time written YYYY-MM-DDTHH:MM[:SS]"),
         Timestamp => {
             let s = text()?;
             if s.len() >= 20 && s.len() <= 40 && is_local_time(&s[..19]) && s.ends_with('Z') {
                 Ok(())
             } else {
-                Err(format!("{} is not a UTC timestamp", quoted(s)))
+                Err(format!("{} is not a UTC timestamp", quote(s)))
             }
         }
         Int(lo, hi) => match v.as_i64() {
@@ -513,7 +492,7 @@ fn check_value(field: &Field, v: &Value) -> Result<(), String> {
             if words.contains(&s) {
                 Ok(())
             } else {
-                Err(format!("{} is not one of {}", quoted(s), words.join(", ")))
+                Err(format!("{} is not one of {}", quote(s), words.join(", ")))
             }
         }
         JsonText => {
@@ -523,14 +502,23 @@ fn check_value(field: &Field, v: &Value) -> Result<(), String> {
         TextMap => {
             let map = v.as_object().ok_or_else(|| format!("must be an object of texts, not {}", type_name(v)))?;
             for (k, x) in map {
-                let s = x.as_str().ok_or_else(|| format!("{} must be text, not {}", quoted(k), type_name(x)))?;
+                let s = x.as_str().ok_or_else(|| format!("{} must be text, not {}", quote(k), type_name(x)))?;
                 let n = s.chars().count().max(k.chars().count());
                 if n > MAX_TEXT_CHARS {
-                    return Err(format!("{}: a text of {n} characters, more than {MAX_TEXT_CHARS}", quoted(k)));
+                    return Err(format!("{}: a text of {n} characters, more than {MAX_TEXT_CHARS}", quote(k)));
                 }
             }
             Ok(())
         }
+    }
+}
+
+/// A text that must have a shape: fine, or quoted with what it is not.
+fn shaped(s: &str, ok: fn(&str) -> bool, not: &str) -> Result<(), String> {
+    if ok(s) {
+        Ok(())
+    } else {
+        Err(format!("{} {not}", quote(s)))
     }
 }
 
@@ -545,25 +533,48 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
-/// At most 80 characters of a value, for a message.
+/// At most [`QUOTE_CHARS`] characters of a value, for a message.
 fn short(v: &Value) -> String {
     quote(&v.to_string())
 }
 
-/// At most 80 characters of a text (a hostile peer's text is echoed back
-/// in messages; a megabyte of it is not).
-pub fn quote(s: &str) -> String {
-    const MAX: usize = 80;
-    if s.chars().count() <= MAX {
-        s.to_string()
-    } else {
-        let head: String = s.chars().take(MAX).collect();
-        format!("{head}… ({} characters)", s.chars().count())
-    }
+/// A value kept as data in an [`Invalid`] (a hostile peer's id may be a
+/// megabyte long): its first [`QUOTE_CHARS`] characters.
+fn clip(s: &str) -> String {
+    s.chars().take(QUOTE_CHARS).collect()
 }
 
-fn quoted(s: &str) -> String {
-    format!("{:?}", quote(s))
+/// How many characters of a user's value a message quotes.
+pub const QUOTE_CHARS: usize = 80;
+
+/// A cell, header or typed value quoted for a message: `'…'` around at most
+/// [`QUOTE_CHARS`] characters, control characters escaped (`\u{0}`, `\n`),
+/// and for a longer value `…' (N characters)`. The one way any message of
+/// Muster quotes what a user (or a file) gave it, so that a 50 MB header is
+/// never echoed whole.
+pub fn quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len().min(4 * QUOTE_CHARS) + 2);
+    out.push('\'');
+    let mut shown = 0usize;
+    let mut chars = value.chars();
+    for c in chars.by_ref() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+        shown += 1;
+        if shown == QUOTE_CHARS {
+            break;
+        }
+    }
+    let rest = chars.count();
+    if rest > 0 {
+        out.push_str(&format!("…' ({} characters)", shown + rest));
+    } else {
+        out.push('\'');
+    }
+    out
 }
 
 /// Is `s` a UUID in its text form (`8-4-4-4-12` hex digits)?

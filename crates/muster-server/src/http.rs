@@ -167,13 +167,15 @@ async fn status() -> Response {
     ok(&Status { protocol: PROTOCOL_VERSION, server: format!("muster-server {}", env!("CARGO_PKG_VERSION")) })
 }
 
+/// The sender, then its body: [`admit`] before a byte is read.
+async fn admit_body(app: &App, headers: &HeaderMap, body: Body) -> Result<(DeviceInfo, Bytes), Response> {
+    let device = admit(app, headers).await?;
+    Ok((device, read_body(headers, body).await?))
+}
+
 async fn push(State(app): State<App>, headers: HeaderMap, body: Body) -> Response {
-    let device = match admit(&app, &headers).await {
+    let (device, body) = match admit_body(&app, &headers, body).await {
         Ok(d) => d,
-        Err(r) => return r,
-    };
-    let body = match read_body(&headers, body).await {
-        Ok(b) => b,
         Err(r) => return r,
     };
     let req: PushRequest = match sync::decode(&body) {
@@ -190,7 +192,7 @@ async fn push(State(app): State<App>, headers: HeaderMap, body: Body) -> Respons
         return error(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_change",
-            format!("the device id {:?} is not a UUID", muster_protocol::rules::quote(&req.device_id)),
+            format!("the device id {} is not a UUID", muster_protocol::rules::quote(&req.device_id)),
         );
     }
     for c in &req.changes {
@@ -209,12 +211,8 @@ async fn push(State(app): State<App>, headers: HeaderMap, body: Body) -> Respons
 }
 
 async fn pull(State(app): State<App>, headers: HeaderMap, body: Body) -> Response {
-    let device = match admit(&app, &headers).await {
+    let (device, body) = match admit_body(&app, &headers, body).await {
         Ok(d) => d,
-        Err(r) => return r,
-    };
-    let body = match read_body(&headers, body).await {
-        Ok(b) => b,
         Err(r) => return r,
     };
     let req: PullRequest = match sync::decode(&body) {

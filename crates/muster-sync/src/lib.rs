@@ -54,7 +54,7 @@ pub fn server_url(s: &str) -> Result<String, muster_core::Error> {
     if rest.is_none_or(|r| r.is_empty()) {
         let shown = muster_protocol::rules::quote(t);
         return Err(muster_core::Error::invalid_at(
-            format!("the server address {shown:?} must start with http:// or https://, e.g. http://{shown} (a venue hub) or https://sync.example.org"),
+            format!("the server address {shown} must start with http:// or https://, e.g. http://192.168.1.10:8080 (a venue hub) or https://sync.example.org"),
             None,
             None,
             Some("server"),

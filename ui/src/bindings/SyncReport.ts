@@ -15,4 +15,8 @@ pulled: number,
 /**
  * This device's changes still waiting for the server.
  */
-pending: number, };
+pending: number, 
+/**
+ * Changes set aside in this store's quarantine (kept, not applied).
+ */
+quarantined: number, };

@@ -274,8 +274,9 @@ pub fn void_own(w: &Writer<'_>, c: &Change, why: &rules::Invalid) -> Result<Chan
     quarantine(w, c, Some(&why.field), &format!("this laptop's own change could never be sent: {}", why.message))?;
     let mut fields = BTreeMap::new();
     fields.insert("reason".to_string(), serde_json::Value::String(rules::quote(&why.to_string())));
-    fields.insert("entity".to_string(), serde_json::Value::String(rules::quote(&c.entity)));
-    fields.insert("entity_id".to_string(), serde_json::Value::String(rules::quote(&c.entity_id)));
+    let clip = |s: &str| serde_json::Value::String(s.chars().take(rules::QUOTE_CHARS).collect());
+    fields.insert("entity".to_string(), clip(&c.entity));
+    fields.insert("entity_id".to_string(), clip(&c.entity_id));
     let entity_id = if rules::is_uuid(&c.entity_id) { c.entity_id.clone() } else { uuid::Uuid::now_v7().to_string() };
     let void = Change { entity: rules::VOID.to_string(), op: ChangeOp::Insert, fields, entity_id, ..c.clone() };
     w.tx()
