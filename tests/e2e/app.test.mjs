@@ -686,6 +686,32 @@ describe("Muster desktop app", () => {
     assert.ok(!(await browser.execute(() => document.body.innerHTML)).includes(pair.token), "the token is not in the DOM");
   });
 
+  test("sync: a change this laptop cannot apply is set aside, on the badge and in Settings, and sync goes on", async () => {
+    // What a server from before the sync rules may hold: an event of 0 days.
+    const db = serverStore.replace(/^sqlite:/, "");
+    const hlc = `${String(Date.now()).padStart(16, "0")}-0000`;
+    const fields = JSON.stringify({ name: "零天的活动", venue: "礼堂", starts_on: "2026-12-01", days: 0, created_at: "2026-12-01T08:00:00.000Z" });
+    execFileSync("sqlite3", [db, `INSERT INTO changes (device_id, seq, hlc, entity, entity_id, op, fields) VALUES ('0190a000-0000-7000-8000-00000000beef', 1, '${hlc}', 'event', '0190a000-0000-7000-8000-00000000dead', 'insert', '${fields}')`]);
+    await (await $t("sync-badge")).click();
+    await (await $t("settings-page")).waitForDisplayed({ timeout: T });
+    await (await $t("sync-now")).click();
+    await waitUntil(async () => (await (await $t("sync-quarantined")).getText()) === "1", "the change is counted as set aside", 40_000);
+    await waitUntil(async () => /^0 条待同步 · 上次同步 \d\d:\d\d · 1 条已搁置$/.test((await badgeState()).text), "the badge says one is set aside", 40_000);
+    await waitUntil(async () => (await $$t("sync-quarantine-row")).length === 1, "Settings lists it");
+    const row = await (await $$t("sync-quarantine-row"))[0].getText();
+    assert.match(row, /event/);
+    assert.match(row, /days/);
+    await shot("33-sync-quarantine-zh");
+    await (await $t("lang-toggle")).click();
+    await (await $t("sync-badge")).click();
+    await (await $t("settings-page")).waitForDisplayed({ timeout: T });
+    await waitUntil(async () => /Records received but not applied/.test(await (await $t("sync-quarantine")).getText()), "the list in English");
+    await shot("34-sync-quarantine-en");
+    await (await $t("lang-toggle")).click();
+    await (await $t("sync-badge")).click();
+    await (await $t("settings-page")).waitForDisplayed({ timeout: T });
+  });
+
   test("sync: a check-in waits, then goes up; with the server gone the badge says offline", async () => {
     await openDemoEvent();
     await (await $t("tab-checkin")).click();
@@ -702,7 +728,7 @@ describe("Muster desktop app", () => {
     await new Promise((r) => syncServer.once("exit", r));
     await (await $t("sync-now")).click();
     await waitUntil(async () => (await badgeState()).state === "offline", "the badge says offline");
-    assert.match((await badgeState()).text, /^离线 · 0 条待同步$/);
+    assert.match((await badgeState()).text, /^离线 · 0 条待同步 · 1 条已搁置$/);
     assert.equal((await syncResult()).tone, "warn");
     await shot("32-sync-offline");
 

@@ -49,17 +49,29 @@ impl Postgres {
         let data = pg.dir.path().join("data");
         let out = pg.cmd("initdb").arg("-D").arg(&data).args(["-A", "trust", "-U", "muster", "--no-sync", "-E", "UTF8"]).output().unwrap();
         assert!(out.status.success(), "initdb: {}", String::from_utf8_lossy(&out.stderr));
-        let opts = format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off", pg.dir.path().display());
-        let out = pg
-            .cmd("pg_ctl")
-            .arg("-D")
-            .arg(&data)
-            .args(["-o", &opts, "-l"])
-            .arg(pg.dir.path().join("log"))
-            .args(["-w", "start"])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "pg_ctl start: {}", String::from_utf8_lossy(&out.stderr));
+        // The free port may be taken by another test's server before
+        // PostgreSQL binds it: try a few.
+        let mut port = port;
+        let mut tries = 0;
+        loop {
+            let opts = format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off", pg.dir.path().display());
+            let out = pg
+                .cmd("pg_ctl")
+                .arg("-D")
+                .arg(&data)
+                .args(["-o", &opts, "-l"])
+                .arg(pg.dir.path().join("log"))
+                .args(["-w", "start"])
+                .output()
+                .unwrap();
+            tries += 1;
+            if out.status.success() {
+                break;
+            }
+            let log = std::fs::read_to_string(pg.dir.path().join("log")).unwrap_or_default();
+            assert!(tries < 4, "pg_ctl start: {}\n{log}", String::from_utf8_lossy(&out.stderr));
+            port = free_port();
+        }
         pg.url = format!("postgres://muster@127.0.0.1:{port}/postgres");
         pg
     }

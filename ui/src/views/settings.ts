@@ -99,7 +99,7 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx): Promise<void>
   const last = stat(t("settings.last"), "sync-last");
   const aside = stat(t("settings.quarantined"), "sync-quarantined");
   // What this store set aside: each change, where from, and why.
-  const asideList = h("div", { class: "card", testid: "sync-quarantine", hidden: true });
+  const asideList = h("div", { class: "card card-wide", testid: "sync-quarantine", hidden: true });
   const showAside = async (n: number) => {
     asideList.hidden = n === 0;
     if (n === 0) return;
@@ -121,7 +121,7 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx): Promise<void>
         h("tbody", null, ...rows.map((q) => h("tr", { testid: "sync-quarantine-row" },
           h("td", null, h("code", null, `${q.device_id.slice(0, 8)}… #${q.seq}`)),
           h("td", null, `${q.entity} (${q.op})${q.field ? ` · ${q.field}` : ""}`),
-          h("td", null, q.reason))))),
+          h("td", { class: "wrap" }, q.reason))))),
     );
   };
   const show = (s: SyncStatus) => {
@@ -236,7 +236,6 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx): Promise<void>
         h("h2", { class: "card-title" }, t("settings.status")),
         h("div", { class: "mini-stats" }, st.el, pending.el, last.el, aside.el),
         h("div", { class: "form-actions" }, now)),
-      asideList,
       h("div", { class: "card" },
         h("h2", { class: "card-title" }, t("settings.file.title")),
         h("p", { class: "muted" }, t("settings.file.body")),
@@ -244,6 +243,7 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx): Promise<void>
         plain.el,
         passBox,
         typed),
+      asideList,
     ),
   ));
   const off = await api.onSyncStatus((s) => { if (root.querySelector('[data-testid="settings-page"]')) show(s); else off(); });
