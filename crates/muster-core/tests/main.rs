@@ -10,3 +10,4 @@ mod safety;
 mod fuzz_regressions;
 mod exports;
 mod access;
+mod door;
