@@ -10,3 +10,4 @@ mod sync;
 mod safety;
 mod exports;
 mod users;
+mod door_import;
