@@ -3,8 +3,10 @@
 //! [`Store::open`] is the only place a connection is made (WAL, foreign keys
 //! on, migrations applied), so at-rest encryption has one place to go.
 //! Reads are plain queries in the entity modules; every write goes through
-//! [`Store::write`], whose [`Writer`] changes a row and appends the matching
-//! change-log entry in the same transaction. Nothing else runs SQL.
+//! [`Store::write`] (or, for bulk work that gives way to the door,
+//! [`Store::write_yielding`]: `door`), whose [`Writer`] changes a row and
+//! appends the matching change-log entry in the same transaction. Nothing
+//! else runs SQL.
 
 mod changes;
 pub mod door;

@@ -78,12 +78,6 @@ impl DuplicateKeys {
     }
 }
 
-/// The duplicate keys of an event, read inside a write transaction so the
-/// answer cannot change before the import commits.
-pub fn duplicate_keys(w: &Writer<'_>, event_id: &str) -> Result<DuplicateKeys> {
-    Ok(roster_state_of(w.tx(), event_id)?.keys)
-}
-
 /// What an import checks its rows against: the event's duplicate keys and
 /// the codes it has given out.
 #[derive(Default)]
