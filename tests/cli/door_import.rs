@@ -176,14 +176,18 @@ fn check_ins_during_a_large_import_never_fail_nor_wait() {
 #[test]
 fn kill_9_during_a_large_import_leaves_all_of_it_or_none() {
     // How long a whole import takes here, to spread the kills over its life
-    // (reading, staging the search keys, publishing, exiting).
-    let probe = venue();
-    let t0 = Instant::now();
-    let r = spawn_import(&probe).wait_with_output().unwrap();
-    assert!(r.status.success());
-    let whole = t0.elapsed();
+    // (reading, staging the search keys, publishing, exiting): the faster
+    // of two, as the runs below are warm.
+    let mut whole = Duration::MAX;
+    for _ in 0..2 {
+        let probe = venue();
+        let t0 = Instant::now();
+        let r = spawn_import(&probe).wait_with_output().unwrap();
+        assert!(r.status.success());
+        whole = whole.min(t0.elapsed());
+    }
     let mut outcomes = Vec::new();
-    for fraction in [0.25, 0.55, 0.8, 0.92, 1.0] {
+    for fraction in [0.3, 0.6, 0.75, 0.85, 0.95] {
         let v = venue();
         let before = pending(&v);
         let mut import = spawn_import(&v);
@@ -205,6 +209,9 @@ fn kill_9_during_a_large_import_leaves_all_of_it_or_none() {
         assert_eq!(pending(&v), expected, "the change log holds all of the import (and its audit line) or none");
         let audited = muster(&v.db, &["audit", "--event", &v.events[0].0, "--action", "import"]).json()["count"].as_u64().unwrap();
         assert_eq!(audited, 1 + imported as u64);
+        // Keys staged for trainees that never came: killed while staging or
+        // publishing (none: while reading the file).
+        let staged = muster_core::store::roster::staged_key_count(&muster_core::store::Store::open(&v.db).unwrap()).unwrap();
         // The door works at once, and an import that died is simply run again.
         let (event, session, people) = &v.events[0];
         let r = muster(&v.db, &["checkin", "--event", event, "--session", session, "--trainee", &people[0], "--at", "2026-12-01T09:05"]);
@@ -216,7 +223,11 @@ fn kill_9_during_a_large_import_leaves_all_of_it_or_none() {
             assert_eq!(found(&v, LAST), 1);
             assert_sound(&v);
         }
-        outcomes.push(format!("{fraction}: {}", if !killed { "finished" } else if imported { "all" } else { "none" }));
+        outcomes.push(match (killed, imported) {
+            (false, _) => format!("{fraction}: finished"),
+            (true, true) => format!("{fraction}: all"),
+            (true, false) => format!("{fraction}: none ({staged} keys staged)"),
+        });
     }
     eprintln!("kill -9 during a {ROWS}-row import (whole: {whole:.2?}): {}", outcomes.join(", "));
 }
