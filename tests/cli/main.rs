@@ -13,3 +13,4 @@ mod users;
 mod hostile_server;
 mod hostile_store;
 mod hostile_files;
+mod door_import;

@@ -4,13 +4,17 @@
 //! Reading and validating the file is `crate::import`'s job; here each valid
 //! row is checked against the event's trainees (and the earlier rows of the
 //! same file) by ID number and by name + mobile, and the new ones are written
-//! in one transaction. A crash mid-import leaves all or nothing.
+//! in one transaction — made ready outside the write lock, so that it is
+//! short, and giving way to the door while it runs (see [`commit`]). A crash
+//! mid-import leaves all or nothing.
 
 use crate::import::{self, ColumnMapping, RosterFile};
+use crate::model::TraineeFields;
 use crate::store::{self, Store};
 use crate::{Error, Result};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// How many rows a preview shows.
 pub const PREVIEW_ROWS: usize = 10;
@@ -157,52 +161,251 @@ pub fn read(store: &Store, event_id: &str, path: &Path, dry_run: bool, progress:
     Ok(ReadRoster { file, report })
 }
 
+/// How long an import keeps giving way to the door before it publishes
+/// regardless (the waiting writes then wait for it, up to
+/// `store::door::BUSY_TIMEOUT`).
+pub const PATIENCE: Duration = Duration::from_secs(60);
+
+/// One new trainee made ready outside the write lock.
+struct NewRow {
+    code: String,
+    prepared: store::Prepared,
+}
+
 /// Writes the good rows of a [`read`] roster in one transaction (none on a
 /// dry run); `progress` covers the second half of the import.
+///
+/// The door must not wait behind it, so the transaction holds as little as
+/// possible and gives way: outside the lock ([`plan`]) the rows are
+/// classified against the store as it is (duplicates by ID number or name +
+/// mobile, the file's own earlier rows included), and each new one gets its
+/// id, code, column values and change-log JSON; its search keys are staged
+/// in short transactions under reserved rowids ([`Planned::stage`],
+/// `store::roster`). The publishing transaction ([`Staged::publish`]) then
+/// re-reads the event's keys and codes, repeats the classification against
+/// them (a row that became a duplicate meanwhile is one; a code taken
+/// meanwhile is drawn again), inserts the rows, their change-log entries and
+/// the one audit line, and ends the reservation: all or nothing, as before.
+/// Whenever a check-in (any other write) waits for the lock, it rolls back,
+/// lets it through and starts again (`store::door`), for up to [`PATIENCE`].
 pub fn commit(store: &mut Store, event_id: &str, read: ReadRoster, progress: &mut dyn FnMut(u64, u64)) -> Result<ImportReport> {
-    let ReadRoster { file, mut report } = read;
-    let dry_run = report.dry_run;
-    let total = file.rows.len() as u64;
+    let planned = plan(store, event_id, read)?;
+    if planned.report.dry_run {
+        let total = planned.total();
+        progress(total * 2, total * 2);
+        return Ok(planned.report);
+    }
+    planned.stage(store, progress)?.publish(store, progress)
+}
 
-    let mut write = |w: &mut store::Writer<'_>, report: &mut ImportReport| -> Result<()> {
-        // One audit line for the file, not one per row.
-        w.bulk();
-        let mut seen = store::trainees::duplicate_keys(w, event_id)?;
-        for (i, row) in file.rows.iter().enumerate() {
-            let Ok(fields) = &row.outcome else { continue };
-            if seen.matches(fields) {
+/// A read roster classified against the store as it was, its new rows made
+/// ready: the first step of [`commit`], outside the write lock.
+pub struct Planned {
+    event_id: String,
+    file: RosterFile,
+    /// For a dry run, complete; otherwise what the file says (rejects).
+    pub report: ImportReport,
+    /// Per valid row (file order): the new trainee, or `None` for a
+    /// duplicate. Empty for a dry run, which only counts (in `report`) and
+    /// is not staged.
+    rows: Vec<Option<NewRow>>,
+}
+
+/// Classifies the rows of `read` against the event as it is now and makes
+/// the new ones ready (ids, codes, values, change-log JSON). Writes nothing.
+pub fn plan(store: &Store, event_id: &str, read: ReadRoster) -> Result<Planned> {
+    let ReadRoster { file, mut report } = read;
+    let snapshot = store::trainees::roster_state(store, event_id)?;
+    let mut seen = snapshot.keys;
+    let mut taken = snapshot.codes;
+    let now = store.now();
+    let mut rows = Vec::with_capacity(file.rows.len());
+    for (line, fields) in valid_rows(&file) {
+        if seen.matches(fields) {
+            if report.dry_run {
                 report.duplicates += 1;
-                report.duplicate_rows.push(DuplicateRow { line: row.line, name: fields.name.clone() });
+                report.duplicate_rows.push(DuplicateRow { line, name: fields.name.clone() });
             } else {
-                seen.add(fields);
-                if !dry_run {
-                    store::trainees::insert(w, event_id, fields)?;
-                }
-                report.imported += 1;
+                rows.push(None);
             }
-            if i % 1000 == 999 {
-                progress(total + i as u64 + 1, total * 2);
-            }
+        } else if report.dry_run {
+            seen.add(fields);
+            report.imported += 1;
+        } else {
+            seen.add(fields);
+            let code = fresh_code(&mut taken);
+            let prepared = store::trainees::prepare(event_id, fields, &code, &now)?;
+            rows.push(Some(NewRow { code, prepared }));
         }
-        if !dry_run {
+    }
+    Ok(Planned { event_id: event_id.to_string(), file, report, rows })
+}
+
+fn valid_rows(file: &RosterFile) -> impl Iterator<Item = (u64, &TraineeFields)> {
+    file.rows.iter().filter_map(|r| r.outcome.as_ref().ok().map(|f| (r.line, f)))
+}
+
+impl Planned {
+    fn total(&self) -> u64 {
+        self.file.rows.len() as u64
+    }
+
+    /// The codes given to the new rows, in file order (tests of a code
+    /// taken meanwhile).
+    #[doc(hidden)]
+    pub fn codes(&self) -> Vec<String> {
+        self.rows.iter().flatten().map(|r| r.code.clone()).collect()
+    }
+
+    /// Stages the new rows' search keys in short transactions (the second
+    /// step of [`commit`]); `progress` moves through the third quarter.
+    pub fn stage(self, store: &mut Store, progress: &mut dyn FnMut(u64, u64)) -> Result<Staged> {
+        if self.report.dry_run {
+            return Err(Error::invalid("a dry run writes nothing"));
+        }
+        let total = self.total();
+        store::roster::clean_stale(store)?;
+        let new: Vec<(&TraineeFields, &str)> =
+            valid_rows(&self.file).zip(&self.rows).filter_map(|((_, f), r)| r.as_ref().map(|r| (f, r.code.as_str()))).collect();
+        let count = new.len().max(1) as u64;
+        let reservation = store::roster::stage(store, &self.event_id, &new, &mut |done| {
+            progress(total + total * done as u64 / count / 2, total * 2)
+        })?;
+        Ok(Staged { planned: self, reservation })
+    }
+}
+
+/// A planned import whose search keys wait under reserved rowids.
+pub struct Staged {
+    planned: Planned,
+    reservation: Option<store::roster::Reservation>,
+}
+
+impl Staged {
+    /// The last step of [`commit`]: the one transaction that re-checks and
+    /// publishes the rows, giving way to the door. On failure the staged keys
+    /// are removed.
+    pub fn publish(self, store: &mut Store, progress: &mut dyn FnMut(u64, u64)) -> Result<ImportReport> {
+        let Staged { planned: Planned { event_id, file, mut report, rows }, reservation } = self;
+        let total = file.rows.len() as u64;
+        progress(total * 3 / 2, total * 2);
+        let valid: Vec<(u64, &TraineeFields)> = valid_rows(&file).collect();
+        // Row `k` of the new ones waits at rowid `base + k`.
+        let mut at = Vec::with_capacity(rows.len());
+        let mut k = 0;
+        for row in &rows {
+            at.push(row.as_ref().and_then(|_| reservation.as_ref().map(|r| r.base + k)));
+            k += row.is_some() as i64;
+        }
+        let event_id = event_id.as_str();
+        let rejected = report.rejected;
+        let file_name = file.file.as_str();
+        let publish = |w: &mut store::Writer<'_>, ear: &store::Listener| -> Result<Option<(u64, Vec<DuplicateRow>)>> {
+            w.bulk();
+            let state = store::trainees::roster_state_in(w, event_id)?;
+            let holds = match &reservation {
+                Some(r) => store::roster::holds(w, r)?,
+                None => false,
+            };
+            let mut seen = state.keys;
+            // Codes to avoid when one must be drawn here (rare: built on demand).
+            let mut taken: Option<std::collections::HashSet<String>> = None;
+            let mut draw = |now: &std::collections::HashSet<String>| -> String {
+                let taken = taken.get_or_insert_with(|| {
+                    let mut t = now.clone();
+                    t.extend(rows.iter().flatten().map(|r| r.code.clone()));
+                    t
+                });
+                fresh_code(taken)
+            };
+            let mut imported = 0u64;
+            let mut duplicates = Vec::new();
+            let mut beyond = 0i64;
+            for (i, (((line, fields), row), at)) in valid.iter().zip(&rows).zip(&at).enumerate() {
+                if i % store::roster::LISTEN_EVERY == 0 && ear.door_waiting() {
+                    return Ok(None);
+                }
+                // Keys staged for this row, if the reservation still holds.
+                let staged_at = at.filter(|_| holds);
+                if seen.matches(fields) {
+                    duplicates.push(DuplicateRow { line: *line, name: fields.name.clone() });
+                    if let Some(rowid) = staged_at {
+                        store::search::unindex_rowid(w, rowid)?;
+                    }
+                    continue;
+                }
+                seen.add(fields);
+                imported += 1;
+                match row {
+                    Some(r) if !state.codes.contains(&r.code) => {
+                        store::trainees::insert_prepared(w, &r.prepared, staged_at)?;
+                        if staged_at.is_none() {
+                            store::search::add(w, event_id, r.prepared.id(), fields, Some(&r.code))?;
+                        }
+                    }
+                    // A code given out meanwhile, or a row that was a duplicate
+                    // when planned and no longer is: made here, at its own slot
+                    // or one past the reservation (never a rowid SQLite would
+                    // pick while reserved rows go in).
+                    _ => {
+                        let rowid = match (staged_at, &reservation) {
+                            (Some(slot), _) => {
+                                store::search::unindex_rowid(w, slot)?;
+                                Some(slot)
+                            }
+                            (None, Some(r)) if holds => {
+                                beyond += 1;
+                                Some(r.end() + beyond)
+                            }
+                            _ => None,
+                        };
+                        let code = draw(&state.codes);
+                        let p = store::trainees::prepare(event_id, fields, &code, &w.now())?;
+                        store::trainees::insert_prepared(w, &p, rowid)?;
+                        store::search::add(w, event_id, p.id(), fields, Some(&code))?;
+                    }
+                }
+            }
             w.audit(store::AuditRecord {
                 event_id: Some(event_id.to_string()),
                 action: "import",
                 entity: Some("trainee"),
                 after: Some(serde_json::json!({
-                    "file": file.file, "imported": report.imported,
-                    "rejected": report.rejected, "duplicates": report.duplicates,
+                    "file": file_name, "imported": imported,
+                    "rejected": rejected, "duplicates": duplicates.len(),
                 })),
                 ..Default::default()
             })?;
+            if let Some(r) = &reservation {
+                store::roster::finish(w, r)?;
+            }
+            Ok(Some((imported, duplicates)))
+        };
+        let ((imported, duplicates), _yielded) = match store.write_yielding(PATIENCE, publish) {
+            Ok(out) => out,
+            Err(e) => {
+                if let Some(r) = &reservation {
+                    let _ = store::roster::release(store, r);
+                }
+                return Err(e);
+            }
+        };
+        report.imported = imported;
+        report.duplicates = duplicates.len() as u64;
+        report.duplicate_rows = duplicates;
+        progress(total * 2, total * 2);
+        Ok(report)
+    }
+}
+
+/// A code not in `taken`, which it joins.
+fn fresh_code(taken: &mut std::collections::HashSet<String>) -> String {
+    loop {
+        let code = crate::code::generate();
+        if taken.insert(code.clone()) {
+            return code;
         }
-        Ok(())
-    };
-    // A dry run still reads the duplicate keys inside a transaction, so its
-    // counts are what a real import would do at that moment; it inserts nothing.
-    store.write(|w| write(w, &mut report))?;
-    progress(total * 2, total * 2);
-    Ok(report)
+    }
 }
 
 /// The rejected rows of the roster at `path` as a CSV (UTF-8 with BOM) for

@@ -11,3 +11,4 @@ mod fuzz_regressions;
 mod exports;
 mod access;
 mod hostile;
+mod door;

@@ -396,6 +396,20 @@ pub fn check_sized(c: &Change, now_ms: u64, fields_bytes: usize) -> Result<(), I
             ),
         ));
     }
+    check_fields(c, fields_bytes)
+}
+
+/// The rules on what a change says (its entity, row id, size, operation and
+/// fields), not on who sent it or when: what a store's own write path checks
+/// before it logs a change (its device id and number are its own).
+pub fn check_fields(c: &Change, fields_bytes: usize) -> Result<(), Invalid> {
+    let bad = |field: &str, message: String| Invalid {
+        device_id: clip(&c.device_id),
+        seq: c.seq,
+        entity: clip(&c.entity),
+        field: clip(field),
+        message,
+    };
     let Some(rules) = entity(&c.entity) else {
         return Err(bad("entity", format!("unknown entity {} (a newer Muster's?)", quote(&c.entity))));
     };

@@ -2,8 +2,10 @@
 //! entries in the same transaction.
 //!
 //! Architecture invariant: every row of a synced table is written through
-//! `Writer::insert` / `Writer::update`, which build the SQL from a closed
-//! [`Entity`] list and log the same field values; there is no other write.
+//! `Writer::insert` / `Writer::update` (or, for bulk work, a [`Prepared`]
+//! row made from one field list and `Writer::insert_prepared`), which build
+//! the SQL from a closed [`Entity`] list and log the same field values;
+//! there is no other write.
 
 use crate::access::Actor;
 use crate::clock;
@@ -97,6 +99,27 @@ impl Entity {
         }
     }
 
+    /// `INSERT INTO <table> (rowid, id, <columns>) VALUES (?1, …)`, made once.
+    fn insert_with_rowid(self) -> &'static str {
+        static SQL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        let all = SQL.get_or_init(|| {
+            Entity::ALL
+                .iter()
+                .map(|e| {
+                    let cols = e.columns();
+                    format!(
+                        "INSERT INTO {} (rowid, id, {}) VALUES ({})",
+                        e.table(),
+                        cols.join(", "),
+                        (1..=cols.len() + 2).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+                    )
+                })
+                .collect()
+        });
+        let pos = Entity::ALL.iter().position(|e| *e == self).unwrap_or(0);
+        &all[pos]
+    }
+
     /// Facts are appended, never updated.
     fn editable(self) -> bool {
         !matches!(self, Entity::Attendance | Entity::Correction | Entity::EligibilityOverride | Entity::Certificate | Entity::CertificatePrint | Entity::Response | Entity::ResponseRejection | Entity::Resolution | Entity::Audit)
@@ -158,6 +181,10 @@ pub struct Writer<'t> {
     /// The action that audit lines of this transaction name instead of
     /// "create"/"edit" (a merge is made of edits).
     action: Option<&'static str>,
+    /// Statements held for the length of the transaction (bulk work inserts
+    /// a hundred thousand rows: no cache look-up per row).
+    log_stmt: Option<rusqlite::CachedStatement<'t>>,
+    row_stmt: Option<(Entity, rusqlite::CachedStatement<'t>)>,
 }
 
 /// One line for the audit log, beyond the per-row lines the writer makes
@@ -171,6 +198,37 @@ pub struct AuditRecord {
     pub before: Option<Value>,
     pub after: Option<Value>,
     pub detail: Option<String>,
+}
+
+/// A row made ready before its write transaction, for bulk work (an
+/// import): its id, its column values and the change-log JSON of the same
+/// fields, built here from one field list as [`Writer::insert`] builds
+/// them, so the transaction only inserts ([`Writer::insert_prepared`]).
+pub struct Prepared {
+    entity: Entity,
+    id: String,
+    values: Vec<SqlValue>,
+    json: String,
+}
+
+impl Prepared {
+    /// `fields` must name every column of the entity (in any order).
+    /// Refused, like any write, when the sync rules would refuse the change.
+    pub fn new(entity: Entity, id: String, fields: &[(&'static str, Value)]) -> Result<Prepared> {
+        let cols = entity.columns();
+        debug_assert_eq!(cols.len(), fields.len(), "insert into {} names every column", entity.table());
+        let values = cols
+            .iter()
+            .map(|col| to_sql(fields.iter().find(|(name, _)| name == col).map(|(_, v)| v).unwrap_or(&Value::Null)))
+            .collect();
+        let json = fields_json(fields);
+        check_own(entity, &id, ChangeOp::Insert, fields, json.len())?;
+        Ok(Prepared { entity, id, values, json })
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
 }
 
 impl<'t> Writer<'t> {
@@ -191,6 +249,8 @@ impl<'t> Writer<'t> {
             actor,
             row_audit: true,
             action: None,
+            log_stmt: None,
+            row_stmt: None,
         }
     }
 
@@ -382,6 +442,26 @@ impl<'t> Writer<'t> {
         self.audit_insert(entity, id, fields)
     }
 
+    /// Inserts a [`Prepared`] row and logs it, at `rowid` when given (a
+    /// local detail, never synced: an import places its rows where their
+    /// search keys already wait, `store::roster`). Bulk work only: no
+    /// per-row audit line.
+    pub fn insert_prepared(&mut self, p: &Prepared, rowid: Option<i64>) -> Result<()> {
+        debug_assert!(!self.row_audit, "insert_prepared is for bulk work, which writes one summary audit line");
+        let tx: &'t Transaction<'t> = self.tx;
+        let stmt = match &mut self.row_stmt {
+            Some((e, stmt)) if *e == p.entity => stmt,
+            slot => &mut slot.insert((p.entity, tx.prepare_cached(p.entity.insert_with_rowid())?)).1,
+        };
+        stmt.raw_bind_parameter(1, rowid)?;
+        stmt.raw_bind_parameter(2, &p.id)?;
+        for (i, v) in p.values.iter().enumerate() {
+            stmt.raw_bind_parameter(i + 3, v)?;
+        }
+        stmt.raw_execute()?;
+        self.log_json(p.entity, &p.id, ChangeOp::Insert, &p.json)
+    }
+
     /// Sets some fields of an existing row and logs exactly those fields.
     /// Returns false when no such row exists.
     pub fn update(&mut self, entity: Entity, id: &str, fields: &[(&'static str, Value)]) -> Result<bool> {
@@ -530,48 +610,58 @@ impl<'t> Writer<'t> {
     }
 
     fn log(&mut self, entity: Entity, id: &str, op: ChangeOp, fields: &[(&'static str, Value)]) -> Result<()> {
+        let json = fields_json(fields);
+        check_own(entity, id, op, fields, json.len())?;
+        self.log_json(entity, id, op, &json)
+    }
+
+    fn log_json(&mut self, entity: Entity, id: &str, op: ChangeOp, fields: &str) -> Result<()> {
         let hlc: Hlc = self.clock.tick(self.now_ms);
         let seq = self.next_seq;
-        // What this device writes, every server and store must take: a
-        // change the sync rules would refuse is refused here, before it
-        // exists, instead of standing in the queue for ever.
-        let change = Change {
-            device_id: self.device_id.to_string(),
-            seq,
-            hlc,
-            entity: entity.name().to_string(),
-            entity_id: id.to_string(),
-            op,
-            fields: fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
-        };
-        let json = serde_json::to_string(&change.fields).unwrap_or_else(|_| "{}".into());
-        // (Its own clock is not judged here: a laptop keeps working whatever
-        // its clock says; the server tells it when the date is wrong.)
-        if let Err(e) = rules::check_sized(&change, u64::MAX, json.len()) {
-            return Err(crate::Error::invalid_at(
-                format!("{}: {} cannot be stored: {}", e.field, entity.name(), e.message),
-                None,
-                None,
-                Some(&e.field),
-            ));
-        }
         self.next_seq += 1;
-        self.tx
-            .prepare_cached(
+        let tx: &'t Transaction<'t> = self.tx;
+        let stmt = match &mut self.log_stmt {
+            Some(stmt) => stmt,
+            slot => slot.insert(tx.prepare_cached(
                 "INSERT INTO changes (device_id, seq, hlc, entity, entity_id, op, fields)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(rusqlite::params![
-                self.device_id,
-                seq as i64,
-                hlc.to_string(),
-                entity.name(),
-                id,
-                op.as_str(),
-                json
-            ])?;
+            )?),
+        };
+        stmt.execute(rusqlite::params![self.device_id, seq as i64, hlc.to_string(), entity.name(), id, op.as_str(), fields])?;
         Ok(())
     }
+}
+
+/// The change-log form of a row's fields: one JSON object.
+/// What this device writes, every server and store must take: a change the
+/// sync rules would refuse is refused before it exists, instead of standing
+/// in the queue for ever. (Its own clock is not judged here: a laptop keeps
+/// working whatever its clock says; the server tells it when the date is
+/// wrong.)
+fn check_own(entity: Entity, id: &str, op: ChangeOp, fields: &[(&'static str, Value)], json_len: usize) -> Result<()> {
+    let change = Change {
+        device_id: String::new(),
+        seq: 1,
+        hlc: Hlc::default(),
+        entity: entity.name().to_string(),
+        entity_id: id.to_string(),
+        op,
+        fields: fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+    };
+    match rules::check_fields(&change, json_len) {
+        Ok(()) => Ok(()),
+        Err(e) => Err(crate::Error::invalid_at(
+            format!("{}: {} cannot be stored: {}", e.field, entity.name(), e.message),
+            None,
+            None,
+            Some(&e.field),
+        )),
+    }
+}
+
+fn fields_json(fields: &[(&'static str, Value)]) -> String {
+    let map: serde_json::Map<String, Value> = fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+    Value::Object(map).to_string()
 }
 
 fn from_sql(v: SqlValue) -> Value {

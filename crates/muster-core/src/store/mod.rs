@@ -7,16 +7,20 @@
 //! connection. [`restore`] puts only a Muster store ([`identify`]) in place
 //! and keeps the store it replaces.
 //! Reads are plain queries in the entity modules; every write goes through
-//! [`Store::write`], whose [`Writer`] changes a row and appends the matching
-//! change-log entry in the same transaction. Nothing else runs SQL.
+//! [`Store::write`] (or, for bulk work that gives way to the door,
+//! [`Store::write_yielding`]: `door`), whose [`Writer`] changes a row and
+//! appends the matching change-log entry in the same transaction. Nothing
+//! else runs SQL.
 
 mod changes;
+pub mod door;
 pub mod events;
 pub mod lock;
 pub mod forms;
 pub mod attendance;
 pub mod certificates;
 pub mod migrations;
+pub mod roster;
 pub mod search;
 pub mod sessions;
 pub mod sync;
@@ -25,7 +29,8 @@ pub mod trainees;
 pub mod audit;
 pub mod users;
 
-pub use changes::{AuditRecord, Entity, Writer};
+pub use changes::{AuditRecord, Entity, Prepared, Writer};
+pub use door::Listener;
 
 use crate::access::Actor;
 
@@ -58,6 +63,8 @@ pub struct Store {
     /// re-key or a restore): see [`lock`]. `None` for a temporary copy, or
     /// a store in a folder where no lock file can be made.
     lock: Option<lock::StoreLock>,
+    /// The bell a waiting write rings so bulk work yields (`door`).
+    door: std::sync::Arc<door::Door>,
 }
 
 /// How an open takes the store's lock.
@@ -125,13 +132,16 @@ impl Store {
             }
             other => Error::Storage(other),
         })?;
+        // Waits for the lock in small steps (up to a minute), ringing the
+        // door's bell when a write asks for it.
+        let door = door::Door::new(path);
+        door.install(&mut conn)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         // 64 MB of page cache: a 100k-row import stays in memory until commit
         // instead of spilling pages to the WAL mid-transaction.
         conn.pragma_update(None, "cache_size", -65_536)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
         migrations::migrate(&mut conn)?;
         let device_id = device_id(&conn)?;
         let (last_seq, last_hlc): (i64, Option<String>) = conn.query_row(
@@ -152,6 +162,7 @@ impl Store {
             export_passphrase: None,
             actor: Some(Actor::admin("admin")),
             lock,
+            door,
         })
     }
 
@@ -312,7 +323,46 @@ impl Store {
 
     /// Runs `f` in one immediate transaction; every row it writes is logged
     /// to the change log in that transaction. On error nothing is kept.
+    /// While it waits for the lock it rings the door's bell, so bulk work
+    /// (an import) steps aside (`door`).
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        let _ringing = self.door.ring_while_waiting();
+        let out = self.transact(&door::Listener::deaf(), |w, _| f(w).map(Some))?;
+        Ok(out.expect("a write that does not yield always finishes"))
+    }
+
+    /// Bulk work that steps aside for the door: runs `f` in one immediate
+    /// transaction, like [`Store::write`], and gives it a [`Listener`] to
+    /// ask every few rows whether another write is waiting. `f` returns
+    /// `None` to give way: its transaction is rolled back, the waiting
+    /// writes go through, and `f` runs again from the start (so it must
+    /// depend only on what it reads in the transaction). After `patience`
+    /// it is no longer told about waiting writes and finishes (they wait).
+    /// Returns what `f` returned and how many times it gave way.
+    pub fn write_yielding<T>(
+        &mut self,
+        patience: std::time::Duration,
+        mut f: impl FnMut(&mut Writer<'_>, &Listener) -> Result<Option<T>>,
+    ) -> Result<(T, u32)> {
+        let started = std::time::Instant::now();
+        let mut yielded = 0;
+        loop {
+            let ear = if started.elapsed() < patience { self.door.listener() } else { door::Listener::deaf() };
+            if let Some(out) = self.transact(&ear, &mut f)? {
+                return Ok((out, yielded));
+            }
+            yielded += 1;
+            self.door.let_in();
+        }
+    }
+
+    /// Bulk work's pause: returns once no write is waiting for the lock.
+    pub(crate) fn let_door_in(&self) {
+        self.door.let_in();
+    }
+
+    /// One immediate transaction around `f`; `None` from `f` rolls it back.
+    fn transact<T>(&mut self, ear: &Listener, f: impl FnOnce(&mut Writer<'_>, &Listener) -> Result<Option<T>>) -> Result<Option<T>> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         // Another process (the CLI beside the app) may have written since we
         // last looked: continue after the newest entry of this device.
@@ -328,12 +378,22 @@ impl Store {
             }
         }
         let mut writer = Writer::new(&tx, &self.device_id, self.actor.as_ref(), clock, (db_seq as u64 + 1).max(self.next_seq), self.skew_ms);
-        let out = f(&mut writer)?;
+        let Some(out) = f(&mut writer, ear)? else {
+            drop(writer);
+            tx.rollback()?;
+            return Ok(None);
+        };
         let (clock, next_seq) = writer.finish();
         tx.commit()?;
         self.clock = clock;
         self.next_seq = next_seq;
-        Ok(out)
+        Ok(Some(out))
+    }
+
+    /// The wall-clock time of this store (with its skew), RFC 3339 UTC: what
+    /// a write transaction begun now would stamp its rows with.
+    pub fn now(&self) -> String {
+        crate::clock::rfc3339_ms(crate::clock::now_ms().saturating_add_signed(self.skew_ms))
     }
 
     /// Change-log entries of this store after `after_seq` for `device_id`, in

@@ -4,14 +4,17 @@
 //!
 //! A row is `(key, trainee rowid)` with key `"<event rowid hex>\x1f<kind>\x1f<text>"`:
 //! small entries in one index, so a 100,000-trainee roster imports quickly
-//! and a query is a range scan of one event's keys of one kind.
+//! and a query is a range scan of one event's keys of one kind. A query
+//! joins the trainee by rowid, so keys whose trainee does not exist (yet)
+//! are never found: an import stages its keys ahead under reserved rowids
+//! and they appear with its trainees (`store::roster`).
 
 use super::{Store, Writer};
 use crate::model::TraineeFields;
 use crate::search::{keys, KeyKind};
 use crate::Result;
 
-fn full_key(event_rowid: i64, kind: KeyKind, text: &str) -> String {
+pub(crate) fn full_key(event_rowid: i64, kind: KeyKind, text: &str) -> String {
     format!("{event_rowid:x}\u{1f}{}\u{1f}{text}", kind as u8)
 }
 
@@ -30,6 +33,32 @@ pub fn add(w: &Writer<'_>, event_id: &str, trainee_id: &str, t: &TraineeFields, 
     for (kind, key) in keys(&t.name, code, t.phone.as_deref(), t.id_number.as_deref()) {
         stmt.execute(rusqlite::params![full_key(event_rowid, kind, &key), trainee_rowid])?;
     }
+    Ok(())
+}
+
+/// The index keys of one trainee of the event with this rowid.
+pub(crate) fn full_keys(event_rowid: i64, t: &TraineeFields, code: Option<&str>) -> Vec<String> {
+    keys(&t.name, code, t.phone.as_deref(), t.id_number.as_deref()).into_iter().map(|(kind, key)| full_key(event_rowid, kind, &key)).collect()
+}
+
+/// The rowid of an event (its keys' prefix); `None` if there is no such event.
+pub(crate) fn event_rowid(conn: &rusqlite::Connection, event_id: &str) -> Result<Option<i64>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn.prepare_cached("SELECT rowid FROM events WHERE id = ?1")?.query_row([event_id], |r| r.get(0)).optional()?)
+}
+
+/// Writes index keys (from [`full_keys`]) for the trainee at `trainee_rowid`.
+pub(crate) fn add_at(w: &Writer<'_>, trainee_rowid: i64, keys: &[String]) -> Result<()> {
+    let mut stmt = w.tx().prepare_cached("INSERT INTO search_keys (key, trainee_rowid) VALUES (?1, ?2)")?;
+    for key in keys {
+        stmt.execute(rusqlite::params![key, trainee_rowid])?;
+    }
+    Ok(())
+}
+
+/// Removes the keys at `trainee_rowid` (staged ones whose row will not come).
+pub(crate) fn unindex_rowid(w: &Writer<'_>, trainee_rowid: i64) -> Result<()> {
+    w.tx().prepare_cached("DELETE FROM search_keys WHERE trainee_rowid = ?1")?.execute([trainee_rowid])?;
     Ok(())
 }
 

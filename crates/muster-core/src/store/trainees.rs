@@ -1,7 +1,7 @@
 //! Trainees in the store: roster reads, duplicate keys, search, and the
 //! change-logged insert and field update.
 
-use super::{Entity, Store, Writer};
+use super::{Entity, Prepared, Store, Writer};
 use crate::model::{Gender, Trainee, TraineeFields};
 use crate::Result;
 use rusqlite::{OptionalExtension, Row};
@@ -78,22 +78,43 @@ impl DuplicateKeys {
     }
 }
 
-/// The duplicate keys of an event, read inside a write transaction so the
-/// answer cannot change before the import commits.
-pub fn duplicate_keys(w: &Writer<'_>, event_id: &str) -> Result<DuplicateKeys> {
-    let mut keys = DuplicateKeys::default();
-    let mut stmt = w.tx().prepare_cached("SELECT name, phone, id_number FROM trainees WHERE event_id = ?1")?;
+/// What an import checks its rows against: the event's duplicate keys and
+/// the codes it has given out.
+#[derive(Default)]
+pub struct RosterState {
+    pub keys: DuplicateKeys,
+    pub codes: HashSet<String>,
+}
+
+/// The event's [`RosterState`] as it is now (one statement: one snapshot),
+/// for preparing an import outside the write lock.
+pub fn roster_state(store: &Store, event_id: &str) -> Result<RosterState> {
+    roster_state_of(store.conn(), event_id)
+}
+
+/// The event's [`RosterState`] inside a write transaction: what an import
+/// re-checks before it commits.
+pub fn roster_state_in(w: &Writer<'_>, event_id: &str) -> Result<RosterState> {
+    roster_state_of(w.tx(), event_id)
+}
+
+fn roster_state_of(conn: &rusqlite::Connection, event_id: &str) -> Result<RosterState> {
+    let mut state = RosterState::default();
+    let mut stmt = conn.prepare_cached("SELECT name, phone, id_number, code FROM trainees WHERE event_id = ?1")?;
     let mut rows = stmt.query([event_id])?;
     while let Some(r) = rows.next()? {
         let name: String = r.get(0)?;
         if let Some(id) = r.get::<_, Option<String>>(2)? {
-            keys.id_numbers.insert(id);
+            state.keys.id_numbers.insert(id);
         }
         if let Some(p) = r.get::<_, Option<String>>(1)? {
-            keys.name_phones.insert((name, p));
+            state.keys.name_phones.insert((name, p));
+        }
+        if let Some(code) = r.get::<_, Option<String>>(3)? {
+            state.codes.insert(code);
         }
     }
-    Ok(keys)
+    Ok(state)
 }
 
 /// The trainee with this code in any event (to tell "another event's code"
@@ -146,26 +167,41 @@ pub fn insert_full(w: &mut Writer<'_>, event_id: &str, t: &TraineeFields, walk_i
 fn insert_row(w: &mut Writer<'_>, event_id: &str, t: &TraineeFields, walk_in: bool) -> Result<(String, String)> {
     let now = w.now();
     let code = fresh_code(w, event_id)?;
-    let id = w.insert(
-        Entity::Trainee,
-        &[
-            ("event_id", json!(event_id)),
-            ("name", json!(t.name)),
-            ("gender", json!(t.gender.map(Gender::as_str))),
-            ("phone", json!(t.phone)),
-            ("id_number", json!(t.id_number)),
-            ("age", json!(t.age)),
-            ("birth_date", json!(t.birth_date)),
-            ("organization", json!(t.organization)),
-            ("occupation", json!(t.occupation)),
-            ("extra", json!(t.extra)),
-            ("created_at", json!(now)),
-            ("code", json!(code)),
-            ("walk_in", json!(walk_in)),
-            ("merged_into", Value::Null),
-        ],
-    )?;
+    let id = w.insert(Entity::Trainee, &row_fields(event_id, t, &code, walk_in, &now))?;
     Ok((id, code))
+}
+
+/// Every column of a new trainee row (the one place they are listed).
+fn row_fields(event_id: &str, t: &TraineeFields, code: &str, walk_in: bool, now: &str) -> Vec<(&'static str, Value)> {
+    vec![
+        ("event_id", json!(event_id)),
+        ("name", json!(t.name)),
+        ("gender", json!(t.gender.map(Gender::as_str))),
+        ("phone", json!(t.phone)),
+        ("id_number", json!(t.id_number)),
+        ("age", json!(t.age)),
+        ("birth_date", json!(t.birth_date)),
+        ("organization", json!(t.organization)),
+        ("occupation", json!(t.occupation)),
+        ("extra", json!(t.extra)),
+        ("created_at", json!(now)),
+        ("code", json!(code)),
+        ("walk_in", json!(walk_in)),
+        ("merged_into", Value::Null),
+    ]
+}
+
+/// A new imported trainee made ready outside the write lock: a fresh id,
+/// the given code, created `now` (bulk work: [`Writer::insert_prepared`]).
+pub fn prepare(event_id: &str, t: &TraineeFields, code: &str, now: &str) -> Result<Prepared> {
+    Prepared::new(Entity::Trainee, uuid::Uuid::now_v7().to_string(), &row_fields(event_id, t, code, false, now))
+}
+
+/// Writes a prepared trainee at `rowid` (where its search keys were
+/// staged), or wherever SQLite puts it when `None` (its keys are then the
+/// caller's to write).
+pub fn insert_prepared(w: &mut Writer<'_>, p: &Prepared, rowid: Option<i64>) -> Result<()> {
+    w.insert_prepared(p, rowid)
 }
 
 /// Gives every trainee without a code (written before codes existed) one,

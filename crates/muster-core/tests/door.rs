@@ -1,0 +1,231 @@
+//! The door while an import runs: the import's steps (plan, stage, publish)
+//! with other writes between them, staged keys that never publish, and the
+//! import's transaction giving way to a waiting write.
+
+use muster_core::model::NewEvent;
+use muster_core::roster::{self, ImportReport};
+use muster_core::store::{self, Store};
+use muster_core::trainee::TraineePatch;
+use muster_core::Muster;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+struct Venue {
+    dir: tempfile::TempDir,
+    db: PathBuf,
+    door: Muster,
+    event: String,
+}
+
+fn venue() -> Venue {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let mut door = Muster::open(&db).unwrap();
+    let event = door.create_event(NewEvent { name: "培训".into(), venue: "县城".into(), starts_on: "2026-12-01".into(), days: 1 }).unwrap().id;
+    Venue { dir, db, door, event }
+}
+
+fn csv(dir: &Path, name: &str, rows: &[(&str, &str)]) -> PathBuf {
+    let mut text = String::from("姓名,手机\n");
+    for (n, p) in rows {
+        text.push_str(&format!("{n},{p}\n"));
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Plans and stages an import on a connection of its own, as the CLI beside
+/// the app would.
+fn staged(v: &Venue, file: &Path) -> (Store, roster::Staged) {
+    let mut s = Store::open(&v.db).unwrap();
+    let read = roster::read(&s, &v.event, file, false, &mut |_, _| {}).unwrap();
+    let planned = roster::plan(&s, &v.event, read).unwrap();
+    let staged = planned.stage(&mut s, &mut |_, _| {}).unwrap();
+    (s, staged)
+}
+
+fn publish(mut s: Store, staged: roster::Staged) -> ImportReport {
+    staged.publish(&mut s, &mut |_, _| {}).unwrap()
+}
+
+fn names(m: &Muster, event: &str, query: &str) -> Vec<String> {
+    m.search(event, query, 20).unwrap().into_iter().map(|t| t.fields.name).collect()
+}
+
+/// The store's own change log is numbered 1, 2, 3, … without a gap.
+fn assert_gap_free(m: &Muster) {
+    let s = m.store();
+    let seqs: Vec<u64> = s.changes_since(s.device_id(), 0, usize::MAX).unwrap().iter().map(|c| c.seq).collect();
+    assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>());
+}
+
+#[test]
+fn rows_that_became_duplicates_meanwhile_are_duplicates_and_leave_no_keys() {
+    let mut v = venue();
+    let file = csv(v.dir.path(), "a.csv", &[("王素梅", "13812345678"), ("李建国", "13900001111"), ("张三", "13600000000")]);
+    let (s, staged) = staged(&v, &file);
+    // A walk-in registered at the door while the import was being staged.
+    v.door.walk_in(&v.event, "李建国", Some("13900001111"), None).unwrap();
+    let r = publish(s, staged);
+    assert_eq!((r.imported, r.duplicates), (2, 1), "{r:?}");
+    assert_eq!(r.duplicate_rows.iter().map(|d| d.line).collect::<Vec<_>>(), vec![3]);
+    assert_eq!(v.door.roster(&v.event).unwrap().len(), 3);
+    assert_eq!(names(&v.door, &v.event, "lijianguo"), vec!["李建国"], "the walk-in only");
+    assert_eq!(names(&v.door, &v.event, "wangsumei"), vec!["王素梅"]);
+    assert_eq!(store::roster::staged_key_count(v.door.store()).unwrap(), 0);
+    assert_gap_free(&v.door);
+}
+
+#[test]
+fn a_row_that_stopped_being_a_duplicate_is_imported_and_searchable() {
+    let mut v = venue();
+    let first = csv(v.dir.path(), "a.csv", &[("王素梅", "13812345678")]);
+    v.door.import_roster(&v.event, &first, &Default::default(), &mut |_, _| {}).unwrap();
+    let second = csv(v.dir.path(), "b.csv", &[("王素梅", "13812345678"), ("赵六", "13700001111")]);
+    let (s, staged) = staged(&v, &second);
+    // Meanwhile the first 王素梅's mobile is corrected: the file's row is
+    // someone else after all.
+    let wang = v.door.roster(&v.event).unwrap().remove(0);
+    v.door.edit_trainee(&wang.id, &TraineePatch { phone: Some("13500000000".into()), ..Default::default() }).unwrap();
+    let r = publish(s, staged);
+    assert_eq!((r.imported, r.duplicates), (2, 0), "{r:?}");
+    assert_eq!(names(&v.door, &v.event, "wangsumei").len(), 2);
+    assert_eq!(names(&v.door, &v.event, "zhaoliu"), vec!["赵六"]);
+    assert_eq!(store::roster::staged_key_count(v.door.store()).unwrap(), 0);
+    assert_gap_free(&v.door);
+}
+
+#[test]
+fn a_code_given_out_meanwhile_is_drawn_again() {
+    let mut v = venue();
+    let file = csv(v.dir.path(), "a.csv", &[("王素梅", "13812345678"), ("李建国", "13900001111")]);
+    let mut s = Store::open(&v.db).unwrap();
+    let read = roster::read(&s, &v.event, &file, false, &mut |_, _| {}).unwrap();
+    let planned = roster::plan(&s, &v.event, read).unwrap();
+    let taken = planned.codes()[0].clone();
+    let staged = planned.stage(&mut s, &mut |_, _| {}).unwrap();
+    // A walk-in meanwhile holds that very code (forced: 1 in 33 million).
+    let (walk_in, _) = v.door.walk_in(&v.event, "张三", Some("13600000000"), None).unwrap();
+    let conn = rusqlite::Connection::open(&v.db).unwrap();
+    conn.execute("UPDATE trainees SET code = ?1 WHERE id = ?2", [&taken, &walk_in.id]).unwrap();
+    let r = publish(s, staged);
+    assert_eq!(r.imported, 2);
+    let roster = v.door.roster(&v.event).unwrap();
+    let mut codes: Vec<&str> = roster.iter().filter_map(|t| t.code.as_deref()).collect();
+    codes.sort();
+    codes.dedup();
+    assert_eq!(codes.len(), 3, "every code once");
+    let wang = roster.iter().find(|t| t.fields.name == "王素梅").unwrap();
+    assert_ne!(wang.code.as_deref(), Some(taken.as_str()));
+    // Its code finds it, and the taken one does not.
+    assert_eq!(names(&v.door, &v.event, wang.code.as_deref().unwrap()), vec!["王素梅"]);
+    assert_eq!(names(&v.door, &v.event, "wangsumei"), vec!["王素梅"]);
+    assert_eq!(store::roster::staged_key_count(v.door.store()).unwrap(), 0);
+}
+
+#[test]
+fn a_lost_reservation_means_the_keys_go_in_with_the_rows() {
+    let v = venue();
+    let file = csv(v.dir.path(), "a.csv", &[("王素梅", "13812345678"), ("李建国", "13900001111")]);
+    let (s, staged) = staged(&v, &file);
+    assert!(store::roster::staged_key_count(v.door.store()).unwrap() > 0);
+    // Another process takes the importer for dead and cleans its keys up.
+    let mut other = Store::open(&v.db).unwrap();
+    store::roster::age_reservations(&mut other).unwrap();
+    assert_eq!(store::roster::clean_stale(&mut other).unwrap(), 1);
+    assert_eq!(store::roster::staged_key_count(v.door.store()).unwrap(), 0);
+    let r = publish(s, staged);
+    assert_eq!(r.imported, 2);
+    assert_eq!(names(&v.door, &v.event, "wangsumei"), vec!["王素梅"]);
+    assert_eq!(names(&v.door, &v.event, "5678"), vec!["王素梅"]);
+    assert_eq!(store::roster::staged_key_count(v.door.store()).unwrap(), 0);
+}
+
+#[test]
+fn an_import_that_never_publishes_leaves_nothing_visible_and_its_keys_go_later() {
+    let mut v = venue();
+    let changes = |m: &Muster| m.store().changes_since(m.store().device_id(), 0, usize::MAX).unwrap().len();
+    let before = changes(&v.door);
+    let mut rows: Vec<(String, String)> = (0..3000).map(|i| (format!("学员{i}"), format!("137{i:08}"))).collect();
+    rows.push(("王素梅".into(), "13812345678".into()));
+    let pairs: Vec<(&str, &str)> = rows.iter().map(|(n, p)| (n.as_str(), p.as_str())).collect();
+    let file = csv(v.dir.path(), "big.csv", &pairs);
+    let (s, staged) = staged(&v, &file);
+    // The importer dies here (its keys are all staged).
+    drop(staged);
+    drop(s);
+    let staged_keys = store::roster::staged_key_count(v.door.store()).unwrap();
+    assert!(staged_keys > 3000 * 5, "{staged_keys}");
+    assert!(v.door.roster(&v.event).unwrap().is_empty());
+    assert!(names(&v.door, &v.event, "wangsumei").is_empty());
+    assert!(names(&v.door, &v.event, "学员").is_empty());
+    assert_eq!(changes(&v.door), before, "nothing to sync");
+    // A later import leaves a reservation that is not yet stale alone…
+    let small = csv(v.dir.path(), "small.csv", &[("李建国", "13900001111")]);
+    v.door.import_roster(&v.event, &small, &Default::default(), &mut |_, _| {}).unwrap();
+    assert_eq!(store::roster::staged_key_count(v.door.store()).unwrap(), staged_keys);
+    // …and removes it once it has been silent for long.
+    let mut s = Store::open(&v.db).unwrap();
+    store::roster::age_reservations(&mut s).unwrap();
+    let again = csv(v.dir.path(), "again.csv", &[("赵六", "13700001111")]);
+    v.door.import_roster(&v.event, &again, &Default::default(), &mut |_, _| {}).unwrap();
+    assert_eq!(store::roster::staged_key_count(v.door.store()).unwrap(), 0);
+    assert_eq!(names(&v.door, &v.event, "lijianguo"), vec!["李建国"]);
+    assert_eq!(names(&v.door, &v.event, "zhaoliu"), vec!["赵六"]);
+    // The whole file imported now is found, first row to last.
+    let r = v.door.import_roster(&v.event, &file, &Default::default(), &mut |_, _| {}).unwrap();
+    assert_eq!(r.imported, 3001);
+    assert_eq!(names(&v.door, &v.event, "wangsumei"), vec!["王素梅"]);
+    assert_eq!(names(&v.door, &v.event, "学员2999"), vec!["学员2999"]);
+    assert_eq!(names(&v.door, &v.event, "学员0"), vec!["学员0"]);
+    assert_eq!(store::roster::staged_key_count(v.door.store()).unwrap(), 0);
+    assert_eq!(v.door.store().check().unwrap(), Vec::<String>::new());
+    assert_gap_free(&v.door);
+}
+
+#[test]
+fn an_import_gives_way_to_a_waiting_write_and_starts_again() {
+    let v = venue();
+    let mut importer = Store::open(&v.db).unwrap();
+    let db = v.db.clone();
+    let (go, wait_for_go) = std::sync::mpsc::channel::<()>();
+    let door = std::thread::spawn(move || {
+        let mut s = Store::open(&db).unwrap();
+        wait_for_go.recv().unwrap();
+        let t0 = Instant::now();
+        s.write(|w| store::events::insert(w, &NewEvent { name: "door".into(), venue: String::new(), starts_on: "2026-12-01".into(), days: 1 }))
+            .unwrap();
+        t0.elapsed()
+    });
+    let mut runs = 0;
+    let (_, yielded) = importer
+        .write_yielding(roster::PATIENCE, |w, ear| {
+            runs += 1;
+            store::events::insert(w, &NewEvent { name: format!("import {runs}"), venue: String::new(), starts_on: "2026-12-01".into(), days: 1 })?;
+            if runs == 1 {
+                // Hold the lock until the door's write rings.
+                go.send(()).unwrap();
+                let t0 = Instant::now();
+                while !ear.door_waiting() {
+                    assert!(t0.elapsed() < Duration::from_secs(20), "the waiting write rings");
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                return Ok(None);
+            }
+            Ok(Some(()))
+        })
+        .unwrap();
+    let waited = door.join().unwrap();
+    assert_eq!((runs, yielded), (2, 1));
+    assert!(waited < Duration::from_secs(5), "{waited:?}");
+    let events: Vec<String> = v.door.list_events().unwrap().into_iter().map(|e| e.name).collect();
+    assert!(events.contains(&"door".to_string()) && events.contains(&"import 2".to_string()), "{events:?}");
+    assert!(!events.contains(&"import 1".to_string()), "the first attempt was rolled back: {events:?}");
+    // The door's event went in first, numbered before the import's.
+    let s = v.door.store();
+    let log = s.changes_since(s.device_id(), 0, usize::MAX).unwrap();
+    let pos = |name: &str| log.iter().position(|c| c.entity == "event" && c.fields.get("name").and_then(|n| n.as_str()) == Some(name)).unwrap();
+    assert!(pos("door") < pos("import 2"));
+    assert_gap_free(&v.door);
+}
