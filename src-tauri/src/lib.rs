@@ -198,7 +198,26 @@ async fn import_roster<R: Runtime>(
             let _ = app.emit(IMPORT_PROGRESS, Progress { done, total });
         }
     };
-    state.with(|m| m.import_roster(&event_id, Path::new(&path), &opts, &mut progress))
+    if dry_run {
+        return state.with(|m| m.import_roster(&event_id, Path::new(&path), &opts, &mut progress));
+    }
+    // On a connection of its own, so the app's door (check-ins on this
+    // laptop) is not held for the whole import; the permission is checked
+    // there, as this user.
+    let mut own = state.with(|m| m.open_another())?;
+    let app2 = app.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut last = Instant::now() - Duration::from_secs(1);
+        let mut progress = |done: u64, total: u64| {
+            if done >= total || last.elapsed() >= Duration::from_millis(50) {
+                last = Instant::now();
+                let _ = app2.emit(IMPORT_PROGRESS, Progress { done, total });
+            }
+        };
+        own.import_roster(&event_id, Path::new(&path), &opts, &mut progress).map_err(|e| e.to_payload())
+    })
+    .await
+    .map_err(|e| muster_core::Error::invalid(format!("the import stopped: {e}")).to_payload())?
 }
 
 /// Writes the rows of `src_path` that an import rejects, with the reasons,

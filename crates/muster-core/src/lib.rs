@@ -190,6 +190,18 @@ impl Muster {
         }
     }
 
+    /// A second connection to the same store, as the same user (and with
+    /// the same passphrase, which the caller need not hold): for long work
+    /// such as an import, so that the first connection — the app's door —
+    /// is not held meanwhile. The import itself gives way to the door's
+    /// writes (`store::door`).
+    pub fn open_another(&self) -> Result<Muster> {
+        let mut other = Muster::open_with(self.store.path(), self.store.passphrase())?;
+        other.set_actor(self.actor().cloned());
+        other.overwrite = self.overwrite;
+        Ok(other)
+    }
+
     /// Who acts now; `None` while locked.
     pub fn actor(&self) -> Option<&Actor> {
         self.store.actor()
