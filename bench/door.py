@@ -7,9 +7,11 @@ line: the import's time, the check-ins made while it ran, the worst and the
 median, any failure, and a check-in with the store idle afterwards.
 
 usage: door.py MUSTER_BINARY ROSTER_CSV ROWS [MEAN_SECONDS_BETWEEN_CHECKINS (1)]"""
+import atexit
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -20,6 +22,7 @@ muster, roster, rows = sys.argv[1], sys.argv[2], int(sys.argv[3])
 mean = float(sys.argv[4]) if len(sys.argv) > 4 else 1.0
 rng = random.Random(rows)
 tmp = tempfile.mkdtemp()
+atexit.register(shutil.rmtree, tmp, True)
 db = os.path.join(tmp, "m.db")
 env = dict(os.environ, XDG_DATA_HOME=tmp)
 env.pop("MUSTER_PASSPHRASE", None)
