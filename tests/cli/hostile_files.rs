@@ -9,38 +9,10 @@
 //! fragments its output must hold, the most output it may print, and a file
 //! it writes that must hold no live formula.
 
-use muster_tests::muster_bin;
+use muster_tests::{muster_bin, muster_in};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-
-/// One `muster --json` run in `dir` (so relative paths land there).
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn muster_in(dir: &Path, db: &Path, args: &[String]) -> Run {
-    let out = Command::new(muster_bin())
-        .current_dir(dir)
-        .arg("--db")
-        .arg(db)
-        .arg("--json")
-        .args(args)
-        .env("XDG_DATA_HOME", dir)
-        .output()
-        .expect("muster runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn json(r: &Run) -> serde_json::Value {
-    serde_json::from_str(r.stdout.trim()).unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", r.stdout, r.stderr))
-}
 
 /// A file the command writes, to be checked.
 enum Written {
@@ -108,7 +80,7 @@ fn run_case(c: &Case) -> Option<String> {
     let ok = |args: &[String]| {
         let r = muster_in(dir, &db, args);
         assert_eq!(r.code, 0, "{}: setup {args:?}: {}{}", c.name, r.stdout, r.stderr);
-        json(&r)
+        r.json()
     };
     let s = |v: &[&str]| v.iter().map(|a| a.to_string()).collect::<Vec<_>>();
     let event = ok(&s(&["event", "create", "--name", "培训", "--starts", "2026-12-01", "--days", "2"]))["id"].as_str().unwrap().to_string();
@@ -428,7 +400,7 @@ fn big_roster() -> (tempfile::TempDir, PathBuf, String) {
     let db = tmp.path().join("m.db");
     let s = |v: &[&str]| v.iter().map(|a| a.to_string()).collect::<Vec<_>>();
     let r = muster_in(tmp.path(), &db, &s(&["event", "create", "--name", "培训", "--starts", "2026-12-01", "--days", "2"]));
-    let event = json(&r)["id"].as_str().unwrap().to_string();
+    let event = r.json()["id"].as_str().unwrap().to_string();
     std::fs::write(tmp.path().join("r.csv"), roster_csv(2000)).unwrap();
     let r = muster_in(tmp.path(), &db, &s(&["roster", "import", "--event", &event, "r.csv"]));
     assert_eq!(r.code, 0, "{}", r.stdout);

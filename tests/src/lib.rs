@@ -48,14 +48,17 @@ impl Run {
 
 /// Runs `muster --db DB --json ARGS...`.
 pub fn muster(db: &Path, args: &[&str]) -> Run {
-    let out: Output = Command::new(muster_bin())
-        .arg("--db")
-        .arg(db)
-        .arg("--json")
-        .args(args)
-        .env("XDG_DATA_HOME", db.parent().unwrap_or(Path::new(".")))
-        .output()
-        .expect("muster runs");
+    run(Command::new(muster_bin()).arg("--db").arg(db).arg("--json").args(args).env("XDG_DATA_HOME", db.parent().unwrap_or(Path::new("."))))
+}
+
+/// [`muster`] run in `dir` (so relative paths land there), with the app's
+/// data folder there too.
+pub fn muster_in<S: AsRef<std::ffi::OsStr>>(dir: &Path, db: &Path, args: &[S]) -> Run {
+    run(Command::new(muster_bin()).current_dir(dir).arg("--db").arg(db).arg("--json").args(args).env("XDG_DATA_HOME", dir))
+}
+
+fn run(cmd: &mut Command) -> Run {
+    let out: Output = cmd.output().expect("muster runs");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

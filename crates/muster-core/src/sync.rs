@@ -19,7 +19,7 @@
 //! stopped and never applies a change twice.
 //!
 //! Nothing the other side says can hold it for ever: a push batch is cut
-//! to [`MAX_PUSH_BYTES`] of JSON, so no request passes the server's limit;
+//! to [`MAX_BATCH_BYTES`] of JSON, so no request passes the server's limit;
 //! an own change no server would take (written before the sync rules) is
 //! set aside and a `void` stand-in keeps its number; a pull stops with a
 //! reason when the server claims more but hardly moves its cursor, or
@@ -28,12 +28,9 @@
 use crate::store::{self, Store};
 use crate::{Error, Result};
 use muster_protocol::Change;
-use muster_protocol::sync::{PullRequest, PullResponse, PushRequest, PushResponse, BATCH};
+use muster_protocol::sync::{PullRequest, PullResponse, PushRequest, PushResponse, BATCH, MAX_BATCH_BYTES};
 use muster_protocol::{rules, PROTOCOL_VERSION};
 
-/// Most JSON one push carries (the server takes 16 MB compressed and
-/// 64 MB decompressed; a change is at most 1 MB).
-pub const MAX_PUSH_BYTES: usize = muster_protocol::sync::MAX_BATCH_BYTES;
 
 /// Most pull requests in one run; the next sync goes on from there.
 pub const MAX_PULLS: u32 = 10_000;
@@ -122,7 +119,7 @@ impl SyncClient {
     }
 
     /// Up to one batch of `device`'s changes after `after`, cut to
-    /// [`MAX_PUSH_BYTES`]; this device's own that no server would take are
+    /// [`MAX_BATCH_BYTES`]; this device's own that no server would take are
     /// voided first (see [`store::sync::void_own`]).
     fn batch_of(&self, store: &mut Store, device: &str, after: u64) -> Result<Vec<Change>> {
         let mut changes = store.changes_since(device, after, self.batch)?;
@@ -140,7 +137,7 @@ impl SyncClient {
         let mut keep = 0;
         for c in &changes {
             bytes += serde_json::to_vec(c).map(|v| v.len()).unwrap_or(rules::MAX_CHANGE_BYTES);
-            if keep > 0 && bytes > MAX_PUSH_BYTES {
+            if keep > 0 && bytes > MAX_BATCH_BYTES {
                 break;
             }
             keep += 1;

@@ -120,9 +120,9 @@ impl Entity {
         &all[pos]
     }
 
-    /// Facts are appended, never updated.
+    /// Facts are appended, never updated: the sync rules say which are.
     fn editable(self) -> bool {
-        !matches!(self, Entity::Attendance | Entity::Correction | Entity::EligibilityOverride | Entity::Certificate | Entity::CertificatePrint | Entity::Response | Entity::ResponseRejection | Entity::Resolution | Entity::Audit)
+        rules::entity(self.name()).is_some_and(|r| !r.fact)
     }
 
     fn columns(self) -> &'static [&'static str] {
@@ -221,8 +221,7 @@ impl Prepared {
             .iter()
             .map(|col| to_sql(fields.iter().find(|(name, _)| name == col).map(|(_, v)| v).unwrap_or(&Value::Null)))
             .collect();
-        let json = fields_json(fields);
-        check_own(entity, &id, ChangeOp::Insert, fields, json.len())?;
+        let json = own_json(entity, &id, ChangeOp::Insert, fields)?;
         Ok(Prepared { entity, id, values, json })
     }
 
@@ -518,8 +517,9 @@ impl<'t> Writer<'t> {
 
     /// Keeps a change made on another device, exactly once: returns false
     /// when this store already holds `(device_id, seq)`. The local clock
-    /// moves past the remote timestamp.
-    pub fn apply_remote(&mut self, c: &Change) -> Result<bool> {
+    /// moves past the remote timestamp. `fields` is `c.fields` as JSON (the
+    /// caller has it already: it checked the change's size with it).
+    pub fn apply_remote(&mut self, c: &Change, fields: &str) -> Result<bool> {
         let n = self
             .tx
             .prepare_cached(
@@ -533,7 +533,7 @@ impl<'t> Writer<'t> {
                 c.entity,
                 c.entity_id,
                 c.op.as_str(),
-                serde_json::to_string(&c.fields).unwrap_or_else(|_| "{}".into())
+                fields
             ])?;
         if n == 1 && c.device_id != self.device_id {
             self.clock.observe(c.hlc, self.now_ms);
@@ -610,8 +610,7 @@ impl<'t> Writer<'t> {
     }
 
     fn log(&mut self, entity: Entity, id: &str, op: ChangeOp, fields: &[(&'static str, Value)]) -> Result<()> {
-        let json = fields_json(fields);
-        check_own(entity, id, op, fields, json.len())?;
+        let json = own_json(entity, id, op, fields)?;
         self.log_json(entity, id, op, &json)
     }
 
@@ -632,13 +631,13 @@ impl<'t> Writer<'t> {
     }
 }
 
-/// The change-log form of a row's fields: one JSON object.
-/// What this device writes, every server and store must take: a change the
-/// sync rules would refuse is refused before it exists, instead of standing
-/// in the queue for ever. (Its own clock is not judged here: a laptop keeps
-/// working whatever its clock says; the server tells it when the date is
-/// wrong.)
-fn check_own(entity: Entity, id: &str, op: ChangeOp, fields: &[(&'static str, Value)], json_len: usize) -> Result<()> {
+/// The change-log JSON of a row's fields, once the sync rules take the
+/// change: what this device writes, every server and store must take, so a
+/// change the rules would refuse is refused before it exists, instead of
+/// standing in the queue for ever. (Its own clock is not judged here: a
+/// laptop keeps working whatever its clock says; the server tells it when
+/// the date is wrong.)
+fn own_json(entity: Entity, id: &str, op: ChangeOp, fields: &[(&'static str, Value)]) -> Result<String> {
     let change = Change {
         device_id: String::new(),
         seq: 1,
@@ -648,8 +647,9 @@ fn check_own(entity: Entity, id: &str, op: ChangeOp, fields: &[(&'static str, Va
         op,
         fields: fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
     };
-    match rules::check_fields(&change, json_len) {
-        Ok(()) => Ok(()),
+    let json = serde_json::to_string(&change.fields).unwrap_or_else(|_| "{}".into());
+    match rules::check_fields(&change, json.len()) {
+        Ok(()) => Ok(json),
         Err(e) => Err(crate::Error::invalid_at(
             format!("{}: {} cannot be stored: {}", e.field, entity.name(), e.message),
             None,
@@ -657,11 +657,6 @@ fn check_own(entity: Entity, id: &str, op: ChangeOp, fields: &[(&'static str, Va
             Some(&e.field),
         )),
     }
-}
-
-fn fields_json(fields: &[(&'static str, Value)]) -> String {
-    let map: serde_json::Map<String, Value> = fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
-    Value::Object(map).to_string()
 }
 
 fn from_sql(v: SqlValue) -> Value {
@@ -694,15 +689,14 @@ mod tests {
     use muster_protocol::rules;
 
     /// The store's entity tables and the sync rules the server checks are
-    /// one list: an entity, a column or an insert-only fact added to one and
-    /// not the other fails here.
+    /// one list: an entity or a column added to one and not the other fails
+    /// here (which entities are facts the store reads from the rules).
     #[test]
     fn the_store_and_the_sync_rules_name_the_same_entities_and_fields() {
         for e in Entity::ALL {
             let r = rules::entity(e.name()).unwrap_or_else(|| panic!("{} has no sync rules", e.name()));
             let fields: Vec<&str> = r.fields.iter().map(|f| f.name).collect();
             assert_eq!(e.columns(), fields.as_slice(), "{}: columns and rules differ", e.name());
-            assert_eq!(e.editable(), !r.fact, "{}: fact or not", e.name());
         }
         let known: Vec<&str> = Entity::ALL.iter().map(|e| e.name()).chain([rules::VOID]).collect();
         let ruled: Vec<&str> = rules::ENTITIES.iter().map(|r| r.name).collect();

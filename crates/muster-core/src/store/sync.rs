@@ -72,11 +72,12 @@ pub fn apply(w: &mut Writer<'_>, changes: &[Change], cursor: Option<u64>) -> Res
     let mut touched: BTreeMap<(usize, String), Vec<(String, u64)>> = BTreeMap::new();
     let mut new = 0;
     for c in changes {
-        if let Err(e) = rules::check(c, now) {
-            quarantine(w, c, Some(&e.field), &e.message)?;
+        let fields = serde_json::to_string(&c.fields).unwrap_or_else(|_| "{}".into());
+        if let Err(e) = rules::check_sized(c, now, fields.len()) {
+            quarantine(w, c, &fields, Some(&e.field), &e.message)?;
             continue;
         }
-        if w.apply_remote(c)? {
+        if w.apply_remote(c, &fields)? {
             new += 1;
             if let Some(pos) = Entity::from_name(&c.entity).and_then(|e| Entity::ALL.iter().position(|x| *x == e)) {
                 touched.entry((pos, c.entity_id.clone())).or_default().push((c.device_id.clone(), c.seq));
@@ -134,7 +135,8 @@ fn rebuild(w: &mut Writer<'_>, entity: Entity, id: &str) -> Result<()> {
 
 /// Keeps a change this store cannot apply, with why. The same change
 /// arriving again is kept once.
-fn quarantine(w: &Writer<'_>, c: &Change, field: Option<&str>, reason: &str) -> Result<()> {
+/// `fields` is `c.fields` as JSON.
+fn quarantine(w: &Writer<'_>, c: &Change, fields: &str, field: Option<&str>, reason: &str) -> Result<()> {
     let now = w.now();
     w.tx()
         .prepare_cached(
@@ -148,7 +150,7 @@ fn quarantine(w: &Writer<'_>, c: &Change, field: Option<&str>, reason: &str) -> 
             c.entity,
             c.entity_id,
             c.op.as_str(),
-            serde_json::to_string(&c.fields).unwrap_or_else(|_| "{}".into()),
+            fields,
             field,
             reason,
             now
@@ -219,7 +221,7 @@ pub fn retry_quarantined(w: &mut Writer<'_>) -> Result<u64> {
     let now = w.now_ms();
     let held: Vec<(Change, String)> = {
         let mut stmt = w.tx().prepare_cached(
-            "SELECT device_id, seq, hlc, entity, entity_id, op, fields, reason FROM quarantine ORDER BY hlc, device_id LIMIT 10000",
+            "SELECT device_id, seq, hlc, entity, entity_id, op, fields FROM quarantine ORDER BY hlc, device_id LIMIT 10000",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((
@@ -230,27 +232,27 @@ pub fn retry_quarantined(w: &mut Writer<'_>) -> Result<u64> {
                 r.get::<_, String>(4)?,
                 r.get::<_, String>(5)?,
                 r.get::<_, String>(6)?,
-                r.get::<_, String>(7)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (device_id, seq, hlc, entity, entity_id, op, fields, reason) = row?;
-            let (Ok(hlc), Some(op), Ok(fields)) = (hlc.parse(), ChangeOp::parse(&op), serde_json::from_str(&fields)) else {
+            let (device_id, seq, hlc, entity, entity_id, op, json) = row?;
+            let (Ok(hlc), Some(op), Ok(fields)) = (hlc.parse(), ChangeOp::parse(&op), serde_json::from_str(&json)) else {
                 continue;
             };
-            out.push((Change { device_id, seq: seq as u64, hlc, entity, entity_id, op, fields }, reason));
+            // The fields as kept: the JSON they were stored as.
+            out.push((Change { device_id, seq: seq as u64, hlc, entity, entity_id, op, fields }, json));
         }
         out
     };
     let mut back = 0;
-    for (c, _) in held {
-        if rules::check(&c, now).is_err() {
+    for (c, json) in held {
+        if rules::check_sized(&c, now, json.len()).is_err() {
             continue;
         }
         let entity = Entity::from_name(&c.entity);
         let done = attempt(w, |w| {
-            w.apply_remote(&c)?;
+            w.apply_remote(&c, &json)?;
             if let Some(entity) = entity {
                 rebuild(w, entity, &c.entity_id)?;
             }
@@ -271,7 +273,8 @@ pub fn retry_quarantined(w: &mut Writer<'_>) -> Result<u64> {
 /// and its number carried by a `void` stand-in, so the changes after it
 /// still go; the row keeps its value on this laptop. Returns the stand-in.
 pub fn void_own(w: &Writer<'_>, c: &Change, why: &rules::Invalid) -> Result<Change> {
-    quarantine(w, c, Some(&why.field), &format!("this laptop's own change could never be sent: {}", why.message))?;
+    let held = serde_json::to_string(&c.fields).unwrap_or_else(|_| "{}".into());
+    quarantine(w, c, &held, Some(&why.field), &format!("this laptop's own change could never be sent: {}", why.message))?;
     let mut fields = BTreeMap::new();
     fields.insert("reason".to_string(), serde_json::Value::String(rules::quote(&why.to_string())));
     let clip = |s: &str| serde_json::Value::String(s.chars().take(rules::QUOTE_CHARS).collect());

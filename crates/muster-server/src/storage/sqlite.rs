@@ -270,10 +270,11 @@ impl Sqlite {
                 let at = r.get::<_, i64>(0)? as u64;
                 let device: String = r.get(1)?;
                 let fields: String = r.get(7)?;
-                if !page.admit(at, skip.as_deref() == Some(device.as_str()), fields.len()) {
+                let own = skip.as_deref() == Some(device.as_str());
+                if !page.admit(at, own, fields.len()) {
                     break;
                 }
-                if skip.as_deref() == Some(device.as_str()) {
+                if own {
                     continue;
                 }
                 page.changes.push(row_change(
