@@ -1,13 +1,17 @@
 //! Muster's desktop shell: Tauri 2 commands that are one-liners into
 //! [`muster_core::Muster`].
 //!
-//! Every command returns `Result<T, ErrorPayload>`: an error crosses IPC as
-//! `{code, message, file?, line?, field?}` and the UI matches on `code`,
+//! Every command is declared once with [`commands!`] (see [`ipc`]), which
+//! also writes its typed TypeScript wrapper. Every command returns
+//! `Result<T, ErrorPayload>`: an error crosses IPC as `{code, kind?,
+//! message, file?, line?, field?}` and the UI matches on `code` and `kind`,
 //! never on the message text. Commands are `async` so that a long import runs
 //! off the main thread and the window keeps painting its progress bar.
 
 pub mod certificates;
 pub mod checkin;
+pub mod event;
+pub mod ipc;
 pub mod keying;
 pub mod sync;
 pub mod unlock;
@@ -17,18 +21,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use muster_core::model::{Event, NewEvent, NewSession, Session, Trainee};
-use muster_core::roster::{ImportOptions, ImportReport, RosterPreview};
 use muster_core::{Error, ErrorCode, ErrorPayload, Muster};
-use serde::Serialize;
-use tauri::{AppHandle, Emitter, Manager, Runtime, State};
+use tauri::{Manager, Runtime};
 
-/// The event the UI listens to during an import.
-pub const IMPORT_PROGRESS: &str = "import-progress";
-
-/// Default and largest number of rows `search_roster` returns.
-const SEARCH_LIMIT: usize = 200;
-const SEARCH_LIMIT_MAX: usize = 5000;
+pub use event::{AppInfo, Progress, IMPORT_PROGRESS};
 
 /// The one store of the running app (`None` while an encrypted store waits
 /// for its passphrase: see [`unlock`]).
@@ -101,223 +97,57 @@ impl AppState {
     }
 }
 
-/// `{done, total}` rows, emitted as [`IMPORT_PROGRESS`].
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Progress {
-    pub done: u64,
-    pub total: u64,
-}
 
-/// What the footer shows.
-#[derive(Debug, Clone, Serialize)]
-pub struct AppInfo {
-    pub version: &'static str,
-    pub db_path: String,
-}
 
-#[tauri::command]
-async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, ErrorPayload> {
-    Ok(AppInfo { version: env!("CARGO_PKG_VERSION"), db_path: state.db_path.display().to_string() })
-}
-
-#[tauri::command]
-async fn list_events(state: State<'_, AppState>) -> Result<Vec<Event>, ErrorPayload> {
-    state.with(|m| m.list_events())
-}
-
-#[tauri::command]
-async fn get_event(state: State<'_, AppState>, event_id: String) -> Result<Event, ErrorPayload> {
-    state.with(|m| m.event(&event_id))
-}
-
-#[tauri::command]
-async fn create_event(state: State<'_, AppState>, event: NewEvent) -> Result<Event, ErrorPayload> {
-    state.with(|m| m.create_event(event))
-}
-
-#[tauri::command]
-async fn create_demo_event(state: State<'_, AppState>) -> Result<Event, ErrorPayload> {
-    state.with(|m| m.create_demo_event())
-}
-
-#[tauri::command]
-async fn list_sessions(
-    state: State<'_, AppState>,
-    event_id: String,
-) -> Result<Vec<Session>, ErrorPayload> {
-    state.with(|m| m.list_sessions(&event_id))
-}
-
-#[tauri::command]
-async fn add_session(
-    state: State<'_, AppState>,
-    event_id: String,
-    session: NewSession,
-) -> Result<Session, ErrorPayload> {
-    state.with(|m| m.add_session(&event_id, session))
-}
-
-#[tauri::command]
-async fn roster(state: State<'_, AppState>, event_id: String) -> Result<Vec<Trainee>, ErrorPayload> {
-    state.with(|m| m.roster(&event_id))
-}
-
-#[tauri::command]
-async fn search_roster(
-    state: State<'_, AppState>,
-    event_id: String,
-    query: String,
-    limit: Option<usize>,
-) -> Result<Vec<Trainee>, ErrorPayload> {
-    let limit = limit.unwrap_or(SEARCH_LIMIT).clamp(1, SEARCH_LIMIT_MAX);
-    state.with(|m| m.search_roster(&event_id, &query, limit))
-}
-
-#[tauri::command]
-async fn preview_roster(
-    state: State<'_, AppState>,
-    path: String,
-) -> Result<RosterPreview, ErrorPayload> {
-    state.with(|m| m.preview_roster(Path::new(&path)))
-}
-
-#[tauri::command]
-async fn import_roster<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    event_id: String,
-    path: String,
-    dry_run: bool,
-) -> Result<ImportReport, ErrorPayload> {
-    let opts = ImportOptions { dry_run, rejects: None, plain: false };
-    // At most ~20 progress events a second, and always the last one.
-    let mut last = Instant::now() - Duration::from_secs(1);
-    let mut progress = |done: u64, total: u64| {
-        if done >= total || last.elapsed() >= Duration::from_millis(50) {
-            last = Instant::now();
-            let _ = app.emit(IMPORT_PROGRESS, Progress { done, total });
-        }
-    };
-    if dry_run {
-        return state.with(|m| m.import_roster(&event_id, Path::new(&path), &opts, &mut progress));
-    }
-    // On a connection of its own, so the app's door (check-ins on this
-    // laptop) is not held for the whole import; the permission is checked
-    // there, as this user.
-    let mut own = state.with(|m| m.open_another())?;
-    let app2 = app.clone();
-    tauri::async_runtime::spawn_blocking(move || {
-        let mut last = Instant::now() - Duration::from_secs(1);
-        let mut progress = |done: u64, total: u64| {
-            if done >= total || last.elapsed() >= Duration::from_millis(50) {
-                last = Instant::now();
-                let _ = app2.emit(IMPORT_PROGRESS, Progress { done, total });
-            }
-        };
-        own.import_roster(&event_id, Path::new(&path), &opts, &mut progress).map_err(|e| e.to_payload())
-    })
-    .await
-    .map_err(|e| muster_core::Error::invalid(format!("the import stopped: {e}")).to_payload())?
-}
-
-/// Writes the rows of `src_path` that an import rejects, with the reasons,
-/// as a CSV the coordinator can fix in Excel and import again (an export:
-/// an encrypted store seals it to `dest_path.zip` unless `plain`); returns
-/// the path written.
-#[tauri::command]
-async fn save_rejects(
-    state: State<'_, AppState>,
-    src_path: String,
-    dest_path: String,
-    event_id: Option<String>,
-    plain: Option<bool>,
-) -> Result<String, ErrorPayload> {
-    if dest_path.trim().is_empty() {
-        return Err(Error::invalid_at("choose where to save the rejected rows", None, None, Some("path")).to_payload());
-    }
-    state
-        .with(|m| m.save_rejects(event_id.as_deref(), Path::new(&src_path), Path::new(&dest_path), plain.unwrap_or(false)))
-        .map(|f| f.file)
-}
 
 /// Registers the state and the commands on `builder`. The app and the unit
 /// tests (on the mock runtime) share this.
 pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
     let worker = sync::SyncWorker::new(&state.db_path);
-    builder.manage(state).manage(worker).manage(keying::KeyingState::default()).invoke_handler(tauri::generate_handler![
-        app_info,
-        unlock::store_locked,
-        unlock::store_encrypted,
-        unlock::unlock,
-        list_events,
-        get_event,
-        create_event,
-        create_demo_event,
-        list_sessions,
-        add_session,
-        roster,
-        search_roster,
-        preview_roster,
-        import_roster,
-        save_rejects,
-        checkin::search,
-        checkin::check_in,
-        checkin::check_out,
-        checkin::walk_in,
-        checkin::possible_duplicates,
-        checkin::merge_trainees,
-        checkin::attendance_report,
-        checkin::dashboard,
-        checkin::correct_attendance,
-        checkin::export_attendance,
-        sync::sync_settings,
-        sync::save_sync_settings,
-        sync::sync_status,
-        sync::sync_quarantine,
-        sync::sync_now,
-        sync::test_sync_connection,
-        sync::export_sync_file,
-        sync::import_sync_file,
-        certificates::certificate_eligibility,
-        certificates::override_eligibility,
-        certificates::issue_certificates,
-        certificates::reprint_certificate,
-        certificates::certificate_prints,
-        certificates::verify_certificate,
-        keying::list_forms,
-        keying::import_form,
-        keying::keying_start,
-        keying::keying_press,
-        keying::keying_end,
-        keying::add_batch,
-        keying::list_batches,
-        keying::batch_status,
-        keying::responses_diff,
-        keying::resolve_difference,
-        keying::keyer_stats,
-        keying::form_portrait,
-        keying::export_portrait,
-        users::session_info,
-        users::touch,
-        users::sign_in_choices,
-        users::sign_in,
-        users::lock_session,
-        users::list_users,
-        users::add_user,
-        users::set_user_pin,
-        users::set_user_role,
-        users::disable_user,
-        users::set_idle_lock_minutes,
-        users::audit_log,
-        users::export_audit,
-        users::backup_reminder,
-        users::backup_now,
-    ])
+    builder.manage(state).manage(worker).invoke_handler(handler())
 }
 
+/// Every command of the shell, by module (their names are unique).
+pub fn specs() -> Vec<&'static ipc::CommandSpec> {
+    [event::SPECS, unlock::SPECS, checkin::SPECS, sync::SPECS, certificates::SPECS, keying::SPECS, users::SPECS].into_iter().flatten().collect()
+}
+
+/// Every event the shell emits.
+pub fn event_specs() -> Vec<&'static ipc::EventSpec> {
+    [event::EVENTS, sync::EVENTS, certificates::EVENTS].into_iter().flatten().collect()
+}
+
+/// The name of every command the UI may call.
+pub fn command_names() -> Vec<&'static str> {
+    specs().into_iter().map(|c| c.name).collect()
+}
+
+/// One handler over the modules' generated ones: each call goes to the
+/// module that declared its command.
+fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    let modules: Vec<(&'static [&'static str], Box<dyn Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync>)> = vec![
+        (event::COMMANDS, Box::new(event::handler::<R>())),
+        (unlock::COMMANDS, Box::new(unlock::handler::<R>())),
+        (checkin::COMMANDS, Box::new(checkin::handler::<R>())),
+        (sync::COMMANDS, Box::new(sync::handler::<R>())),
+        (certificates::COMMANDS, Box::new(certificates::handler::<R>())),
+        (keying::COMMANDS, Box::new(keying::handler::<R>())),
+        (users::COMMANDS, Box::new(users::handler::<R>())),
+    ];
+    move |invoke| {
+        let name = invoke.message.command().to_string();
+        match modules.iter().find(|(names, _)| names.contains(&name.as_str())) {
+            Some((_, h)) => h(invoke),
+            None => {
+                invoke.resolver.reject(format!("unknown command {name}"));
+                true
+            }
+        }
+    }
+}
 /// An error payload for failures of the shell itself (not of the core).
 pub fn shell_error(code: ErrorCode, message: impl Into<String>) -> ErrorPayload {
-    ErrorPayload { code, message: message.into(), file: None, line: None, field: None }
+    ErrorPayload { code, kind: None, message: message.into(), file: None, line: None, field: None }
 }
 
 pub fn run() {
@@ -785,10 +615,11 @@ pub(crate) mod tests {
         assert!(first["reason"].as_str().unwrap().contains("attended 0"), "{first}");
         let trainee = first["trainee_id"].as_str().unwrap();
 
-        // Nobody eligible: nothing to print.
+        // Nobody eligible: nothing is printed, nothing written (as the CLI).
         let pdf = dir.path().join("certificates.pdf").display().to_string();
-        let err = invoke(&app, "issue_certificates", serde_json::json!({"eventId": event, "path": pdf, "reason": null})).unwrap_err();
-        assert_eq!(err["code"], "invalid_input", "{err}");
+        let none = invoke(&app, "issue_certificates", serde_json::json!({"eventId": event, "path": pdf, "reason": null})).unwrap();
+        assert_eq!((none["issued"].as_u64(), none["files"].as_array().map(Vec::len)), (Some(0), Some(0)), "{none}");
+        assert!(!std::path::Path::new(&pdf).exists(), "no PDF for nobody");
 
         // An override needs a reason; with one it is recorded.
         let no = serde_json::json!({"eventId": event, "traineeId": trainee, "eligible": true, "reason": " "});
@@ -806,7 +637,7 @@ pub(crate) mod tests {
         let cert = issued["certificates"][0]["id"].as_str().unwrap().to_string();
         // Printing them again is a reprint: it needs a reason.
         let err = invoke(&app, "issue_certificates", serde_json::json!({"eventId": event, "path": pdf, "reason": ""})).unwrap_err();
-        assert_eq!(err["field"], "reason", "{err}");
+        assert_eq!((err["field"].as_str(), err["kind"].as_str()), (Some("reason"), Some("reason_required")), "{err}");
 
         let v = invoke(&app, "verify_certificate", serde_json::json!({"code": code})).unwrap();
         assert_eq!((v["valid"].as_bool(), v["known_here"].as_bool()), (Some(true), Some(true)), "{v}");
@@ -817,9 +648,10 @@ pub(crate) mod tests {
 
         let again = dir.path().join("reprint.pdf").display().to_string();
         let err = invoke(&app, "reprint_certificate", serde_json::json!({"certificateId": cert, "reason": "", "path": again})).unwrap_err();
-        assert_eq!(err["field"], "reason");
-        let log = invoke(&app, "reprint_certificate", serde_json::json!({"certificateId": cert, "reason": "遗失 lost", "path": again})).unwrap();
-        assert_eq!(log["kind"], "reprint");
+        assert_eq!(err["kind"], "reason_required", "{err}");
+        let done = invoke(&app, "reprint_certificate", serde_json::json!({"certificateId": cert, "reason": "遗失 lost", "path": again})).unwrap();
+        assert_eq!(done["prints"][0]["kind"], "reprint", "{done}");
+        assert_eq!(done["file"], again.as_str());
         let prints = invoke(&app, "certificate_prints", serde_json::json!({"eventId": event})).unwrap();
         assert_eq!(prints.as_array().unwrap().len(), 2, "{prints}");
     }

@@ -24,8 +24,10 @@ use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
 use crate::{shell_error, AppState};
 
-/// The event the header badge listens to.
-pub const SYNC_STATUS: &str = "sync-status";
+crate::events! {
+    /// The sync status, whenever it changes (the header badge).
+    pub const SYNC_STATUS: SyncStatus = "sync-status";
+}
 /// Who the sync thread acts as: the system, not a user (a laptop with
 /// users locks the UI's store, never this one).
 pub const SYSTEM: &str = "sync";
@@ -47,18 +49,31 @@ impl std::fmt::Debug for Config {
 }
 
 /// What the Settings screen shows: the URL and whether a token is stored.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
 pub struct SyncSettings {
     pub url: String,
     pub has_token: bool,
 }
 
-/// The sync state: `idle`, `syncing`, `error` or `offline`, what waits, when
-/// the last sync completed, and the last error's code (`unreachable`,
-/// `unauthorized`, `protocol_version`, ...).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// Where the background sync stands.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncState {
+    /// Not syncing now; the last sync (if any) went through.
+    #[default]
+    Idle,
+    Syncing,
+    /// The server refused or answered nonsense (`error_code` says what).
+    Error,
+    /// The server could not be reached.
+    Offline,
+}
+
+/// The sync state, what waits, when the last sync completed, and the last
+/// error's code (`unreachable`, `unauthorized`, `protocol_version`, ...).
+#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
 pub struct SyncStatus {
-    pub state: String,
+    pub state: SyncState,
     pub configured: bool,
     pub pending: u64,
     pub last_sync: Option<String>,
@@ -73,7 +88,7 @@ pub struct SyncStatus {
 
 #[derive(Debug, Clone, Default)]
 struct Outcome {
-    state: &'static str,
+    state: SyncState,
     error_code: Option<String>,
     error_message: Option<String>,
     pushed: u64,
@@ -114,7 +129,7 @@ impl SyncWorker {
             config_path,
             config: Mutex::new(config),
             store: Mutex::new(None),
-            outcome: Mutex::new(Outcome { state: "idle", ..Outcome::default() }),
+            outcome: Mutex::new(Outcome { state: SyncState::Idle, ..Outcome::default() }),
             wake: (Mutex::new(false), Condvar::new()),
         }
     }
@@ -151,7 +166,7 @@ impl SyncWorker {
         write_private(&self.config_path, &serde_json::to_vec_pretty(&c).expect("config serializes"))
             .map_err(|e| Error::io(self.config_path.display(), e).to_payload())?;
         *lock(&self.config) = c;
-        *lock(&self.outcome) = Outcome { state: "idle", ..Outcome::default() };
+        *lock(&self.outcome) = Outcome { state: SyncState::Idle, ..Outcome::default() };
         self.wake();
         Ok(self.settings())
     }
@@ -176,7 +191,7 @@ impl SyncWorker {
         let (pending, last_sync) = m.sync_status()?;
         let o = lock(&self.outcome).clone();
         Ok(SyncStatus {
-            state: o.state.to_string(),
+            state: o.state,
             configured: self.configured(),
             pending,
             last_sync,
@@ -203,7 +218,7 @@ impl SyncWorker {
         if config.url.is_empty() || config.token.is_empty() {
             return self.status(m).map_err(|e| e.to_payload());
         }
-        *lock(&self.outcome) = Outcome { state: "syncing", ..Outcome::default() };
+        *lock(&self.outcome) = Outcome { state: SyncState::Syncing, ..Outcome::default() };
         if let Ok(s) = self.status(m) {
             emit(&s);
         }
@@ -222,7 +237,7 @@ impl SyncWorker {
                     let o = lock(outcome).clone();
                     // No store read here: the sync holds the connection.
                     emit(&SyncStatus {
-                        state: "syncing".into(),
+                        state: SyncState::Syncing,
                         configured: true,
                         pending: 0,
                         last_sync: None,
@@ -237,11 +252,11 @@ impl SyncWorker {
             muster_sync::sync_http(m, &transport, &mut progress)
         };
         *lock(&self.outcome) = match result {
-            Ok(SyncReport { pushed, pulled, .. }) => Outcome { state: "idle", pushed, pulled, ..Outcome::default() },
+            Ok(SyncReport { pushed, pulled, .. }) => Outcome { state: SyncState::Idle, pushed, pulled, ..Outcome::default() },
             Err(e) => {
                 let code = e.code();
                 Outcome {
-                    state: if code == "unreachable" { "offline" } else { "error" },
+                    state: if code == "unreachable" { SyncState::Offline } else { SyncState::Error },
                     error_code: Some(code),
                     error_message: Some(e.to_string()),
                     ..Outcome::default()
@@ -303,124 +318,108 @@ async fn blocking<T: Send + 'static>(
         .unwrap_or_else(|e| Err(shell_error(ErrorCode::Storage, format!("the sync task failed: {e}"))))
 }
 
-#[tauri::command]
-pub async fn sync_settings(state: State<'_, AppState>, worker: State<'_, SyncWorker>) -> Result<SyncSettings, ErrorPayload> {
-    state.with(|m| m.allow(Action::Sync))?;
-    Ok(worker.settings())
-}
+crate::commands! {
+    pub async fn sync_settings(state: State<'_, AppState>, worker: State<'_, SyncWorker>; ) -> SyncSettings {
+        state.with(|m| m.allow(Action::Sync))?;
+        Ok(worker.settings())
+    }
 
-/// Saves the server URL and (when not empty) a new device token.
-#[tauri::command]
-pub async fn save_sync_settings(
-    state: State<'_, AppState>,
-    worker: State<'_, SyncWorker>,
-    url: String,
-    token: Option<String>,
-) -> Result<SyncSettings, ErrorPayload> {
-    state.with(|m| m.allow(Action::Sync))?;
-    worker.save(&url, token.as_deref())
-}
+    /// Saves the server URL and (when not empty) a new device token.
+    pub async fn save_sync_settings(state: State<'_, AppState>, worker: State<'_, SyncWorker>; url: String, token: Option<String>) -> SyncSettings {
+        state.with(|m| m.allow(Action::Sync))?;
+        worker.save(&url, token.as_deref())
+    }
 
-/// The status now: pending and last sync read from the UI's store (a quick
-/// count), the state of the last or running sync from the worker.
-#[tauri::command]
-pub async fn sync_status(state: State<'_, AppState>, worker: State<'_, SyncWorker>) -> Result<SyncStatus, ErrorPayload> {
-    // A poll of the header badge: never counts as activity (idle lock).
-    state.quiet(|m| worker.status(m))
-}
+    /// The status now: pending and last sync read from the UI's store (a quick
+    /// count), the state of the last or running sync from the worker.
+    pub async fn sync_status(state: State<'_, AppState>, worker: State<'_, SyncWorker>; ) -> SyncStatus {
+        // A poll of the header badge: never counts as activity (idle lock).
+        state.quiet(|m| worker.status(m))
+    }
 
-/// The changes this store set aside (kept, not applied), with why, for the
-/// Settings screen.
-#[tauri::command]
-pub async fn sync_quarantine(state: State<'_, AppState>) -> Result<Vec<muster_core::store::sync::Quarantined>, ErrorPayload> {
-    state.with(|m| m.quarantined(200))
-}
+    /// The changes this store set aside (kept, not applied), with why, for the
+    /// Settings screen.
+    pub async fn sync_quarantine(state: State<'_, AppState>; ) -> Vec<muster_core::sync::Quarantined> {
+        state.with(|m| m.quarantined(200))
+    }
 
-/// Runs a sync now, on the worker's connection, and returns how it ended
-/// (a failed sync is a status with `error_code`, not an error).
-#[tauri::command]
-pub async fn sync_now<R: Runtime>(app: AppHandle<R>) -> Result<SyncStatus, ErrorPayload> {
-    app.state::<AppState>().with(|m| m.allow(Action::Sync))?;
-    blocking(move || {
-        let worker = app.state::<SyncWorker>();
-        if !worker.configured() {
-            return Err(invalid("enter the server address and the device token first", "url"));
+    /// Runs a sync now, on the worker's connection, and returns how it ended
+    /// (a failed sync is a status with `error_code`, not an error).
+    pub async fn sync_now<R>(app: AppHandle<R>; ) -> SyncStatus {
+        app.state::<AppState>().with(|m| m.allow(Action::Sync))?;
+        blocking(move || {
+            let worker = app.state::<SyncWorker>();
+            if !worker.configured() {
+                return Err(invalid("enter the server address and the device token first", "url"));
+            }
+            worker.run_once(&emitter(&app))
+        })
+        .await
+    }
+
+    /// Asks the server at `url` for one change with `token` (the stored token
+    /// when empty): reachable, token accepted, same protocol. Writes nothing.
+    pub async fn test_sync_connection(state: State<'_, AppState>, worker: State<'_, SyncWorker>; url: String, token: Option<String>) -> ConnectionTest {
+        let url = url.trim().trim_end_matches('/').to_string();
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(invalid("the server address starts with http:// or https://", "url"));
         }
-        worker.run_once(&emitter(&app))
-    })
-    .await
+        let token = match token.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()) {
+            Some(t) => t,
+            None => lock(&worker.config).token.clone(),
+        };
+        if token.is_empty() {
+            return Err(invalid("enter the device token", "token"));
+        }
+        let device_id = state.with(|m| m.allow(Action::Sync).map(|_| m.device_id().to_string()))?;
+        blocking(move || {
+            let transport = HttpTransport::new(&url, &token);
+            let req = PullRequest { protocol: PROTOCOL_VERSION, device_id, cursor: 0, limit: 1, include_own: false };
+            Ok(match transport.pull(&req) {
+                Ok(_) => ConnectionTest { ok: true, error_code: None, error_message: None },
+                Err(e) => ConnectionTest { ok: false, error_code: Some(e.code()), error_message: Some(e.to_string()) },
+            })
+        })
+        .await
+    }
+
+    /// Writes every change of the store to a sync file (a USB stick); an
+    /// encrypted store seals it to `path.zip` unless `plain`, with `passphrase`
+    /// when given (one the other laptop knows), else the store's.
+    pub async fn export_sync_file(state: State<'_, AppState>; path: String, plain: Option<bool>, passphrase: Option<String>) -> SyncFileExport {
+        if path.trim().is_empty() {
+            return Err(invalid("choose where to save the sync file", "path"));
+        }
+        let (changes, f) = state.with(|m| {
+            m.with_export_passphrase(passphrase.as_deref(), |m| m.export_sync_file(Path::new(&path), plain.unwrap_or(false)))
+        })?;
+        Ok(SyncFileExport { changes, file: f.file, encrypted: f.encrypted })
+    }
+
+    /// Reads a sync file into the store; returns how many changes were new. A
+    /// sealed file opens with `passphrase` when given, else the store's (a
+    /// wrong one: kind `wrong_passphrase`, so the UI asks).
+    pub async fn import_sync_file(state: State<'_, AppState>; path: String, passphrase: Option<String>) -> u64 {
+        if path.trim().is_empty() {
+            return Err(invalid("choose a sync file", "path"));
+        }
+        state.with(|m| m.with_export_passphrase(passphrase.as_deref(), |m| m.import_sync_file(Path::new(&path))))
+    }
 }
 
 /// What a connection test found.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
 pub struct ConnectionTest {
     pub ok: bool,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
 }
 
-/// Asks the server at `url` for one change with `token` (the stored token
-/// when empty): reachable, token accepted, same protocol. Writes nothing.
-#[tauri::command]
-pub async fn test_sync_connection(
-    state: State<'_, AppState>,
-    worker: State<'_, SyncWorker>,
-    url: String,
-    token: Option<String>,
-) -> Result<ConnectionTest, ErrorPayload> {
-    let url = url.trim().trim_end_matches('/').to_string();
-    if !(url.starts_with("http://") || url.starts_with("https://")) {
-        return Err(invalid("the server address starts with http:// or https://", "url"));
-    }
-    let token = match token.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()) {
-        Some(t) => t,
-        None => lock(&worker.config).token.clone(),
-    };
-    if token.is_empty() {
-        return Err(invalid("enter the device token", "token"));
-    }
-    let device_id = state.with(|m| m.allow(Action::Sync).map(|_| m.store().device_id().to_string()))?;
-    blocking(move || {
-        let transport = HttpTransport::new(&url, &token);
-        let req = PullRequest { protocol: PROTOCOL_VERSION, device_id, cursor: 0, limit: 1, include_own: false };
-        Ok(match transport.pull(&req) {
-            Ok(_) => ConnectionTest { ok: true, error_code: None, error_message: None },
-            Err(e) => ConnectionTest { ok: false, error_code: Some(e.code()), error_message: Some(e.to_string()) },
-        })
-    })
-    .await
-}
-
 /// A sync file as written: how many changes, where (`path.zip` when
 /// sealed), encrypted or not.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SyncFileExport {
     pub changes: u64,
     pub file: String,
     pub encrypted: bool,
-}
-
-/// Writes every change of the store to a sync file (a USB stick); an
-/// encrypted store seals it to `path.zip` unless `plain`, with `passphrase`
-/// when given (one the other laptop knows), else the store's.
-#[tauri::command]
-pub async fn export_sync_file(state: State<'_, AppState>, path: String, plain: Option<bool>, passphrase: Option<String>) -> Result<SyncFileExport, ErrorPayload> {
-    if path.trim().is_empty() {
-        return Err(invalid("choose where to save the sync file", "path"));
-    }
-    let (changes, f) = state.with(|m| {
-        m.with_export_passphrase(passphrase.as_deref(), |m| muster_sync::file::export(m, Path::new(&path), plain.unwrap_or(false)))
-    })?;
-    Ok(SyncFileExport { changes, file: f.file, encrypted: f.encrypted })
-}
-
-/// Reads a sync file into the store; returns how many changes were new. A
-/// sealed file opens with `passphrase` when given, else the store's (a
-/// wrong one: `invalid_input`, field `passphrase`, so the UI asks).
-#[tauri::command]
-pub async fn import_sync_file(state: State<'_, AppState>, path: String, passphrase: Option<String>) -> Result<u64, ErrorPayload> {
-    if path.trim().is_empty() {
-        return Err(invalid("choose a sync file", "path"));
-    }
-    state.with(|m| m.with_export_passphrase(passphrase.as_deref(), |m| muster_sync::file::import(m, Path::new(&path))))
 }

@@ -5,47 +5,46 @@
 
 use crate::sync::SyncWorker;
 use crate::AppState;
-use muster_core::{ErrorPayload, Muster};
+use muster_core::Muster;
 use tauri::State;
 
-/// Whether the store is encrypted and waits for its passphrase.
-#[tauri::command]
-pub async fn store_locked(state: State<'_, AppState>) -> Result<bool, ErrorPayload> {
-    Ok(state.is_locked())
-}
+crate::commands! {
+    /// Whether the store is encrypted and waits for its passphrase.
+    pub async fn store_locked(state: State<'_, AppState>; ) -> bool {
+        Ok(state.is_locked())
+    }
 
-/// Whether the open store is encrypted, so exports are sealed unless the
-/// user asks for a plain file (the export dialogs show that choice then).
-#[tauri::command]
-pub async fn store_encrypted(state: State<'_, AppState>) -> Result<bool, ErrorPayload> {
-    if state.is_locked() {
-        return Ok(true);
+    /// Whether the open store is encrypted, so exports are sealed unless the
+    /// user asks for a plain file (the export dialogs show that choice then).
+    pub async fn store_encrypted(state: State<'_, AppState>; ) -> bool {
+        if state.is_locked() {
+            return Ok(true);
+        }
+        state.with(|m| Ok(m.encrypted()))
     }
-    state.with(|m| Ok(m.store().encrypted()))
-}
 
-/// Opens the encrypted store with `passphrase`. A wrong one is an
-/// `invalid_input` error with field `passphrase`, and nothing changes.
-#[tauri::command]
-pub async fn unlock(state: State<'_, AppState>, worker: State<'_, SyncWorker>, passphrase: String) -> Result<(), ErrorPayload> {
-    if !state.is_locked() {
-        return Ok(());
+    /// Opens the encrypted store with `passphrase`. A wrong one is an
+    /// `invalid_input` error with field `passphrase`, and nothing changes.
+    pub async fn unlock(state: State<'_, AppState>, worker: State<'_, SyncWorker>; passphrase: String) -> () {
+        if !state.is_locked() {
+            return Ok(());
+        }
+        let path = state.db_path.clone();
+        let (m, for_sync) = tauri::async_runtime::spawn_blocking(move || {
+            let m = Muster::open_with(&path, Some(&passphrase))?;
+            // The sync thread's own connection, keyed now: it never sees the passphrase.
+            let for_sync = Muster::open_with(&path, Some(&passphrase)).ok();
+            Ok::<_, muster_core::Error>((m, for_sync))
+        })
+        .await
+        .map_err(|e| crate::shell_error(muster_core::ErrorCode::Storage, format!("unlocking failed: {e}")))?
+        .map_err(|e| e.to_payload())?;
+        if let Some(s) = for_sync {
+            worker.provide_store(s);
+        }
+        state.set_unlocked(m);
+        Ok(())
     }
-    let path = state.db_path.clone();
-    let (m, for_sync) = tauri::async_runtime::spawn_blocking(move || {
-        let m = Muster::open_with(&path, Some(&passphrase))?;
-        // The sync thread's own connection, keyed now: it never sees the passphrase.
-        let for_sync = Muster::open_with(&path, Some(&passphrase)).ok();
-        Ok::<_, muster_core::Error>((m, for_sync))
-    })
-    .await
-    .map_err(|e| crate::shell_error(muster_core::ErrorCode::Storage, format!("unlocking failed: {e}")))?
-    .map_err(|e| e.to_payload())?;
-    if let Some(s) = for_sync {
-        worker.provide_store(s);
-    }
-    state.set_unlocked(m);
-    Ok(())
 }
 
 #[cfg(test)]

@@ -22,10 +22,9 @@ use std::time::{Duration, Instant};
 use muster_core::access::{Action, Actor, Role};
 use muster_core::backup::Reminder;
 use muster_core::export::{ExportKind, ExportRequest, ExportedFile};
-use muster_core::store::audit::{AuditEntry, AuditFilter};
-use muster_core::store::users::User;
-use muster_core::users::MAX_WRONG_PINS;
-use muster_core::{clock, Error, ErrorPayload, Muster};
+use muster_core::audit::{AuditEntry, AuditFilter};
+use muster_core::users::{PinChoice, User};
+use muster_core::{Error, ErrorPayload, Muster};
 use serde::Serialize;
 use tauri::State;
 
@@ -105,7 +104,7 @@ impl AppState {
 }
 
 /// What the header and the PIN screen need to know.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SessionInfo {
     /// Who is signed in; `None` while the PIN screen is due. On a laptop
     /// without users everybody acts as the admin `admin`.
@@ -122,131 +121,136 @@ pub struct SessionInfo {
     pub device_id: String,
 }
 
-/// Who is signed in, whether PINs are on, the idle lock, encryption. A
-/// poll: never counts as activity.
-#[tauri::command]
-pub async fn session_info(state: State<'_, AppState>) -> Result<SessionInfo, ErrorPayload> {
-    let minute = state.idle_minute;
-    state.quiet(|m| {
-        let idle_lock_minutes = m.idle_lock_minutes()?;
-        Ok(SessionInfo {
-            actor: m.actor().cloned(),
-            has_users: m.has_users()?,
-            idle_lock_minutes,
-            idle_lock_secs: minute.as_secs() * idle_lock_minutes as u64,
-            encrypted: m.store().encrypted(),
-            device_id: m.store().device_id().to_string(),
+crate::commands! {
+    /// Who is signed in, whether PINs are on, the idle lock, encryption. A
+    /// poll: never counts as activity.
+    pub async fn session_info(state: State<'_, AppState>; ) -> SessionInfo {
+        let minute = state.idle_minute;
+        state.quiet(|m| {
+            let idle_lock_minutes = m.idle_lock_minutes()?;
+            Ok(SessionInfo {
+                actor: m.actor().cloned(),
+                has_users: m.has_users()?,
+                idle_lock_minutes,
+                idle_lock_secs: minute.as_secs() * idle_lock_minutes as u64,
+                encrypted: m.encrypted(),
+                device_id: m.device_id().to_string(),
+            })
         })
-    })
-}
+    }
 
-/// Input in the window (keys, mouse, a scanner) that sent no command: the
-/// idle time starts again. After the idle time it fails with `locked`.
-#[tauri::command]
-pub async fn touch(state: State<'_, AppState>) -> Result<(), ErrorPayload> {
-    state.with(|_| Ok(()))
-}
+    /// Input in the window (keys, mouse, a scanner) that sent no command: the
+    /// idle time starts again. After the idle time it fails with `locked`.
+    pub async fn touch(state: State<'_, AppState>; ) -> () {
+        state.with(|_| Ok(()))
+    }
 
-/// A tile of the PIN screen: an active user, and whether they may try now.
-#[derive(Debug, Clone, Serialize)]
-pub struct PinChoice {
-    pub id: String,
-    pub name: String,
-    pub role: Role,
-    /// Wrong PINs left before a minute's lock-out.
-    pub tries_left: u32,
-    /// Sign-in is refused until then (RFC 3339, UTC).
-    pub locked_until: Option<String>,
-}
+    /// The active users to pick on the PIN screen (readable while locked).
+    pub async fn sign_in_choices(state: State<'_, AppState>; ) -> Vec<PinChoice> {
+        state.quiet(|m| m.sign_in_choices())
+    }
 
-/// The active users to pick on the PIN screen (readable while locked).
-#[tauri::command]
-pub async fn sign_in_choices(state: State<'_, AppState>) -> Result<Vec<PinChoice>, ErrorPayload> {
-    state.quiet(|m| {
-        let now = clock::rfc3339_ms(clock::now_ms());
-        let mut out = Vec::new();
-        for u in m.sign_in_choices()? {
-            let c = muster_core::store::users::find(m.store(), &u.id)?;
-            let (failed, until) = c.map(|c| (c.failed_pins, c.locked_until)).unwrap_or((0, None));
-            out.push(PinChoice {
-                id: u.id,
-                name: u.name,
-                role: u.role,
-                tries_left: MAX_WRONG_PINS.saturating_sub(failed),
-                locked_until: until.filter(|t| *t > now),
-            });
+    /// Signs `user` (id or name) in with `pin`: the quick switch. A wrong PIN
+    /// is `invalid_input` with field `pin`; five in a row lock the user out for
+    /// a minute (`locked`).
+    pub async fn sign_in(state: State<'_, AppState>; user: String, pin: String) -> Actor {
+        let actor = state.quiet(|m| m.sign_in(&user, &pin))?;
+        state.with(|_| Ok(()))?; // the idle time starts now
+        Ok(actor)
+    }
+
+    /// Signs out ("Switch user", Ctrl+L, the UI's idle timer): nobody is signed
+    /// in until the next PIN. On a laptop without users it changes nothing.
+    pub async fn lock_session(state: State<'_, AppState>; ) -> () {
+        state.quiet(|m| {
+            if m.has_users()? {
+                m.lock();
+            }
+            Ok(())
+        })
+    }
+
+    /// Every user, disabled ones last (admin).
+    pub async fn list_users(state: State<'_, AppState>; ) -> Vec<User> {
+        state.with(|m| m.users())
+    }
+
+    /// Adds a user (admin). The first user of a laptop must be an admin: adding
+    /// them turns PINs on, and they are signed in at once.
+    pub async fn add_user(state: State<'_, AppState>; name: String, role: Role, pin: String) -> User {
+        state.with(|m| {
+            let first = !m.has_users()?;
+            let user = m.add_user(&name, role, &pin)?;
+            if first {
+                m.sign_in(&user.id, &pin)?;
+            }
+            Ok(user)
+        })
+    }
+
+    /// Sets a user's new PIN: an admin for anyone, a user for themselves.
+    pub async fn set_user_pin(state: State<'_, AppState>; user: String, pin: String) -> User {
+        state.with(|m| m.set_user_pin(&user, &pin))
+    }
+
+    /// Changes a user's role (admin); the last admin stays an admin.
+    pub async fn set_user_role(state: State<'_, AppState>; user: String, role: Role) -> User {
+        state.with(|m| m.set_user_role(&user, role))
+    }
+
+    /// Disables a user (admin); kept for the audit log.
+    pub async fn disable_user(state: State<'_, AppState>; user: String) -> User {
+        state.with(|m| m.disable_user(&user))
+    }
+
+    /// Sets the idle-lock minutes (admin; 0 = never).
+    pub async fn set_idle_lock_minutes(state: State<'_, AppState>; minutes: u32) -> u32 {
+        state.with(|m| m.set_idle_lock_minutes(minutes))
+    }
+
+    /// Lines of the audit log, oldest first (admin): one event's or all, by
+    /// action and user, at most `limit` of the newest (0 or none = all).
+    pub async fn audit_log(state: State<'_, AppState>; event_id: Option<String>, action: Option<String>, user: Option<String>, limit: Option<usize>) -> Vec<AuditEntry> {
+        let f = filter(event_id, action, user, limit);
+        state.with(|m| m.audit(&f))
+    }
+
+    /// Writes the audit lines (same filter) as CSV to `path`: an export, so an
+    /// encrypted store seals it to `path.zip` unless `plain`. Returns the file
+    /// really written and whether it is encrypted.
+    pub async fn export_audit(state: State<'_, AppState>; path: String, plain: Option<bool>, event_id: Option<String>, action: Option<String>, user: Option<String>) -> ExportedFile {
+        if path.trim().is_empty() {
+            return Err(Error::invalid_at("choose where to save the audit log", None, None, Some("path")).to_payload());
         }
-        Ok(out)
-    })
-}
+        let f = filter(event_id, action, user, None);
+        state.with(|m| {
+            let bytes = muster_core::audit::to_csv(&m.audit(&f)?);
+            m.write_export(ExportRequest {
+                event_id: f.event_id.as_deref(),
+                kind: ExportKind::AuditCsv,
+                path: Path::new(&path),
+                bytes: &bytes,
+                plain: plain.unwrap_or(false),
+            })
+        })
+    }
 
-/// Signs `user` (id or name) in with `pin`: the quick switch. A wrong PIN
-/// is `invalid_input` with field `pin`; five in a row lock the user out for
-/// a minute (`locked`).
-#[tauri::command]
-pub async fn sign_in(state: State<'_, AppState>, user: String, pin: String) -> Result<Actor, ErrorPayload> {
-    let actor = state.quiet(|m| m.sign_in(&user, &pin))?;
-    state.with(|_| Ok(()))?; // the idle time starts now
-    Ok(actor)
-}
+    /// Whether to remind the coordinator to back up now (a poll: admins and
+    /// coordinators; never counts as activity).
+    pub async fn backup_reminder(state: State<'_, AppState>; ) -> Reminder {
+        state.quiet(|m| {
+            m.allow(Action::Backup)?;
+            m.backup_reminder(None)
+        })
+    }
 
-/// Signs out ("Switch user", Ctrl+L, the UI's idle timer): nobody is signed
-/// in until the next PIN. On a laptop without users it changes nothing.
-#[tauri::command]
-pub async fn lock_session(state: State<'_, AppState>) -> Result<(), ErrorPayload> {
-    state.quiet(|m| {
-        if m.has_users()? {
-            m.lock();
+    /// Backs the store up to `path` (a USB stick), encrypted like the store.
+    pub async fn backup_now(state: State<'_, AppState>; path: String) -> BackupDone {
+        if path.trim().is_empty() {
+            return Err(Error::invalid_at("choose where to save the backup", None, None, Some("path")).to_payload());
         }
-        Ok(())
-    })
-}
-
-/// Every user, disabled ones last (admin).
-#[tauri::command]
-pub async fn list_users(state: State<'_, AppState>) -> Result<Vec<User>, ErrorPayload> {
-    state.with(|m| m.users())
-}
-
-/// Adds a user (admin). The first user of a laptop must be an admin: adding
-/// them turns PINs on, and they are signed in at once.
-#[tauri::command]
-pub async fn add_user(state: State<'_, AppState>, name: String, role: Role, pin: String) -> Result<User, ErrorPayload> {
-    state.with(|m| {
-        let first = !m.has_users()?;
-        if first && role != Role::Admin {
-            return Err(Error::invalid_at("the first user of a laptop is an admin", None, None, Some("role")));
-        }
-        let user = m.add_user(&name, role, &pin)?;
-        if first {
-            m.sign_in(&user.id, &pin)?;
-        }
-        Ok(user)
-    })
-}
-
-/// Sets a user's new PIN: an admin for anyone, a user for themselves.
-#[tauri::command]
-pub async fn set_user_pin(state: State<'_, AppState>, user: String, pin: String) -> Result<User, ErrorPayload> {
-    state.with(|m| m.set_user_pin(&user, &pin))
-}
-
-/// Changes a user's role (admin); the last admin stays an admin.
-#[tauri::command]
-pub async fn set_user_role(state: State<'_, AppState>, user: String, role: Role) -> Result<User, ErrorPayload> {
-    state.with(|m| m.set_user_role(&user, role))
-}
-
-/// Disables a user (admin); kept for the audit log.
-#[tauri::command]
-pub async fn disable_user(state: State<'_, AppState>, user: String) -> Result<User, ErrorPayload> {
-    state.with(|m| m.disable_user(&user))
-}
-
-/// Sets the idle-lock minutes (admin; 0 = never).
-#[tauri::command]
-pub async fn set_idle_lock_minutes(state: State<'_, AppState>, minutes: u32) -> Result<u32, ErrorPayload> {
-    state.with(|m| m.set_idle_lock_minutes(minutes))
+        state.with(|m| m.backup(Path::new(&path))).map(|bytes| BackupDone { file: path, bytes })
+    }
 }
 
 fn filter(event_id: Option<String>, action: Option<String>, user: Option<String>, limit: Option<usize>) -> AuditFilter {
@@ -254,85 +258,18 @@ fn filter(event_id: Option<String>, action: Option<String>, user: Option<String>
     AuditFilter { event_id: some(event_id), action: some(action), user: some(user), since: None, limit: limit.unwrap_or(0) }
 }
 
-/// Lines of the audit log, oldest first (admin): one event's or all, by
-/// action and user, at most `limit` of the newest (0 or none = all).
-#[tauri::command]
-pub async fn audit_log(
-    state: State<'_, AppState>,
-    event_id: Option<String>,
-    action: Option<String>,
-    user: Option<String>,
-    limit: Option<usize>,
-) -> Result<Vec<AuditEntry>, ErrorPayload> {
-    let f = filter(event_id, action, user, limit);
-    state.with(|m| m.audit(&f))
-}
-
-/// Writes the audit lines (same filter) as CSV to `path`: an export, so an
-/// encrypted store seals it to `path.zip` unless `plain`. Returns the file
-/// really written and whether it is encrypted.
-#[tauri::command]
-pub async fn export_audit(
-    state: State<'_, AppState>,
-    path: String,
-    plain: Option<bool>,
-    event_id: Option<String>,
-    action: Option<String>,
-    user: Option<String>,
-) -> Result<ExportedFile, ErrorPayload> {
-    if path.trim().is_empty() {
-        return Err(Error::invalid_at("choose where to save the audit log", None, None, Some("path")).to_payload());
-    }
-    let f = filter(event_id, action, user, None);
-    state.with(|m| {
-        let bytes = muster_core::audit::to_csv(&m.audit(&f)?);
-        m.write_export(ExportRequest {
-            event_id: f.event_id.as_deref(),
-            kind: ExportKind::AuditCsv,
-            path: Path::new(&path),
-            bytes: &bytes,
-            plain: plain.unwrap_or(false),
-        })
-    })
-}
-
-/// Whether to remind the coordinator to back up now (a poll: admins and
-/// coordinators; never counts as activity).
-#[tauri::command]
-pub async fn backup_reminder(state: State<'_, AppState>) -> Result<Reminder, ErrorPayload> {
-    state.quiet(|m| {
-        m.allow(Action::Backup)?;
-        m.backup_reminder(None)
-    })
-}
-
 /// A backup as written.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct BackupDone {
     pub file: String,
     pub bytes: u64,
-}
-
-/// Backs the store up to `path` (a USB stick), encrypted like the store.
-#[tauri::command]
-pub async fn backup_now(state: State<'_, AppState>, path: String) -> Result<BackupDone, ErrorPayload> {
-    if path.trim().is_empty() {
-        return Err(Error::invalid_at("choose where to save the backup", None, None, Some("path")).to_payload());
-    }
-    state.with(|m| m.backup(Path::new(&path))).map(|bytes| BackupDone { file: path, bytes })
-}
-
-/// The name of the signed-in user, when a user (not the CLI's or a
-/// user-less laptop's admin) is signed in: the keyer of a paper, who
-/// decided an override.
-pub(crate) fn signed_in_name(m: &Muster) -> Option<String> {
-    m.actor().filter(|a| a.user_id.is_some()).map(|a| a.name.clone())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::tests::{app, invoke, TempDir};
+    use muster_core::users::MAX_WRONG_PINS;
     use crate::{setup, AppState};
     use serde_json::{json, Value};
     use tauri::test::{mock_builder, mock_context, noop_assets};
@@ -359,12 +296,9 @@ mod tests {
         "lock_session", "sync_status", "keying_end",
     ];
 
-    /// The registered commands, read from `setup`'s `generate_handler!` list.
+    /// The registered commands, as the `commands!` declarations list them.
     fn registered() -> Vec<String> {
-        let src = include_str!("lib.rs");
-        let list = &src[src.find("generate_handler![").expect("the handler list")..];
-        let list = &list[..list.find("])").unwrap()];
-        list.lines().skip(1).map(|l| l.trim().trim_end_matches(',')).filter(|l| !l.is_empty()).map(|l| l.rsplit("::").next().unwrap().to_string()).collect()
+        crate::command_names().into_iter().map(str::to_string).collect()
     }
 
     /// Role permission tests per command: every registered command that

@@ -1,75 +1,49 @@
-//! The TypeScript types of ui/src/bindings/ are generated from muster-core
-//! by ts-rs, never written by hand. This test generates them afresh and
-//! fails when the committed files differ (so CI catches drift between the
-//! Rust types and the UI). To rewrite them:
+//! The TypeScript of ui/src/bindings/ is generated, never written by hand:
+//! the types (by ts-rs, from muster-core and the shell) and `commands.ts`,
+//! one typed function per command and a listener per event, from the
+//! commands' Rust signatures (`muster_app::ipc`). This test generates them
+//! afresh and fails when the committed files differ (so CI catches drift
+//! between the Rust signatures and the UI). To rewrite them:
 //!
 //!     UPDATE_BINDINGS=1 cargo test -p muster-app --test bindings
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use muster_core::attendance::{AttendanceReport, MarkOutcome, SessionDashboard};
-use muster_core::model::{Event, NewEvent, NewSession, Session, Trainee};
-use muster_core::trainee::DuplicateGroup;
-use muster_core::roster::{ImportReport, RosterPreview};
-use muster_core::sync::SyncReport;
-use muster_core::store::sync::Quarantined;
-use muster_core::forms::keying::{KeyedForm, Screen, Step};
-use muster_core::forms::portrait::Portrait;
-use muster_core::forms::responses::{BatchStatus, DiffReport, KeyerStats};
-use muster_core::forms::{Batch, StoredForm};
-use muster_core::certificates::{EligibilityReport, IssuedCertificate, Override, PrintRecord, Verification};
-use muster_core::access::{Actor, Role};
-use muster_core::backup::Reminder;
-use muster_core::export::ExportedFile;
-use muster_core::store::audit::AuditEntry;
-use muster_core::store::users::User;
-use muster_core::{ErrorCode, ErrorPayload};
+use muster_core::{ErrorCode, ErrorKind, ErrorPayload};
 use ts_rs::{Config, TS};
 
 fn bindings_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings")
 }
 
-/// Every type that crosses IPC, with everything it depends on.
+/// Every type a command or event names, with everything it depends on, the
+/// error payload, and the commands themselves.
 fn generate(out: &Path) {
     // u64 counts and line numbers arrive as JSON numbers, not bigints.
     let cfg = Config::new().with_out_dir(out).with_large_int("number");
-    Event::export_all(&cfg).unwrap();
-    NewEvent::export_all(&cfg).unwrap();
-    Session::export_all(&cfg).unwrap();
-    NewSession::export_all(&cfg).unwrap();
-    Trainee::export_all(&cfg).unwrap();
-    RosterPreview::export_all(&cfg).unwrap();
-    ImportReport::export_all(&cfg).unwrap();
     ErrorPayload::export_all(&cfg).unwrap();
     ErrorCode::export_all(&cfg).unwrap();
-    MarkOutcome::export_all(&cfg).unwrap();
-    AttendanceReport::export_all(&cfg).unwrap();
-    SessionDashboard::export_all(&cfg).unwrap();
-    DuplicateGroup::export_all(&cfg).unwrap();
-    SyncReport::export_all(&cfg).unwrap();
-    Quarantined::export_all(&cfg).unwrap();
-    EligibilityReport::export_all(&cfg).unwrap();
-    IssuedCertificate::export_all(&cfg).unwrap();
-    Override::export_all(&cfg).unwrap();
-    PrintRecord::export_all(&cfg).unwrap();
-    Verification::export_all(&cfg).unwrap();
-    StoredForm::export_all(&cfg).unwrap();
-    Screen::export_all(&cfg).unwrap();
-    Step::export_all(&cfg).unwrap();
-    KeyedForm::export_all(&cfg).unwrap();
-    Batch::export_all(&cfg).unwrap();
-    BatchStatus::export_all(&cfg).unwrap();
-    DiffReport::export_all(&cfg).unwrap();
-    KeyerStats::export_all(&cfg).unwrap();
-    Portrait::export_all(&cfg).unwrap();
-    Role::export_all(&cfg).unwrap();
-    Actor::export_all(&cfg).unwrap();
-    User::export_all(&cfg).unwrap();
-    AuditEntry::export_all(&cfg).unwrap();
-    Reminder::export_all(&cfg).unwrap();
-    ExportedFile::export_all(&cfg).unwrap();
+    ErrorKind::export_all(&cfg).unwrap();
+    let commands = muster_app::specs();
+    let events = muster_app::event_specs();
+    for c in &commands {
+        (c.export)(&cfg).unwrap_or_else(|e| panic!("{}: {e}", c.name));
+    }
+    for e in &events {
+        (e.export)(&cfg).unwrap_or_else(|x| panic!("{}: {x}", e.name));
+    }
+    std::fs::write(out.join("commands.ts"), muster_app::ipc::typescript(&commands, &events, &cfg)).unwrap();
+}
+
+#[test]
+fn every_command_is_declared_once() {
+    let names = muster_app::command_names();
+    let mut seen = std::collections::BTreeSet::new();
+    for n in &names {
+        assert!(seen.insert(n), "{n} is declared twice");
+    }
+    assert!(names.len() >= 60, "{} commands", names.len());
 }
 
 fn ts_files(dir: &Path) -> BTreeMap<String, String> {

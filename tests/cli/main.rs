@@ -1,6 +1,7 @@
 //! Cross-component tests: the real `muster` binary, a real store file in a
 //! temporary directory, real roster files. One test binary; modules by topic.
 
+mod architecture;
 mod events;
 mod roster;
 mod checkin;

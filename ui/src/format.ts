@@ -1,6 +1,7 @@
 // Pure display logic, unit-tested with vitest (no DOM, no Tauri).
 
 import type { ErrorCode } from "./bindings/ErrorCode";
+import type { ErrorKind } from "./bindings/ErrorKind";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
 import type { Gender } from "./bindings/Gender";
 import { t, tName, type Key, type Lang, getLang } from "./i18n";
@@ -119,6 +120,8 @@ export type UiErrorCode = ErrorCode | "internal";
 /** An error as the screens handle it: the core's payload (optional fields may also be null). */
 export type UiError = Pick<ErrorPayload, "message"> & {
   code: UiErrorCode;
+  /** What exactly was refused, where the screen acts on it (the generated `ErrorKind`). */
+  kind?: ErrorKind | null;
   file?: string | null;
   line?: number | null;
   field?: string | null;
@@ -147,13 +150,14 @@ export function toUiError(e: unknown): UiError {
     return {
       code: p.code in ERROR_TITLES ? (p.code as ErrorCode) : "internal",
       message: typeof p.message === "string" ? p.message : String(p.code),
+      kind: p.kind ?? null,
       file: p.file ?? null,
       line: p.line ?? null,
       field: p.field ?? null,
     } as UiError;
   }
   const message = e instanceof Error ? e.message : typeof e === "string" ? e : JSON.stringify(e);
-  return { code: "internal", message, file: null, line: null, field: null } as UiError;
+  return { code: "internal", kind: null, message, file: null, line: null, field: null } as UiError;
 }
 
 /** The heading for an error: chosen by `code`, never by the message text. */

@@ -35,7 +35,7 @@ describe("PIN screen", () => {
   });
 
   it("says how many tries are left after a wrong PIN, and until when a user is locked out", () => {
-    const wrong = failureMessage("invalid_input", "pin", "wrong PIN for Kim (3 tries left)", kim);
+    const wrong = failureMessage("invalid_input", "wrong_pin", "wrong PIN for Kim (3 tries left)", kim);
     expect(wrong).toEqual({ kind: "wrong", tries: 3 });
     expect(messageText(wrong, "en")).toBe("Wrong PIN. 3 tries left.");
     expect(messageText(wrong, "zh")).toBe("PIN 码不正确，还可以再试 3 次。");

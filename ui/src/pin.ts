@@ -2,11 +2,12 @@
 // tiles of the active users, moving between them with the keyboard, what a
 // PIN field accepts, and what to say after a failed sign-in.
 
-import type { Role } from "./bindings/Role";
+import type { ErrorKind } from "./bindings/ErrorKind";
+import type { PinChoice } from "./bindings/PinChoice";
 import { t, type Lang } from "./i18n";
 
-/** src-tauri `users::PinChoice`: a tile of the PIN screen. */
-export type PinChoice = { id: string; name: string; role: Role; tries_left: number; locked_until: string | null };
+/** muster-core `users::PinChoice`: a tile of the PIN screen. */
+export type { PinChoice };
 
 /** What the PIN screen says under the field. */
 export type PinMessage =
@@ -54,9 +55,9 @@ export function firstTile(choices: PinChoice[], lastUserId: string | null): numb
  * What to say after sign-in failed with `code` (`field`), given the user's
  * tile as read again afterwards (their tries left, their lock-out).
  */
-export function failureMessage(code: string, field: string | null | undefined, message: string, choice: PinChoice | undefined): PinMessage {
+export function failureMessage(code: string, kind: ErrorKind | null | undefined, message: string, choice: PinChoice | undefined): PinMessage {
   if (code === "locked") return { kind: "locked", until: choice?.locked_until ?? null };
-  if (code === "invalid_input" && field === "pin") return { kind: "wrong", tries: choice?.tries_left ?? 0 };
+  if (kind === "wrong_pin") return { kind: "wrong", tries: choice?.tries_left ?? 0 };
   return { kind: "error", text: message };
 }
 

@@ -80,13 +80,13 @@ pub fn sync(trainees: usize, sessions: usize) -> anyhow::Result<Value> {
     let roster = a.roster(&e.id)?;
     for s in &session_ids {
         for t in &roster {
-            a.check_in(&MarkRequest { event_id: e.id.clone(), session_id: s.clone(), who: Who::Id(t.id.clone()), at: Some("2026-12-01T08:55".into()), force: true, source: "scan".into() })?;
+            a.check_in(&MarkRequest { event_id: e.id.clone(), session_id: s.clone(), who: Who::Id(t.id.clone()), at: Some("2026-12-01T08:55".into()), force: true, source: muster_core::attendance::Source::Scan })?;
         }
     }
     for t in &roster {
         a.edit_trainee(&t.id, &TraineePatch { organization: Some("王家村".into()), ..Default::default() })?;
     }
-    let changes = a.store().changes_since(a.store().device_id(), 0, usize::MAX >> 1)?;
+    let changes = a.own_changes()?;
 
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let store = format!("sqlite:{}", dir.join("server.db").display());

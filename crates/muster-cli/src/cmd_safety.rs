@@ -134,9 +134,9 @@ pub fn backup(m: &mut Muster, args: BackupArgs) -> anyhow::Result<Outcome> {
     let file = args.out.display().to_string();
     let text = format!(
         "backup written to {file} ({bytes} bytes{})",
-        if m.store().encrypted() { ", encrypted" } else { ", NOT encrypted: set a passphrase" }
+        if m.encrypted() { ", encrypted" } else { ", NOT encrypted: set a passphrase" }
     );
-    Ok(Outcome::new(json!({ "file": file, "bytes": bytes, "encrypted": m.store().encrypted() }), text))
+    Ok(Outcome::new(json!({ "file": file, "bytes": bytes, "encrypted": m.encrypted() }), text))
 }
 
 /// `muster restore`: refuses anything that is not a Muster store of a
@@ -163,7 +163,7 @@ pub fn passphrase_cmd(m: Muster, cmd: PassphraseCmd) -> anyhow::Result<Outcome> 
             })?;
             let m = m.change_passphrase(&new)?;
             Ok(Outcome::new(
-                json!({ "changed": true, "encrypted": m.store().encrypted() }),
+                json!({ "changed": true, "encrypted": m.encrypted() }),
                 "passphrase changed: the store is encrypted with the new one",
             ))
         }

@@ -150,7 +150,7 @@ pub fn sync(m: &mut Muster, args: SyncArgs) -> anyhow::Result<Outcome> {
             let (pending, last) = m.sync_status()?;
             let quarantined = m.quarantined_count()?;
             Ok(Outcome::new(
-                json!({"pending": pending, "last_sync": last, "device_id": m.store().device_id(), "quarantined": quarantined}),
+                json!({"pending": pending, "last_sync": last, "device_id": m.device_id(), "quarantined": quarantined}),
                 format!(
                     "{pending} changes waiting; last sync {}{}",
                     last.as_deref().unwrap_or("never"),

@@ -5,7 +5,7 @@ use crate::output::{Outcome, EXIT_RUNTIME};
 use muster_core::model::{Event, NewEvent, NewSession, Trainee};
 use muster_core::roster::{ImportOptions, ImportReport};
 use muster_core::trainee::TraineePatch;
-use muster_core::attendance::{MarkOutcome, MarkRequest, Who};
+use muster_core::attendance::{MarkOutcome, MarkRequest, Source, Who};
 use muster_core::export::{ExportKind, ExportRequest};
 use muster_core::Muster;
 use serde_json::{json, Value};
@@ -218,7 +218,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::User(cmd) => crate::cmd_users::user(&mut m, cmd)?,
         Command::Audit(args) => crate::cmd_users::audit(&mut m, args)?,
         Command::Check => {
-            let problems = m.store().check()?;
+            let problems = m.check()?;
             let ok = problems.is_empty();
             let text = if ok { "store ok".to_string() } else { format!("{}\n{}", problems.join("\n"), muster_core::error::DAMAGED_STORE_ADVICE) };
             let mut value = json!({ "ok": ok, "problems": problems, "path": path.display().to_string() });
@@ -236,11 +236,11 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
 
 fn mark_request(a: MarkArgs) -> MarkRequest {
     let (who, source) = match (a.trainee, a.code) {
-        (Some(id), _) => (Who::Id(id), "manual"),
-        (None, Some(code)) => (Who::Code(code), "scan"),
-        (None, None) => (Who::Code(String::new()), "scan"),
+        (Some(id), _) => (Who::Id(id), Source::Manual),
+        (None, Some(code)) => (Who::Code(code), Source::Scan),
+        (None, None) => (Who::Code(String::new()), Source::Scan),
     };
-    MarkRequest { event_id: a.event, session_id: a.session, who, at: a.at, force: a.force, source: source.into() }
+    MarkRequest { event_id: a.event, session_id: a.session, who, at: a.at, force: a.force, source }
 }
 
 fn mark_text(o: &MarkOutcome) -> String {

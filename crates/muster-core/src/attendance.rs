@@ -11,7 +11,7 @@
 use crate::code;
 use crate::model::{Event, Session, Trainee};
 use crate::store::{self, attendance::Mark, Store};
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -36,8 +36,89 @@ pub struct MarkRequest {
     pub at: Option<String>,
     /// Accept a time outside the session (the user confirmed).
     pub force: bool,
-    /// `scan`, `search` or `manual`.
-    pub source: String,
+    pub source: Source,
+}
+
+/// Where a mark came from, as the change log records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// A code read by the scanner (or typed as one).
+    Scan,
+    /// Picked from the door search.
+    Search,
+    /// Entered by hand (a correction desk, the CLI by trainee id).
+    Manual,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Scan => "scan",
+            Source::Search => "search",
+            Source::Manual => "manual",
+        }
+    }
+
+    /// `scan`, `search` or `manual`; anything else is refused (field `source`).
+    pub fn parse(s: &str) -> Result<Source> {
+        match s {
+            "scan" => Ok(Source::Scan),
+            "search" => Ok(Source::Search),
+            "manual" => Ok(Source::Manual),
+            other => Err(Error::invalid_at(format!("{} is not scan, search or manual", crate::quote(other)), None, None, Some("source"))),
+        }
+    }
+}
+
+/// A check-in, or a sign-out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MarkKind {
+    In,
+    Out,
+}
+
+impl MarkKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            MarkKind::In => "in",
+            MarkKind::Out => "out",
+        }
+    }
+}
+
+impl MarkRequest {
+    /// A request from the UI's fields, checked: exactly one of `trainee_id`
+    /// and `code` ([`Who::from_parts`]), a known `source` ([`Source::parse`]);
+    /// an empty `at` is now.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_parts(
+        event_id: String,
+        session_id: String,
+        trainee_id: Option<String>,
+        code: Option<String>,
+        at: Option<String>,
+        force: bool,
+        source: &str,
+    ) -> Result<MarkRequest> {
+        let who = Who::from_parts(trainee_id, code)?;
+        let source = Source::parse(source)?;
+        Ok(MarkRequest { event_id, session_id, who, at: at.filter(|s| !s.is_empty()), force, source })
+    }
+}
+
+impl Who {
+    /// Who a mark is for, from the UI's two fields: exactly one of a
+    /// trainee id (picked from search) and a scanned or typed code.
+    pub fn from_parts(trainee_id: Option<String>, code: Option<String>) -> Result<Who> {
+        match (trainee_id.filter(|s| !s.is_empty()), code) {
+            (Some(id), None) => Ok(Who::Id(id)),
+            (None, Some(code)) => Ok(Who::Code(code)),
+            (Some(_), Some(_)) => Err(Error::invalid_at("give a trainee id or a code, not both", None, None, Some("code"))),
+            (None, None) => Err(Error::invalid_at("give a trainee id or a code", None, None, Some("code"))),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -127,7 +208,7 @@ fn resolve(store: &Store, event: &Event, who: &Who) -> Result<Trainee> {
         Who::Id(id) => store::trainees::get(store, id)?.ok_or_else(|| Error::NotFound { kind: "trainee", id: id.clone() })?,
         Who::Code(raw) => {
             let canonical = code::parse(raw).map_err(|p| {
-                Error::invalid_at(format!("{} is not a trainee code: {p}", crate::quote(raw.trim())), None, None, Some("code"))
+                Error::invalid_at(format!("{} is not a trainee code: {p}", crate::quote(raw.trim())), None, None, Some("code")).kind(ErrorKind::NotACode)
             })?;
             let t = store::trainees::by_code(store, &canonical)?
                 .ok_or_else(|| Error::NotFound { kind: "trainee code", id: canonical.clone() })?;
@@ -138,7 +219,8 @@ fn resolve(store: &Store, event: &Event, who: &Who) -> Result<Trainee> {
                     None,
                     None,
                     Some("code"),
-                ));
+                )
+                .kind(ErrorKind::OtherEvent));
             }
             t
         }
@@ -160,8 +242,8 @@ fn aliases(store: &Store, t: &Trainee) -> Result<Vec<String>> {
     Ok(ids)
 }
 
-/// Checks a trainee in (`kind = "in"`) or signs them out (`"out"`).
-pub fn mark(store: &mut Store, req: &MarkRequest, kind: &str) -> Result<MarkOutcome> {
+/// Checks a trainee in or signs them out.
+pub(crate) fn mark(store: &mut Store, req: &MarkRequest, kind: MarkKind) -> Result<MarkOutcome> {
     let event = store::events::get(store, &req.event_id)?.ok_or_else(|| Error::NotFound { kind: "event", id: req.event_id.clone() })?;
     let session = session_of(store, &event, &req.session_id)?;
     let trainee = resolve(store, &event, &req.who)?;
@@ -193,20 +275,20 @@ pub fn mark(store: &mut Store, req: &MarkRequest, kind: &str) -> Result<MarkOutc
     let ids = aliases(store, &trainee)?;
     let grace = Duration::minutes(event.grace_minutes as i64);
     let at_text = fmt_time(at);
-    let source = req.source.clone();
+    let source = req.source.as_str();
     let (status, mark) = store.write(|w| {
-        let checked_in = store::attendance::first_in(w, &session.id, &ids, "in")?;
+        let checked_in = store::attendance::first_in(w, &session.id, &ids, MarkKind::In.as_str())?;
         match kind {
-            "in" => {
+            MarkKind::In => {
                 if let Some(first) = checked_in {
                     return Ok((MarkStatus::AlreadyCheckedIn, first));
                 }
             }
-            _ => {
+            MarkKind::Out => {
                 let Some(checked_in) = checked_in else {
                     return Err(Error::Conflict(format!("{} has not checked in to {}", trainee.fields.name, session.title)));
                 };
-                if let Some(first) = store::attendance::first_in(w, &session.id, &ids, "out")? {
+                if let Some(first) = store::attendance::first_in(w, &session.id, &ids, MarkKind::Out.as_str())? {
                     return Ok((MarkStatus::AlreadyCheckedOut, first));
                 }
                 // A sign-out follows its check-in (same session, same trainee).
@@ -220,11 +302,11 @@ pub fn mark(store: &mut Store, req: &MarkRequest, kind: &str) -> Result<MarkOutc
                 }
             }
         }
-        let id = store::attendance::insert(w, &event.id, &session.id, &trainee.id, kind, &at_text, &source)?;
-        let status = if kind == "in" { MarkStatus::CheckedIn } else { MarkStatus::CheckedOut };
-        Ok((status, Mark { id, session_id: session.id.clone(), trainee_id: trainee.id.clone(), kind: kind.into(), at: at_text.clone(), device_id: w.device_id().to_string(), source: source.clone() }))
+        let id = store::attendance::insert(w, &event.id, &session.id, &trainee.id, kind.as_str(), &at_text, source)?;
+        let status = if kind == MarkKind::In { MarkStatus::CheckedIn } else { MarkStatus::CheckedOut };
+        Ok((status, Mark { id, session_id: session.id.clone(), trainee_id: trainee.id.clone(), kind: kind.as_str().into(), at: at_text.clone(), device_id: w.device_id().to_string(), source: source.to_string() }))
     })?;
-    let late = kind == "in" && parse_time(&mark.at).is_some_and(|t| t > start + grace);
+    let late = kind == MarkKind::In && parse_time(&mark.at).is_some_and(|t| t > start + grace);
     Ok(MarkOutcome {
         status,
         this_device: mark.device_id == store.device_id(),
@@ -324,7 +406,7 @@ pub struct AttendanceReport {
     pub trainees: Vec<TraineeAttendance>,
 }
 
-pub fn report(store: &Store, event_id: &str) -> Result<AttendanceReport> {
+pub(crate) fn report(store: &Store, event_id: &str) -> Result<AttendanceReport> {
     let event = store::events::get(store, event_id)?.ok_or_else(|| Error::NotFound { kind: "event", id: event_id.to_string() })?;
     let sessions = store::sessions::list(store, event_id)?;
     let roster = store::trainees::list(store, event_id)?;
@@ -410,7 +492,7 @@ pub fn report(store: &Store, event_id: &str) -> Result<AttendanceReport> {
 }
 
 /// Records a coordinator's correction of one trainee's attendance.
-pub fn correct(store: &mut Store, event_id: &str, session_id: &str, trainee_id: &str, status: &str, hours: Option<f64>, reason: &str) -> Result<()> {
+pub(crate) fn correct(store: &mut Store, event_id: &str, session_id: &str, trainee_id: &str, status: &str, hours: Option<f64>, reason: &str) -> Result<()> {
     let event = store::events::get(store, event_id)?.ok_or_else(|| Error::NotFound { kind: "event", id: event_id.to_string() })?;
     let session = session_of(store, &event, session_id)?;
     let trainee = resolve(store, &event, &Who::Id(trainee_id.to_string()))?;
@@ -423,7 +505,7 @@ pub fn correct(store: &mut Store, event_id: &str, session_id: &str, trainee_id: 
     }
     let reason = crate::normalize::text(reason);
     if reason.is_empty() {
-        return Err(Error::invalid_at("a correction needs a reason", None, None, Some("reason")));
+        return Err(Error::invalid_at("a correction needs a reason", None, None, Some("reason")).kind(ErrorKind::ReasonRequired));
     }
     store.write(|w| store::attendance::insert_correction(w, &event.id, &session.id, &trainee.id, status.as_str(), hours, &reason))?;
     Ok(())
@@ -459,7 +541,7 @@ pub struct SessionDashboard {
 
 /// The live dashboard of an event: per session, expected vs arrived,
 /// arrivals per five minutes, the late list.
-pub fn dashboard(store: &Store, event_id: &str) -> Result<Vec<SessionDashboard>> {
+pub(crate) fn dashboard(store: &Store, event_id: &str) -> Result<Vec<SessionDashboard>> {
     let report = report(store, event_id)?;
     let names: HashMap<&str, &str> = report.trainees.iter().map(|t| (t.id.as_str(), t.name.as_str())).collect();
     let mut out = Vec::new();

@@ -3,7 +3,7 @@
 //! before/after values as JSON.
 
 use crate::csv_out::Csv;
-use crate::store::audit::AuditEntry;
+pub use crate::store::audit::{AuditEntry, AuditFilter};
 use serde_json::Value;
 
 /// The header line of the audit CSV.

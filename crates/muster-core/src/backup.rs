@@ -40,7 +40,7 @@ fn minus_minutes(t: &str, minutes: i64) -> String {
 }
 
 /// The reminder at venue local time `now` (`YYYY-MM-DDTHH:MM[:SS]`).
-pub fn reminder(store: &Store, now: &str) -> Result<Reminder> {
+pub(crate) fn reminder(store: &Store, now: &str) -> Result<Reminder> {
     if now.len() < 16 {
         return Err(crate::Error::invalid_at("a local time is YYYY-MM-DDTHH:MM", None, None, Some("now")));
     }

@@ -27,7 +27,7 @@
 
 use crate::model::{Event, Trainee};
 use crate::store::{self, certificates as sql, Store};
-use crate::{attendance, Error, Result};
+use crate::{attendance, Error, ErrorKind, Result};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -219,7 +219,7 @@ pub struct Verification {
 }
 
 /// Verifies a code offline; the store is only used to name the event.
-pub fn verify(store: &Store, code: &str, public_key_hex: &str) -> Result<Verification> {
+pub(crate) fn verify(store: &Store, code: &str, public_key_hex: &str) -> Result<Verification> {
     let invalid = |reason: String| Verification {
         valid: false,
         reason: Some(reason),
@@ -264,7 +264,7 @@ fn code_canonical(code: &str) -> String {
 }
 
 /// This installation's signing key (made on first use).
-pub fn signing_key(store: &Store) -> Result<SigningKey> {
+pub(crate) fn signing_key(store: &Store) -> Result<SigningKey> {
     let bytes = sql::signing_key(store, || {
         let mut k = [0u8; 32];
         getrandom::fill(&mut k).map_err(|e| Error::invalid(format!("no randomness for a signing key: {e}")))?;
@@ -274,7 +274,7 @@ pub fn signing_key(store: &Store) -> Result<SigningKey> {
 }
 
 /// This installation's public key, hex.
-pub fn public_key(store: &Store) -> Result<String> {
+pub(crate) fn public_key(store: &Store) -> Result<String> {
     Ok(to_hex(signing_key(store)?.verifying_key().as_bytes()))
 }
 
@@ -324,7 +324,7 @@ fn require_event(store: &Store, event_id: &str) -> Result<Event> {
     store::events::get(store, event_id)?.ok_or_else(|| Error::NotFound { kind: "event", id: event_id.to_string() })
 }
 
-pub fn settings(store: &Store, event_id: &str) -> Result<Settings> {
+pub(crate) fn settings(store: &Store, event_id: &str) -> Result<Settings> {
     require_event(store, event_id)?;
     Ok(match sql::settings(store, event_id)? {
         Some(r) => Settings {
@@ -358,7 +358,7 @@ fn check_share(v: f64, field: &str) -> Result<f64> {
     }
 }
 
-pub fn configure(store: &mut Store, event_id: &str, patch: SettingsPatch) -> Result<Settings> {
+pub(crate) fn configure(store: &mut Store, event_id: &str, patch: SettingsPatch) -> Result<Settings> {
     let mut s = settings(store, event_id)?;
     let existing = sql::settings(store, event_id)?.map(|r| r.id);
     if let Some(v) = patch.title_en {
@@ -465,7 +465,7 @@ fn hours_text(h: f64) -> String {
 
 /// Eligibility of every trainee on the roster; `min` overrides the event's
 /// rule for this question.
-pub fn eligibility(store: &Store, event_id: &str, min: Option<f64>) -> Result<EligibilityReport> {
+pub(crate) fn eligibility(store: &Store, event_id: &str, min: Option<f64>) -> Result<EligibilityReport> {
     let s = settings(store, event_id)?;
     let min = check_share(min.unwrap_or(s.min_attendance), "min_attendance")?;
     let report = attendance::report(store, event_id)?;
@@ -513,7 +513,7 @@ pub fn eligibility(store: &Store, event_id: &str, min: Option<f64>) -> Result<El
 }
 
 /// Records a coordinator's decision that a trainee is (not) eligible.
-pub fn set_override(store: &mut Store, event_id: &str, trainee_id: &str, eligible: bool, reason: &str, by: &str) -> Result<Override> {
+pub(crate) fn set_override(store: &mut Store, event_id: &str, trainee_id: &str, eligible: bool, reason: &str, by: &str) -> Result<Override> {
     require_event(store, event_id)?;
     let t = store::trainees::get(store, trainee_id)?.ok_or_else(|| Error::NotFound { kind: "trainee", id: trainee_id.to_string() })?;
     if t.event_id != event_id {
@@ -521,7 +521,7 @@ pub fn set_override(store: &mut Store, event_id: &str, trainee_id: &str, eligibl
     }
     let reason = crate::normalize::text(reason);
     if reason.is_empty() {
-        return Err(Error::invalid_at("an override needs a reason", None, None, Some("reason")));
+        return Err(Error::invalid_at("an override needs a reason", None, None, Some("reason")).kind(ErrorKind::ReasonRequired));
     }
     let by = if by.trim().is_empty() { "unknown".to_string() } else { by.trim().to_string() };
     let id = store.write(|w| sql::insert_override(w, event_id, trainee_id, eligible, &reason, &by))?;
@@ -603,7 +603,7 @@ pub fn pinyin_name(name: &str) -> Option<String> {
 /// Issues a certificate to every eligible trainee who has none yet, and
 /// returns the certificates of all eligible trainees (older ones with the
 /// same id and code as before) and the ineligible with their reasons.
-pub fn issue(store: &mut Store, event_id: &str, min: Option<f64>) -> Result<IssueOutcome> {
+pub(crate) fn issue(store: &mut Store, event_id: &str, min: Option<f64>) -> Result<IssueOutcome> {
     let report = eligibility(store, event_id, min)?;
     let key = signing_key(store)?;
     let public = to_hex(key.verifying_key().as_bytes());
@@ -663,7 +663,7 @@ pub fn issue(store: &mut Store, event_id: &str, min: Option<f64>) -> Result<Issu
 }
 
 /// A certificate by its id, or the certificate of a trainee (by trainee id).
-pub fn find(store: &Store, id: &str) -> Result<(IssuedCertificate, String)> {
+pub(crate) fn find(store: &Store, id: &str) -> Result<(IssuedCertificate, String)> {
     if let Some(c) = sql::get(store, id)? {
         let event = c.event_id.clone();
         return Ok((IssuedCertificate::from_row(c, false), event));
@@ -678,14 +678,46 @@ pub fn find(store: &Store, id: &str) -> Result<(IssuedCertificate, String)> {
     Err(Error::NotFound { kind: "certificate", id: id.to_string() })
 }
 
+/// A certificate's first print, or any later one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum PrintKind {
+    Issue,
+    Reprint,
+}
+
+impl PrintKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrintKind::Issue => "issue",
+            PrintKind::Reprint => "reprint",
+        }
+    }
+
+    /// The stored name; anything but `reprint` was a first print.
+    pub fn parse(s: &str) -> PrintKind {
+        if s == "reprint" {
+            PrintKind::Reprint
+        } else {
+            PrintKind::Issue
+        }
+    }
+}
+
+impl std::fmt::Display for PrintKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One printing, as logged.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PrintRecord {
     pub id: String,
     pub certificate_id: String,
-    /// `issue` or `reprint`.
-    pub kind: String,
+    pub kind: PrintKind,
     pub reason: String,
     pub printed_by: String,
     pub file: String,
@@ -694,31 +726,29 @@ pub struct PrintRecord {
 }
 
 /// Logs that `certs` were printed into `file`: a first print is `issue`,
-/// any later one a `reprint`, which needs a reason.
-pub fn record_prints(store: &mut Store, event_id: &str, cert_ids: &[String], reason: &str, by: &str, file: &str) -> Result<Vec<PrintRecord>> {
+/// any later one a `reprint`. The reason a reprint needs was checked before
+/// anything was printed (`documents::check_reprint_reason`).
+pub(crate) fn record_prints(store: &mut Store, event_id: &str, cert_ids: &[String], reason: &str, by: &str, file: &str) -> Result<Vec<PrintRecord>> {
     let printed: std::collections::HashSet<String> = sql::prints(store, event_id, None)?.into_iter().map(|p| p.certificate_id).collect();
     let reason = crate::normalize::text(reason);
     let by = if by.trim().is_empty() { "unknown".to_string() } else { by.trim().to_string() };
-    if reason.is_empty() && cert_ids.iter().any(|c| printed.contains(c)) {
-        return Err(Error::invalid_at("a reprint needs a reason (lost, misspelt, damaged …)", None, None, Some("reason")));
-    }
     store.write(|w| {
         let mut out = Vec::with_capacity(cert_ids.len());
         for c in cert_ids {
-            let kind = if printed.contains(c) { "reprint" } else { "issue" };
+            let kind = if printed.contains(c) { PrintKind::Reprint } else { PrintKind::Issue };
             let why = if reason.is_empty() { "first print".to_string() } else { reason.clone() };
-            let id = sql::insert_print(w, c, event_id, kind, &why, &by, file)?;
-            out.push(PrintRecord { id, certificate_id: c.clone(), kind: kind.into(), reason: why, printed_by: by.clone(), file: file.into(), device_id: w.device_id().to_string(), at: w.now() });
+            let id = sql::insert_print(w, c, event_id, kind.as_str(), &why, &by, file)?;
+            out.push(PrintRecord { id, certificate_id: c.clone(), kind, reason: why, printed_by: by.clone(), file: file.into(), device_id: w.device_id().to_string(), at: w.now() });
         }
         Ok(out)
     })
 }
 
 /// The print log of an event or one certificate.
-pub fn prints(store: &Store, event_id: &str, certificate_id: Option<&str>) -> Result<Vec<PrintRecord>> {
+pub(crate) fn prints(store: &Store, event_id: &str, certificate_id: Option<&str>) -> Result<Vec<PrintRecord>> {
     Ok(sql::prints(store, event_id, certificate_id)?
         .into_iter()
-        .map(|p| PrintRecord { id: p.id, certificate_id: p.certificate_id, kind: p.kind, reason: p.reason, printed_by: p.printed_by, file: p.file, device_id: p.device_id, at: p.created_at })
+        .map(|p| PrintRecord { id: p.id, certificate_id: p.certificate_id, kind: PrintKind::parse(&p.kind), reason: p.reason, printed_by: p.printed_by, file: p.file, device_id: p.device_id, at: p.created_at })
         .collect())
 }
 

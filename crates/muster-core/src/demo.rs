@@ -38,7 +38,7 @@ const NAMES: &[(&str, Gender, &str)] = &[
 const OCCUPATIONS: &[&str] = &["农民", "个体户", "电商从业者", "村干部", "返乡青年", "合作社成员"];
 
 /// Creates the demo event: two days, two sessions, a roster of 26.
-pub fn create(store: &mut Store, today: &str) -> Result<Event> {
+pub(crate) fn create(store: &mut Store, today: &str) -> Result<Event> {
     let ev = event::create(
         store,
         &NewEvent { name: "乡村电商技能培训（示例）Rural E-commerce Training (demo)".into(), venue: "县文化中心 County Cultural Centre".into(), starts_on: today.into(), days: 2 },

@@ -65,11 +65,31 @@ impl ErrorCode {
     }
 }
 
+/// What exactly was refused, where a caller acts on the difference (the
+/// UI asks for the passphrase again, counts PIN tries, opens the reason
+/// dialog): finer than [`ErrorCode`], which stays the category. Extend,
+/// never rename.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The passphrase given (or none) does not open the store or file.
+    WrongPassphrase,
+    /// A wrong PIN at sign-in (tries are counted).
+    WrongPin,
+    /// Allowed only with a reason (a reprint, a correction, an override).
+    ReasonRequired,
+    /// What was scanned or typed at the door is not a trainee code.
+    NotACode,
+    /// A trainee code of another event than the one at the door.
+    OtherEvent,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Bad input, with where it is.
+    /// Bad input, with where it is, and what exactly when a caller acts on it.
     #[error("{message}")]
-    Invalid { message: String, location: Location },
+    Invalid { message: String, location: Location, kind: Option<ErrorKind> },
     #[error("{kind} not found: {id}")]
     NotFound { kind: &'static str, id: String },
     #[error("{0}")]
@@ -100,7 +120,7 @@ pub enum Error {
 
 impl Error {
     pub fn invalid(message: impl Into<String>) -> Self {
-        Error::Invalid { message: message.into(), location: Location::default() }
+        Error::Invalid { message: message.into(), location: Location::default(), kind: None }
     }
 
     /// Bad input in a file, at an optional line and field.
@@ -117,6 +137,23 @@ impl Error {
                 line,
                 field: field.map(str::to_string),
             },
+            kind: None,
+        }
+    }
+
+    /// This refusal, said to be of `kind` (only bad input has one).
+    pub fn kind(self, kind: ErrorKind) -> Self {
+        match self {
+            Error::Invalid { message, location, .. } => Error::Invalid { message, location, kind: Some(kind) },
+            other => other,
+        }
+    }
+
+    /// What exactly was refused, when it is one of the [`ErrorKind`]s.
+    pub fn error_kind(&self) -> Option<ErrorKind> {
+        match self {
+            Error::Invalid { kind, .. } => *kind,
+            _ => None,
         }
     }
 
@@ -131,7 +168,7 @@ impl Error {
 
     /// The passphrase given (or none) does not open an encrypted store.
     pub fn is_wrong_passphrase(&self) -> bool {
-        matches!(self, Error::Invalid { location, .. } if location.field.as_deref() == Some("passphrase"))
+        self.error_kind() == Some(ErrorKind::WrongPassphrase)
     }
 
     pub fn code(&self) -> ErrorCode {
@@ -163,6 +200,7 @@ impl Error {
         let location = self.location();
         ErrorPayload {
             code: self.code(),
+            kind: self.error_kind(),
             message: self.to_string(),
             file: location.file,
             line: location.line,
@@ -197,6 +235,10 @@ fn storage_message(e: &rusqlite::Error) -> String {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ErrorPayload {
     pub code: ErrorCode,
+    /// What exactly, where the caller acts on it ([`ErrorKind`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub kind: Option<ErrorKind>,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]

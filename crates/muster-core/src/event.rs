@@ -14,7 +14,7 @@ fn field(field: &str, message: impl Into<String>) -> Error {
     Error::invalid_at(message, None, None, Some(field))
 }
 
-pub fn create(store: &mut Store, e: &NewEvent) -> Result<Event> {
+pub(crate) fn create(store: &mut Store, e: &NewEvent) -> Result<Event> {
     // Names are kept as typed (full-width brackets in 培训（光山） stay), only trimmed.
     let e = NewEvent { name: e.name.trim().to_string(), venue: e.venue.trim().to_string(), ..e.clone() };
     if e.name.is_empty() {
@@ -88,7 +88,7 @@ pub fn check_days(starts_on: &str, days: u32, sessions: &[Session]) -> Result<()
     Ok(())
 }
 
-pub fn add_session(store: &mut Store, event_id: &str, s: &NewSession) -> Result<Session> {
+pub(crate) fn add_session(store: &mut Store, event_id: &str, s: &NewSession) -> Result<Session> {
     let s = NewSession { title: s.title.trim().to_string(), ..s.clone() };
     if s.title.is_empty() {
         return Err(field("title", "a session needs a title"));

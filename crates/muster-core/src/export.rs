@@ -15,7 +15,7 @@
 use crate::attendance::AttendanceReport;
 use crate::store::Store;
 use crate::output::{self, OutputKind};
-use crate::{seal, Error, Result};
+use crate::{seal, Error, ErrorKind, Result};
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Serialize;
 use std::path::Path;
@@ -161,7 +161,8 @@ pub(crate) fn open_sealed(store: &Store, path: &Path) -> Result<(String, Vec<u8>
             Some(&file),
             None,
             Some("passphrase"),
-        ));
+        )
+        .kind(ErrorKind::WrongPassphrase));
     };
     for p in first {
         match seal::open(path, p) {

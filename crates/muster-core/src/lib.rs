@@ -26,12 +26,19 @@ pub mod output;
 pub mod roster;
 pub mod seal;
 pub mod search;
+/// The SQLite store: private to core, so every caller goes through
+/// [`Muster`]'s permission checks. Tests reach it with the `test-api`
+/// feature.
+#[cfg(feature = "test-api")]
 pub mod store;
+#[cfg(not(feature = "test-api"))]
+#[allow(dead_code)] // what only the tests call
+pub(crate) mod store;
 pub mod sync;
 pub mod trainee;
 pub mod users;
 
-pub use error::{quote, quote_if_long, quote_list, Error, ErrorCode, ErrorPayload, Location, Result};
+pub use error::{quote, quote_if_long, quote_list, Error, ErrorCode, ErrorKind, ErrorPayload, Location, Result};
 
 use access::{Action, Actor, Role};
 use model::{Event, NewEvent, NewSession, Session, Trainee};
@@ -57,6 +64,8 @@ pub struct Muster {
     /// (the CLI's `--force`, the app once the user confirmed): see
     /// [`output`]. Never the store or an input.
     overwrite: bool,
+    /// The keying sessions open on this connection (`forms::desk`).
+    desk: forms::desk::Desk,
 }
 
 impl Muster {
@@ -75,7 +84,7 @@ impl Muster {
         if store.needs_backfill()? {
             store.write(store::trainees::backfill_codes)?;
         }
-        Ok(Muster { store, overwrite: false })
+        Ok(Muster { store, overwrite: false, desk: Default::default() })
     }
 
     /// Where the desktop app keeps its store, shared with the CLI:
@@ -129,7 +138,7 @@ impl Muster {
         }
         self.store.lock_exclusive()?;
         self.store.write(|w| w.audit(store::AuditRecord { action: "passphrase_change", ..Default::default() }))?;
-        Ok(Muster { store: self.store.rekey(new)?, overwrite: self.overwrite })
+        Ok(Muster { store: self.store.rekey(new)?, overwrite: self.overwrite, desk: self.desk })
     }
 
     /// Replaces the store at `path` with the backup at `backup` once the
@@ -222,10 +231,10 @@ impl Muster {
         store::users::any_active(&self.store)
     }
 
-    /// The active users to pick from on the PIN screen (names and roles
-    /// only): readable while locked.
-    pub fn sign_in_choices(&self) -> Result<Vec<store::users::User>> {
-        Ok(store::users::list(&self.store)?.into_iter().filter(|u| u.disabled_at.is_none()).collect())
+    /// The active users to pick from on the PIN screen (names, roles, tries
+    /// left, a lock-out's end): readable while locked.
+    pub fn sign_in_choices(&self) -> Result<Vec<users::PinChoice>> {
+        users::choices(&self.store)
     }
 
     /// Signs `who` (id or name) in with their PIN: quick switch.
@@ -239,8 +248,13 @@ impl Muster {
         store::users::list(&self.store)
     }
 
+    /// Adds a user (admin). The first user of a laptop must be an admin:
+    /// adding them turns PINs on.
     pub fn add_user(&mut self, name: &str, role: Role, pin: &str) -> Result<store::users::User> {
         self.allow(Action::ManageUsers)?;
+        if role != Role::Admin && !self.has_users()? {
+            return Err(Error::invalid_at("the first user of a laptop is an admin", None, None, Some("role")));
+        }
         users::add(&mut self.store, name, role, pin)
     }
 
@@ -430,13 +444,37 @@ impl Muster {
         self.write_export_reading(export::ExportRequest { event_id, kind: export::ExportKind::RejectsCsv, path: out, bytes: &bytes, plain }, &[src])
     }
 
+    /// The store itself, for tests (feature `test-api`).
+    #[cfg(feature = "test-api")]
     pub fn store(&self) -> &Store {
         &self.store
     }
 
-    /// The store, for the sync client's steps.
+    /// The store itself, for tests (feature `test-api`).
+    #[cfg(feature = "test-api")]
     pub fn store_mut(&mut self) -> &mut Store {
         &mut self.store
+    }
+
+    /// This laptop's device id (its name in the change log and on the
+    /// server).
+    pub fn device_id(&self) -> &str {
+        self.store.device_id()
+    }
+
+    /// Whether the store file is encrypted (SQLCipher).
+    pub fn encrypted(&self) -> bool {
+        self.store.encrypted()
+    }
+
+    /// The store's integrity check: empty when sound, else what is wrong.
+    pub fn check(&self) -> Result<Vec<String>> {
+        self.store.check()
+    }
+
+    /// Every change this laptop made, oldest first (benchmarks, diagnostics).
+    pub fn own_changes(&self) -> Result<Vec<muster_protocol::Change>> {
+        self.store.changes_since(self.store.device_id(), 0, usize::MAX >> 1)
     }
 
     /// Applies changes received outside a sync session (a sneakernet file);
@@ -577,13 +615,13 @@ impl Muster {
     /// Checks a trainee into a session (idempotent).
     pub fn check_in(&mut self, req: &attendance::MarkRequest) -> Result<attendance::MarkOutcome> {
         self.allow(Action::CheckIn)?;
-        attendance::mark(&mut self.store, req, "in")
+        attendance::mark(&mut self.store, req, attendance::MarkKind::In)
     }
 
     /// Signs a trainee out of a session (idempotent).
     pub fn check_out(&mut self, req: &attendance::MarkRequest) -> Result<attendance::MarkOutcome> {
         self.allow(Action::CheckIn)?;
-        attendance::mark(&mut self.store, req, "out")
+        attendance::mark(&mut self.store, req, attendance::MarkKind::Out)
     }
 
     /// Registers a walk-in; returns it and the trainees it may duplicate.
@@ -652,12 +690,6 @@ impl Muster {
     pub fn certificate(&self, id: &str) -> Result<(certificates::IssuedCertificate, String)> {
         self.allow(Action::Certificates)?;
         certificates::find(&self.store, id)
-    }
-
-    /// Logs that certificates were printed (first print or reprint).
-    pub fn record_certificate_prints(&mut self, event_id: &str, cert_ids: &[String], reason: &str, by: &str, file: &str) -> Result<Vec<certificates::PrintRecord>> {
-        self.allow(Action::Certificates)?;
-        certificates::record_prints(&mut self.store, event_id, cert_ids, reason, by, file)
     }
 
     pub fn certificate_prints(&self, event_id: &str, certificate_id: Option<&str>) -> Result<Vec<certificates::PrintRecord>> {
@@ -794,6 +826,21 @@ impl Muster {
         let pages = documents::write_portrait_pdf(p, path)?;
         self.log_print(Some(&event_id), "portrait_pdf", path, p.questions.len(), pages)?;
         Ok(pages)
+    }
+
+    /// The portrait of a form as `xlsx` (an export: sealed unless `plain`
+    /// on an encrypted store) or `pdf` (a printout); returns the file
+    /// written.
+    pub fn export_portrait(&mut self, form_id: &str, path: &Path, format: &str, plain: bool) -> Result<String> {
+        match format.to_ascii_lowercase().as_str() {
+            "xlsx" => Ok(self.portrait_xlsx(form_id, path, plain)?.1.file),
+            "pdf" => {
+                let p = self.portrait(form_id, None)?;
+                self.portrait_pdf(&p, path)?;
+                Ok(path.display().to_string())
+            }
+            _ => Err(Error::invalid_at(format!("{} is not xlsx or pdf", crate::quote(format)), None, None, Some("format"))),
+        }
     }
 
     /// Forms/hour, keystrokes/hour and disagreements per 1,000 fields per keyer.

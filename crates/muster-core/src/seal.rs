@@ -12,7 +12,7 @@
 //! fsynced and renamed over the target: a crash never leaves half an
 //! export, and a reader never sees one.
 
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use zip::write::SimpleFileOptions;
@@ -92,7 +92,7 @@ pub fn open(path: &Path, passphrase: &str) -> Result<(String, Vec<u8>)> {
     if !archive.by_index_data(0).is_ok_and(|e| e.encrypted()) {
         return Err(not_sealed("it is not encrypted".into()));
     }
-    let wrong = || Error::invalid_at(format!("the passphrase does not open {file}"), Some(&file), None, Some("passphrase"));
+    let wrong = || Error::invalid_at(format!("the passphrase does not open {file}"), Some(&file), None, Some("passphrase")).kind(ErrorKind::WrongPassphrase);
     let mut entry = match archive.by_index_decrypt(0, passphrase.as_bytes()) {
         Ok(e) => e,
         Err(zip::result::ZipError::InvalidPassword) => return Err(wrong()),
@@ -104,7 +104,7 @@ pub fn open(path: &Path, passphrase: &str) -> Result<(String, Vec<u8>)> {
     // mismatch is a damaged file (or, once in 65,536 wrong passphrases, a
     // wrong one that passed the two-byte check).
     entry.read_to_end(&mut bytes).map_err(|e| {
-        Error::invalid_at(format!("{file} is damaged or the passphrase is wrong ({e})"), Some(&file), None, Some("passphrase"))
+        Error::invalid_at(format!("{file} is damaged or the passphrase is wrong ({e})"), Some(&file), None, Some("passphrase")).kind(ErrorKind::WrongPassphrase)
     })?;
     Ok((name, bytes))
 }

@@ -272,7 +272,7 @@ mod tests {
 
 /// Trainees of an event matching `query`, best first: code, name, part of
 /// the name, pinyin, initials, mobile's last four digits, other numbers.
-pub fn find(store: &crate::store::Store, event_id: &str, query: &str, limit: usize) -> crate::Result<Vec<crate::model::Trainee>> {
+pub(crate) fn find(store: &crate::store::Store, event_id: &str, query: &str, limit: usize) -> crate::Result<Vec<crate::model::Trainee>> {
     use crate::store::search::prefix;
     let q = normalize_query(query);
     if q.is_empty() || limit == 0 {

@@ -1,5 +1,6 @@
 //! The sync client, without I/O: it says what to send next and digests the
-//! answers; the transport (HTTP, a file on a USB stick) lives elsewhere.
+//! answers; the network lives behind a [`Transport`] (muster-sync's HTTP),
+//! and [`Muster::sync`] runs the one loop every caller shares:
 //!
 //! ```text
 //! let mut c = SyncClient::start(&store)?;
@@ -11,6 +12,12 @@
 //!     }
 //! }
 //! ```
+//!
+//! The sneakernet file (a USB stick between laptops that never meet the
+//! network) is here too, as it needs no network: every change of the store
+//! written as the protocol's own [`Bundle`], read back with the same
+//! idempotent apply as a pull ([`Muster::export_sync_file`],
+//! [`Muster::import_sync_file`]).
 //! First every change of this device the server has not acknowledged goes
 //! up, in batches, resuming after the server's `acked_seq` (so a batch that
 //! was lost, repeated or half-applied costs nothing). Then everything after
@@ -25,20 +32,129 @@
 //! reason when the server claims more but hardly moves its cursor, or
 //! after [`MAX_PULLS`] requests in one run.
 
+use crate::access::Action;
+use crate::export::{ExportKind, ExportRequest, ExportedFile};
 use crate::store::{self, Store};
-use crate::{Error, Result};
+use crate::{seal, Error, Muster, Result};
+use muster_protocol::sync::{self as wire, Bundle, PullRequest, PullResponse, PushRequest, PushResponse, BATCH, MAX_BATCH_BYTES};
 use muster_protocol::Change;
-use muster_protocol::sync::{PullRequest, PullResponse, PushRequest, PushResponse, BATCH, MAX_BATCH_BYTES};
 use muster_protocol::{rules, PROTOCOL_VERSION};
+use serde::Serialize;
+use std::path::Path;
 
+pub use crate::store::sync::Quarantined;
 
 /// Most pull requests in one run; the next sync goes on from there.
 pub const MAX_PULLS: u32 = 10_000;
-use serde::Serialize;
+
+/// What carries a sync's requests to a server and its answers back. The
+/// one implementation that touches the network is muster-sync's HTTP
+/// transport; tests may answer from memory.
+pub trait Transport {
+    /// The transport's own failure; a store error becomes one too.
+    type Error: From<Error>;
+    fn push(&mut self, req: &PushRequest) -> std::result::Result<PushResponse, Self::Error>;
+    fn pull(&mut self, req: &PullRequest) -> std::result::Result<PullResponse, Self::Error>;
+}
+
+/// How far a sync run is, after each request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Progress {
+    pub pushed: u64,
+    pub pulled: u64,
+}
+
+impl Muster {
+    /// Runs one complete sync over `transport`: push everything pending,
+    /// pull everything new, then retry what was set aside. With `relay`, a
+    /// venue hub's store also forwards the changes of every laptop it
+    /// collected (the server must have paired it with `--relay`).
+    pub fn sync<T: Transport>(
+        &mut self,
+        transport: &mut T,
+        relay: bool,
+        progress: &mut dyn FnMut(Progress),
+    ) -> std::result::Result<SyncReport, T::Error> {
+        self.allow(Action::Sync)?;
+        let store = &mut self.store;
+        let mut client = if relay { SyncClient::relaying(store)? } else { SyncClient::start(store)? };
+        loop {
+            match client.next(store)? {
+                Step::Push(req) => {
+                    let resp = transport.push(&req)?;
+                    client.pushed(store, resp)?;
+                }
+                Step::Pull(req) => {
+                    let resp = transport.pull(&req)?;
+                    client.pulled(store, resp)?;
+                }
+                Step::Done => break,
+            }
+            let r = client.report(store)?;
+            progress(Progress { pushed: r.pushed, pulled: r.pulled });
+        }
+        Ok(client.report(store)?)
+    }
+
+    /// Writes every change in the store, of every device (so a file can
+    /// also carry a hub's collection onwards), to `path` — sealed to
+    /// `<path>.zip` unless the store is plain or `plain`, as any export of
+    /// personal data. Returns the count and the file as written.
+    pub fn export_sync_file(&mut self, path: &Path, plain: bool) -> Result<(u64, ExportedFile)> {
+        self.allow(Action::Sync)?;
+        let store = &self.store;
+        let mut batches = Vec::new();
+        let mut n = 0;
+        for device in store.devices_in_log()? {
+            let mut after = 0;
+            loop {
+                let changes = store.changes_since(&device, after, BATCH)?;
+                let Some(last) = changes.last() else { break };
+                after = last.seq;
+                n += changes.len() as u64;
+                batches.push(PushRequest { protocol: PROTOCOL_VERSION, device_id: device.clone(), changes });
+            }
+        }
+        let bundle = Bundle { protocol: PROTOCOL_VERSION, from_device: store.device_id().to_string(), batches };
+        let bytes = wire::encode(&bundle);
+        let written = self.write_export(ExportRequest { event_id: None, kind: ExportKind::SyncFile, path, bytes: &bytes, plain })?;
+        Ok((n, written))
+    }
+
+    /// Reads a file written by [`Muster::export_sync_file`] into the store;
+    /// returns how many changes were new (reading it twice adds nothing).
+    /// A sealed file opens with the export passphrase, else the store's (a
+    /// wrong one: `invalid_input`, kind `wrong_passphrase`).
+    pub fn import_sync_file(&mut self, path: &Path) -> Result<u64> {
+        self.allow(Action::Sync)?;
+        let bytes = if seal::is_sealed(path) {
+            self.open_sealed(path)?.1
+        } else {
+            std::fs::read(path).map_err(|e| Error::io(path.display(), e))?
+        };
+        let file = path.display().to_string();
+        let bundle: Bundle =
+            wire::decode(&bytes).map_err(|e| Error::invalid_at(format!("not a Muster sync file: {e}"), Some(&file), None, None))?;
+        if bundle.protocol != PROTOCOL_VERSION {
+            return Err(Error::invalid_at(
+                format!("written by sync protocol {}, this Muster speaks {PROTOCOL_VERSION}: please update", bundle.protocol),
+                Some(&file),
+                None,
+                None,
+            ));
+        }
+        let mut new = 0;
+        for batch in bundle.batches {
+            new += self.apply_changes(&PullResponse { changes: batch.changes, cursor: 0, more: false })?;
+        }
+        new += self.retry_quarantined()?;
+        Ok(new)
+    }
+}
 
 /// What the transport should do next.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Step {
+pub(crate) enum Step {
     Push(PushRequest),
     Pull(PullRequest),
     Done,
@@ -60,7 +176,7 @@ pub struct SyncReport {
 
 /// One sync run's state.
 #[derive(Debug)]
-pub struct SyncClient {
+pub(crate) struct SyncClient {
     device_id: String,
     acked: u64,
     cursor: u64,
@@ -87,19 +203,19 @@ pub struct SyncClient {
 }
 
 impl SyncClient {
-    pub fn start(store: &Store) -> Result<SyncClient> {
+    pub(crate) fn start(store: &Store) -> Result<SyncClient> {
         Self::with_batch(store, BATCH)
     }
 
     /// A client that also forwards other devices' changes (needs a relay
     /// token on the server).
-    pub fn relaying(store: &Store) -> Result<SyncClient> {
+    pub(crate) fn relaying(store: &Store) -> Result<SyncClient> {
         let mut c = Self::with_batch(store, BATCH)?;
         c.relay = store.devices_in_log()?.into_iter().filter(|d| *d != c.device_id).collect();
         Ok(c)
     }
 
-    pub fn with_batch(store: &Store, batch: usize) -> Result<SyncClient> {
+    pub(crate) fn with_batch(store: &Store, batch: usize) -> Result<SyncClient> {
         let st = store::sync::state(store)?;
         Ok(SyncClient {
             device_id: store.device_id().to_string(),
@@ -146,7 +262,7 @@ impl SyncClient {
         Ok(changes)
     }
 
-    pub fn next(&mut self, store: &mut Store) -> Result<Step> {
+    pub(crate) fn next(&mut self, store: &mut Store) -> Result<Step> {
         if self.restored.is_some() {
             self.in_flight = Some(0);
             return Ok(Step::Push(PushRequest { protocol: PROTOCOL_VERSION, device_id: self.device_id.clone(), changes: Vec::new() }));
@@ -195,7 +311,7 @@ impl SyncClient {
     }
 
     /// Digests the server's answer to the push in flight.
-    pub fn pushed(&mut self, store: &mut Store, resp: PushResponse) -> Result<()> {
+    pub(crate) fn pushed(&mut self, store: &mut Store, resp: PushResponse) -> Result<()> {
         let sent = self.in_flight.take().ok_or_else(|| Error::invalid("a push answer arrived with no push in flight"))?;
         if let Some(restored) = self.restored.take() {
             // The answer to the restore probe. When the server holds more of
@@ -246,7 +362,7 @@ impl SyncClient {
     }
 
     /// Applies a pulled batch (and its cursor) in one transaction.
-    pub fn pulled(&mut self, store: &mut Store, resp: PullResponse) -> Result<()> {
+    pub(crate) fn pulled(&mut self, store: &mut Store, resp: PullResponse) -> Result<()> {
         if resp.cursor < self.cursor {
             return Err(Error::Conflict(format!("the server's cursor went back from {} to {}", self.cursor, resp.cursor)));
         }
@@ -287,7 +403,7 @@ impl SyncClient {
         Ok(())
     }
 
-    pub fn report(&self, store: &Store) -> Result<SyncReport> {
+    pub(crate) fn report(&self, store: &Store) -> Result<SyncReport> {
         Ok(SyncReport {
             pending: store::sync::pending(store)?,
             quarantined: store::sync::quarantined_count(store)?,

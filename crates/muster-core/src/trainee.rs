@@ -60,7 +60,7 @@ impl TraineePatch {
     }
 }
 
-pub fn edit(store: &mut Store, id: &str, patch: &TraineePatch) -> Result<Trainee> {
+pub(crate) fn edit(store: &mut Store, id: &str, patch: &TraineePatch) -> Result<Trainee> {
     store.write(|w| {
         let old = store::trainees::get_in(w, id)?.ok_or_else(|| Error::NotFound { kind: "trainee", id: id.to_string() })?;
         let new = patch.apply_to(&old.fields)?;
@@ -73,7 +73,7 @@ pub fn edit(store: &mut Store, id: &str, patch: &TraineePatch) -> Result<Trainee
 /// A walk-in: someone not on the roster, registered at the door with the
 /// minimum. Returns the new trainee and the trainees it may duplicate (same
 /// mobile or ID number) — reported, never merged silently.
-pub fn walk_in(
+pub(crate) fn walk_in(
     store: &mut Store,
     event_id: &str,
     name: &str,
@@ -108,7 +108,7 @@ pub struct DuplicateGroup {
     pub trainees: Vec<Trainee>,
 }
 
-pub fn possible_duplicates(store: &Store, event_id: &str) -> Result<Vec<DuplicateGroup>> {
+pub(crate) fn possible_duplicates(store: &Store, event_id: &str) -> Result<Vec<DuplicateGroup>> {
     let mut out = Vec::new();
     for (by, value, ids) in store::trainees::duplicate_groups(store, event_id)? {
         out.push(DuplicateGroup { by, value, trainees: store::trainees::many(store, &ids)? });
@@ -119,7 +119,7 @@ pub fn possible_duplicates(store: &Store, event_id: &str) -> Result<Vec<Duplicat
 /// Merges `other` into `keep` (same event): `other` leaves the roster and
 /// search, its check-ins count for `keep`. Recorded as a change, reversible
 /// by inspection, never done without a coordinator asking.
-pub fn merge(store: &mut Store, keep: &str, other: &str) -> Result<Trainee> {
+pub(crate) fn merge(store: &mut Store, keep: &str, other: &str) -> Result<Trainee> {
     if keep == other {
         return Err(Error::invalid_at("cannot merge a trainee into itself", None, None, Some("other")));
     }

@@ -5,15 +5,47 @@
 
 use crate::access::{Actor, Role};
 use crate::clock;
-use crate::store::users::{self as rows, User};
+use crate::store::users::{self as rows};
+pub use crate::store::users::User;
 use crate::store::{AuditRecord, Store};
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use serde_json::json;
 
 /// Wrong PINs in a row before sign-in is refused for [`LOCKOUT_SECS`].
 pub const MAX_WRONG_PINS: u32 = 5;
+
+/// A tile of the PIN screen: an active user, and whether they may try now.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PinChoice {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    /// Wrong PINs left before a minute's lock-out.
+    pub tries_left: u32,
+    /// Sign-in is refused until then (RFC 3339, UTC).
+    pub locked_until: Option<String>,
+}
+
+/// The active users, with their tries left and any lock-out still running.
+pub(crate) fn choices(store: &Store) -> Result<Vec<PinChoice>> {
+    let now = clock::rfc3339_ms(clock::now_ms());
+    let mut out = Vec::new();
+    for u in rows::list(store)?.into_iter().filter(|u| u.disabled_at.is_none()) {
+        let c = rows::find(store, &u.id)?;
+        let (failed, until) = c.map(|c| (c.failed_pins, c.locked_until)).unwrap_or((0, None));
+        out.push(PinChoice {
+            id: u.id,
+            name: u.name,
+            role: u.role,
+            tries_left: MAX_WRONG_PINS.saturating_sub(failed),
+            locked_until: until.filter(|t| *t > now),
+        });
+    }
+    Ok(out)
+}
 pub const LOCKOUT_SECS: u64 = 60;
 
 /// A PIN is 4 to 8 digits (full-width digits from a Chinese IME count).
@@ -65,7 +97,7 @@ fn lookup(store: &Store, who: &str) -> Result<rows::Credentials> {
 }
 
 /// Adds a user with a PIN. Names are unique among active users.
-pub fn add(store: &mut Store, name: &str, role: Role, pin: &str) -> Result<User> {
+pub(crate) fn add(store: &mut Store, name: &str, role: Role, pin: &str) -> Result<User> {
     let name = name.trim();
     if name.is_empty() {
         return Err(Error::invalid_at("a user needs a name", None, None, Some("name")));
@@ -92,7 +124,7 @@ pub fn add(store: &mut Store, name: &str, role: Role, pin: &str) -> Result<User>
 }
 
 /// Sets a user's new PIN (and clears the wrong-PIN count).
-pub fn set_pin(store: &mut Store, who: &str, pin: &str) -> Result<User> {
+pub(crate) fn set_pin(store: &mut Store, who: &str, pin: &str) -> Result<User> {
     let pin = normalize_pin(pin)?;
     let c = lookup(store, who)?;
     rows::set_pin(store, &c.user.id, &hash_pin(&pin)?)?;
@@ -101,7 +133,7 @@ pub fn set_pin(store: &mut Store, who: &str, pin: &str) -> Result<User> {
 }
 
 /// Changes a user's role; the last active admin stays an admin.
-pub fn set_role(store: &mut Store, who: &str, role: Role) -> Result<User> {
+pub(crate) fn set_role(store: &mut Store, who: &str, role: Role) -> Result<User> {
     let c = lookup(store, who)?;
     if c.user.role == Role::Admin && role != Role::Admin && !rows::other_admin(store, &c.user.id)? {
         return Err(Error::Conflict(format!("{} is the last admin: make someone else an admin first", c.user.name)));
@@ -114,7 +146,7 @@ pub fn set_role(store: &mut Store, who: &str, role: Role) -> Result<User> {
 }
 
 /// Disables a user (kept for the audit log); the last active admin stays.
-pub fn disable(store: &mut Store, who: &str) -> Result<User> {
+pub(crate) fn disable(store: &mut Store, who: &str) -> Result<User> {
     let c = lookup(store, who)?;
     if c.user.disabled_at.is_some() {
         return Ok(c.user);
@@ -132,7 +164,7 @@ pub fn disable(store: &mut Store, who: &str) -> Result<User> {
 /// Checks `pin` for the user `who` (id or name) and returns them as the
 /// actor. A wrong PIN is `invalid_input` (field `pin`) saying how many tries
 /// are left; after [`MAX_WRONG_PINS`] the user is `locked` for a minute.
-pub fn sign_in(store: &mut Store, who: &str, pin: &str) -> Result<Actor> {
+pub(crate) fn sign_in(store: &mut Store, who: &str, pin: &str) -> Result<Actor> {
     let c = lookup(store, who)?;
     if c.user.disabled_at.is_some() {
         return Err(Error::Locked(format!("{} is disabled", c.user.name)));
@@ -178,6 +210,7 @@ pub fn sign_in(store: &mut Store, who: &str, pin: &str) -> Result<Actor> {
             None,
             None,
             Some("pin"),
-        ))
+        )
+        .kind(ErrorKind::WrongPin))
     }
 }

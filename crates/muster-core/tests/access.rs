@@ -90,7 +90,7 @@ fn every_operation_checks_the_role() {
             who: Who::Id(t.to_string()),
             at: Some("2026-12-01T09:05".into()),
             force: false,
-            source: "search".into(),
+            source: muster_core::attendance::Source::Search,
         };
         let (e, t2) = (event.clone(), t.clone());
         let (e3, e4, e5, e6, e7, e8) = (event.clone(), event.clone(), event.clone(), event.clone(), event.clone(), event.clone());
@@ -146,7 +146,7 @@ fn every_operation_checks_the_role() {
         who: Who::Id(trainee.clone()),
         at: None,
         force: true,
-        source: "scan".into(),
+        source: muster_core::attendance::Source::Scan,
     });
     let e = e.unwrap_err();
     assert_eq!((e.code(), e.location().field.as_deref()), (ErrorCode::Forbidden, Some("check_in")));
@@ -240,7 +240,7 @@ fn the_audit_log_names_who_did_what_before_and_after() {
         who: Who::Id(a.clone()),
         at: Some("2026-12-01T09:05".into()),
         force: false,
-        source: "scan".into(),
+        source: muster_core::attendance::Source::Scan,
     })
     .unwrap();
     l.m.merge_trainees(&a, &b).unwrap();

@@ -120,7 +120,7 @@ fn search_by_code_and_a_partial_code() {
 }
 
 fn req(v: &Venue, who: Who, at: &str) -> MarkRequest {
-    MarkRequest { event_id: v.event.clone(), session_id: v.day1.clone(), who, at: Some(at.into()), force: false, source: "scan".into() }
+    MarkRequest { event_id: v.event.clone(), session_id: v.day1.clone(), who, at: Some(at.into()), force: false, source: muster_core::attendance::Source::Scan }
 }
 
 #[test]

@@ -48,7 +48,7 @@ fn times_are_real_and_a_sign_out_follows_its_check_in() {
     std::fs::write(&csv, "姓名,手机\n王芳,13812345678\n").unwrap();
     m.import_roster(&event, &csv, &Default::default(), &mut |_, _| {}).unwrap();
     let t = m.roster(&event).unwrap().remove(0);
-    let req = |at: &str| MarkRequest { event_id: event.clone(), session_id: s.id.clone(), who: Who::Id(t.id.clone()), at: Some(at.into()), force: true, source: "manual".into() };
+    let req = |at: &str| MarkRequest { event_id: event.clone(), session_id: s.id.clone(), who: Who::Id(t.id.clone()), at: Some(at.into()), force: true, source: muster_core::attendance::Source::Manual };
     for bad in ["2026-12-01T10:00:60", "2026-12-01T10:60", "2026-12-01T24:00", "2026-11-31T10:00", "2026-12-01T10:00:00Z"] {
         let e = m.check_in(&req(bad)).expect_err(bad);
         assert_eq!(e.location().field.as_deref(), Some("at"), "{bad}: {e}");

@@ -134,6 +134,15 @@ pub enum DecodeError {
     Json(#[from] serde_json::Error),
 }
 
+/// A sneakernet file (a USB stick between laptops): every change a store
+/// holds, of every device, in push-sized batches.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Bundle {
+    pub protocol: u32,
+    pub from_device: String,
+    pub batches: Vec<PushRequest>,
+}
+
 /// JSON, then zstd.
 pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
     let json = serde_json::to_vec(value).unwrap_or_default();

@@ -1,14 +1,15 @@
 //! The sync transport: the one place a Muster store reaches the network
 //! (HTTP to a central service or a venue hub) or writes a sneakernet file.
 //!
-//! The decisions live in `muster_core::sync::SyncClient`, which has no I/O;
-//! this crate only carries its requests and answers. A failed request
+//! The decisions live in `muster_core` (`Muster::sync`, whose client has no
+//! I/O); this crate only carries its requests and answers as a
+//! `muster_core::sync::Transport`. A failed request
 //! leaves the store exactly as the last completed step left it, so running
 //! sync again resumes; nothing is applied twice.
 
 pub mod file;
 
-use muster_core::sync::{Step, SyncClient, SyncReport};
+use muster_core::sync::{SyncReport, Transport};
 use muster_core::Muster;
 use muster_protocol::sync::{self, ErrorBody, PullRequest, PullResponse, PushRequest, PushResponse, CONTENT_TYPE};
 use muster_protocol::PROTOCOL_VERSION;
@@ -115,15 +116,20 @@ impl HttpTransport {
     }
 }
 
-/// Progress of a sync run, for a progress line or bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Progress {
-    pub pushed: u64,
-    pub pulled: u64,
+pub use muster_core::sync::Progress;
+
+impl Transport for HttpTransport {
+    type Error = SyncError;
+    fn push(&mut self, req: &PushRequest) -> Result<PushResponse, SyncError> {
+        HttpTransport::push(self, req)
+    }
+    fn pull(&mut self, req: &PullRequest) -> Result<PullResponse, SyncError> {
+        HttpTransport::pull(self, req)
+    }
 }
 
 /// Runs one complete sync of `m` against the server: push everything
-/// pending, pull everything new.
+/// pending, pull everything new ([`Muster::sync`] over HTTP).
 pub fn sync_http(m: &mut Muster, transport: &HttpTransport, progress: &mut dyn FnMut(Progress)) -> Result<SyncReport, SyncError> {
     sync_http_with(m, transport, false, progress)
 }
@@ -131,27 +137,20 @@ pub fn sync_http(m: &mut Muster, transport: &HttpTransport, progress: &mut dyn F
 /// [`sync_http`], optionally as a relay: a venue hub's store forwarding the
 /// changes of every laptop it collected to the central service (the
 /// server must have paired this device with `--relay`).
-pub fn sync_http_with(
-    m: &mut Muster,
-    transport: &HttpTransport,
-    relay: bool,
-    progress: &mut dyn FnMut(Progress),
-) -> Result<SyncReport, SyncError> {
-    let mut client = if relay { SyncClient::relaying(m.store())? } else { SyncClient::start(m.store())? };
-    loop {
-        match client.next(m.store_mut())? {
-            Step::Push(req) => {
-                let resp = transport.push(&req)?;
-                client.pushed(m.store_mut(), resp)?;
-            }
-            Step::Pull(req) => {
-                let resp = transport.pull(&req)?;
-                client.pulled(m.store_mut(), resp)?;
-            }
-            Step::Done => break,
-        }
-        let r = client.report(m.store())?;
-        progress(Progress { pushed: r.pushed, pulled: r.pulled });
+pub fn sync_http_with(m: &mut Muster, transport: &HttpTransport, relay: bool, progress: &mut dyn FnMut(Progress)) -> Result<SyncReport, SyncError> {
+    m.sync(&mut Transporter(transport), relay, progress)
+}
+
+/// A shared HTTP connection as a transport (the connection itself holds no
+/// per-run state).
+struct Transporter<'a>(&'a HttpTransport);
+
+impl Transport for Transporter<'_> {
+    type Error = SyncError;
+    fn push(&mut self, req: &PushRequest) -> Result<PushResponse, SyncError> {
+        self.0.push(req)
     }
-    Ok(client.report(m.store())?)
+    fn pull(&mut self, req: &PullRequest) -> Result<PullResponse, SyncError> {
+        self.0.pull(req)
+    }
 }

@@ -118,7 +118,7 @@ pub fn check_in(l: &mut Laptop, event: &str, session: &str, trainee: &str, at: &
         who: Who::Id(trainee.into()),
         at: Some(at.into()),
         force: true,
-        source: "scan".into(),
+        source: muster_core::attendance::Source::Scan,
     })
     .unwrap();
 }

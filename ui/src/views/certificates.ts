@@ -181,7 +181,7 @@ export async function renderCertificates(root: HTMLElement, ctx: Ctx, id: string
       title: t("cert.reprint.title"), intro: t("cert.reprint.intro"), testid: "reprint-dialog", defaultName: name, needPath: true,
       run: async (reason, path) => {
         const log = await api.reprintCertificate(e.certificate_id!, reason, path);
-        say(t("cert.reprint.done", { file: log.file }));
+        say(t("cert.reprint.done", { file: log.file ?? path }));
         await load();
       },
     });
@@ -213,11 +213,11 @@ export async function renderCertificates(root: HTMLElement, ctx: Ctx, id: string
     issueBtn.disabled = true;
     try {
       const r = await api.issueCertificates(id, path, reason);
-      say(t("cert.issue.done", { issued: r.issued, new: r.new, pages: r.pages, file: r.file }), r.warnings);
+      say(t("cert.issue.done", { issued: r.issued, new: r.new, pages: r.pages, file: r.file ?? path }), r.warnings);
       await load();
     } catch (e) {
       const err = e as UiError;
-      if (err.code === "invalid_input" && err.field === "reason" && reason === null) {
+      if (err.kind === "reason_required" && reason === null) {
         // Printed before: printing again is a reprint and needs a reason.
         reasonAndPath({
           title: t("cert.reissue.title"), intro: t("cert.reissue.body"), testid: "reissue-dialog", defaultName: "", needPath: false,

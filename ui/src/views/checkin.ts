@@ -239,8 +239,8 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string): Pr
     let title = errorTitle(e.code);
     let body = errorMessage(e, role());
     let detail: string | null = null;
-    if (e.code === "invalid_input" && e.field === "code") {
-      // Chosen by code + field; the core's message (shown below) says why:
+    if (e.kind === "not_a_code" || e.kind === "other_event") {
+      // Chosen by the error's kind; the core's message (shown below) says why:
       // a character no code has, half a code, a check symbol, another event.
       title = t("door.err.bad_code");
       body = t("door.err.bad_code.body", { q: typed });

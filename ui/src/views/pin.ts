@@ -135,7 +135,7 @@ export function showPinScreen(reason: PinReason, onSignedIn: (actor: Actor) => v
         index = again;
         submit.disabled = false;
         input.disabled = false;
-        say(failureMessage(x.code, x.field, x.message, choices[index]));
+        say(failureMessage(x.code, x.kind, x.message, choices[index]));
         input.focus();
       }
     });

@@ -187,7 +187,7 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx): Promise<void>
       await refresh();
     } catch (e) {
       const err = e as UiError;
-      if (err.code === "invalid_input" && err.field === "passphrase") {
+      if (err.kind === "wrong_passphrase") {
         // Sealed with a passphrase this laptop does not know: ask for it.
         passBox.open = true;
         filePass.select();

@@ -2,7 +2,7 @@
 // passphrase before anything else. The passphrase goes to the `unlock`
 // command once and is never kept, logged or stored here.
 
-import { invoke } from "@tauri-apps/api/core";
+import { commands } from "../bindings/commands";
 import { clear, h } from "../dom";
 import { getLang, initLang } from "../i18n";
 import { toUiError } from "../format";
@@ -32,7 +32,7 @@ const TEXT = {
 export async function unlockFirst(root: HTMLElement, boot: () => void): Promise<void> {
   let locked = false;
   try {
-    locked = await invoke<boolean>("store_locked");
+    locked = await commands.storeLocked();
   } catch {
     locked = false;
   }
@@ -66,11 +66,11 @@ function renderUnlock(root: HTMLElement, done: () => void): void {
     button.disabled = true;
     input.disabled = true;
     error.textContent = tx.opening;
-    invoke<void>("unlock", { passphrase }).then(
+    commands.unlock(passphrase).then(
       () => { input.value = ""; done(); },
       (e: unknown) => {
         const err = toUiError(e);
-        error.textContent = err.code === "invalid_input" ? tx.wrong : tx.failed + err.message;
+        error.textContent = err.kind === "wrong_passphrase" ? tx.wrong : tx.failed + err.message;
         input.value = "";
         button.disabled = false;
         input.disabled = false;

@@ -12,6 +12,7 @@
 //! The definition types here are what `muster form show` prints and what the
 //! keying screen renders: one [`Form`] with its questions in order.
 
+pub mod desk;
 pub mod expr;
 pub mod keying;
 pub mod ops;
@@ -20,6 +21,8 @@ pub mod responses;
 pub mod xlsform;
 
 use serde::{Deserialize, Serialize};
+
+pub use crate::store::forms::Resolution;
 use std::collections::BTreeMap;
 
 /// Labels (or hints, messages) per language; the key `""` is the column

@@ -11,12 +11,12 @@ use crate::store::{self, Store};
 use crate::{clock, Error, Result};
 use std::path::Path;
 
-pub fn get(store: &Store, id: &str) -> Result<StoredForm> {
+pub(crate) fn get(store: &Store, id: &str) -> Result<StoredForm> {
     db::get(store, id)?.ok_or_else(|| Error::NotFound { kind: "form", id: id.to_string() })
 }
 
 /// Reads the XLSForm at `path` and stores it for `event_id`.
-pub fn import(store: &mut Store, event_id: &str, path: &Path, double_entry: bool) -> Result<StoredForm> {
+pub(crate) fn import(store: &mut Store, event_id: &str, path: &Path, double_entry: bool) -> Result<StoredForm> {
     if !store::events::exists(store, event_id)? {
         return Err(Error::NotFound { kind: "event", id: event_id.to_string() });
     }
@@ -26,7 +26,7 @@ pub fn import(store: &mut Store, event_id: &str, path: &Path, double_entry: bool
     get(store, &id)
 }
 
-pub fn set_double_entry(store: &mut Store, form_id: &str, on: bool) -> Result<StoredForm> {
+pub(crate) fn set_double_entry(store: &mut Store, form_id: &str, on: bool) -> Result<StoredForm> {
     get(store, form_id)?;
     store.write(|w| db::set_double_entry(w, form_id, on))?;
     get(store, form_id)
@@ -34,7 +34,7 @@ pub fn set_double_entry(store: &mut Store, form_id: &str, on: bool) -> Result<St
 
 /// Registers a stack of `count` papers, the first numbered `first_paper`
 /// (default `1`). Batch names are unique per form.
-pub fn add_batch(store: &mut Store, form_id: &str, name: &str, count: u32, first_paper: Option<&str>) -> Result<Batch> {
+pub(crate) fn add_batch(store: &mut Store, form_id: &str, name: &str, count: u32, first_paper: Option<&str>) -> Result<Batch> {
     get(store, form_id)?;
     let name = crate::normalize::text(name);
     if name.is_empty() {
@@ -57,7 +57,7 @@ pub fn add_batch(store: &mut Store, form_id: &str, name: &str, count: u32, first
 }
 
 /// A batch of `form_id` by id or name.
-pub fn batch(store: &Store, form_id: &str, batch: &str) -> Result<Batch> {
+pub(crate) fn batch(store: &Store, form_id: &str, batch: &str) -> Result<Batch> {
     get(store, form_id)?;
     let all = db::batches(store, form_id)?;
     all.iter()
@@ -67,14 +67,14 @@ pub fn batch(store: &Store, form_id: &str, batch: &str) -> Result<Batch> {
         .ok_or_else(|| Error::NotFound { kind: "batch", id: batch.to_string() })
 }
 
-pub fn batch_status(store: &Store, form_id: &str, batch_ref: &str, entry: Entry) -> Result<BatchStatus> {
+pub(crate) fn batch_status(store: &Store, form_id: &str, batch_ref: &str, entry: Entry) -> Result<BatchStatus> {
     let b = batch(store, form_id, batch_ref)?;
     Ok(responses::batch_status(&b, &db::responses(store, form_id)?, entry))
 }
 
 /// A keying session over `form_id` with the form's batches and the papers
 /// already keyed for `entry`.
-pub fn session(store: &Store, form_id: &str, entry: Entry, keyer: &str, batch_ref: Option<&str>, language: Option<&str>) -> Result<KeyingSession> {
+pub(crate) fn session(store: &Store, form_id: &str, entry: Entry, keyer: &str, batch_ref: Option<&str>, language: Option<&str>) -> Result<KeyingSession> {
     let f = get(store, form_id)?;
     let batches = db::batches(store, form_id)?;
     let chosen = batch_ref.map(|b| batch(store, form_id, b)).transpose()?;
@@ -96,7 +96,7 @@ pub fn session(store: &Store, form_id: &str, entry: Entry, keyer: &str, batch_re
 /// Saves a keyed paper after validating it again (the same rules as a CSV
 /// row). A paper is keyed once per entry; the second entry must come from
 /// another keyer.
-pub fn save_keyed(store: &mut Store, form_id: &str, k: &KeyedForm) -> Result<String> {
+pub(crate) fn save_keyed(store: &mut Store, form_id: &str, k: &KeyedForm) -> Result<String> {
     let f = get(store, form_id)?;
     let paper = crate::normalize::text(&k.paper_id);
     if paper.is_empty() {
@@ -138,18 +138,18 @@ pub fn save_keyed(store: &mut Store, form_id: &str, k: &KeyedForm) -> Result<Str
 
 /// Imports responses; with `want_rejects`, also the rejected rows as CSV
 /// bytes for the caller to export.
-pub fn import_responses(store: &mut Store, form_id: &str, path: &Path, entry: Entry, want_rejects: bool) -> Result<(ResponsesImport, Option<Vec<u8>>)> {
+pub(crate) fn import_responses(store: &mut Store, form_id: &str, path: &Path, entry: Entry, want_rejects: bool) -> Result<(ResponsesImport, Option<Vec<u8>>)> {
     let f = get(store, form_id)?;
     responses::import(store, &f, path, entry, want_rejects, &clock::today())
 }
 
-pub fn diff(store: &Store, form_id: &str) -> Result<DiffReport> {
+pub(crate) fn diff(store: &Store, form_id: &str) -> Result<DiffReport> {
     let f = get(store, form_id)?;
     Ok(responses::diff(&f, &db::responses(store, form_id)?, &db::resolutions(store, form_id)?))
 }
 
 /// Records a supervisor's value for one differing field of one paper.
-pub fn resolve(store: &mut Store, form_id: &str, paper: &str, field: &str, value: &str, by: &str) -> Result<Resolution> {
+pub(crate) fn resolve(store: &mut Store, form_id: &str, paper: &str, field: &str, value: &str, by: &str) -> Result<Resolution> {
     let f = get(store, form_id)?;
     let by = crate::normalize::text(by);
     if by.is_empty() {
@@ -164,7 +164,7 @@ pub fn resolve(store: &mut Store, form_id: &str, paper: &str, field: &str, value
 }
 
 /// The portrait, and the final answers it was computed from.
-pub fn portrait(store: &Store, form_id: &str, lang: Option<&str>) -> Result<(Portrait, StoredForm, std::collections::BTreeMap<String, responses::Answers>)> {
+pub(crate) fn portrait(store: &Store, form_id: &str, lang: Option<&str>) -> Result<(Portrait, StoredForm, std::collections::BTreeMap<String, responses::Answers>)> {
     let f = get(store, form_id)?;
     let rows = db::responses(store, form_id)?;
     let resolutions = db::resolutions(store, form_id)?;
@@ -175,13 +175,13 @@ pub fn portrait(store: &Store, form_id: &str, lang: Option<&str>) -> Result<(Por
 
 /// The portrait and its XLSX bytes (for the caller to export), with the
 /// event the form belongs to.
-pub fn portrait_xlsx(store: &Store, form_id: &str) -> Result<(Portrait, Vec<u8>, String)> {
+pub(crate) fn portrait_xlsx(store: &Store, form_id: &str) -> Result<(Portrait, Vec<u8>, String)> {
     let (p, f, finals) = portrait(store, form_id, None)?;
     let bytes = portrait::xlsx_bytes(&p, &f, &finals)?;
     Ok((p, bytes, f.event_id))
 }
 
-pub fn keyer_stats(store: &Store, form_id: &str) -> Result<Vec<KeyerStats>> {
+pub(crate) fn keyer_stats(store: &Store, form_id: &str) -> Result<Vec<KeyerStats>> {
     let f = get(store, form_id)?;
     Ok(responses::keyer_stats(&f, &db::responses(store, form_id)?, &db::resolutions(store, form_id)?))
 }

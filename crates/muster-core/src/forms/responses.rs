@@ -296,7 +296,7 @@ pub struct ResponsesImport {
 /// paper already stored for this entry (or earlier in the file) counted as
 /// a duplicate. With `want_rejects`, also returns the rejected rows with a
 /// reason column as CSV bytes (UTF-8 with BOM) for the caller to export.
-pub fn import(store: &mut Store, form: &StoredForm, path: &Path, entry: Entry, want_rejects: bool, today: &str) -> Result<(ResponsesImport, Option<Vec<u8>>)> {
+pub(crate) fn import(store: &mut Store, form: &StoredForm, path: &Path, entry: Entry, want_rejects: bool, today: &str) -> Result<(ResponsesImport, Option<Vec<u8>>)> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path.display(), e))?;
     let file = path.display().to_string();
     let short = path.file_name().map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned());

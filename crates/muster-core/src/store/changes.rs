@@ -125,44 +125,41 @@ impl Entity {
         rules::entity(self.name()).is_some_and(|r| !r.fact)
     }
 
-    fn columns(self) -> &'static [&'static str] {
-        match self {
-            Entity::Event => &["name", "venue", "starts_on", "days", "created_at", "grace_minutes"],
-            Entity::Session => &["event_id", "title", "starts_at", "ends_at", "created_at"],
-            Entity::Trainee => &[
-                "event_id", "name", "gender", "phone", "id_number", "age", "birth_date",
-                "organization", "occupation", "extra", "created_at", "code", "walk_in", "merged_into",
-            ],
-            Entity::Attendance => &["event_id", "session_id", "trainee_id", "kind", "at", "device_id", "source", "created_at"],
-            Entity::Correction => {
-                &["event_id", "session_id", "trainee_id", "status", "hours", "reason", "device_id", "created_at"]
-            }
-            Entity::CertificateSettings => {
-                &["event_id", "title_en", "venue_en", "organisers", "signatories", "logos", "min_attendance", "paper", "created_at"]
-            }
-            Entity::EligibilityOverride => {
-                &["event_id", "trainee_id", "eligible", "reason", "decided_by", "device_id", "created_at"]
-            }
-            Entity::Certificate => &[
-                "event_id", "trainee_id", "name", "name_latin", "hours_tenths", "attendance", "override_id", "code",
-                "public_key", "device_id", "created_at",
-            ],
-            Entity::CertificatePrint => {
-                &["certificate_id", "event_id", "kind", "reason", "printed_by", "file", "device_id", "created_at"]
-            }
-            Entity::Form => &["event_id", "form_key", "title", "source", "definition", "double_entry", "created_at"],
-            Entity::PaperBatch => &["form_id", "name", "count", "first_paper", "created_at"],
-            Entity::Response => &[
-                "form_id", "batch_id", "paper_id", "entry", "answers", "keyer", "source", "line", "keystrokes",
-                "duration_ms", "device_id", "created_at",
-            ],
-            Entity::ResponseRejection => &["form_id", "paper_id", "entry", "source", "line", "reasons", "device_id", "created_at"],
-            Entity::Resolution => &["form_id", "paper_id", "field", "value", "resolved_by", "device_id", "created_at"],
-            Entity::Audit => &[
-                "event_id", "user_id", "user_name", "role", "device_id", "action", "entity", "entity_id", "before",
-                "after", "detail", "created_at",
-            ],
+    /// The entity's columns besides `id`, in the order of its sync rules
+    /// (`muster_protocol::rules`): one list for the table, the change log
+    /// and the server's check. `PRAGMA table_info` of each table is checked
+    /// against it in the store's tests.
+    pub(crate) fn columns(self) -> &'static [&'static str] {
+        static COLUMNS: std::sync::OnceLock<Vec<Vec<&'static str>>> = std::sync::OnceLock::new();
+        let all = COLUMNS.get_or_init(|| {
+            Entity::ALL
+                .iter()
+                .map(|e| rules::entity(e.name()).map(|r| r.fields.iter().map(|f| f.name).collect()).unwrap_or_default())
+                .collect()
+        });
+        let pos = Entity::ALL.iter().position(|e| *e == self).unwrap_or(0);
+        &all[pos]
+    }
+
+    /// The table the entity's rows live in.
+    pub(crate) fn table_name(self) -> &'static str {
+        self.table()
+    }
+
+    /// Refuses a field list that names a column the entity does not have
+    /// (a misspelt name would otherwise write NULL) or, for an insert,
+    /// leaves one out. In every build: a write never guesses.
+    fn check_fields(self, fields: &[(&'static str, Value)], insert: bool) -> Result<()> {
+        let cols = self.columns();
+        if let Some((name, _)) = fields.iter().find(|(name, _)| !cols.contains(name)) {
+            return Err(crate::Error::invalid(format!("{} has no field {name}", self.name())));
         }
+        if insert {
+            if let Some(missing) = cols.iter().find(|c| !fields.iter().any(|(name, _)| name == *c)) {
+                return Err(crate::Error::invalid(format!("an insert into {} must give {missing}", self.name())));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -215,8 +212,8 @@ impl Prepared {
     /// `fields` must name every column of the entity (in any order).
     /// Refused, like any write, when the sync rules would refuse the change.
     pub fn new(entity: Entity, id: String, fields: &[(&'static str, Value)]) -> Result<Prepared> {
+        entity.check_fields(fields, true)?;
         let cols = entity.columns();
-        debug_assert_eq!(cols.len(), fields.len(), "insert into {} names every column", entity.table());
         let values = cols
             .iter()
             .map(|col| to_sql(fields.iter().find(|(name, _)| name == col).map(|(_, v)| v).unwrap_or(&Value::Null)))
@@ -399,9 +396,9 @@ impl<'t> Writer<'t> {
     /// Inserts a new row with a fresh UUIDv7 and logs it. `fields` must name
     /// every column of the entity (in any order).
     pub fn insert(&mut self, entity: Entity, fields: &[(&'static str, Value)]) -> Result<String> {
+        entity.check_fields(fields, true)?;
         let id = uuid::Uuid::now_v7().to_string();
         let cols = entity.columns();
-        debug_assert_eq!(cols.len(), fields.len(), "insert into {} names every column", entity.table());
         let mut values: Vec<SqlValue> = Vec::with_capacity(cols.len() + 1);
         values.push(SqlValue::Text(id.clone()));
         for col in cols {
@@ -424,8 +421,8 @@ impl<'t> Writer<'t> {
     /// for rows whose content depends on their own id, such as a
     /// certificate's signed code.
     pub fn insert_as(&mut self, entity: Entity, id: &str, fields: &[(&'static str, Value)]) -> Result<()> {
+        entity.check_fields(fields, true)?;
         let cols = entity.columns();
-        debug_assert_eq!(cols.len(), fields.len(), "insert into {} names every column", entity.table());
         let mut values: Vec<SqlValue> = vec![SqlValue::Text(id.to_string())];
         for col in cols {
             values.push(to_sql(fields.iter().find(|(name, _)| name == col).map(|(_, v)| v).unwrap_or(&Value::Null)));
@@ -471,11 +468,9 @@ impl<'t> Writer<'t> {
         let mut values: Vec<SqlValue> = Vec::with_capacity(fields.len() + 1);
         let mut sets = Vec::with_capacity(fields.len());
         for (i, (name, v)) in fields.iter().enumerate() {
-            assert!(
-                entity.editable() && cols.contains(name) && *name != "created_at" && *name != "event_id",
-                "{name} is not an editable column of {}",
-                entity.table()
-            );
+            if !(entity.editable() && cols.contains(name) && *name != "created_at" && *name != "event_id") {
+                return Err(crate::Error::invalid(format!("{name} is not an editable field of {}", entity.name())));
+            }
             sets.push(format!("{name} = ?{}", i + 2));
             values.push(to_sql(v));
         }
@@ -688,16 +683,44 @@ mod tests {
     use super::Entity;
     use muster_protocol::rules;
 
-    /// The store's entity tables and the sync rules the server checks are
-    /// one list: an entity or a column added to one and not the other fails
-    /// here (which entities are facts the store reads from the rules).
+    /// Each entity's columns, as the write path builds its SQL from the
+    /// sync rules, are exactly its table's columns besides `id`, as SQLite
+    /// reports them for a store made by every migration.
     #[test]
-    fn the_store_and_the_sync_rules_name_the_same_entities_and_fields() {
+    fn every_table_has_exactly_the_columns_the_rules_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(&dir.path().join("m.db")).unwrap();
         for e in Entity::ALL {
-            let r = rules::entity(e.name()).unwrap_or_else(|| panic!("{} has no sync rules", e.name()));
-            let fields: Vec<&str> = r.fields.iter().map(|f| f.name).collect();
-            assert_eq!(e.columns(), fields.as_slice(), "{}: columns and rules differ", e.name());
+            let mut table: Vec<String> = store
+                .conn()
+                .prepare(&format!("SELECT name FROM pragma_table_info('{}')", e.table_name()))
+                .unwrap()
+                .query_map([], |r| r.get::<_, String>(0))
+                .unwrap()
+                .map(|c| c.unwrap())
+                .filter(|c| c != "id")
+                .collect();
+            let mut columns: Vec<String> = e.columns().iter().map(|c| c.to_string()).collect();
+            table.sort();
+            columns.sort();
+            assert_eq!(table, columns, "{}: table {} and the rules differ", e.name(), e.table_name());
         }
+    }
+
+    /// A field the entity does not have is refused, not written as NULL;
+    /// an insert leaving a column out is refused too.
+    #[test]
+    fn a_misspelt_or_missing_field_is_refused() {
+        use serde_json::json;
+        assert!(Entity::PaperBatch.check_fields(&[("nmae", json!("x"))], false).unwrap_err().to_string().contains("no field nmae"));
+        let all: Vec<(&'static str, serde_json::Value)> = Entity::PaperBatch.columns().iter().map(|c| (*c, json!(null))).collect();
+        assert!(Entity::PaperBatch.check_fields(&all, true).is_ok());
+        assert!(Entity::PaperBatch.check_fields(&all[1..], true).unwrap_err().to_string().contains("must give"));
+    }
+
+    /// The rules list the store's entities, in order, and the void stand-in.
+    #[test]
+    fn the_store_and_the_sync_rules_name_the_same_entities() {
         let known: Vec<&str> = Entity::ALL.iter().map(|e| e.name()).chain([rules::VOID]).collect();
         let ruled: Vec<&str> = rules::ENTITIES.iter().map(|r| r.name).collect();
         assert_eq!(known, ruled, "the rules list the store's entities, in order, and the void stand-in");

@@ -34,7 +34,7 @@ pub use door::Listener;
 
 use crate::access::Actor;
 
-use crate::{Error, Location, Result};
+use crate::{Error, ErrorKind, Location, Result};
 use muster_protocol::{Change, ChangeOp, Clock, Hlc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use std::path::{Path, PathBuf};
@@ -125,7 +125,7 @@ impl Store {
             rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
                 let file = path.display().to_string();
                 if passphrase.is_some() || looks_encrypted(path) {
-                    Error::invalid_at("the passphrase does not open this store", Some(&file), None, Some("passphrase"))
+                    Error::invalid_at("the passphrase does not open this store", Some(&file), None, Some("passphrase")).kind(ErrorKind::WrongPassphrase)
                 } else {
                     Error::invalid_at("not a Muster store (not an SQLite database)", Some(&file), None, None)
                 }
@@ -652,20 +652,22 @@ fn refusal(kind: &StoreFile, file: &str) -> Option<Error> {
         )),
         StoreFile::Damaged(why) => invalid(format!("{file} is a damaged SQLite file: {why}")),
         StoreFile::Encrypted { tried: true } => {
-            Some(Error::invalid_at(format!("{file} is an encrypted store that the passphrase does not open: the passphrase does not open this backup"), Some(file), None, Some("passphrase")))
+            Some(Error::invalid_at(format!("{file} is an encrypted store that the passphrase does not open: the passphrase does not open this backup"), Some(file), None, Some("passphrase")).kind(ErrorKind::WrongPassphrase))
         }
         StoreFile::Encrypted { tried: false } => Some(Error::invalid_at(
             format!("{file} is encrypted (or not a database at all): give the passphrase it was made with"),
             Some(file),
             None,
             Some("passphrase"),
-        )),
+        )
+        .kind(ErrorKind::WrongPassphrase)),
         StoreFile::PlainButPassphrase => Some(Error::invalid_at(
             format!("{file} is a plain (unencrypted) store, but a passphrase was given: the passphrase does not open this backup"),
             Some(file),
             None,
             Some("passphrase"),
-        )),
+        )
+        .kind(ErrorKind::WrongPassphrase)),
     }
 }
 
@@ -802,8 +804,8 @@ pub fn restore(backup: &Path, path: &Path, passphrase: Option<&str>, force: bool
     }
     let verified = (|| -> Result<()> {
         let store = Store::open_locked(&tmp, passphrase, Locking::Unlocked).map_err(|e| match e {
-            Error::Invalid { message, location } => {
-                Error::Invalid { message: message.replace("this store", "this backup"), location: Location { file: Some(backup_name.clone()), ..location } }
+            Error::Invalid { message, location, kind } => {
+                Error::Invalid { message: message.replace("this store", "this backup"), location: Location { file: Some(backup_name.clone()), ..location }, kind }
             }
             other => other,
         })?;

@@ -1,0 +1,122 @@
+//! The keying desk: the keying sessions open on one `Muster` (the app's
+//! window), each a [`KeyingSession`] driven one key at a time. A paper
+//! complete is saved at once with the time spent on it (from its first
+//! key), and the session moves on to the next paper. Closing a session
+//! drops an unfinished paper; nothing of it was saved.
+
+use super::keying::{Key, KeyedForm, KeyingSession, Screen, Step};
+use super::Entry;
+use crate::access::Action;
+use crate::{Error, Muster, Result};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::time::Instant;
+
+struct Open {
+    form_id: String,
+    session: KeyingSession,
+    /// When the current paper's first key was pressed.
+    started: Option<Instant>,
+}
+
+/// The open keying sessions, by id.
+#[derive(Default)]
+pub(crate) struct Desk {
+    next: u64,
+    open: HashMap<String, Open>,
+}
+
+/// A new session and its first screen.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct KeyingStart {
+    pub session_id: String,
+    pub screen: Screen,
+}
+
+/// What one key did, the screen now, and the paper saved by it (if any).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct KeyingPress {
+    pub step: Step,
+    pub screen: Screen,
+    pub saved: Option<SavedPaper>,
+}
+
+/// A paper saved by the key that completed it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SavedPaper {
+    pub response_id: String,
+    pub keyed: KeyedForm,
+}
+
+impl Key {
+    /// A key as the UI names it: `Enter`, `Backspace`, `Back` (or
+    /// `ArrowUp`), or one character.
+    pub fn parse(key: &str) -> Result<Key> {
+        match key {
+            "Enter" => Ok(Key::Enter),
+            "Backspace" => Ok(Key::Backspace),
+            "Back" | "ArrowUp" => Ok(Key::Back),
+            _ => {
+                let mut chars = key.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) => Ok(Key::Char(c)),
+                    _ => Err(Error::invalid_at(format!("{} is not one key", crate::quote(key)), None, None, Some("key"))),
+                }
+            }
+        }
+    }
+}
+
+impl Muster {
+    /// Opens a keying session on a form. A signed-in user keys as
+    /// themselves (keyer statistics, double entry by two different
+    /// people); else as `keyer` typed, else as the system's user.
+    pub fn keying_open(&mut self, form_id: &str, entry: Entry, keyer: Option<&str>, batch: Option<&str>, language: Option<&str>) -> Result<KeyingStart> {
+        let signed_in = self.actor().filter(|a| a.user_id.is_some()).map(|a| a.name.clone());
+        let keyer = match signed_in {
+            Some(name) => name,
+            None => self.who(keyer),
+        };
+        let session = self.keying_session(form_id, entry, &keyer, batch.filter(|b| !b.is_empty()), language)?;
+        let screen = session.screen();
+        self.desk.next += 1;
+        let session_id = format!("k{}", self.desk.next);
+        self.desk.open.insert(session_id.clone(), Open { form_id: form_id.to_string(), session, started: None });
+        Ok(KeyingStart { session_id, screen })
+    }
+
+    /// One key into an open session (`key` as [`Key::parse`] reads it). A
+    /// completed paper is saved and the next one begins.
+    pub fn keying_press(&mut self, session_id: &str, key: &str) -> Result<KeyingPress> {
+        let key = Key::parse(key)?;
+        self.allow(Action::Keying)?;
+        let o = self.desk.open.get_mut(session_id).ok_or_else(|| Error::NotFound { kind: "keying session", id: session_id.to_string() })?;
+        let started = *o.started.get_or_insert_with(Instant::now);
+        let step = o.session.press(key);
+        if step != Step::Complete {
+            return Ok(KeyingPress { step, screen: o.session.screen(), saved: None });
+        }
+        let mut keyed = o.session.finish().ok_or_else(|| Error::invalid("the paper is not complete"))?;
+        keyed.duration_ms = Some(started.elapsed().as_millis() as u64);
+        let form_id = o.form_id.clone();
+        let response_id = self.save_keyed(&form_id, &keyed)?;
+        let o = self.desk.open.get_mut(session_id).expect("the session is open");
+        o.session.next_paper_form();
+        o.started = None;
+        Ok(KeyingPress { step, screen: o.session.screen(), saved: Some(SavedPaper { response_id, keyed }) })
+    }
+
+    /// Closes a session; an unfinished paper is dropped (nothing of it was
+    /// saved). Whether it was open.
+    pub fn keying_close(&mut self, session_id: &str) -> bool {
+        self.desk.open.remove(session_id).is_some()
+    }
+
+    /// How many keying sessions are open.
+    pub fn keying_open_count(&self) -> usize {
+        self.desk.open.len()
+    }
+}

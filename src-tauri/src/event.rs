@@ -1,0 +1,126 @@
+//! Events (trainings), their sessions and rosters over IPC: the footer's
+//! app info, creating and listing events and sessions, the demo event,
+//! roster preview and import (with progress, on a connection of its own)
+//! and the rejected rows.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use muster_core::model::{Event, NewEvent, NewSession, Session, Trainee};
+use muster_core::roster::{ImportOptions, ImportReport, RosterPreview};
+use muster_core::Error;
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, State};
+
+use crate::AppState;
+
+crate::events! {
+    /// Rows done of an import, at most ~20 a second and always the last.
+    pub const IMPORT_PROGRESS: Progress = "import-progress";
+}
+
+/// Default and largest number of rows `search_roster` returns.
+const SEARCH_LIMIT: usize = 200;
+const SEARCH_LIMIT_MAX: usize = 5000;
+
+/// `{done, total}`: rows of an import, certificates of a printing.
+#[derive(Debug, Clone, Copy, Serialize, ts_rs::TS)]
+pub struct Progress {
+    pub done: u64,
+    pub total: u64,
+}
+
+/// What the footer shows.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct AppInfo {
+    pub version: String,
+    pub db_path: String,
+}
+
+crate::commands! {
+    pub async fn app_info(state: State<'_, AppState>; ) -> AppInfo {
+        Ok(AppInfo { version: env!("CARGO_PKG_VERSION").to_string(), db_path: state.db_path.display().to_string() })
+    }
+
+    pub async fn list_events(state: State<'_, AppState>; ) -> Vec<Event> {
+        state.with(|m| m.list_events())
+    }
+
+    pub async fn get_event(state: State<'_, AppState>; event_id: String) -> Event {
+        state.with(|m| m.event(&event_id))
+    }
+
+    pub async fn create_event(state: State<'_, AppState>; event: NewEvent) -> Event {
+        state.with(|m| m.create_event(event))
+    }
+
+    pub async fn create_demo_event(state: State<'_, AppState>; ) -> Event {
+        state.with(|m| m.create_demo_event())
+    }
+
+    pub async fn list_sessions(state: State<'_, AppState>; event_id: String) -> Vec<Session> {
+        state.with(|m| m.list_sessions(&event_id))
+    }
+
+    pub async fn add_session(state: State<'_, AppState>; event_id: String, session: NewSession) -> Session {
+        state.with(|m| m.add_session(&event_id, session))
+    }
+
+    pub async fn roster(state: State<'_, AppState>; event_id: String) -> Vec<Trainee> {
+        state.with(|m| m.roster(&event_id))
+    }
+
+    pub async fn search_roster(state: State<'_, AppState>; event_id: String, query: String, limit: Option<usize>) -> Vec<Trainee> {
+        let limit = limit.unwrap_or(SEARCH_LIMIT).clamp(1, SEARCH_LIMIT_MAX);
+        state.with(|m| m.search_roster(&event_id, &query, limit))
+    }
+
+    pub async fn preview_roster(state: State<'_, AppState>; path: String) -> RosterPreview {
+        state.with(|m| m.preview_roster(Path::new(&path)))
+    }
+
+    pub async fn import_roster<R>(app: AppHandle<R>, state: State<'_, AppState>; event_id: String, path: String, dry_run: bool) -> ImportReport {
+        let opts = ImportOptions { dry_run, rejects: None, plain: false };
+        // At most ~20 progress events a second, and always the last one.
+        let mut last = Instant::now() - Duration::from_secs(1);
+        let mut progress = |done: u64, total: u64| {
+            if done >= total || last.elapsed() >= Duration::from_millis(50) {
+                last = Instant::now();
+                let _ = app.emit(IMPORT_PROGRESS, Progress { done, total });
+            }
+        };
+        if dry_run {
+            return state.with(|m| m.import_roster(&event_id, Path::new(&path), &opts, &mut progress));
+        }
+        // On a connection of its own, so the app's door (check-ins on this
+        // laptop) is not held for the whole import; the permission is checked
+        // there, as this user.
+        let mut own = state.with(|m| m.open_another())?;
+        let app2 = app.clone();
+        tauri::async_runtime::spawn_blocking(move || {
+            let mut last = Instant::now() - Duration::from_secs(1);
+            let mut progress = |done: u64, total: u64| {
+                if done >= total || last.elapsed() >= Duration::from_millis(50) {
+                    last = Instant::now();
+                    let _ = app2.emit(IMPORT_PROGRESS, Progress { done, total });
+                }
+            };
+            own.import_roster(&event_id, Path::new(&path), &opts, &mut progress).map_err(|e| e.to_payload())
+        })
+        .await
+        .map_err(|e| muster_core::Error::invalid(format!("the import stopped: {e}")).to_payload())?
+    }
+
+    /// Writes the rows of `src_path` that an import rejects, with the reasons,
+    /// as a CSV the coordinator can fix in Excel and import again (an export:
+    /// an encrypted store seals it to `dest_path.zip` unless `plain`); returns
+    /// the path written.
+    pub async fn save_rejects(state: State<'_, AppState>; src_path: String, dest_path: String, event_id: Option<String>, plain: Option<bool>) -> String {
+        if dest_path.trim().is_empty() {
+            return Err(Error::invalid_at("choose where to save the rejected rows", None, None, Some("path")).to_payload());
+        }
+        state
+            .with(|m| m.save_rejects(event_id.as_deref(), Path::new(&src_path), Path::new(&dest_path), plain.unwrap_or(false)))
+            .map(|f| f.file)
+    }
+}
