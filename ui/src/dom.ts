@@ -69,6 +69,7 @@ type EventMapOf<T> = T extends Window ? WindowEventMap : T extends Document ? Do
 export function on<T extends EventTarget, K extends keyof EventMapOf<T> & string>(
   target: T, type: K, fn: (e: EventMapOf<T>[K]) => void, signal: AbortSignal, opts: AddEventListenerOptions = {},
 ): void {
+  if (signal.aborted) return; // (browsers add nothing then; not every DOM does)
   target.addEventListener(type, fn as unknown as EventListener, { ...opts, signal });
 }
 
