@@ -198,7 +198,7 @@ export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, form
     return;
   }
   const sid = start.session_id;
-  const view = h("div", { class: "keying-view card", testid: "keying-screen" });
+  const view = h("div", { class: "keying-view card", testid: "keying-screen", "data-session": sid });
   const savedList = h("ol", { class: "keying-saved", testid: "keying-saved" });
   const errorSlot = h("div", { class: "error-slot" });
   let saved = 0;
