@@ -169,6 +169,22 @@ describe("leaving the keying screen", () => {
 
 });
 
+describe("re-rendering the keying screen (the language switch)", () => {
+  it("ends the old session before the new screen opens its own", async () => {
+    await openKeying();
+    m.mock("keyingStart").mockImplementationOnce(async () => ({ session_id: "k2", screen: m.SCREEN }));
+    click("lang-toggle");
+    await shown("keying-screen");
+    await settle();
+    expect(calls("keyingEnd")).toEqual([["k1"]]);
+    expect(calls("keyingStart")).toHaveLength(2);
+    expect($("keying-screen")!.dataset.session).toBe("k2");
+    click("lang-toggle"); // back to the language the other tests expect
+    await shown("keying-screen");
+    await home();
+  });
+});
+
 describe("leaving any screen", () => {
   it("drops a load that comes back afterwards: it paints nothing over the new screen", async () => {
     await home();
