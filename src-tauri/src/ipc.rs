@@ -155,14 +155,13 @@ pub fn typescript(commands: &[&CommandSpec], events: &[&EventSpec], cfg: &Config
         } else {
             format!("{{ {} }}", args.iter().map(|(n, _)| camel(n)).collect::<Vec<_>>().join(", "))
         };
+        // `()` answers null: the caller awaits nothing.
+        let ret = match (c.ret)(cfg) {
+            r if r == "null" => "void".to_string(),
+            r => r,
+        };
         s.push_str(&doc_block(c.doc, "  "));
-        s.push_str(&format!(
-            "  {}: ({params}): Promise<{}> => call<{}>(\"{}\", {body}),\n",
-            camel(c.name),
-            (c.ret)(cfg),
-            (c.ret)(cfg),
-            c.name
-        ));
+        s.push_str(&format!("  {}: ({params}): Promise<{ret}> => call<{ret}>(\"{}\", {body}),\n", camel(c.name), c.name));
     }
     s.push_str("} as const;\n\n/** The command names, as the shell registers them. */\nexport type CommandName =\n");
     for c in commands {

@@ -908,6 +908,28 @@ describe("Muster desktop app", () => {
     await (await $t("forms-page")).waitForDisplayed({ timeout: T });
   });
 
+  test("keying: leaving the keying screen with the mouse ends its Rust session at once, no key pressed", async () => {
+    await (await $t("form-key")).click();
+    const view = await $t("keying-screen");
+    await view.waitForDisplayed({ timeout: T });
+    const sid = await view.getAttribute("data-session");
+    assert.match(sid ?? "", /^k\d+$/, "the screen names its session");
+    // One press straight to the command: "ok" while the session is open,
+    // the error's code once it was ended.
+    const press = (id) => browser.execute(async (id) => {
+      try {
+        await window.__TAURI_INTERNALS__.invoke("keying_press", { sessionId: id, key: "Backspace" });
+        return "ok";
+      } catch (e) {
+        return e?.code ?? String(e);
+      }
+    }, id);
+    assert.equal(await press(sid), "ok", "the session is open on the keying screen");
+    await (await $t("keying-back")).click(); // the mouse, not a key
+    await (await $t("forms-page")).waitForDisplayed({ timeout: T });
+    await waitUntil(async () => (await press(sid)) === "not_found", "the session ended when the screen was left");
+  });
+
   // ---- the portrait, paper batches, double entry (issue 4) -------------------
   test("keying: a Chinese text answer, a batch, the portrait chart, a double entry resolved", async () => {
     const form = path.join(tmp, "结业问卷.xlsx");

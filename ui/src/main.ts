@@ -2,13 +2,19 @@
 // signed in), one screen at a time, and a footer saying where the data
 // lives. On a laptop with users the PIN screen comes first, after the idle
 // lock and on "Switch user" (Ctrl+L).
+//
+// Each screen (route) is mounted into a fresh element with an AbortSignal
+// of its own; leaving it (another screen, the lock, a re-render, the window
+// unloading) aborts that signal: its document listeners, timers and Rust
+// listeners stop, its pending loads paint nothing, and what it opened in
+// Rust (a keying session) is ended.
 
 import "./style.css";
 import { api } from "./api";
 import { clear, h } from "./dom";
 import { getLang, initLang, setLang, t, type Lang } from "./i18n";
-import type { Ctx, Route } from "./ui";
-import { renderEvent, installSearchShortcut } from "./views/event";
+import type { Ctx, Mount, Route } from "./ui";
+import { renderEvent } from "./views/event";
 import { renderEvents } from "./views/events";
 import { renderImport } from "./views/import";
 import { renderCheckin } from "./views/checkin";
@@ -129,41 +135,72 @@ const ctx: Ctx = {
 
 const banner = backupBanner(ctx);
 
+/** The screen on show; aborted when it is left. */
+let mounted: AbortController | null = null;
+
+/** Leaves the screen on show: its listeners, timers and loads stop, and
+ * what it opened in Rust is ended. */
+function leaveRoute(): void {
+  const m = mounted;
+  mounted = null;
+  m?.abort();
+}
+
+/** The mount function of a route. */
+function mountOf(r: Route): Mount {
+  switch (r.name) {
+    case "events":
+      return (root, c, signal) => renderEvents(root, c, signal);
+    case "event":
+      return (root, c, signal) => renderEvent(root, c, r.id, signal);
+    case "import":
+      return (root, c, signal) => renderImport(root, c, r.id, signal);
+    case "checkin":
+      return (root, c, signal) => renderCheckin(root, c, r.id, signal);
+    case "dashboard":
+      return (root, c, signal) => renderDashboard(root, c, r.id, signal);
+    case "report":
+      return (root, c, signal) => renderReport(root, c, r.id, signal);
+    case "duplicates":
+      return (root, c, signal) => renderDuplicates(root, c, r.id, signal);
+    case "certificates":
+      return (root, c, signal) => renderCertificates(root, c, r.id, signal);
+    case "forms":
+      return (root, c, signal) => renderForms(root, c, r.id, signal);
+    case "keying":
+      return (root, c, signal) => renderKeying(root, c, r.id, r.formId, r.entry, signal);
+    case "portrait":
+      return (root, c, signal) => renderPortrait(root, c, r.id, r.formId, signal);
+    case "settings":
+      return (root, c, signal) => renderSettings(root, c, signal);
+    case "users":
+      return (root, c, signal) => renderUsers(root, c, signal);
+    case "audit":
+      return (root, c, signal) => renderAudit(root, c, signal);
+  }
+}
+
+/** The context a screen gets: a screen that was left navigates no more. */
+function routeCtx(signal: AbortSignal): Ctx {
+  return {
+    go: (next) => { if (!signal.aborted) ctx.go(next); },
+    toast: (text) => ctx.toast(text),
+    sessionChanged: () => ctx.sessionChanged(),
+  };
+}
+
+/** Leaves the screen on show and mounts `route` in a fresh element of `main`. */
 async function render(): Promise<void> {
+  leaveRoute();
   if (needsPin()) return;
   route = landing(role(), route);
   paintUser();
   void banner.check();
-  switch (route.name) {
-    case "events":
-      return renderEvents(main, ctx);
-    case "event":
-      return renderEvent(main, ctx, route.id);
-    case "import":
-      return renderImport(main, ctx, route.id);
-    case "checkin":
-      return renderCheckin(main, ctx, route.id);
-    case "dashboard":
-      return renderDashboard(main, ctx, route.id);
-    case "report":
-      return renderReport(main, ctx, route.id);
-    case "duplicates":
-      return renderDuplicates(main, ctx, route.id);
-    case "certificates":
-      return renderCertificates(main, ctx, route.id);
-    case "forms":
-      return renderForms(main, ctx, route.id);
-    case "keying":
-      return renderKeying(main, ctx, route.id, route.formId, route.entry);
-    case "portrait":
-      return renderPortrait(main, ctx, route.id, route.formId);
-    case "settings":
-      return renderSettings(main, ctx);
-    case "users":
-      return renderUsers(main, ctx);
-    case "audit":
-      return renderAudit(main, ctx);
-  }
+  const ctl = new AbortController();
+  mounted = ctl;
+  const root = h("div", { class: "route", "data-route": route.name });
+  main.replaceChildren(root);
+  return mountOf(route)(root, routeCtx(ctl.signal), ctl.signal);
 }
 
 // ---- who is signed in, the PIN screen, the idle lock --------------------------
@@ -189,6 +226,7 @@ async function refreshSession(): Promise<void> {
 /** Nobody is signed in: close dialogs, clear the screen, ask for a PIN. */
 function showPin(reason: PinReason): void {
   if (pinScreenOpen()) return;
+  leaveRoute();
   closeAllModals();
   clear(main);
   void banner.check();
@@ -203,6 +241,8 @@ function showPin(reason: PinReason): void {
 async function lockApp(reason: PinReason): Promise<void> {
   const s = session();
   if (!s?.has_users || pinScreenOpen()) return;
+  // The screen is left before the lock: what it opened ends now.
+  leaveRoute();
   try {
     await api.lockSession();
   } catch {
@@ -282,7 +322,8 @@ function boot(): void {
     void render();
   });
   applyLang(getLang());
-  installSearchShortcut();
+  // A reload or a closing window leaves the screen too.
+  window.addEventListener("pagehide", leaveRoute);
   syncBtn.addEventListener("click", () => ctx.go({ name: "settings" }));
   watchSync();
   setLockedHandler(onLockedError);

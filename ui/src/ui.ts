@@ -1,6 +1,6 @@
 // Shared bits of the screens: routing context, the error banner, toasts.
 
-import { clear, h } from "./dom";
+import { clear, h, onAbort, untilAbort } from "./dom";
 import { errorMessage, errorTitle, errorWhere, type UiError } from "./format";
 import { role } from "./session";
 import { t } from "./i18n";
@@ -20,6 +20,14 @@ export type Route =
   | { name: "settings" }
   | { name: "users" }
   | { name: "audit" };
+
+/**
+ * A screen: paints into `root`, and keeps what it hangs outside `root`
+ * (document listeners, timers, Rust listeners, sessions it opened) for as
+ * long as `signal` is not aborted. The router aborts it when the screen is
+ * left; a load that comes back after that paints nothing.
+ */
+export type Mount = (root: HTMLElement, ctx: Ctx, signal: AbortSignal) => Promise<void>;
 
 export interface Ctx {
   /** Go to a screen (and render it). */
@@ -59,14 +67,15 @@ export function errorShower(slot: HTMLElement): (e: UiError) => void {
 /**
  * Shows a spinner in `root` while `load` runs, then clears `root`. Returns
  * what `load` gave; when it fails, or gives `undefined` (not found: `missing`
- * names what), leaves the error in `root` and returns null.
+ * names what), leaves the error in `root` and returns null. When `signal`
+ * aborts first (the screen was left) it paints nothing and never returns.
  */
-export async function loadInto<T>(root: HTMLElement, load: () => Promise<T | undefined>, missing: string): Promise<T | null> {
+export async function loadInto<T>(root: HTMLElement, load: () => Promise<T | undefined>, missing: string, signal: AbortSignal): Promise<T | null> {
   clear(root);
   root.appendChild(spinner());
   let value: T | undefined;
   try {
-    value = await load();
+    value = await untilAbort(load(), signal);
   } catch (e) {
     clear(root);
     root.appendChild(errorBox(e as UiError));
@@ -115,7 +124,8 @@ export interface Modal {
 
 /**
  * A modal dialog over the screen. Esc (or the ✕) closes it and calls
- * `onClose`; focus goes to `autofocus` or the first field.
+ * `onClose`; focus goes to `autofocus` or the first field. A screen's
+ * dialog passes the screen's `signal`: leaving the screen closes it.
  */
 export function openModal(opts: {
   title: string;
@@ -125,6 +135,7 @@ export function openModal(opts: {
   autofocus?: HTMLElement;
   onClose?: () => void;
   onEnter?: (e: KeyboardEvent) => void;
+  signal?: AbortSignal;
 }): Modal {
   const previous = document.activeElement as HTMLElement | null;
   let closed = false;
@@ -164,14 +175,15 @@ export function openModal(opts: {
   document.addEventListener("keydown", onKey, true);
   const focus = opts.autofocus ?? dialog.querySelector<HTMLElement>("input, select, textarea, button.btn-primary");
   focus?.focus();
+  if (opts.signal) onAbort(opts.signal, close);
   return { el: dialog, close };
 }
 
 /**
  * Asks a yes/no question. Keyboard: Enter = confirm, Esc = cancel. Resolves
- * true when confirmed.
+ * true when confirmed (false when cancelled, or when `signal` aborts).
  */
-export function confirmDialog(opts: { title: string; body: string; yes: string; testid?: string; detail?: string }): Promise<boolean> {
+export function confirmDialog(opts: { title: string; body: string; yes: string; testid?: string; detail?: string; signal?: AbortSignal }): Promise<boolean> {
   return new Promise((resolve) => {
     let answer = false;
     const yes = h("button", { class: "btn btn-primary btn-lg", type: "button", testid: "confirm-yes" }, opts.yes);
@@ -181,6 +193,7 @@ export function confirmDialog(opts: { title: string; body: string; yes: string; 
       testid: opts.testid ?? "confirm-dialog",
       tone: "warn",
       autofocus: yes,
+      signal: opts.signal,
       body: [
         h("p", { class: "modal-text", testid: "confirm-body" }, opts.body),
         opts.detail ? h("p", { class: "modal-detail muted" }, opts.detail) : null,

@@ -79,7 +79,7 @@ export const commands = {
    * Opens the encrypted store with `passphrase`. A wrong one is an
    * `invalid_input` error with field `passphrase`, and nothing changes.
    */
-  unlock: (passphrase: string): Promise<null> => call<null>("unlock", { passphrase }),
+  unlock: (passphrase: string): Promise<void> => call<void>("unlock", { passphrase }),
   /**
    * Door search: code, name, pinyin (full or initials), mobile's last four.
    */
@@ -104,7 +104,7 @@ export const commands = {
   /**
    * Records a correction (a new fact; the marks and older corrections stay).
    */
-  correctAttendance: (eventId: string, sessionId: string, traineeId: string, status: string, hours: number | null, reason: string): Promise<null> => call<null>("correct_attendance", { eventId, sessionId, traineeId, status, hours, reason }),
+  correctAttendance: (eventId: string, sessionId: string, traineeId: string, status: string, hours: number | null, reason: string): Promise<void> => call<void>("correct_attendance", { eventId, sessionId, traineeId, status, hours, reason }),
   /**
    * Writes the attendance report to `path` as `xlsx` or `csv` (an encrypted
    * store seals it to `path.zip` unless `plain`); returns the path written.
@@ -195,7 +195,7 @@ export const commands = {
   /**
    * Closes a session (an unfinished paper is dropped, nothing was saved).
    */
-  keyingEnd: (sessionId: string): Promise<null> => call<null>("keying_end", { sessionId }),
+  keyingEnd: (sessionId: string): Promise<void> => call<void>("keying_end", { sessionId }),
   /**
    * Registers a stack of `count` papers, the first numbered `first` (default 1).
    */
@@ -236,7 +236,7 @@ export const commands = {
    * Input in the window (keys, mouse, a scanner) that sent no command: the
    * idle time starts again. After the idle time it fails with `locked`.
    */
-  touch: (): Promise<null> => call<null>("touch", {}),
+  touch: (): Promise<void> => call<void>("touch", {}),
   /**
    * The active users to pick on the PIN screen (readable while locked).
    */
@@ -251,7 +251,7 @@ export const commands = {
    * Signs out ("Switch user", Ctrl+L, the UI's idle timer): nobody is signed
    * in until the next PIN. On a laptop without users it changes nothing.
    */
-  lockSession: (): Promise<null> => call<null>("lock_session", {}),
+  lockSession: (): Promise<void> => call<void>("lock_session", {}),
   /**
    * Every user, disabled ones last (admin).
    */

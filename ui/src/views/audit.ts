@@ -7,7 +7,7 @@ import { api, pickSavePath, type AuditQuery } from "../api";
 import type { AuditEntry } from "../bindings/AuditEntry";
 import type { Event } from "../bindings/Event";
 import type { User } from "../bindings/User";
-import { clear, h } from "../dom";
+import { clear, h, untilAbort } from "../dom";
 import { actionLabel, auditChange, auditTime, auditWhat, AUDIT_ACTIONS, shortId } from "../auditlog";
 import { exportedMessage, plainChoice } from "../exports";
 import { cleanPath, type UiError } from "../format";
@@ -18,14 +18,14 @@ import { errorShower, errorBox, field, spinner, type Ctx } from "../ui";
 /** The newest lines shown at once. */
 const LIMIT = 500;
 
-export async function renderAudit(root: HTMLElement, ctx: Ctx): Promise<void> {
+export async function renderAudit(root: HTMLElement, ctx: Ctx, signal: AbortSignal): Promise<void> {
   clear(root);
   const errorSlot = h("div", { class: "error-slot" });
   const showError = errorShower(errorSlot);
   let events: Event[] = [];
   let users: User[] = [];
   try {
-    [events, users] = await Promise.all([api.listEvents(), api.listUsers()]);
+    [events, users] = await untilAbort(Promise.all([api.listEvents(), api.listUsers()]), signal);
   } catch (e) {
     root.appendChild(errorBox(e as UiError));
     return;
@@ -61,7 +61,7 @@ export async function renderAudit(root: HTMLElement, ctx: Ctx): Promise<void> {
   const load = async () => {
     let lines: AuditEntry[];
     try {
-      lines = await api.auditLog({ ...query(), limit: LIMIT });
+      lines = await untilAbort(api.auditLog({ ...query(), limit: LIMIT }), signal);
     } catch (e) {
       clear(body);
       showError(e as UiError);
@@ -92,7 +92,7 @@ export async function renderAudit(root: HTMLElement, ctx: Ctx): Promise<void> {
     if (!path) { typed.open = true; pathInput.focus(); return; }
     try {
       const sealed = plain.sealed();
-      const f = await api.exportAudit(path, plain.plain(), query());
+      const f = await untilAbort(api.exportAudit(path, plain.plain(), query()), signal);
       ctx.toast(exportedMessage("audit.exported", { path: f.file }, sealed && f.encrypted));
       clear(errorSlot);
       await load();
@@ -109,7 +109,7 @@ export async function renderAudit(root: HTMLElement, ctx: Ctx): Promise<void> {
     const name = `${t("audit.file_name")}-${new Date().toISOString().slice(0, 10)}.csv`;
     let dest: string | null;
     try {
-      dest = await pickSavePath(name, { name: "CSV", extensions: ["csv"] });
+      dest = await untilAbort(pickSavePath(name, { name: "CSV", extensions: ["csv"] }), signal);
     } catch {
       // No dialog here (e.g. a driven test window): the typed path.
       typed.open = true;

@@ -9,7 +9,7 @@ import type { Eligibility } from "../bindings/Eligibility";
 import type { EligibilityReport } from "../bindings/EligibilityReport";
 import type { Verification } from "../bindings/Verification";
 import { eligibilityReason, hoursText, pct } from "../certs";
-import { clear, h } from "../dom";
+import { clear, h, listenUntil, untilAbort } from "../dom";
 import { cleanPath, type UiError } from "../format";
 import { t } from "../i18n";
 import { errorShower, loadInto, errorBox, field, openModal, spinner, type Ctx } from "../ui";
@@ -36,8 +36,8 @@ function verificationBox(v: Verification): HTMLElement {
       h("div", { class: "alert-where" }, v.known_here ? t("cert.verify.known") : t("cert.verify.unknown"))));
 }
 
-export async function renderCertificates(root: HTMLElement, ctx: Ctx, id: string): Promise<void> {
-  const ev = await loadInto(root, () => findEvent(id), id);
+export async function renderCertificates(root: HTMLElement, ctx: Ctx, id: string, signal: AbortSignal): Promise<void> {
+  const ev = await loadInto(root, () => findEvent(id), id, signal);
   if (!ev) return;
   const event = ev;
   const errorSlot = h("div", { class: "error-slot" });
@@ -65,7 +65,7 @@ export async function renderCertificates(root: HTMLElement, ctx: Ctx, id: string
 
   const load = async () => {
     try {
-      report = await api.certificateEligibility(id);
+      report = await untilAbort(api.certificateEligibility(id), signal);
     } catch (e) {
       clear(tableSlot);
       showError(e as UiError);
@@ -109,7 +109,7 @@ export async function renderCertificates(root: HTMLElement, ctx: Ctx, id: string
         }
         save.disabled = true;
         try {
-          await api.overrideEligibility(id, e.trainee_id, choice.value === "true", reason.value.trim());
+          await untilAbort(api.overrideEligibility(id, e.trainee_id, choice.value === "true", reason.value.trim()), signal);
           modal.close();
           ctx.toast(t("cert.override.saved"));
           await load();
@@ -127,7 +127,7 @@ export async function renderCertificates(root: HTMLElement, ctx: Ctx, id: string
       field(t("cert.override.reason"), reason),
       h("div", { class: "modal-actions" }, save),
     );
-    const modal = openModal({ title: t("cert.override.title"), testid: "override-dialog", body: [form], autofocus: reason });
+    const modal = openModal({ title: t("cert.override.title"), testid: "override-dialog", body: [form], autofocus: reason, signal });
   };
 
   /** Asks for a path (typed; "…" opens the save dialog) and a reason. */
@@ -138,7 +138,7 @@ export async function renderCertificates(root: HTMLElement, ctx: Ctx, id: string
     const save = h("button", { class: "btn btn-primary", type: "submit", testid: "reprint-save" }, t("cert.reprint.save"));
     const pick = h("button", { class: "btn btn-secondary", type: "button", onclick: async () => {
       try {
-        const p = await pickSavePath(opts.defaultName, PDF);
+        const p = await untilAbort(pickSavePath(opts.defaultName, PDF), signal);
         if (p) path.value = p;
       } catch {
         path.focus();
@@ -172,7 +172,7 @@ export async function renderCertificates(root: HTMLElement, ctx: Ctx, id: string
       opts.needPath ? field(t("cert.reprint.path"), h("div", { class: "path-row" }, path, pick)) : null,
       h("div", { class: "modal-actions" }, save),
     );
-    const modal = openModal({ title: opts.title, testid: opts.testid, body: [form], autofocus: reason });
+    const modal = openModal({ title: opts.title, testid: opts.testid, body: [form], autofocus: reason, signal });
   };
 
   const reprintDialog = (e: Eligibility) => {
@@ -180,7 +180,7 @@ export async function renderCertificates(root: HTMLElement, ctx: Ctx, id: string
     reasonAndPath({
       title: t("cert.reprint.title"), intro: t("cert.reprint.intro"), testid: "reprint-dialog", defaultName: name, needPath: true,
       run: async (reason, path) => {
-        const log = await api.reprintCertificate(e.certificate_id!, reason, path);
+        const log = await untilAbort(api.reprintCertificate(e.certificate_id!, reason, path), signal);
         say(t("cert.reprint.done", { file: log.file ?? path }));
         await load();
       },
@@ -206,13 +206,15 @@ export async function renderCertificates(root: HTMLElement, ctx: Ctx, id: string
     const label = h("div", { class: "progress-label" }, t("cert.issue.running", { done: 0, total: report?.eligible ?? 0 }));
     clear(progressSlot);
     progressSlot.appendChild(h("div", { class: "progress", testid: "cert-progress" }, h("div", { class: "progress-track" }, bar), label));
-    const off = await api.onCertificateProgress((p) => {
+    // Stops listening when the issue ends, or when the screen is left.
+    const off = await listenUntil(api.onCertificateProgress((p) => {
       bar.style.width = `${p.total ? Math.round((p.done / p.total) * 100) : 100}%`;
       label.textContent = t("cert.issue.running", { done: p.done, total: p.total });
-    });
+    }), signal);
+    if (signal.aborted) return;
     issueBtn.disabled = true;
     try {
-      const r = await api.issueCertificates(id, path, reason);
+      const r = await untilAbort(api.issueCertificates(id, path, reason), signal);
       say(t("cert.issue.done", { issued: r.issued, new: r.new, pages: r.pages, file: r.file ?? path }), r.warnings);
       await load();
     } catch (e) {
@@ -243,7 +245,7 @@ export async function renderCertificates(root: HTMLElement, ctx: Ctx, id: string
     const name = safeName(`${event.name.slice(0, 40)}-${t("cert.file_name")}.pdf`);
     let dest: string | null;
     try {
-      dest = await pickSavePath(name, PDF);
+      dest = await untilAbort(pickSavePath(name, PDF), signal);
     } catch {
       typed.open = true;
       if (!issuePath.value) issuePath.value = name;
@@ -263,7 +265,7 @@ export async function renderCertificates(root: HTMLElement, ctx: Ctx, id: string
     const code = verifyIn.value.trim();
     if (!code) return;
     try {
-      const v = await api.verifyCertificate(code);
+      const v = await untilAbort(api.verifyCertificate(code), signal);
       clear(verifySlot);
       verifySlot.appendChild(verificationBox(v));
       verifyIn.select();

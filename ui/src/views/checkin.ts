@@ -12,7 +12,7 @@ import type { Event } from "../bindings/Event";
 import type { MarkOutcome } from "../bindings/MarkOutcome";
 import type { Session } from "../bindings/Session";
 import type { Trainee } from "../bindings/Trainee";
-import { clear, debounce, h } from "../dom";
+import { clear, debounce, h, later, on, untilAbort } from "../dom";
 import {
   clockTime, defaultSession, enterAction, isBurst, localMinute, outcomeLine, outcomeTone, sessionTiming,
 } from "../door";
@@ -45,11 +45,11 @@ function isField(el: Element | null): boolean {
   return !!el && (el.tagName === "INPUT" || el.tagName === "SELECT" || el.tagName === "TEXTAREA" || (el as HTMLElement).isContentEditable);
 }
 
-export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string): Promise<void> {
+export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, signal: AbortSignal): Promise<void> {
   const loaded = await loadInto(root, async () => {
     const ev = await findEvent(id);
     return ev && { ev, sessions: await api.listSessions(id) };
-  }, id);
+  }, id, signal);
   if (!loaded) return;
   const event = loaded.ev;
   const sessions = [...loaded.sessions].sort((a, b) => a.starts_at.localeCompare(b.starts_at));
@@ -140,7 +140,7 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string): Pr
     // Enter may have taken (and cleared) the input since the keystroke.
     if (query !== input.value.trim()) return;
     try {
-      const rows = await api.search(event.id, query, RESULTS);
+      const rows = await untilAbort(api.search(event.id, query, RESULTS), signal);
       if (mine !== searchSeq || query !== input.value.trim()) return;
       shown = { query, rows };
       selected = 0;
@@ -148,7 +148,7 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string): Pr
     } catch {
       // the search box is a convenience; Enter reports errors properly
     }
-  }, DOOR_DEBOUNCE_MS);
+  }, DOOR_DEBOUNCE_MS, signal);
 
   const resetInput = () => {
     input.value = "";
@@ -219,7 +219,7 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string): Pr
     stamp(o.status, t0);
     beepAfterPaint(tone);
     pushRecent({ name: o.trainee.name, code: o.trainee.code ?? "", line, tone });
-    setTimeout(() => void refreshCounter(), 0);
+    later(0, () => void refreshCounter(), signal);
   };
 
   const showProblem = (status: string, title: string, body: string, detail: string | null, t0: number, tone: "error" | "idle" = "error") => {
@@ -265,10 +265,10 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string): Pr
     /** The trainee's name for a message: known from search, else looked up by code. */
     const nameOf = async (): Promise<string | null> => {
       if (name || !("code" in who)) return name;
-      try { return (await api.search(event.id, who.code, 1))[0]?.name ?? null; } catch { return null; }
+      try { return (await untilAbort(api.search(event.id, who.code, 1), signal))[0]?.name ?? null; } catch { return null; }
     };
     try {
-      showOutcome(await call(event.id, s.id, who, false, source), t0);
+      showOutcome(await untilAbort(call(event.id, s.id, who, false, source), signal), t0);
     } catch (err) {
       const e = err as UiError;
       if (e.code === "conflict") return showError(e, typed, t0, await nameOf());
@@ -276,14 +276,15 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string): Pr
       const who_name = await nameOf();
       const timing = sessionTiming(s, localMinute(new Date()));
       const ended = timing === "ended";
-      const ok = await confirmDialog({
+      const ok = await untilAbort(confirmDialog({
         title: t(ended ? "door.confirm.title.ended" : "door.confirm.title.not_started"),
         body: t(ended ? "door.confirm.body.ended" : "door.confirm.body.not_started", {
           session: s.title, starts: formatDateTime(s.starts_at), ends: formatDateTime(s.ends_at), name: who_name ?? t("door.this_trainee"),
         }),
         detail: e.message,
         yes: t("door.confirm.yes"),
-      });
+        signal,
+      }), signal);
       input.focus();
       const t1 = performance.now();
       if (!ok) {
@@ -291,7 +292,7 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string): Pr
         return;
       }
       try {
-        showOutcome(await call(event.id, s.id, who, true, source), t1);
+        showOutcome(await untilAbort(call(event.id, s.id, who, true, source), signal), t1);
       } catch (err2) {
         showError(err2 as UiError, typed, t1, who_name);
       }
@@ -313,7 +314,7 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string): Pr
       hit = shown.rows[Math.min(selected, shown.rows.length - 1)];
     } else {
       try {
-        hit = (await api.search(event.id, q, 1))[0];
+        hit = (await untilAbort(api.search(event.id, q, 1), signal))[0];
       } catch (e) {
         return showError(e as UiError, q, t0);
       }
@@ -367,18 +368,17 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string): Pr
   const keepFocus = () => {
     if (input.isConnected && !modalOpen() && !isField(document.activeElement)) input.focus();
   };
-  input.addEventListener("blur", () => setTimeout(keepFocus, 0));
+  input.addEventListener("blur", () => later(0, keepFocus, signal));
   const onDocKey = (e: KeyboardEvent) => {
-    if (!input.isConnected) return document.removeEventListener("keydown", onDocKey, true);
     if (modalOpen() || isField(e.target as Element)) return;
     if (e.key.length === 1 || e.key === "Enter") input.focus();
   };
-  document.addEventListener("keydown", onDocKey, true);
+  on(document, "keydown", onDocKey, signal, { capture: true });
 
   // ---- counter --------------------------------------------------------------
   const refreshCounter = async () => {
     try {
-      const board = await api.dashboard(event.id);
+      const board = await untilAbort(api.dashboard(event.id), signal);
       const mine = board.find((b) => b.session.id === session.id);
       if (!mine) return;
       counter.replaceChildren(
@@ -409,7 +409,7 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string): Pr
   modeOut.addEventListener("click", () => setMode("out"));
   walkBtn.addEventListener("click", () => openWalkIn(event, (tr) => {
     void mark({ traineeId: tr.id }, "manual", performance.now(), tr.name, tr.name);
-  }));
+  }, signal));
 
   panel.append(
     h("div", { class: "result-status" }, h("span", { class: "result-icon", "aria-hidden": "true" }, "⌁"), t("door.idle.title")),
@@ -447,7 +447,7 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string): Pr
 }
 
 /** The walk-in form in a dialog; `onCheckIn` checks the new trainee in. */
-function openWalkIn(event: Event, onCheckIn: (t: Trainee) => void): void {
+function openWalkIn(event: Event, onCheckIn: (t: Trainee) => void, signal: AbortSignal): void {
   const name = h("input", { type: "text", maxlength: 60, autocomplete: "off", testid: "walkin-name" });
   const phone = h("input", { type: "text", inputmode: "numeric", maxlength: 20, autocomplete: "off", testid: "walkin-phone" });
   const idNumber = h("input", { type: "text", maxlength: 30, autocomplete: "off", testid: "walkin-id" });
@@ -466,7 +466,7 @@ function openWalkIn(event: Event, onCheckIn: (t: Trainee) => void): void {
       }
       submit.disabled = true;
       try {
-        const w = await api.walkIn(event.id, name.value.trim(), phone.value.trim(), idNumber.value.trim() || null);
+        const w = await untilAbort(api.walkIn(event.id, name.value.trim(), phone.value.trim(), idNumber.value.trim() || null), signal);
         const checkIn = h("button", { class: "btn btn-primary", type: "button", testid: "walkin-checkin" }, t("walkin.checkin"));
         const done = h("button", { class: "btn btn-secondary", type: "button", testid: "walkin-close" }, t("walkin.close"));
         body.replaceChildren(
@@ -501,5 +501,5 @@ function openWalkIn(event: Event, onCheckIn: (t: Trainee) => void): void {
     h("div", { class: "modal-actions" }, submit),
   );
   body.appendChild(form);
-  const modal = openModal({ title: t("walkin.title"), testid: "walkin-dialog", body: [body], autofocus: name });
+  const modal = openModal({ title: t("walkin.title"), testid: "walkin-dialog", body: [body], autofocus: name, signal });
 }

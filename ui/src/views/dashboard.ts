@@ -6,7 +6,7 @@
 import { api } from "../api";
 import type { ArrivalBucket } from "../bindings/ArrivalBucket";
 import type { SessionDashboard } from "../bindings/SessionDashboard";
-import { clear, h } from "../dom";
+import { clear, every, h, untilAbort } from "../dom";
 import { clockTime, fillSlots, localMinute } from "../door";
 import { formatDateTime, type UiError } from "../format";
 import { t } from "../i18n";
@@ -94,8 +94,8 @@ function sessionCard(d: SessionDashboard, now: string): HTMLElement {
   );
 }
 
-export async function renderDashboard(root: HTMLElement, ctx: Ctx, id: string): Promise<void> {
-  const ev = await loadInto(root, () => findEvent(id), id);
+export async function renderDashboard(root: HTMLElement, ctx: Ctx, id: string, signal: AbortSignal): Promise<void> {
+  const ev = await loadInto(root, () => findEvent(id), id, signal);
   if (!ev) return;
   const body = h("div", { class: "dash-list", testid: "dashboard" }, spinner());
   const updated = h("p", { class: "page-sub muted dash-updated", testid: "dash-updated" });
@@ -109,8 +109,7 @@ export async function renderDashboard(root: HTMLElement, ctx: Ctx, id: string): 
 
   const load = async () => {
     try {
-      const board = await api.dashboard(id);
-      if (!page.isConnected) return;
+      const board = await untilAbort(api.dashboard(id), signal);
       const now = localMinute(new Date());
       clear(body);
       if (board.length === 0) body.appendChild(h("div", { class: "card muted empty-line" }, t("dash.no_sessions")));
@@ -122,8 +121,5 @@ export async function renderDashboard(root: HTMLElement, ctx: Ctx, id: string): 
     }
   };
   await load();
-  const timer = setInterval(() => {
-    if (!page.isConnected) return clearInterval(timer);
-    void load();
-  }, DASHBOARD_REFRESH_S * 1000);
+  every(DASHBOARD_REFRESH_S * 1000, () => void load(), signal);
 }

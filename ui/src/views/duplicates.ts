@@ -6,7 +6,7 @@
 import { api } from "../api";
 import type { DuplicateGroup } from "../bindings/DuplicateGroup";
 import type { Trainee } from "../bindings/Trainee";
-import { clear, h } from "../dom";
+import { clear, h, untilAbort } from "../dom";
 import { formatDateTime, formatPhone, maskId, type UiError } from "../format";
 import { t } from "../i18n";
 import { loadInto, confirmDialog, errorBox, spinner, type Ctx } from "../ui";
@@ -45,15 +45,15 @@ function groupCard(g: DuplicateGroup, onMerge: (keep: Trainee, others: Trainee[]
   );
 }
 
-export async function renderDuplicates(root: HTMLElement, ctx: Ctx, id: string): Promise<void> {
-  const ev = await loadInto(root, () => findEvent(id), id);
+export async function renderDuplicates(root: HTMLElement, ctx: Ctx, id: string, signal: AbortSignal): Promise<void> {
+  const ev = await loadInto(root, () => findEvent(id), id, signal);
   if (!ev) return;
   const errorSlot = h("div", { class: "error-slot" });
   const list = h("div", { class: "dup-list-cards", testid: "duplicates" }, spinner());
 
   const load = async () => {
     try {
-      const groups = await api.possibleDuplicates(id);
+      const groups = await untilAbort(api.possibleDuplicates(id), signal);
       clear(list);
       if (groups.length === 0) list.appendChild(h("div", { class: "card empty-line muted", testid: "dup-none" }, t("dup.none")));
       for (const g of groups) list.appendChild(groupCard(g, merge));
@@ -64,15 +64,16 @@ export async function renderDuplicates(root: HTMLElement, ctx: Ctx, id: string):
   };
 
   const merge = async (keep: Trainee, others: Trainee[]) => {
-    const ok = await confirmDialog({
+    const ok = await untilAbort(confirmDialog({
       title: t("dup.confirm.title"),
       body: t("dup.confirm.body", { keep: keep.name, code: keep.code ?? "", others: others.map((o) => `${o.name}（${o.code ?? ""}）`).join("、") }),
       yes: t("dup.confirm.yes"),
       testid: "merge-dialog",
-    });
+      signal,
+    }), signal);
     if (!ok) return;
     try {
-      for (const o of others) await api.mergeTrainees(keep.id, o.id);
+      for (const o of others) await untilAbort(api.mergeTrainees(keep.id, o.id), signal);
       ctx.toast(t("dup.merged", { name: keep.name }));
     } catch (e) {
       clear(errorSlot);

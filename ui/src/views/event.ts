@@ -5,7 +5,7 @@ import { api } from "../api";
 import type { Event } from "../bindings/Event";
 import type { Session } from "../bindings/Session";
 import type { Trainee } from "../bindings/Trainee";
-import { clear, debounce, h } from "../dom";
+import { clear, debounce, h, on, untilAbort } from "../dom";
 import { dateRange, formatDateTime, formatPhone, genderLabel, maskId, type UiError } from "../format";
 import { t, type Key } from "../i18n";
 import { errorShower, errorBox, field, spinner, type Ctx } from "../ui";
@@ -108,7 +108,7 @@ function sessionItem(s: Session): HTMLElement {
   );
 }
 
-function sessionsCard(ev: Event, initial: Session[], onError: (e: UiError) => void): HTMLElement {
+function sessionsCard(ev: Event, initial: Session[], onError: (e: UiError) => void, signal: AbortSignal): HTMLElement {
   const list = h("ul", { class: "session-list", testid: "session-list" });
   const render = (sessions: Session[]) => {
     clear(list);
@@ -128,9 +128,9 @@ function sessionsCard(ev: Event, initial: Session[], onError: (e: UiError) => vo
       e.preventDefault();
       if (!title.value.trim()) return title.focus();
       try {
-        await api.addSession(ev.id, { title: title.value.trim(), starts_at: starts.value, ends_at: ends.value });
+        await untilAbort(api.addSession(ev.id, { title: title.value.trim(), starts_at: starts.value, ends_at: ends.value }), signal);
         title.value = "";
-        render(await api.listSessions(ev.id));
+        render(await untilAbort(api.listSessions(ev.id), signal));
       } catch (err) {
         onError(err as UiError);
       }
@@ -148,7 +148,7 @@ function sessionsCard(ev: Event, initial: Session[], onError: (e: UiError) => vo
   );
 }
 
-export async function renderEvent(root: HTMLElement, ctx: Ctx, id: string): Promise<void> {
+export async function renderEvent(root: HTMLElement, ctx: Ctx, id: string, signal: AbortSignal): Promise<void> {
   clear(root);
   root.appendChild(spinner());
   let ev: Event | undefined;
@@ -157,8 +157,8 @@ export async function renderEvent(root: HTMLElement, ctx: Ctx, id: string): Prom
   const errorSlot = h("div", { class: "error-slot" });
   const showError = errorShower(errorSlot);
   try {
-    ev = await findEvent(id);
-    if (ev) [roster, sessions] = await Promise.all([api.roster(id), api.listSessions(id)]);
+    ev = await untilAbort(findEvent(id), signal);
+    if (ev) [roster, sessions] = await untilAbort(Promise.all([api.roster(id), api.listSessions(id)]), signal);
   } catch (e) {
     clear(root);
     root.appendChild(errorBox(e as UiError));
@@ -198,12 +198,12 @@ export async function renderEvent(root: HTMLElement, ctx: Ctx, id: string): Prom
   const runSearch = debounce(async (query: string) => {
     const mine = ++seq;
     try {
-      const rows = query ? await api.searchRoster(id, query) : roster;
+      const rows = query ? await untilAbort(api.searchRoster(id, query), signal) : roster;
       if (mine === seq) show(rows, query);
     } catch (e) {
       if (mine === seq) showError(e as UiError);
     }
-  }, SEARCH_DEBOUNCE_MS);
+  }, SEARCH_DEBOUNCE_MS, signal);
   search.addEventListener("input", () => runSearch(search.value.trim()));
   search.addEventListener("keydown", (e) => {
     if (e.key === "Escape" && search.value) {
@@ -227,15 +227,16 @@ export async function renderEvent(root: HTMLElement, ctx: Ctx, id: string): Prom
           ),
           tableSlot,
         ),
-        sessionsCard(event, sessions, showError),
+        sessionsCard(event, sessions, showError, signal),
       ),
     ),
   );
+  installSearchShortcut(signal);
 }
 
-/** "/" anywhere but a text field focuses the roster search. */
-export function installSearchShortcut(): void {
-  document.addEventListener("keydown", (e) => {
+/** "/" anywhere but a text field focuses the roster search (while the roster's screen is on show). */
+export function installSearchShortcut(signal: AbortSignal): void {
+  on(document, "keydown", (e) => {
     if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
     const target = e.target as HTMLElement | null;
     if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.isContentEditable)) return;
@@ -245,5 +246,5 @@ export function installSearchShortcut(): void {
       search.focus();
       search.select();
     }
-  });
+  }, signal);
 }

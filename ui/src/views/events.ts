@@ -3,7 +3,7 @@
 
 import { api } from "../api";
 import type { Event } from "../bindings/Event";
-import { clear, h } from "../dom";
+import { clear, h, untilAbort } from "../dom";
 import { dateRange, type UiError } from "../format";
 import { t } from "../i18n";
 import { errorShower, field, spinner, type Ctx } from "../ui";
@@ -37,7 +37,7 @@ function eventCard(ev: Event, ctx: Ctx): HTMLElement {
   );
 }
 
-function createForm(ctx: Ctx, onError: (e: UiError) => void): HTMLElement {
+function createForm(ctx: Ctx, onError: (e: UiError) => void, signal: AbortSignal): HTMLElement {
   const name = h("input", {
     type: "text", name: "name", required: true, maxlength: 120, autocomplete: "off",
     placeholder: t("create.name.placeholder"), testid: "create-name",
@@ -65,12 +65,12 @@ function createForm(ctx: Ctx, onError: (e: UiError) => void): HTMLElement {
         }
         submit.disabled = true;
         try {
-          const ev = await api.createEvent({
+          const ev = await untilAbort(api.createEvent({
             name: name.value.trim(),
             venue: venue.value.trim(),
             starts_on: starts.value || today(),
             days: Math.max(1, Number.parseInt(days.value, 10) || 1),
-          });
+          }), signal);
           ctx.go({ name: "event", id: ev.id });
         } catch (err) {
           onError(err as UiError);
@@ -97,7 +97,7 @@ function emptyArt(): HTMLElement {
   return art;
 }
 
-export async function renderEvents(root: HTMLElement, ctx: Ctx): Promise<void> {
+export async function renderEvents(root: HTMLElement, ctx: Ctx, signal: AbortSignal): Promise<void> {
   clear(root);
   const errorSlot = h("div", { class: "error-slot" });
   const showError = errorShower(errorSlot);
@@ -112,14 +112,14 @@ export async function renderEvents(root: HTMLElement, ctx: Ctx): Promise<void> {
       ),
       errorSlot,
       can(role(), "events.create")
-        ? h("div", { class: "events-layout" }, listSlot, h("aside", { class: "events-side" }, createForm(ctx, showError)))
+        ? h("div", { class: "events-layout" }, listSlot, h("aside", { class: "events-side" }, createForm(ctx, showError, signal)))
         : h("div", { class: "events-layout events-layout-wide" }, listSlot),
     ),
   );
 
   let events: Event[];
   try {
-    events = await api.listEvents();
+    events = await untilAbort(api.listEvents(), signal);
   } catch (e) {
     clear(listSlot);
     showError(e as UiError);
@@ -131,7 +131,7 @@ export async function renderEvents(root: HTMLElement, ctx: Ctx): Promise<void> {
     demo.addEventListener("click", async () => {
       demo.disabled = true;
       try {
-        const ev = await api.createDemoEvent();
+        const ev = await untilAbort(api.createDemoEvent(), signal);
         ctx.go({ name: "event", id: ev.id });
       } catch (e) {
         showError(e as UiError);

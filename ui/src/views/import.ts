@@ -5,7 +5,7 @@
 import { api, pickRosterFile, pickSavePath } from "../api";
 import type { ImportReport } from "../bindings/ImportReport";
 import type { RosterPreview } from "../bindings/RosterPreview";
-import { clear, h } from "../dom";
+import { clear, h, listenUntil, untilAbort } from "../dom";
 import { exportedMessage, plainChoice } from "../exports";
 import { cleanPath, fieldLabel, maskId, rejectsPathFor, type UiError } from "../format";
 import { t } from "../i18n";
@@ -66,8 +66,8 @@ function stat(label: string, value: number, kind: string, testid: string): HTMLE
   return h("div", { class: `stat stat-${kind}` }, h("div", { class: "stat-value", testid }, value), h("div", { class: "stat-label" }, label));
 }
 
-export async function renderImport(root: HTMLElement, ctx: Ctx, id: string): Promise<void> {
-  const ev = await loadInto(root, () => findEvent(id), id);
+export async function renderImport(root: HTMLElement, ctx: Ctx, id: string, signal: AbortSignal): Promise<void> {
+  const ev = await loadInto(root, () => findEvent(id), id, signal);
   if (!ev) return;
 
   const errorSlot = h("div", { class: "error-slot" });
@@ -97,7 +97,7 @@ export async function renderImport(root: HTMLElement, ctx: Ctx, id: string): Pro
     clear(body);
     body.appendChild(spinner());
     try {
-      const preview = await api.previewRoster(path);
+      const preview = await untilAbort(api.previewRoster(path), signal);
       showPreview(path, preview);
     } catch (e) {
       clear(body);
@@ -110,7 +110,7 @@ export async function renderImport(root: HTMLElement, ctx: Ctx, id: string): Pro
 
   browse.addEventListener("click", async () => {
     try {
-      const picked = await pickRosterFile(t("import.filter"));
+      const picked = await untilAbort(pickRosterFile(t("import.filter")), signal);
       if (picked) {
         pathInput.value = picked;
         await doPreview();
@@ -137,13 +137,15 @@ export async function renderImport(root: HTMLElement, ctx: Ctx, id: string): Pro
       const label = h("div", { class: "progress-label" }, t("import.running", { done: 0, total }));
       clear(progressSlot);
       progressSlot.appendChild(h("div", { class: "progress", testid: "import-progress" }, h("div", { class: "progress-track" }, bar), label));
-      const unlisten = await api.onImportProgress(({ done, total: all }) => {
+      // Stops listening when the import ends, or when the screen is left.
+      const unlisten = await listenUntil(api.onImportProgress(({ done, total: all }) => {
         const pct = all > 0 ? Math.min(100, Math.round((done / all) * 100)) : 100;
         bar.style.width = `${pct}%`;
         label.textContent = t("import.running", { done, total: all });
-      });
+      }), signal);
+      if (signal.aborted) return;
       try {
-        const report = await api.importRoster(id, path, dryRun);
+        const report = await untilAbort(api.importRoster(id, path, dryRun), signal);
         showReport(path, report, dryRun);
       } catch (e) {
         clear(progressSlot);
@@ -198,10 +200,10 @@ export async function renderImport(root: HTMLElement, ctx: Ctx, id: string): Pro
     const plain = plainChoice("rejects-plain");
     saveBtn.addEventListener("click", async () => {
       try {
-        const dest = await pickSavePath(rejectsPathFor(path, t("import.rejects_name")));
+        const dest = await untilAbort(pickSavePath(rejectsPathFor(path, t("import.rejects_name"))), signal);
         if (!dest) return;
         const sealed = plain.sealed();
-        const written = await api.saveRejects(path, dest, id, plain.plain());
+        const written = await untilAbort(api.saveRejects(path, dest, id, plain.plain()), signal);
         ctx.toast(exportedMessage("import.saved", { path: written }, sealed));
       } catch (e) {
         showError(e as UiError);

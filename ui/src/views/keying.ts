@@ -2,12 +2,14 @@
 // and heads-down keying — keyboard only, driven by the Rust state machine
 // (muster-core forms::keying): every keydown is one `keying_press`, the
 // screen is re-drawn from the `Screen` it returns. Presses are sent in
-// order, one at a time, so fast typing is never reordered.
+// order, one at a time, so fast typing is never reordered. Leaving the
+// screen (by any means: the router aborts its signal) ends its session in
+// Rust at once, after the presses already sent.
 
 import { api, pickOpenPath, type KeyingPress } from "../api";
 import type { Event } from "../bindings/Event";
 import type { Screen } from "../bindings/Screen";
-import { clear, h } from "../dom";
+import { clear, h, on, onAbort, untilAbort } from "../dom";
 import { cleanPath, type UiError } from "../format";
 import { t } from "../i18n";
 import { errorShower, errorBox, spinner, type Ctx } from "../ui";
@@ -36,11 +38,11 @@ export function keyFor(e: Pick<KeyboardEvent, "key" | "ctrlKey" | "metaKey" | "a
   return [...e.key].length === 1 ? e.key : null;
 }
 
-async function loadEvent(root: HTMLElement, id: string): Promise<Event | undefined> {
+async function loadEvent(root: HTMLElement, id: string, signal: AbortSignal): Promise<Event | undefined> {
   clear(root);
   root.appendChild(spinner());
   try {
-    const ev = await findEvent(id);
+    const ev = await untilAbort(findEvent(id), signal);
     clear(root);
     if (!ev) root.appendChild(errorBox({ code: "not_found", message: id }));
     return ev;
@@ -51,8 +53,8 @@ async function loadEvent(root: HTMLElement, id: string): Promise<Event | undefin
   }
 }
 
-export async function renderForms(root: HTMLElement, ctx: Ctx, id: string): Promise<void> {
-  const ev = await loadEvent(root, id);
+export async function renderForms(root: HTMLElement, ctx: Ctx, id: string, signal: AbortSignal): Promise<void> {
+  const ev = await loadEvent(root, id, signal);
   if (!ev) return;
   const event = ev;
   const errorSlot = h("div", { class: "error-slot" });
@@ -61,7 +63,7 @@ export async function renderForms(root: HTMLElement, ctx: Ctx, id: string): Prom
   const load = async () => {
     let forms;
     try {
-      forms = await api.listForms(id);
+      forms = await untilAbort(api.listForms(id), signal);
     } catch (e) {
       clear(list);
       showError(e as UiError);
@@ -102,7 +104,7 @@ export async function renderForms(root: HTMLElement, ctx: Ctx, id: string): Prom
     const p = cleanPath(path.value);
     if (!p) { path.focus(); return; }
     try {
-      const f = await api.importForm(id, p, double.checked);
+      const f = await untilAbort(api.importForm(id, p, double.checked), signal);
       clear(errorSlot);
       ctx.toast(t("forms.imported", { title: f.form.title || f.form.form_id }));
       path.value = "";
@@ -113,7 +115,7 @@ export async function renderForms(root: HTMLElement, ctx: Ctx, id: string): Prom
   };
   const choose = h("button", { class: "btn btn-secondary", type: "button", onclick: async () => {
     try {
-      const p = await pickOpenPath({ name: "XLSForm", extensions: ["xlsx", "xls"] });
+      const p = await untilAbort(pickOpenPath({ name: "XLSForm", extensions: ["xlsx", "xls"] }), signal);
       if (p) { path.value = p; await importIt(); }
     } catch {
       path.focus();
@@ -171,22 +173,32 @@ function paint(view: HTMLElement, s: Screen): void {
   if (s.message) view.appendChild(h("div", { class: "alert alert-warn", role: "alert", testid: "keying-message" }, s.message));
 }
 
-export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, formId: string, entry: "first" | "second"): Promise<void> {
-  const ev = await loadEvent(root, id);
+export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, formId: string, entry: "first" | "second", signal: AbortSignal): Promise<void> {
+  const ev = await loadEvent(root, id, signal);
   if (!ev) return;
   let start;
   let title = "";
+  // The presses sent, one at a time, in order.
+  let chain: Promise<void> = Promise.resolve();
   try {
-    const forms = await api.listForms(id);
+    const forms = await untilAbort(api.listForms(id), signal);
     const f = forms.find((x) => x.id === formId);
     title = f ? f.form.title || f.form.form_id : formId;
-    start = await api.keyingStart(formId, entry, localStorage.getItem(KEYER) ?? "");
+    const starting = api.keyingStart(formId, entry, localStorage.getItem(KEYER) ?? "");
+    // The session ends when the screen is left (at once when it was left
+    // while the session opened), after the presses in flight: the key
+    // that completes a paper still saves it.
+    starting.then((s) => onAbort(signal, () => {
+      const end = () => api.keyingEnd(s.session_id);
+      chain = chain.then(end, end).catch(() => undefined);
+    }), () => undefined);
+    start = await untilAbort(starting, signal);
   } catch (e) {
     root.appendChild(errorBox(e as UiError));
     return;
   }
   const sid = start.session_id;
-  const view = h("div", { class: "keying-view card", testid: "keying-screen" });
+  const view = h("div", { class: "keying-view card", testid: "keying-screen", "data-session": sid });
   const savedList = h("ol", { class: "keying-saved", testid: "keying-saved" });
   const errorSlot = h("div", { class: "error-slot" });
   let saved = 0;
@@ -207,7 +219,7 @@ export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, form
   const batchStatus = async (name: string | null) => {
     if (!name) { batchLine.textContent = ""; return; }
     try {
-      const b = await api.batchStatus(formId, name, entry);
+      const b = await untilAbort(api.batchStatus(formId, name, entry), signal);
       batchLine.textContent = t("keying.batch", { name: b.name, keyed: b.keyed, expected: b.expected, missing: b.missing.slice(0, 12).join(" ") + (b.missing.length > 12 ? " …" : "") });
     } catch {
       batchLine.textContent = "";
@@ -229,14 +241,17 @@ export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, form
   );
   root.appendChild(page);
 
-  // One press at a time, in order.
-  let chain: Promise<void> = Promise.resolve();
+  // One press at a time, in order; none once the screen was left.
   const send = (key: string) => {
+    if (signal.aborted) return;
     chain = chain.then(async () => {
+      if (signal.aborted) return;
       let r: KeyingPress;
       try {
         r = await api.keyingPress(sid, key);
+        if (signal.aborted) return;
       } catch (e) {
+        if (signal.aborted) return;
         clear(errorSlot);
         errorSlot.appendChild(errorBox(e as UiError, () => clear(errorSlot)));
         return;
@@ -256,11 +271,6 @@ export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, form
     });
   };
   const onKey = (e: KeyboardEvent) => {
-    if (!page.isConnected) {
-      document.removeEventListener("keydown", onKey);
-      void api.keyingEnd(sid).catch(() => undefined);
-      return;
-    }
     const target = e.target as HTMLElement | null;
     if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA")) return;
     const key = keyFor(e);
@@ -268,7 +278,7 @@ export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, form
     e.preventDefault();
     send(key);
   };
-  document.addEventListener("keydown", onKey);
+  on(document, "keydown", onKey, signal);
   ime.addEventListener("keydown", (e) => {
     if (composing(e)) return;
     const key = keyFor(e);

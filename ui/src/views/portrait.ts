@@ -6,7 +6,7 @@
 import { api, pickSavePath } from "../api";
 import type { Portrait } from "../bindings/Portrait";
 import type { QuestionSummary } from "../bindings/QuestionSummary";
-import { clear, h } from "../dom";
+import { clear, h, untilAbort } from "../dom";
 import { exportedMessage, plainChoice } from "../exports";
 import { cleanPath, type UiError } from "../format";
 import { t } from "../i18n";
@@ -46,12 +46,12 @@ function chart(q: QuestionSummary): HTMLElement {
     ...body);
 }
 
-export async function renderPortrait(root: HTMLElement, ctx: Ctx, id: string, formId: string): Promise<void> {
+export async function renderPortrait(root: HTMLElement, ctx: Ctx, id: string, formId: string, signal: AbortSignal): Promise<void> {
   const loaded = await loadInto(root, async () => {
     const ev = await findEvent(id);
-    const form = (await api.listForms(id)).find((f) => f.id === formId);
+    const form = (await untilAbort(api.listForms(id), signal)).find((f) => f.id === formId);
     return ev && form && { ev, form };
-  }, formId);
+  }, formId, signal);
   if (!loaded) return;
   const { ev, form } = loaded;
   const title = form.form.title || form.form.form_id;
@@ -66,7 +66,7 @@ export async function renderPortrait(root: HTMLElement, ctx: Ctx, id: string, fo
   const loadPortrait = async () => {
     let p: Portrait;
     try {
-      p = await api.formPortrait(formId);
+      p = await untilAbort(api.formPortrait(formId), signal);
     } catch (e) {
       showError(e as UiError);
       return;
@@ -83,13 +83,13 @@ export async function renderPortrait(root: HTMLElement, ctx: Ctx, id: string, fo
 
   const loadBatches = async () => {
     try {
-      const list = await api.listBatches(formId);
+      const list = await untilAbort(api.listBatches(formId), signal);
       clear(batches);
       if (!list.length) batches.appendChild(h("div", { class: "muted" }, t("batch.none")));
       for (const b of list) {
         const entries: ("first" | "second")[] = form.double_entry ? ["first", "second"] : ["first"];
         for (const entry of entries) {
-          const s = await api.batchStatus(formId, b.id, entry);
+          const s = await untilAbort(api.batchStatus(formId, b.id, entry), signal);
           batches.appendChild(h("div", { class: "batch-line", testid: "batch-status", "data-batch": b.name, "data-entry": entry },
             h("span", { class: "strong" }, b.name), " ",
             form.double_entry ? h("span", { class: "chip chip-inline" }, t(entry === "first" ? "batch.entry.first" : "batch.entry.second")) : "",
@@ -108,7 +108,7 @@ export async function renderPortrait(root: HTMLElement, ctx: Ctx, id: string, fo
   const byInput = h("input", { type: "text", class: "input", testid: "resolve-by", value: userName() ?? localStorage.getItem("muster.supervisor") ?? "", placeholder: t("diff.by.placeholder") });
   const loadDiffs = async () => {
     try {
-      const d = await api.responsesDiff(formId);
+      const d = await untilAbort(api.responsesDiff(formId), signal);
       clear(diffs);
       diffs.appendChild(h("div", { class: "muted", testid: "diff-summary" },
         t("diff.summary", { papers: d.papers_compared, n: d.differences.length, open: d.unresolved })));
@@ -119,9 +119,9 @@ export async function renderPortrait(root: HTMLElement, ctx: Ctx, id: string, fo
           if (!by) { byInput.focus(); showError({ code: "invalid_input", message: t("diff.by.needed"), field: "by" } as UiError); return; }
           localStorage.setItem("muster.supervisor", by);
           try {
-            await api.resolveDifference(formId, x.paper_id, x.field, v, by);
+            await untilAbort(api.resolveDifference(formId, x.paper_id, x.field, v, by), signal);
             clear(errorSlot);
-            await Promise.all([loadDiffs(), loadPortrait(), loadStats()]);
+            await untilAbort(Promise.all([loadDiffs(), loadPortrait(), loadStats()]), signal);
           } catch (e) {
             showError(e as UiError);
           }
@@ -142,7 +142,7 @@ export async function renderPortrait(root: HTMLElement, ctx: Ctx, id: string, fo
 
   const loadStats = async () => {
     try {
-      const list = await api.keyerStats(formId);
+      const list = await untilAbort(api.keyerStats(formId), signal);
       clear(stats);
       const f = (x: number | null) => (x === null ? "—" : x.toFixed(1));
       stats.appendChild(h("table", { class: "table" },
@@ -162,7 +162,7 @@ export async function renderPortrait(root: HTMLElement, ctx: Ctx, id: string, fo
     let dest = cleanPath(exportPath.value);
     if (!dest) {
       try {
-        dest = (await pickSavePath(`${title}.${format}`, { name: format.toUpperCase(), extensions: [format] })) ?? "";
+        dest = (await untilAbort(pickSavePath(`${title}.${format}`, { name: format.toUpperCase(), extensions: [format] }), signal)) ?? "";
       } catch {
         dest = "";
       }
@@ -171,7 +171,7 @@ export async function renderPortrait(root: HTMLElement, ctx: Ctx, id: string, fo
     if (!dest.toLowerCase().endsWith(`.${format}`)) dest += `.${format}`;
     try {
       const sealed = format === "xlsx" && plain.sealed();
-      const written = await api.exportPortrait(formId, dest, format, format === "xlsx" && plain.plain());
+      const written = await untilAbort(api.exportPortrait(formId, dest, format, format === "xlsx" && plain.plain()), signal);
       clear(errorSlot);
       ctx.toast(exportedMessage("portrait.exported", { path: written }, sealed));
     } catch (e) {
@@ -184,7 +184,7 @@ export async function renderPortrait(root: HTMLElement, ctx: Ctx, id: string, fo
   const bFirst = h("input", { type: "text", class: "input input-sm", testid: "batch-first", placeholder: t("batch.first") });
   const addBatch = async () => {
     try {
-      await api.addBatch(formId, bName.value, Number(bCount.value || 0), bFirst.value.trim());
+      await untilAbort(api.addBatch(formId, bName.value, Number(bCount.value || 0), bFirst.value.trim()), signal);
       bName.value = ""; bCount.value = ""; bFirst.value = "";
       clear(errorSlot);
       await loadBatches();
@@ -222,5 +222,5 @@ export async function renderPortrait(root: HTMLElement, ctx: Ctx, id: string, fo
       : null,
     h("section", { class: "card" }, h("h2", { class: "card-title" }, t("stats.title")), stats),
   ));
-  await Promise.all([loadPortrait(), can(role(), "forms.import") ? loadBatches() : Promise.resolve(), form.double_entry ? loadDiffs() : Promise.resolve(), loadStats()]);
+  await untilAbort(Promise.all([loadPortrait(), can(role(), "forms.import") ? loadBatches() : Promise.resolve(), form.double_entry ? loadDiffs() : Promise.resolve(), loadStats()]), signal);
 }

@@ -9,7 +9,7 @@ import type { AttendanceReport } from "../bindings/AttendanceReport";
 import type { SessionSummary } from "../bindings/SessionSummary";
 import type { Status } from "../bindings/Status";
 import type { TraineeAttendance } from "../bindings/TraineeAttendance";
-import { clear, debounce, h } from "../dom";
+import { clear, debounce, h, untilAbort } from "../dom";
 import { clockTime } from "../door";
 import { exportedMessage, plainChoice } from "../exports";
 import { cleanPath, formatDateTime, type UiError } from "../format";
@@ -63,8 +63,8 @@ function sessionHead(s: SessionSummary, i: number): HTMLElement {
     h("div", { class: "th-sub" }, s.title.length > 14 ? `${s.title.slice(0, 14)}…` : s.title));
 }
 
-export async function renderReport(root: HTMLElement, ctx: Ctx, id: string): Promise<void> {
-  const ev = await loadInto(root, () => findEvent(id), id);
+export async function renderReport(root: HTMLElement, ctx: Ctx, id: string, signal: AbortSignal): Promise<void> {
+  const ev = await loadInto(root, () => findEvent(id), id, signal);
   if (!ev) return;
   const event = ev;
   const errorSlot = h("div", { class: "error-slot" });
@@ -87,7 +87,7 @@ export async function renderReport(root: HTMLElement, ctx: Ctx, id: string): Pro
     if (!path) { pathInput.focus(); return; }
     try {
       const sealed = plain.sealed();
-      const written = await api.exportAttendance(id, path, format, plain.plain());
+      const written = await untilAbort(api.exportAttendance(id, path, format, plain.plain()), signal);
       clear(errorSlot);
       ctx.toast(exportedMessage("report.exported", { path: written }, sealed));
     } catch (e) {
@@ -100,7 +100,7 @@ export async function renderReport(root: HTMLElement, ctx: Ctx, id: string): Pro
       const name = `${event.name.slice(0, 40)}-${t("report.file_name")}.${format}`.replace(/[\\/:*?"<>|]/g, "_");
       let dest: string | null;
       try {
-        dest = await pickSavePath(name, { name: format.toUpperCase(), extensions: [format] });
+        dest = await untilAbort(pickSavePath(name, { name: format.toUpperCase(), extensions: [format] }), signal);
       } catch {
         // No dialog here (e.g. a driven test window): the typed path.
         typed.open = true;
@@ -161,7 +161,7 @@ export async function renderReport(root: HTMLElement, ctx: Ctx, id: string): Pro
 
   const load = async () => {
     try {
-      report = await api.attendanceReport(id);
+      report = await untilAbort(api.attendanceReport(id), signal);
       clear(summarySlot);
       summarySlot.appendChild(summaryTable(report));
       renderTrainees();
@@ -192,7 +192,7 @@ export async function renderReport(root: HTMLElement, ctx: Ctx, id: string): Pro
         const h_ = hoursIn.value.trim() === "" ? null : Number(hoursIn.value);
         save.disabled = true;
         try {
-          await api.correctAttendance(id, s.id, tr.id, status.value as Status, h_, reason.value.trim());
+          await untilAbort(api.correctAttendance(id, s.id, tr.id, status.value as Status, h_, reason.value.trim()), signal);
           modal.close();
           ctx.toast(t("correct.saved"));
           await load();
@@ -212,10 +212,10 @@ export async function renderReport(root: HTMLElement, ctx: Ctx, id: string): Pro
       field(t("correct.reason"), reason),
       h("div", { class: "modal-actions" }, save),
     );
-    const modal = openModal({ title: t("correct.title"), testid: "correct-dialog", body: [form], autofocus: status });
+    const modal = openModal({ title: t("correct.title"), testid: "correct-dialog", body: [form], autofocus: status, signal });
   };
 
-  filter.addEventListener("input", debounce(renderTrainees, 80));
+  filter.addEventListener("input", debounce(renderTrainees, 80, signal));
 
   root.appendChild(
     h("div", { class: "page", testid: "report-page" },

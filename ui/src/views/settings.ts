@@ -4,7 +4,7 @@
 // where the dialog cannot open).
 
 import { api, pickOpenPath, pickSavePath, type SyncStatus } from "../api";
-import { clear, h } from "../dom";
+import { clear, h, listenUntil, untilAbort } from "../dom";
 import { exportedMessage, plainChoice } from "../exports";
 import { cleanPath, type UiError } from "../format";
 import { t, type Key } from "../i18n";
@@ -13,12 +13,12 @@ import { errorShower, errorBox, field, spinner, type Ctx } from "../ui";
 
 const FILTER = { name: "Muster sync", extensions: ["sync"] };
 
-export async function renderSettings(root: HTMLElement, ctx: Ctx): Promise<void> {
+export async function renderSettings(root: HTMLElement, ctx: Ctx, signal: AbortSignal): Promise<void> {
   clear(root);
   root.appendChild(spinner());
   let settings;
   try {
-    settings = await api.syncSettings();
+    settings = await untilAbort(api.syncSettings(), signal);
   } catch (e) {
     clear(root);
     root.appendChild(errorBox(e as UiError));
@@ -50,7 +50,7 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx): Promise<void>
   save.addEventListener("click", async () => {
     busy(save, true);
     try {
-      settings = await api.saveSyncSettings(url.value, tokenValue());
+      settings = await untilAbort(api.saveSyncSettings(url.value, tokenValue()), signal);
       token.value = "";
       token.placeholder = settings.has_token ? t("settings.token.kept") : t("settings.token.placeholder");
       ctx.toast(t("settings.saved"));
@@ -65,7 +65,7 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx): Promise<void>
   test.addEventListener("click", async () => {
     busy(test, true);
     try {
-      const r = await api.testSyncConnection(url.value, tokenValue());
+      const r = await untilAbort(api.testSyncConnection(url.value, tokenValue()), signal);
       if (r.ok) say("ok", t("settings.test.ok"));
       else say("error", syncErrorTitle(r.error_code), r.error_message);
     } catch (e) {
@@ -78,7 +78,7 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx): Promise<void>
   now.addEventListener("click", async () => {
     busy(now, true);
     try {
-      const s = await api.syncNow();
+      const s = await untilAbort(api.syncNow(), signal);
       show(s);
       if (s.error_code) say(s.state === "offline" ? "warn" : "error", syncErrorTitle(s.error_code), s.error_message);
       else say("ok", t("settings.synced", { pushed: s.pushed, pulled: s.pulled }));
@@ -105,7 +105,7 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx): Promise<void>
     if (n === 0) return;
     let rows;
     try {
-      rows = await api.syncQuarantine();
+      rows = await untilAbort(api.syncQuarantine(), signal);
     } catch {
       return;
     }
@@ -136,7 +136,7 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx): Promise<void>
   };
   const refresh = async () => {
     try {
-      show(await api.syncStatus());
+      show(await untilAbort(api.syncStatus(), signal));
     } catch {
       // the badge shows the state too
     }
@@ -163,7 +163,7 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx): Promise<void>
   // passphrase only opens a sealed file from another laptop.
   plain.encrypted.then(
     (encrypted) => {
-      if (!encrypted) {
+      if (!encrypted && !signal.aborted) {
         passSummary.textContent = t("settings.file.pass.open");
         passBody.textContent = t("settings.file.pass.open.body");
       }
@@ -173,7 +173,7 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx): Promise<void>
   const exportTo = async (path: string) => {
     if (!path) { filePath.focus(); return; }
     try {
-      const written = await api.exportSyncFile(path, plain.plain(), filePass.value);
+      const written = await untilAbort(api.exportSyncFile(path, plain.plain(), filePass.value), signal);
       say("ok", exportedMessage("settings.file.exported", { n: written.changes, path: written.file }, written.encrypted));
     } catch (e) {
       showError(e as UiError);
@@ -182,7 +182,7 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx): Promise<void>
   const importFrom = async (path: string) => {
     if (!path) { filePath.focus(); return; }
     try {
-      const n = await api.importSyncFile(path, filePass.value);
+      const n = await untilAbort(api.importSyncFile(path, filePass.value), signal);
       say("ok", t("settings.file.imported", { n }));
       await refresh();
     } catch (e) {
@@ -207,13 +207,13 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx): Promise<void>
   const exportBtn = h("button", { class: "btn btn-secondary", type: "button", testid: "sync-file-export" }, t("settings.file.export"));
   exportBtn.addEventListener("click", async () => {
     let dest: string | null;
-    try { dest = await pickSavePath(name, FILTER); } catch { fallback(name); return; }
+    try { dest = await untilAbort(pickSavePath(name, FILTER), signal); } catch { fallback(name); return; }
     if (dest) await exportTo(dest);
   });
   const importBtn = h("button", { class: "btn btn-secondary", type: "button", testid: "sync-file-import" }, t("settings.file.import"));
   importBtn.addEventListener("click", async () => {
     let src: string | null;
-    try { src = await pickOpenPath(FILTER); } catch { fallback(); return; }
+    try { src = await untilAbort(pickOpenPath(FILTER), signal); } catch { fallback(); return; }
     if (src) await importFrom(src);
   });
 
@@ -246,6 +246,7 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx): Promise<void>
       asideList,
     ),
   ));
-  const off = await api.onSyncStatus((s) => { if (root.querySelector('[data-testid="settings-page"]')) show(s); else off(); });
+  // The status as it changes, while this screen is on show.
+  await listenUntil(api.onSyncStatus(show), signal);
   await refresh();
 }

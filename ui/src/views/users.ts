@@ -6,7 +6,7 @@
 import { api } from "../api";
 import type { Role } from "../bindings/Role";
 import type { User } from "../bindings/User";
-import { clear, h } from "../dom";
+import { clear, h, untilAbort } from "../dom";
 import { formatDateTime, type UiError } from "../format";
 import { t, type Key } from "../i18n";
 import { pinComplete, pinInput } from "../pin";
@@ -43,12 +43,12 @@ function roleSelect(value: Role, testid: string, disabled: boolean, help: boolea
   return select;
 }
 
-export async function renderUsers(root: HTMLElement, ctx: Ctx): Promise<void> {
+export async function renderUsers(root: HTMLElement, ctx: Ctx, signal: AbortSignal): Promise<void> {
   clear(root);
   root.appendChild(spinner());
   let users: User[];
   try {
-    users = await api.listUsers();
+    users = await untilAbort(api.listUsers(), signal);
   } catch (e) {
     clear(root);
     root.appendChild(errorBox(e as UiError));
@@ -61,8 +61,8 @@ export async function renderUsers(root: HTMLElement, ctx: Ctx): Promise<void> {
   const errorSlot = h("div", { class: "error-slot" });
   const showError = errorShower(errorSlot);
   const reload = async () => {
-    await ctx.sessionChanged();
-    await renderUsers(root, ctx);
+    await untilAbort(ctx.sessionChanged(), signal);
+    await renderUsers(root, ctx, signal);
   };
 
   // ---- add --------------------------------------------------------------------
@@ -80,7 +80,7 @@ export async function renderUsers(root: HTMLElement, ctx: Ctx): Promise<void> {
       if ("problem" in pins) { pins.focus.focus(); return showError(invalid(pins.problem, "pin")); }
       add.disabled = true;
       try {
-        const u = await api.addUser(name.value.trim(), role.value as Role, pins.pin);
+        const u = await untilAbort(api.addUser(name.value.trim(), role.value as Role, pins.pin), signal);
         ctx.toast(t("users.added", { name: u.name }));
         await reload();
       } catch (err) {
@@ -105,13 +105,13 @@ export async function renderUsers(root: HTMLElement, ctx: Ctx): Promise<void> {
     const save = h("button", { class: "btn btn-primary", type: "submit", testid: "new-pin-save" }, t("users.save"));
     const form = h("form", { class: "pin-dialog" },
       field(t("users.pin"), a), field(t("users.pin2"), b), problem, h("div", { class: "modal-actions" }, save));
-    const modal = openModal({ title: t("users.set_pin.title", { name: u.name }), testid: "new-pin-dialog", body: [form], autofocus: a });
+    const modal = openModal({ title: t("users.set_pin.title", { name: u.name }), testid: "new-pin-dialog", body: [form], autofocus: a, signal });
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       const pins = twoPins(a, b);
       if ("problem" in pins) { problem.textContent = pins.problem; pins.focus.focus(); return; }
       try {
-        await api.setUserPin(u.id, pins.pin);
+        await untilAbort(api.setUserPin(u.id, pins.pin), signal);
         modal.close();
         ctx.toast(t("users.pin.saved", { name: u.name }));
       } catch (err) {
@@ -125,7 +125,7 @@ export async function renderUsers(root: HTMLElement, ctx: Ctx): Promise<void> {
     select.setAttribute("aria-label", t("users.role"));
     select.addEventListener("change", async () => {
       try {
-        const changed = await api.setUserRole(u.id, select.value as Role);
+        const changed = await untilAbort(api.setUserRole(u.id, select.value as Role), signal);
         ctx.toast(t("users.role.saved", { name: changed.name, role: t(`role.${changed.role}` as Key) }));
         await reload();
       } catch (err) {
@@ -145,10 +145,10 @@ export async function renderUsers(root: HTMLElement, ctx: Ctx): Promise<void> {
           h("button", {
             class: "btn btn-ghost btn-sm", type: "button", testid: "user-disable",
             onclick: async () => {
-              const yes = await confirmDialog({ title: t("users.disable.title", { name: u.name }), body: t("users.disable.body"), yes: t("users.disable") });
+              const yes = await untilAbort(confirmDialog({ title: t("users.disable.title", { name: u.name }), body: t("users.disable.body"), yes: t("users.disable"), signal }), signal);
               if (!yes) return;
               try {
-                await api.disableUser(u.id);
+                await untilAbort(api.disableUser(u.id), signal);
                 ctx.toast(t("users.disabled.done", { name: u.name }));
                 await reload();
               } catch (err) {
@@ -178,7 +178,7 @@ export async function renderUsers(root: HTMLElement, ctx: Ctx): Promise<void> {
       const n = Number.parseInt(minutes.value, 10);
       if (!Number.isFinite(n) || n < 0) { minutes.focus(); return; }
       try {
-        const saved = await api.setIdleLockMinutes(n);
+        const saved = await untilAbort(api.setIdleLockMinutes(n), signal);
         ctx.toast(saved === 0 ? t("users.idle.never") : t("users.idle.saved", { n: saved }));
         await ctx.sessionChanged();
       } catch (err) {
