@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use muster_core::access::{Action, Actor, Role};
 use muster_core::backup::Reminder;
-use muster_core::export::{ExportKind, ExportRequest, ExportedFile};
+use muster_core::export::ExportedFile;
 use muster_core::audit::{AuditEntry, AuditFilter};
 use muster_core::users::{PinChoice, User};
 use muster_core::{Error, ErrorPayload, Muster};
@@ -219,20 +219,8 @@ crate::commands! {
     /// encrypted store seals it to `path.zip` unless `plain`. Returns the file
     /// really written and whether it is encrypted.
     pub async fn export_audit(state: State<'_, AppState>; path: String, plain: Option<bool>, event_id: Option<String>, action: Option<String>, user: Option<String>) -> ExportedFile {
-        if path.trim().is_empty() {
-            return Err(Error::invalid_at("choose where to save the audit log", None, None, Some("path")).to_payload());
-        }
         let f = filter(event_id, action, user, None);
-        state.with(|m| {
-            let bytes = muster_core::audit::to_csv(&m.audit(&f)?);
-            m.write_export(ExportRequest {
-                event_id: f.event_id.as_deref(),
-                kind: ExportKind::AuditCsv,
-                path: Path::new(&path),
-                bytes: &bytes,
-                plain: plain.unwrap_or(false),
-            })
-        })
+        state.with(|m| m.export_audit(&f, Path::new(&path), plain.unwrap_or(false)))
     }
 
     /// Whether to remind the coordinator to back up now (a poll: admins and

@@ -6,7 +6,6 @@
 use crate::output::Outcome;
 use clap::{Args, Subcommand};
 use muster_core::access::Role;
-use muster_core::export::{ExportKind, ExportRequest};
 use muster_core::audit::{AuditEntry, AuditFilter};
 use muster_core::users::User;
 use muster_core::{Error, Muster};
@@ -159,8 +158,7 @@ pub fn audit(m: &mut Muster, a: AuditArgs) -> anyhow::Result<Outcome> {
         .collect();
     if let Some(path) = &a.csv {
         m.set_overwrite(a.force);
-        let bytes = muster_core::audit::to_csv(&entries);
-        let out = m.write_export(ExportRequest { event_id: a.event.as_deref(), kind: ExportKind::AuditCsv, path, bytes: &bytes, plain: a.plain })?;
+        let out = m.export_audit(&filter, path, a.plain)?;
         text.push(format!("wrote {}{}", out.file, if out.encrypted { " (encrypted)" } else { "" }));
         value["csv"] = json!(out.file);
         value["encrypted"] = json!(out.encrypted);

@@ -6,7 +6,6 @@ use muster_core::model::{Event, NewEvent, NewSession, Trainee};
 use muster_core::roster::{ImportOptions, ImportReport};
 use muster_core::trainee::TraineePatch;
 use muster_core::attendance::{MarkOutcome, MarkRequest, Source, Who};
-use muster_core::export::{ExportKind, ExportRequest};
 use muster_core::Muster;
 use serde_json::{json, Value};
 use std::io::{IsTerminal, Write};
@@ -127,27 +126,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         }
         Command::Attendance(AttendanceCmd::Report { event, xlsx, csv, plain, force }) => {
             let report = m.attendance_report(&event)?;
-            // Both paths are checked before either file is written.
             m.set_overwrite(force);
-            if let (Some(x), Some(c)) = (&xlsx, &csv) {
-                if muster_core::output::same_file(x, c) {
-                    return Err(muster_core::Error::invalid_at("--xlsx and --csv name the same file", Some(&c.display().to_string()), None, Some("path")).into());
-                }
-            }
-            for (kind, path) in [(ExportKind::AttendanceXlsx, &xlsx), (ExportKind::AttendanceCsv, &csv)] {
-                if let Some(path) = path {
-                    m.check_export_path(path, kind, plain, &[])?;
-                }
-            }
-            let mut written = Vec::new();
-            for (key, kind, path) in [("xlsx", ExportKind::AttendanceXlsx, &xlsx), ("csv", ExportKind::AttendanceCsv, &csv)] {
-                let Some(path) = path else { continue };
-                let bytes = match kind {
-                    ExportKind::AttendanceXlsx => muster_core::export::attendance_xlsx(&report)?,
-                    _ => muster_core::export::attendance_csv(&report)?,
-                };
-                written.push((key, m.write_export(ExportRequest { event_id: Some(&event), kind, path, bytes: &bytes, plain })?));
-            }
+            let written = m.export_attendance_files(&event, xlsx.as_deref(), csv.as_deref(), plain)?;
             let mut text = report
                 .sessions
                 .iter()

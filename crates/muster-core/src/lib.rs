@@ -425,6 +425,36 @@ impl Muster {
         export::open_sealed(&self.store, path)
     }
 
+    /// Writes the attendance report of an event to an XLSX and/or a CSV
+    /// export; both paths are checked (and must differ) before either file
+    /// is written. Returns each file written with its format.
+    pub fn export_attendance_files(&mut self, event_id: &str, xlsx: Option<&Path>, csv: Option<&Path>, plain: bool) -> Result<Vec<(&'static str, export::ExportedFile)>> {
+        if let (Some(x), Some(c)) = (xlsx, csv) {
+            if output::same_file(x, c) {
+                return Err(Error::invalid_at("--xlsx and --csv name the same file", Some(&c.display().to_string()), None, Some("path")));
+            }
+        }
+        for (kind, path) in [(export::ExportKind::AttendanceXlsx, xlsx), (export::ExportKind::AttendanceCsv, csv)] {
+            if let Some(path) = path {
+                self.check_export_path(path, kind, plain, &[])?;
+            }
+        }
+        let mut written = Vec::new();
+        for (format, path) in [("xlsx", xlsx), ("csv", csv)] {
+            if let Some(path) = path {
+                written.push((format, self.export_attendance(event_id, format, path, plain)?));
+            }
+        }
+        Ok(written)
+    }
+
+    /// The audit lines `filter` selects written as CSV to `path`: an export,
+    /// sealed on an encrypted store unless `plain`.
+    pub fn export_audit(&mut self, filter: &store::audit::AuditFilter, path: &Path, plain: bool) -> Result<export::ExportedFile> {
+        let bytes = audit::to_csv(&self.audit(filter)?);
+        self.write_export(export::ExportRequest { event_id: filter.event_id.as_deref(), kind: export::ExportKind::AuditCsv, path, bytes: &bytes, plain })
+    }
+
     /// Writes the attendance report of an event as an export (`xlsx` or
     /// `csv`).
     pub fn export_attendance(&mut self, event_id: &str, format: &str, path: &Path, plain: bool) -> Result<export::ExportedFile> {
