@@ -7,12 +7,11 @@
 //! never waits for the PDF), then committed.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use muster_core::certificates::{EligibilityReport, Override, PrintRecord, Verification};
 use muster_core::documents::{IssueRequest, PrintTarget, PrintedCertificates};
 use muster_core::{ErrorCode, ErrorPayload};
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, State};
 
 use crate::{shell_error, AppState, Progress};
 
@@ -24,16 +23,9 @@ crate::events! {
 /// Renders a prepared job on a blocking thread (the store lock is not
 /// held), emitting [`CERTIFICATE_PROGRESS`] at most ~20 times a second.
 async fn render<R: tauri::Runtime>(app: &AppHandle<R>, job: muster_core::documents::CertificateJob) -> Result<muster_core::documents::RenderedJob, ErrorPayload> {
-    let emitter = app.clone();
+    let mut emit = crate::event::progress_emitter(app.clone(), CERTIFICATE_PROGRESS);
     tauri::async_runtime::spawn_blocking(move || {
-        let mut last = Instant::now() - Duration::from_secs(1);
-        let mut progress = |done: usize, total: usize| {
-            if done >= total || last.elapsed() >= Duration::from_millis(50) {
-                last = Instant::now();
-                let _ = emitter.emit(CERTIFICATE_PROGRESS, Progress { done: done as u64, total: total as u64 });
-            }
-        };
-        job.render(&mut progress).map_err(|e| e.to_payload())
+        job.render(&mut |done, total| emit(done as u64, total as u64)).map_err(|e| e.to_payload())
     })
     .await
     .map_err(|e| shell_error(ErrorCode::Io, format!("rendering failed: {e}")))?

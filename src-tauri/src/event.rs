@@ -30,6 +30,18 @@ pub struct Progress {
     pub total: u64,
 }
 
+/// A progress callback that emits `event` with `{done, total}` at most ~20
+/// times a second, and always the last one.
+pub(crate) fn progress_emitter<R: tauri::Runtime>(app: AppHandle<R>, event: &'static str) -> impl FnMut(u64, u64) + Send + 'static {
+    let mut last = Instant::now() - Duration::from_secs(1);
+    move |done: u64, total: u64| {
+        if done >= total || last.elapsed() >= Duration::from_millis(50) {
+            last = Instant::now();
+            let _ = app.emit(event, Progress { done, total });
+        }
+    }
+}
+
 /// What the footer shows.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct AppInfo {
@@ -82,13 +94,7 @@ crate::commands! {
     pub async fn import_roster<R>(app: AppHandle<R>, state: State<'_, AppState>; event_id: String, path: String, dry_run: bool) -> ImportReport {
         let opts = ImportOptions { dry_run, rejects: None, plain: false };
         // At most ~20 progress events a second, and always the last one.
-        let mut last = Instant::now() - Duration::from_secs(1);
-        let mut progress = |done: u64, total: u64| {
-            if done >= total || last.elapsed() >= Duration::from_millis(50) {
-                last = Instant::now();
-                let _ = app.emit(IMPORT_PROGRESS, Progress { done, total });
-            }
-        };
+        let mut progress = progress_emitter(app.clone(), IMPORT_PROGRESS);
         if dry_run {
             return state.with(|m| m.import_roster(&event_id, Path::new(&path), &opts, &mut progress));
         }
@@ -96,15 +102,7 @@ crate::commands! {
         // laptop) is not held for the whole import; the permission is checked
         // there, as this user.
         let mut own = state.with(|m| m.open_another())?;
-        let app2 = app.clone();
         tauri::async_runtime::spawn_blocking(move || {
-            let mut last = Instant::now() - Duration::from_secs(1);
-            let mut progress = |done: u64, total: u64| {
-                if done >= total || last.elapsed() >= Duration::from_millis(50) {
-                    last = Instant::now();
-                    let _ = app2.emit(IMPORT_PROGRESS, Progress { done, total });
-                }
-            };
             own.import_roster(&event_id, Path::new(&path), &opts, &mut progress).map_err(|e| e.to_payload())
         })
         .await
