@@ -141,11 +141,6 @@ impl Entity {
         &all[pos]
     }
 
-    /// The table the entity's rows live in.
-    pub(crate) fn table_name(self) -> &'static str {
-        self.table()
-    }
-
     /// Refuses a field list that names a column the entity does not have
     /// (a misspelt name would otherwise write NULL) or, for an insert,
     /// leaves one out. In every build: a write never guesses.
@@ -693,7 +688,7 @@ mod tests {
         for e in Entity::ALL {
             let mut table: Vec<String> = store
                 .conn()
-                .prepare(&format!("SELECT name FROM pragma_table_info('{}')", e.table_name()))
+                .prepare(&format!("SELECT name FROM pragma_table_info('{}')", e.table()))
                 .unwrap()
                 .query_map([], |r| r.get::<_, String>(0))
                 .unwrap()
@@ -703,7 +698,7 @@ mod tests {
             let mut columns: Vec<String> = e.columns().iter().map(|c| c.to_string()).collect();
             table.sort();
             columns.sort();
-            assert_eq!(table, columns, "{}: table {} and the rules differ", e.name(), e.table_name());
+            assert_eq!(table, columns, "{}: table {} and the rules differ", e.name(), e.table());
         }
     }
 
