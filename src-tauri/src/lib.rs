@@ -139,7 +139,7 @@ fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync
         match modules.iter().find(|(names, _)| names.contains(&name.as_str())) {
             Some((_, h)) => h(invoke),
             None => {
-                invoke.resolver.reject(format!("unknown command {name}"));
+                invoke.resolver.reject(shell_error(ErrorCode::NotFound, format!("no command {}", muster_core::quote(&name))));
                 true
             }
         }
@@ -281,6 +281,11 @@ pub(crate) mod tests {
         .unwrap_err();
         let code = err["code"].as_str().unwrap();
         assert!(code == "io" || code == "invalid_input", "{err}");
+
+        // A name no module declared: a typed refusal, not a hang or a panic.
+        let err = invoke(&app, "drop_all_tables", serde_json::json!({})).unwrap_err();
+        assert_eq!(err["code"], "not_found", "{err}");
+        assert!(err["message"].as_str().unwrap().contains("drop_all_tables"), "{err}");
     }
 
     #[test]
