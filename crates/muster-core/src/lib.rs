@@ -548,9 +548,7 @@ impl Muster {
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<ImportReport> {
         self.allow(Action::ImportRoster)?;
-        let t0 = std::time::Instant::now();
         let mut read = roster::read(&self.store, event_id, path, opts.dry_run, progress)?;
-        eprintln!("TIMING read {:?}", t0.elapsed());
         // The rejects file is written before the store (as it always was).
         if let Some(out) = &opts.rejects {
             let bytes = read.rejects_csv();

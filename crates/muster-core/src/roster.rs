@@ -189,19 +189,13 @@ struct NewRow {
 /// Whenever a check-in (any other write) waits for the lock, it rolls back,
 /// lets it through and starts again (`store::door`), for up to [`PATIENCE`].
 pub fn commit(store: &mut Store, event_id: &str, read: ReadRoster, progress: &mut dyn FnMut(u64, u64)) -> Result<ImportReport> {
-    let t0 = std::time::Instant::now();
     let planned = plan(store, event_id, read)?;
-    eprintln!("TIMING plan {:?}", t0.elapsed());
     if planned.report.dry_run {
         let total = planned.total();
         progress(total * 2, total * 2);
         return Ok(planned.report);
     }
-    let st = planned.stage(store, progress)?;
-    eprintln!("TIMING stage {:?}", t0.elapsed());
-    let r = st.publish(store, progress);
-    eprintln!("TIMING publish {:?}", t0.elapsed());
-    r
+    planned.stage(store, progress)?.publish(store, progress)
 }
 
 /// A read roster classified against the store as it was, its new rows made
@@ -306,11 +300,9 @@ impl Staged {
         let event_id = event_id.as_str();
         let rejected = report.rejected;
         let file_name = file.file.as_str();
-        let t0 = std::time::Instant::now();
         let publish = |w: &mut store::Writer<'_>, ear: &store::Listener| -> Result<Option<(u64, Vec<DuplicateRow>)>> {
             w.bulk();
             let state = store::trainees::roster_state_in(w, event_id)?;
-            eprintln!("TIMING  state {:?}", t0.elapsed());
             let holds = match &reservation {
                 Some(r) => store::roster::holds(w, r)?,
                 None => false,
@@ -374,7 +366,6 @@ impl Staged {
                     }
                 }
             }
-            eprintln!("TIMING  rows {:?}", t0.elapsed());
             w.audit(store::AuditRecord {
                 event_id: Some(event_id.to_string()),
                 action: "import",

@@ -75,6 +75,10 @@ pub fn normalize_query(q: &str) -> String {
 /// coordinator on an English keyboard finds Məmmədova by typing mammadova
 /// or memmedova.
 fn fold_latin(s: &str) -> Vec<String> {
+    // Most names (all Chinese ones) have nothing to fold: no work, no copy.
+    if s.is_ascii() || !s.chars().any(|c| matches!(c, 'ə' | 'ş' | 'ś' | 'š' | 'ç' | 'č' | 'ğ' | 'ı' | 'í' | 'ì' | 'î' | 'ö' | 'ó' | 'ò' | 'ô' | 'ő' | 'ü' | 'ú' | 'ù' | 'û' | 'ű' | 'ň' | 'ñ' | 'ž' | 'ý' | 'ÿ' | 'ä' | 'á' | 'à' | 'â' | 'ã' | 'å' | 'é' | 'è' | 'ê' | 'ë' | 'ě')) {
+        return Vec::new();
+    }
     let fold = |schwa: char| -> String {
         s.chars()
             .map(|c| match c {
@@ -107,44 +111,57 @@ fn is_han(c: char) -> bool {
 /// The pinyin spellings of a name, each a list of syllables (non-Han runs
 /// kept as one lower-case "syllable"). The surname reading comes first.
 pub fn pinyin_spellings(name: &str) -> Vec<Vec<String>> {
+    spellings(name).into_iter().map(|s| s.into_iter().map(|p| p.into_owned()).collect()).collect()
+}
+
+/// The readings of one Han character (the `pinyin` crate's, in its order,
+/// consecutive repeats dropped); empty for any other character.
+fn readings(c: char) -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = match c.to_pinyin_multi() {
+        Some(m) => m.into_iter().map(|p| p.plain()).collect(),
+        None => Vec::new(),
+    };
+    v.dedup();
+    v
+}
+
+/// [`pinyin_spellings`], borrowing the `pinyin` crate's static readings
+/// where it can (an import makes a hundred thousand of these).
+fn spellings(name: &str) -> Vec<Vec<std::borrow::Cow<'static, str>>> {
+    use std::borrow::Cow;
     let name: String = name.chars().filter(|c| !c.is_whitespace()).collect();
     if !name.chars().any(is_han) {
         return Vec::new();
     }
-    let mut per_char: Vec<Vec<String>> = Vec::new();
+    let mut per_char: Vec<Vec<Cow<'static, str>>> = Vec::new();
     let mut rest = name.as_str();
     if let Some((surname, reading)) = SURNAMES.iter().find(|(s, _)| name.starts_with(s)) {
         // The surname reading, and the everyday one as a fallback.
         let everyday: String = surname.to_pinyin_multi().flatten().filter_map(|m| m.get_opt(0).map(|p| p.plain().to_string())).collect();
-        let mut readings = vec![reading.to_string()];
+        let mut readings: Vec<Cow<'static, str>> = vec![Cow::Borrowed(*reading)];
         if everyday != *reading && !everyday.is_empty() {
-            readings.push(everyday);
+            readings.push(Cow::Owned(everyday));
         }
         per_char.push(readings);
         rest = &name[surname.len()..];
     }
     let mut latin = String::new();
     for c in rest.chars() {
-        let readings: Option<Vec<String>> = c.to_pinyin_multi().map(|m| {
-            let mut v: Vec<String> = m.into_iter().map(|p| p.plain().to_string()).collect();
-            v.dedup();
-            v
-        });
-        match readings {
-            Some(r) if !r.is_empty() => {
-                if !latin.is_empty() {
-                    per_char.push(vec![std::mem::take(&mut latin)]);
-                }
-                per_char.push(r);
+        let r = readings(c);
+        if r.is_empty() {
+            latin.extend(c.to_lowercase());
+        } else {
+            if !latin.is_empty() {
+                per_char.push(vec![Cow::Owned(std::mem::take(&mut latin))]);
             }
-            _ => latin.extend(c.to_lowercase()),
+            per_char.push(r.into_iter().map(Cow::Borrowed).collect());
         }
     }
     if !latin.is_empty() {
-        per_char.push(vec![latin]);
+        per_char.push(vec![Cow::Owned(latin)]);
     }
     // Cartesian product, first readings first, capped.
-    let mut spellings: Vec<Vec<String>> = vec![Vec::new()];
+    let mut spellings: Vec<Vec<Cow<'static, str>>> = vec![Vec::new()];
     for readings in &per_char {
         let mut next = Vec::new();
         for s in &spellings {
@@ -194,7 +211,7 @@ pub fn keys(name: &str, code: Option<&str>, phone: Option<&str>, id_number: Opti
             out.push((KeyKind::NamePart, chars[i..].iter().collect()));
         }
     }
-    for syllables in pinyin_spellings(name) {
+    for syllables in spellings(name) {
         out.push((KeyKind::Pinyin, syllables.concat()));
         out.push((KeyKind::Initials, syllables.iter().filter_map(|s| s.chars().next()).collect()));
         // The given name alone: "sumei" (its readings do not depend on the

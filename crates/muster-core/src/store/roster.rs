@@ -115,9 +115,7 @@ pub fn stage(store: &mut Store, event_id: &str, rows: &[(&TraineeFields, &str)],
     let mut next = 0;
     while next < rows.len() {
         let end = (next + STAGE_CHUNK).min(rows.len());
-        let tk = std::time::Instant::now();
         let docs: Vec<String> = rows[next..end].iter().map(|(t, code)| search::doc(t, Some(code))).collect();
-        eprintln!("TIMING  keys {:?}", tk.elapsed());
         let mut done = 0;
         while done < docs.len() {
             let from = next + done;
@@ -155,7 +153,6 @@ pub fn stage(store: &mut Store, event_id: &str, rows: &[(&TraineeFields, &str)],
                 return Ok(None);
             };
             reservation = Some(r);
-            eprintln!("TIMING  write {:?}", tk.elapsed());
             done += written;
             progress(next + done);
             if door {
