@@ -4,8 +4,8 @@
 //!
 //! Each trainee gets a small set of *search keys* when written (see
 //! [`keys`]); a query is a few prefix range scans over an index of those
-//! keys, in ranking order, so its cost grows with the log of the roster, not
-//! with its size. Pinyin comes from the `pinyin` crate; the first character
+//! keys (sorted, in memory: `store::search`), in ranking order, so its cost
+//! grows with the log of the roster, not with its size. Pinyin comes from the `pinyin` crate; the first character
 //! of a name is read as a surname (单 shàn, 曾 zēng, 区 ōu, 仇 qiú, 解 xiè,
 //! 朴 piáo, 查 zhā, 乐 yuè, 尉迟 yùchí, 万俟 mòqí), and the everyday reading
 //! is kept too, so both spellings find the person.

@@ -120,6 +120,10 @@ pub fn unindex(w: &Writer<'_>, trainee_id: &str) -> Result<()> {
 /// Writes the keys of every trainee (not merged), after migration 0007
 /// marked the index for rebuilding (`search.rebuild`), in one transaction.
 pub(crate) fn rebuild_all(w: &Writer<'_>) -> Result<u64> {
+    // Another connection may have rebuilt it while this one waited.
+    if !needs_rebuild(w.tx())? {
+        return Ok(0);
+    }
     let rows: Vec<(i64, i64, TraineeFields, Option<String>)> = {
         let mut stmt = w.tx().prepare(
             "SELECT t.rowid, e.rowid, t.name, t.phone, t.id_number, t.code FROM trainees t JOIN events e ON e.id = t.event_id
