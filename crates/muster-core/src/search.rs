@@ -290,11 +290,15 @@ mod tests {
 /// Trainees of an event matching `query`, best first: code, name, part of
 /// the name, pinyin, initials, mobile's last four digits, other numbers.
 pub fn find(store: &crate::store::Store, event_id: &str, query: &str, limit: usize) -> crate::Result<Vec<crate::model::Trainee>> {
-    use crate::store::search::prefix;
     let q = normalize_query(query);
     if q.is_empty() || limit == 0 {
         return Ok(Vec::new());
     }
+    // The event's index brought up to date once for all the scans below.
+    let Some(finder) = crate::store::search::finder(store, event_id)? else {
+        return Ok(Vec::new());
+    };
+    let prefix = |_: &crate::store::Store, _: &str, kind: KeyKind, p: &str, limit: usize| finder.prefix(kind, p, limit);
     let mut ids: Vec<String> = Vec::new();
     let push = |found: Vec<String>, ids: &mut Vec<String>| {
         for id in found {
@@ -325,5 +329,6 @@ pub fn find(store: &crate::store::Store, event_id: &str, query: &str, limit: usi
         push(prefix(store, event_id, KeyKind::Code, &q, limit - ids.len())?, &mut ids);
     }
     ids.truncate(limit);
+    drop(finder);
     crate::store::trainees::many(store, &ids)
 }

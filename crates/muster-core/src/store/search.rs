@@ -247,8 +247,8 @@ fn docs_since(conn: &rusqlite::Connection, event_rowid: i64, stamp: i64) -> Resu
 }
 
 impl Cache {
-    /// The event's index, brought up to date with the store.
-    fn event(&mut self, conn: &rusqlite::Connection, event_rowid: i64) -> Result<&EventIndex> {
+    /// Brings the event's index up to date with the store.
+    fn event(&mut self, conn: &rusqlite::Connection, event_rowid: i64) -> Result<()> {
         let stamp = read_stamp(conn)?;
         let known = self.events.get(&event_rowid).map(|ix| ix.stamp);
         match known {
@@ -273,31 +273,58 @@ impl Cache {
                 self.events.insert(event_rowid, fresh);
             }
         }
-        Ok(&self.events[&event_rowid])
+        Ok(())
+    }
+}
+
+/// One query's view of an event's index: the copy brought up to date once,
+/// then any number of prefix scans ([`Finder::prefix`]).
+pub struct Finder<'s> {
+    store: &'s Store,
+    event_id: &'s str,
+    event_rowid: i64,
+    cache: std::cell::RefMut<'s, Cache>,
+}
+
+/// The index of `event_id`, up to date; `None` if there is no such event.
+pub fn finder<'s>(store: &'s Store, event_id: &'s str) -> Result<Option<Finder<'s>>> {
+    let conn = store.conn();
+    let Some(event_rowid) = event_rowid(conn, event_id)? else {
+        return Ok(None);
+    };
+    let mut cache = store.search_cache();
+    cache.event(conn, event_rowid)?;
+    Ok(Some(Finder { store, event_id, event_rowid, cache }))
+}
+
+impl Finder<'_> {
+    /// Trainee ids whose key of `kind` starts with `prefix`, shortest match
+    /// (exact first) then alphabetical; at most `limit`.
+    pub fn prefix(&self, kind: KeyKind, prefix: &str, limit: usize) -> Result<Vec<String>> {
+        let ix = &self.cache.events[&self.event_rowid];
+        let wanted = format!("{}{prefix}", (b'0' + kind as u8) as char);
+        // A match counts once its trainee is there (not a staged row of an
+        // import still under way), in this event, and not merged.
+        let mut trainee =
+            self.store.conn().prepare_cached("SELECT id FROM trainees WHERE rowid = ?1 AND event_id = ?2 AND merged_into IS NULL")?;
+        let mut out: Vec<String> = Vec::new();
+        for (_, rowid) in ix.matches(&wanted) {
+            if out.len() >= limit {
+                break;
+            }
+            if let Some(id) = trainee.query_row(rusqlite::params![rowid, self.event_id], |r| r.get::<_, String>(0)).optional()? {
+                out.push(id);
+            }
+        }
+        Ok(out)
     }
 }
 
 /// Trainee ids whose key of `kind` starts with `prefix`, shortest match
 /// (exact first) then alphabetical; at most `limit`.
 pub fn prefix(store: &Store, event_id: &str, kind: KeyKind, prefix: &str, limit: usize) -> Result<Vec<String>> {
-    let conn = store.conn();
-    let Some(event_rowid) = event_rowid(conn, event_id)? else {
-        return Ok(Vec::new());
-    };
-    let mut cache = store.search_cache();
-    let ix = cache.event(conn, event_rowid)?;
-    let wanted = format!("{}{prefix}", (b'0' + kind as u8) as char);
-    // A match counts once its trainee is there (not a staged row of an
-    // import still under way), in this event, and not merged.
-    let mut trainee = conn.prepare_cached("SELECT id FROM trainees WHERE rowid = ?1 AND event_id = ?2 AND merged_into IS NULL")?;
-    let mut out: Vec<String> = Vec::new();
-    for (_, rowid) in ix.matches(&wanted) {
-        if out.len() >= limit {
-            break;
-        }
-        if let Some(id) = trainee.query_row(rusqlite::params![rowid, event_id], |r| r.get::<_, String>(0)).optional()? {
-            out.push(id);
-        }
+    match finder(store, event_id)? {
+        Some(f) => f.prefix(kind, prefix, limit),
+        None => Ok(Vec::new()),
     }
-    Ok(out)
 }
