@@ -298,37 +298,35 @@ pub fn find(store: &crate::store::Store, event_id: &str, query: &str, limit: usi
     let Some(finder) = crate::store::search::finder(store, event_id)? else {
         return Ok(Vec::new());
     };
-    let prefix = |_: &crate::store::Store, _: &str, kind: KeyKind, p: &str, limit: usize| finder.prefix(kind, p, limit);
-    let mut ids: Vec<String> = Vec::new();
-    let push = |found: Vec<String>, ids: &mut Vec<String>| {
-        for id in found {
-            if !ids.contains(&id) {
-                ids.push(id);
+    let mut found: Vec<crate::model::Trainee> = Vec::new();
+    let push = |more: Vec<crate::model::Trainee>, found: &mut Vec<crate::model::Trainee>| {
+        for t in more {
+            if !found.iter().any(|f| f.id == t.id) {
+                found.push(t);
             }
         }
     };
     if let Ok(code) = crate::code::parse(query) {
-        push(prefix(store, event_id, KeyKind::Code, &code.to_lowercase(), 1)?, &mut ids);
+        push(finder.trainees(KeyKind::Code, &code.to_lowercase(), 1)?, &mut found);
     }
     let digits = q.chars().all(|c| c.is_ascii_digit());
     for kind in KeyKind::ALL {
-        if ids.len() >= limit {
+        if found.len() >= limit {
             break;
         }
-        let wanted = limit - ids.len() + 1;
-        let found = match kind {
+        let wanted = limit - found.len() + 1;
+        let more = match kind {
             KeyKind::Code => continue,
             KeyKind::PhoneTail if !digits => continue,
-            _ => prefix(store, event_id, kind, &q, wanted)?,
+            _ => finder.trainees(kind, &q, wanted)?,
         };
-        push(found, &mut ids);
+        push(more, &mut found);
     }
     // A partly typed code (three symbols or more) ranks last: "sxx" is far
     // more likely someone's initials than the start of a code.
-    if ids.len() < limit && q.len() >= 3 && q.len() < crate::code::LEN && q.is_ascii() {
-        push(prefix(store, event_id, KeyKind::Code, &q, limit - ids.len())?, &mut ids);
+    if found.len() < limit && q.len() >= 3 && q.len() < crate::code::LEN && q.is_ascii() {
+        push(finder.trainees(KeyKind::Code, &q, limit - found.len())?, &mut found);
     }
-    ids.truncate(limit);
-    drop(finder);
-    crate::store::trainees::many(store, &ids)
+    found.truncate(limit);
+    Ok(found)
 }

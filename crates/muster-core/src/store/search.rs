@@ -298,25 +298,32 @@ pub fn finder<'s>(store: &'s Store, event_id: &'s str) -> Result<Option<Finder<'
 }
 
 impl Finder<'_> {
-    /// Trainee ids whose key of `kind` starts with `prefix`, shortest match
-    /// (exact first) then alphabetical; at most `limit`.
-    pub fn prefix(&self, kind: KeyKind, prefix: &str, limit: usize) -> Result<Vec<String>> {
+    /// Trainees whose key of `kind` starts with `prefix`, shortest match
+    /// (exact first) then alphabetical; at most `limit`. Each is read by
+    /// rowid once, and counts once it is there (not a staged row of an
+    /// import still under way), in this event, and not merged.
+    pub fn trainees(&self, kind: KeyKind, prefix: &str, limit: usize) -> Result<Vec<crate::model::Trainee>> {
         let ix = &self.cache.events[&self.event_rowid];
         let wanted = format!("{}{prefix}", (b'0' + kind as u8) as char);
-        // A match counts once its trainee is there (not a staged row of an
-        // import still under way), in this event, and not merged.
-        let mut trainee =
-            self.store.conn().prepare_cached("SELECT id FROM trainees WHERE rowid = ?1 AND event_id = ?2 AND merged_into IS NULL")?;
-        let mut out: Vec<String> = Vec::new();
+        let mut stmt = self
+            .store
+            .conn()
+            .prepare_cached(&format!("{} WHERE rowid = ?1 AND event_id = ?2 AND merged_into IS NULL", super::trainees::SELECT))?;
+        let mut out = Vec::new();
         for (_, rowid) in ix.matches(&wanted) {
             if out.len() >= limit {
                 break;
             }
-            if let Some(id) = trainee.query_row(rusqlite::params![rowid, self.event_id], |r| r.get::<_, String>(0)).optional()? {
-                out.push(id);
+            if let Some(t) = stmt.query_row(rusqlite::params![rowid, self.event_id], super::trainees::from_row).optional()? {
+                out.push(t);
             }
         }
         Ok(out)
+    }
+
+    /// The ids of [`Finder::trainees`].
+    pub fn prefix(&self, kind: KeyKind, prefix: &str, limit: usize) -> Result<Vec<String>> {
+        Ok(self.trainees(kind, prefix, limit)?.into_iter().map(|t| t.id).collect())
     }
 }
 

@@ -9,10 +9,10 @@ use rusqlite::{OptionalExtension, Row};
 use serde_json::{json, Value};
 use std::collections::HashSet;
 
-const SELECT: &str = "SELECT id, event_id, name, gender, phone, id_number, age, birth_date,
+pub(crate) const SELECT: &str = "SELECT id, event_id, name, gender, phone, id_number, age, birth_date,
         organization, occupation, extra, created_at, code, walk_in, merged_into FROM trainees";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<Trainee> {
+pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Trainee> {
     let gender: Option<String> = r.get(3)?;
     let extra: String = r.get(10)?;
     Ok(Trainee {
