@@ -317,9 +317,6 @@ impl Staged {
                 Some(r) => store::roster::holds(w, r)?,
                 None => false,
             };
-            // A load that at least doubles the table builds its indexes after.
-            let new = rows.iter().flatten().count();
-            let aside = if store::trainees::worth_setting_aside(w, new)? { Some(store::trainees::set_indexes_aside(w)?) } else { None };
             let mut seen = state.keys;
             // Codes to avoid when one must be drawn here (rare: built on demand).
             let mut taken: Option<std::collections::HashSet<String>> = None;
@@ -378,9 +375,6 @@ impl Staged {
                         store::search::add(w, event_id, p.id(), fields, Some(&code))?;
                     }
                 }
-            }
-            if let Some(aside) = aside {
-                store::trainees::restore_indexes(w, aside)?;
             }
             w.audit(store::AuditRecord {
                 event_id: Some(event_id.to_string()),

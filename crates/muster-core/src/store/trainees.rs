@@ -1,6 +1,5 @@
-//! Trainees in the store: roster reads, duplicate keys, search, the
-//! change-logged insert and field update, and the indexes a bulk load sets
-//! aside.
+//! Trainees in the store: roster reads, duplicate keys, search, and the
+//! change-logged insert and field update.
 
 use super::{Entity, Prepared, Store, Writer};
 use crate::model::{Gender, Trainee, TraineeFields};
@@ -209,48 +208,6 @@ pub fn prepare_as(id: String, event_id: &str, t: &TraineeFields, code: &str, now
 /// caller's to write).
 pub fn insert_prepared(w: &mut Writer<'_>, p: &Prepared, rowid: Option<i64>) -> Result<()> {
     w.insert_prepared(p, rowid)
-}
-
-/// The secondary indexes of `trainees`, dropped for a bulk load inside its
-/// transaction and made again, sorted, before it commits ([`restore_indexes`]):
-/// building an index from 100,000 sorted entries is cheaper than inserting
-/// them one by one in random order. Transactional like any DDL: a load that
-/// rolls back (or dies) leaves them as they were.
-pub struct SetAside(Vec<String>);
-
-/// Whether a bulk load of `new` trainees should set the indexes aside: only
-/// when it at least doubles the table (rebuilding covers every event's rows).
-pub fn worth_setting_aside(w: &Writer<'_>, new: usize) -> Result<bool> {
-    if new < 10_000 {
-        return Ok(false);
-    }
-    let existing: i64 = w.tx().prepare_cached("SELECT COUNT(*) FROM trainees")?.query_row([], |r| r.get(0))?;
-    Ok(new as i64 >= existing)
-}
-
-/// Drops the secondary indexes of `trainees` (not its primary key), keeping
-/// their definitions.
-pub fn set_indexes_aside(w: &Writer<'_>) -> Result<SetAside> {
-    let defs: Vec<(String, String)> = {
-        let mut stmt = w
-            .tx()
-            .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'trainees' AND sql IS NOT NULL ORDER BY name")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
-    for (name, _) in &defs {
-        w.tx().execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
-    }
-    Ok(SetAside(defs.into_iter().map(|(_, sql)| sql).collect()))
-}
-
-/// Makes the indexes set aside again (a unique one fails the load if its rows
-/// break it).
-pub fn restore_indexes(w: &Writer<'_>, aside: SetAside) -> Result<()> {
-    for sql in aside.0 {
-        w.tx().execute_batch(&sql)?;
-    }
-    Ok(())
 }
 
 /// Gives every trainee without a code (written before codes existed) one,
