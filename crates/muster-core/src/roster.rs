@@ -219,24 +219,34 @@ pub fn plan(store: &Store, event_id: &str, read: ReadRoster) -> Result<Planned> 
     let mut seen = snapshot.keys;
     let mut taken = snapshot.codes;
     let now = store.now();
-    let mut rows = Vec::with_capacity(file.rows.len());
+    // Classified, given an id (in file order) and a code, one row after
+    // another; then made ready (values, change-log JSON) on several threads.
+    let mut todo: Vec<Option<(&TraineeFields, String, String)>> = Vec::with_capacity(file.rows.len());
     for (line, fields) in valid_rows(&file) {
         if seen.matches(fields) {
             if report.dry_run {
                 report.duplicates += 1;
                 report.duplicate_rows.push(DuplicateRow { line, name: fields.name.clone() });
             } else {
-                rows.push(None);
+                todo.push(None);
             }
         } else if report.dry_run {
             seen.add(fields);
             report.imported += 1;
         } else {
             seen.add(fields);
-            let code = fresh_code(&mut taken);
-            let prepared = store::trainees::prepare(event_id, fields, &code, &now)?;
-            rows.push(Some(NewRow { code, prepared }));
+            todo.push(Some((fields, uuid::Uuid::now_v7().to_string(), fresh_code(&mut taken))));
         }
+    }
+    let made = store::roster::par_map(&todo, |row| {
+        row.as_ref().map(|(fields, id, code)| store::trainees::prepare_as(id.clone(), event_id, fields, code, &now))
+    });
+    let mut rows = Vec::with_capacity(made.len());
+    for (row, prepared) in todo.into_iter().zip(made) {
+        rows.push(match (row, prepared) {
+            (Some((_, _, code)), Some(prepared)) => Some(NewRow { code, prepared: prepared? }),
+            _ => None,
+        });
     }
     Ok(Planned { event_id: event_id.to_string(), file, report, rows })
 }

@@ -4,8 +4,8 @@
 //!
 //! Each trainee gets a small set of *search keys* when written (see
 //! [`keys`]); a query is a few prefix range scans over an index of those
-//! keys, in ranking order, so its cost grows with the log of the roster, not
-//! with its size. Pinyin comes from the `pinyin` crate; the first character
+//! keys (sorted, in memory: `store::search`), in ranking order, so its cost
+//! grows with the log of the roster, not with its size. Pinyin comes from the `pinyin` crate; the first character
 //! of a name is read as a surname (单 shàn, 曾 zēng, 区 ōu, 仇 qiú, 解 xiè,
 //! 朴 piáo, 查 zhā, 乐 yuè, 尉迟 yùchí, 万俟 mòqí), and the everyday reading
 //! is kept too, so both spellings find the person.
@@ -75,6 +75,10 @@ pub fn normalize_query(q: &str) -> String {
 /// coordinator on an English keyboard finds Məmmədova by typing mammadova
 /// or memmedova.
 fn fold_latin(s: &str) -> Vec<String> {
+    // Most names (all Chinese ones) have nothing to fold: no work, no copy.
+    if s.is_ascii() || !s.chars().any(|c| matches!(c, 'ə' | 'ş' | 'ś' | 'š' | 'ç' | 'č' | 'ğ' | 'ı' | 'í' | 'ì' | 'î' | 'ö' | 'ó' | 'ò' | 'ô' | 'ő' | 'ü' | 'ú' | 'ù' | 'û' | 'ű' | 'ň' | 'ñ' | 'ž' | 'ý' | 'ÿ' | 'ä' | 'á' | 'à' | 'â' | 'ã' | 'å' | 'é' | 'è' | 'ê' | 'ë' | 'ě')) {
+        return Vec::new();
+    }
     let fold = |schwa: char| -> String {
         s.chars()
             .map(|c| match c {
@@ -107,44 +111,57 @@ fn is_han(c: char) -> bool {
 /// The pinyin spellings of a name, each a list of syllables (non-Han runs
 /// kept as one lower-case "syllable"). The surname reading comes first.
 pub fn pinyin_spellings(name: &str) -> Vec<Vec<String>> {
+    spellings(name).into_iter().map(|s| s.into_iter().map(|p| p.into_owned()).collect()).collect()
+}
+
+/// The readings of one Han character (the `pinyin` crate's, in its order,
+/// consecutive repeats dropped); empty for any other character.
+fn readings(c: char) -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = match c.to_pinyin_multi() {
+        Some(m) => m.into_iter().map(|p| p.plain()).collect(),
+        None => Vec::new(),
+    };
+    v.dedup();
+    v
+}
+
+/// [`pinyin_spellings`], borrowing the `pinyin` crate's static readings
+/// where it can (an import makes a hundred thousand of these).
+fn spellings(name: &str) -> Vec<Vec<std::borrow::Cow<'static, str>>> {
+    use std::borrow::Cow;
     let name: String = name.chars().filter(|c| !c.is_whitespace()).collect();
     if !name.chars().any(is_han) {
         return Vec::new();
     }
-    let mut per_char: Vec<Vec<String>> = Vec::new();
+    let mut per_char: Vec<Vec<Cow<'static, str>>> = Vec::new();
     let mut rest = name.as_str();
     if let Some((surname, reading)) = SURNAMES.iter().find(|(s, _)| name.starts_with(s)) {
         // The surname reading, and the everyday one as a fallback.
         let everyday: String = surname.to_pinyin_multi().flatten().filter_map(|m| m.get_opt(0).map(|p| p.plain().to_string())).collect();
-        let mut readings = vec![reading.to_string()];
+        let mut readings: Vec<Cow<'static, str>> = vec![Cow::Borrowed(*reading)];
         if everyday != *reading && !everyday.is_empty() {
-            readings.push(everyday);
+            readings.push(Cow::Owned(everyday));
         }
         per_char.push(readings);
         rest = &name[surname.len()..];
     }
     let mut latin = String::new();
     for c in rest.chars() {
-        let readings: Option<Vec<String>> = c.to_pinyin_multi().map(|m| {
-            let mut v: Vec<String> = m.into_iter().map(|p| p.plain().to_string()).collect();
-            v.dedup();
-            v
-        });
-        match readings {
-            Some(r) if !r.is_empty() => {
-                if !latin.is_empty() {
-                    per_char.push(vec![std::mem::take(&mut latin)]);
-                }
-                per_char.push(r);
+        let r = readings(c);
+        if r.is_empty() {
+            latin.extend(c.to_lowercase());
+        } else {
+            if !latin.is_empty() {
+                per_char.push(vec![Cow::Owned(std::mem::take(&mut latin))]);
             }
-            _ => latin.extend(c.to_lowercase()),
+            per_char.push(r.into_iter().map(Cow::Borrowed).collect());
         }
     }
     if !latin.is_empty() {
-        per_char.push(vec![latin]);
+        per_char.push(vec![Cow::Owned(latin)]);
     }
     // Cartesian product, first readings first, capped.
-    let mut spellings: Vec<Vec<String>> = vec![Vec::new()];
+    let mut spellings: Vec<Vec<Cow<'static, str>>> = vec![Vec::new()];
     for readings in &per_char {
         let mut next = Vec::new();
         for s in &spellings {
@@ -194,7 +211,7 @@ pub fn keys(name: &str, code: Option<&str>, phone: Option<&str>, id_number: Opti
             out.push((KeyKind::NamePart, chars[i..].iter().collect()));
         }
     }
-    for syllables in pinyin_spellings(name) {
+    for syllables in spellings(name) {
         out.push((KeyKind::Pinyin, syllables.concat()));
         out.push((KeyKind::Initials, syllables.iter().filter_map(|s| s.chars().next()).collect()));
         // The given name alone: "sumei" (its readings do not depend on the
@@ -273,40 +290,43 @@ mod tests {
 /// Trainees of an event matching `query`, best first: code, name, part of
 /// the name, pinyin, initials, mobile's last four digits, other numbers.
 pub(crate) fn find(store: &crate::store::Store, event_id: &str, query: &str, limit: usize) -> crate::Result<Vec<crate::model::Trainee>> {
-    use crate::store::search::prefix;
     let q = normalize_query(query);
     if q.is_empty() || limit == 0 {
         return Ok(Vec::new());
     }
-    let mut ids: Vec<String> = Vec::new();
-    let push = |found: Vec<String>, ids: &mut Vec<String>| {
-        for id in found {
-            if !ids.contains(&id) {
-                ids.push(id);
+    // The event's index brought up to date once for all the scans below.
+    let Some(finder) = crate::store::search::finder(store, event_id)? else {
+        return Ok(Vec::new());
+    };
+    let mut found: Vec<crate::model::Trainee> = Vec::new();
+    let push = |more: Vec<crate::model::Trainee>, found: &mut Vec<crate::model::Trainee>| {
+        for t in more {
+            if !found.iter().any(|f| f.id == t.id) {
+                found.push(t);
             }
         }
     };
     if let Ok(code) = crate::code::parse(query) {
-        push(prefix(store, event_id, KeyKind::Code, &code.to_lowercase(), 1)?, &mut ids);
+        push(finder.trainees(KeyKind::Code, &code.to_lowercase(), 1)?, &mut found);
     }
     let digits = q.chars().all(|c| c.is_ascii_digit());
     for kind in KeyKind::ALL {
-        if ids.len() >= limit {
+        if found.len() >= limit {
             break;
         }
-        let wanted = limit - ids.len() + 1;
-        let found = match kind {
+        let wanted = limit - found.len() + 1;
+        let more = match kind {
             KeyKind::Code => continue,
             KeyKind::PhoneTail if !digits => continue,
-            _ => prefix(store, event_id, kind, &q, wanted)?,
+            _ => finder.trainees(kind, &q, wanted)?,
         };
-        push(found, &mut ids);
+        push(more, &mut found);
     }
     // A partly typed code (three symbols or more) ranks last: "sxx" is far
     // more likely someone's initials than the start of a code.
-    if ids.len() < limit && q.len() >= 3 && q.len() < crate::code::LEN && q.is_ascii() {
-        push(prefix(store, event_id, KeyKind::Code, &q, limit - ids.len())?, &mut ids);
+    if found.len() < limit && q.len() >= 3 && q.len() < crate::code::LEN && q.is_ascii() {
+        push(finder.trainees(KeyKind::Code, &q, limit - found.len())?, &mut found);
     }
-    ids.truncate(limit);
-    crate::store::trainees::many(store, &ids)
+    found.truncate(limit);
+    Ok(found)
 }

@@ -12,3 +12,4 @@ mod exports;
 mod access;
 mod hostile;
 mod door;
+mod search_index;

@@ -65,6 +65,8 @@ pub struct Store {
     lock: Option<lock::StoreLock>,
     /// The bell a waiting write rings so bulk work yields (`door`).
     door: std::sync::Arc<door::Door>,
+    /// The door search's index in memory, per event (`search`).
+    search_cache: std::cell::RefCell<search::Cache>,
 }
 
 /// How an open takes the store's lock.
@@ -150,7 +152,7 @@ impl Store {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         let last_hlc = last_hlc.and_then(|h| h.parse::<Hlc>().ok()).unwrap_or_default();
-        Ok(Store {
+        let mut store = Store {
             conn,
             path: path.to_path_buf(),
             device_id,
@@ -163,7 +165,13 @@ impl Store {
             actor: Some(Actor::admin("admin")),
             lock,
             door,
-        })
+            search_cache: Default::default(),
+        };
+        // Migration 0007 reshaped the search index: its rows are made here.
+        if search::needs_rebuild(&store.conn)? {
+            store.write(|w| search::rebuild_all(w))?;
+        }
+        Ok(store)
     }
 
     /// Takes this store for itself alone (before a re-key): refused at once
@@ -319,6 +327,11 @@ impl Store {
 
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// This connection's copy of the search index (`search::Cache`).
+    pub(crate) fn search_cache(&self) -> std::cell::RefMut<'_, search::Cache> {
+        self.search_cache.borrow_mut()
     }
 
     /// Runs `f` in one immediate transaction; every row it writes is logged

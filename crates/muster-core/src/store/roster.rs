@@ -3,16 +3,16 @@
 //! transactions, so the one transaction that publishes the rows and their
 //! change log holds nothing else.
 //!
-//! A trainee's search keys are about a dozen rows of `search_keys`, more
-//! than half an import's writing. They are local and derived, and a query
-//! joins them to `trainees` by rowid, so keys at a rowid no trainee has are
-//! never found. An import therefore *reserves* rowids for its new trainees,
-//! `GAP` (2^32) beyond every trainee, staged key and other reservation, and
-//! writes their keys there in short transactions (stepping aside whenever
-//! the door rings, `store::door`) before it publishes; the publishing
-//! transaction inserts each trainee at its reserved rowid, and the keys
-//! become visible with it, atomically. Rows added meanwhile get ordinary
-//! rowids (the largest + 1), far below the reserved ones.
+//! A trainee's search keys are one row of `search_keys` (`store::search`),
+//! at the trainee's rowid. They are local and derived, and a query joins
+//! them to `trainees` by rowid, so keys at a rowid no trainee has are never
+//! found. An import therefore *reserves* rowids for its new trainees, `GAP`
+//! (2^32) beyond every trainee, staged row and other reservation, and writes
+//! their keys there in short transactions (stepping aside whenever the door
+//! rings, `store::door`) before it publishes; the publishing transaction
+//! inserts each trainee at its reserved rowid, and the keys become visible
+//! with it, atomically. Rows added meanwhile get ordinary rowids (the
+//! largest + 1), far below the reserved ones.
 //!
 //! A reservation is a `meta` row (`import.staged.<id>` = "base count
 //! heartbeat-ms"), written with the first keys, refreshed by each staging
@@ -34,14 +34,27 @@ const GAP: i64 = 1 << 32;
 const STALE_MS: u64 = 10 * 60 * 1000;
 const PREFIX: &str = "import.staged.";
 /// Trainees whose keys are made (outside the lock) and written (one
-/// transaction, unless the door rings first) at a time: large enough that
-/// the checkpoint after each commit does not rewrite the key index over and
-/// over (2,000 took twice as long in all at 100,000 rows).
+/// transaction, unless the door rings first) at a time.
 const STAGE_CHUNK: usize = 10_000;
 /// Rows between two looks at the door's bell.
 pub const LISTEN_EVERY: usize = 64;
-/// Staged keys one clean-up transaction removes, at most.
+/// Staged rows (one per trainee) one clean-up transaction removes, at most.
 const DROP_CHUNK: i64 = 5_000;
+
+/// `f` of every item, in order, on up to four threads (pure, CPU-bound bulk
+/// work of an import: change-log JSON, search keys).
+pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+    if threads < 2 || items.len() < 2_000 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = items.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>())).collect();
+        parts.into_iter().flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
+}
 
 /// Rowids `base..base + count` held for one import's new trainees.
 #[derive(Debug, Clone)]
@@ -117,9 +130,9 @@ pub fn stage(store: &mut Store, event_id: &str, rows: &[(&TraineeFields, &str)],
     let mut next = 0;
     while next < rows.len() {
         let end = (next + STAGE_CHUNK).min(rows.len());
-        let keys: Vec<Vec<String>> = rows[next..end].iter().map(|(t, code)| search::full_keys(event_rowid, t, Some(code))).collect();
+        let docs: Vec<String> = par_map(&rows[next..end], |(t, code)| search::doc(t, Some(*code)));
         let mut done = 0;
-        while done < keys.len() {
+        while done < docs.len() {
             let from = next + done;
             let held = reservation.clone();
             // (rows written, the door is waiting, the reservation still holds)
@@ -138,9 +151,10 @@ pub fn stage(store: &mut Store, event_id: &str, rows: &[(&TraineeFields, &str)],
                         None => return Ok(Some((0, false, None))),
                     },
                 };
+                let stamp = search::next_stamp(w)?;
                 let mut n = 0;
-                for (i, k) in keys[done..].iter().enumerate() {
-                    search::add_at(w, r.base + (from + i) as i64, k)?;
+                for (i, doc) in docs[done..].iter().enumerate() {
+                    search::put(w, r.base + (from + i) as i64, event_rowid, stamp, doc)?;
                     n += 1;
                     if n % LISTEN_EVERY == 0 && ear.door_waiting() {
                         return Ok(Some((n, true, Some(r))));
@@ -214,15 +228,15 @@ pub fn clean_stale(store: &mut Store) -> Result<u64> {
     Ok(removed)
 }
 
-/// Deletes the keys at rowids `lo..hi` that no trainee has, a chunk per
-/// transaction.
+/// Deletes the staged rows at rowids `lo..hi` that no trainee has, a chunk
+/// per transaction.
 fn drop_keys(store: &mut Store, lo: i64, hi: i64) -> Result<()> {
     loop {
         let (n, _) = store.write_yielding(Duration::ZERO, |w, _| {
             let n = w
                 .tx()
                 .prepare_cached(
-                    "DELETE FROM search_keys WHERE rowid IN (SELECT k.rowid FROM search_keys k
+                    "DELETE FROM search_keys WHERE trainee_rowid IN (SELECT k.trainee_rowid FROM search_keys k
                        WHERE k.trainee_rowid >= ?1 AND k.trainee_rowid < ?2
                          AND NOT EXISTS (SELECT 1 FROM trainees t WHERE t.rowid = k.trainee_rowid) LIMIT ?3)",
                 )?
@@ -239,12 +253,15 @@ fn drop_keys(store: &mut Store, lo: i64, hi: i64) -> Result<()> {
 /// The staged keys waiting for trainees that do not exist (yet): for tests
 /// and `muster check`-like diagnostics.
 pub fn staged_key_count(store: &Store) -> Result<u64> {
-    let n: i64 = store.conn().query_row(
-        "SELECT COUNT(*) FROM search_keys k WHERE NOT EXISTS (SELECT 1 FROM trainees t WHERE t.rowid = k.trainee_rowid)",
-        [],
-        |r| r.get(0),
-    )?;
-    Ok(n as u64)
+    let mut stmt = store
+        .conn()
+        .prepare("SELECT keys FROM search_keys k WHERE NOT EXISTS (SELECT 1 FROM trainees t WHERE t.rowid = k.trainee_rowid)")?;
+    let mut rows = stmt.query([])?;
+    let mut n = 0;
+    while let Some(r) = rows.next()? {
+        n += search::key_count(&r.get::<_, String>(0)?);
+    }
+    Ok(n)
 }
 
 /// Makes every reservation look silent for longer than `STALE_MS` (tests of

@@ -8,10 +8,10 @@ use rusqlite::{OptionalExtension, Row};
 use serde_json::{json, Value};
 use std::collections::HashSet;
 
-const SELECT: &str = "SELECT id, event_id, name, gender, phone, id_number, age, birth_date,
+pub(crate) const SELECT: &str = "SELECT id, event_id, name, gender, phone, id_number, age, birth_date,
         organization, occupation, extra, created_at, code, walk_in, merged_into FROM trainees";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<Trainee> {
+pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Trainee> {
     let gender: Option<String> = r.get(3)?;
     let extra: String = r.get(10)?;
     Ok(Trainee {
@@ -194,7 +194,13 @@ fn row_fields(event_id: &str, t: &TraineeFields, code: &str, walk_in: bool, now:
 /// A new imported trainee made ready outside the write lock: a fresh id,
 /// the given code, created `now` (bulk work: [`Writer::insert_prepared`]).
 pub fn prepare(event_id: &str, t: &TraineeFields, code: &str, now: &str) -> Result<Prepared> {
-    Prepared::new(Entity::Trainee, uuid::Uuid::now_v7().to_string(), &row_fields(event_id, t, code, false, now))
+    prepare_as(uuid::Uuid::now_v7().to_string(), event_id, t, code, now)
+}
+
+/// [`prepare`] with an id the caller drew (a fresh UUIDv7): an import draws
+/// its ids in file order, then makes the rows ready on several threads.
+pub fn prepare_as(id: String, event_id: &str, t: &TraineeFields, code: &str, now: &str) -> Result<Prepared> {
+    Prepared::new(Entity::Trainee, id, &row_fields(event_id, t, code, false, now))
 }
 
 /// Writes a prepared trainee at `rowid` (where its search keys were

@@ -1,0 +1,100 @@
+//! The door's index in memory (`store::search`): a connection's copy hears
+//! of what other connections write (walk-ins, edits, merges, imports), and a
+//! store from before migration 0007 gets its keys rebuilt at open.
+
+use muster_core::model::NewEvent;
+use muster_core::trainee::TraineePatch;
+use muster_core::Muster;
+use std::path::Path;
+
+fn names(m: &Muster, event: &str, query: &str) -> Vec<String> {
+    m.search(event, query, 20).unwrap().into_iter().map(|t| t.fields.name).collect()
+}
+
+fn import(m: &mut Muster, event: &str, dir: &Path, file: &str, rows: &[(String, String)]) {
+    let mut text = String::from("姓名,手机\n");
+    for (n, p) in rows {
+        text.push_str(&format!("{n},{p}\n"));
+    }
+    let path = dir.join(file);
+    std::fs::write(&path, text).unwrap();
+    let r = m.import_roster(event, &path, &Default::default(), &mut |_, _| {}).unwrap();
+    assert_eq!(r.imported as usize, rows.len(), "{r:?}");
+}
+
+fn rows(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter().map(|(n, p)| (n.to_string(), p.to_string())).collect()
+}
+
+#[test]
+fn a_copy_in_memory_hears_of_every_write_of_another_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let mut office = Muster::open(&db).unwrap();
+    let event = office.create_event(NewEvent { name: "培训".into(), venue: "县城".into(), starts_on: "2026-12-01".into(), days: 1 }).unwrap().id;
+    import(&mut office, &event, dir.path(), "a.csv", &rows(&[("王素梅", "13812345678"), ("李建国", "13900001111")]));
+    // The door's connection builds its copy with its first query.
+    let door = Muster::open(&db).unwrap();
+    assert_eq!(names(&door, &event, "wsm"), ["王素梅"]);
+    assert!(names(&door, &event, "zhaoliu").is_empty());
+
+    // A walk-in, an edited name, a merge, all on the other connection.
+    let (walk_in, _) = office.walk_in(&event, "赵六", Some("13700002222"), None).unwrap();
+    let wang = office.roster(&event).unwrap().into_iter().find(|t| t.fields.name == "王素梅").unwrap();
+    office.edit_trainee(&wang.id, &TraineePatch { name: Some("王淑梅".into()), ..Default::default() }).unwrap();
+    let (twice, _) = office.walk_in(&event, "李建国", Some("13900001111"), None).unwrap();
+    let li = office.roster(&event).unwrap().into_iter().find(|t| t.fields.name == "李建国" && t.id != twice.id).unwrap();
+    office.merge_trainees(&li.id, &twice.id).unwrap();
+
+    assert_eq!(names(&door, &event, "zhaoliu"), ["赵六"]);
+    assert_eq!(names(&door, &event, walk_in.code.as_deref().unwrap()), ["赵六"]);
+    assert_eq!(names(&door, &event, "2222"), ["赵六"]);
+    assert!(names(&door, &event, "wangsumei").is_empty(), "the old name is gone");
+    assert_eq!(names(&door, &event, "wangshumei"), ["王淑梅"]);
+    assert_eq!(names(&door, &event, "5678"), ["王淑梅"], "its other keys stay");
+    let found: Vec<String> = door.search(&event, "ljg", 20).unwrap().into_iter().map(|t| t.id).collect();
+    assert_eq!(found, [li.id.clone()], "the merged record left search");
+
+    // More than the overlay holds: the copy is built again, and still right.
+    let many: Vec<(String, String)> = (0..1500).map(|i| (format!("学员{i}"), format!("137{i:08}"))).collect();
+    import(&mut office, &event, dir.path(), "b.csv", &many);
+    assert_eq!(names(&door, &event, "学员1499"), ["学员1499"]);
+    assert_eq!(names(&door, &event, "学员0"), ["学员0"]);
+    assert_eq!(names(&door, &event, "zhaoliu"), ["赵六"]);
+    assert!(names(&door, &event, "wangsumei").is_empty());
+    assert_eq!(door.search(&event, "ljg", 20).unwrap().into_iter().map(|t| t.id).collect::<Vec<_>>(), [li.id]);
+    // The index is per event: another event's query finds none of these.
+    let other = office.create_event(NewEvent { name: "另一个".into(), venue: "".into(), starts_on: "2026-12-01".into(), days: 1 }).unwrap().id;
+    assert!(names(&door, &other, "zhaoliu").is_empty());
+}
+
+#[test]
+fn a_store_from_before_0007_gets_its_keys_rebuilt_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let event = {
+        let mut m = Muster::open(&db).unwrap();
+        let event = m.create_event(NewEvent { name: "培训".into(), venue: "".into(), starts_on: "2026-12-01".into(), days: 1 }).unwrap().id;
+        import(&mut m, &event, dir.path(), "a.csv", &rows(&[("王素梅", "13812345678"), ("单雄信", "13900001111")]));
+        event
+    };
+    // Back to schema 6: 0002's table of one row per key (empty here), no
+    // counter, no rebuild mark.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "DROP TABLE search_keys;
+         CREATE TABLE search_keys (key TEXT NOT NULL, trainee_rowid INTEGER NOT NULL);
+         CREATE INDEX search_keys_by_key ON search_keys (key);
+         CREATE INDEX search_keys_by_trainee ON search_keys (trainee_rowid);
+         DELETE FROM meta WHERE key LIKE 'search.%';
+         PRAGMA user_version = 6;",
+    )
+    .unwrap();
+    drop(conn);
+    let m = Muster::open(&db).unwrap();
+    assert_eq!(names(&m, &event, "wsm"), ["王素梅"]);
+    assert_eq!(names(&m, &event, "shanxiongxin"), ["单雄信"]);
+    assert_eq!(names(&m, &event, "1111"), ["单雄信"]);
+    assert_eq!(m.store().setting("search.rebuild").unwrap(), None, "rebuilt once");
+    assert!(m.store().check().unwrap().is_empty());
+}
