@@ -980,6 +980,14 @@ describe("Muster desktop app", () => {
       const before = (await screen()).saved;
       for (let i = 0; i < 3 && (await screen()).stage !== "question"; i++) await press(["\uE007"]);
       assert.equal((await screen()).kind, "select_one", JSON.stringify(await screen()));
+      // Each option's number is drawn inside its own choice, not piled up
+      // at the window's edge.
+      const hints = await browser.execute(() => [...document.querySelectorAll('[data-testid="keying-choice"]')].map((c) => {
+        const b = c.getBoundingClientRect(), k = c.querySelector(".kbd-hint").getBoundingClientRect();
+        return { inside: k.left >= b.left && k.right <= b.right && k.top >= b.top && k.bottom <= b.bottom, left: Math.round(k.left) };
+      }));
+      assert.ok(hints.length >= 2 && hints.every((x) => x.inside), `option numbers outside their choices: ${JSON.stringify(hints)}`);
+      await shot("53-keying-choices");
       await press([valuable]);
       await press([...age, "\uE007"]);
       await waitUntil(async () => { const s = await screen(); return s.kind === "text" && s.imeFocused; }, "the text input has focus");
