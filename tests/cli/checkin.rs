@@ -169,3 +169,37 @@ fn bench_search_reports_percentiles() {
     assert_eq!(r["found"], 200, "every query drawn from the roster finds someone: {r}");
     assert!(r["p99_us"].as_u64().unwrap() >= r["p50_us"].as_u64().unwrap());
 }
+
+/// `muster search` says whom Enter may check in at once (`sure`, and
+/// `exact` per hit); `muster checkin undo` takes back a mistaken scan with a
+/// reason: exit 3 without one or with nothing to undo; the next scan counts.
+#[test]
+fn search_says_sure_and_checkin_undo_takes_a_scan_back() {
+    let v = venue();
+    let db = v.db();
+    let wsm = muster(&db, &["search", "--event", &v.event, "wsm"]).json();
+    assert_eq!((first(&wsm)["exact"].as_bool(), wsm["sure"].as_str()), (Some(true), first(&wsm)["id"].as_str()));
+    let part = muster(&db, &["search", "--event", &v.event, "wang"]).json();
+    assert!(part["sure"].is_null(), "a start of a name is not sure: {part}");
+    assert_eq!(first(&part)["exact"], false);
+    let code = first(&wsm)["code"].as_str().unwrap().to_string();
+    let mark = ["checkin", "--event", &v.event, "--session", &v.session, "--code", &code, "--at", "2026-12-01T08:45"];
+    assert_eq!(muster(&db, &mark).json()["status"], "checked_in");
+
+    let undo = |reason: &str| muster(&db, &["checkin", "undo", "--event", &v.event, "--session", &v.session, "--code", &code, "--reason", reason]);
+    let blank = undo(" ");
+    assert_eq!(blank.code, 3, "{}", blank.stdout);
+    assert_eq!(blank.json()["error"]["field"], "reason");
+    let r = undo("scanned the wrong badge");
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let j = r.json();
+    assert_eq!((j["undone"].as_bool(), j["checked_in_at"].as_str(), j["trainee"]["name"].as_str()), (Some(true), Some("2026-12-01T08:45:00"), Some("王素梅")));
+    let report = muster(&db, &["attendance", "report", "--event", &v.event]).json();
+    assert_eq!((report["sessions"][0]["arrived"].as_u64(), report["sessions"][0]["absent"].as_u64()), (Some(0), Some(3)));
+    let twice = undo("again");
+    assert_eq!((twice.code, twice.json()["error"]["code"].as_str()), (3, Some("conflict")), "nothing left to undo");
+    let again = muster(&db, &["checkin", "--event", &v.event, "--session", &v.session, "--code", &code, "--at", "2026-12-01T09:02"]).json();
+    assert_eq!((again["status"].as_str(), again["at"].as_str()), (Some("checked_in"), Some("2026-12-01T09:02:00")));
+    // `checkin` without its flags is still a usage error.
+    assert_eq!(muster(&db, &["checkin", "--event", &v.event]).code, 2);
+}

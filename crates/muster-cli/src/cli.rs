@@ -39,8 +39,8 @@ pub enum Command {
         #[arg(long, default_value_t = 10)]
         limit: usize,
     },
-    /// Check a trainee into a session → {"status": "checked_in" | "already_checked_in", "trainee", "at"}.
-    Checkin(MarkArgs),
+    /// Check a trainee into a session → {"status": "checked_in" | "already_checked_in", "trainee", "at"}; `checkin undo` undoes a mistaken one.
+    Checkin(CheckinArgs),
     /// Sign a trainee out of a session → {"status": "checked_out" | "already_checked_out", "trainee", "at"}.
     Checkout(MarkArgs),
     /// Register a walk-in (not on the roster) → {"id", "walk_in": true, "possible_duplicates"}.
@@ -186,6 +186,57 @@ pub enum RosterCmd {
     List {
         #[arg(long)]
         event: String,
+    },
+}
+
+/// `muster checkin …` (check in) or `muster checkin undo …`.
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct CheckinArgs {
+    #[command(subcommand)]
+    pub action: Option<CheckinCmd>,
+    #[arg(long, required = true)]
+    pub event: Option<String>,
+    #[arg(long, required = true)]
+    pub session: Option<String>,
+    /// The trainee's id.
+    #[arg(long, conflicts_with = "code", required_unless_present = "code")]
+    pub trainee: Option<String>,
+    /// The trainee's code, as typed or scanned.
+    #[arg(long)]
+    pub code: Option<String>,
+    /// Venue local time YYYY-MM-DDTHH:MM[:SS] (default: now).
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Record even though the session has not started or has ended.
+    #[arg(long)]
+    pub force: bool,
+}
+
+impl CheckinArgs {
+    /// The check-in's arguments (clap has required them when no subcommand is given).
+    pub fn mark(self) -> MarkArgs {
+        MarkArgs { event: self.event.unwrap_or_default(), session: self.session.unwrap_or_default(), trainee: self.trainee, code: self.code, at: self.at, force: self.force }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CheckinCmd {
+    /// Undo a mistaken check-in: it no longer counts, and stays as history with the reason → {"undone": true, "trainee", "session_id", "checked_in_at", "reason"}.
+    Undo {
+        #[arg(long)]
+        event: String,
+        #[arg(long)]
+        session: String,
+        /// The trainee's id.
+        #[arg(long, conflicts_with = "code", required_unless_present = "code")]
+        trainee: Option<String>,
+        /// The trainee's code, as typed or scanned.
+        #[arg(long)]
+        code: Option<String>,
+        /// Why (kept with the history).
+        #[arg(long)]
+        reason: String,
     },
 }
 

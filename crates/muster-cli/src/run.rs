@@ -1,6 +1,6 @@
 //! Runs one parsed command against the store and shapes its result.
 
-use crate::cli::{AttendanceCmd, BenchCmd, Cli, Command, EventCmd, MarkArgs, RosterCmd, SessionCmd, TraineeCmd};
+use crate::cli::{AttendanceCmd, BenchCmd, CheckinArgs, CheckinCmd, Cli, Command, EventCmd, MarkArgs, RosterCmd, SessionCmd, TraineeCmd};
 use crate::output::{Outcome, EXIT_RUNTIME};
 use muster_core::model::{Event, NewEvent, NewSession, Trainee};
 use muster_core::roster::{ImportOptions, ImportReport};
@@ -102,12 +102,23 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             Outcome::new(to_value(&t), format!("updated {}", trainee_line(&t)))
         }
         Command::Search { event, query, limit } => {
-            let results = m.search(&event, &query, limit)?;
-            let text = results.iter().map(trainee_line).collect::<Vec<_>>().join("\n");
-            Outcome::new(json!({ "results": results }), text)
+            let found = m.door_search(&event, &query, limit)?;
+            let text = found.hits.iter().map(|h| trainee_line(&h.trainee)).collect::<Vec<_>>().join("\n");
+            Outcome::new(json!({ "results": found.hits, "sure": found.sure }), text)
+        }
+        Command::Checkin(CheckinArgs { action: Some(CheckinCmd::Undo { event, session, trainee, code, reason }), .. }) => {
+            let who = match (trainee, code) {
+                (Some(id), _) => Who::Id(id),
+                (None, code) => Who::Code(code.unwrap_or_default()),
+            };
+            let out = m.undo_check_in(&event, &session, &who, &reason)?;
+            let text = format!("undone: {}'s check-in at {} no longer counts", out.trainee.fields.name, out.checked_in_at);
+            let mut value = to_value(&out);
+            value["undone"] = json!(true);
+            Outcome::new(value, text)
         }
         Command::Checkin(a) => {
-            let out = m.check_in(&mark_request(a))?;
+            let out = m.check_in(&mark_request(a.mark()))?;
             Outcome::new(to_value(&out), mark_text(&out))
         }
         Command::Checkout(a) => {

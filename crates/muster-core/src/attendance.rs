@@ -277,7 +277,9 @@ pub(crate) fn mark(store: &mut Store, req: &MarkRequest, kind: MarkKind) -> Resu
     let at_text = fmt_time(at);
     let source = req.source.as_str();
     let (status, mark) = store.write(|w| {
-        let checked_in = store::attendance::first_in(w, &session.id, &ids, MarkKind::In.as_str())?;
+        let (marks, newest) = store::attendance::for_pair(w, &session.id, &ids)?;
+        let standing = Standing::of(&marks, newest.as_ref());
+        let checked_in = standing.first(MarkKind::In).cloned();
         match kind {
             MarkKind::In => {
                 if let Some(first) = checked_in {
@@ -288,8 +290,8 @@ pub(crate) fn mark(store: &mut Store, req: &MarkRequest, kind: MarkKind) -> Resu
                 let Some(checked_in) = checked_in else {
                     return Err(Error::Conflict(format!("{} has not checked in to {}", trainee.fields.name, session.title)));
                 };
-                if let Some(first) = store::attendance::first_in(w, &session.id, &ids, MarkKind::Out.as_str())? {
-                    return Ok((MarkStatus::AlreadyCheckedOut, first));
+                if let Some(first) = standing.first(MarkKind::Out) {
+                    return Ok((MarkStatus::AlreadyCheckedOut, first.clone()));
                 }
                 // A sign-out follows its check-in (same session, same trainee).
                 if parse_time(&checked_in.at).is_some_and(|tin| at < tin) {
@@ -302,9 +304,9 @@ pub(crate) fn mark(store: &mut Store, req: &MarkRequest, kind: MarkKind) -> Resu
                 }
             }
         }
-        let id = store::attendance::insert(w, &event.id, &session.id, &trainee.id, kind.as_str(), &at_text, source)?;
+        let mark = store::attendance::insert(w, &event.id, &session.id, &trainee.id, kind.as_str(), &at_text, source)?;
         let status = if kind == MarkKind::In { MarkStatus::CheckedIn } else { MarkStatus::CheckedOut };
-        Ok((status, Mark { id, session_id: session.id.clone(), trainee_id: trainee.id.clone(), kind: kind.as_str().into(), at: at_text.clone(), device_id: w.device_id().to_string(), source: source.to_string() }))
+        Ok((status, mark))
     })?;
     let late = kind == MarkKind::In && parse_time(&mark.at).is_some_and(|t| t > start + grace);
     Ok(MarkOutcome {
@@ -316,6 +318,100 @@ pub(crate) fn mark(store: &mut Store, req: &MarkRequest, kind: MarkKind) -> Resu
         trainee,
         late,
     })
+}
+
+/// What decides one trainee's standing in one session: the one truth of
+/// "in this session" that the door, the dashboard and the report share.
+///
+/// The newest correction holds until a check-in is recorded after it (the
+/// person really came, after all); a correction to absent (an undone scan,
+/// or "was never here") also sets aside the marks recorded before it, so
+/// the door records the next real scan instead of answering "already
+/// checked in". Order is the time of recording (`created_at`), not `at`.
+pub(crate) struct Standing<'a> {
+    /// The marks that count, oldest `at` first.
+    marks: Vec<&'a Mark>,
+    /// The correction in force, if any.
+    correction: Option<&'a store::attendance::CorrectionRow>,
+}
+
+impl<'a> Standing<'a> {
+    /// `marks`: every mark of the pair; `newest`: its newest correction.
+    pub(crate) fn of(marks: &'a [Mark], newest: Option<&'a store::attendance::CorrectionRow>) -> Standing<'a> {
+        let Some(c) = newest else {
+            return Standing { marks: marks.iter().collect(), correction: None };
+        };
+        let later: Vec<&Mark> = marks.iter().filter(|m| m.created_at > c.created_at).collect();
+        let later_in = later.iter().any(|m| m.kind == MarkKind::In.as_str());
+        let absent = Status::parse(&c.status) == Some(Status::Absent);
+        Standing {
+            marks: if absent || later_in { later } else { marks.iter().collect() },
+            correction: if later_in { None } else { Some(c) },
+        }
+    }
+
+    /// The earliest mark of `kind` that counts.
+    fn first(&self, kind: MarkKind) -> Option<&'a Mark> {
+        self.marks.iter().copied().filter(|m| m.kind == kind.as_str()).min_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)))
+    }
+
+    /// The latest mark of `kind` that counts.
+    fn last(&self, kind: MarkKind) -> Option<&'a Mark> {
+        self.marks.iter().copied().filter(|m| m.kind == kind.as_str()).max_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)))
+    }
+
+    /// The attendance these facts give, the correction in force applied.
+    fn attendance(&self, session: &Session, grace_minutes: u32) -> SessionAttendance {
+        let mut a = derive(session, grace_minutes, self.first(MarkKind::In).map(|m| m.at.as_str()), self.last(MarkKind::Out).map(|m| m.at.as_str()));
+        if let Some(c) = self.correction {
+            if let Some(status) = Status::parse(&c.status) {
+                a.status = status;
+                a.hours = c.hours.unwrap_or(match status {
+                    Status::Absent => 0.0,
+                    _ if a.checked_in.is_some() => a.hours,
+                    _ => session_hours(session),
+                });
+                a.late = status == Status::Late;
+                a.left_early = status == Status::LeftEarly;
+                a.corrected = Some(c.reason.clone());
+            }
+        }
+        a
+    }
+}
+
+/// The answer to an undone check-in.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Undone {
+    pub trainee: Trainee,
+    pub session_id: String,
+    /// When the check-in that no longer counts was taken, venue local time.
+    pub checked_in_at: String,
+    pub reason: String,
+}
+
+/// Undoes a mistaken check-in: from now on it does not count (the trainee is
+/// absent from the session until a new check-in), and it stays as history,
+/// with the reason, the laptop and the time, as a correction to absent.
+pub(crate) fn undo(store: &mut Store, event_id: &str, session_id: &str, who: &Who, reason: &str) -> Result<Undone> {
+    let event = store::events::get(store, event_id)?.ok_or_else(|| Error::NotFound { kind: "event", id: event_id.to_string() })?;
+    let session = session_of(store, &event, session_id)?;
+    let reason = crate::normalize::text(reason);
+    if reason.is_empty() {
+        return Err(Error::invalid_at("undoing a check-in needs a reason", None, None, Some("reason")).kind(ErrorKind::ReasonRequired));
+    }
+    let trainee = resolve(store, &event, who)?;
+    let ids = aliases(store, &trainee)?;
+    let checked_in_at = store.write(|w| {
+        let (marks, newest) = store::attendance::for_pair(w, &session.id, &ids)?;
+        let Some(first) = Standing::of(&marks, newest.as_ref()).first(MarkKind::In).map(|m| m.at.clone()) else {
+            return Err(Error::Conflict(format!("{} is not checked in to {}: there is nothing to undo", trainee.fields.name, session.title)));
+        };
+        store::attendance::insert_correction(w, &event.id, &session.id, &trainee.id, Status::Absent.as_str(), None, &reason)?;
+        Ok(first)
+    })?;
+    Ok(Undone { trainee, session_id: session.id, checked_in_at, reason })
 }
 
 /// One trainee's attendance in one session.
@@ -412,17 +508,10 @@ pub(crate) fn report(store: &Store, event_id: &str) -> Result<AttendanceReport> 
     let roster = store::trainees::list(store, event_id)?;
     let canonical = store::trainees::merge_map(store, event_id)?;
     let resolve = |id: &str| canonical.get(id).cloned().unwrap_or_else(|| id.to_string());
-    // (session, trainee) → (first in, last out)
-    let mut marks: HashMap<(String, String), (Option<String>, Option<String>)> = HashMap::new();
+    // (session, trainee) → its marks, and its newest correction.
+    let mut marks: HashMap<(String, String), Vec<Mark>> = HashMap::new();
     for m in store::attendance::for_event(store, event_id)? {
-        let e = marks.entry((m.session_id.clone(), resolve(&m.trainee_id))).or_default();
-        if m.kind == "in" {
-            if e.0.as_ref().is_none_or(|a| m.at < *a) {
-                e.0 = Some(m.at);
-            }
-        } else if e.1.as_ref().is_none_or(|a| m.at > *a) {
-            e.1 = Some(m.at);
-        }
+        marks.entry((m.session_id.clone(), resolve(&m.trainee_id))).or_default().push(m);
     }
     let mut corrections: HashMap<(String, String), store::attendance::CorrectionRow> = HashMap::new();
     for c in store::attendance::corrections(store, event_id)? {
@@ -451,22 +540,10 @@ pub(crate) fn report(store: &Store, event_id: &str) -> Result<AttendanceReport> 
         let mut hours = 0.0;
         for (s, sum) in sessions.iter().zip(summaries.iter_mut()) {
             let key = (s.id.clone(), t.id.clone());
-            let (tin, tout) = marks.get(&key).cloned().unwrap_or_default();
-            let mut a = derive(s, event.grace_minutes, tin.as_deref(), tout.as_deref());
-            if let Some(c) = corrections.get(&key) {
-                if let Some(status) = Status::parse(&c.status) {
-                    a.status = status;
-                    a.hours = c.hours.unwrap_or(match status {
-                        Status::Absent => 0.0,
-                        _ if a.checked_in.is_some() => a.hours,
-                        _ => session_hours(s),
-                    });
-                    a.late = status == Status::Late;
-                    a.left_early = status == Status::LeftEarly;
-                    a.corrected = Some(c.reason.clone());
-                }
-            }
-            if a.checked_in.is_some() {
+            let pair = marks.get(&key).map(Vec::as_slice).unwrap_or(&[]);
+            let a = Standing::of(pair, corrections.get(&key)).attendance(s, event.grace_minutes);
+            // Arrived and absent add up to expected: one truth of "in".
+            if a.status != Status::Absent {
                 sum.arrived += 1;
             }
             match a.status {

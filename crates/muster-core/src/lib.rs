@@ -642,6 +642,15 @@ impl Muster {
         search::find(&self.store, event_id, query, limit)
     }
 
+    /// [`Muster::search`] for Enter at the door: the hits, exact matches
+    /// first, and the one trainee (if any) Enter may check in without
+    /// asking ([`search::DoorSearch`]).
+    pub fn door_search(&self, event_id: &str, query: &str, limit: usize) -> Result<search::DoorSearch> {
+        self.allow(Action::ViewRoster)?;
+        self.require_event(event_id)?;
+        search::door(&self.store, event_id, query, limit)
+    }
+
     /// Checks a trainee into a session (idempotent).
     pub fn check_in(&mut self, req: &attendance::MarkRequest) -> Result<attendance::MarkOutcome> {
         self.allow(Action::CheckIn)?;
@@ -652,6 +661,13 @@ impl Muster {
     pub fn check_out(&mut self, req: &attendance::MarkRequest) -> Result<attendance::MarkOutcome> {
         self.allow(Action::CheckIn)?;
         attendance::mark(&mut self.store, req, attendance::MarkKind::Out)
+    }
+
+    /// Undoes a mistaken check-in (`reason` required): it no longer counts
+    /// and stays as history (`attendance::undo`).
+    pub fn undo_check_in(&mut self, event_id: &str, session_id: &str, who: &attendance::Who, reason: &str) -> Result<attendance::Undone> {
+        self.allow(Action::CheckIn)?;
+        attendance::undo(&mut self.store, event_id, session_id, who, reason)
     }
 
     /// Registers a walk-in; returns it and the trainees it may duplicate.

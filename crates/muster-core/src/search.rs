@@ -13,28 +13,50 @@
 use pinyin::ToPinyinMulti;
 
 /// Kinds of key, in ranking order: a lower kind ranks first.
+///
+/// A name's common reading, surname first, ranks above its rarer readings
+/// and above its given name alone: `zh` finds 张丽华 (zhang-li-hua) before
+/// 萧长青, whose 长 reads zhang only as a rarer reading of a given name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum KeyKind {
     Code = 0,
     Name = 1,
     NamePart = 2,
+    /// The full name in its common reading (the surname's reading first).
     Pinyin = 3,
+    /// The initials of that reading.
     Initials = 4,
-    PhoneTail = 5,
-    Other = 6,
+    /// Other readings of the full name, their initials, the given name alone.
+    PinyinOther = 5,
+    PhoneTail = 6,
+    Other = 7,
 }
 
 impl KeyKind {
-    pub const ALL: [KeyKind; 7] = [
+    pub const ALL: [KeyKind; 8] = [
         KeyKind::Code,
         KeyKind::Name,
         KeyKind::NamePart,
         KeyKind::Pinyin,
         KeyKind::Initials,
+        KeyKind::PinyinOther,
         KeyKind::PhoneTail,
         KeyKind::Other,
     ];
+
+    /// Whether a key of this kind that equals the query names a person well
+    /// enough for the door to check them in without asking (when nobody
+    /// else matches so): a code, the whole name, its pinyin or initials, a
+    /// mobile or ID number. Part of a name, a rarer reading, or the given
+    /// name alone never does.
+    pub fn identifies(self) -> bool {
+        !matches!(self, KeyKind::NamePart | KeyKind::PinyinOther)
+    }
 }
+
+/// The version of [`keys`]: a store whose keys were made by another
+/// version has them made again when it opens (`store::search`).
+pub const KEYS_VERSION: u32 = 2;
 
 /// Surname readings that differ from the everyday reading of the character.
 const SURNAMES: &[(&str, &str)] = &[
@@ -211,13 +233,14 @@ pub fn keys(name: &str, code: Option<&str>, phone: Option<&str>, id_number: Opti
             out.push((KeyKind::NamePart, chars[i..].iter().collect()));
         }
     }
-    for syllables in spellings(name) {
-        out.push((KeyKind::Pinyin, syllables.concat()));
-        out.push((KeyKind::Initials, syllables.iter().filter_map(|s| s.chars().next()).collect()));
-        // The given name alone: "sumei" (its readings do not depend on the
-        // surname's, so the first spelling's given name is enough).
-        if syllables.len() > 1 && !out.iter().any(|(k, v)| *k == KeyKind::Pinyin && *v == syllables[1..].concat()) {
-            out.push((KeyKind::Pinyin, syllables[1..].concat()));
+    for (i, syllables) in spellings(name).into_iter().enumerate() {
+        // The first spelling is the common reading (the surname's first).
+        let (full, initials) = if i == 0 { (KeyKind::Pinyin, KeyKind::Initials) } else { (KeyKind::PinyinOther, KeyKind::PinyinOther) };
+        out.push((full, syllables.concat()));
+        out.push((initials, syllables.iter().filter_map(|s| s.chars().next()).collect()));
+        // The given name alone: "sumei".
+        if syllables.len() > 1 {
+            out.push((KeyKind::PinyinOther, syllables[1..].concat()));
         }
     }
     if let Some(p) = phone {
@@ -235,6 +258,9 @@ pub fn keys(name: &str, code: Option<&str>, phone: Option<&str>, id_number: Opti
     out.retain(|(_, k)| !k.is_empty());
     out.sort();
     out.dedup();
+    // A key that a better kind already holds is not repeated lower down.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|(_, k)| seen.insert(k.clone()));
     out
 }
 
@@ -250,7 +276,7 @@ mod tests {
     fn chinese_name_gets_pinyin_initials_and_given_name() {
         let k = keys("王素梅", Some("7KQ2MX"), Some("13812345678"), None);
         assert!(has(&k, KeyKind::Pinyin, "wangsumei"));
-        assert!(has(&k, KeyKind::Pinyin, "sumei"));
+        assert!(has(&k, KeyKind::PinyinOther, "sumei"), "the given name alone, ranked below the full name");
         assert!(has(&k, KeyKind::Initials, "wsm"));
         assert!(has(&k, KeyKind::NamePart, "素梅"));
         assert!(has(&k, KeyKind::PhoneTail, "5678"));
@@ -266,7 +292,24 @@ mod tests {
         }
         let k = keys("单雄信", None, None, None);
         assert!(has(&k, KeyKind::Pinyin, "shanxiongxin") && has(&k, KeyKind::Initials, "sxx"));
-        assert!(has(&k, KeyKind::Pinyin, "danxiongxin"), "everyday reading kept: {k:?}");
+        assert!(has(&k, KeyKind::PinyinOther, "danxiongxin"), "everyday reading kept, ranked lower: {k:?}");
+    }
+
+    #[test]
+    fn a_rarer_reading_of_a_given_name_ranks_below_a_surname() {
+        // 长 reads chang or zhang; 张 is zhang. `zh` is 张丽华's surname.
+        let zhang = keys("张丽华", None, None, None);
+        let xiao = keys("萧长青", None, None, None);
+        assert!(has(&zhang, KeyKind::Pinyin, "zhanglihua"), "{zhang:?}");
+        let best = |k: &[(KeyKind, String)], q: &str| k.iter().filter(|(_, v)| v.starts_with(q)).map(|(kind, _)| *kind).min();
+        assert!(best(&zhang, "zh") < best(&xiao, "zh"), "{zhang:?} / {xiao:?}");
+        assert!(!best(&xiao, "zh").expect("萧长青 is still found by zh").identifies());
+        // Each key once, at its best kind.
+        let mut texts: Vec<&String> = xiao.iter().map(|(_, v)| v).collect();
+        let n = texts.len();
+        texts.sort();
+        texts.dedup();
+        assert_eq!(n, texts.len(), "{xiao:?}");
     }
 
     #[test]
@@ -287,8 +330,61 @@ mod tests {
     }
 }
 
+/// A trainee found at the door, and whether what was typed names them
+/// exactly ([`KeyKind::identifies`]).
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DoorHit {
+    #[serde(flatten)]
+    #[cfg_attr(feature = "ts", ts(flatten))]
+    pub trainee: crate::model::Trainee,
+    pub exact: bool,
+}
+
+/// The door's search: the hits, exact ones first, and the one trainee that
+/// Enter may check in without asking.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DoorSearch {
+    pub hits: Vec<DoorHit>,
+    /// The id of the only trainee the query names exactly (and nobody else
+    /// does): Enter checks them in at once. `None`: Enter asks (moves into
+    /// the list), because a wrong record costs a trainee a certificate.
+    pub sure: Option<String>,
+}
+
+/// Whether `query` (normalised) equals one of the trainee's keys of a kind
+/// that identifies a person.
+fn names_exactly(t: &crate::model::Trainee, q: &str) -> bool {
+    keys(&t.fields.name, t.code.as_deref(), t.fields.phone.as_deref(), t.fields.id_number.as_deref())
+        .iter()
+        .any(|(kind, key)| kind.identifies() && key == q)
+}
+
+/// [`find`] for the door: one more hit than shown is read, so a second
+/// exact match past the limit still makes Enter ask.
+pub(crate) fn door(store: &crate::store::Store, event_id: &str, query: &str, limit: usize) -> crate::Result<DoorSearch> {
+    let q = normalize_query(query);
+    let code = crate::code::parse(query).ok().map(|c| c.to_lowercase());
+    let found = find(store, event_id, query, limit.saturating_add(1))?;
+    let mut hits: Vec<DoorHit> = found
+        .into_iter()
+        .map(|trainee| {
+            let exact = names_exactly(&trainee, &q) || code.as_deref().is_some_and(|c| trainee.code.as_deref().map(str::to_lowercase).as_deref() == Some(c));
+            DoorHit { trainee, exact }
+        })
+        .collect();
+    // Stable: exact matches first, each group in ranking order.
+    hits.sort_by_key(|h| !h.exact);
+    let exact: Vec<&DoorHit> = hits.iter().filter(|h| h.exact).collect();
+    let sure = if exact.len() == 1 { Some(exact[0].trainee.id.clone()) } else { None };
+    hits.truncate(limit);
+    Ok(DoorSearch { hits, sure })
+}
+
 /// Trainees of an event matching `query`, best first: code, name, part of
-/// the name, pinyin, initials, mobile's last four digits, other numbers.
+/// the name, pinyin, initials, other readings, mobile's last four digits,
+/// other numbers.
 pub(crate) fn find(store: &crate::store::Store, event_id: &str, query: &str, limit: usize) -> crate::Result<Vec<crate::model::Trainee>> {
     let q = normalize_query(query);
     if q.is_empty() || limit == 0 {

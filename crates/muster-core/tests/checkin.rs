@@ -288,3 +288,127 @@ fn codes_are_backfilled_for_trainees_written_before_codes() {
     let last = m.store().changes_since(&device, 0, 100).unwrap().pop().unwrap();
     assert_eq!(last.fields.keys().collect::<Vec<_>>(), vec!["code"], "the backfill is a logged change");
 }
+
+/// Enter at the door checks in at once only the one trainee a query names
+/// exactly; a rarer reading of a given name ranks below a surname.
+#[test]
+fn enter_is_sure_only_of_one_exact_match() {
+    let mut v = venue();
+    for name in ["张丽华", "萧长青"] {
+        v.m.walk_in(&v.event, name, None, None).unwrap();
+    }
+    let names = |q: &str| v.m.door_search(&v.event, q, 5).unwrap().hits.into_iter().map(|h| h.trainee.fields.name).collect::<Vec<_>>();
+    let zh = names("zh");
+    let pos = |n: &str| zh.iter().position(|x| x == n);
+    assert!(pos("张丽华").is_some() && pos("张丽华") < pos("萧长青").or(Some(usize::MAX)), "{zh:?}");
+    // (query, whom Enter checks in at once; None = it asks)
+    let cases: &[(&str, Option<&str>)] = &[
+        ("zh", None),            // a start, not a name
+        ("zlh", Some("张丽华")),  // initials, one person
+        ("zhanglihua", Some("张丽华")),
+        ("wsm", None),           // 王素梅 and 王淑敏
+        ("wangsumei", Some("王素梅")),
+        ("王素梅", Some("王素梅")),
+        ("素梅", None),          // part of a name
+        ("sumei", None),         // the given name alone
+        ("5678", None),          // 王素梅 and 汪思明 share the last four
+        ("0014", Some("Döwlet Ýazmyradow")),
+        ("dara", None),          // part of a name
+        ("zzzz", None),
+    ];
+    let mut failures = Vec::new();
+    for (q, want) in cases {
+        let found = v.m.door_search(&v.event, q, 5).unwrap();
+        let sure = found.sure.as_ref().map(|id| found.hits.iter().find(|h| &h.trainee.id == id).expect("sure is a hit").trainee.fields.name.clone());
+        if sure.as_deref() != *want {
+            failures.push(format!("{q:?}: wanted {want:?}, got {sure:?} ({:?})", found.hits.iter().map(|h| (&h.trainee.fields.name, h.exact)).collect::<Vec<_>>()));
+        }
+        if let Some(id) = &found.sure {
+            assert_eq!(&found.hits[0].trainee.id, id, "{q}: the sure hit comes first");
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // A code is always sure.
+    let t = v.m.roster(&v.event).unwrap().remove(0);
+    assert_eq!(v.m.door_search(&v.event, t.code.as_deref().unwrap(), 5).unwrap().sure.as_deref(), Some(t.id.as_str()));
+}
+
+/// A store whose search keys were made by an older version of the key
+/// rules has them made again when it opens.
+#[test]
+fn search_keys_of_an_older_version_are_remade_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.db");
+    let event = {
+        let mut m = Muster::open(&path).unwrap();
+        let e = m.create_event(NewEvent { name: "培训".into(), venue: "县城".into(), starts_on: "2026-12-01".into(), days: 1 }).unwrap();
+        m.walk_in(&e.id, "萧长青", None, None).unwrap();
+        e.id
+    };
+    {
+        // As version 1 wrote it: the given name "zhangqing" under full pinyin (kind 3).
+        let db = rusqlite::Connection::open(&path).unwrap();
+        db.execute("UPDATE search_keys SET keys = '3zhangqing'", []).unwrap();
+        assert_eq!(db.execute("UPDATE meta SET value = '1' WHERE key = 'search.keys'", []).unwrap(), 1);
+    }
+    let m = Muster::open(&path).unwrap();
+    let hit = m.door_search(&event, "xiaoc", 5).unwrap();
+    assert_eq!(hit.hits.len(), 1, "the keys were made again: {hit:?}");
+    assert_eq!(hit.sure, None);
+}
+
+/// One truth of "in this session": a correction to absent, or an undone
+/// scan, takes the person out for the door, the dashboard and the report
+/// alike, and the next real scan records them again.
+#[test]
+fn absent_and_undo_are_one_truth_for_door_dashboard_and_report() {
+    let mut v = venue();
+    let roster = v.m.roster(&v.event).unwrap();
+    let (a, b, c) = (&roster[0], &roster[1], &roster[2]);
+    let expected = roster.len() as u32;
+    for t in [a, b] {
+        assert_eq!(v.m.check_in(&req(&v, Who::Id(t.id.clone()), "2026-12-01T08:50")).unwrap().status, MarkStatus::CheckedIn);
+    }
+    let counts = |m: &Muster| {
+        let r = m.attendance_report(&v.event).unwrap();
+        let s = &r.sessions[0];
+        let d = m.dashboard(&v.event).unwrap();
+        assert_eq!(d[0].session.arrived, s.arrived, "the dashboard and the report agree");
+        assert_eq!(s.arrived + s.absent, expected, "arrived + absent = expected: {s:?}");
+        s.arrived
+    };
+    assert_eq!(counts(&v.m), 2);
+
+    // A correction to absent: out everywhere; the next scan records anew.
+    v.m.correct_attendance(&v.event, &v.day1, &a.id, "absent", None, "left before the start").unwrap();
+    assert_eq!(counts(&v.m), 1);
+    let again = v.m.check_in(&req(&v, Who::Id(a.id.clone()), "2026-12-01T10:00")).unwrap();
+    assert_eq!(again.status, MarkStatus::CheckedIn, "not 'already checked in'");
+    assert!(again.late);
+    assert_eq!(counts(&v.m), 2);
+    let r = v.m.attendance_report(&v.event).unwrap();
+    let line = &r.trainees.iter().find(|t| t.id == a.id).unwrap().sessions[&v.day1];
+    assert_eq!((line.status, line.checked_in.as_deref(), line.corrected.as_deref()), (Status::Late, Some("2026-12-01T10:00:00"), None));
+
+    // Undo a mistaken scan: a reason is required; it no longer counts; a
+    // second undo has nothing to undo; the history keeps every fact.
+    let none = v.m.undo_check_in(&v.event, &v.day1, &Who::Id(b.id.clone()), " ").unwrap_err();
+    assert_eq!(none.location().field.as_deref(), Some("reason"));
+    let undone = v.m.undo_check_in(&v.event, &v.day1, &Who::Code(b.code.clone().unwrap()), "scanned the wrong badge").unwrap();
+    assert_eq!((undone.trainee.id.as_str(), undone.checked_in_at.as_str()), (b.id.as_str(), "2026-12-01T08:50:00"));
+    assert_eq!(counts(&v.m), 1);
+    let twice = v.m.undo_check_in(&v.event, &v.day1, &Who::Id(b.id.clone()), "again").unwrap_err();
+    assert_eq!(twice.code(), ErrorCode::Conflict);
+    let never = v.m.undo_check_in(&v.event, &v.day1, &Who::Id(c.id.clone()), "never came").unwrap_err();
+    assert_eq!(never.code(), ErrorCode::Conflict);
+    let device = v.m.store().device_id().to_string();
+    let facts = v.m.store().changes_since(&device, 0, 10_000).unwrap();
+    assert_eq!(facts.iter().filter(|c| c.entity == "attendance").count(), 3, "no mark is deleted");
+    // A sign-out needs a check-in that counts.
+    let out = v.m.check_out(&req(&v, Who::Id(b.id.clone()), "2026-12-01T16:00")).unwrap_err();
+    assert_eq!(out.code(), ErrorCode::Conflict);
+
+    // A correction to present without any scan counts as arrived.
+    v.m.correct_attendance(&v.event, &v.day1, &c.id, "present", None, "signed the paper sheet").unwrap();
+    assert_eq!(counts(&v.m), 2);
+}

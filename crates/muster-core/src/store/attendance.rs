@@ -18,6 +18,9 @@ pub struct Mark {
     pub at: String,
     pub device_id: String,
     pub source: String,
+    /// When it was recorded (the writing laptop's clock, RFC 3339): orders
+    /// it against corrections.
+    pub created_at: String,
 }
 
 fn mark(r: &Row<'_>) -> rusqlite::Result<Mark> {
@@ -29,33 +32,41 @@ fn mark(r: &Row<'_>) -> rusqlite::Result<Mark> {
         at: r.get(4)?,
         device_id: r.get(5)?,
         source: r.get(6)?,
+        created_at: r.get(7)?,
     })
 }
 
-const SELECT: &str = "SELECT id, session_id, trainee_id, kind, at, device_id, source FROM attendance";
+const SELECT: &str = "SELECT id, session_id, trainee_id, kind, at, device_id, source, created_at FROM attendance";
 
-/// The earliest mark of `kind` for a trainee in a session, read inside the
+/// Every mark of a trainee (under any of `trainee_ids`: merged records) in
+/// a session, oldest first, and the newest correction, read inside the
 /// write transaction so two laptops (or processes) cannot both record a
 /// first check-in.
-pub fn first_in(w: &Writer<'_>, session_id: &str, trainee_ids: &[String], kind: &str) -> Result<Option<Mark>> {
-    let mut stmt = w.tx().prepare_cached(&format!(
-        "{SELECT} WHERE session_id = ?1 AND trainee_id = ?2 AND kind = ?3 ORDER BY at, id LIMIT 1"
-    ))?;
-    let mut best: Option<Mark> = None;
+pub fn for_pair(w: &Writer<'_>, session_id: &str, trainee_ids: &[String]) -> Result<(Vec<Mark>, Option<CorrectionRow>)> {
+    let mut marks = Vec::new();
+    let mut newest: Option<CorrectionRow> = None;
+    let mut stmt = w.tx().prepare_cached(&format!("{SELECT} WHERE session_id = ?1 AND trainee_id = ?2"))?;
+    let mut corr = w.tx().prepare_cached(&format!("{SELECT_CORRECTION} WHERE session_id = ?1 AND trainee_id = ?2 ORDER BY created_at DESC, id DESC LIMIT 1"))?;
     for t in trainee_ids {
-        if let Some(m) = stmt.query_row(rusqlite::params![session_id, t, kind], mark).optional()? {
-            if best.as_ref().is_none_or(|b| m.at < b.at) {
-                best = Some(m);
+        let rows = stmt.query_map(rusqlite::params![session_id, t], mark)?;
+        for m in rows {
+            marks.push(m?);
+        }
+        if let Some(c) = corr.query_row(rusqlite::params![session_id, t], correction).optional()? {
+            if newest.as_ref().is_none_or(|n| (&c.created_at, &c.id) > (&n.created_at, &n.id)) {
+                newest = Some(c);
             }
         }
     }
-    Ok(best)
+    marks.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+    Ok((marks, newest))
 }
 
-pub fn insert(w: &mut Writer<'_>, event_id: &str, session_id: &str, trainee_id: &str, kind: &str, at: &str, source: &str) -> Result<String> {
+/// Appends a mark; returns it as stored.
+pub fn insert(w: &mut Writer<'_>, event_id: &str, session_id: &str, trainee_id: &str, kind: &str, at: &str, source: &str) -> Result<Mark> {
     let now = w.now();
     let device = w.device_id().to_string();
-    w.insert(
+    let id = w.insert(
         Entity::Attendance,
         &[
             ("event_id", json!(event_id)),
@@ -67,7 +78,8 @@ pub fn insert(w: &mut Writer<'_>, event_id: &str, session_id: &str, trainee_id: 
             ("source", json!(source)),
             ("created_at", json!(now)),
         ],
-    )
+    )?;
+    Ok(Mark { id, session_id: session_id.into(), trainee_id: trainee_id.into(), kind: kind.into(), at: at.into(), device_id: device, source: source.into(), created_at: now })
 }
 
 /// Every mark of an event, oldest first.
@@ -116,23 +128,24 @@ pub fn insert_correction(
     )
 }
 
+const SELECT_CORRECTION: &str = "SELECT id, session_id, trainee_id, status, hours, reason, device_id, created_at FROM attendance_corrections";
+
+fn correction(r: &Row<'_>) -> rusqlite::Result<CorrectionRow> {
+    Ok(CorrectionRow {
+        id: r.get(0)?,
+        session_id: r.get(1)?,
+        trainee_id: r.get(2)?,
+        status: r.get(3)?,
+        hours: r.get(4)?,
+        reason: r.get(5)?,
+        device_id: r.get(6)?,
+        created_at: r.get(7)?,
+    })
+}
+
 /// Every correction of an event, oldest first (the newest one wins).
 pub fn corrections(store: &Store, event_id: &str) -> Result<Vec<CorrectionRow>> {
-    let mut stmt = store.conn().prepare_cached(
-        "SELECT id, session_id, trainee_id, status, hours, reason, device_id, created_at
-         FROM attendance_corrections WHERE event_id = ?1 ORDER BY created_at, id",
-    )?;
-    let rows = stmt.query_map([event_id], |r| {
-        Ok(CorrectionRow {
-            id: r.get(0)?,
-            session_id: r.get(1)?,
-            trainee_id: r.get(2)?,
-            status: r.get(3)?,
-            hours: r.get(4)?,
-            reason: r.get(5)?,
-            device_id: r.get(6)?,
-            created_at: r.get(7)?,
-        })
-    })?;
+    let mut stmt = store.conn().prepare_cached(&format!("{SELECT_CORRECTION} WHERE event_id = ?1 ORDER BY created_at, id"))?;
+    let rows = stmt.query_map([event_id], correction)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

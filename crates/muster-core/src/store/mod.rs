@@ -167,7 +167,8 @@ impl Store {
             door,
             search_cache: Default::default(),
         };
-        // Migration 0007 reshaped the search index: its rows are made here.
+        // Migration 0007 reshaped the search index, and a new version of
+        // the keys (`search::KEYS_VERSION`) remakes them: made here.
         if search::needs_rebuild(&store.conn)? {
             store.write(|w| search::rebuild_all(w))?;
         }

@@ -141,12 +141,19 @@ pub(crate) fn rebuild_all(w: &Writer<'_>) -> Result<u64> {
         put(w, *trainee_rowid, *event_rowid, stamp, &doc(fields, code.as_deref()))?;
     }
     w.tx().execute("DELETE FROM meta WHERE key = 'search.rebuild'", [])?;
+    w.tx().execute(
+        "INSERT INTO meta (key, value) VALUES ('search.keys', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [crate::search::KEYS_VERSION.to_string()],
+    )?;
     Ok(rows.len() as u64)
 }
 
-/// Whether migration 0007 left the index to be rebuilt.
+/// Whether the index must be rebuilt: migration 0007 said so, or its keys
+/// were made by another version of [`keys`] (`search.keys`).
 pub(crate) fn needs_rebuild(conn: &rusqlite::Connection) -> Result<bool> {
-    Ok(conn.prepare_cached("SELECT 1 FROM meta WHERE key = 'search.rebuild'")?.exists([])?)
+    let marked = conn.prepare_cached("SELECT 1 FROM meta WHERE key = 'search.rebuild'")?.exists([])?;
+    let version: Option<String> = conn.prepare_cached("SELECT value FROM meta WHERE key = 'search.keys'")?.query_row([], |r| r.get(0)).optional()?;
+    Ok(marked || version.as_deref() != Some(crate::search::KEYS_VERSION.to_string().as_str()))
 }
 
 /// Copies of the index in memory, one per event, for one connection.
