@@ -6,8 +6,9 @@
 
 use std::path::Path;
 
-use muster_core::attendance::{AttendanceReport, MarkOutcome, MarkRequest, SessionDashboard};
+use muster_core::attendance::{AttendanceReport, MarkOutcome, MarkRequest, SessionDashboard, Undone, Who};
 use muster_core::model::Trainee;
+use muster_core::search::DoorSearch;
 use muster_core::trainee::DuplicateGroup;
 
 use serde::Serialize;
@@ -31,6 +32,19 @@ crate::commands! {
     pub async fn search(state: State<'_, AppState>; event_id: String, query: String, limit: Option<usize>) -> Vec<Trainee> {
         let limit = limit.unwrap_or(DOOR_LIMIT).clamp(1, DOOR_LIMIT_MAX);
         state.with(|m| m.search(&event_id, &query, limit))
+    }
+
+    /// The search behind Enter at the door: hits (exact ones first) and the
+    /// one trainee Enter may check in without asking.
+    pub async fn door_search(state: State<'_, AppState>; event_id: String, query: String, limit: Option<usize>) -> DoorSearch {
+        let limit = limit.unwrap_or(DOOR_LIMIT).clamp(1, DOOR_LIMIT_MAX);
+        state.with(|m| m.door_search(&event_id, &query, limit))
+    }
+
+    /// Undoes a mistaken check-in (the door's Undo, Ctrl+Z): it no longer
+    /// counts and stays as history with the reason.
+    pub async fn undo_check_in(state: State<'_, AppState>; event_id: String, session_id: String, trainee_id: Option<String>, code: Option<String>, reason: String) -> Undone {
+        state.with(|m| m.undo_check_in(&event_id, &session_id, &Who::from_parts(trainee_id, code)?, &reason))
     }
 
     /// Checks a trainee into a session. `needs_confirmation` outside the

@@ -341,6 +341,8 @@ mod tests {
             ("search", json!({"eventId": e(), "query": "王"}), AC),
             ("check_in", mark.clone(), AC),
             ("check_out", mark.clone(), AC),
+            ("door_search", json!({"eventId": e(), "query": "王"}), AC),
+            ("undo_check_in", json!({"eventId": e(), "sessionId": session, "traineeId": trainee, "code": null, "reason": "误扫"}), AC),
             ("walk_in", json!({"eventId": e(), "name": "路人", "phone": null, "idNumber": null}), AC),
             ("possible_duplicates", json!({"eventId": e()}), AC),
             ("merge_trainees", json!({"keep": keep, "other": other}), AC),

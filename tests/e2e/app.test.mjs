@@ -356,7 +356,7 @@ describe("Muster desktop app", () => {
     return {
       seq: Number(p?.dataset.seq ?? -1), status: p?.dataset.status ?? "", latency: Number(p?.dataset.latencyMs ?? NaN),
       paint: Number(p?.dataset.paintMs ?? NaN), name: text("result-name"), title: text("result-status"),
-      line: text("result-line"), body: text("result-body"), detail: text("result-detail"),
+      line: text("result-line"), body: text("result-body"), detail: text("result-detail"), session: text("result-session"),
       focused: document.activeElement?.getAttribute("data-testid") ?? null,
     };
   });
@@ -366,8 +366,8 @@ describe("Muster desktop app", () => {
   /**
    * Types `text` + Enter into the focused scan box as a USB scanner does
    * (key events, not setValue). `confirm`: what to do if the app asks
-   * (true = Enter, false = Esc). Returns the new panel state and whether it
-   * asked.
+   * (true = Y, false = Esc; Enter never answers it). Returns the new panel
+   * state and whether it asked.
    */
   async function scan(text, { confirm = true } = {}) {
     const before = (await panelState()).seq;
@@ -390,7 +390,7 @@ describe("Muster desktop app", () => {
     }, `no confirmation after scanning ${text}`);
     if (asked) {
       await shot(`checkin-confirm-${text.replace(/\W/g, "_")}`);
-      await browser.keys([confirm ? "\uE007" : "\uE00C"]);
+      await browser.keys([confirm ? "y" : "\uE00C"]);
       await waitUntil(async () => (await panelState()).seq !== before, "no outcome after the confirmation dialog");
     }
     // The paint time is stamped on the frame after the confirmation.
@@ -445,6 +445,7 @@ describe("Muster desktop app", () => {
     assert.equal(first.status, "checked_in", JSON.stringify(first));
     assert.equal(first.name, "李建国");
     assert.match(first.title, /签到成功/);
+    assert.match(first.session, /第一天/, "the confirmation names the session it recorded");
     assert.equal(first.focused, "scan-input", "the scan box keeps the focus");
     await shot("10-checkin-ok");
 
@@ -503,7 +504,7 @@ describe("Muster desktop app", () => {
     await shot("15-dashboard");
   });
 
-  test("a session that has not started asks first: Esc records nothing, Enter records", async () => {
+  test("a session that has not started asks first: Esc records nothing, Y records", async () => {
     await (await $t("tab-checkin")).click();
     await chooseSession(1); // day 2, tomorrow: never open today
     const code = demoCodes["张丽华"];
@@ -515,6 +516,7 @@ describe("Muster desktop app", () => {
     assert.equal(confirmed.asked, true);
     assert.equal(confirmed.status, "checked_in", JSON.stringify(confirmed));
     assert.equal(confirmed.name, "张丽华");
+    assert.match(confirmed.session, /第二天/);
     await (await $t("tab-dashboard")).click();
     await waitUntil(async () => {
       const a = await browser.execute(() =>
@@ -608,6 +610,85 @@ describe("Muster desktop app", () => {
     await shot("21-checkin-en");
     await (await $t("lang-toggle")).click();
     await waitUntil(async () => (await (await $t("tab-checkin")).getText()) === "签到", "back to Chinese");
+  });
+
+
+  // ---- the door never records the wrong person (issue 17, 1–4) -------------
+  const inputValue = () => browser.execute(() => document.querySelector('[data-testid="scan-input"]').value);
+  const confirmText = (id) => browser.execute((i) => document.querySelector(`[data-testid="${i}"]`)?.textContent?.trim() ?? "", id);
+  /** A demo trainee's code that a Y or N cannot begin (those answer the dialog when typed slowly). */
+  const codeOf = (name) => {
+    const c = demoCodes[name];
+    assert.ok(c && !/^[YN]/i.test(c), `${name}'s code ${c} suits this test`);
+    return c;
+  };
+
+  test("door: a scan while the not-started question is open waits in line; it never answers the question", async () => {
+    await (await $t("tab-checkin")).click();
+    await chooseSession(1); // day 2: tomorrow
+    const warn = await $t("door-day-warning");
+    assert.ok(await warn.isDisplayed(), "another day's session is said in large type");
+    assert.match(await warn.getText(), /不是今天/);
+    const [a, b] = ["刘洋", "陈静"].map(codeOf);
+    const before = (await panelState()).seq;
+    await (await $t("scan-input")).addValue(`${a}\uE007`);
+    await waitUntil(dialogOpen, "day 2 asks before recording 刘洋");
+    // The next badge, typed by the scanner into the open question.
+    await browser.keys([...b, "\uE007"]);
+    await waitUntil(async () => (await confirmText("confirm-queue")).includes(b), "the second code waits in line, shown in the question");
+    assert.ok(await dialogOpen(), "the scanner's Enter did not answer the question");
+    assert.equal((await panelState()).seq, before, "nothing recorded yet");
+    await shot("23-door-queue-zh");
+    await browser.keys(["y"]);
+    await waitUntil(async () => {
+      const p = await panelState();
+      return p.status === "checked_in" && p.name === "刘洋";
+    }, "Y records 刘洋");
+    await waitUntil(async () => (await dialogOpen()) && /陈静/.test(await confirmText("confirm-body")), "then 陈静's scan asks in turn");
+    await browser.keys(["\uE00C"]);
+    await waitUntil(async () => (await panelState()).status === "cancelled", "Esc cancels 陈静");
+    assert.match((await panelState()).body, /陈静/);
+    assert.equal(await dialogOpen(), false);
+  });
+
+  test("door: Enter on a search that several match asks which one; ↓ and Enter take the highlighted", async () => {
+    await chooseSession(0);
+    assert.equal(await (await $t("door-day-warning")).isDisplayed(), false, "today's session: no warning");
+    await browser.keys([..."zh"]);
+    await waitUntil(async () => (await texts("door-result-name")).length >= 2, "zh lists several");
+    const names = await texts("door-result-name");
+    assert.equal(names[0], "张丽华", "the surname zhang before rarer readings");
+    const before = (await panelState()).seq;
+    await (await $t("scan-input")).addValue("\uE007");
+    await waitUntil(async () => (await panelState()).seq !== before, "Enter answers");
+    const asked = await panelState();
+    assert.equal(asked.status, "ask", JSON.stringify(asked));
+    assert.match(asked.title, /请选择/);
+    assert.equal(await inputValue(), "zh", "the query stays, with its list");
+    await shot("24-door-ask-zh");
+    await browser.keys(["ArrowDown"]);
+    const done = await scan("");
+    assert.equal(done.status, "checked_in", JSON.stringify(done));
+    assert.equal(done.name, names[1], "the highlighted one, not the first");
+    assert.match(done.session, /第一天/);
+  });
+
+  test("door: Undo (Ctrl+Z) takes a scan back for the door, the counter and the report; the next scan counts", async () => {
+    const code = codeOf("杨波");
+    const arrived = async () => Number(await confirmText("checkin-arrived"));
+    const first = await scan(code);
+    assert.equal(first.status, "checked_in", JSON.stringify(first));
+    await waitUntil(async () => (await $t("result-undo")).isDisplayed(), "the confirmation offers Undo");
+    await shot("25-door-undo-offer-zh");
+    const n = await arrived();
+    await browser.action("key").down("\uE009").down("z").up("z").up("\uE009").perform();
+    await waitUntil(async () => (await panelState()).status === "undone", "Ctrl+Z undoes it");
+    assert.match((await panelState()).body, /杨波/);
+    await waitUntil(async () => (await arrived()) === n - 1, "the counter takes it back");
+    await shot("26-door-undone-zh");
+    const again = await scan(code);
+    assert.equal(again.status, "checked_in", `a real scan counts again, not "already": ${JSON.stringify(again)}`);
+    await waitUntil(async () => (await arrived()) === n, "and the counter counts it");
   });
 
   test("scan → confirmation is fast", () => {

@@ -58,6 +58,11 @@ export const api = {
   /** Whether the open store is encrypted (then exports are sealed unless plain). */
   storeEncrypted: () => commands.storeEncrypted(),
   search: (eventId: string, query: string, limit = 8) => commands.search(eventId, query, limit),
+  /** The search behind Enter: hits (exact first) and `sure`, the one trainee Enter may check in at once. */
+  doorSearch: (eventId: string, query: string, limit = 8) => commands.doorSearch(eventId, query, limit),
+  /** Undoes a mistaken check-in: it no longer counts, kept as history with the reason. */
+  undoCheckIn: (eventId: string, sessionId: string, who: MarkWho, reason: string) =>
+    commands.undoCheckIn(eventId, sessionId, idOf(who), codeOf(who), reason),
   checkIn: (eventId: string, sessionId: string, who: MarkWho, force: boolean, source: MarkSource) =>
     commands.checkIn(eventId, sessionId, idOf(who), codeOf(who), null, force, source),
   checkOut: (eventId: string, sessionId: string, who: MarkWho, force: boolean, source: MarkSource) =>

@@ -3,7 +3,7 @@ import type { MarkOutcome } from "./bindings/MarkOutcome";
 import type { Session } from "./bindings/Session";
 import {
   clockTime, defaultSession, enterAction, isBurst, fillSlots, isAsciiInput, localMinute, looksLikeCode, looksLikeScanAttempt, outcomeLine,
-  outcomeTone, sessionTiming,
+  onOtherDay, outcomeTone, sessionTiming,
 } from "./door";
 
 const session = (id: string, starts: string, ends: string): Session => ({
@@ -62,10 +62,19 @@ describe("sessions", () => {
     expect(defaultSession([day2, day1], "2026-03-09T08:05")?.id).toBe("d1");
     expect(defaultSession([day2, day1], "2026-03-09T16:59")?.id).toBe("d1");
   });
-  it("else the next one, else the last one", () => {
+  it("else the next one today, else today's last: never tomorrow's while today has one", () => {
     expect(defaultSession([day2, day1], "2026-03-09T06:00")?.id).toBe("d1");
-    expect(defaultSession([day2, day1], "2026-03-09T18:00")?.id).toBe("d2");
+    // The evening of day 1 (the demo opened at 22:36): day 1, which has
+    // ended and asks, not day 2, which would give credit for tomorrow.
+    expect(defaultSession([day2, day1], "2026-03-09T18:00")?.id).toBe("d1");
+    expect(defaultSession([day2, day1], "2026-03-09T22:36")?.id).toBe("d1");
+    expect(onOtherDay(day1, "2026-03-09T22:36")).toBe(false);
+  });
+  it("with no session today, the nearest other day's, which the door flags", () => {
+    expect(defaultSession([day2, day1], "2026-03-08T22:00")?.id).toBe("d1");
+    expect(onOtherDay(day1, "2026-03-08T22:00")).toBe(true);
     expect(defaultSession([day2, day1], "2026-03-11T10:00")?.id).toBe("d2");
+    expect(onOtherDay(day2, "2026-03-11T10:00")).toBe(true);
     expect(defaultSession([], "2026-03-11T10:00")).toBeUndefined();
   });
   it("says whether a session has started or ended", () => {

@@ -88,14 +88,25 @@ function minutesOf(local: string): number {
 
 /**
  * The session to check into by default: the one open now (from an hour
- * before its start to its end), else the next one, else the last one.
+ * before its start to its end), else the next one today, else today's last
+ * (it has ended: a scan asks). Only when no session is today, the nearest
+ * other day's (the next one, else the last one): the door then says so in
+ * large type ([`onOtherDay`]). Never tomorrow's while today has sessions:
+ * an evening's scans must not give people credit for tomorrow.
  */
 export function defaultSession(sessions: Session[], now: string): Session | undefined {
   const sorted = [...sessions].sort((a, b) => a.starts_at.localeCompare(b.starts_at));
   const n = minutesOf(now);
   const open = sorted.find((s) => minutesOf(s.starts_at) - OPENS_BEFORE_MINUTES <= n && n <= minutesOf(s.ends_at));
   if (open) return open;
+  const today = sorted.filter((s) => !onOtherDay(s, now));
+  if (today.length > 0) return today.find((s) => minutesOf(s.starts_at) > n) ?? today[today.length - 1];
   return sorted.find((s) => minutesOf(s.starts_at) > n) ?? sorted[sorted.length - 1];
+}
+
+/** Whether a session starts on another day than `now` (venue local time). */
+export function onOtherDay(s: Session, now: string): boolean {
+  return s.starts_at.slice(0, 10) !== now.slice(0, 10);
 }
 
 /** Whether a session lies ahead of `now` ("not started") or behind it ("ended"). */

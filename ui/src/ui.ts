@@ -198,7 +198,7 @@ export function confirmDialog(opts: { title: string; body: string; yes: string; 
         h("p", { class: "modal-text", testid: "confirm-body" }, opts.body),
         opts.detail ? h("p", { class: "modal-detail muted" }, opts.detail) : null,
         h("div", { class: "modal-actions" },
-          h("span", { class: "modal-keys muted" }, t("door.confirm.keys")),
+          h("span", { class: "modal-keys muted" }, t("confirm.keys")),
           no, yes),
       ].filter((n): n is HTMLParagraphElement | HTMLDivElement => n !== null),
       onClose: () => resolve(answer),

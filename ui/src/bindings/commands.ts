@@ -11,6 +11,7 @@ import type { Batch } from "./Batch";
 import type { BatchStatus } from "./BatchStatus";
 import type { ConnectionTest } from "./ConnectionTest";
 import type { DiffReport } from "./DiffReport";
+import type { DoorSearch } from "./DoorSearch";
 import type { DuplicateGroup } from "./DuplicateGroup";
 import type { EligibilityReport } from "./EligibilityReport";
 import type { Entry } from "./Entry";
@@ -42,6 +43,7 @@ import type { SyncFileExport } from "./SyncFileExport";
 import type { SyncSettings } from "./SyncSettings";
 import type { SyncStatus } from "./SyncStatus";
 import type { Trainee } from "./Trainee";
+import type { Undone } from "./Undone";
 import type { User } from "./User";
 import type { Verification } from "./Verification";
 import type { WalkIn } from "./WalkIn";
@@ -84,6 +86,16 @@ export const commands = {
    * Door search: code, name, pinyin (full or initials), mobile's last four.
    */
   search: (eventId: string, query: string, limit: number | null): Promise<Array<Trainee>> => call<Array<Trainee>>("search", { eventId, query, limit }),
+  /**
+   * The search behind Enter at the door: hits (exact ones first) and the
+   * one trainee Enter may check in without asking.
+   */
+  doorSearch: (eventId: string, query: string, limit: number | null): Promise<DoorSearch> => call<DoorSearch>("door_search", { eventId, query, limit }),
+  /**
+   * Undoes a mistaken check-in (the door's Undo, Ctrl+Z): it no longer
+   * counts and stays as history with the reason.
+   */
+  undoCheckIn: (eventId: string, sessionId: string, traineeId: string | null, code: string | null, reason: string): Promise<Undone> => call<Undone>("undo_check_in", { eventId, sessionId, traineeId, code, reason }),
   /**
    * Checks a trainee into a session. `needs_confirmation` outside the
    * session's times: the UI asks, then calls again with `force: true`.
@@ -317,6 +329,8 @@ export type CommandName =
   | "store_encrypted"
   | "unlock"
   | "search"
+  | "door_search"
+  | "undo_check_in"
   | "check_in"
   | "check_out"
   | "walk_in"

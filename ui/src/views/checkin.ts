@@ -3,24 +3,29 @@
 // One big input that keeps the focus. A USB scanner types a code and Enter:
 // that checks the trainee into the chosen session at once. Typing shows live
 // results (name, pinyin, initials, mobile's last four, code); Enter checks in
-// the highlighted (first) one. The confirmation panel shows the name large, a
-// colour and a beep per outcome. A session that has not started or has ended
-// asks first (Enter = confirm, Esc = cancel). Sign-out mode, walk-ins.
+// at once only the one trainee the query names exactly, else it moves into
+// the list and asks (↑↓, Enter). The confirmation panel shows the name and
+// the session large, a colour and a beep per outcome, and offers Undo for
+// 10 s (Ctrl+Z). A session that has not started or has ended asks first,
+// with a deliberate key (Y = record, Esc = cancel): a scanner's burst never
+// answers it, its code waits in the door's queue (shown) and comes next.
+// Every Enter goes through that queue, one at a time. Sign-out mode, walk-ins.
 
 import { api, type MarkSource, type MarkWho } from "../api";
+import type { DoorHit } from "../bindings/DoorHit";
 import type { Event } from "../bindings/Event";
 import type { MarkOutcome } from "../bindings/MarkOutcome";
 import type { Session } from "../bindings/Session";
 import type { Trainee } from "../bindings/Trainee";
 import { clear, debounce, h, later, on, untilAbort } from "../dom";
 import {
-  clockTime, defaultSession, enterAction, isBurst, localMinute, outcomeLine, outcomeTone, sessionTiming,
+  clockTime, defaultSession, enterAction, isBurst, localMinute, onOtherDay, outcomeLine, outcomeTone, SCANNER_GAP_MS, sessionTiming,
 } from "../door";
-import { errorMessage, errorTitle, formatDateTime, formatPhone, maskId, type UiError } from "../format";
+import { dateRange, errorMessage, errorTitle, formatDateTime, formatPhone, maskId, type UiError } from "../format";
 import { role } from "../session";
 import { t } from "../i18n";
 import { beep, warmUp } from "../sound";
-import { loadInto, confirmDialog, errorBox, field, modalOpen, openModal, type Ctx } from "../ui";
+import { loadInto, errorBox, field, modalOpen, openModal, type Ctx } from "../ui";
 import { eventHeader, eventTabs, findEvent } from "./event";
 
 /** Live results wait this long after the last keystroke (a scanner's burst is faster). */
@@ -29,10 +34,18 @@ export const DOOR_DEBOUNCE_MS = 60;
 const RESULTS = 5;
 /** Lines in the "recent on this laptop" list. */
 const RECENT = 4;
+/** How long the confirmation offers Undo (ms). */
+export const UNDO_MS = 10_000;
+/** A Y or N in the dialog answers it only if no other key follows this fast (a scanner's burst). */
+const ANSWER_SETTLE_MS = SCANNER_GAP_MS * 3;
 
 type Mode = "in" | "out";
 
-type RecentItem = { name: string; code: string; line: string; tone: "ok" | "warn" | "error" };
+/** Enter in the scan box, waiting its turn in the door's queue. */
+type Pending = { label: string; run: () => Promise<void> };
+
+/** `line` is worded when shown, so the list follows a change of language. */
+type RecentItem = { name: string; code: string; line: () => string; tone: "ok" | "warn" | "error" };
 
 /** Recent outcomes per session, kept while the app runs (across screens). */
 const recent = new Map<string, RecentItem[]>();
@@ -66,6 +79,45 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
   let session: Session = defaultSession(sessions, localMinute(new Date())) ?? sessions[0];
   let mode: Mode = "in";
 
+  /** Said in large type when the chosen session is not today's. */
+  const dayWarning = h("div", { class: "door-day-warning", testid: "door-day-warning", role: "alert", hidden: true });
+  const renderDay = () => {
+    const other = onOtherDay(session, localMinute(new Date()));
+    dayWarning.hidden = !other;
+    dayWarning.textContent = other ? t("door.other_day", { date: dateRange(session.starts_at.slice(0, 10), 1), session: session.title }) : "";
+  };
+
+  // ---- the door's queue: one Enter at a time ------------------------------
+  const pending: Pending[] = [];
+  let busy = false;
+  const queueLine = h("div", { class: "door-queue", testid: "door-queue", "aria-live": "polite", hidden: true });
+  /** Every place that shows the queue (the toolbar's line, an open dialog's). */
+  const queueViews = new Set<HTMLElement>([queueLine]);
+  const renderQueue = () => {
+    const text = pending.length ? t("door.queue", { n: pending.length, codes: pending.map((p) => p.label).join(" · ") }) : "";
+    for (const v of queueViews) {
+      v.textContent = text;
+      v.hidden = !text;
+    }
+  };
+  const enqueue = (label: string, run: () => Promise<void>) => {
+    pending.push({ label, run });
+    renderQueue();
+    if (!busy) void pump();
+  };
+  const pump = async () => {
+    busy = true;
+    try {
+      while (pending.length > 0 && !signal.aborted) {
+        const next = pending.shift()!;
+        renderQueue();
+        try { await next.run(); } catch { /* each action shows its own errors */ }
+      }
+    } finally {
+      busy = false;
+    }
+  };
+
   // ---- toolbar: session, mode, counter, walk-in ----------------------------
   const select = h("select", { class: "select session-select", testid: "checkin-session", "aria-label": t("door.session") },
     sessions.map((s) => h("option", { value: s.id, selected: s.id === session.id }, sessionLabel(s))),
@@ -91,6 +143,8 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
   let selected = 0;
   let searchSeq = 0;
   let renderSeq = 0;
+  /** The query whose Enter was answered with "which one?": the next Enter takes the highlighted hit. */
+  let askedFor: string | null = null;
 
   const setHint = () => { hint.textContent = t(mode === "in" ? "door.input.hint" : "door.input.hint.out"); };
 
@@ -117,7 +171,7 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
             type: "button", tabindex: "-1", class: `door-result${i === selected ? " on" : ""}`, testid: "door-result",
             "data-trainee-id": tr.id,
             onmousedown: (e: MouseEvent) => e.preventDefault(), // keep the focus in the input
-            onclick: () => { const t0 = performance.now(); resetInput(); void mark({ traineeId: tr.id }, "search", t0, tr.name, tr.name); },
+            onclick: () => { const t0 = performance.now(); resetInput(); enqueue(tr.name, () => mark({ traineeId: tr.id }, "search", t0, tr.name, tr.name)); },
           },
             h("span", { class: "door-result-name", testid: "door-result-name" }, tr.name),
             tr.walk_in ? h("span", { class: "chip chip-muted" }, t("door.walkin.badge")) : null,
@@ -140,10 +194,11 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
     // Enter may have taken (and cleared) the input since the keystroke.
     if (query !== input.value.trim()) return;
     try {
-      const rows = await untilAbort(api.search(event.id, query, RESULTS), signal);
+      const rows = (await untilAbort(api.doorSearch(event.id, query, RESULTS), signal)).hits;
       if (mine !== searchSeq || query !== input.value.trim()) return;
+      // An answer for the query already asked about keeps its highlight.
+      if (shown.query !== query) selected = 0;
       shown = { query, rows };
-      selected = 0;
       renderResults();
     } catch {
       // the search box is a convenience; Enter reports errors properly
@@ -154,6 +209,7 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
     input.value = "";
     searchSeq++; // drop answers in flight
     shown = { query: "", rows: [] };
+    askedFor = null;
     renderResults();
   };
 
@@ -191,14 +247,39 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
       recentList.appendChild(h("li", { class: `recent tone-${r.tone}`, testid: "recent-item" },
         h("span", { class: "recent-dot", "aria-hidden": "true" }),
         h("span", { class: "recent-name" }, r.name),
-        h("span", { class: "recent-line muted" }, r.line),
+        h("span", { class: "recent-line muted" }, r.line()),
       ));
     }
   };
 
-  const showOutcome = (o: MarkOutcome, t0: number) => {
+  /** The check-in the confirmation offers to undo, until `until` (ms). */
+  let undoable: { traineeId: string; name: string; session: Session; until: number; seq: string } | null = null;
+
+  const undo = async () => {
+    const u = undoable;
+    if (!u || performance.now() > u.until || panel.dataset.seq !== u.seq) return;
+    undoable = null;
+    const t0 = performance.now();
+    try {
+      await untilAbort(api.undoCheckIn(event.id, u.session.id, { traineeId: u.traineeId }, t("door.undo.reason")), signal);
+      showProblem("undone", t("door.undone"), t("door.undone.body", { name: u.name, session: u.session.title }), null, t0, "idle");
+      pushRecent({ name: u.name, code: "", line: () => t("door.undone"), tone: "warn" });
+      later(0, () => void refreshCounter(), signal);
+    } catch (err) {
+      showError(err as UiError, "", t0, u.name);
+    }
+  };
+
+  const showOutcome = (o: MarkOutcome, t0: number, s: Session) => {
     const tone = outcomeTone(o);
     const line = outcomeLine(o);
+    const fresh = o.status === "checked_in";
+    const undoBtn = fresh
+      ? h("button", {
+        type: "button", tabindex: "-1", class: "btn btn-secondary result-undo", testid: "result-undo",
+        onmousedown: (e: MouseEvent) => e.preventDefault(), onclick: () => enqueue(t("door.undo"), undo),
+      }, t("door.undo"), h("kbd", null, "Ctrl+Z"))
+      : null;
     panel.className = `result-panel tone-${tone}`;
     panel.replaceChildren(
       h("div", { class: "result-status", testid: "result-status" },
@@ -207,6 +288,7 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
         o.late ? h("span", { class: "chip chip-late", testid: "result-late" }, t("door.late")) : null,
       ),
       h("div", { class: "result-name", testid: "result-name" }, o.trainee.name),
+      h("div", { class: "result-session", testid: "result-session" }, `${s.title} · ${formatDateTime(s.starts_at)}–${clockTime(s.ends_at)}`),
       h("div", { class: "result-line", testid: "result-line" }, line),
       h("div", { class: "result-meta" },
         o.trainee.code ? h("span", { class: "mono result-code", testid: "result-code" }, o.trainee.code) : null,
@@ -215,14 +297,22 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
         o.trainee.phone ? h("span", { class: "mono" }, formatPhone(o.trainee.phone)) : null,
         o.trainee.id_number ? h("span", { class: "mono" }, maskId(o.trainee.id_number)) : null,
       ),
+      undoBtn ?? "",
     );
     stamp(o.status, t0);
+    undoable = null;
+    if (undoBtn) {
+      const seq = panel.dataset.seq!;
+      undoable = { traineeId: o.trainee.id, name: o.trainee.name, session: s, until: performance.now() + UNDO_MS, seq };
+      later(UNDO_MS, () => { if (undoable?.seq === seq) undoable = null; undoBtn.remove(); }, signal);
+    }
     beepAfterPaint(tone);
-    pushRecent({ name: o.trainee.name, code: o.trainee.code ?? "", line, tone });
+    pushRecent({ name: o.trainee.name, code: o.trainee.code ?? "", line: () => outcomeLine(o), tone });
     later(0, () => void refreshCounter(), signal);
   };
 
   const showProblem = (status: string, title: string, body: string, detail: string | null, t0: number, tone: "error" | "idle" = "error") => {
+    undoable = null;
     panel.className = `result-panel tone-${tone}`;
     panel.replaceChildren(
       h("div", { class: "result-status", testid: "result-status" },
@@ -236,26 +326,30 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
 
   /** `name`: the trainee's name when known, for the messages that name a person. */
   const showError = (e: UiError, typed: string, t0: number, name: string | null = null) => {
-    let title = errorTitle(e.code);
+    const out = mode === "out";
+    /** The title, in the language of the moment (the recent list words it again). */
+    const titleOf = () => {
+      if (e.kind === "not_a_code" || e.kind === "other_event") return t("door.err.bad_code");
+      if (e.code === "not_found" && typed) return t("door.err.unknown_code");
+      if (e.code === "conflict" && out) return t("door.err.not_in");
+      return errorTitle(e.code);
+    };
     let body = errorMessage(e, role());
     let detail: string | null = null;
     if (e.kind === "not_a_code" || e.kind === "other_event") {
       // Chosen by the error's kind; the core's message (shown below) says why:
       // a character no code has, half a code, a check symbol, another event.
-      title = t("door.err.bad_code");
       body = t("door.err.bad_code.body", { q: typed });
       detail = e.message;
     } else if (e.code === "not_found" && typed) {
-      title = t("door.err.unknown_code");
       body = t("door.err.unknown_code.body", { q: typed });
       detail = e.message;
-    } else if (e.code === "conflict" && mode === "out") {
-      title = t("door.err.not_in");
+    } else if (e.code === "conflict" && out) {
       body = t("door.err.not_in.body", { name: name ?? typed });
       detail = e.message;
     }
-    showProblem(`error:${e.code}`, title, body, detail, t0);
-    pushRecent({ name: name ?? (typed || "—"), code: "", line: title, tone: "error" });
+    showProblem(`error:${e.code}`, titleOf(), body, detail, t0);
+    pushRecent({ name: name ?? (typed || "—"), code: "", line: titleOf, tone: "error" });
   };
 
   /** Checks in (or signs out) `who`; asks first outside the session's times. */
@@ -268,7 +362,7 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
       try { return (await untilAbort(api.search(event.id, who.code, 1), signal))[0]?.name ?? null; } catch { return null; }
     };
     try {
-      showOutcome(await untilAbort(call(event.id, s.id, who, false, source), signal), t0);
+      showOutcome(await untilAbort(call(event.id, s.id, who, false, source), signal), t0, s);
     } catch (err) {
       const e = err as UiError;
       if (e.code === "conflict") return showError(e, typed, t0, await nameOf());
@@ -276,14 +370,12 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
       const who_name = await nameOf();
       const timing = sessionTiming(s, localMinute(new Date()));
       const ended = timing === "ended";
-      const ok = await untilAbort(confirmDialog({
+      const ok = await untilAbort(askOutsideTimes({
         title: t(ended ? "door.confirm.title.ended" : "door.confirm.title.not_started"),
         body: t(ended ? "door.confirm.body.ended" : "door.confirm.body.not_started", {
           session: s.title, starts: formatDateTime(s.starts_at), ends: formatDateTime(s.ends_at), name: who_name ?? t("door.this_trainee"),
         }),
         detail: e.message,
-        yes: t("door.confirm.yes"),
-        signal,
       }), signal);
       input.focus();
       const t1 = performance.now();
@@ -292,7 +384,7 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
         return;
       }
       try {
-        showOutcome(await untilAbort(call(event.id, s.id, who, true, source), signal), t1);
+        showOutcome(await untilAbort(call(event.id, s.id, who, true, source), signal), t1, s);
       } catch (err2) {
         showError(err2 as UiError, typed, t1, who_name);
       }
@@ -300,33 +392,127 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
   };
 
   /**
+   * The "not started / has ended" question. Only a deliberate answer counts:
+   * Y (or the button) records, N or Esc cancels. Enter answers nothing, and
+   * a key that comes in a scanner's burst is part of a code: the code and its
+   * Enter join the door's queue (shown here) and are checked in after this
+   * answer, never lost and never taken as one.
+   */
+  const askOutsideTimes = (opts: { title: string; body: string; detail: string }): Promise<boolean> =>
+    new Promise((resolve) => {
+      let answer = false;
+      let keys: { ch: string; at: number }[] = [];
+      let settle: number | undefined;
+      const yes = h("button", { class: "btn btn-primary btn-lg", type: "button", testid: "confirm-yes", tabindex: "-1" }, t("door.confirm.yes"), " ", h("kbd", null, "Y"));
+      const no = h("button", { class: "btn btn-secondary btn-lg", type: "button", testid: "confirm-no", tabindex: "-1" }, t("common.cancel"), " ", h("kbd", null, "Esc"));
+      const queued = h("p", { class: "door-queue modal-detail", testid: "confirm-queue", hidden: true });
+      const keyLine = h("span", { class: "modal-keys", tabindex: "-1", testid: "confirm-keys" }, t("door.confirm.keys"));
+      const finish = (ok: boolean) => { answer = ok; modal.close(); };
+      const onKey = (e: KeyboardEvent) => {
+        if (e.isComposing || e.key === "Escape") return; // Esc: the modal cancels
+        if (e.key === "Enter") {
+          e.preventDefault();
+          e.stopPropagation();
+          const now = performance.now();
+          if (keys.length > 0) {
+            // A code typed or scanned while asked: it waits its turn.
+            const raw = keys.map((k) => k.ch).join("");
+            const burst = isBurst(keys.map((k) => k.at), now);
+            keys = [];
+            window.clearTimeout(settle);
+            enqueue(raw.trim(), () => onEnter(raw, performance.now(), burst, null));
+          } else {
+            keyLine.classList.remove("flash");
+            void keyLine.offsetWidth;
+            keyLine.classList.add("flash");
+          }
+          return;
+        }
+        if (e.key.length !== 1 || e.ctrlKey || e.metaKey || e.altKey) return;
+        e.preventDefault();
+        e.stopPropagation();
+        const first = keys.length === 0;
+        keys.push({ ch: e.key, at: performance.now() });
+        const k = e.key.toLowerCase();
+        if (first && (k === "y" || k === "n")) {
+          // An answer, unless more keys follow at a scanner's pace.
+          settle = window.setTimeout(() => {
+            if (keys.length === 1) {
+              keys = [];
+              finish(k === "y");
+            }
+          }, ANSWER_SETTLE_MS);
+        }
+      };
+      window.addEventListener("keydown", onKey, true);
+      queueViews.add(queued);
+      renderQueue();
+      const modal = openModal({
+        title: opts.title,
+        testid: "confirm-dialog",
+        tone: "warn",
+        autofocus: keyLine,
+        signal,
+        body: [
+          h("p", { class: "modal-text", testid: "confirm-body" }, opts.body),
+          h("p", { class: "modal-detail muted" }, opts.detail),
+          queued,
+          h("div", { class: "modal-actions" }, keyLine, no, yes),
+        ],
+        onClose: () => {
+          window.removeEventListener("keydown", onKey, true);
+          window.clearTimeout(settle);
+          queueViews.delete(queued);
+          resolve(answer);
+        },
+      });
+      yes.addEventListener("click", () => finish(true));
+      no.addEventListener("click", () => finish(false));
+    });
+
+  /**
    * Enter in the scan box: a complete code, a scanner's burst or a code-like
    * fragment checks in by code (the core refuses garbage and half codes and
    * says why); a name, pinyin or mobile digits checks in the highlighted hit.
    */
-  const onEnter = async (raw: string, t0: number, burst: boolean) => {
+  const onEnter = async (raw: string, t0: number, burst: boolean, seen: { query: string; rows: Trainee[]; selected: number; asked: string | null } | null) => {
     const action = enterAction(raw, burst);
     if (action.kind === "none") return;
     if (action.kind === "code") return mark({ code: action.code }, "scan", t0, action.code, null);
     const q = action.query;
-    let hit: Trainee | undefined;
-    if (shown.query === q && shown.rows.length > 0) {
-      hit = shown.rows[Math.min(selected, shown.rows.length - 1)];
-    } else {
-      try {
-        hit = (await untilAbort(api.search(event.id, q, 1), signal))[0];
-      } catch (e) {
-        return showError(e as UiError, q, t0);
-      }
+    // Asked "which one?" before, or moved with ↑↓: the highlighted hit.
+    if (seen && seen.query === q && seen.rows.length > 0 && (seen.asked === q || seen.selected > 0)) {
+      const hit = seen.rows[Math.min(seen.selected, seen.rows.length - 1)];
+      return mark({ traineeId: hit.id }, "search", t0, hit.name, hit.name);
     }
-    if (hit) return mark({ traineeId: hit.id }, "search", t0, hit.name, hit.name);
-    showProblem("error:no_match", t("door.err.no_match"), t("door.err.no_match.body", { q }), null, t0);
+    let hits: DoorHit[];
+    let sure: string | null;
+    try {
+      ({ hits, sure } = await untilAbort(api.doorSearch(event.id, q, RESULTS), signal));
+    } catch (e) {
+      return showError(e as UiError, q, t0);
+    }
+    const one = sure ? hits.find((h) => h.id === sure) : undefined;
+    if (one) return mark({ traineeId: one.id }, "search", t0, one.name, one.name);
+    if (hits.length === 0) {
+      showProblem("error:no_match", t("door.err.no_match"), t("door.err.no_match.body", { q }), null, t0);
+      return;
+    }
+    // Not one exact match: into the list, and ask. Nothing is recorded.
+    if (!input.value) input.value = q;
+    searchSeq++;
+    shown = { query: q, rows: hits };
+    selected = 0;
+    askedFor = q;
+    renderResults();
+    showProblem("ask", t("door.ask"), t("door.ask.body", { n: hits.length, q }), null, t0, "idle");
   };
 
   // Times of the keys typed since the box was last empty: a scanner's burst.
   let keyTimes: number[] = [];
   input.addEventListener("input", () => {
     if (!input.value) keyTimes = [];
+    if (askedFor !== null && input.value.trim() !== askedFor) askedFor = null;
     runSearch(input.value.trim());
   });
   input.addEventListener("keydown", (e) => {
@@ -342,18 +528,14 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
       const burst = isBurst(keyTimes, t0);
       panel.dataset.burst = String(burst);
       keyTimes = [];
-      // The query's shown results are used by onEnter before the reset.
-      const snapshot = { ...shown };
-      const sel = selected;
+      // What the person saw when they pressed Enter decides a search's hit.
+      const seen = { query: shown.query, rows: shown.rows, selected, asked: askedFor };
       resetInput();
-      shown = snapshot;
-      selected = sel;
-      void onEnter(raw, t0, burst).finally(() => {
-        if (!input.value) {
-          shown = { query: "", rows: [] };
-          renderResults();
-        }
-      });
+      if (!raw.trim()) return;
+      enqueue(raw.trim(), () => onEnter(raw, t0, burst, seen));
+    } else if (e.key === "z" && (e.ctrlKey || e.metaKey) && !input.value) {
+      e.preventDefault();
+      if (undoable) enqueue(t("door.undo"), undo);
     } else if (e.key === "Escape") {
       resetInput();
     } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
@@ -371,6 +553,11 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
   input.addEventListener("blur", () => later(0, keepFocus, signal));
   const onDocKey = (e: KeyboardEvent) => {
     if (modalOpen() || isField(e.target as Element)) return;
+    if (e.key === "z" && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      if (undoable) enqueue(t("door.undo"), undo);
+      return;
+    }
     if (e.key.length === 1 || e.key === "Enter") input.focus();
   };
   on(document, "keydown", onDocKey, signal, { capture: true });
@@ -393,6 +580,7 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
 
   select.addEventListener("change", () => {
     session = sessions.find((s) => s.id === select.value) ?? session;
+    renderDay();
     renderRecent();
     void refreshCounter();
     input.focus();
@@ -408,7 +596,8 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
   modeIn.addEventListener("click", () => setMode("in"));
   modeOut.addEventListener("click", () => setMode("out"));
   walkBtn.addEventListener("click", () => openWalkIn(event, (tr) => {
-    void mark({ traineeId: tr.id }, "manual", performance.now(), tr.name, tr.name);
+    const t0 = performance.now();
+    enqueue(tr.name, () => mark({ traineeId: tr.id }, "manual", t0, tr.name, tr.name));
   }, signal));
 
   panel.append(
@@ -421,6 +610,7 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
       h("span", { class: "result-code" }, "7KQ2MX")),
   );
   setHint();
+  renderDay();
   renderRecent();
   renderResults();
 
@@ -433,8 +623,9 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
       counter,
       h("div", { class: "door-toolbar-end" }, walkBtn),
     ),
+    dayWarning,
     h("div", { class: "door-grid" },
-      h("section", { class: "card scan-card" }, input, hint, resultsList),
+      h("section", { class: "card scan-card" }, input, hint, queueLine, resultsList),
       h("div", { class: "door-side" },
         panel,
         h("section", { class: "card recent-card" }, h("h2", { class: "card-title" }, t("door.recent")), recentList),
