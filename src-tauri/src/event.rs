@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use muster_core::event::{EventPatch, Removed, SessionPatch};
 use muster_core::model::{Event, NewEvent, NewSession, Session, Trainee};
 use muster_core::roster::{ImportOptions, ImportReport, RosterPreview};
 use muster_core::Error;
@@ -76,6 +77,31 @@ crate::commands! {
 
     pub async fn add_session(state: State<'_, AppState>; event_id: String, session: NewSession) -> Session {
         state.with(|m| m.add_session(&event_id, session))
+    }
+
+    /// Adds the usual two half-day sessions per day of the event.
+    pub async fn add_half_day_sessions(state: State<'_, AppState>; event_id: String) -> Vec<Session> {
+        state.with(|m| m.add_half_day_sessions(&event_id))
+    }
+
+    pub async fn edit_session(state: State<'_, AppState>; session_id: String, patch: SessionPatch) -> Session {
+        state.with(|m| m.edit_session(&session_id, &patch))
+    }
+
+    /// Removes a session; `needs_confirmation` when it holds check-ins
+    /// (the UI asks, then calls again with `force: true`).
+    pub async fn delete_session(state: State<'_, AppState>; session_id: String, force: bool) -> Removed {
+        state.with(|m| m.delete_session(&session_id, force))
+    }
+
+    pub async fn edit_event(state: State<'_, AppState>; event_id: String, patch: EventPatch) -> Event {
+        state.with(|m| m.edit_event(&event_id, &patch))
+    }
+
+    /// Removes an event from every list; `needs_confirmation` when it
+    /// holds trainees or check-ins.
+    pub async fn delete_event(state: State<'_, AppState>; event_id: String, force: bool) -> Removed {
+        state.with(|m| m.delete_event(&event_id, force))
     }
 
     pub async fn roster(state: State<'_, AppState>; event_id: String) -> Vec<Trainee> {

@@ -306,6 +306,9 @@ mod tests {
         let trainee = ok(&app, "roster", json!({"eventId": event}))[0]["id"].as_str().unwrap().to_string();
         let walk = |name: &str| ok(&app, "walk_in", json!({"eventId": event, "name": name, "phone": "13700000001", "idNumber": null}))["trainee"]["id"].as_str().unwrap().to_string();
         let (keep, other) = (walk("新人甲"), walk("新人甲"));
+        // An event and a session of its own for the edits and removals.
+        let spare = ok(&app, "create_event", json!({"event": {"name": "spare", "venue": "", "starts_on": "2026-12-05", "days": 1}}))["id"].as_str().unwrap().to_string();
+        let spare_session = ok(&app, "add_session", json!({"eventId": spare, "session": {"title": "s", "starts_at": "2026-12-05T09:00", "ends_at": "2026-12-05T10:00"}}))["id"].as_str().unwrap().to_string();
         let form = ok(&app, "import_form", json!({"eventId": event, "path": fixture("form-text-integer.xlsx"), "doubleEntry": true}))["id"].as_str().unwrap().to_string();
         ok(&app, "add_batch", json!({"formId": form, "name": "A", "count": 2, "first": "A001"}));
         let keying = ok(&app, "keying_start", json!({"formId": form, "entry": "first"}))["session_id"].as_str().unwrap().to_string();
@@ -333,6 +336,11 @@ mod tests {
             ("create_demo_event", json!({}), A),
             ("list_sessions", json!({"eventId": e()}), ALL),
             ("add_session", json!({"eventId": e(), "session": {"title": "s", "starts_at": "2026-12-05T09:00", "ends_at": "2026-12-05T10:00"}}), A),
+            ("add_half_day_sessions", json!({"eventId": spare}), A),
+            ("edit_session", json!({"sessionId": spare_session, "patch": {"title": "t2", "starts_at": null, "ends_at": null}}), A),
+            ("edit_event", json!({"eventId": spare, "patch": {"name": "spare 2", "venue": null, "starts_on": null, "days": null}}), A),
+            ("delete_session", json!({"sessionId": spare_session, "force": true}), A),
+            ("delete_event", json!({"eventId": spare, "force": true}), A),
             ("roster", json!({"eventId": e()}), AC),
             ("search_roster", json!({"eventId": e(), "query": "王"}), AC),
             ("preview_roster", json!({"path": fixture("roster-gb18030.csv")}), A),

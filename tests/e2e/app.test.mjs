@@ -272,6 +272,46 @@ describe("Muster desktop app", () => {
     await (await $t("roster-empty")).waitForDisplayed({ timeout: T });
   });
 
+  test("sessions: a new event comes with its half-day sessions; one renamed, one removed, the badge follows; a mistaken event removed", async () => {
+    const count = () => browser.execute(() => document.querySelector('[data-testid="sessions-count"]')?.textContent?.trim());
+    await waitUntil(async () => (await count()) === "6", "3 days × a morning and an afternoon session");
+    await shot("06b-event-sessions-zh");
+    await clickEl((await $$t("session-edit"))[0]);
+    await (await $t("session-dialog")).waitForDisplayed({ timeout: T });
+    await typeInto("session-edit-title", "开班仪式");
+    await shot("06c-session-edit-zh");
+    await clickEl(await $t("session-edit-save"));
+    await waitUntil(async () => (await texts("session-item")).some((x) => x.includes("开班仪式")), "the session is renamed");
+    const removes = await $$t("session-delete");
+    await clickEl(removes[removes.length - 1]);
+    await (await $t("remove-dialog")).waitForDisplayed({ timeout: T });
+    await clickEl(await $t("confirm-yes"));
+    await waitUntil(async () => (await count()) === "5", "the badge follows the list");
+    // The venue, mistyped, is fixed.
+    await clickEl(await $t("event-edit"));
+    await (await $t("event-dialog")).waitForDisplayed({ timeout: T });
+    await typeInto("event-edit-venue", "光山县职业教育中心（新校区）");
+    await clickEl(await $t("event-edit-save"));
+    await waitUntil(async () => /新校区/.test(await (await browser.$(".page-sub")).getText()), "the venue is fixed");
+
+    // An event created by mistake, without sessions: offered the half-days, then removed.
+    await clickEl(await $t("back-events"));
+    await typeInto("create-name", "打错了的活动");
+    await clickEl(await $t("create-half-days"));
+    await clickEl(await $t("create-submit"));
+    await (await $t("sessions-empty")).waitForDisplayed({ timeout: T });
+    assert.ok(await (await $t("sessions-half-days")).isDisplayed(), "an event without sessions offers the half-days");
+    await shot("06d-event-no-sessions-zh");
+    await clickEl(await $t("event-delete"));
+    await (await $t("remove-dialog")).waitForDisplayed({ timeout: T });
+    await clickEl(await $t("confirm-yes"));
+    await waitUntil(async () => (await $$t("event-card")).length > 0, "back on the list");
+    const cards = await texts("event-card");
+    assert.ok(!cards.some((c) => c.includes("打错了")), `removed: ${cards}`);
+    for (const c of await $$t("event-card")) if (same((await c.getText()).split("\n")[0], EVENT_NAME) || (await c.getText()).normalize("NFKC").includes(EVENT_NAME.normalize("NFKC"))) { await c.click(); break; }
+    await (await $t("open-import")).waitForDisplayed({ timeout: T });
+  });
+
   test("a GB18030 CSV roster is previewed and imported", async () => {
     await (await $t("open-import")).click();
     await typeInto("import-path", path.join(tmp, "roster-gb18030.csv"));

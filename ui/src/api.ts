@@ -9,6 +9,8 @@ import type { AuditEntry } from "./bindings/AuditEntry";
 import type { ExportedFile } from "./bindings/ExportedFile";
 import type { NewEvent } from "./bindings/NewEvent";
 import type { NewSession } from "./bindings/NewSession";
+import type { EventPatch } from "./bindings/EventPatch";
+import type { SessionPatch } from "./bindings/SessionPatch";
 import type { Role } from "./bindings/Role";
 import type { Status } from "./bindings/Status";
 import type { SyncStatus } from "./bindings/SyncStatus";
@@ -48,6 +50,13 @@ export const api = {
   createDemoEvent: () => commands.createDemoEvent(),
   listSessions: (eventId: string) => commands.listSessions(eventId),
   addSession: (eventId: string, session: NewSession) => commands.addSession(eventId, session),
+  addHalfDaySessions: (eventId: string) => commands.addHalfDaySessions(eventId),
+  editSession: (sessionId: string, patch: SessionPatch) => commands.editSession(sessionId, patch),
+  /** Removes a session; rejects with `needs_confirmation` when it holds check-ins unless `force`. */
+  deleteSession: (sessionId: string, force: boolean) => commands.deleteSession(sessionId, force),
+  editEvent: (eventId: string, patch: EventPatch) => commands.editEvent(eventId, patch),
+  /** Removes an event; rejects with `needs_confirmation` when it holds trainees or check-ins unless `force`. */
+  deleteEvent: (eventId: string, force: boolean) => commands.deleteEvent(eventId, force),
   roster: (eventId: string) => commands.roster(eventId),
   searchRoster: (eventId: string, query: string, limit = 500) => commands.searchRoster(eventId, query, limit),
   previewRoster: (path: string) => commands.previewRoster(path),

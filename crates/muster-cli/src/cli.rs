@@ -135,9 +135,32 @@ pub enum EventCmd {
         starts: String,
         #[arg(long, default_value_t = 1)]
         days: u32,
+        /// Also add the usual two half-day sessions per day (09:00–12:00, 14:00–17:00) → "sessions".
+        #[arg(long)]
+        half_days: bool,
     },
     /// List events → {"events": [...]}.
     List,
+    /// Edit an event (its sessions must still fit its days) → the event.
+    Edit {
+        id: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        venue: Option<String>,
+        /// First day, YYYY-MM-DD.
+        #[arg(long)]
+        starts: Option<String>,
+        #[arg(long)]
+        days: Option<u32>,
+    },
+    /// Remove an event from every list → {"removed": true, "id", "name", "trainees", "marks"}; one with trainees or check-ins only with --force.
+    Delete {
+        id: String,
+        /// Remove it although it holds trainees or check-ins (they stay in the store).
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -158,6 +181,24 @@ pub enum SessionCmd {
     List {
         #[arg(long)]
         event: String,
+    },
+    /// Edit a session (by the rules of adding one) → the session.
+    Edit {
+        id: String,
+        #[arg(long)]
+        title: Option<String>,
+        /// YYYY-MM-DDTHH:MM, venue local time.
+        #[arg(long)]
+        starts: Option<String>,
+        #[arg(long)]
+        ends: Option<String>,
+    },
+    /// Remove a session → {"removed": true, "id", "name", "marks"}; one with check-ins only with --force (they stay as history).
+    Delete {
+        id: String,
+        /// Remove it although it holds check-ins.
+        #[arg(long)]
+        force: bool,
     },
 }
 

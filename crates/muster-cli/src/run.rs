@@ -4,6 +4,7 @@ use crate::cli::{AttendanceCmd, BenchCmd, CheckinArgs, CheckinCmd, Cli, Command,
 use crate::output::{Outcome, EXIT_RUNTIME};
 use muster_core::model::{Event, NewEvent, NewSession, Trainee};
 use muster_core::roster::{ImportOptions, ImportReport};
+use muster_core::event::{EventPatch, SessionPatch};
 use muster_core::trainee::TraineePatch;
 use muster_core::attendance::{MarkOutcome, MarkRequest, Source, Who};
 use muster_core::Muster;
@@ -34,9 +35,27 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     // The CLI acts as an admin once the passphrase has opened the store.
     m.set_actor(Some(muster_core::access::Actor::admin("cli")));
     Ok(match cli.command {
-        Command::Event(EventCmd::Create { name, venue, starts, days }) => {
+        Command::Event(EventCmd::Create { name, venue, starts, days, half_days }) => {
             let e = m.create_event(NewEvent { name, venue, starts_on: starts, days })?;
-            Outcome::new(to_value(&e), format!("created event {}  {}", e.id, e.name))
+            let mut value = to_value(&e);
+            let mut text = format!("created event {}  {}", e.id, e.name);
+            if half_days {
+                let sessions = m.add_half_day_sessions(&e.id)?;
+                text.push_str(&format!(" with {} half-day sessions", sessions.len()));
+                value["session_count"] = json!(sessions.len());
+                value["sessions"] = to_value(&sessions);
+            }
+            Outcome::new(value, text)
+        }
+        Command::Event(EventCmd::Edit { id, name, venue, starts, days }) => {
+            let e = m.edit_event(&id, &EventPatch { name, venue, starts_on: starts, days })?;
+            Outcome::new(to_value(&e), format!("updated {}", event_line(&e)))
+        }
+        Command::Event(EventCmd::Delete { id, force }) => {
+            let r = m.delete_event(&id, force)?;
+            let mut value = to_value(&r);
+            value["removed"] = json!(true);
+            Outcome::new(value, format!("removed event {}  {} ({} trainees, {} marks kept)", r.id, r.name, r.trainees, r.marks))
         }
         Command::Event(EventCmd::List) => {
             let events = m.list_events()?;
@@ -54,6 +73,16 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Session(SessionCmd::Add { event, title, starts, ends }) => {
             let s = m.add_session(&event, NewSession { title, starts_at: starts, ends_at: ends })?;
             Outcome::new(to_value(&s), format!("added session {}  {}", s.id, s.title))
+        }
+        Command::Session(SessionCmd::Edit { id, title, starts, ends }) => {
+            let s = m.edit_session(&id, &SessionPatch { title, starts_at: starts, ends_at: ends })?;
+            Outcome::new(to_value(&s), format!("updated session {}  {} – {}  {}", s.id, s.starts_at, s.ends_at, s.title))
+        }
+        Command::Session(SessionCmd::Delete { id, force }) => {
+            let r = m.delete_session(&id, force)?;
+            let mut value = to_value(&r);
+            value["removed"] = json!(true);
+            Outcome::new(value, format!("removed session {}  {} ({} marks kept as history)", r.id, r.name, r.marks))
         }
         Command::Session(SessionCmd::List { event }) => {
             let sessions = m.list_sessions(&event)?;

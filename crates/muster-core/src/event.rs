@@ -7,8 +7,43 @@
 
 use crate::clock::{add_days, is_date, is_minute};
 use crate::model::{Event, NewEvent, NewSession, Session};
-use crate::store::{self, Store};
+use crate::store::{self, Entity, Store};
 use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// What an edit of a session changes; `None` keeps the field.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SessionPatch {
+    pub title: Option<String>,
+    /// `YYYY-MM-DDTHH:MM`, venue local time.
+    pub starts_at: Option<String>,
+    pub ends_at: Option<String>,
+}
+
+/// What an edit of an event changes; `None` keeps the field.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EventPatch {
+    pub name: Option<String>,
+    pub venue: Option<String>,
+    /// First day, `YYYY-MM-DD`.
+    pub starts_on: Option<String>,
+    pub days: Option<u32>,
+}
+
+/// A removed event or session, and what it held (kept as history).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Removed {
+    pub id: String,
+    pub name: String,
+    /// Check-ins and sign-outs it held: they stay, outside every count.
+    pub marks: u32,
+    /// Trainees on its roster (an event's; 0 for a session).
+    pub trainees: u32,
+}
 
 fn field(field: &str, message: impl Into<String>) -> Error {
     Error::invalid_at(message, None, None, Some(field))
@@ -110,6 +145,107 @@ pub(crate) fn add_session(store: &mut Store, event_id: &str, s: &NewSession) -> 
         .into_iter()
         .find(|s| s.id == id)
         .ok_or_else(|| Error::NotFound { kind: "session", id })
+}
+
+/// Edits a session: the same rules as adding one, against its event.
+pub(crate) fn edit_session(store: &mut Store, id: &str, patch: &SessionPatch) -> Result<Session> {
+    let old = store::sessions::get(store, id)?.ok_or_else(|| Error::NotFound { kind: "session", id: id.to_string() })?;
+    let event = store::events::get(store, &old.event_id)?.ok_or_else(|| Error::NotFound { kind: "event", id: old.event_id.clone() })?;
+    let title = patch.title.as_deref().map(str::trim).unwrap_or(&old.title).to_string();
+    if title.is_empty() {
+        return Err(field("title", "a session needs a title"));
+    }
+    let starts_at = patch.starts_at.clone().unwrap_or_else(|| old.starts_at.clone());
+    let ends_at = patch.ends_at.clone().unwrap_or_else(|| old.ends_at.clone());
+    check_session(&event.starts_on, event.days, &starts_at, &ends_at)?;
+    let mut fields = Vec::new();
+    for (name, new, was) in [("title", &title, &old.title), ("starts_at", &starts_at, &old.starts_at), ("ends_at", &ends_at, &old.ends_at)] {
+        if new != was {
+            fields.push((name, json!(new)));
+        }
+    }
+    store.write(|w| w.update(Entity::Session, id, &fields))?;
+    store::sessions::get(store, id)?.ok_or_else(|| Error::NotFound { kind: "session", id: id.to_string() })
+}
+
+/// Removes a session. One that holds check-ins is removed only with
+/// `force` (the person confirmed): its marks stay, as history.
+pub(crate) fn delete_session(store: &mut Store, id: &str, force: bool) -> Result<Removed> {
+    let s = store::sessions::get(store, id)?.ok_or_else(|| Error::NotFound { kind: "session", id: id.to_string() })?;
+    let marks = store::sessions::marks(store, id)?;
+    if marks > 0 && !force {
+        return Err(Error::NeedsConfirmation(format!(
+            "session {} holds {marks} check-in(s) and sign-out(s); confirm (--force) to remove it: they stay as history, outside every count",
+            crate::quote(&s.title)
+        )));
+    }
+    store.write(|w| {
+        let now = w.now();
+        w.update(Entity::Session, id, &[("deleted_at", json!(now))])
+    })?;
+    Ok(Removed { id: s.id, name: s.title, marks, trainees: 0 })
+}
+
+/// Edits an event: a name, real dates, 1–366 days, and every session still
+/// inside its days ([`check_days`]).
+pub(crate) fn edit_event(store: &mut Store, id: &str, patch: &EventPatch) -> Result<Event> {
+    let old = store::events::get(store, id)?.ok_or_else(|| Error::NotFound { kind: "event", id: id.to_string() })?;
+    let name = patch.name.as_deref().map(str::trim).unwrap_or(&old.name).to_string();
+    let venue = patch.venue.as_deref().map(str::trim).unwrap_or(&old.venue).to_string();
+    let starts_on = patch.starts_on.clone().unwrap_or_else(|| old.starts_on.clone());
+    let days = patch.days.unwrap_or(old.days);
+    if name.is_empty() {
+        return Err(field("name", "an event needs a name"));
+    }
+    if !is_date(&starts_on) {
+        return Err(field("starts", format!("start date {} is not a real date written YYYY-MM-DD", crate::quote(&starts_on))));
+    }
+    if !(1..=366).contains(&days) {
+        return Err(field("days", format!("days must be between 1 and 366, not {days}")));
+    }
+    check_days(&starts_on, days, &store::sessions::list(store, id)?)?;
+    let mut fields = Vec::new();
+    for (key, new, was) in [("name", &name, &old.name), ("venue", &venue, &old.venue), ("starts_on", &starts_on, &old.starts_on)] {
+        if new != was {
+            fields.push((key, json!(new)));
+        }
+    }
+    if days != old.days {
+        fields.push(("days", json!(days)));
+    }
+    store.write(|w| w.update(Entity::Event, id, &fields))?;
+    store::events::get(store, id)?.ok_or_else(|| Error::NotFound { kind: "event", id: id.to_string() })
+}
+
+/// Removes an event from every list. One with trainees or check-ins is
+/// removed only with `force` (the person confirmed); its rows stay.
+pub(crate) fn delete_event(store: &mut Store, id: &str, force: bool) -> Result<Removed> {
+    let e = store::events::get(store, id)?.ok_or_else(|| Error::NotFound { kind: "event", id: id.to_string() })?;
+    let (trainees, marks) = store::events::holdings(store, id)?;
+    if (trainees > 0 || marks > 0) && !force {
+        return Err(Error::NeedsConfirmation(format!(
+            "event {} holds {trainees} trainee(s) and {marks} check-in(s) and sign-out(s); confirm (--force) to remove it",
+            crate::quote(&e.name)
+        )));
+    }
+    store.write(|w| {
+        let now = w.now();
+        w.update(Entity::Event, id, &[("deleted_at", json!(now))])
+    })?;
+    Ok(Removed { id: e.id, name: e.name, marks, trainees })
+}
+
+/// The usual day of a county training: two half-day sessions per day
+/// (09:00–12:00 and 14:00–17:00), titled "第N天 上午/下午 Day N morning/afternoon".
+pub fn half_day_sessions(starts_on: &str, days: u32) -> Vec<NewSession> {
+    let mut out = Vec::new();
+    for d in 0..days.max(1) {
+        let date = add_days(starts_on, i64::from(d));
+        let n = d + 1;
+        out.push(NewSession { title: format!("第{n}天 上午 Day {n} morning"), starts_at: format!("{date}T09:00"), ends_at: format!("{date}T12:00") });
+        out.push(NewSession { title: format!("第{n}天 下午 Day {n} afternoon"), starts_at: format!("{date}T14:00"), ends_at: format!("{date}T17:00") });
+    }
+    out
 }
 
 #[cfg(test)]

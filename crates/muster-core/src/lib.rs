@@ -578,6 +578,42 @@ impl Muster {
         event::add_session(&mut self.store, event_id, &s)
     }
 
+    /// Edits a session (title, times), by the rules of adding one.
+    pub fn edit_session(&mut self, session_id: &str, patch: &event::SessionPatch) -> Result<Session> {
+        self.allow(Action::ManageEvents)?;
+        event::edit_session(&mut self.store, session_id, patch)
+    }
+
+    /// Removes a session; one with check-ins only with `force` (they stay as history).
+    pub fn delete_session(&mut self, session_id: &str, force: bool) -> Result<event::Removed> {
+        self.allow(Action::ManageEvents)?;
+        event::delete_session(&mut self.store, session_id, force)
+    }
+
+    /// Edits an event (name, venue, first day, days); its sessions must still fit.
+    pub fn edit_event(&mut self, event_id: &str, patch: &event::EventPatch) -> Result<Event> {
+        self.allow(Action::ManageEvents)?;
+        event::edit_event(&mut self.store, event_id, patch)
+    }
+
+    /// Removes an event from every list; one with trainees or check-ins only with `force`.
+    pub fn delete_event(&mut self, event_id: &str, force: bool) -> Result<event::Removed> {
+        self.allow(Action::ManageEvents)?;
+        event::delete_event(&mut self.store, event_id, force)
+    }
+
+    /// Adds the usual two half-day sessions per day of the event
+    /// ([`event::half_day_sessions`]); returns them.
+    pub fn add_half_day_sessions(&mut self, event_id: &str) -> Result<Vec<Session>> {
+        self.allow(Action::ManageEvents)?;
+        let e = self.event(event_id)?;
+        let mut out = Vec::new();
+        for s in event::half_day_sessions(&e.starts_on, e.days) {
+            out.push(event::add_session(&mut self.store, event_id, &s)?);
+        }
+        Ok(out)
+    }
+
     pub fn roster(&self, event_id: &str) -> Result<Vec<Trainee>> {
         self.allow(Action::ViewRoster)?;
         self.event(event_id)?;

@@ -138,13 +138,14 @@ pub const ENTITIES: &[EntityRules] = &[
             f("days", Int(1, 366)),
             f("created_at", Timestamp),
             d("grace_minutes", Int(0, 24 * 60)),
+            o("deleted_at", Timestamp),
         ],
     },
     EntityRules {
         name: "session",
         fact: false,
         fixed: &["event_id"],
-        fields: &[f("event_id", Id), f("title", NonBlank), f("starts_at", LocalTime), f("ends_at", LocalTime), f("created_at", Timestamp)],
+        fields: &[f("event_id", Id), f("title", NonBlank), f("starts_at", LocalTime), f("ends_at", LocalTime), f("created_at", Timestamp), o("deleted_at", Timestamp)],
     },
     EntityRules {
         name: "trainee",

@@ -16,6 +16,7 @@ import type { DuplicateGroup } from "./DuplicateGroup";
 import type { EligibilityReport } from "./EligibilityReport";
 import type { Entry } from "./Entry";
 import type { Event } from "./Event";
+import type { EventPatch } from "./EventPatch";
 import type { ExportedFile } from "./ExportedFile";
 import type { ImportReport } from "./ImportReport";
 import type { KeyerStats } from "./KeyerStats";
@@ -32,12 +33,14 @@ import type { PrintedCertificates } from "./PrintedCertificates";
 import type { Progress } from "./Progress";
 import type { Quarantined } from "./Quarantined";
 import type { Reminder } from "./Reminder";
+import type { Removed } from "./Removed";
 import type { Resolution } from "./Resolution";
 import type { Role } from "./Role";
 import type { RosterPreview } from "./RosterPreview";
 import type { Session } from "./Session";
 import type { SessionDashboard } from "./SessionDashboard";
 import type { SessionInfo } from "./SessionInfo";
+import type { SessionPatch } from "./SessionPatch";
 import type { StoredForm } from "./StoredForm";
 import type { SyncFileExport } from "./SyncFileExport";
 import type { SyncSettings } from "./SyncSettings";
@@ -57,6 +60,22 @@ export const commands = {
   createDemoEvent: (): Promise<Event> => call<Event>("create_demo_event", {}),
   listSessions: (eventId: string): Promise<Array<Session>> => call<Array<Session>>("list_sessions", { eventId }),
   addSession: (eventId: string, session: NewSession): Promise<Session> => call<Session>("add_session", { eventId, session }),
+  /**
+   * Adds the usual two half-day sessions per day of the event.
+   */
+  addHalfDaySessions: (eventId: string): Promise<Array<Session>> => call<Array<Session>>("add_half_day_sessions", { eventId }),
+  editSession: (sessionId: string, patch: SessionPatch): Promise<Session> => call<Session>("edit_session", { sessionId, patch }),
+  /**
+   * Removes a session; `needs_confirmation` when it holds check-ins
+   * (the UI asks, then calls again with `force: true`).
+   */
+  deleteSession: (sessionId: string, force: boolean): Promise<Removed> => call<Removed>("delete_session", { sessionId, force }),
+  editEvent: (eventId: string, patch: EventPatch): Promise<Event> => call<Event>("edit_event", { eventId, patch }),
+  /**
+   * Removes an event from every list; `needs_confirmation` when it
+   * holds trainees or check-ins.
+   */
+  deleteEvent: (eventId: string, force: boolean): Promise<Removed> => call<Removed>("delete_event", { eventId, force }),
   roster: (eventId: string): Promise<Array<Trainee>> => call<Array<Trainee>>("roster", { eventId }),
   searchRoster: (eventId: string, query: string, limit: number | null): Promise<Array<Trainee>> => call<Array<Trainee>>("search_roster", { eventId, query, limit }),
   previewRoster: (path: string): Promise<RosterPreview> => call<RosterPreview>("preview_roster", { path }),
@@ -320,6 +339,11 @@ export type CommandName =
   | "create_demo_event"
   | "list_sessions"
   | "add_session"
+  | "add_half_day_sessions"
+  | "edit_session"
+  | "delete_session"
+  | "edit_event"
+  | "delete_event"
   | "roster"
   | "search_roster"
   | "preview_roster"

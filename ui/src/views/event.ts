@@ -8,7 +8,7 @@ import type { Trainee } from "../bindings/Trainee";
 import { clear, debounce, h, on, untilAbort } from "../dom";
 import { dateRange, formatDateTime, formatPhone, genderLabel, maskId, type UiError } from "../format";
 import { t, type Key } from "../i18n";
-import { errorShower, errorBox, field, spinner, type Ctx } from "../ui";
+import { confirmDialog, errorShower, errorBox, field, openModal, spinner, type Ctx } from "../ui";
 import { can, visibleTabs } from "../access";
 import { role } from "../session";
 
@@ -100,52 +100,168 @@ function rosterTable(rows: Trainee[]): HTMLElement {
   );
 }
 
-function sessionItem(s: Session): HTMLElement {
-  const end = s.ends_at.slice(11, 16);
-  return h("li", { class: "session", testid: "session-item" },
-    h("div", { class: "session-time" }, formatDateTime(s.starts_at), end ? `–${end}` : ""),
-    h("div", { class: "session-title" }, s.title),
+/**
+ * Asks, then runs `remove(false)`; when the core answers
+ * `needs_confirmation` (it holds check-ins or trainees) asks again with the
+ * core's reason and runs `remove(true)`. Resolves whether it was removed.
+ */
+async function removeWithConfirmation(title: string, body: string, remove: (force: boolean) => Promise<unknown>, signal: AbortSignal): Promise<boolean> {
+  if (!(await untilAbort(confirmDialog({ title, body, yes: t("common.delete"), testid: "remove-dialog", signal }), signal))) return false;
+  try {
+    await remove(false);
+    return true;
+  } catch (e) {
+    const err = e as UiError;
+    if (err.code !== "needs_confirmation") throw err;
+    const again = await untilAbort(confirmDialog({
+      title, body: t("remove.holds"), detail: err.message, yes: t("remove.anyway"), testid: "remove-force-dialog", signal,
+    }), signal);
+    if (!again) return false;
+    await remove(true);
+    return true;
+  }
+}
+
+/** The session dialog: a new session (`s` undefined) or an edit of `s`. */
+function sessionDialog(ev: Event, s: Session | undefined, onSaved: () => void, signal: AbortSignal): void {
+  const title = h("input", { type: "text", required: true, maxlength: 120, value: s?.title ?? "", testid: "session-edit-title" });
+  const starts = h("input", { type: "datetime-local", value: s?.starts_at ?? `${ev.starts_on}T09:00`, testid: "session-edit-starts" });
+  const ends = h("input", { type: "datetime-local", value: s?.ends_at ?? `${ev.starts_on}T12:00`, testid: "session-edit-ends" });
+  const errorSlot = h("div", { class: "error-slot" });
+  const save = h("button", { class: "btn btn-primary", type: "submit", testid: "session-edit-save" }, t("common.save"));
+  const form = h("form", {
+    onsubmit: async (e: SubmitEvent) => {
+      e.preventDefault();
+      clear(errorSlot);
+      if (!title.value.trim()) return title.focus();
+      save.disabled = true;
+      try {
+        if (s) await untilAbort(api.editSession(s.id, { title: title.value.trim(), starts_at: starts.value, ends_at: ends.value }), signal);
+        else await untilAbort(api.addSession(ev.id, { title: title.value.trim(), starts_at: starts.value, ends_at: ends.value }), signal);
+        modal.close();
+        onSaved();
+      } catch (err) {
+        errorSlot.appendChild(errorBox(err as UiError));
+      } finally {
+        save.disabled = false;
+      }
+    },
+  },
+    errorSlot,
+    field(t("event.sessions.title"), title),
+    h("div", { class: "field-row" }, field(t("event.sessions.starts"), starts, "grow"), field(t("event.sessions.ends"), ends, "grow")),
+    h("div", { class: "modal-actions" }, save),
   );
+  const modal = openModal({ title: t(s ? "event.sessions.edit" : "event.sessions.add"), testid: "session-dialog", body: [form], autofocus: title, signal });
 }
 
 function sessionsCard(ev: Event, initial: Session[], onError: (e: UiError) => void, signal: AbortSignal): HTMLElement {
   const list = h("ul", { class: "session-list", testid: "session-list" });
-  const render = (sessions: Session[]) => {
-    clear(list);
-    if (sessions.length === 0) list.appendChild(h("li", { class: "muted empty-line" }, t("event.sessions.empty")));
-    const sorted = [...sessions].sort((a, b) => a.starts_at.localeCompare(b.starts_at));
-    for (const s of sorted) list.appendChild(sessionItem(s));
+  const badge = h("span", { class: "count-badge", testid: "sessions-count" });
+  const manage = can(role(), "events.create");
+  const reload = async () => {
+    try {
+      render(await untilAbort(api.listSessions(ev.id), signal));
+    } catch (err) {
+      onError(err as UiError);
+    }
   };
-  render(initial);
-
-  const day = `${ev.starts_on}T09:00`;
-  const title = h("input", { type: "text", required: true, maxlength: 120, testid: "session-title" });
-  const starts = h("input", { type: "datetime-local", value: day, testid: "session-starts" });
-  const ends = h("input", { type: "datetime-local", value: `${ev.starts_on}T12:00`, testid: "session-ends" });
-  const form = h("form", {
-    class: "session-form",
-    onsubmit: async (e: SubmitEvent) => {
-      e.preventDefault();
-      if (!title.value.trim()) return title.focus();
+  const halfDays = h("button", {
+    class: "btn btn-secondary btn-sm", type: "button", testid: "sessions-half-days",
+    onclick: async () => {
       try {
-        await untilAbort(api.addSession(ev.id, { title: title.value.trim(), starts_at: starts.value, ends_at: ends.value }), signal);
-        title.value = "";
-        render(await untilAbort(api.listSessions(ev.id), signal));
+        await untilAbort(api.addHalfDaySessions(ev.id), signal);
+        await reload();
       } catch (err) {
         onError(err as UiError);
       }
     },
-  },
-    field(t("event.sessions.title"), title),
-    h("div", { class: "field-row" }, field(t("event.sessions.starts"), starts, "grow"), field(t("event.sessions.ends"), ends, "grow")),
-    h("div", { class: "form-actions" }, h("button", { class: "btn btn-secondary btn-sm", type: "submit" }, t("event.sessions.add"))),
-  );
+  }, t("event.sessions.half_days", { n: ev.days * 2 }));
+  const item = (s: Session): HTMLElement => {
+    const end = s.ends_at.slice(11, 16);
+    return h("li", { class: "session", testid: "session-item", "data-session-id": s.id },
+      h("div", { class: "session-time" }, formatDateTime(s.starts_at), end ? `–${end}` : ""),
+      h("div", { class: "session-title" }, s.title),
+      manage
+        ? h("div", { class: "session-actions" },
+          h("button", {
+            class: "btn btn-ghost btn-sm", type: "button", testid: "session-edit", title: t("event.sessions.edit"),
+            "aria-label": t("event.sessions.edit"), onclick: () => sessionDialog(ev, s, () => void reload(), signal),
+          }, "✎"),
+          h("button", {
+            class: "btn btn-ghost btn-sm", type: "button", testid: "session-delete", title: t("common.delete"),
+            "aria-label": t("common.delete"),
+            onclick: async () => {
+              try {
+                const removed = await removeWithConfirmation(t("event.sessions.delete.title", { title: s.title }), t("event.sessions.delete.body"),
+                  (force) => untilAbort(api.deleteSession(s.id, force), signal), signal);
+                if (removed) await reload();
+              } catch (err) {
+                onError(err as UiError);
+              }
+            },
+          }, "✕"))
+        : null,
+    );
+  };
+  const render = (sessions: Session[]) => {
+    clear(list);
+    badge.textContent = String(sessions.length);
+    if (sessions.length === 0) {
+      list.appendChild(h("li", { class: "muted empty-line", testid: "sessions-empty" },
+        t(manage ? "event.sessions.empty.offer" : "event.sessions.empty"), manage ? h("div", { class: "sessions-offer" }, halfDays) : null));
+    }
+    const sorted = [...sessions].sort((a, b) => a.starts_at.localeCompare(b.starts_at));
+    for (const s of sorted) list.appendChild(item(s));
+  };
+  render(initial);
 
   return h("section", { class: "card sessions-card", testid: "sessions" },
-    h("h2", { class: "card-title" }, t("event.sessions"), h("span", { class: "count-badge" }, initial.length)),
+    h("h2", { class: "card-title" }, t("event.sessions"), badge),
     list,
-    can(role(), "events.create") ? h("details", { class: "add-session" }, h("summary", null, "+ ", t("event.sessions.add")), form) : null,
+    manage
+      ? h("div", { class: "form-actions" },
+        h("button", {
+          class: "btn btn-secondary btn-sm", type: "button", testid: "session-add",
+          onclick: () => sessionDialog(ev, undefined, () => void reload(), signal),
+        }, "+ ", t("event.sessions.add")))
+      : null,
   );
+}
+
+/** The event dialog: name, venue, first day, days. */
+function eventDialog(ev: Event, onSaved: () => void, signal: AbortSignal): void {
+  const name = h("input", { type: "text", required: true, maxlength: 200, value: ev.name, testid: "event-edit-name" });
+  const venue = h("input", { type: "text", maxlength: 200, value: ev.venue, testid: "event-edit-venue" });
+  const starts = h("input", { type: "date", value: ev.starts_on, testid: "event-edit-starts" });
+  const days = h("input", { type: "number", min: 1, max: 366, value: ev.days, testid: "event-edit-days" });
+  const errorSlot = h("div", { class: "error-slot" });
+  const save = h("button", { class: "btn btn-primary", type: "submit", testid: "event-edit-save" }, t("common.save"));
+  const form = h("form", {
+    onsubmit: async (e: SubmitEvent) => {
+      e.preventDefault();
+      clear(errorSlot);
+      save.disabled = true;
+      try {
+        await untilAbort(api.editEvent(ev.id, {
+          name: name.value.trim(), venue: venue.value.trim(), starts_on: starts.value, days: Math.max(1, Number.parseInt(days.value, 10) || 1),
+        }), signal);
+        modal.close();
+        onSaved();
+      } catch (err) {
+        errorSlot.appendChild(errorBox(err as UiError));
+      } finally {
+        save.disabled = false;
+      }
+    },
+  },
+    errorSlot,
+    field(t("create.name"), name),
+    field(t("create.venue"), venue),
+    h("div", { class: "field-row" }, field(t("create.starts"), starts, "grow"), field(t("create.days"), days, "narrow")),
+    h("div", { class: "modal-actions" }, save),
+  );
+  const modal = openModal({ title: t("event.edit"), testid: "event-dialog", body: [form], autofocus: name, signal });
 }
 
 export async function renderEvent(root: HTMLElement, ctx: Ctx, id: string, signal: AbortSignal): Promise<void> {
@@ -176,6 +292,26 @@ export async function renderEvent(root: HTMLElement, ctx: Ctx, id: string, signa
     class: "btn btn-primary", type: "button", testid: "open-import",
     onclick: () => ctx.go({ name: "import", id }),
   }, t("event.import"));
+  const editBtn = h("button", {
+    class: "btn btn-secondary", type: "button", testid: "event-edit",
+    onclick: () => eventDialog(event, () => ctx.go({ name: "event", id }), signal),
+  }, t("event.edit"));
+  const deleteBtn = h("button", {
+    class: "btn btn-ghost", type: "button", testid: "event-delete",
+    onclick: async () => {
+      try {
+        const removed = await removeWithConfirmation(t("event.delete.title", { name: event.name }), t("event.delete.body"),
+          (force) => untilAbort(api.deleteEvent(event.id, force), signal), signal);
+        if (removed) ctx.go({ name: "events" });
+      } catch (err) {
+        showError(err as UiError);
+      }
+    },
+  }, t("common.delete"));
+  const actions = [
+    ...(can(role(), "events.create") ? [deleteBtn, editBtn] : []),
+    ...(can(role(), "roster.import") ? [importBtn] : []),
+  ];
 
   const tableSlot = h("div", { class: "table-slot" });
   const count = h("span", { class: "roster-count", testid: "roster-count" });
@@ -215,7 +351,7 @@ export async function renderEvent(root: HTMLElement, ctx: Ctx, id: string, signa
 
   root.appendChild(
     h("div", { class: "page", testid: "event-page" },
-      eventHeader(event, ctx, can(role(), "roster.import") ? [importBtn] : []),
+      eventHeader(event, ctx, actions),
       eventTabs(event, ctx, "roster"),
       errorSlot,
       h("div", { class: "event-layout" },

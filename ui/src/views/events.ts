@@ -48,6 +48,7 @@ function createForm(ctx: Ctx, onError: (e: UiError) => void, signal: AbortSignal
   });
   const starts = h("input", { type: "date", name: "starts_on", required: true, value: today(), testid: "create-starts" });
   const days = h("input", { type: "number", name: "days", min: 1, max: 60, value: 1, required: true, testid: "create-days" });
+  const halfDays = h("input", { type: "checkbox", checked: true, testid: "create-half-days" });
   const submit = h("button", { class: "btn btn-primary", type: "submit", testid: "create-submit" }, t("create.submit"));
 
   const form = h(
@@ -71,6 +72,8 @@ function createForm(ctx: Ctx, onError: (e: UiError) => void, signal: AbortSignal
             starts_on: starts.value || today(),
             days: Math.max(1, Number.parseInt(days.value, 10) || 1),
           }), signal);
+          // The event exists now: a failure here shows on its page, where sessions can be added.
+          if (halfDays.checked) await untilAbort(api.addHalfDaySessions(ev.id), signal).catch(onError);
           ctx.go({ name: "event", id: ev.id });
         } catch (err) {
           onError(err as UiError);
@@ -83,6 +86,7 @@ function createForm(ctx: Ctx, onError: (e: UiError) => void, signal: AbortSignal
     field(t("create.name"), name),
     field(t("create.venue"), venue),
     h("div", { class: "field-row" }, field(t("create.starts"), starts, "grow"), field(t("create.days"), days, "narrow")),
+    h("label", { class: "check-line" }, halfDays, " ", t("create.half_days")),
     h("div", { class: "form-actions" }, submit),
   );
   return form;

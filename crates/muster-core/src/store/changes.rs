@@ -143,14 +143,17 @@ impl Entity {
 
     /// Refuses a field list that names a column the entity does not have
     /// (a misspelt name would otherwise write NULL) or, for an insert,
-    /// leaves one out. In every build: a write never guesses.
+    /// leaves one out — except one the rules make optional and nullable
+    /// (`deleted_at`: an insert without it travels to older laptops too).
+    /// In every build: a write never guesses.
     fn check_fields(self, fields: &[(&'static str, Value)], insert: bool) -> Result<()> {
         let cols = self.columns();
         if let Some((name, _)) = fields.iter().find(|(name, _)| !cols.contains(name)) {
             return Err(crate::Error::invalid(format!("{} has no field {name}", self.name())));
         }
         if insert {
-            if let Some(missing) = cols.iter().find(|c| !fields.iter().any(|(name, _)| name == *c)) {
+            let optional = |c: &str| rules::entity(self.name()).and_then(|r| r.field(c)).is_some_and(|f| f.nullable && !f.required && c == "deleted_at");
+            if let Some(missing) = cols.iter().find(|c| !fields.iter().any(|(name, _)| name == *c) && !optional(c)) {
                 return Err(crate::Error::invalid(format!("an insert into {} must give {missing}", self.name())));
             }
         }

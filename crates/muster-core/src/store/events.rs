@@ -9,7 +9,7 @@ use serde_json::json;
 
 const SELECT: &str = "SELECT e.id, e.name, e.venue, e.starts_on, e.days, e.created_at,
         (SELECT COUNT(*) FROM trainees t WHERE t.event_id = e.id AND t.merged_into IS NULL),
-        (SELECT COUNT(*) FROM sessions s WHERE s.event_id = e.id),
+        (SELECT COUNT(*) FROM sessions s WHERE s.event_id = e.id AND s.deleted_at IS NULL),
         e.grace_minutes
      FROM events e";
 
@@ -28,23 +28,32 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Event> {
 }
 
 pub fn list(store: &Store) -> Result<Vec<Event>> {
-    let mut stmt = store.conn().prepare_cached(&format!("{SELECT} ORDER BY e.starts_on DESC, e.id DESC"))?;
+    let mut stmt = store.conn().prepare_cached(&format!("{SELECT} WHERE e.deleted_at IS NULL ORDER BY e.starts_on DESC, e.id DESC"))?;
     let rows = stmt.query_map([], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The event, unless it was removed.
 pub fn get(store: &Store, id: &str) -> Result<Option<Event>> {
-    let mut stmt = store.conn().prepare_cached(&format!("{SELECT} WHERE e.id = ?1"))?;
+    let mut stmt = store.conn().prepare_cached(&format!("{SELECT} WHERE e.id = ?1 AND e.deleted_at IS NULL"))?;
     Ok(stmt.query_row([id], from_row).optional()?)
 }
 
-/// Whether the event exists (cheap: no counts).
+/// Whether the event exists and was not removed (cheap: no counts).
 pub fn exists(store: &Store, id: &str) -> Result<bool> {
-    Ok(store.conn().prepare_cached("SELECT 1 FROM events WHERE id = ?1")?.exists([id])?)
+    Ok(store.conn().prepare_cached("SELECT 1 FROM events WHERE id = ?1 AND deleted_at IS NULL")?.exists([id])?)
 }
 
 pub fn exists_in(w: &Writer<'_>, id: &str) -> Result<bool> {
-    Ok(w.tx().prepare_cached("SELECT 1 FROM events WHERE id = ?1")?.exists([id])?)
+    Ok(w.tx().prepare_cached("SELECT 1 FROM events WHERE id = ?1 AND deleted_at IS NULL")?.exists([id])?)
+}
+
+/// How many trainees (not merged) and marks an event holds.
+pub fn holdings(store: &Store, id: &str) -> Result<(u32, u32)> {
+    Ok(store.conn().prepare_cached(
+        "SELECT (SELECT COUNT(*) FROM trainees WHERE event_id = ?1 AND merged_into IS NULL), (SELECT COUNT(*) FROM attendance WHERE event_id = ?1)",
+    )?
+    .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }
 
 pub fn insert(w: &mut Writer<'_>, e: &NewEvent) -> Result<String> {
