@@ -361,6 +361,13 @@ describe("Muster desktop app", () => {
       return n.length === 1 && n[0] === "李建国";
     }, "search by mobile digits → 李建国");
 
+    // By work unit, as the placeholder promises.
+    await typeInto("roster-search", "光山县槐店");
+    await waitUntil(async () => {
+      const n = await texts("trainee-name");
+      return n.length === 1 && n[0] === "李建国";
+    }, "search by work unit → 李建国");
+
     await typeInto("roster-search", "没有这个人");
     await (await $t("roster-nomatch")).waitForDisplayed({ timeout: T });
 

@@ -30,10 +30,12 @@ pub enum KeyKind {
     PinyinOther = 5,
     PhoneTail = 6,
     Other = 7,
+    /// The village or work unit (所在村, 单位): finds everyone from there.
+    Place = 8,
 }
 
 impl KeyKind {
-    pub const ALL: [KeyKind; 8] = [
+    pub const ALL: [KeyKind; 9] = [
         KeyKind::Code,
         KeyKind::Name,
         KeyKind::NamePart,
@@ -42,21 +44,22 @@ impl KeyKind {
         KeyKind::PinyinOther,
         KeyKind::PhoneTail,
         KeyKind::Other,
+        KeyKind::Place,
     ];
 
     /// Whether a key of this kind that equals the query names a person well
     /// enough for the door to check them in without asking (when nobody
     /// else matches so): a code, the whole name, its pinyin or initials, a
     /// mobile or ID number. Part of a name, a rarer reading, or the given
-    /// name alone never does.
+    /// name alone never does, nor a village.
     pub fn identifies(self) -> bool {
-        !matches!(self, KeyKind::NamePart | KeyKind::PinyinOther)
+        !matches!(self, KeyKind::NamePart | KeyKind::PinyinOther | KeyKind::Place)
     }
 }
 
 /// The version of [`keys`]: a store whose keys were made by another
 /// version has them made again when it opens (`store::search`).
-pub const KEYS_VERSION: u32 = 2;
+pub const KEYS_VERSION: u32 = 3;
 
 /// Surname readings that differ from the everyday reading of the character.
 const SURNAMES: &[(&str, &str)] = &[
@@ -202,7 +205,8 @@ fn spellings(name: &str) -> Vec<Vec<std::borrow::Cow<'static, str>>> {
 }
 
 /// The search keys of one trainee: `(kind, key)` pairs, deduplicated.
-pub fn keys(name: &str, code: Option<&str>, phone: Option<&str>, id_number: Option<&str>) -> Vec<(KeyKind, String)> {
+/// `place`: the village or work unit.
+pub fn keys(name: &str, code: Option<&str>, phone: Option<&str>, id_number: Option<&str>, place: Option<&str>) -> Vec<(KeyKind, String)> {
     let mut out: Vec<(KeyKind, String)> = Vec::new();
     if let Some(code) = code {
         out.push((KeyKind::Code, code.to_lowercase()));
@@ -255,6 +259,13 @@ pub fn keys(name: &str, code: Option<&str>, phone: Option<&str>, id_number: Opti
             out.push((KeyKind::Other, id[id.len() - 4..].to_lowercase()));
         }
     }
+    if let Some(place) = place {
+        let p = normalize_query(place);
+        for f in fold_latin(&p) {
+            out.push((KeyKind::Place, f));
+        }
+        out.push((KeyKind::Place, p));
+    }
     out.retain(|(_, k)| !k.is_empty());
     out.sort();
     out.dedup();
@@ -274,7 +285,7 @@ mod tests {
 
     #[test]
     fn chinese_name_gets_pinyin_initials_and_given_name() {
-        let k = keys("王素梅", Some("7KQ2MX"), Some("13812345678"), None);
+        let k = keys("王素梅", Some("7KQ2MX"), Some("13812345678"), None, None);
         assert!(has(&k, KeyKind::Pinyin, "wangsumei"));
         assert!(has(&k, KeyKind::PinyinOther, "sumei"), "the given name alone, ranked below the full name");
         assert!(has(&k, KeyKind::Initials, "wsm"));
@@ -290,7 +301,7 @@ mod tests {
             assert_eq!(spellings[0][0], surname_reading, "{name}: {spellings:?}");
             assert!(spellings.len() <= MAX_SPELLINGS);
         }
-        let k = keys("单雄信", None, None, None);
+        let k = keys("单雄信", None, None, None, None);
         assert!(has(&k, KeyKind::Pinyin, "shanxiongxin") && has(&k, KeyKind::Initials, "sxx"));
         assert!(has(&k, KeyKind::PinyinOther, "danxiongxin"), "everyday reading kept, ranked lower: {k:?}");
     }
@@ -298,8 +309,8 @@ mod tests {
     #[test]
     fn a_rarer_reading_of_a_given_name_ranks_below_a_surname() {
         // 长 reads chang or zhang; 张 is zhang. `zh` is 张丽华's surname.
-        let zhang = keys("张丽华", None, None, None);
-        let xiao = keys("萧长青", None, None, None);
+        let zhang = keys("张丽华", None, None, None, None);
+        let xiao = keys("萧长青", None, None, None, None);
         assert!(has(&zhang, KeyKind::Pinyin, "zhanglihua"), "{zhang:?}");
         let best = |k: &[(KeyKind, String)], q: &str| k.iter().filter(|(_, v)| v.starts_with(q)).map(|(kind, _)| *kind).min();
         assert!(best(&zhang, "zh") < best(&xiao, "zh"), "{zhang:?} / {xiao:?}");
@@ -314,12 +325,21 @@ mod tests {
 
     #[test]
     fn latin_and_khmer_names() {
-        let k = keys("Sok Dara", None, None, None);
+        let k = keys("Sok Dara", None, None, None, None);
         assert!(has(&k, KeyKind::Name, "sokdara") && has(&k, KeyKind::NamePart, "dara") && has(&k, KeyKind::Initials, "sd"));
-        let k = keys("Aysel Məmmədova", None, None, None);
+        let k = keys("Aysel Məmmədova", None, None, None, None);
         assert!(has(&k, KeyKind::NamePart, "məmmədova") && has(&k, KeyKind::NamePart, "mammadova") && has(&k, KeyKind::NamePart, "memmedova"));
-        let k = keys("សុខ ដារ៉ា", None, None, None);
+        let k = keys("សុខ ដារ៉ា", None, None, None, None);
         assert!(has(&k, KeyKind::Name, "សុខដារ៉ា") && has(&k, KeyKind::NamePart, "ដារ៉ា"));
+    }
+
+    #[test]
+    fn a_village_is_found_but_never_names_a_person() {
+        let k = keys("王素梅", None, None, None, Some("王家村"));
+        assert!(has(&k, KeyKind::Place, "王家村"));
+        assert!(!KeyKind::Place.identifies());
+        let k = keys("Sok Dara", None, None, None, Some("Kampong Cham"));
+        assert!(has(&k, KeyKind::Place, "kampongcham"));
     }
 
     #[test]
@@ -356,7 +376,7 @@ pub struct DoorSearch {
 /// Whether `query` (normalised) equals one of the trainee's keys of a kind
 /// that identifies a person.
 fn names_exactly(t: &crate::model::Trainee, q: &str) -> bool {
-    keys(&t.fields.name, t.code.as_deref(), t.fields.phone.as_deref(), t.fields.id_number.as_deref())
+    keys(&t.fields.name, t.code.as_deref(), t.fields.phone.as_deref(), t.fields.id_number.as_deref(), t.fields.organization.as_deref())
         .iter()
         .any(|(kind, key)| kind.identifies() && key == q)
 }

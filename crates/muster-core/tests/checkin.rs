@@ -412,3 +412,26 @@ fn absent_and_undo_are_one_truth_for_door_dashboard_and_report() {
     v.m.correct_attendance(&v.event, &v.day1, &c.id, "present", None, "signed the paper sheet").unwrap();
     assert_eq!(counts(&v.m), 2);
 }
+
+/// The roster's search (and the door's) finds people by their village or
+/// work unit too, after an edit as after an import; a village never makes
+/// Enter sure of one person.
+#[test]
+fn a_village_or_work_unit_finds_its_people() {
+    let mut v = venue();
+    let roster = v.m.roster(&v.event).unwrap();
+    for t in &roster[..2] {
+        let patch = muster_core::trainee::TraineePatch { organization: Some("王家村".into()), ..Default::default() };
+        v.m.edit_trainee(&t.id, &patch).unwrap();
+    }
+    let found: Vec<String> = v.m.search_roster(&v.event, "王家", 50).unwrap().into_iter().map(|t| t.id).collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found.contains(&roster[0].id) && found.contains(&roster[1].id));
+    let door = v.m.door_search(&v.event, "王家村", 5).unwrap();
+    assert_eq!((door.hits.len(), door.sure), (2, None));
+    // Moved to another village: found there, no longer here.
+    let patch = muster_core::trainee::TraineePatch { organization: Some("李家湾".into()), ..Default::default() };
+    v.m.edit_trainee(&roster[0].id, &patch).unwrap();
+    assert_eq!(v.m.search_roster(&v.event, "王家村", 50).unwrap().len(), 1);
+    assert_eq!(v.m.search_roster(&v.event, "李家湾", 50).unwrap()[0].id, roster[0].id);
+}

@@ -36,7 +36,7 @@ use std::collections::HashMap;
 /// codes have none).
 pub(crate) fn doc(t: &TraineeFields, code: Option<&str>) -> String {
     let mut out = String::new();
-    for (kind, key) in keys(&t.name, code, t.phone.as_deref(), t.id_number.as_deref()) {
+    for (kind, key) in keys(&t.name, code, t.phone.as_deref(), t.id_number.as_deref(), t.organization.as_deref()) {
         if key.contains('\n') {
             continue;
         }
@@ -126,11 +126,11 @@ pub(crate) fn rebuild_all(w: &Writer<'_>) -> Result<u64> {
     }
     let rows: Vec<(i64, i64, TraineeFields, Option<String>)> = {
         let mut stmt = w.tx().prepare(
-            "SELECT t.rowid, e.rowid, t.name, t.phone, t.id_number, t.code FROM trainees t JOIN events e ON e.id = t.event_id
+            "SELECT t.rowid, e.rowid, t.name, t.phone, t.id_number, t.code, t.organization FROM trainees t JOIN events e ON e.id = t.event_id
              WHERE t.merged_into IS NULL",
         )?;
         let rows = stmt.query_map([], |r| {
-            let fields = TraineeFields { name: r.get(2)?, phone: r.get(3)?, id_number: r.get(4)?, ..Default::default() };
+            let fields = TraineeFields { name: r.get(2)?, phone: r.get(3)?, id_number: r.get(4)?, organization: r.get(6)?, ..Default::default() };
             Ok((r.get(0)?, r.get(1)?, fields, r.get(5)?))
         })?;
         rows.collect::<rusqlite::Result<_>>()?
