@@ -150,3 +150,39 @@ fn trainee_edit_validates_like_import_and_keeps_the_change_log() {
     assert_eq!(missing.code, 3);
     assert_eq!(missing.json()["error"]["code"], "not_found");
 }
+
+/// Registrations collected online arrive as a survey platform's export:
+/// questions for headers, the platform's own columns beside them. They are
+/// read (and said apart); an XLSForm given as a roster is refused as the
+/// questionnaire it is, nothing written.
+#[test]
+fn survey_platform_exports_import_and_a_questionnaire_is_not_a_roster() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let event = new_event(&db);
+    let wjx = dir.path().join("问卷星导出.csv");
+    std::fs::write(
+        &wjx,
+        gb18030("序号,提交答卷时间,所用时间,来源,来自IP,1、您的姓名：,2、您的性别：,3、您的手机号码：,4、您所在的村？\r\n\
+                 1,2026/11/20 10:02:11,95秒,微信,183.1.2.3(河南-信阳),王素梅,女,13812345678,王家村\r\n\
+                 2,2026/11/20 10:05:40,120秒,手机提交,183.1.2.4(河南-信阳),李建国,男,13900001111,李家湾\r\n"),
+    )
+    .unwrap();
+    let r = muster(&db, &["roster", "import", "--event", &event, wjx.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let j = r.json();
+    assert_eq!(j["imported"], 2, "{j}");
+    let warnings = j["warnings"].to_string();
+    assert!(warnings.contains("survey platform's own columns") && warnings.contains("提交答卷时间"), "{warnings}");
+    let list = muster(&db, &["roster", "list", "--event", &event]).json();
+    let wang = list["trainees"].as_array().unwrap().iter().find(|t| t["name"] == "王素梅").expect("王素梅 imported").clone();
+    assert_eq!((wang["phone"].as_str(), wang["organization"].as_str(), wang["gender"].as_str()), (Some("13812345678"), Some("王家村"), Some("female")));
+
+    let form = workspace().join("tests/e2e/fixtures/form-portrait.xlsx");
+    let refused = muster(&db, &["roster", "import", "--event", &event, form.to_str().unwrap()]);
+    assert_eq!(refused.code, 3, "{}", refused.stdout);
+    let err = &refused.json()["error"];
+    assert!(err["message"].as_str().unwrap().contains("is a questionnaire"), "{err}");
+    assert_eq!(err["field"], "file");
+    assert_eq!(muster(&db, &["roster", "list", "--event", &event]).json()["trainees"].as_array().unwrap().len(), 2, "nothing written");
+}

@@ -377,6 +377,20 @@ describe("Muster desktop app", () => {
     await waitUntil(async () => (await $$t("roster-row")).length === 6, "Escape restores the roster");
   });
 
+  test("an XLSForm given as a roster is said to be a questionnaire, and its place offered", async () => {
+    await (await $t("open-import")).click();
+    await typeInto("import-path", path.join(here, "fixtures/form-portrait.xlsx"));
+    await (await $t("import-preview")).click();
+    await (await $t("import-is-form")).waitForDisplayed({ timeout: T });
+    assert.match(await (await $t("import-is-form")).getText(), /这是一份问卷/);
+    assert.equal((await $$t("preview")).length, 0, "no roster preview of a questionnaire");
+    await shot("07b-import-is-form-zh");
+    await clickEl(await $t("import-as-form"));
+    await (await $t("forms-page")).waitForDisplayed({ timeout: T });
+    await clickEl(await $t("tab-roster"));
+    await waitUntil(async () => (await $$t("roster-row")).length === 6, "back on the roster");
+  });
+
   test("the events list counts the imported trainees", async () => {
     await (await $t("back-events")).click();
     await waitUntil(async () => (await $$t("event-card")).length === 2, "two events listed");

@@ -74,6 +74,9 @@ export const MESSAGES = {
   "gender.female": { zh: "女", en: "Female" },
   "gender.male": { zh: "男", en: "Male" },
 
+  "import.is_form": { zh: "这是一份问卷，不是花名册。", en: "This is a questionnaire, not a roster." },
+  "import.is_form.body": { zh: "文件里是 XLSForm 问卷（type、name、label 列）：按花名册导入，题目会被当成学员。请在“问卷录入”中导入它。", en: "The file holds an XLSForm questionnaire (type, name, label columns): read as a roster, its questions would become trainees. Import it under Questionnaires." },
+  "import.as_form": { zh: "去问卷录入导入", en: "Import it as a questionnaire" },
   "import.title": { zh: "导入花名册", en: "Import a roster" },
   "import.intro": {
     zh: "支持 Excel（xlsx、xls）和 CSV（UTF-8、GBK/GB18030，逗号、分号或制表符分隔）。先预览，确认后再导入。",

@@ -83,6 +83,9 @@ pub enum ErrorKind {
     NotACode,
     /// A trainee code of another event than the one at the door.
     OtherEvent,
+    /// A roster import was given a questionnaire (an XLSForm): the UI
+    /// offers to import it as one.
+    IsQuestionnaire,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -6,4 +6,4 @@
  * dialog): finer than [`ErrorCode`], which stays the category. Extend,
  * never rename.
  */
-export type ErrorKind = "wrong_passphrase" | "wrong_pin" | "reason_required" | "not_a_code" | "other_event";
+export type ErrorKind = "wrong_passphrase" | "wrong_pin" | "reason_required" | "not_a_code" | "other_event" | "is_questionnaire";

@@ -101,7 +101,17 @@ export async function renderImport(root: HTMLElement, ctx: Ctx, id: string, sign
       showPreview(path, preview);
     } catch (e) {
       clear(body);
-      showError(e as UiError);
+      const err = e as UiError;
+      if (err.kind === "is_questionnaire") {
+        // A questionnaire, not a roster: say so, and offer where it belongs.
+        body.appendChild(h("div", { class: "alert alert-warn", testid: "import-is-form" },
+          h("div", { class: "alert-body" },
+            h("strong", null, t("import.is_form")), " ", t("import.is_form.body"),
+            h("div", { class: "form-actions" },
+              h("button", { class: "btn btn-primary", type: "button", testid: "import-as-form", onclick: () => ctx.go({ name: "forms", id }) }, t("import.as_form"))))));
+      } else {
+        showError(err);
+      }
     } finally {
       busy = false;
       previewBtn.disabled = false;

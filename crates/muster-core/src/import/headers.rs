@@ -140,15 +140,68 @@ pub fn canonical(header: &str) -> String {
     }
 }
 
-/// The roster field a header names, if any.
+/// The roster field a header names, if any: as written, else as an online
+/// survey platform words a question ([`as_question`]).
 pub fn field_for(header: &str) -> Option<RosterField> {
     let c = canonical(header);
     if c.is_empty() {
         return None;
     }
-    SYNONYMS
-        .iter()
-        .find_map(|(field, names)| names.iter().any(|n| canonical(n) == c).then_some(*field))
+    let find = |c: &str| SYNONYMS.iter().find_map(|(field, names)| names.iter().any(|n| canonical(n) == c).then_some(*field));
+    find(&c).or_else(|| as_question(&c).iter().find_map(|q| find(q)))
+}
+
+/// Headers of registrations collected online (问卷星, 腾讯问卷, 金数据) are
+/// questions: `1、您的姓名：`, `3. 您的手机号码`, `Q4 请填写您的身份证号`,
+/// `您所在的村？`. The readings of a canonical header without its question
+/// number, its 您的/请填写 phrasing and its question mark (and without 的).
+fn as_question(c: &str) -> Vec<String> {
+    let mut s = c.trim_end_matches(['?', '？']).to_string();
+    // The question number: 1、 3. Q4 第5题 (the dot is gone already).
+    let mut rest = s.as_str();
+    rest = rest.strip_prefix('q').filter(|r| r.starts_with(|ch: char| ch.is_ascii_digit())).unwrap_or(rest);
+    rest = rest.strip_prefix('第').unwrap_or(rest);
+    let digits = rest.len() - rest.trim_start_matches(|ch: char| ch.is_ascii_digit()).len();
+    if digits > 0 {
+        rest = rest[digits..].trim_start_matches(['、', '题', ')', '）', ':', '：', '，', ',']);
+    }
+    s = rest.to_string();
+    loop {
+        let before = s.len();
+        for p in ["请填写", "请输入", "请选择", "请问", "请", "填写", "您的", "你的", "本人", "您", "你"] {
+            if let Some(r) = s.strip_prefix(p) {
+                s = r.to_string();
+            }
+        }
+        for t in ["是什么", "是多少", "是"] {
+            if let Some(r) = s.strip_suffix(t) {
+                s = r.to_string();
+            }
+        }
+        if s.len() == before {
+            break;
+        }
+    }
+    let mut out = vec![s.clone()];
+    if s.contains('的') {
+        out.push(s.replace('的', ""));
+    }
+    out.retain(|x| !x.is_empty() && x != c);
+    out
+}
+
+/// Columns an online survey platform adds to its export (not the
+/// registration's questions): kept as extra fields, and said so apart —
+/// when the file is such an export, which one of the distinctive ones
+/// shows (a plain roster has a 序号 column too).
+const PLATFORM_DISTINCTIVE: &[&str] = &[
+    "提交答卷时间", "所用时间", "答题时长", "填写时长", "来自ip", "来源详情", "填写设备", "答卷编号", "提交者", "填写人", "微信昵称",
+];
+const PLATFORM_GENERIC: &[&str] = &["序号", "编号", "提交时间", "答题时间", "开始时间", "结束时间", "来源", "ip", "ip地址", "设备", "浏览器", "操作系统", "总分", "用户id", "昵称"];
+
+fn is_in(list: &[&str], header: &str) -> bool {
+    let c = canonical(header);
+    list.iter().any(|p| canonical(p) == c)
 }
 
 /// The name headers listed in the "no name column" message.
@@ -162,6 +215,8 @@ pub fn map_headers(headers: &[(u32, String)]) -> (Vec<ColumnMapping>, Vec<String
     let mut columns = Vec::with_capacity(headers.len());
     let mut warnings = Vec::new();
     let mut unknown = Vec::new();
+    let mut platform = Vec::new();
+    let export = headers.iter().any(|(_, h)| is_in(PLATFORM_DISTINCTIVE, h));
     for (index, header) in headers {
         let mut field = field_for(header);
         if let Some(f) = field {
@@ -173,6 +228,8 @@ pub fn map_headers(headers: &[(u32, String)]) -> (Vec<ColumnMapping>, Vec<String
                 ));
                 field = None;
             }
+        } else if export && (is_in(PLATFORM_DISTINCTIVE, header) || is_in(PLATFORM_GENERIC, header)) {
+            platform.push(header.as_str());
         } else {
             unknown.push(header.as_str());
         }
@@ -194,6 +251,16 @@ pub fn map_headers(headers: &[(u32, String)]) -> (Vec<ColumnMapping>, Vec<String
                 "kept {} unknown {plural} as extra fields: {}",
                 unknown.len(),
                 crate::quote_list(unknown.iter().copied(), 20)
+            ),
+        );
+    }
+    if !platform.is_empty() {
+        warnings.insert(
+            0,
+            format!(
+                "kept the survey platform's own {} as extra fields (not part of the registration): {}",
+                if platform.len() == 1 { "column" } else { "columns" },
+                crate::quote_list(platform.iter().copied(), 20)
             ),
         );
     }
@@ -231,10 +298,40 @@ mod tests {
             ("备注", None),
             ("", None),
             ("(必填)", None),
+            // Online survey platforms (问卷星, 腾讯问卷, 金数据) word questions.
+            ("1、您的姓名：", Some(RosterField::Name)),
+            ("3. 您的手机号码", Some(RosterField::Phone)),
+            ("Q4 请填写您的身份证号", Some(RosterField::IdNumber)),
+            ("第5题 您的性别", Some(RosterField::Gender)),
+            ("6、您所在的村？", Some(RosterField::Organization)),
+            ("7.您的年龄是", Some(RosterField::Age)),
+            ("8、您的职业：", Some(RosterField::Occupation)),
+            ("2、您对本次培训的建议", None),
+            ("提交答卷时间", None),
         ];
         for (header, want) in cases {
             assert_eq!(field_for(header), want, "{header}");
         }
+    }
+
+    #[test]
+    fn a_survey_platforms_columns_are_said_apart() {
+        let headers: Vec<(u32, String)> = ["序号", "提交答卷时间", "所用时间", "来源", "来自IP", "1、您的姓名：", "2、您的手机号码：", "3、备注"]
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (i as u32, h.to_string()))
+            .collect();
+        let (cols, warnings) = map_headers(&headers);
+        assert_eq!(cols[5].field, Some(RosterField::Name));
+        assert_eq!(cols[6].field, Some(RosterField::Phone));
+        assert_eq!(
+            warnings[0],
+            "kept the survey platform's own columns as extra fields (not part of the registration): '序号', '提交答卷时间', '所用时间', '来源', '来自IP'"
+        );
+        assert_eq!(warnings[1], "kept 1 unknown column as extra fields: '3、备注'");
+        // A plain roster's 序号 is just an unknown column.
+        let (_, warnings) = map_headers(&[(0, "序号".to_string()), (1, "姓名".to_string())]);
+        assert_eq!(warnings, ["kept 1 unknown column as extra fields: '序号'"]);
     }
 
     #[test]

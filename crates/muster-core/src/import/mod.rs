@@ -20,7 +20,7 @@ pub mod table;
 pub mod xls_guard;
 
 use crate::model::TraineeFields;
-use crate::{normalize, Error};
+use crate::{normalize, Error, ErrorKind};
 use serde::Serialize;
 use std::path::Path;
 
@@ -183,6 +183,18 @@ pub fn read_roster_bytes(
             (i as u32, h)
         })
         .collect();
+    // An XLSForm's survey sheet (type, name, label) is a questionnaire:
+    // read as a roster, its questions would become trainees.
+    let has = |want: &str| kept.iter().any(|(_, h)| h.trim().eq_ignore_ascii_case(want) || (want == "label" && h.trim().to_lowercase().starts_with("label::")));
+    if has("type") && has("name") && has("label") {
+        return Err(Error::invalid_at(
+            format!("{file_name} is a questionnaire (an XLSForm: its columns are type, name and label), not a roster of trainees: import it as a questionnaire"),
+            Some(file_name),
+            Some(header_line),
+            Some("file"),
+        )
+        .kind(ErrorKind::IsQuestionnaire));
+    }
     let (columns, mapping_warnings) = headers::map_headers(&kept);
     if !columns.iter().any(|c| c.field == Some(RosterField::Name)) {
         return Err(Error::invalid_at(
