@@ -163,9 +163,9 @@ fn survey_platform_exports_import_and_a_questionnaire_is_not_a_roster() {
     let wjx = dir.path().join("问卷星导出.csv");
     std::fs::write(
         &wjx,
-        gb18030("序号,提交答卷时间,所用时间,来源,来自IP,1、您的姓名：,2、您的性别：,3、您的手机号码：,4、您所在的村？\r\n\
-                 1,2026/11/20 10:02:11,95秒,微信,183.1.2.3(河南-信阳),王素梅,女,13812345678,王家村\r\n\
-                 2,2026/11/20 10:05:40,120秒,手机提交,183.1.2.4(河南-信阳),李建国,男,13900001111,李家湾\r\n"),
+        gb18030("序号,提交答卷时间,所用时间,来源,来自IP,1、您的姓名：,2、您的性别：,3、您的手机号码：,4、您所在的村？,5、您的身份证号\r\n\
+                 1,2026/11/20 10:02:11,95秒,微信,183.1.2.3(河南-信阳),王素梅,女,13812345678,王家村,11010519491231002X\r\n\
+                 2,2026/11/20 10:05:40,120秒,手机提交,183.1.2.4(河南-信阳),李建国,男,13900001111,李家湾,\r\n"),
     )
     .unwrap();
     let r = muster(&db, &["roster", "import", "--event", &event, wjx.to_str().unwrap()]);
@@ -177,6 +177,11 @@ fn survey_platform_exports_import_and_a_questionnaire_is_not_a_roster() {
     let list = muster(&db, &["roster", "list", "--event", &event]).json();
     let wang = list["trainees"].as_array().unwrap().iter().find(|t| t["name"] == "王素梅").expect("王素梅 imported").clone();
     assert_eq!((wang["phone"].as_str(), wang["organization"].as_str(), wang["gender"].as_str()), (Some("13812345678"), Some("王家村"), Some("female")));
+    // No age column: the birth date comes from the ID number, the age from it.
+    assert_eq!(wang["birth_date"], "1949-12-31");
+    let today = chrono::Local::now().date_naive();
+    let want = today.years_since(chrono::NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()).unwrap();
+    assert_eq!(wang["age"].as_u64(), Some(u64::from(want)));
 
     let form = workspace().join("tests/e2e/fixtures/form-portrait.xlsx");
     let refused = muster(&db, &["roster", "import", "--event", &event, form.to_str().unwrap()]);

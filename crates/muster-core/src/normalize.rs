@@ -429,8 +429,27 @@ pub fn trainee_from_cells(
     if !errors.is_empty() {
         return Err(errors);
     }
+    // An 18-character mainland ID holds the birth date (checked above).
+    if out.birth_date.is_none() {
+        out.birth_date = out.id_number.as_deref().and_then(birth_date_of_id);
+    }
     out.extra = extra.iter().cloned().collect();
     Ok(out)
+}
+
+/// The birth date (`YYYY-MM-DD`) an 18-character mainland ID number holds.
+pub fn birth_date_of_id(id: &str) -> Option<String> {
+    let b = id.as_bytes();
+    (b.len() == 18 && b[..14].iter().all(u8::is_ascii_digit)).then(|| format!("{}-{}-{}", &id[6..10], &id[10..12], &id[12..14]))
+}
+
+/// Whole years from `birth` (`YYYY-MM-DD`) to `on` (`YYYY-MM-DD`), if 1–120.
+pub fn age_on(birth: &str, on: &str) -> Option<u32> {
+    let num = |s: &str, r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<i32>().ok());
+    let (by, bm, bd) = (num(birth, 0..4)?, num(birth, 5..7)?, num(birth, 8..10)?);
+    let (y, m, d) = (num(on, 0..4)?, num(on, 5..7)?, num(on, 8..10)?);
+    let years = y - by - i32::from((m, d) < (bm, bd));
+    u32::try_from(years).ok().filter(|a| (1..=120).contains(a))
 }
 
 #[cfg(test)]
@@ -570,6 +589,19 @@ mod tests {
         }
         assert_eq!(gender("x"), None);
         assert_eq!(gender(""), None);
+    }
+
+    #[test]
+    fn the_birth_date_and_age_come_from_the_id_number() {
+        let id = valid_id("41152619850312004");
+        assert_eq!(birth_date_of_id(&id).as_deref(), Some("1985-03-12"));
+        assert_eq!(age_on("1985-03-12", "2026-03-11"), Some(40));
+        assert_eq!(age_on("1985-03-12", "2026-03-12"), Some(41));
+        assert_eq!(age_on("2030-01-01", "2026-03-12"), None);
+        let t = trainee_from_cells(&[(RosterField::Name, "王素梅"), (RosterField::IdNumber, &id)], &[]).unwrap();
+        assert_eq!(t.birth_date.as_deref(), Some("1985-03-12"));
+        let given = trainee_from_cells(&[(RosterField::Name, "王素梅"), (RosterField::IdNumber, &id), (RosterField::BirthDate, "1985-03-13")], &[]).unwrap();
+        assert_eq!(given.birth_date.as_deref(), Some("1985-03-13"), "a birth date given is kept");
     }
 
     #[test]

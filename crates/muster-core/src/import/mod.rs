@@ -220,6 +220,7 @@ pub fn read_roster_bytes(
     let extra_keys = extra_keys(&columns);
     let total = data.len() as u64;
     let mut out_rows = Vec::with_capacity(data.len());
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
     for (done, (line, mut raw)) in data.into_iter().enumerate() {
         let cells: Vec<String> = columns
             .iter()
@@ -242,7 +243,14 @@ pub fn read_roster_bytes(
                 }
             }
         }
-        let outcome = normalize::trainee_from_cells(&fields, &extra);
+        let mut outcome = normalize::trainee_from_cells(&fields, &extra);
+        // No age column but a birth date (or an ID number that holds one):
+        // the age today.
+        if let Ok(t) = &mut outcome {
+            if t.age.is_none() {
+                t.age = t.birth_date.as_deref().and_then(|b| normalize::age_on(b, &today));
+            }
+        }
         drop(fields);
         out_rows.push(RosterRow {
             line,
