@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use muster_core::event::{EventPatch, Removed, SessionPatch};
 use muster_core::model::{Event, NewEvent, NewSession, Session, Trainee};
+use muster_core::trainee::TraineePatch;
 use muster_core::roster::{ImportOptions, ImportReport, RosterPreview};
 use muster_core::Error;
 use serde::Serialize;
@@ -77,6 +78,11 @@ crate::commands! {
 
     pub async fn add_session(state: State<'_, AppState>; event_id: String, session: NewSession) -> Session {
         state.with(|m| m.add_session(&event_id, session))
+    }
+
+    /// Corrects a trainee's details (a field `""` clears it, absent keeps it).
+    pub async fn edit_trainee(state: State<'_, AppState>; trainee_id: String, patch: TraineePatch) -> Trainee {
+        state.with(|m| m.edit_trainee(&trainee_id, &patch))
     }
 
     /// Adds the usual two half-day sessions per day of the event.

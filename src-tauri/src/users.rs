@@ -337,6 +337,7 @@ mod tests {
             ("list_sessions", json!({"eventId": e()}), ALL),
             ("add_session", json!({"eventId": e(), "session": {"title": "s", "starts_at": "2026-12-05T09:00", "ends_at": "2026-12-05T10:00"}}), A),
             ("add_half_day_sessions", json!({"eventId": spare}), A),
+            ("edit_trainee", json!({"traineeId": trainee, "patch": {"occupation": "农民"}}), AC),
             ("edit_session", json!({"sessionId": spare_session, "patch": {"title": "t2", "starts_at": null, "ends_at": null}}), A),
             ("edit_event", json!({"eventId": spare, "patch": {"name": "spare 2", "venue": null, "starts_on": null, "days": null}}), A),
             ("delete_session", json!({"sessionId": spare_session, "force": true}), A),

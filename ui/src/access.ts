@@ -20,6 +20,7 @@ const ALL_TABS: EventTab[] = ["roster", "checkin", "dashboard", "report", "dupli
 export type Feature =
   | "events.create" // new event, demo event, sessions
   | "roster.import"
+  | "roster.edit" // correcting a trainee's details
   | "forms.import" // XLSForm import, batches
   | "forms.key" // keying papers
   | "forms.results" // the portrait, differences, keyer statistics
@@ -30,8 +31,8 @@ export type Feature =
   | "audit";
 
 const FEATURES: Record<Role, readonly Feature[]> = {
-  admin: ["events.create", "roster.import", "forms.import", "forms.key", "forms.results", "forms.resolve", "sync", "backup", "users", "audit"],
-  coordinator: ["forms.results", "sync", "backup"],
+  admin: ["events.create", "roster.import", "roster.edit", "forms.import", "forms.key", "forms.results", "forms.resolve", "sync", "backup", "users", "audit"],
+  coordinator: ["roster.edit", "forms.results", "sync", "backup"],
   keyer: ["forms.key"],
 };
 

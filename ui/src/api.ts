@@ -11,6 +11,7 @@ import type { NewEvent } from "./bindings/NewEvent";
 import type { NewSession } from "./bindings/NewSession";
 import type { EventPatch } from "./bindings/EventPatch";
 import type { SessionPatch } from "./bindings/SessionPatch";
+import type { TraineePatch } from "./bindings/TraineePatch";
 import type { Role } from "./bindings/Role";
 import type { Status } from "./bindings/Status";
 import type { SyncStatus } from "./bindings/SyncStatus";
@@ -51,6 +52,8 @@ export const api = {
   listSessions: (eventId: string) => commands.listSessions(eventId),
   addSession: (eventId: string, session: NewSession) => commands.addSession(eventId, session),
   addHalfDaySessions: (eventId: string) => commands.addHalfDaySessions(eventId),
+  /** Corrects a trainee: a field `""` clears it, an absent one keeps it. */
+  editTrainee: (traineeId: string, patch: TraineePatch) => commands.editTrainee(traineeId, patch),
   editSession: (sessionId: string, patch: SessionPatch) => commands.editSession(sessionId, patch),
   /** Removes a session; rejects with `needs_confirmation` when it holds check-ins unless `force`. */
   deleteSession: (sessionId: string, force: boolean) => commands.deleteSession(sessionId, force),

@@ -46,6 +46,7 @@ import type { SyncFileExport } from "./SyncFileExport";
 import type { SyncSettings } from "./SyncSettings";
 import type { SyncStatus } from "./SyncStatus";
 import type { Trainee } from "./Trainee";
+import type { TraineePatch } from "./TraineePatch";
 import type { Undone } from "./Undone";
 import type { User } from "./User";
 import type { Verification } from "./Verification";
@@ -60,6 +61,10 @@ export const commands = {
   createDemoEvent: (): Promise<Event> => call<Event>("create_demo_event", {}),
   listSessions: (eventId: string): Promise<Array<Session>> => call<Array<Session>>("list_sessions", { eventId }),
   addSession: (eventId: string, session: NewSession): Promise<Session> => call<Session>("add_session", { eventId, session }),
+  /**
+   * Corrects a trainee's details (a field `""` clears it, absent keeps it).
+   */
+  editTrainee: (traineeId: string, patch: TraineePatch): Promise<Trainee> => call<Trainee>("edit_trainee", { traineeId, patch }),
   /**
    * Adds the usual two half-day sessions per day of the event.
    */
@@ -339,6 +344,7 @@ export type CommandName =
   | "create_demo_event"
   | "list_sessions"
   | "add_session"
+  | "edit_trainee"
   | "add_half_day_sessions"
   | "edit_session"
   | "delete_session"

@@ -64,8 +64,13 @@ export function eventTabs(ev: Event, ctx: Ctx, active: EventTab): HTMLElement {
   );
 }
 
-function rosterRow(tr: Trainee, i: number): HTMLElement {
-  return h("tr", { testid: "roster-row", "data-trainee-id": tr.id },
+function rosterRow(tr: Trainee, i: number, open: ((t: Trainee) => void) | null): HTMLElement {
+  return h("tr", {
+    testid: "roster-row", "data-trainee-id": tr.id, class: open ? "row-open" : null,
+    tabindex: open ? "0" : null, title: open ? t("trainee.edit") : null,
+    onclick: open ? () => open(tr) : null,
+    onkeydown: open ? (e: KeyboardEvent) => { if (e.key === "Enter") open(tr); } : null,
+  },
     h("td", { class: "num muted" }, i + 1),
     h("td", { class: "name", testid: "trainee-name" }, tr.name,
       tr.walk_in ? h("span", { class: "chip chip-muted chip-inline" }, t("door.walkin.badge")) : null),
@@ -79,7 +84,7 @@ function rosterRow(tr: Trainee, i: number): HTMLElement {
   );
 }
 
-function rosterTable(rows: Trainee[]): HTMLElement {
+function rosterTable(rows: Trainee[], open: ((t: Trainee) => void) | null): HTMLElement {
   return h("div", { class: "table-wrap" },
     h("table", { class: "table roster-table", testid: "roster-table" },
       h("thead", null,
@@ -95,7 +100,7 @@ function rosterTable(rows: Trainee[]): HTMLElement {
           h("th", null, t("col.occupation")),
         ),
       ),
-      h("tbody", null, rows.map(rosterRow)),
+      h("tbody", null, rows.map((r, i) => rosterRow(r, i, open))),
     ),
   );
 }
@@ -229,6 +234,54 @@ function sessionsCard(ev: Event, initial: Session[], onError: (e: UiError) => vo
   );
 }
 
+/** A trainee's details, to correct (a wrong phone number, a misspelt name). */
+function traineeDialog(tr: Trainee, onSaved: () => void, signal: AbortSignal): void {
+  const input = (testid: string, value: string | number | null, attrs: Record<string, string | number> = {}) =>
+    h("input", { type: "text", value: value ?? "", testid, autocomplete: "off", ...attrs });
+  const name = input("trainee-edit-name", tr.name, { maxlength: 60 });
+  const gender = h("select", { class: "select", testid: "trainee-edit-gender" },
+    h("option", { value: "", selected: !tr.gender }, "—"),
+    h("option", { value: "female", selected: tr.gender === "female" }, genderLabel("female")),
+    h("option", { value: "male", selected: tr.gender === "male" }, genderLabel("male")));
+  const phone = input("trainee-edit-phone", tr.phone, { inputmode: "numeric", maxlength: 20 });
+  const idNumber = input("trainee-edit-id", tr.id_number, { maxlength: 30 });
+  const age = input("trainee-edit-age", tr.age, { inputmode: "numeric", maxlength: 3 });
+  const org = input("trainee-edit-organization", tr.organization, { maxlength: 120 });
+  const occupation = input("trainee-edit-occupation", tr.occupation, { maxlength: 60 });
+  const errorSlot = h("div", { class: "error-slot" });
+  const save = h("button", { class: "btn btn-primary", type: "submit", testid: "trainee-edit-save" }, t("common.save"));
+  const form = h("form", {
+    novalidate: true,
+    onsubmit: async (e: SubmitEvent) => {
+      e.preventDefault();
+      clear(errorSlot);
+      save.disabled = true;
+      try {
+        await untilAbort(api.editTrainee(tr.id, {
+          name: name.value, gender: gender.value, phone: phone.value, id_number: idNumber.value, age: age.value,
+          birth_date: null, organization: org.value, occupation: occupation.value,
+        }), signal);
+        modal.close();
+        onSaved();
+      } catch (err) {
+        errorSlot.appendChild(errorBox(err as UiError));
+      } finally {
+        save.disabled = false;
+      }
+    },
+  },
+    errorSlot,
+    h("div", { class: "field-row" }, field(t("col.name"), name, "grow"), field(t("col.gender"), gender, "narrow")),
+    h("div", { class: "field-row" }, field(t("col.phone"), phone, "grow"), field(t("col.age"), age, "narrow")),
+    field(t("col.id_number"), idNumber),
+    field(t("col.organization"), org),
+    field(t("col.occupation"), occupation),
+    h("p", { class: "muted modal-detail" }, t("trainee.edit.code", { code: tr.code ?? "" })),
+    h("div", { class: "modal-actions" }, save),
+  );
+  const modal = openModal({ title: t("trainee.edit.title", { name: tr.name }), testid: "trainee-dialog", body: [form], autofocus: name, signal });
+}
+
 /** The event dialog: name, venue, first day, days. */
 function eventDialog(ev: Event, onSaved: () => void, signal: AbortSignal): void {
   const name = h("input", { type: "text", required: true, maxlength: 200, value: ev.name, testid: "event-edit-name" });
@@ -320,10 +373,11 @@ export async function renderEvent(root: HTMLElement, ctx: Ctx, id: string, signa
     spellcheck: "false", testid: "roster-search", "aria-label": t("event.search"),
   });
 
+  const openTrainee = (tr: Trainee) => traineeDialog(tr, () => ctx.go({ name: "event", id }), signal);
   const show = (rows: Trainee[], query: string) => {
     clear(tableSlot);
     count.textContent = query ? t("event.count.filtered", { n: rows.length }) : t("event.count", { n: total });
-    if (rows.length > 0) tableSlot.appendChild(rosterTable(rows));
+    if (rows.length > 0) tableSlot.appendChild(rosterTable(rows, can(role(), "roster.edit") ? openTrainee : null));
     else if (query) tableSlot.appendChild(h("div", { class: "empty-line muted", testid: "roster-nomatch" }, t("event.roster.nomatch", { q: query })));
     else tableSlot.appendChild(h("div", { class: "empty-line muted", testid: "roster-empty" }, t("event.roster.empty")));
   };
