@@ -459,9 +459,10 @@ describe("Muster desktop app", () => {
     // character, then Enter (W3C key \uE007), as fast as a scanner.
     const probe = await browser.execute(() => {
       const el = document.querySelector('[data-testid="scan-input"]');
-      return { focused: document.activeElement === el, value: el.value };
+      // At rest the box has given up the focus (no blinking caret); the scanner's first key takes it back.
+      return { focused: document.activeElement === el || el.classList.contains("resting"), value: el.value };
     });
-    assert.ok(probe.focused, "the scan box has the focus before a scan");
+    assert.ok(probe.focused, "the scan box has the focus (or rests) before a scan");
     await (await $t("scan-input")).addValue(`${text}\uE007`);
     let asked = false;
     await waitUntil(async () => {
@@ -774,6 +775,29 @@ describe("Muster desktop app", () => {
     const again = await scan(code);
     assert.equal(again.status, "checked_in", `a real scan counts again, not "already": ${JSON.stringify(again)}`);
     await waitUntil(async () => (await arrived()) === n, "and the counter counts it");
+  });
+
+  test("door: at rest the scan box gives up its blinking caret; a scanner's code still checks in, first character included", async () => {
+    await chooseSession(0);
+    const rest = () => browser.execute(() => ({
+      resting: document.querySelector('[data-testid="checkin-page"]')?.dataset.resting ?? "",
+      active: document.activeElement?.getAttribute("data-testid") ?? null,
+    }));
+    await waitUntil(async () => (await rest()).resting === "true", "the box rests after 10 s without a key", 15_000);
+    assert.notEqual((await rest()).active, "scan-input", "no focused text box, no caret");
+    const before = (await panelState()).seq;
+    // Keys to whatever has the focus, as a USB scanner sends them.
+    await browser.keys([...demoCodes["黄海涛"], "\uE007"]);
+    await waitUntil(async () => (await panelState()).seq !== before || (await dialogOpen()), "the scan is answered");
+    if (await dialogOpen()) {
+      await browser.keys(["y"]);
+      await waitUntil(async () => (await panelState()).seq !== before, "recorded after Y");
+    }
+    const p = await panelState();
+    assert.equal(p.status, "checked_in", JSON.stringify(p));
+    assert.equal(p.name, "黄海涛");
+    assert.equal((await rest()).resting, "false");
+    assert.equal(p.focused, "scan-input");
   });
 
   test("scan → confirmation is fast", () => {

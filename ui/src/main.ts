@@ -89,6 +89,8 @@ function paintUser(): void {
   syncBtn.disabled = !can(r, "sync");
 }
 
+let paintedSync = "";
+
 /** The header badge: what waits, the last sync, offline/error. */
 function paintSync(s: SyncStatus | null = lastSync): void {
   if (s && s.state === "syncing" && lastSync && lastSync.state !== "syncing") {
@@ -96,6 +98,10 @@ function paintSync(s: SyncStatus | null = lastSync): void {
     s = { ...s, pending: lastSync.pending, last_sync: lastSync.last_sync };
   }
   lastSync = s;
+  // The badge is polled every few seconds: repainted only when it changes.
+  const key = `${getLang()}\n${JSON.stringify(s)}`;
+  if (key === paintedSync) return;
+  paintedSync = key;
   syncBtn.title = t("sync.badge.title");
   if (!s) { syncBtn.textContent = t("sync.badge.off"); return; }
   const b = syncBadge(s);

@@ -37,8 +37,14 @@ function audio(): AudioContext | null {
  * device can take a while; that must not delay the first confirmation).
  */
 export function warmUp(): void {
-  audio();
+  // Created, then suspended: a running context renders silence without
+  // end and keeps a core busy (beep() resumes it).
+  const ac = audio();
+  if (ac && ac.state === "running") void ac.suspend().catch(() => undefined);
 }
+
+/** Suspends the context a second after the last tune. */
+let rest: ReturnType<typeof setTimeout> | undefined;
 
 /** Plays the tune of `tone`; never throws, never waits. */
 export function beep(tone: Tone): void {
@@ -62,6 +68,8 @@ export function beep(tone: Tone): void {
       osc.start(t0 + n.start);
       osc.stop(t0 + n.start + n.dur + 0.01);
     }
+    clearTimeout(rest);
+    rest = setTimeout(() => void ac.suspend().catch(() => undefined), 1000);
   } catch {
     // audio is a nicety; the colour and the text carry the outcome
   }

@@ -17,7 +17,7 @@ import type { Event } from "../bindings/Event";
 import type { MarkOutcome } from "../bindings/MarkOutcome";
 import type { Session } from "../bindings/Session";
 import type { Trainee } from "../bindings/Trainee";
-import { clear, debounce, h, later, on, untilAbort } from "../dom";
+import { clear, debounce, every, h, later, on, untilAbort } from "../dom";
 import {
   clockTime, defaultSession, enterAction, isBurst, localMinute, onOtherDay, outcomeLine, outcomeTone, SCANNER_GAP_MS, sessionTiming,
 } from "../door";
@@ -34,6 +34,8 @@ export const DOOR_DEBOUNCE_MS = 60;
 const RESULTS = 5;
 /** Lines in the "recent on this laptop" list. */
 const RECENT = 4;
+/** After this long without a key the scan box rests (gives up the focus, and its blinking caret). */
+export const REST_AFTER_MS = 10_000;
 /** How long the confirmation offers Undo (ms). */
 export const UNDO_MS = 10_000;
 /** A Y or N in the dialog answers it only if no other key follows this fast (a scanner's burst). */
@@ -136,7 +138,7 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
   const resultsList = h("ol", { class: "door-results", testid: "door-results" });
 
   // ---- confirmation panel and recent list ---------------------------------
-  const panel = h("section", { class: "result-panel tone-idle", testid: "checkin-result", "data-status": "idle", "data-seq": "0", "aria-live": "assertive" });
+  const panel = h("section", { class: "result-panel tone-idle", testid: "checkin-result", "data-status": "idle", "data-seq": "0", "aria-live": "assertive", tabindex: "-1" });
   const recentList = h("ol", { class: "recent-list", testid: "recent-list" });
 
   let shown: { query: string; rows: Trainee[] } = { query: "", rows: [] };
@@ -546,8 +548,31 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
     }
   });
 
+  // The scan box at rest: a focused text box blinks its caret, and every
+  // blink repaints the window (in software on these laptops: most of the
+  // idle screen's CPU, all day on battery). After REST_AFTER_MS without a
+  // key the focus moves to the panel, which has no caret; the box keeps its
+  // ready look, and the next key — a scanner's first character too — takes
+  // the focus back before the character lands (onDocKey).
+  let resting = false;
+  let lastKey = performance.now();
+  const rest = (on: boolean) => {
+    resting = on;
+    input.classList.toggle("resting", on);
+    page.dataset.resting = String(on);
+  };
+  on(document, "keydown", () => { lastKey = performance.now(); }, signal, { capture: true });
+  input.addEventListener("focus", () => { if (resting) rest(false); });
+  every(1000, () => {
+    if (!resting && document.activeElement === input && !input.value && !modalOpen() && performance.now() - lastKey >= REST_AFTER_MS) {
+      rest(true);
+      panel.focus({ preventScroll: true });
+    }
+  }, signal);
+
   // Keep the focus in the scan box: a scanner types wherever the focus is.
   const keepFocus = () => {
+    if (resting) return;
     if (input.isConnected && !modalOpen() && !isField(document.activeElement)) input.focus();
   };
   input.addEventListener("blur", () => later(0, keepFocus, signal));

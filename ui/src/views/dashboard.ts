@@ -107,15 +107,23 @@ export async function renderDashboard(root: HTMLElement, ctx: Ctx, id: string, s
   );
   root.appendChild(page);
 
+  // A refresh that brings nothing new paints nothing (an idle screen must
+  // not keep the web process awake: every repaint is work on a laptop).
+  let shownKey = "";
   const load = async () => {
+    if (document.hidden) return;
     try {
       const board = await untilAbort(api.dashboard(id), signal);
       const now = localMinute(new Date());
+      const key = `${now}\n${JSON.stringify(board)}`;
+      if (key === shownKey) return;
+      shownKey = key;
       clear(body);
       if (board.length === 0) body.appendChild(h("div", { class: "card muted empty-line" }, t("dash.no_sessions")));
       for (const d of board) body.appendChild(sessionCard(d, now));
       updated.textContent = t("dash.refresh", { n: DASHBOARD_REFRESH_S, time: new Date().toTimeString().slice(0, 8) });
     } catch (e) {
+      shownKey = "";
       clear(body);
       body.appendChild(errorBox(e as UiError));
     }
