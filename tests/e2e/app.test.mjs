@@ -838,7 +838,9 @@ describe("Muster desktop app", () => {
 
     // Not set up yet: the badge says so; everything done so far waits.
     await waitUntil(async () => /未设置同步/.test((await badgeState()).text), "the badge says sync is not set up");
-    await (await $t("sync-badge")).click();
+    // Settings have their own place in the header (the badge leads there too).
+    assert.equal(await (await $t("nav-settings")).getText(), "设置");
+    await (await $t("nav-settings")).click();
     await (await $t("settings-page")).waitForDisplayed({ timeout: T });
     await waitUntil(async () => Number(await (await $t("sync-pending")).getText()) > 0, "records wait before the first sync");
     await shot("30-sync-settings");

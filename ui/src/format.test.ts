@@ -1,8 +1,16 @@
 import { describe, expect, it } from "vitest";
 import {
-  cleanPath, dateRange, errorMessage, errorTitle, errorWhere, fieldLabel, formatPhone, maskId, rejectsPathFor, toUiError,
+  cleanPath, dateRange, errorMessage, errorTitle, errorWhere, fieldLabel, formatPhone, maskId, maskIdsIn, rejectsPathFor, toUiError,
   type UiErrorCode,
 } from "./format";
+
+describe("maskIdsIn", () => {
+  it("masks ID numbers quoted in a message, and nothing else", () => {
+    expect(maskIdsIn("ID number '411526197806050017' fails the check digit")).toBe("ID number '4115**********0017' fails the check digit");
+    expect(maskIdsIn("ID 11010119900307123x and 110101900307123")).toBe("ID 1101**********123x and 1101*******7123");
+    expect(maskIdsIn("mobile '1391234' must be 11 digits; 13812345678 is fine")).toBe("mobile '1391234' must be 11 digits; 13812345678 is fine");
+  });
+});
 
 describe("maskId", () => {
   it("keeps the first and last four of an 18-character ID", () => {

@@ -20,6 +20,15 @@ export function maskId(id: string | null | undefined): string {
   return s.slice(0, keep) + "*".repeat(n - 2 * keep) + s.slice(n - keep);
 }
 
+/**
+ * `text` with every ID-number-like run (15 to 18 characters: digits, a
+ * final X) masked as [`maskId`] does: the core's messages quote the value
+ * they refuse, and a projector must not show it whole.
+ */
+export function maskIdsIn(text: string): string {
+  return text.replace(/(?<![0-9A-Za-z])\d{14,17}[\dXx](?![0-9A-Za-z])/g, (m) => maskId(m));
+}
+
 /** A mainland mobile as `138 1234 5678`; anything else unchanged. */
 export function formatPhone(phone: string | null | undefined): string {
   if (!phone) return "";

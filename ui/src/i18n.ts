@@ -548,6 +548,7 @@ export const MESSAGES = {
   "nav.users": { zh: "用户", en: "Users" },
   "nav.audit": { zh: "审计日志", en: "Audit log" },
   "nav.backup": { zh: "备份", en: "Back up" },
+  "nav.settings": { zh: "设置", en: "Settings" },
 
   "pin.title": { zh: "请选择您的名字", en: "Who are you?" },
   "pin.lead": { zh: "这台电脑由多人共用：选择您的名字，再输入 PIN 码。", en: "This laptop is shared: pick your name, then enter your PIN." },

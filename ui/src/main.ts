@@ -79,12 +79,13 @@ function paintUser(): void {
         t("user.switch")),
     );
   }
-  const link = (name: "users" | "audit", key: Key) =>
+  const link = (name: "users" | "audit" | "settings", key: Key) =>
     h("button", { class: `top-link${route.name === name ? " on" : ""}`, type: "button", testid: `nav-${name}`, onclick: () => ctx.go({ name }) }, t(key));
   navSlot.replaceChildren(
     can(r, "backup") ? h("button", { class: "top-link", type: "button", testid: "nav-backup", onclick: () => openBackup(ctx, () => void banner.check()) }, t("nav.backup")) : "",
     can(r, "users") ? link("users", "nav.users") : "",
     can(r, "audit") ? link("audit", "nav.audit") : "",
+    can(r, "sync") ? link("settings", "nav.settings") : "",
   );
   syncBtn.disabled = !can(r, "sync");
 }

@@ -7,7 +7,7 @@ import type { ImportReport } from "../bindings/ImportReport";
 import type { RosterPreview } from "../bindings/RosterPreview";
 import { clear, h, listenUntil, untilAbort } from "../dom";
 import { exportedMessage, plainChoice } from "../exports";
-import { cleanPath, fieldLabel, maskId, rejectsPathFor, type UiError } from "../format";
+import { cleanPath, fieldLabel, maskId, maskIdsIn, rejectsPathFor, type UiError } from "../format";
 import { t } from "../i18n";
 import { errorShower, loadInto, spinner, type Ctx } from "../ui";
 import { eventHeader, findEvent } from "./event";
@@ -263,7 +263,7 @@ export async function renderImport(root: HTMLElement, ctx: Ctx, id: string, sign
                     h("tr", { testid: "report-error-row" },
                       h("td", { class: "num mono" }, Number(er.line)),
                       h("td", null, fieldLabel(er.field)),
-                      h("td", null, er.message)))),
+                      h("td", null, maskIdsIn(er.message))))),
                 ),
               ),
               errors.length > MAX_ERRORS_SHOWN
