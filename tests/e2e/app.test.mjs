@@ -721,7 +721,13 @@ describe("Muster desktop app", () => {
     await waitUntil(dialogOpen, `day 2 asks before recording ${nameA}`);
     // The next badge, typed by the scanner into the open question.
     await browser.keys([...b, "\uE007"]);
-    await waitUntil(async () => (await confirmText("confirm-queue")).includes(b), "the second code waits in line, shown in the question");
+    try {
+      await waitUntil(async () => (await confirmText("confirm-queue")).includes(b), "the second code waits in line, shown in the question");
+    } catch (e) {
+      await shot("23-door-queue-FAILED");
+      const seen = await browser.execute(() => ({ dialog: document.querySelector('[data-testid="confirm-dialog"]')?.textContent, active: document.activeElement?.outerHTML?.slice(0, 120), queue: document.querySelector('[data-testid="door-queue"]')?.textContent }));
+      throw new Error(`${e.message}: ${b} → ${JSON.stringify(seen)}`);
+    }
     assert.ok(await dialogOpen(), "the scanner's Enter did not answer the question");
     assert.equal((await panelState()).seq, before, "nothing recorded yet");
     await shot("23-door-queue-zh");
@@ -1043,13 +1049,23 @@ describe("Muster desktop app", () => {
     await waitUntil(async () => (await (await $t("verify-result")).getAttribute("data-valid")) === "true", "the code is valid");
     assert.match(await (await $t("verify-details")).getText(), /^刘洋 · .*示例.* · [\d.]+ 小时$/);
     await shot("44-verify-valid");
+    // The short number printed under the QR, typed by a person, verifies too.
+    assert.match(reprint.certificate.number, /^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$/);
+    await typeInto("verify-input", "ABCDEFGH");
+    await browser.keys(["\uE007"]);
+    await waitUntil(async () => (await (await $t("verify-result")).getAttribute("data-valid")) === "false", "a wrong input first");
+    await typeInto("verify-input", reprint.certificate.number.toLowerCase());
+    await browser.keys(["\uE007"]);
+    await waitUntil(async () => (await (await $t("verify-result")).getAttribute("data-valid")) === "true", "the number verifies");
+    assert.match(await (await $t("verify-details")).getText(), /^刘洋 · /);
   });
 
   // ---- keying paper questionnaires (issue 4) ---------------------------------
   test("keying: an XLSForm is imported and one paper is keyed with the keyboard alone", async () => {
     const form = path.join(tmp, "问卷.xlsx");
     fs.copyFileSync(path.join(here, "fixtures/form-text-integer.xlsx"), form);
-    await (await $t("tab-forms")).click();
+    await shot("45-before-forms");
+    await clickEl(await $t("tab-forms"));
     await (await $t("forms-empty")).waitForDisplayed({ timeout: T });
     await typeInto("form-path", form);
     await (await $t("form-import")).click();
@@ -1381,7 +1397,7 @@ describe("Muster desktop app", () => {
     await (await $t("pin-screen")).waitForDisplayed({ timeout: T });
     await signIn(COORD);
     assert.equal((await who()).role, "coordinator");
-    assert.deepEqual((await who()).nav, ["nav-backup"], "Backup, but no Users or Audit");
+    assert.deepEqual((await who()).nav, ["nav-backup", "nav-settings"], "Backup and Settings, but no Users or Audit");
     // The screen they were on (the questionnaires) is theirs too.
     await (await $t("forms-page")).waitForDisplayed({ timeout: T });
     assert.ok((await who()).tabs.includes("tab-checkin"), JSON.stringify((await who()).tabs));
@@ -1402,7 +1418,7 @@ describe("Muster desktop app", () => {
   test("audit: the admin's log lists the user additions and the wrong PIN, and exports", async () => {
     await clickEl(await $t("switch-user"));
     await signIn(ADMIN);
-    assert.deepEqual((await who()).nav, ["nav-backup", "nav-users", "nav-audit"]);
+    assert.deepEqual((await who()).nav, ["nav-backup", "nav-users", "nav-audit", "nav-settings"]);
     await clickEl(await $t("nav-audit"));
     await (await $t("audit-page")).waitForDisplayed({ timeout: T });
     await (await $t("audit-action")).selectByAttribute("value", "user_add");

@@ -75,6 +75,39 @@ pub fn base32(bytes: &[u8]) -> String {
     out
 }
 
+/// The certificate number printed under the QR: ten symbols of Crockford
+/// base 32 (50 bits) from the random end of the certificate's UUIDv7,
+/// written `XXXXX-XXXXX`. Short enough to read aloud or type into a Verify
+/// box; it finds the certificate wherever it is known (this laptop, the
+/// central service), while the QR's long code proves it anywhere.
+pub fn number(id: &str) -> String {
+    let hex: String = id.chars().filter(char::is_ascii_hexdigit).collect();
+    let tail = &hex[hex.len().saturating_sub(13)..];
+    let v = u64::from_str_radix(tail, 16).unwrap_or(0) & ((1u64 << 50) - 1);
+    let s: String = (0..10).rev().map(|i| B32[((v >> (i * 5)) & 31) as usize] as char).collect();
+    format!("{}-{}", &s[..5], &s[5..])
+}
+
+/// A typed or scanned certificate number, canonical (`XXXXX-XXXXX`): ten
+/// symbols of Crockford base 32, read leniently (case, O for 0, I/L for 1,
+/// spaces and dashes ignored); `None` for anything else.
+pub fn parse_number(input: &str) -> Option<String> {
+    let mut s = String::with_capacity(10);
+    for ch in input.trim().trim_start_matches("No.").trim_start_matches("No").chars() {
+        let c = match ch.to_ascii_uppercase() {
+            ' ' | '-' | '.' => continue,
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        };
+        if !B32.contains(&(c as u8)) || !c.is_ascii() {
+            return None;
+        }
+        s.push(c);
+    }
+    (s.len() == 10).then(|| format!("{}-{}", &s[..5], &s[5..]))
+}
+
 /// Decodes Crockford base 32 strictly: unused trailing bits must be zero, so
 /// exactly one text decodes to given bytes.
 pub fn unbase32(text: &str) -> std::result::Result<Vec<u8>, String> {
@@ -233,6 +266,19 @@ pub(crate) fn verify(store: &Store, code: &str, public_key_hex: &str) -> Result<
     };
     let Some(key) = from_hex(public_key_hex).and_then(|b| <[u8; 32]>::try_from(b).ok()) else {
         return Ok(invalid(Invalid::PublicKey.to_string()));
+    };
+    // A certificate number (as printed under the QR): the certificate is
+    // looked up here, and its signed code checked as if scanned.
+    let owned;
+    let code = match parse_number(code) {
+        Some(n) => match sql::all_codes(store)?.into_iter().find(|(id, _)| number(id) == n) {
+            Some((_, c)) => {
+                owned = c;
+                owned.as_str()
+            }
+            None => return Ok(invalid(format!("no certificate numbered {n} is known on this laptop (scan its QR code to check it anywhere)"))),
+        },
+        None => code,
     };
     match check(code, &key) {
         Err(why) => Ok(invalid(why.to_string())),
@@ -535,6 +581,8 @@ pub(crate) fn set_override(store: &mut Store, event_id: &str, trainee_id: &str, 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct IssuedCertificate {
     pub id: String,
+    /// The number printed under the QR ([`number`]).
+    pub number: String,
     pub trainee_id: String,
     pub name: String,
     pub name_latin: Option<String>,
@@ -548,6 +596,7 @@ pub struct IssuedCertificate {
 impl IssuedCertificate {
     fn from_row(c: sql::CertificateRow, new: bool) -> IssuedCertificate {
         IssuedCertificate {
+            number: number(&c.id),
             id: c.id,
             trainee_id: c.trainee_id,
             name: c.name,
@@ -750,6 +799,25 @@ pub(crate) fn prints(store: &Store, event_id: &str, certificate_id: Option<&str>
         .into_iter()
         .map(|p| PrintRecord { id: p.id, certificate_id: p.certificate_id, kind: PrintKind::parse(&p.kind), reason: p.reason, printed_by: p.printed_by, file: p.file, device_id: p.device_id, at: p.created_at })
         .collect())
+}
+
+#[cfg(test)]
+mod number_tests {
+    use super::*;
+
+    #[test]
+    fn a_number_is_short_and_read_back_leniently() {
+        let id = "0195a0c4-7d2e-7b31-9c1d-3f5e8a0b2c7d";
+        let n = number(id);
+        assert_eq!(n.len(), 11);
+        assert_eq!(parse_number(&n).as_deref(), Some(n.as_str()));
+        assert_eq!(parse_number(&n.to_lowercase().replace('-', " ")).as_deref(), Some(n.as_str()));
+        assert_eq!(parse_number(&format!("No. {n}")).as_deref(), Some(n.as_str()));
+        assert_ne!(number("0195a0c4-7d2e-7b31-9c1d-3f5e8a0b2c7e"), n, "ids differing in the last bit differ");
+        assert_eq!(parse_number("ABCDEFGH"), None, "eight symbols is not a number");
+        assert_eq!(parse_number("ABCDE-FGHIJU"), None, "U is not Crockford");
+        assert_eq!(parse_number(id), None, "a UUID is not a number");
+    }
 }
 
 #[cfg(test)]

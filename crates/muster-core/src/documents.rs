@@ -82,12 +82,14 @@ pub fn certificate_design(m: &Muster, e: &Event, s: &Settings, paper: Option<&st
 
 /// The line under the QR code that tells a reader how to check it.
 pub fn verify_hint(public_key: &str) -> String {
-    format!("核验 Verify: 扫描二维码 scan the QR code, or run  muster certificates verify CODE --public-key {public_key}")
+    // The key's fingerprint lets a checker tell which laptop's key to use.
+    let fingerprint: String = public_key.chars().take(8).collect();
+    format!("核验：用手机扫描二维码，或在 Muster 中输入证书编号  ·  Verify: scan the QR code, or enter the certificate number in Muster  ·  key {fingerprint}")
 }
 
 /// An issued certificate as the renderer draws it.
 pub fn printable(c: &IssuedCertificate, note: &str) -> Certificate {
-    Certificate { id: c.id.clone(), name: c.name.clone(), name_latin: c.name_latin.clone(), hours: c.hours, code: c.code.clone(), note: note.to_string() }
+    Certificate { id: c.number.clone(), name: c.name.clone(), name_latin: c.name_latin.clone(), hours: c.hours, code: c.code.clone(), note: note.to_string() }
 }
 
 /// Where a certificate job's PDFs go.
@@ -462,7 +464,7 @@ pub fn certificate_benchmark(m: &Muster, count: usize, out: &Path) -> Result<Cer
             let hours_tenths = 200 + (next() % 41) as u16;
             let id = uuid::Uuid::now_v7();
             let code = certs::sign(&key, &certs::Payload { id, hours_tenths, event_ref: eref, name: name.clone() });
-            Certificate { id: id.to_string(), name_latin: certs::pinyin_name(&name), name, hours: hours_tenths as f64 / 10.0, code, note: String::new() }
+            Certificate { id: certs::number(&id.to_string()), name_latin: certs::pinyin_name(&name), name, hours: hours_tenths as f64 / 10.0, code, note: String::new() }
         })
         .collect();
     let d = Design {

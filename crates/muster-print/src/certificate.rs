@@ -23,7 +23,8 @@ use std::collections::BTreeSet;
 /// One trainee's certificate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Certificate {
-    /// Certificate id (UUID), printed as the certificate number.
+    /// The certificate number as printed (short: what a person types into
+    /// a Verify box; the long code is only inside the QR).
     pub id: String,
     /// Name in the trainee's own script.
     pub name: String,
@@ -235,17 +236,17 @@ fn page(
     let right = W - 17.0;
     let qr_top = base + 9.0 - q;
     Qr::new(&c.code)?.draw(s, mm(right - q), mm(qr_top), mm(q))?;
+    // The number, large enough to read out or type into a Verify box.
     let number = format!("No. {}", c.id);
-    let small = Style::new(Family::Mono, true, 5.2, GREY);
-    t(missing, "证书编号 Certificate number", Style::new(Family::Sans, false, 6.0, GREY)).draw_right(s, mm(right - q - 2.0), mm(qr_top + q - 9.0));
-    t(missing, &number, small).draw_right(s, mm(right - q - 2.0), mm(qr_top + q - 5.5));
+    let big = Style::new(Family::Mono, true, 9.0, INK);
+    t(missing, "证书编号 Certificate number", Style::new(Family::Sans, false, 6.5, GREY)).draw_right(s, mm(right - q - 2.0), mm(qr_top + q - 10.5));
+    t(missing, &number, big).draw_right(s, mm(right - q - 2.0), mm(qr_top + q - 5.0));
     if !c.note.is_empty() {
-        t(missing, &c.note, Style::new(Family::Sans, true, 6.5, GOLD)).draw_right(s, mm(right - q - 2.0), mm(qr_top + q - 13.0));
+        t(missing, &c.note, Style::new(Family::Sans, true, 6.5, GOLD)).draw_right(s, mm(right - q - 2.0), mm(qr_top + q - 15.0));
     }
 
-    // The verification code in full, and how to check it.
-    let code_line = t(missing, &grouped(&c.code), Style::new(Family::Mono, true, 5.6, GREY)).fit(mm(250.0));
-    code_line.draw_centered(s, mm(cx), mm(H - 17.2));
+    // How to check it (the code itself is in the QR, not printed: the
+    // number above is what a person types).
     if !d.verify_hint.is_empty() {
         t(missing, &d.verify_hint, Style::new(Family::Sans, false, 5.8, GREY)).fit(mm(250.0)).draw_centered(s, mm(cx), mm(H - 14.3));
     }

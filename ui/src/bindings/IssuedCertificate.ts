@@ -3,7 +3,11 @@
 /**
  * An issued certificate, as printed.
  */
-export type IssuedCertificate = { id: string, trainee_id: string, name: string, name_latin: string | null, hours: number, code: string, issued_at: string, 
+export type IssuedCertificate = { id: string, 
+/**
+ * The number printed under the QR ([`number`]).
+ */
+number: string, trainee_id: string, name: string, name_latin: string | null, hours: number, code: string, issued_at: string, 
 /**
  * Issued by this call (false: issued before, printed again).
  */

@@ -583,7 +583,19 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
       if (undoable) enqueue(t("door.undo"), undo);
       return;
     }
-    if (e.key.length === 1 || e.key === "Enter") input.focus();
+    if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey && document.activeElement !== input) {
+      // The character is put in the box here: a focus moved during keydown
+      // does not always receive that key's text (a scanner's first symbol
+      // would be lost, and half a code refused).
+      e.preventDefault();
+      input.focus();
+      if (!input.value) keyTimes = [];
+      keyTimes.push(performance.now());
+      input.value += e.key;
+      input.dispatchEvent(new Event("input"));
+      return;
+    }
+    if (e.key === "Enter") input.focus();
   };
   on(document, "keydown", onDocKey, signal, { capture: true });
 

@@ -251,6 +251,13 @@ pub fn prints(store: &Store, event_id: &str, certificate_id: Option<&str>) -> Re
 
 /// Events whose id ends with `suffix` (the 8 hex digits a certificate code
 /// carries), for showing the event's name when verifying.
+/// Every certificate's id and signed code (to find one by its number).
+pub fn all_codes(store: &Store) -> Result<Vec<(String, String)>> {
+    let mut stmt = store.conn().prepare_cached("SELECT id, code FROM certificates")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 pub fn events_by_suffix(store: &Store, suffix: &str) -> Result<Vec<(String, String)>> {
     let mut stmt = store.conn().prepare_cached("SELECT id, name FROM events WHERE id LIKE '%' || ?1")?;
     let rows = stmt.query_map([suffix], |r| Ok((r.get(0)?, r.get(1)?)))?;
