@@ -518,6 +518,16 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
     runSearch(input.value.trim());
   });
   input.addEventListener("keydown", (e) => {
+    if (resting && e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      // Read-only at rest: this key's character is put in here.
+      e.preventDefault();
+      rest(false);
+      keyTimes = [performance.now()];
+      input.value += e.key;
+      input.dispatchEvent(new Event("input"));
+      return;
+    }
+    if (resting && e.key !== "Enter") rest(false);
     if (e.isComposing) return; // an IME is choosing characters
     if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) {
       if (!input.value) keyTimes = [];
@@ -551,28 +561,26 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
   // The scan box at rest: a focused text box blinks its caret, and every
   // blink repaints the window (in software on these laptops: most of the
   // idle screen's CPU, all day on battery). After REST_AFTER_MS without a
-  // key the focus moves to the panel, which has no caret; the box keeps its
-  // ready look, and the next key — a scanner's first character too — takes
-  // the focus back before the character lands (onDocKey).
+  // key the box turns read-only (no caret) and keeps the focus and its
+  // ready look; the next key — a scanner's first character too — is put in
+  // by the box's own keydown handler, which turns it back (the keys never
+  // change target, so none is lost).
   let resting = false;
   let lastKey = performance.now();
   const rest = (on: boolean) => {
     resting = on;
+    input.readOnly = on;
     input.classList.toggle("resting", on);
     page.dataset.resting = String(on);
   };
   on(document, "keydown", () => { lastKey = performance.now(); }, signal, { capture: true });
-  input.addEventListener("focus", () => { if (resting) rest(false); });
+  input.addEventListener("mousedown", () => { if (resting) rest(false); });
   every(1000, () => {
-    if (!resting && document.activeElement === input && !input.value && !modalOpen() && performance.now() - lastKey >= REST_AFTER_MS) {
-      rest(true);
-      panel.focus({ preventScroll: true });
-    }
+    if (!resting && document.activeElement === input && !input.value && !modalOpen() && performance.now() - lastKey >= REST_AFTER_MS) rest(true);
   }, signal);
 
   // Keep the focus in the scan box: a scanner types wherever the focus is.
   const keepFocus = () => {
-    if (resting) return;
     if (input.isConnected && !modalOpen() && !isField(document.activeElement)) input.focus();
   };
   input.addEventListener("blur", () => later(0, keepFocus, signal));
