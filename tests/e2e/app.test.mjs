@@ -10,7 +10,7 @@
 // Run via tests/e2e/run.sh, or with a built binary:
 //   node --test tests/e2e/app.test.mjs
 // Env: MUSTER_APP_BIN (default target/debug/muster-app), TAURI_DRIVER,
-// TAURI_DRIVER_PORT (4444) and TAURI_NATIVE_PORT (that + 1),
+// TAURI_DRIVER_PORT (4444) and TAURI_NATIVE_PORT (tauri-driver's 4445),
 // WEBKIT_WEBDRIVER (default /usr/bin/WebKitWebDriver), DISPLAY (else an Xvfb
 // is started here).
 
@@ -31,8 +31,9 @@ const SHOTS = path.join(here, "screenshots");
 const MUSTER = process.env.MUSTER_BIN ?? path.join(path.dirname(BIN), "muster");
 const NATIVE_DRIVER = process.env.WEBKIT_WEBDRIVER ?? "/usr/bin/WebKitWebDriver";
 const PORT = Number(process.env.TAURI_DRIVER_PORT ?? 4444);
-// The native WebDriver's port: another port than 4445 lets two runs share a machine.
-const NATIVE_PORT = Number(process.env.TAURI_NATIVE_PORT ?? PORT + 1);
+// The native WebDriver's port (tauri-driver's default, 4445, unless set):
+// another one lets two runs share a machine.
+const NATIVE_PORT = process.env.TAURI_NATIVE_PORT;
 const T = 20_000; // ms to wait for a screen
 
 function findTauriDriver() {
@@ -164,7 +165,8 @@ before(async () => {
   await ensureDisplay(env);
   fs.copyFileSync(path.join(here, "fixtures/roster-gb18030.csv"), path.join(tmp, "roster-gb18030.csv"));
 
-  driver = start(findTauriDriver(), ["--port", String(PORT), "--native-port", String(NATIVE_PORT), "--native-driver", NATIVE_DRIVER], env);
+  const native = NATIVE_PORT ? ["--native-port", NATIVE_PORT] : [];
+  driver = start(findTauriDriver(), ["--port", String(PORT), ...native, "--native-driver", NATIVE_DRIVER], env);
   driver.on("exit", (code) => {
     if (code && browser === undefined) console.error(`tauri-driver exited ${code}:\n${driver.log.join("")}`);
   });
