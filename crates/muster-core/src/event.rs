@@ -52,17 +52,24 @@ fn field(field: &str, message: impl Into<String>) -> Error {
 pub(crate) fn create(store: &mut Store, e: &NewEvent) -> Result<Event> {
     // Names are kept as typed (full-width brackets in 培训（光山） stay), only trimmed.
     let e = NewEvent { name: e.name.trim().to_string(), venue: e.venue.trim().to_string(), ..e.clone() };
-    if e.name.is_empty() {
-        return Err(field("name", "an event needs a name"));
-    }
-    if !is_date(&e.starts_on) {
-        return Err(field("starts", format!("start date {} is not a real date written YYYY-MM-DD", crate::quote(&e.starts_on))));
-    }
-    if !(1..=366).contains(&e.days) {
-        return Err(field("days", format!("days must be between 1 and 366, not {}", e.days)));
-    }
+    check_event(&e.name, &e.starts_on, e.days)?;
     let id = store.write(|w| store::events::insert(w, &e))?;
     store::events::get(store, &id)?.ok_or_else(|| Error::NotFound { kind: "event", id })
+}
+
+/// An event's own fields, for creating one and for any edit: a name, a
+/// real first day, 1–366 days.
+fn check_event(name: &str, starts_on: &str, days: u32) -> Result<()> {
+    if name.is_empty() {
+        return Err(field("name", "an event needs a name"));
+    }
+    if !is_date(starts_on) {
+        return Err(field("starts", format!("start date {} is not a real date written YYYY-MM-DD", crate::quote(starts_on))));
+    }
+    if !(1..=366).contains(&days) {
+        return Err(field("days", format!("days must be between 1 and 366, not {days}")));
+    }
+    Ok(())
 }
 
 /// The longest a session may last.
@@ -194,15 +201,7 @@ pub(crate) fn edit_event(store: &mut Store, id: &str, patch: &EventPatch) -> Res
     let venue = patch.venue.as_deref().map(str::trim).unwrap_or(&old.venue).to_string();
     let starts_on = patch.starts_on.clone().unwrap_or_else(|| old.starts_on.clone());
     let days = patch.days.unwrap_or(old.days);
-    if name.is_empty() {
-        return Err(field("name", "an event needs a name"));
-    }
-    if !is_date(&starts_on) {
-        return Err(field("starts", format!("start date {} is not a real date written YYYY-MM-DD", crate::quote(&starts_on))));
-    }
-    if !(1..=366).contains(&days) {
-        return Err(field("days", format!("days must be between 1 and 366, not {days}")));
-    }
+    check_event(&name, &starts_on, days)?;
     check_days(&starts_on, days, &store::sessions::list(store, id)?)?;
     let mut fields = Vec::new();
     for (key, new, was) in [("name", &name, &old.name), ("venue", &venue, &old.venue), ("starts_on", &starts_on, &old.starts_on)] {
