@@ -56,6 +56,11 @@ function sessionLabel(s: Session): string {
   return `${formatDateTime(s.starts_at)}–${clockTime(s.ends_at)}  ${s.title}`;
 }
 
+/** A key that types a character (not a shortcut). */
+function printable(e: KeyboardEvent): boolean {
+  return e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey;
+}
+
 function isField(el: Element | null): boolean {
   return !!el && (el.tagName === "INPUT" || el.tagName === "SELECT" || el.tagName === "TEXTAREA" || (el as HTMLElement).isContentEditable);
 }
@@ -430,7 +435,7 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
           }
           return;
         }
-        if (e.key.length !== 1 || e.ctrlKey || e.metaKey || e.altKey) return;
+        if (!printable(e)) return;
         e.preventDefault();
         e.stopPropagation();
         const first = keys.length === 0;
@@ -512,24 +517,29 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
 
   // Times of the keys typed since the box was last empty: a scanner's burst.
   let keyTimes: number[] = [];
+  /** A key's character, put in the box by the door itself (at rest, or with the focus elsewhere). */
+  const typeIn = (key: string) => {
+    if (!input.value) keyTimes = [];
+    keyTimes.push(performance.now());
+    input.value += key;
+    input.dispatchEvent(new Event("input"));
+  };
   input.addEventListener("input", () => {
     if (!input.value) keyTimes = [];
     if (askedFor !== null && input.value.trim() !== askedFor) askedFor = null;
     runSearch(input.value.trim());
   });
   input.addEventListener("keydown", (e) => {
-    if (resting && e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) {
+    if (resting && printable(e)) {
       // Read-only at rest: this key's character is put in here.
       e.preventDefault();
       rest(false);
-      keyTimes = [performance.now()];
-      input.value += e.key;
-      input.dispatchEvent(new Event("input"));
+      typeIn(e.key);
       return;
     }
     if (resting && e.key !== "Enter") rest(false);
     if (e.isComposing) return; // an IME is choosing characters
-    if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) {
+    if (printable(e)) {
       if (!input.value) keyTimes = [];
       keyTimes.push(performance.now());
     }
@@ -591,16 +601,13 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
       if (undoable) enqueue(t("door.undo"), undo);
       return;
     }
-    if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey && document.activeElement !== input) {
-      // The character is put in the box here: a focus moved during keydown
-      // does not always receive that key's text (a scanner's first symbol
-      // would be lost, and half a code refused).
+    if (printable(e) && document.activeElement !== input) {
+      // Put in here: where the text of a key lands whose keydown moved the
+      // focus is the engine's choice, and a scanner's first symbol must
+      // not be left to it.
       e.preventDefault();
       input.focus();
-      if (!input.value) keyTimes = [];
-      keyTimes.push(performance.now());
-      input.value += e.key;
-      input.dispatchEvent(new Event("input"));
+      typeIn(e.key);
       return;
     }
     if (e.key === "Enter") input.focus();

@@ -127,6 +127,23 @@ async function removeWithConfirmation(title: string, body: string, remove: (forc
   }
 }
 
+/**
+ * A dialog form's save: `save` disabled while `act` runs; then the dialog
+ * closes and `onSaved` runs, or the refusal shows in `errorSlot`.
+ */
+async function saveDialog(save: HTMLButtonElement, errorSlot: HTMLElement, close: () => void, onSaved: () => void, act: () => Promise<unknown>): Promise<void> {
+  save.disabled = true;
+  try {
+    await act();
+    close();
+    onSaved();
+  } catch (err) {
+    errorSlot.appendChild(errorBox(err as UiError));
+  } finally {
+    save.disabled = false;
+  }
+}
+
 /** The session dialog: a new session (`s` undefined) or an edit of `s`. */
 function sessionDialog(ev: Event, s: Session | undefined, onSaved: () => void, signal: AbortSignal): void {
   const title = h("input", { type: "text", required: true, maxlength: 120, value: s?.title ?? "", testid: "session-edit-title" });
@@ -139,17 +156,9 @@ function sessionDialog(ev: Event, s: Session | undefined, onSaved: () => void, s
       e.preventDefault();
       clear(errorSlot);
       if (!title.value.trim()) return title.focus();
-      save.disabled = true;
-      try {
-        if (s) await untilAbort(api.editSession(s.id, { title: title.value.trim(), starts_at: starts.value, ends_at: ends.value }), signal);
-        else await untilAbort(api.addSession(ev.id, { title: title.value.trim(), starts_at: starts.value, ends_at: ends.value }), signal);
-        modal.close();
-        onSaved();
-      } catch (err) {
-        errorSlot.appendChild(errorBox(err as UiError));
-      } finally {
-        save.disabled = false;
-      }
+      const session = { title: title.value.trim(), starts_at: starts.value, ends_at: ends.value };
+      await saveDialog(save, errorSlot, () => modal.close(), onSaved,
+        () => untilAbort(s ? api.editSession(s.id, session) : api.addSession(ev.id, session), signal));
     },
   },
     errorSlot,
@@ -255,19 +264,10 @@ function traineeDialog(tr: Trainee, onSaved: () => void, signal: AbortSignal): v
     onsubmit: async (e: SubmitEvent) => {
       e.preventDefault();
       clear(errorSlot);
-      save.disabled = true;
-      try {
-        await untilAbort(api.editTrainee(tr.id, {
-          name: name.value, gender: gender.value, phone: phone.value, id_number: idNumber.value, age: age.value,
-          birth_date: null, organization: org.value, occupation: occupation.value,
-        }), signal);
-        modal.close();
-        onSaved();
-      } catch (err) {
-        errorSlot.appendChild(errorBox(err as UiError));
-      } finally {
-        save.disabled = false;
-      }
+      await saveDialog(save, errorSlot, () => modal.close(), onSaved, () => untilAbort(api.editTrainee(tr.id, {
+        name: name.value, gender: gender.value, phone: phone.value, id_number: idNumber.value, age: age.value,
+        birth_date: null, organization: org.value, occupation: occupation.value,
+      }), signal));
     },
   },
     errorSlot,
@@ -294,18 +294,9 @@ function eventDialog(ev: Event, onSaved: () => void, signal: AbortSignal): void 
     onsubmit: async (e: SubmitEvent) => {
       e.preventDefault();
       clear(errorSlot);
-      save.disabled = true;
-      try {
-        await untilAbort(api.editEvent(ev.id, {
-          name: name.value.trim(), venue: venue.value.trim(), starts_on: starts.value, days: Math.max(1, Number.parseInt(days.value, 10) || 1),
-        }), signal);
-        modal.close();
-        onSaved();
-      } catch (err) {
-        errorSlot.appendChild(errorBox(err as UiError));
-      } finally {
-        save.disabled = false;
-      }
+      await saveDialog(save, errorSlot, () => modal.close(), onSaved, () => untilAbort(api.editEvent(ev.id, {
+        name: name.value.trim(), venue: venue.value.trim(), starts_on: starts.value, days: Math.max(1, Number.parseInt(days.value, 10) || 1),
+      }), signal));
     },
   },
     errorSlot,
