@@ -34,19 +34,7 @@ pub const SYSTEM: &str = "sync";
 /// How often the background thread tries.
 pub const INTERVAL: Duration = Duration::from_secs(30);
 
-/// Server URL and device token, as stored in `sync.json`.
-#[derive(Clone, Default, Serialize, Deserialize)]
-struct Config {
-    url: String,
-    token: String,
-}
-
-// Never print the token.
-impl std::fmt::Debug for Config {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Config").field("url", &self.url).field("token", &"***").finish()
-    }
-}
+use muster_sync::config::Config;
 
 /// What the Settings screen shows: the URL and whether a token is stored.
 #[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
@@ -119,11 +107,8 @@ fn invalid(message: &str, field: &str) -> ErrorPayload {
 impl SyncWorker {
     /// The worker of the store at `db_path`; settings in `sync.json` beside it.
     pub fn new(db_path: &Path) -> SyncWorker {
-        let config_path = db_path.with_file_name("sync.json");
-        let config = std::fs::read(&config_path)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<Config>(&b).ok())
-            .unwrap_or_default();
+        let config_path = muster_sync::config::path_for(db_path);
+        let config = muster_sync::config::load(db_path).unwrap_or_default();
         SyncWorker {
             db_path: db_path.to_path_buf(),
             config_path,
@@ -163,8 +148,7 @@ impl SyncWorker {
         if let Some(t) = token.map(str::trim).filter(|t| !t.is_empty()) {
             c.token = t.to_string();
         }
-        write_private(&self.config_path, &serde_json::to_vec_pretty(&c).expect("config serializes"))
-            .map_err(|e| Error::io(self.config_path.display(), e).to_payload())?;
+        muster_sync::config::save(&self.db_path, &c).map_err(|e| Error::io(self.config_path.display(), e).to_payload())?;
         *lock(&self.config) = c;
         *lock(&self.outcome) = Outcome { state: SyncState::Idle, ..Outcome::default() };
         self.wake();
@@ -201,6 +185,28 @@ impl SyncWorker {
             pulled: o.pulled,
             quarantined: m.quarantined_count()?,
         })
+    }
+
+    /// Joins an organisation with a join code on the worker's own store
+    /// connection; the server and token it carries become the settings.
+    pub fn join(&self, code: &str) -> Result<muster_core::certificates::Joined, ErrorPayload> {
+        let mut slot = lock(&self.store);
+        if slot.is_none() {
+            let mut m = Muster::open(&self.db_path).map_err(|e| e.to_payload())?;
+            m.set_actor(Some(Actor::admin(SYSTEM)));
+            *slot = Some(m);
+        }
+        let m = slot.as_mut().expect("opened above");
+        let joined = muster_sync::join(m, code).map_err(|e| match e {
+            muster_sync::SyncError::Store(e) => e.to_payload(),
+            other @ muster_sync::SyncError::Unreachable { .. } => shell_error(ErrorCode::Io, other.to_string()),
+            other => shell_error(ErrorCode::InvalidInput, other.to_string()),
+        })?;
+        *lock(&self.config) = muster_sync::config::load(&self.db_path).unwrap_or_default();
+        *lock(&self.outcome) = Outcome { state: SyncState::Idle, ..Outcome::default() };
+        drop(slot);
+        self.wake();
+        Ok(joined)
     }
 
     /// Runs one sync on the worker's own store connection, emitting the
@@ -269,28 +275,6 @@ impl SyncWorker {
     }
 }
 
-/// Writes `bytes` to `path`, readable by the owner only (it holds a token).
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = path.with_extension("json.part");
-    {
-        use std::io::Write;
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path)
-}
-
 fn emitter<R: Runtime>(app: &AppHandle<R>) -> impl Fn(&SyncStatus) + '_ {
     move |s: &SyncStatus| {
         let _ = app.emit(SYNC_STATUS, s);
@@ -328,6 +312,22 @@ crate::commands! {
     pub async fn save_sync_settings(state: State<'_, AppState>, worker: State<'_, SyncWorker>; url: String, token: Option<String>) -> SyncSettings {
         state.with(|m| m.allow(Action::Sync))?;
         worker.save(&url, token.as_deref())
+    }
+
+    /// Joins an organisation with the code `muster server device add` printed
+    /// (pasted, typed, or read by the USB scanner from the server's QR): the
+    /// server certifies this laptop, and its address and token are saved.
+    pub async fn join_organisation<R>(app: AppHandle<R>; code: String) -> muster_core::certificates::Joined {
+        app.state::<AppState>().with(|m| m.allow(Action::Sync))?;
+        blocking(move || app.state::<SyncWorker>().join(&code)).await
+    }
+
+    /// The organisation this laptop joined: name, public URL and key ids (none before joining).
+    pub async fn organisation(state: State<'_, AppState>; ) -> Option<OrgInfo> {
+        state.with(|m| {
+            m.allow(Action::Sync)?;
+            Ok(m.organisation()?.map(|t| OrgInfo { org: t.org.clone(), public_url: t.public_url.clone(), key_ids: t.key_ids(), laptops: t.devices.len() }))
+        })
     }
 
     /// The status now: pending and last sync read from the UI's store (a quick
@@ -405,6 +405,15 @@ crate::commands! {
         }
         state.with(|m| m.with_export_passphrase(passphrase.as_deref(), |m| m.import_sync_file(Path::new(&path))))
     }
+}
+
+/// The organisation as the Settings screen shows it.
+#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
+pub struct OrgInfo {
+    pub org: String,
+    pub public_url: Option<String>,
+    pub key_ids: Vec<String>,
+    pub laptops: usize,
 }
 
 /// What a connection test found.

@@ -363,6 +363,8 @@ mod tests {
             ("save_sync_settings", json!({"url": url, "token": null}), AC),
             ("sync_now", json!({}), AC),
             ("sync_quarantine", json!({}), AC),
+            ("organisation", json!({}), AC),
+            ("join_organisation", json!({"code": "MJ1 not a code"}), AC),
             ("test_sync_connection", json!({"url": url, "token": null}), AC),
             ("export_sync_file", json!({"path": path("y.sync")}), AC),
             ("import_sync_file", json!({"path": sync_file}), AC),

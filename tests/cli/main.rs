@@ -8,6 +8,7 @@ mod checkin;
 mod print;
 mod forms;
 mod sync;
+mod org;
 mod safety;
 mod exports;
 mod users;

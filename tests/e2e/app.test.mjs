@@ -1489,4 +1489,38 @@ describe("Muster desktop app", () => {
     await typeInto("idle-minutes", "30");
     await clickEl(await $t("idle-save"));
   });
+
+  // ---- organisation (issue 12) ---------------------------------------------
+  test("organisation: a join code read by the scanner joins the laptop; it syncs and certificates name the organisation", async () => {
+    const store = `sqlite:${path.join(tmp, "org-server.db")}`;
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const org = "第四次工业革命项目办公室";
+    const init = JSON.parse(execFileSync(MUSTER, ["--json", "server", "init", "--store", store, "--org", org, "--public-url", url], { encoding: "utf8" }));
+    assert.equal(init.key_id.length, 16);
+    const pair = JSON.parse(execFileSync(MUSTER, ["--json", "server", "device", "add", "--store", store, "--name", "灵寿 1 号机"], { encoding: "utf8" }));
+    assert.match(pair.join, /^MJ1[0-9A-Z]+$/);
+    const server = start(MUSTER, ["serve", "--store", store, "--listen", `127.0.0.1:${port}`], process.env);
+    try {
+      await waitForPort(port, 15_000);
+      await clickEl(await $t("nav-settings"));
+      await (await $t("settings-page")).waitForDisplayed({ timeout: T });
+      await (await $t("join-code")).waitForDisplayed({ timeout: T });
+      await shot("33-org-join");
+      // As the USB scanner types it: a burst of keys ending in Enter.
+      await (await $t("join-code")).click();
+      await pressEach([...pair.join, "Enter"]);
+      await waitUntil(async () => (await $$t("org-name")).length === 1, "the organisation is shown", 20_000);
+      assert.equal(await (await $t("org-name")).getText(), org);
+      assert.match((await syncResult()).text, new RegExp(`已加入：${org}`));
+      assert.equal(await (await $t("sync-url")).getValue(), url, "the join code set the server");
+      await shot("34-org-joined");
+      await (await $t("sync-now")).click();
+      await waitUntil(async () => (await badgeState()).pending === "0" && (await badgeState()).state === "idle", "the laptop syncs with what the join stored", 40_000);
+      const { devices } = JSON.parse(execFileSync(MUSTER, ["--json", "server", "device", "list", "--store", store], { encoding: "utf8" }));
+      assert.ok(devices.find((d) => d.name === "灵寿 1 号机")?.changes > 0, JSON.stringify(devices));
+    } finally {
+      server.kill("SIGTERM");
+    }
+  });
 });

@@ -91,6 +91,8 @@ export const api = {
     commands.exportAttendance(eventId, path, format, plain),
   syncSettings: () => commands.syncSettings(),
   saveSyncSettings: (url: string, token: string | null) => commands.saveSyncSettings(url, token),
+  joinOrganisation: (code: string) => commands.joinOrganisation(code),
+  organisation: () => commands.organisation(),
   syncStatus: () => commands.syncStatus(),
   syncNow: () => commands.syncNow(),
   syncQuarantine: () => commands.syncQuarantine(),

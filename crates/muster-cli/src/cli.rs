@@ -100,6 +100,11 @@ pub enum Command {
     /// Administer the sync service's store: pair and revoke devices.
     #[command(subcommand)]
     Server(crate::cmd_sync::ServerCmd),
+    /// Join an organisation with the code `muster server device add` printed → {"server", "org", "device_id"}; then `sync` needs no --server/--token.
+    Join {
+        /// The join code (MJ1…), as pasted, typed or scanned.
+        code: String,
+    },
     /// Sync with a server → {"pushed", "pulled"}; or `sync status|export|import`.
     Sync(crate::cmd_sync::SyncArgs),
     /// Create the demo event (two sessions, 26 trainees).

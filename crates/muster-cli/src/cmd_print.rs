@@ -85,12 +85,27 @@ pub enum CertificatesCmd {
         #[arg(long)]
         force: bool,
     },
-    /// Check a certificate code offline → {"valid": true, "name", "event", "hours", ...}; invalid → {"valid": false, "reason"}, exit 3.
+    /// Check a certificate code, the URL its QR holds, or a number known here, offline → {"valid": true, "name", "event", "hours", "org", "issued_by", ...}; altered, unknown or revoked → {"valid": false, "reason", "revoked"?}, exit 3.
     Verify {
         code: String,
         /// The organisation's public key, hex (default: this installation's).
         #[arg(long, value_name = "HEX")]
         public_key: Option<String>,
+    },
+    /// Revoke a certificate (id or printed number) → {"id", "revoked_at"}; syncs, so every laptop, the server's page and a new verifier say "revoked".
+    Revoke {
+        #[arg(long, value_name = "ID")]
+        certificate: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Write the offline verifier: one HTML file that checks a typed or pasted code in any browser with no network → {"file", "keys", "devices", "revoked"}.
+    Verifier {
+        #[arg(long, value_name = "FILE.html")]
+        out: PathBuf,
+        /// Replace an existing file at the output path that is not what this command writes (never the store, its -wal/-shm, or an input file).
+        #[arg(long)]
+        force: bool,
     },
     /// This installation's signing public key → {"public_key"}.
     PublicKey,
@@ -240,11 +255,15 @@ pub fn certificates(m: &mut Muster, cmd: CertificatesCmd) -> anyhow::Result<Outc
             let v = m.verify_certificate(&code, public_key.as_deref())?;
             let text = if v.valid {
                 format!(
-                    "VALID: {} — {} — {} h — certificate {}",
+                    "VALID: {} — {} — {} h — certificate {}{}",
                     v.name.clone().unwrap_or_default(),
                     v.event.clone().unwrap_or_default(),
                     v.hours.unwrap_or(0.0),
-                    v.id.clone().unwrap_or_default()
+                    v.number.clone().unwrap_or_default(),
+                    match (&v.org, &v.issued_by) {
+                        (Some(o), Some(by)) => format!(" — {o}, issued on {by}"),
+                        _ => String::new(),
+                    }
                 )
             } else {
                 format!("NOT VALID: {}", v.reason.clone().unwrap_or_default())
@@ -254,6 +273,17 @@ pub fn certificates(m: &mut Muster, cmd: CertificatesCmd) -> anyhow::Result<Outc
                 o.exit = EXIT_INVALID;
             }
             o
+        }
+        CertificatesCmd::Revoke { certificate, reason } => {
+            let r = m.revoke_certificate(&certificate, &reason)?;
+            let text = format!("revoked {} at {}", r.id, r.revoked_at);
+            Outcome::new(json!(r), text)
+        }
+        CertificatesCmd::Verifier { out, force } => {
+            m.set_overwrite(force);
+            let f = m.write_verifier(&out)?;
+            let text = format!("wrote {} ({} keys, {} laptops, {} revoked)", f.file, f.keys, f.devices, f.revoked);
+            Outcome::new(json!(f), text)
         }
         CertificatesCmd::PublicKey => {
             let k = m.certificate_public_key()?;

@@ -21,14 +21,44 @@ pub struct ServeArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum ServerCmd {
+    /// Create the organisation and its Ed25519 root key, once → {"org", "key_id", "public_key"}; again → exit 3.
+    Init {
+        #[arg(long)]
+        store: String,
+        /// The organisation's name as certificates and the verification page show it.
+        #[arg(long)]
+        org: String,
+        /// Where anyone reaches this server: certificates' QR codes open <URL>/v/<CODE>.
+        #[arg(long, value_name = "URL")]
+        public_url: Option<String>,
+    },
+    /// The organisation's root key: rotate it, export it sealed.
+    #[command(subcommand)]
+    Key(KeyCmd),
     /// Pair, list and revoke the devices allowed to sync.
     #[command(subcommand)]
     Device(DeviceCmd),
 }
 
 #[derive(Subcommand, Debug)]
+pub enum KeyCmd {
+    /// A new root key, endorsed by the old one, which keeps verifying what it signed → {"key_id", "public_key", "retired"}.
+    Rotate {
+        #[arg(long)]
+        store: String,
+    },
+    /// The organisation with its secret keys in an AES-256 ZIP sealed with MUSTER_EXPORT_PASSPHRASE, for an offline safe → {"file", "keys"}.
+    Export {
+        #[arg(long)]
+        store: String,
+        #[arg(long, value_name = "FILE.zip")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum DeviceCmd {
-    /// Pair a device → {"device_id", "token"} (the token is shown once).
+    /// Pair a device → {"device_id", "token", "join"} (shown once; "join" is the one string `muster join` and the app's Settings take).
     Add {
         #[arg(long)]
         store: String,
@@ -37,6 +67,12 @@ pub enum DeviceCmd {
         /// A venue hub's laptop: may forward the changes of every laptop it collected.
         #[arg(long)]
         relay: bool,
+        /// The address this laptop syncs with, put into the join code (default: the organisation's public URL, else http://127.0.0.1:8080).
+        #[arg(long, value_name = "URL")]
+        server: Option<String>,
+        /// Also print the join sheet (a large QR of the join code for the USB scanner, the code to type) → "sheet".
+        #[arg(long, value_name = "FILE.pdf")]
+        sheet: Option<PathBuf>,
     },
     /// → {"devices": [{"id", "name", "last_seen", "revoked"}]}.
     List {
@@ -111,12 +147,51 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<Outcome> {
 }
 
 pub fn server(cmd: &ServerCmd) -> anyhow::Result<Outcome> {
-    let ServerCmd::Device(cmd) = cmd;
+    let cmd = match cmd {
+        ServerCmd::Init { store, org, public_url } => return server_init(store, org, public_url.as_deref()),
+        ServerCmd::Key(k) => return server_key(k),
+        ServerCmd::Device(cmd) => cmd,
+    };
     runtime()?.block_on(async {
         Ok(match cmd {
-            DeviceCmd::Add { store, name, relay } => {
-                let d = Backend::open(store).await.map_err(invalid)?.pair(name, *relay).await.map_err(invalid)?;
-                Outcome::new(json!({"device_id": d.device_id, "token": d.token}), format!("device {}  token {}", d.device_id, d.token))
+            DeviceCmd::Add { store, name, relay, server, sheet } => {
+                let backend = Backend::open(store).await.map_err(invalid)?;
+                let org = backend.org().await.map_err(invalid)?;
+                let url = match server.as_deref() {
+                    Some(s) => Some(muster_sync::server_url(s)?),
+                    None => None,
+                };
+                if sheet.is_some() && org.is_none() {
+                    return Err(muster_core::Error::invalid_at("a join sheet needs an organisation: run `muster server init` first", None, None, Some("sheet")).into());
+                }
+                // The sheet's path is checked before the device is paired:
+                // a refused path pairs nothing.
+                if let Some(path) = sheet {
+                    muster_core::output::check(path, muster_core::output::OutputKind::Pdf, &muster_core::output::Guard::default())?;
+                }
+                let d = backend.pair(name, *relay).await.map_err(invalid)?;
+                let joined = org.as_ref().and_then(|o| {
+                    let server = url.clone().or_else(|| o.public_url.clone()).unwrap_or_else(|| "http://127.0.0.1:8080".into());
+                    let key_id = o.keys.iter().filter(|k| k.key.retired_at.is_none()).max_by(|a, b| a.key.created_at.cmp(&b.key.created_at))?.key.key_id.clone();
+                    let code = muster_protocol::trust::JoinCode { server: server.clone(), token: d.token.clone(), key_id: key_id.clone() }.encode()?;
+                    Some((code, server, key_id, o.name.clone()))
+                });
+                let join = joined.as_ref().map(|j| j.0.clone());
+                let sheet = match (sheet, &joined) {
+                    (Some(path), Some((code, server, key_id, org))) => {
+                        Some(muster_core::documents::write_join_sheet(path, org, name.trim(), server, key_id, code)?.file)
+                    }
+                    _ => None,
+                };
+                let text = match &join {
+                    Some(j) => format!("device {}  token {}\njoin code (muster join, or Settings → Join an organisation):\n{j}", d.device_id, d.token),
+                    None => format!("device {}  token {}\n(no join code: this server has no organisation yet — muster server init)", d.device_id, d.token),
+                };
+                let mut out = json!({"device_id": d.device_id, "token": d.token, "join": join});
+                if let Some(f) = sheet {
+                    out["sheet"] = json!(f);
+                }
+                Outcome::new(out, text)
             }
             DeviceCmd::List { store } => {
                 let devices = Backend::open(store).await.map_err(invalid)?.list_devices().await?;
@@ -135,10 +210,62 @@ pub fn server(cmd: &ServerCmd) -> anyhow::Result<Outcome> {
     })
 }
 
-/// Server-side mistakes a user made (an empty name, an unknown id) exit 3.
+fn server_init(store: &str, org: &str, public_url: Option<&str>) -> anyhow::Result<Outcome> {
+    runtime()?.block_on(async {
+        let backend = Backend::open(store).await.map_err(invalid)?;
+        let key = backend.init_org(org, public_url).await.map_err(invalid)?;
+        let text = format!("organisation {org}: key {} (fingerprint {})", key.key_id, muster_protocol::trust::fingerprint(&key.key_id));
+        Ok(Outcome::new(json!({"org": org.trim(), "key_id": key.key_id, "public_key": key.public_key}), text))
+    })
+}
+
+fn server_key(cmd: &KeyCmd) -> anyhow::Result<Outcome> {
+    runtime()?.block_on(async {
+        Ok(match cmd {
+            KeyCmd::Rotate { store } => {
+                let backend = Backend::open(store).await.map_err(invalid)?;
+                let (key, retired) = backend.rotate_key().await.map_err(invalid)?;
+                let text = format!("new key {} (the old key {retired} keeps verifying what it signed)", key.key_id);
+                Outcome::new(json!({"key_id": key.key_id, "public_key": key.public_key, "retired": retired}), text)
+            }
+            KeyCmd::Export { store, out } => {
+                let pass = std::env::var("MUSTER_EXPORT_PASSPHRASE").unwrap_or_default();
+                if pass.is_empty() {
+                    return Err(muster_core::Error::invalid_at(
+                        "the organisation's keys are exported sealed: set MUSTER_EXPORT_PASSPHRASE",
+                        None,
+                        None,
+                        Some("passphrase"),
+                    )
+                    .into());
+                }
+                let backend = Backend::open(store).await.map_err(invalid)?;
+                let org = backend.org().await.map_err(invalid)?.ok_or_else(|| muster_core::Error::invalid("this server has no organisation yet (muster server init)"))?;
+                let bytes = serde_json::to_vec_pretty(&org)?;
+                let path = muster_core::seal::sealed_path(out);
+                muster_core::seal::write(&path, "organisation-keys.json", &bytes, &pass)?;
+                Outcome::new(json!({"file": path.display().to_string(), "keys": org.keys.len()}), format!("sealed {} keys into {}", org.keys.len(), path.display()))
+            }
+        })
+    })
+}
+
+/// `muster join JOIN`.
+pub fn join(m: &mut Muster, code: &str) -> anyhow::Result<Outcome> {
+    match muster_sync::join(m, code) {
+        Ok(j) => {
+            let text = format!("joined {} as device {} (server {}; organisation key {})", j.org, j.device_id, j.server, muster_protocol::trust::fingerprint(&j.key_id));
+            Ok(Outcome::new(json!({"server": j.server, "org": j.org, "device_id": j.device_id, "key_id": j.key_id}), text))
+        }
+        Err(muster_sync::SyncError::Store(e)) => Err(e.into()),
+        Err(e) => Err(SyncFailure(e).into()),
+    }
+}
+
+/// Server-side mistakes a user made (an empty name, an unknown id, a second init) exit 3.
 fn invalid(e: muster_server::StorageError) -> anyhow::Error {
     match e {
-        muster_server::StorageError::Invalid(m) => muster_core::Error::invalid(m).into(),
+        muster_server::StorageError::Invalid(m) | muster_server::StorageError::Conflict(m) => muster_core::Error::invalid(m).into(),
         muster_server::StorageError::NoSuchDevice(id) => muster_core::Error::NotFound { kind: "device", id }.into(),
         other => other.into(),
     }
@@ -182,8 +309,11 @@ pub fn sync(m: &mut Muster, args: SyncArgs) -> anyhow::Result<Outcome> {
             Ok(Outcome::new(json!({"file": file.display().to_string(), "new": n}), format!("{n} new changes from {}", file.display())))
         }
         None => {
-            let (Some(server), Some(token)) = (args.server, args.token) else {
-                return Err(muster_core::Error::invalid("sync needs --server URL and --token TOKEN (or MUSTER_SYNC_TOKEN)").into());
+            let saved = muster_sync::config::load(m.store_path());
+            let server = args.server.or_else(|| saved.as_ref().map(|c| c.url.clone()).filter(|u| !u.is_empty()));
+            let token = args.token.or_else(|| saved.as_ref().map(|c| c.token.clone()).filter(|t| !t.is_empty()));
+            let (Some(server), Some(token)) = (server, token) else {
+                return Err(muster_core::Error::invalid("sync needs --server URL and --token TOKEN (or MUSTER_SYNC_TOKEN), or a laptop that joined an organisation (muster join JOIN)").into());
             };
             let server = muster_sync::server_url(&server)?;
             let transport = muster_sync::HttpTransport::new(&server, &token);

@@ -63,6 +63,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             Outcome::new(json!({ "events": events }), text)
         }
         Command::Sync(args) => crate::cmd_sync::sync(&mut m, args)?,
+        Command::Join { code } => crate::cmd_sync::join(&mut m, &code)?,
         Command::Serve(_) | Command::Server(_) | Command::Restore(_) | Command::Decrypt(_) => unreachable!("handled before the store is opened"),
         Command::Backup(args) => crate::cmd_safety::backup(&mut m, args)?,
         Command::Passphrase(cmd) => crate::cmd_safety::passphrase_cmd(m, cmd)?,

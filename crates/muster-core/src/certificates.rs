@@ -29,6 +29,7 @@ use crate::model::{Event, Trainee};
 use crate::store::{self, certificates as sql, Store};
 use crate::{attendance, Error, ErrorKind, Result};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use muster_protocol::trust::{Checked, Code, JoinCode, JoinRequest, JoinResponse, Trust};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -43,96 +44,8 @@ pub const MAX_NAME_BYTES: usize = 120;
 
 // ---------------------------------------------------------------- hex, base 32
 
-pub fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub fn from_hex(s: &str) -> Option<Vec<u8>> {
-    let s = s.trim();
-    if s.len() % 2 != 0 {
-        return None;
-    }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
-}
-
-const B32: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-
-/// Crockford base 32, upper case, no padding.
-pub fn base32(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 8 / 5 + 1);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for &b in bytes {
-        acc = (acc << 8) | b as u32;
-        bits += 8;
-        while bits >= 5 {
-            bits -= 5;
-            out.push(B32[((acc >> bits) & 31) as usize] as char);
-        }
-    }
-    if bits > 0 {
-        out.push(B32[((acc << (5 - bits)) & 31) as usize] as char);
-    }
-    out
-}
-
-/// The certificate number printed under the QR: ten symbols of Crockford
-/// base 32 (50 bits) from the random end of the certificate's UUIDv7,
-/// written `XXXXX-XXXXX`. Short enough to read aloud or type into a Verify
-/// box; it finds the certificate wherever it is known (this laptop, the
-/// central service), while the QR's long code proves it anywhere.
-pub fn number(id: &str) -> String {
-    let hex: String = id.chars().filter(char::is_ascii_hexdigit).collect();
-    let tail = &hex[hex.len().saturating_sub(13)..];
-    let v = u64::from_str_radix(tail, 16).unwrap_or(0) & ((1u64 << 50) - 1);
-    let s: String = (0..10).rev().map(|i| B32[((v >> (i * 5)) & 31) as usize] as char).collect();
-    format!("{}-{}", &s[..5], &s[5..])
-}
-
-/// A typed or scanned certificate number, canonical (`XXXXX-XXXXX`): ten
-/// symbols of Crockford base 32, read leniently (case, O for 0, I/L for 1,
-/// spaces and dashes ignored); `None` for anything else.
-pub fn parse_number(input: &str) -> Option<String> {
-    let mut s = String::with_capacity(10);
-    for ch in input.trim().trim_start_matches("No.").trim_start_matches("No").chars() {
-        let c = match ch.to_ascii_uppercase() {
-            ' ' | '-' | '.' => continue,
-            'O' => '0',
-            'I' | 'L' => '1',
-            c => c,
-        };
-        if !B32.contains(&(c as u8)) || !c.is_ascii() {
-            return None;
-        }
-        s.push(c);
-    }
-    (s.len() == 10).then(|| format!("{}-{}", &s[..5], &s[5..]))
-}
-
-/// Decodes Crockford base 32 strictly: unused trailing bits must be zero, so
-/// exactly one text decodes to given bytes.
-pub fn unbase32(text: &str) -> std::result::Result<Vec<u8>, String> {
-    let mut out = Vec::with_capacity(text.len() * 5 / 8);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for ch in text.chars() {
-        let c = match ch.to_ascii_uppercase() {
-            ' ' | '-' | '\n' | '\r' | '\t' => continue,
-            'O' => '0',
-            'I' | 'L' => '1',
-            c => c,
-        };
-        let v = B32.iter().position(|&a| a as char == c).ok_or_else(|| format!("'{ch}' is not part of a certificate code"))?;
-        acc = ((acc << 5) | v as u32) & 0xFFFF;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    if bits >= 5 || acc & ((1 << bits) - 1) != 0 {
-        return Err("the code is cut short or has a wrong last character".into());
-    }
-    Ok(out)
-}
+pub use muster_protocol::trust::{base32, from_hex, to_hex, unbase32, B32};
+pub use muster_protocol::trust::{certificate_number as number, parse_certificate_number as parse_number};
 
 // ---------------------------------------------------------------- the signed code
 
@@ -234,11 +147,18 @@ pub struct Verification {
     pub valid: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Set when the organisation revoked the certificate (or the laptop
+    /// that signed it, before it signed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<Revoked>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The number printed under the QR.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// The event: its name when this store knows it, else its short reference.
+    /// The event: its name when this store or the organisation knows it, else its short reference.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event: Option<String>,
     /// The signed short reference of the event (last 8 hex digits of its id).
@@ -246,63 +166,148 @@ pub struct Verification {
     pub event_ref: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hours: Option<f64>,
+    /// The organisation that certified the signing laptop.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
+    /// The laptop that signed it (its name in the organisation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issued_by: Option<String>,
+    /// When it was signed (from the certificate id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issued_at: Option<String>,
     /// Whether this store holds the certificate (it was issued or synced here).
     pub known_here: bool,
+    /// The key that signed it (hex): the laptop's.
     pub public_key: String,
 }
 
-/// Verifies a code offline; the store is only used to name the event.
-pub(crate) fn verify(store: &Store, code: &str, public_key_hex: &str) -> Result<Verification> {
-    let invalid = |reason: String| Verification {
+/// When and why a certificate stopped being valid.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Revoked {
+    pub at: String,
+    pub reason: String,
+    /// True when the issuing laptop was revoked before it signed.
+    pub device: bool,
+}
+
+fn invalid_verification(reason: String, public_key: &str) -> Verification {
+    Verification {
         valid: false,
         reason: Some(reason),
+        revoked: None,
         id: None,
+        number: None,
         name: None,
         event: None,
         event_ref: None,
         hours: None,
+        org: None,
+        issued_by: None,
+        issued_at: None,
         known_here: false,
-        public_key: public_key_hex.to_string(),
-    };
-    let Some(key) = from_hex(public_key_hex).and_then(|b| <[u8; 32]>::try_from(b).ok()) else {
-        return Ok(invalid(Invalid::PublicKey.to_string()));
-    };
+        public_key: public_key.to_string(),
+    }
+}
+
+/// The event a code names: this store's name for it, the organisation's,
+/// or the reference itself.
+fn event_name(store: &Store, trust: Option<&Trust>, r: &str) -> Result<String> {
+    let events = sql::events_by_suffix(store, r)?;
+    Ok(match events.as_slice() {
+        [(_, name)] => name.clone(),
+        _ => trust.and_then(|t| t.event_name(r)).map(String::from).unwrap_or_else(|| r.to_string()),
+    })
+}
+
+/// Verifies a code (a scanned verification URL, or a certificate number
+/// known here) offline: a version 2 code against the organisation's trust
+/// this laptop holds, a version 1 code against `public_key_hex` (default
+/// this laptop's own key).
+pub(crate) fn verify(store: &Store, code: &str, public_key_hex: Option<&str>) -> Result<Verification> {
+    let own = public_key(store)?;
+    let key_hex = public_key_hex.map(|k| k.trim().to_ascii_lowercase()).unwrap_or_else(|| own.clone());
+    let invalid = |reason: String| Ok(invalid_verification(reason, &key_hex));
     // A certificate number (as printed under the QR): the certificate is
     // looked up here, and its signed code checked as if scanned.
     let owned;
-    let code = match parse_number(code) {
+    let code = match parse_number(muster_protocol::trust::code_text(code)) {
         Some(n) => match sql::all_codes(store)?.into_iter().find(|(id, _)| number(id) == n) {
             Some((_, c)) => {
                 owned = c;
                 owned.as_str()
             }
-            None => return Ok(invalid(format!("no certificate numbered {n} is known on this laptop (scan its QR code to check it anywhere)"))),
+            None => return invalid(format!("no certificate numbered {n} is known on this laptop (scan its QR code to check it anywhere)")),
         },
         None => code,
     };
-    match check(code, &key) {
-        Err(why) => Ok(invalid(why.to_string())),
-        Ok(p) => {
-            let r = p.event_ref_hex();
-            let events = sql::events_by_suffix(store, &r)?;
-            let event = match events.as_slice() {
-                [(_, name)] => name.clone(),
-                _ => r.clone(),
-            };
-            let known_here = sql::get(store, &p.id.to_string())?.is_some_and(|c| c.code == code_canonical(code));
-            Ok(Verification {
-                valid: true,
-                reason: None,
-                id: Some(p.id.to_string()),
-                name: Some(p.name),
-                event: Some(event),
-                event_ref: Some(r),
-                hours: Some(p.hours_tenths as f64 / 10.0),
-                known_here,
-                public_key: public_key_hex.to_string(),
-            })
+    let parsed = match Code::parse(code) {
+        Ok(c) => c,
+        Err(e) => return invalid(e),
+    };
+    let id = parsed.id_string();
+    let known_here = sql::get(store, &id)?.is_some_and(|c| code_canonical(&c.code) == parsed.text());
+    let trust = trust(store)?;
+    let r = to_hex(&parsed.event_ref);
+    let mut v = Verification {
+        valid: false,
+        reason: None,
+        revoked: None,
+        id: Some(id.clone()),
+        number: Some(number(&id)),
+        name: Some(parsed.name.clone()),
+        event: Some(event_name(store, trust.as_ref(), &r)?),
+        event_ref: Some(r),
+        hours: Some(parsed.hours_tenths as f64 / 10.0),
+        org: None,
+        issued_by: None,
+        issued_at: Some(parsed.signed_at()),
+        known_here,
+        public_key: key_hex.clone(),
+    };
+    if parsed.version == muster_protocol::trust::CODE_V1 {
+        let Some(key) = from_hex(&key_hex).and_then(|b| <[u8; 32]>::try_from(b).ok()) else {
+            return invalid(Invalid::PublicKey.to_string());
+        };
+        if let Err(why) = check(code, &key) {
+            return invalid(why.to_string());
+        }
+        v.valid = true;
+        v.issued_by = (key_hex == own).then(|| "this laptop".to_string());
+    } else {
+        let Some(t) = trust else {
+            return invalid("this code was signed by a laptop of an organisation, and this laptop has not joined one: join it (muster join) or check it on the organisation's page".into());
+        };
+        v.org = Some(t.org.clone());
+        match t.verify(&parsed) {
+            Checked::Genuine { device } => {
+                v.valid = true;
+                v.public_key = device.public_key;
+                v.issued_by = Some(device.name);
+            }
+            Checked::Revoked { device, revocation } => {
+                v.public_key = device.public_key;
+                v.issued_by = Some(device.name);
+                v.reason = Some(format!("revoked on {}: {}", revocation.revoked_at, revocation.reason));
+                v.revoked = Some(Revoked { at: revocation.revoked_at, reason: revocation.reason, device: false });
+            }
+            Checked::DeviceRevoked { device, revoked_at } => {
+                v.reason = Some(format!("signed by the laptop {:?} after the organisation revoked it on {revoked_at}", device.name));
+                v.public_key = device.public_key;
+                v.issued_by = Some(device.name);
+                v.revoked = Some(Revoked { at: revoked_at, reason: "the issuing laptop was revoked".into(), device: true });
+            }
+            Checked::NotGenuine(why) => return invalid(why),
         }
     }
+    if v.valid {
+        if let Some(rv) = sql::revocations(store)?.into_iter().find(|x| x.certificate_id == id) {
+            v.valid = false;
+            v.reason = Some(format!("revoked on {}: {}", rv.created_at, rv.reason));
+            v.revoked = Some(Revoked { at: rv.created_at, reason: rv.reason, device: false });
+        }
+    }
+    Ok(v)
 }
 
 fn code_canonical(code: &str) -> String {
@@ -322,6 +327,180 @@ pub(crate) fn signing_key(store: &Store) -> Result<SigningKey> {
 /// This installation's public key, hex.
 pub(crate) fn public_key(store: &Store) -> Result<String> {
     Ok(to_hex(signing_key(store)?.verifying_key().as_bytes()))
+}
+
+// ---------------------------------------------------------------- the organisation
+
+/// The organisation's trust this laptop holds (after joining), checked
+/// when it was stored.
+pub(crate) fn trust(store: &Store) -> Result<Option<Trust>> {
+    Ok(sql::trust(store)?.and_then(|j| serde_json::from_str(&j).ok()))
+}
+
+/// What this laptop sends when it joins: its signing key and store id.
+pub(crate) fn join_request(store: &Store) -> Result<JoinRequest> {
+    Ok(JoinRequest { public_key: public_key(store)?, store_id: store.device_id().to_string() })
+}
+
+/// What joining an organisation gave this laptop.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Joined {
+    pub server: String,
+    pub org: String,
+    pub device_id: String,
+    /// The organisation key's id the join code pinned.
+    pub key_id: String,
+}
+
+/// Checks the server's answer to a join against the code the user was
+/// given, and keeps the trust. Refused (nothing stored) when the server's
+/// organisation key is not the one the code names, or when it did not
+/// certify this laptop's key.
+pub(crate) fn join_complete(store: &Store, code: &JoinCode, resp: JoinResponse) -> Result<Joined> {
+    let t = resp.trust.checked(std::slice::from_ref(&code.key_id));
+    if t.keys.is_empty() {
+        return Err(Error::invalid_at(
+            format!(
+                "the server at {} does not hold the organisation key the join code names ({}): it is not the organisation that gave the code. Nothing was stored",
+                code.server,
+                muster_protocol::trust::fingerprint(&code.key_id)
+            ),
+            None,
+            None,
+            Some("join"),
+        ));
+    }
+    let own = public_key(store)?;
+    if !t.devices.iter().any(|d| d.device_id == resp.device_id && d.public_key == own) {
+        return Err(Error::invalid_at(
+            "the server did not certify this laptop's key with the organisation's key. Nothing was stored",
+            None,
+            None,
+            Some("join"),
+        ));
+    }
+    sql::set_trust(store, &serde_json::to_string(&t).map_err(|e| Error::invalid(e.to_string()))?)?;
+    Ok(Joined { server: code.server.clone(), org: t.org.clone(), device_id: resp.device_id, key_id: code.key_id.clone() })
+}
+
+/// Takes a newer trust from the server (after a sync): kept only as far as
+/// it chains from the keys this laptop already trusts; revoked devices and
+/// certificates only ever add up. Returns whether anything was stored.
+pub(crate) fn update_trust(store: &Store, fresh: Trust) -> Result<bool> {
+    let Some(held) = trust(store)? else { return Ok(false) };
+    let mut t = fresh.checked(&held.key_ids());
+    if t.keys.is_empty() {
+        return Ok(false);
+    }
+    // What the laptop knew is not forgotten: keys, devices and revocations
+    // that the answer leaves out stay.
+    for k in held.keys {
+        if !t.keys.iter().any(|x| x.key_id == k.key_id) {
+            t.keys.push(k);
+        }
+    }
+    for d in held.devices {
+        match t.devices.iter_mut().find(|x| x.device_id == d.device_id && x.public_key == d.public_key) {
+            Some(x) => {
+                if x.revoked_at.is_none() {
+                    x.revoked_at = d.revoked_at;
+                }
+            }
+            None => t.devices.push(d),
+        }
+    }
+    for r in held.revoked {
+        if !t.revoked.iter().any(|x| x.certificate_id == r.certificate_id) {
+            t.revoked.push(r);
+        }
+    }
+    for e in held.events {
+        if !t.events.iter().any(|x| x.event_ref == e.event_ref) {
+            t.events.push(e);
+        }
+    }
+    sql::set_trust(store, &serde_json::to_string(&t).map_err(|e| Error::invalid(e.to_string()))?)?;
+    Ok(true)
+}
+
+/// This laptop's organisation certificate, when it joined one: its codes
+/// are then signed as version 2.
+fn certified(store: &Store, key: &SigningKey) -> Result<Option<Trust>> {
+    let own = to_hex(key.verifying_key().as_bytes());
+    Ok(trust(store)?.filter(|t| t.devices.iter().any(|d| d.public_key == own)))
+}
+
+/// A certificate's signed code: version 2 when this laptop belongs to an
+/// organisation, version 1 (its own key) otherwise.
+pub(crate) fn sign_for(key: &SigningKey, org: bool, p: &Payload) -> String {
+    if org {
+        muster_protocol::trust::sign_v2(key, p.id.as_bytes(), p.hours_tenths, p.event_ref, &p.name)
+    } else {
+        sign(key, p)
+    }
+}
+
+/// A revocation recorded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Revocation {
+    pub id: String,
+    pub revoked_at: String,
+}
+
+/// Revokes a certificate (by id or printed number) this laptop holds; the
+/// revocation syncs. A second revocation of the same certificate is refused.
+pub(crate) fn revoke(store: &mut Store, certificate: &str, reason: &str, by: &str) -> Result<Revocation> {
+    let reason = crate::normalize::text(reason);
+    if reason.is_empty() {
+        return Err(Error::invalid_at("a revocation needs a reason (it is shown to whoever checks the certificate)", None, None, Some("reason"))
+            .kind(ErrorKind::ReasonRequired));
+    }
+    let wanted = certificate.trim();
+    let id = match parse_number(wanted) {
+        Some(n) => sql::all_codes(store)?.into_iter().map(|(id, _)| id).find(|id| number(id) == n),
+        None => sql::get(store, &wanted.to_ascii_lowercase())?.map(|c| c.id),
+    }
+    .ok_or_else(|| Error::NotFound { kind: "certificate", id: wanted.to_string() })?;
+    if let Some(r) = sql::revocations(store)?.into_iter().find(|r| r.certificate_id == id) {
+        return Err(Error::invalid_at(format!("certificate {id} was already revoked on {}: {}", r.created_at, r.reason), None, None, Some("certificate")));
+    }
+    let (_, at) = store.write(|w| sql::insert_revocation(w, &id, &reason, by))?;
+    Ok(Revocation { id, revoked_at: at })
+}
+
+/// The verifier written.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct VerifierFile {
+    pub file: String,
+    /// Organisation keys inside.
+    pub keys: usize,
+    pub devices: usize,
+    /// Revoked certificates inside.
+    pub revoked: usize,
+}
+
+/// The trust a verifier carries: the organisation's (when joined) with every
+/// revocation this laptop knows.
+pub(crate) fn verifier_trust(store: &Store) -> Result<Trust> {
+    let mut t = trust(store)?.ok_or_else(|| {
+        Error::invalid("this laptop has not joined an organisation: a verifier checks the organisation's certificates (muster join JOIN first)")
+    })?;
+    for r in sql::revocations(store)? {
+        if !t.revoked.iter().any(|x| x.certificate_id == r.certificate_id) {
+            t.revoked.push(muster_protocol::trust::Revocation { certificate_id: r.certificate_id, reason: r.reason, revoked_at: r.created_at });
+        }
+    }
+    for (id, name) in sql::event_names(store)? {
+        let hex: String = id.chars().filter(char::is_ascii_hexdigit).collect();
+        let r = hex[hex.len().saturating_sub(8)..].to_string();
+        if !t.events.iter().any(|e| e.event_ref == r) {
+            t.events.push(muster_protocol::trust::EventName { event_ref: r, name });
+        }
+    }
+    Ok(t)
 }
 
 // ---------------------------------------------------------------- settings
@@ -656,6 +835,7 @@ pub(crate) fn issue(store: &mut Store, event_id: &str, min: Option<f64>) -> Resu
     let report = eligibility(store, event_id, min)?;
     let key = signing_key(store)?;
     let public = to_hex(key.verifying_key().as_bytes());
+    let org = certified(store, &key)?.is_some();
     let eref = event_ref(event_id)?;
     let existing: HashMap<String, sql::CertificateRow> = sql::for_event(store, event_id)?.into_iter().map(|c| (c.trainee_id.clone(), c)).collect();
     let mut fresh = Vec::new();
@@ -677,7 +857,7 @@ pub(crate) fn issue(store: &mut Store, event_id: &str, min: Option<f64>) -> Resu
         }
         let id = uuid::Uuid::now_v7();
         let hours_tenths = (e.hours * 10.0).round().clamp(0.0, u16::MAX as f64) as u16;
-        let code = sign(&key, &Payload { id, hours_tenths, event_ref: eref, name: name.clone() });
+        let code = sign_for(&key, org, &Payload { id, hours_tenths, event_ref: eref, name: name.clone() });
         fresh.push(sql::CertificateRow {
             id: id.to_string(),
             event_id: event_id.to_string(),

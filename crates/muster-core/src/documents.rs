@@ -87,9 +87,17 @@ pub fn verify_hint(public_key: &str) -> String {
     format!("核验：用手机扫描二维码，或在 Muster 中输入证书编号  ·  Verify: scan the QR code, or enter the certificate number in Muster  ·  key {fingerprint}")
 }
 
-/// An issued certificate as the renderer draws it.
-pub fn printable(c: &IssuedCertificate, note: &str) -> Certificate {
-    Certificate { id: c.number.clone(), name: c.name.clone(), name_latin: c.name_latin.clone(), hours: c.hours, code: c.code.clone(), note: note.to_string() }
+/// An issued certificate as the renderer draws it: the QR holds the
+/// organisation's verification URL around the code (`<public-url>/V/<CODE>`)
+/// when `qr_base` is given and the code is an organisation's, else the code.
+pub fn printable(c: &IssuedCertificate, note: &str, qr_base: Option<&str>) -> Certificate {
+    let code = match qr_base {
+        Some(base) if muster_protocol::trust::Code::parse(&c.code).is_ok_and(|p| p.version == muster_protocol::trust::CODE_V2) => {
+            muster_protocol::trust::verify_url(base, &c.code)
+        }
+        _ => c.code.clone(),
+    };
+    Certificate { id: c.number.clone(), name: c.name.clone(), name_latin: c.name_latin.clone(), hours: c.hours, code, note: note.to_string() }
 }
 
 /// Where a certificate job's PDFs go.
@@ -132,6 +140,8 @@ pub struct CertificateJob {
     by: String,
     target: PrintTarget,
     kind: JobKind,
+    /// The organisation's public URL: the QR then opens its verification page.
+    qr_base: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -261,6 +271,7 @@ impl Muster {
         check_reprint_reason(req.reason, printed_before)?;
         let outcome = self.issue_certificates(req.event_id, req.min_attendance)?;
         Ok(CertificateJob {
+            qr_base: certs::trust(&self.store)?.and_then(|t| t.public_url),
             event_id: req.event_id.to_string(),
             design,
             certificates: outcome.certificates,
@@ -285,6 +296,7 @@ impl Muster {
         let settings = self.certificate_settings(&event_id)?;
         let design = certificate_design(self, &e, &settings, paper)?;
         Ok(CertificateJob {
+            qr_base: certs::trust(&self.store)?.and_then(|t| t.public_url),
             event_id,
             design,
             certificates: vec![c],
@@ -390,7 +402,7 @@ impl CertificateJob {
     /// Draws the job's PDFs; touches no store, so it runs while the door
     /// goes on. `progress(done, total)` follows the certificates.
     pub fn render(self, progress: &mut dyn FnMut(usize, usize)) -> Result<RenderedJob> {
-        let printable: Vec<Certificate> = self.certificates.iter().map(|c| printable(c, &self.note)).collect();
+        let printable: Vec<Certificate> = self.certificates.iter().map(|c| printable(c, &self.note, self.qr_base.as_deref())).collect();
         let mut files = Vec::new();
         if !printable.is_empty() {
             match &self.target {
@@ -585,4 +597,19 @@ mod portrait_tests {
         assert_eq!(r.questions[1].summary.as_deref(), Some("n 4 · 最小 min 22 · 最大 max 51 · 平均 mean 37 · 中位数 median 37.5"));
         assert!(r.questions[1].bars.is_empty());
     }
+}
+
+/// The join sheet of a newly paired laptop (no store needed: the server
+/// prints it) written to `out` through the output guard.
+pub fn write_join_sheet(out: &Path, org: &str, device: &str, server: &str, key_id: &str, code: &str) -> Result<Printout> {
+    let r = muster_print::join::render(&muster_print::join::JoinSheet {
+        org: org.to_string(),
+        device: device.to_string(),
+        server: server.to_string(),
+        fingerprint: muster_protocol::trust::fingerprint(key_id),
+        code: code.to_string(),
+    })
+    .map_err(|e| print_error(e, out))?;
+    crate::output::write(out, &r.pdf, OutputKind::Pdf, &crate::output::Guard::default())?;
+    Ok(Printout { file: out.display().to_string(), items: 1, pages: r.pages, bytes: r.pdf.len(), warnings: missing_warning(&r) })
 }

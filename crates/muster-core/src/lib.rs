@@ -37,6 +37,7 @@ pub(crate) mod store;
 pub mod sync;
 pub mod trainee;
 pub mod users;
+pub mod verifier;
 
 pub use error::{quote, quote_if_long, quote_list, Error, ErrorCode, ErrorKind, ErrorPayload, Location, Result};
 
@@ -488,6 +489,11 @@ impl Muster {
 
     /// This laptop's device id (its name in the change log and on the
     /// server).
+    /// The store file this `Muster` works on.
+    pub fn store_path(&self) -> &std::path::Path {
+        self.store.path()
+    }
+
     pub fn device_id(&self) -> &str {
         self.store.device_id()
     }
@@ -779,15 +785,59 @@ impl Muster {
         certificates::prints(&self.store, event_id, certificate_id)
     }
 
-    /// Checks a certificate code offline; `public_key` hex, default this
-    /// installation's key.
+    /// Checks a certificate code (or verification URL, or a number known
+    /// here) offline: an organisation's code against the trust this laptop
+    /// holds, an older one against `public_key` (hex; default this
+    /// installation's key).
     pub fn verify_certificate(&self, code: &str, public_key: Option<&str>) -> Result<certificates::Verification> {
         self.allow(Action::Certificates)?;
-        let key = match public_key {
-            Some(k) => k.trim().to_ascii_lowercase(),
-            None => certificates::public_key(&self.store)?,
-        };
-        certificates::verify(&self.store, code, &key)
+        certificates::verify(&self.store, code, public_key)
+    }
+
+    /// Revokes a certificate (id or printed number): a synced fact; every
+    /// verifier says "revoked" with the reason and date once it knows.
+    pub fn revoke_certificate(&mut self, certificate: &str, reason: &str) -> Result<certificates::Revocation> {
+        self.allow(Action::Certificates)?;
+        let by = self.who(None);
+        certificates::revoke(&mut self.store, certificate, reason, &by)
+    }
+
+    /// What this laptop sends to join an organisation (sans I/O: the
+    /// transport carries it, [`Muster::join_complete`] checks the answer).
+    pub fn join_request(&self) -> Result<muster_protocol::trust::JoinRequest> {
+        self.allow(Action::Sync)?;
+        certificates::join_request(&self.store)
+    }
+
+    /// Checks and keeps the organisation's answer to a join.
+    pub fn join_complete(&mut self, code: &muster_protocol::trust::JoinCode, resp: muster_protocol::trust::JoinResponse) -> Result<certificates::Joined> {
+        self.allow(Action::Sync)?;
+        let joined = certificates::join_complete(&self.store, code, resp)?;
+        self.log_file("join", None, serde_json::json!({"server": joined.server, "org": joined.org, "device_id": joined.device_id}))?;
+        Ok(joined)
+    }
+
+    /// Takes a newer trust from the server (as far as it chains from the
+    /// keys this laptop trusts).
+    pub fn update_trust(&mut self, trust: muster_protocol::trust::Trust) -> Result<bool> {
+        self.allow(Action::Sync)?;
+        certificates::update_trust(&self.store, trust)
+    }
+
+    /// The organisation this laptop joined, if any.
+    pub fn organisation(&self) -> Result<Option<muster_protocol::trust::Trust>> {
+        certificates::trust(&self.store)
+    }
+
+    /// Writes the offline verifier: one HTML file with the organisation's
+    /// keys, device certificates and revocations inside.
+    pub fn write_verifier(&self, out: &std::path::Path) -> Result<certificates::VerifierFile> {
+        self.allow(Action::Certificates)?;
+        self.check_output(out, output::OutputKind::Html, &[])?;
+        let t = certificates::verifier_trust(&self.store)?;
+        let html = verifier::html(&t);
+        crate::seal::write_atomic(out, html.as_bytes())?;
+        Ok(certificates::VerifierFile { file: out.display().to_string(), keys: t.keys.len(), devices: t.devices.len(), revoked: t.revoked.len() })
     }
 
     /// This installation's certificate-signing public key (hex).

@@ -52,6 +52,8 @@ pub enum OutputKind {
     Sealed,
     SyncFile,
     Backup,
+    /// The offline certificate verifier (HTML).
+    Html,
     /// A file of no kind Muster can recognise (replaces only with force).
     Other,
 }
@@ -78,6 +80,7 @@ impl OutputKind {
             "csv" => OutputKind::Csv,
             "zip" => OutputKind::Sealed,
             "muster" => OutputKind::SyncFile,
+            "html" | "htm" => OutputKind::Html,
             _ => OutputKind::Other,
         }
     }
@@ -90,6 +93,7 @@ impl OutputKind {
             OutputKind::Sealed => "a sealed Muster export",
             OutputKind::SyncFile => "a Muster sync file",
             OutputKind::Backup => "a Muster store or backup",
+            OutputKind::Html => "a verifier written by Muster",
             OutputKind::Other => "a file this command wrote",
         }
     }
@@ -230,6 +234,7 @@ pub fn holds(kind: OutputKind, path: &Path) -> bool {
             crate::store::identify(path, None),
             crate::store::StoreFile::Muster { .. } | crate::store::StoreFile::Newer { .. } | crate::store::StoreFile::Encrypted { .. }
         ),
+        OutputKind::Html => head.windows(crate::verifier::GENERATOR.len()).any(|w| w == crate::verifier::GENERATOR.as_bytes()),
         OutputKind::Other => false,
     }
 }

@@ -13,6 +13,7 @@ pub mod badges;
 pub mod certificate;
 pub mod draw;
 pub mod fonts;
+pub mod join;
 pub mod portrait;
 pub mod qr;
 pub mod sheet;

@@ -312,3 +312,19 @@ fn attendance_sheet_lists_every_trainee() {
         assert!(text.contains(&format!("学员{i:02}")) && text.contains(&format!("C{i:05}")), "row {i}");
     }
 }
+
+#[test]
+fn a_verification_url_with_a_chinese_names_code_fits_a_version_8_qr_in_alphanumeric_mode() {
+    // The size docs/server.md promises: a version 2 code for a three-character
+    // Chinese name is 100 bytes, 160 base-32 characters; with a 30-character
+    // upper-case URL in front it is 190 alphanumeric characters.
+    let code: String = (0..160).map(|i| b"0123456789ABCDEFGHJKMNPQRSTVWXYZ"[(i * 7) % 32] as char).collect();
+    let url = format!("HTTPS://VERIFY.EXAMPLE.ORG/V/{code}");
+    let qr = muster_print::qr::Qr::new(&url).unwrap();
+    assert_eq!((qr.version, qr.modules), (8, 49), "{}", url.len());
+    // 30 mm wide with its quiet zone: about half a millimetre a module.
+    let mm = qr.module_mm(30.0);
+    assert!((0.5..0.56).contains(&mm), "{mm}");
+    // The same in lower case would fall back to byte mode: a bigger symbol.
+    assert!(muster_print::qr::Qr::new(&url.to_lowercase()).unwrap().version > 8);
+}

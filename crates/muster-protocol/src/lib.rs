@@ -4,12 +4,14 @@
 //! This crate depends on nothing of Muster's own, so that an old laptop, a
 //! new server and a test harness can all speak it. See `hlc` for the clock
 //! and `change` for the unit that travels: one change-log entry; `rules` for
-//! what a change must be to travel (the server and the stores both check it).
+//! what a change must be to travel (the server and the stores both check it);
+//! `trust` for the organisation's keys, laptops' certificates and certificate codes.
 
 pub mod change;
 pub mod hlc;
 pub mod rules;
 pub mod sync;
+pub mod trust;
 
 pub use change::{Change, ChangeOp};
 pub use hlc::{Clock, Hlc, HlcParseError};

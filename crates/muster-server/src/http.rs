@@ -15,7 +15,7 @@
 
 use crate::storage::{Backend, DeviceInfo, StorageError};
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -55,6 +55,10 @@ pub fn router(backend: Backend) -> Router {
         .route("/v1/overview", get(overview))
         .route("/v1/push", post(push))
         .route("/v1/pull", post(pull))
+        .route("/v1/join", post(join))
+        .route("/v1/trust", post(trust))
+        .route("/v/{code}", get(verify_page))
+        .route("/V/{code}", get(verify_page))
         // Bodies are read by the handlers, after the token is checked.
         .layer(DefaultBodyLimit::disable())
         .with_state(app)
@@ -250,5 +254,57 @@ async fn overview(State(app): State<App>, headers: HeaderMap) -> Response {
     match (app.backend.list_devices().await, app.backend.summary().await) {
         (Ok(devices), Ok(summary)) => Html(crate::page::render(&devices, &summary)).into_response(),
         (Err(e), _) | (_, Err(e)) => storage_error(e),
+    }
+}
+
+/// `POST /v1/join`: a paired device hands in its laptop's signing key and
+/// gets its device certificate and the organisation's trust.
+async fn join(State(app): State<App>, headers: HeaderMap, body: Body) -> Response {
+    let (device, body) = match admit_body(&app, &headers, body).await {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let req: muster_protocol::trust::JoinRequest = match sync::decode(&body) {
+        Ok(r) => r,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", e.to_string()),
+    };
+    match app.backend.join(&device, &req).await {
+        Ok(resp) => ok(&resp),
+        Err(e) => storage_error(e),
+    }
+}
+
+/// `POST /v1/trust`: the organisation's keys, device certificates and
+/// revocations, for a paired device (a laptop refreshing what it checks with).
+async fn trust(State(app): State<App>, headers: HeaderMap) -> Response {
+    if let Err(r) = admit(&app, &headers).await {
+        return r;
+    }
+    match app.backend.trust().await {
+        Ok(t) => ok(&t),
+        Err(e) => storage_error(e),
+    }
+}
+
+/// `GET /v/{code}`: anyone (a phone's camera, an employer) checks a
+/// certificate: a small bilingual page, or with `Accept: application/json`
+/// the verdict as JSON. Junk gets a "not genuine" answer, never a 500.
+async fn verify_page(State(app): State<App>, Path(code): Path<String>, headers: HeaderMap) -> Response {
+    if !app.take(PUBLIC, PUBLIC_RATE_PER_SEC, PUBLIC_BURST) {
+        return error(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests; slow down");
+    }
+    let json = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/json"));
+    let verdict = if code.len() > 2048 {
+        crate::org::Verdict::invalid_public("not a certificate code: it is far too long")
+    } else {
+        match app.backend.verify(&code).await {
+            Ok(v) => v,
+            Err(e) => return storage_error(e),
+        }
+    };
+    if json {
+        ([(header::CONTENT_TYPE, "application/json")], serde_json::to_vec(&verdict).unwrap_or_default()).into_response()
+    } else {
+        Html(crate::page::verdict(&verdict)).into_response()
     }
 }

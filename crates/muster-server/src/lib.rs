@@ -8,9 +8,12 @@
 //! counting: merging is the stores' job.
 //!
 //! Modules: `storage` (the two backends, the only SQL here), `http` (the
-//! axum routes, authentication, limits), `page` (the organisers' page).
+//! axum routes, authentication, limits), `page` (the organisers' page and
+//! the public verification page), `org` (the organisation's keys, device
+//! certificates, verification).
 
 pub mod http;
+pub mod org;
 pub mod page;
 pub mod storage;
 

@@ -7,11 +7,13 @@
 //! leaves the store exactly as the last completed step left it, so running
 //! sync again resumes; nothing is applied twice.
 
+pub mod config;
 pub mod file;
 
 use muster_core::sync::{SyncReport, Transport};
 use muster_core::Muster;
 use muster_protocol::sync::{self, ErrorBody, PullRequest, PullResponse, PushRequest, PushResponse, CONTENT_TYPE};
+use muster_protocol::trust::{JoinCode, JoinRequest, JoinResponse, Trust};
 use muster_protocol::PROTOCOL_VERSION;
 use std::time::Duration;
 
@@ -114,6 +116,34 @@ impl HttpTransport {
     pub fn pull(&self, req: &PullRequest) -> Result<PullResponse, SyncError> {
         self.post("/v1/pull", req)
     }
+
+    /// Hands in this laptop's signing key; the organisation's answer.
+    pub fn join(&self, req: &JoinRequest) -> Result<JoinResponse, SyncError> {
+        self.post("/v1/join", req)
+    }
+
+    /// The organisation's current keys, laptops and revocations.
+    pub fn trust(&self) -> Result<Trust, SyncError> {
+        self.post("/v1/trust", &serde_json::json!({}))
+    }
+}
+
+/// What `muster join` did.
+pub type Joined = muster_core::certificates::Joined;
+
+/// Joins an organisation with a join code (pasted, typed or scanned): asks
+/// the server in it to certify this laptop, checks the answer against the
+/// organisation key the code names, keeps the trust in the store and the
+/// server and token beside it ([`config`]), so `sync` needs nothing more.
+/// Nothing is kept when any step fails.
+pub fn join(m: &mut Muster, code: &str) -> Result<Joined, SyncError> {
+    let code = JoinCode::parse(code).map_err(|e| SyncError::Store(muster_core::Error::invalid_at(e, None, None, Some("join"))))?;
+    let transport = HttpTransport::new(&code.server, &code.token);
+    let resp = transport.join(&m.join_request()?)?;
+    let joined = m.join_complete(&code, resp)?;
+    config::save(m.store_path(), &config::Config { url: code.server.clone(), token: code.token.clone() })
+        .map_err(|e| SyncError::Store(muster_core::Error::io(config::path_for(m.store_path()).display(), e)))?;
+    Ok(joined)
 }
 
 pub use muster_core::sync::Progress;
@@ -137,8 +167,20 @@ pub fn sync_http(m: &mut Muster, transport: &HttpTransport, progress: &mut dyn F
 /// [`sync_http`], optionally as a relay: a venue hub's store forwarding the
 /// changes of every laptop it collected to the central service (the
 /// server must have paired this device with `--relay`).
+///
+/// A laptop of an organisation then also refreshes what it verifies with
+/// (new laptops, revocations, a rotated key), as far as that chains from
+/// the keys it trusts.
 pub fn sync_http_with(m: &mut Muster, transport: &HttpTransport, relay: bool, progress: &mut dyn FnMut(Progress)) -> Result<SyncReport, SyncError> {
-    m.sync(&mut Transporter(transport), relay, progress)
+    let report = m.sync(&mut Transporter(transport), relay, progress)?;
+    // Best effort: the changes are synced either way, and the next sync
+    // tries again (an older server has no /v1/trust).
+    if m.organisation()?.is_some() {
+        if let Ok(trust) = transport.trust() {
+            m.update_trust(trust)?;
+        }
+    }
+    Ok(report)
 }
 
 /// A shared HTTP connection as a transport (the connection itself holds no

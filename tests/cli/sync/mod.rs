@@ -4,7 +4,7 @@
 //! every store holds the same data and the server holds every change once.
 
 mod faults;
-mod postgres;
+pub mod postgres;
 mod proxy;
 mod logs;
 mod restore;

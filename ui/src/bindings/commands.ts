@@ -19,12 +19,14 @@ import type { Event } from "./Event";
 import type { EventPatch } from "./EventPatch";
 import type { ExportedFile } from "./ExportedFile";
 import type { ImportReport } from "./ImportReport";
+import type { Joined } from "./Joined";
 import type { KeyerStats } from "./KeyerStats";
 import type { KeyingPress } from "./KeyingPress";
 import type { KeyingStart } from "./KeyingStart";
 import type { MarkOutcome } from "./MarkOutcome";
 import type { NewEvent } from "./NewEvent";
 import type { NewSession } from "./NewSession";
+import type { OrgInfo } from "./OrgInfo";
 import type { Override } from "./Override";
 import type { PinChoice } from "./PinChoice";
 import type { Portrait } from "./Portrait";
@@ -151,6 +153,16 @@ export const commands = {
    * Saves the server URL and (when not empty) a new device token.
    */
   saveSyncSettings: (url: string, token: string | null): Promise<SyncSettings> => call<SyncSettings>("save_sync_settings", { url, token }),
+  /**
+   * Joins an organisation with the code `muster server device add` printed
+   * (pasted, typed, or read by the USB scanner from the server's QR): the
+   * server certifies this laptop, and its address and token are saved.
+   */
+  joinOrganisation: (code: string): Promise<Joined> => call<Joined>("join_organisation", { code }),
+  /**
+   * The organisation this laptop joined: name, public URL and key ids (none before joining).
+   */
+  organisation: (): Promise<OrgInfo | null> => call<OrgInfo | null>("organisation", {}),
   /**
    * The status now: pending and last sync read from the UI's store (a quick
    * count), the state of the last or running sync from the worker.
@@ -372,6 +384,8 @@ export type CommandName =
   | "export_attendance"
   | "sync_settings"
   | "save_sync_settings"
+  | "join_organisation"
+  | "organisation"
   | "sync_status"
   | "sync_quarantine"
   | "sync_now"

@@ -217,6 +217,55 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx, signal: AbortS
     if (src) await importFrom(src);
   });
 
+  // ---- organisation ---------------------------------------------------------------
+  // One code from the administrator (pasted, typed, or read by the USB
+  // scanner from the QR the server prints) sets server and token, and lets
+  // this laptop check every certificate of the organisation.
+  const orgCard = h("div", { class: "card", testid: "org-card" });
+  const joinCode = h("input", { type: "text", class: "path-input", testid: "join-code", autocomplete: "off", spellcheck: "false", placeholder: t("settings.org.placeholder") });
+  const joinBtn = h("button", { class: "btn btn-primary", type: "button", testid: "join-submit" }, t("settings.org.join"));
+  const showOrg = async () => {
+    let org;
+    try {
+      org = await untilAbort(api.organisation(), signal);
+    } catch {
+      return;
+    }
+    clear(orgCard);
+    orgCard.append(h("h2", { class: "card-title" }, t("settings.org.title")));
+    if (org) {
+      const fp = (org.key_ids[0] ?? "").replace(/(.{4})(?=.)/g, "$1 ");
+      orgCard.append(
+        h("p", { class: "org-name", testid: "org-name" }, org.org),
+        h("p", { class: "muted" }, t("settings.org.joined", { laptops: org.laptops, key: fp })),
+      );
+    } else {
+      orgCard.append(h("p", { class: "muted" }, t("settings.org.body")), field(t("settings.org.code"), joinCode), h("div", { class: "form-actions" }, joinBtn));
+    }
+  };
+  const join = async () => {
+    if (!joinCode.value.trim()) { joinCode.focus(); return; }
+    busy(joinBtn, true);
+    try {
+      const j = await untilAbort(api.joinOrganisation(joinCode.value), signal);
+      joinCode.value = "";
+      settings = await untilAbort(api.syncSettings(), signal);
+      url.value = settings.url;
+      token.placeholder = settings.has_token ? t("settings.token.kept") : t("settings.token.placeholder");
+      say("ok", t("settings.org.done", { org: j.org }));
+      await showOrg();
+      await refresh();
+    } catch (e) {
+      showError(e as UiError);
+    } finally {
+      busy(joinBtn, false);
+    }
+  };
+  joinBtn.addEventListener("click", () => void join());
+  // The scanner's burst ends in Enter.
+  joinCode.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); void join(); } });
+  void showOrg();
+
   const form = h("form", { class: "card form-card", testid: "sync-form", onsubmit: (e: SubmitEvent) => { e.preventDefault(); save.click(); } },
     h("h2", { class: "card-title" }, t("settings.server")),
     field(t("settings.url"), url),
@@ -231,6 +280,7 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx, signal: AbortS
     errorSlot,
     note,
     h("div", { class: "settings-grid" },
+      orgCard,
       form,
       h("div", { class: "card", testid: "sync-status-card" },
         h("h2", { class: "card-title" }, t("settings.status")),

@@ -289,3 +289,62 @@ pub fn signing_key(store: &Store, fresh: impl FnOnce() -> Result<[u8; 32]>) -> R
     key.copy_from_slice(&bytes);
     Ok(key)
 }
+
+/// The organisation's trust as this laptop last checked it (JSON of
+/// `muster_protocol::trust::Trust`), once it joined.
+pub fn trust(store: &Store) -> Result<Option<String>> {
+    Ok(store.conn().query_row("SELECT value FROM meta WHERE key = 'org.trust'", [], |r| r.get(0)).optional()?)
+}
+
+/// Replaces the stored trust (local to this laptop: never synced).
+pub fn set_trust(store: &Store, json: &str) -> Result<()> {
+    store
+        .conn()
+        .execute("INSERT INTO meta (key, value) VALUES ('org.trust', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [json])?;
+    Ok(())
+}
+
+/// A row of `certificate_revocations`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevocationRow {
+    pub id: String,
+    pub certificate_id: String,
+    pub reason: String,
+    pub revoked_by: String,
+    pub created_at: String,
+}
+
+/// Every revocation this store holds, oldest first.
+pub fn revocations(store: &Store) -> Result<Vec<RevocationRow>> {
+    let mut stmt = store
+        .conn()
+        .prepare_cached("SELECT id, certificate_id, reason, revoked_by, created_at FROM certificate_revocations ORDER BY created_at, id")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(RevocationRow { id: r.get(0)?, certificate_id: r.get(1)?, reason: r.get(2)?, revoked_by: r.get(3)?, created_at: r.get(4)? })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Records a revocation (a synced fact).
+pub fn insert_revocation(w: &mut Writer<'_>, certificate_id: &str, reason: &str, by: &str) -> Result<(String, String)> {
+    let device = w.device_id().to_string();
+    let now = w.now();
+    let id = w.insert(
+        Entity::CertificateRevocation,
+        &[
+            ("certificate_id", json!(certificate_id)),
+            ("reason", json!(reason)),
+            ("revoked_by", json!(by)),
+            ("device_id", json!(device)),
+            ("created_at", json!(now)),
+        ],
+    )?;
+    Ok((id, now))
+}
+
+/// (id, name) of every event, removed ones too (a verifier names them).
+pub fn event_names(store: &Store) -> Result<Vec<(String, String)>> {
+    let mut stmt = store.conn().prepare_cached("SELECT id, name FROM events ORDER BY starts_on, id")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}

@@ -33,6 +33,8 @@ pub enum Entity {
     Certificate,
     /// One printing of a certificate (a fact: insert only).
     CertificatePrint,
+    /// The organisation's revocation of a certificate (a fact).
+    CertificateRevocation,
     /// An imported XLSForm questionnaire (definition as JSON).
     Form,
     /// A registered stack of paper forms.
@@ -50,7 +52,7 @@ pub enum Entity {
 impl Entity {
     /// Every entity, in the order rows must be materialised so that a row
     /// comes after the rows it refers to. A new entity is added here too.
-    pub const ALL: &'static [Entity] = &[Entity::Event, Entity::Session, Entity::Trainee, Entity::Attendance, Entity::Correction, Entity::CertificateSettings, Entity::EligibilityOverride, Entity::Certificate, Entity::CertificatePrint, Entity::Form, Entity::PaperBatch, Entity::Response, Entity::ResponseRejection, Entity::Resolution, Entity::Audit];
+    pub const ALL: &'static [Entity] = &[Entity::Event, Entity::Session, Entity::Trainee, Entity::Attendance, Entity::Correction, Entity::CertificateSettings, Entity::EligibilityOverride, Entity::Certificate, Entity::CertificatePrint, Entity::CertificateRevocation, Entity::Form, Entity::PaperBatch, Entity::Response, Entity::ResponseRejection, Entity::Resolution, Entity::Audit];
 
     /// The entity of a change-log name; `None` for one this build does not
     /// know (a newer Muster's), whose changes are kept and forwarded only.
@@ -70,6 +72,7 @@ impl Entity {
             Entity::EligibilityOverride => "eligibility_override",
             Entity::Certificate => "certificate",
             Entity::CertificatePrint => "certificate_print",
+            Entity::CertificateRevocation => "certificate_revocation",
             Entity::Form => "form",
             Entity::PaperBatch => "paper_batch",
             Entity::Response => "response",
@@ -90,6 +93,7 @@ impl Entity {
             Entity::EligibilityOverride => "eligibility_overrides",
             Entity::Certificate => "certificates",
             Entity::CertificatePrint => "certificate_prints",
+            Entity::CertificateRevocation => "certificate_revocations",
             Entity::Form => "forms",
             Entity::PaperBatch => "paper_batches",
             Entity::Response => "responses",
@@ -336,6 +340,7 @@ impl<'t> Writer<'t> {
             Entity::EligibilityOverride => "override",
             Entity::Certificate => "issue",
             Entity::CertificatePrint => "print",
+            Entity::CertificateRevocation => "revoke",
             Entity::Resolution => "resolve",
             _ => "create",
         });

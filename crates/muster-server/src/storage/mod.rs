@@ -146,11 +146,14 @@ impl Backend {
         }
     }
 
+    /// Revokes a device: its token gets 401 from then on, and what its
+    /// laptop signs from now is refused (what it signed before stays valid).
     pub async fn revoke(&self, id: &str) -> Result<()> {
         match self {
-            Backend::Sqlite(s) => s.revoke(id).await,
-            Backend::Postgres(p) => p.revoke(id).await,
+            Backend::Sqlite(s) => s.revoke(id).await?,
+            Backend::Postgres(p) => p.revoke(id).await?,
         }
+        self.mark_revoked(id).await
     }
 
     /// The device a token belongs to, if it is known and not revoked; marks

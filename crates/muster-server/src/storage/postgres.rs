@@ -37,6 +37,10 @@ CREATE TABLE IF NOT EXISTS origins (
     origin     TEXT PRIMARY KEY,
     acked_seq  BIGINT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS trust (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+);
 DO $$ BEGIN
     IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'origins' AND column_name = 'owner') THEN
         ALTER TABLE origins ADD COLUMN owner TEXT;
@@ -245,5 +249,36 @@ impl Postgres {
             .map(|r| (r.get::<_, String>(0), r.get::<_, Option<String>>(1).unwrap_or_default()))
             .collect();
         Ok(Summary { changes: changes as u64, by_entity, events })
+    }
+
+    /// The value of a `trust` record.
+    pub async fn kv_get(&self, key: &str) -> Result<Option<String>> {
+        let c = self.client.lock().await;
+        Ok(c.query_opt("SELECT value FROM trust WHERE key = $1", &[&key]).await?.map(|r| r.get(0)))
+    }
+
+    /// Writes a record; with `only_new`, only when none is there (false then).
+    pub async fn kv_put(&self, key: &str, value: &str, only_new: bool) -> Result<bool> {
+        let c = self.client.lock().await;
+        let sql = if only_new {
+            "INSERT INTO trust (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING"
+        } else {
+            "INSERT INTO trust (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+        };
+        Ok(c.execute(sql, &[&key, &value]).await? == 1)
+    }
+
+    /// Every record whose key starts with `prefix`.
+    pub async fn kv_prefix(&self, prefix: &str) -> Result<Vec<(String, String)>> {
+        let c = self.client.lock().await;
+        let rows = c.query("SELECT key, value FROM trust WHERE substr(key, 1, length($1)) = $1 ORDER BY key", &[&prefix]).await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    /// (entity id, fields JSON) of every insert of `entity`, in cursor order.
+    pub async fn inserts_of(&self, entity: &str) -> Result<Vec<(String, String)>> {
+        let c = self.client.lock().await;
+        let rows = c.query("SELECT entity_id, fields FROM changes WHERE entity = $1 AND op = 'insert' ORDER BY cursor", &[&entity]).await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 }

@@ -34,6 +34,10 @@ CREATE TABLE IF NOT EXISTS origins (
     origin     TEXT PRIMARY KEY,
     acked_seq  INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS trust (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+);
 ";
 
 /// Added after the first release: which token owns each origin (the
@@ -305,6 +309,50 @@ impl Sqlite {
                 .query_map([], |r| Ok((r.get(0)?, r.get::<_, Option<String>>(1)?.unwrap_or_default())))?
                 .collect::<rusqlite::Result<_>>()?;
             Ok(Summary { changes: changes as u64, by_entity, events })
+        })
+        .await
+    }
+}
+
+impl Sqlite {
+    /// The value of a `trust` record.
+    pub async fn kv_get(&self, key: &str) -> Result<Option<String>> {
+        let key = key.to_string();
+        self.run(move |c| Ok(c.query_row("SELECT value FROM trust WHERE key = ?1", [&key], |r| r.get(0)).optional()?)).await
+    }
+
+    /// Writes a record; with `only_new`, only when none is there (false then).
+    pub async fn kv_put(&self, key: &str, value: &str, only_new: bool) -> Result<bool> {
+        let (key, value) = (key.to_string(), value.to_string());
+        self.run(move |c| {
+            let sql = if only_new {
+                "INSERT INTO trust (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING"
+            } else {
+                "INSERT INTO trust (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+            };
+            Ok(c.execute(sql, [&key, &value])? == 1)
+        })
+        .await
+    }
+
+    /// Every record whose key starts with `prefix`.
+    pub async fn kv_prefix(&self, prefix: &str) -> Result<Vec<(String, String)>> {
+        let prefix = prefix.to_string();
+        self.run(move |c| {
+            let mut stmt = c.prepare("SELECT key, value FROM trust WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key")?;
+            let rows = stmt.query_map([&prefix], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+        .await
+    }
+
+    /// (entity id, fields JSON) of every insert of `entity`, in cursor order.
+    pub async fn inserts_of(&self, entity: &str) -> Result<Vec<(String, String)>> {
+        let entity = entity.to_string();
+        self.run(move |c| {
+            let mut stmt = c.prepare("SELECT entity_id, fields FROM changes WHERE entity = ?1 AND op = 'insert' ORDER BY cursor")?;
+            let rows = stmt.query_map([&entity], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
         .await
     }
