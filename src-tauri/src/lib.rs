@@ -560,12 +560,15 @@ pub(crate) mod tests {
         let url = "http://127.0.0.1:9";
         let saved = invoke(&app, "save_sync_settings", serde_json::json!({"url": url, "token": "secret-token"})).unwrap();
         assert_eq!(saved, serde_json::json!({"url": url, "has_token": true}));
-        let file = std::fs::read_to_string(dir.path().join("sync.json")).unwrap();
+        // Beside the store, the same file the `muster` CLI reads after `muster join`.
+        let config = muster_sync::config::path_for(&dir.path().join("muster.db"));
+        assert_eq!(config.file_name().unwrap(), "muster.db.sync.json");
+        let file = std::fs::read_to_string(&config).unwrap();
         assert!(file.contains("secret-token"));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join("sync.json")).unwrap().permissions().mode();
+            let mode = std::fs::metadata(&config).unwrap().permissions().mode();
             assert_eq!(mode & 0o077, 0, "sync.json is private: {mode:o}");
         }
         // An empty token keeps the stored one; the token never comes back.

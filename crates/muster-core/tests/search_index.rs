@@ -79,7 +79,7 @@ fn a_store_from_before_0007_gets_its_keys_rebuilt_at_open() {
         event
     };
     // Back to schema 6: 0002's table of one row per key (empty here), no
-    // counter, no rebuild mark, nor 0008's columns.
+    // counter, no rebuild mark, nor 0008's columns, nor 0009's table.
     let conn = rusqlite::Connection::open(&db).unwrap();
     conn.execute_batch(
         "DROP TABLE search_keys;
@@ -89,6 +89,7 @@ fn a_store_from_before_0007_gets_its_keys_rebuilt_at_open() {
          DELETE FROM meta WHERE key LIKE 'search.%';
          ALTER TABLE events DROP COLUMN deleted_at;
          ALTER TABLE sessions DROP COLUMN deleted_at;
+         DROP TABLE certificate_revocations;
          PRAGMA user_version = 6;",
     )
     .unwrap();

@@ -247,18 +247,6 @@ pub const ENTITIES: &[EntityRules] = &[
         ],
     },
     EntityRules {
-        name: "certificate_revocation",
-        fact: true,
-        fixed: &[],
-        fields: &[
-            f("certificate_id", Id),
-            f("reason", NonBlank),
-            f("revoked_by", Text),
-            f("device_id", Text),
-            f("created_at", Timestamp),
-        ],
-    },
-    EntityRules {
         name: "certificate_print",
         fact: true,
         fixed: &[],
@@ -269,6 +257,18 @@ pub const ENTITIES: &[EntityRules] = &[
             f("reason", Text),
             f("printed_by", Text),
             f("file", Text),
+            f("device_id", Text),
+            f("created_at", Timestamp),
+        ],
+    },
+    EntityRules {
+        name: "certificate_revocation",
+        fact: true,
+        fixed: &[],
+        fields: &[
+            f("certificate_id", Id),
+            f("reason", NonBlank),
+            f("revoked_by", Text),
             f("device_id", Text),
             f("created_at", Timestamp),
         ],
