@@ -19,7 +19,7 @@ use muster_core::{Error, ErrorCode, ErrorPayload, Muster};
 use muster_protocol::sync::PullRequest;
 use muster_protocol::PROTOCOL_VERSION;
 use muster_sync::HttpTransport;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
 use crate::{shell_error, AppState};
@@ -144,12 +144,23 @@ impl SyncWorker {
             return Err(invalid("the server address starts with http:// or https://", "url"));
         }
         let mut c = lock(&self.config).clone();
+        let moved = !c.url.is_empty() && !url.is_empty() && c.url != url;
         c.url = url;
         if let Some(t) = token.map(str::trim).filter(|t| !t.is_empty()) {
             c.token = t.to_string();
         }
         muster_sync::config::save(&self.db_path, &c).map_err(|e| Error::io(self.config_path.display(), e).to_payload())?;
         *lock(&self.config) = c;
+        if moved {
+            // Another server: it holds none of this laptop's changes yet.
+            if let Some(m) = lock(&self.store).as_mut() {
+                m.forget_sync_position().map_err(|e| e.to_payload())?;
+            } else {
+                let mut m = Muster::open(&self.db_path).map_err(|e| e.to_payload())?;
+                m.set_actor(Some(Actor::admin(SYSTEM)));
+                m.forget_sync_position().map_err(|e| e.to_payload())?;
+            }
+        }
         *lock(&self.outcome) = Outcome { state: SyncState::Idle, ..Outcome::default() };
         self.wake();
         Ok(self.settings())

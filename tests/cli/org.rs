@@ -308,9 +308,21 @@ fn a_join_code_naming_another_organisations_key_is_refused_and_nothing_is_kept()
     let bad = muster(&admin, &["server", "device", "add", "--store", &store, "--name", "X", "--sheet", dir.path().to_str().unwrap()]);
     assert_eq!(bad.code, 3, "{}", bad.stdout);
     assert_eq!(muster(&admin, &["server", "device", "list", "--store", &store]).json()["devices"].as_array().unwrap().len(), before);
-    // The real code works.
+    // This laptop synced with another server before (a venue hub).
+    let hub_store = format!("sqlite:{}", dir.path().join("hub.db").display());
+    let (hub, hub_backend, hub_rt) = start_server(&hub_store);
+    let hub_token = crate::sync::add_device(&hub_rt, &hub_backend, "hub laptop");
+    let ev = muster(&db, &["event", "create", "--name", "德格县培训", "--venue", "德格县", "--starts", "2026-12-01", "--days", "1"]);
+    assert_eq!(ev.code, 0, "{}", ev.stdout);
+    let r = muster(&db, &["sync", "--server", &format!("http://{hub}"), "--token", &hub_token]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    // The real code works, and the organisation's server gets everything.
     let r = muster(&db, &["join", &scanned[0]]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = muster(&db, &["sync"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.json()["pushed"].as_u64().unwrap() > 0, "{}", r.stdout);
+    assert_eq!(muster(&db, &["sync", "status"]).json()["pending"], 0);
 }
 
 /// Headless Chromium driven over WebDriver (Debian's `chromium` and

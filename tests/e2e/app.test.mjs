@@ -1509,14 +1509,18 @@ describe("Muster desktop app", () => {
       await shot("33-org-join");
       // As the USB scanner types it: a burst of keys ending in Enter.
       await (await $t("join-code")).click();
-      await pressEach([...pair.join, "Enter"]);
+      await pressEach([...pair.join, "\uE007"]);
       await waitUntil(async () => (await $$t("org-name")).length === 1, "the organisation is shown", 20_000);
       assert.equal(await (await $t("org-name")).getText(), org);
       assert.match((await syncResult()).text, new RegExp(`已加入：${org}`));
       assert.equal(await (await $t("sync-url")).getValue(), url, "the join code set the server");
       await shot("34-org-joined");
       await (await $t("sync-now")).click();
-      await waitUntil(async () => (await badgeState()).pending === "0" && (await badgeState()).state === "idle", "the laptop syncs with what the join stored", 40_000);
+      try {
+        await waitUntil(async () => (await badgeState()).pending === "0" && (await badgeState()).state === "idle", "the laptop syncs with what the join stored", 40_000);
+      } catch (e) {
+        throw new Error(`${e.message}: badge ${JSON.stringify(await badgeState())}, result ${JSON.stringify(await syncResult())}`);
+      }
       const { devices } = JSON.parse(execFileSync(MUSTER, ["--json", "server", "device", "list", "--store", store], { encoding: "utf8" }));
       assert.ok(devices.find((d) => d.name === "灵寿 1 号机")?.changes > 0, JSON.stringify(devices));
     } finally {

@@ -347,7 +347,7 @@ export const MESSAGES = {
     en: "Enter the join code from your administrator (paste it, type it, or scan the QR the server prints). This laptop then syncs on its own and can check certificates from every laptop of the organisation.",
   },
   "settings.org.code": { zh: "加入码", en: "Join code" },
-  "settings.org.placeholder": { zh: "MJ1…", en: "MJ1…" },
+  "settings.org.placeholder": { zh: "以 MJ1 开头的加入码", en: "The join code, starting MJ1" },
   "settings.org.join": { zh: "加入机构", en: "Join an organisation" },
   "settings.org.done": { zh: "已加入：{org}", en: "Joined {org}" },
   "settings.org.joined": { zh: "本机构已认证 {laptops} 台电脑 · 机构密钥 {key}", en: "{laptops} laptops certified · organisation key {key}" },

@@ -357,7 +357,7 @@ pub struct Joined {
 /// given, and keeps the trust. Refused (nothing stored) when the server's
 /// organisation key is not the one the code names, or when it did not
 /// certify this laptop's key.
-pub(crate) fn join_complete(store: &Store, code: &JoinCode, resp: JoinResponse) -> Result<Joined> {
+pub(crate) fn join_complete(store: &mut Store, code: &JoinCode, resp: JoinResponse) -> Result<Joined> {
     let t = resp.trust.checked(std::slice::from_ref(&code.key_id));
     if t.keys.is_empty() {
         return Err(Error::invalid_at(
@@ -381,6 +381,9 @@ pub(crate) fn join_complete(store: &Store, code: &JoinCode, resp: JoinResponse) 
         ));
     }
     sql::set_trust(store, &serde_json::to_string(&t).map_err(|e| Error::invalid(e.to_string()))?)?;
+    // The organisation's server is a new counterpart: everything goes up
+    // (and comes down) again, idempotently.
+    store.write(|w| store::sync::forget_position(w))?;
     Ok(Joined { server: code.server.clone(), org: t.org.clone(), device_id: resp.device_id, key_id: code.key_id.clone() })
 }
 

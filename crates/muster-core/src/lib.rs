@@ -812,9 +812,16 @@ impl Muster {
     /// Checks and keeps the organisation's answer to a join.
     pub fn join_complete(&mut self, code: &muster_protocol::trust::JoinCode, resp: muster_protocol::trust::JoinResponse) -> Result<certificates::Joined> {
         self.allow(Action::Sync)?;
-        let joined = certificates::join_complete(&self.store, code, resp)?;
+        let joined = certificates::join_complete(&mut self.store, code, resp)?;
         self.log_file("join", None, serde_json::json!({"server": joined.server, "org": joined.org, "device_id": joined.device_id}))?;
         Ok(joined)
+    }
+
+    /// Forgets where this store stands with its server, so the next sync
+    /// (with another server) pushes and pulls everything again.
+    pub fn forget_sync_position(&mut self) -> Result<()> {
+        self.allow(Action::Sync)?;
+        self.store.write(|w| store::sync::forget_position(w))
     }
 
     /// Takes a newer trust from the server (as far as it chains from the

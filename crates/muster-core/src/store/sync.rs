@@ -44,6 +44,15 @@ pub fn state(store: &Store) -> Result<SyncState> {
     Ok(SyncState { acked_seq: num("sync.acked_seq")?, cursor: num("sync.cursor")?, last_sync: meta(store, "sync.last_sync")? })
 }
 
+/// Forgets where this store stands with its server (acknowledged seq, pull
+/// cursor, last sync): the next sync pushes everything and pulls
+/// everything, which the server and the stores take idempotently. For a
+/// laptop that moves to another server.
+pub fn forget_position(w: &Writer<'_>) -> Result<()> {
+    w.tx().execute("DELETE FROM meta WHERE key IN ('sync.acked_seq', 'sync.cursor', 'sync.last_sync')", [])?;
+    Ok(())
+}
+
 pub fn set_acked(w: &Writer<'_>, seq: u64) -> Result<()> {
     set_meta(w, "sync.acked_seq", &seq.to_string())
 }
