@@ -312,8 +312,9 @@ fn a_join_code_naming_another_organisations_key_is_refused_and_nothing_is_kept()
     let hub_store = format!("sqlite:{}", dir.path().join("hub.db").display());
     let (hub, hub_backend, hub_rt) = start_server(&hub_store);
     let hub_token = crate::sync::add_device(&hub_rt, &hub_backend, "hub laptop");
-    let ev = muster(&db, &["event", "create", "--name", "德格县培训", "--venue", "德格县", "--starts", "2026-12-01", "--days", "1"]);
-    assert_eq!(ev.code, 0, "{}", ev.stdout);
+    // …and issued certificates with its own key, before organisations.
+    let (_, before_join, _) = issue(&db, dir.path(), "before-join");
+    let old_code = before_join[0]["code"].as_str().unwrap().to_string();
     let r = muster(&db, &["sync", "--server", &format!("http://{hub}"), "--token", &hub_token]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     // The real code works, and the organisation's server gets everything.
@@ -323,6 +324,17 @@ fn a_join_code_naming_another_organisations_key_is_refused_and_nothing_is_kept()
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(r.json()["pushed"].as_u64().unwrap() > 0, "{}", r.stdout);
     assert_eq!(muster(&db, &["sync", "status"]).json()["pending"], 0);
+    // What it signed with its own key keeps verifying on it.
+    let (rc, v) = verify(&db, &old_code);
+    assert_eq!(rc, 0, "{v}");
+    assert_eq!(v["issued_by"], "this laptop");
+    // And on the organisation's page, now that it synced them.
+    let (_, json) = get(&format!("http://{addr}/v/{old_code}"), true);
+    assert_eq!(serde_json::from_str::<Value>(&json).unwrap()["valid"], true, "{json}");
+    // A new certificate is the organisation's (version 2, its QR a URL).
+    let (_, after, _) = issue(&db, dir.path(), "after-join");
+    let (rc, v) = verify(&db, after[0]["code"].as_str().unwrap());
+    assert_eq!((rc, v["org"].clone()), (0, Value::from("Real office")), "{v}");
 }
 
 /// Headless Chromium driven over WebDriver (Debian's `chromium` and

@@ -59,7 +59,12 @@ pub fn certificate_design(m: &Muster, e: &Event, s: &Settings, paper: Option<&st
     let (dates, dates_en) = event_dates(e);
     let paper = paper.unwrap_or(&s.paper);
     let paper = Paper::parse(paper).ok_or_else(|| Error::invalid_at(format!("paper is a4 or a5, not {paper}"), None, None, Some("paper")))?;
-    let key = m.certificate_public_key()?;
+    // The organisation's key when this laptop joined one (what a checker
+    // compares), else this laptop's own.
+    let key = match certs::trust(&m.store)?.and_then(|t| t.current_key().map(|k| k.key_id.clone())) {
+        Some(org_key) => org_key,
+        None => m.certificate_public_key()?,
+    };
     Ok(Design {
         paper,
         title: e.name.clone(),
