@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use muster_core::attendance::{AttendanceReport, MarkOutcome, MarkRequest, SessionDashboard, Undone, Who};
+use muster_core::attendance::{AttendanceReport, Closed, MarkOutcome, MarkRequest, SessionDashboard, Undone, Who};
 use muster_core::model::Trainee;
 use muster_core::search::DoorSearch;
 use muster_core::trainee::DuplicateGroup;
@@ -39,6 +39,12 @@ crate::commands! {
     pub async fn door_search(state: State<'_, AppState>; event_id: String, query: String, limit: Option<usize>) -> DoorSearch {
         let limit = limit.unwrap_or(DOOR_LIMIT).clamp(1, DOOR_LIMIT_MAX);
         state.with(|m| m.door_search(&event_id, &query, limit))
+    }
+
+    /// Closes a session: who is still in is signed out at its end, who never
+    /// came is marked absent (once; closing again records nothing).
+    pub async fn close_session(state: State<'_, AppState>; event_id: String, session_id: String) -> Closed {
+        state.with(|m| m.close_session(&event_id, &session_id))
     }
 
     /// Undoes a mistaken check-in (the door's Undo, Ctrl+Z): it no longer

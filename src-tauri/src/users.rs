@@ -356,6 +356,7 @@ mod tests {
             ("possible_duplicates", json!({"eventId": e()}), AC),
             ("merge_trainees", json!({"keep": keep, "other": other}), AC),
             ("attendance_report", json!({"eventId": e()}), AC),
+            ("close_session", json!({"eventId": e(), "sessionId": session}), AC),
             ("dashboard", json!({"eventId": e()}), AC),
             ("correct_attendance", json!({"eventId": e(), "sessionId": session, "traineeId": trainee, "status": "present", "hours": null, "reason": "bus"}), AC),
             ("export_attendance", json!({"eventId": e(), "path": path("a.csv"), "format": "csv"}), AC),

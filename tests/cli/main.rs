@@ -9,6 +9,7 @@ mod print;
 mod forms;
 mod sync;
 mod org;
+mod day;
 mod safety;
 mod exports;
 mod users;

@@ -1490,6 +1490,54 @@ describe("Muster desktop app", () => {
     await clickEl(await $t("idle-save"));
   });
 
+  // ---- the day (issue 15) ----------------------------------------------------
+  test("the day: a note typed at the desk shows large at the scan; a paper sheet is keyed back with the scanner; a session is closed", async () => {
+    await openDemoEvent();
+    await (await $t("tab-roster")).click();
+    await typeInto("roster-search", "杨帆");
+    await waitUntil(async () => (await $$t("roster-row")).length === 1, "search 杨帆 → one row");
+    await waitUntil(async () => {
+      await browser.execute(() => document.querySelector('[data-testid="roster-row"]')?.click());
+      return (await $$t("trainee-dialog")).length > 0;
+    }, "a click on the row opens its details");
+    await typeInto("trainee-edit-note", "需要轮椅通道");
+    await clickEl(await $t("trainee-edit-save"));
+    await waitUntil(async () => (await $$t("trainee-dialog")).length === 0, "the dialog closes when saved");
+
+    await (await $t("tab-checkin")).click();
+    await chooseSession(1);
+    const noted = await scan(demoCodes["杨帆"]);
+    assert.equal(noted.status, "checked_in", JSON.stringify(noted));
+    assert.match(await (await $t("result-note")).getText(), /需要轮椅通道/);
+    await shot("24-door-note");
+
+    // The power failed for an hour: the signed sheet's rows are scanned back.
+    await clickEl(await $t("mode-paper"));
+    const used = new Set(["李建国", "王素梅", "张丽华", "刘洋", "赵敏", "杨帆"]);
+    const rows = Object.keys(demoCodes).filter((n) => !used.has(n)).slice(0, 3);
+    assert.equal(rows.length, 3, JSON.stringify(Object.keys(demoCodes)));
+    for (const name of rows) {
+      const r = await scan(demoCodes[name]);
+      assert.equal(r.status, "checked_in", `${name}: ${JSON.stringify(r)}`);
+      assert.equal(r.asked, false, "a paper row needs no confirmation, whatever the time");
+      assert.equal(r.name, name);
+    }
+    await shot("25-door-paper");
+    await clickEl(await $t("mode-in"));
+
+    // The dashboard offers to close a session once it has ended.
+    await (await $t("tab-dashboard")).click();
+    await (await $t("dashboard")).waitForDisplayed({ timeout: T });
+    const closable = await $$t("close-session");
+    if (closable.length > 0) {
+      await clickEl(closable[0]);
+      await (await $t("close-session-dialog")).waitForDisplayed({ timeout: T });
+      await browser.keys(["\uE007"]);
+      await waitUntil(async () => (await $$t("close-session-dialog")).length === 0, "the close dialog answers");
+      await shot("26-session-closed");
+    }
+  });
+
   // ---- organisation (issue 12) ---------------------------------------------
   test("organisation: a join code read by the scanner joins the laptop; it syncs and certificates name the organisation", async () => {
     const store = `sqlite:${path.join(tmp, "org-server.db")}`;

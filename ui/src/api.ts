@@ -35,7 +35,7 @@ export type { BackupDone } from "./bindings/BackupDone";
 
 /** Who a check-in is for: a trainee id (picked from search) or a scanned/typed code. */
 export type MarkWho = { traineeId: string } | { code: string };
-export type MarkSource = "scan" | "search" | "manual";
+export type MarkSource = "scan" | "search" | "manual" | "paper";
 export type ExportFormat = "xlsx" | "csv";
 /** Which audit lines: one event's (null: all), an action, a user's; at most `limit` of the newest. */
 export type AuditQuery = { eventId: string | null; action: string | null; user: string | null; limit?: number };
@@ -92,6 +92,7 @@ export const api = {
   syncSettings: () => commands.syncSettings(),
   saveSyncSettings: (url: string, token: string | null) => commands.saveSyncSettings(url, token),
   joinOrganisation: (code: string) => commands.joinOrganisation(code),
+  closeSession: (eventId: string, sessionId: string) => commands.closeSession(eventId, sessionId),
   organisation: () => commands.organisation(),
   syncStatus: () => commands.syncStatus(),
   syncNow: () => commands.syncNow(),

@@ -90,7 +90,7 @@ describe("sessions", () => {
 
 describe("outcomes", () => {
   const o = (status: MarkOutcome["status"], thisDevice: boolean): MarkOutcome => ({
-    status, session_id: "s", at: "2026-03-09T08:41:00", device_id: "d", this_device: thisDevice, late: false,
+    status, session_id: "s", at: "2026-03-09T08:41:00", device_id: "d", this_device: thisDevice, late: false, note: null,
     trainee: {
       id: "t", event_id: "e", created_at: "", code: "7KQ2MX", walk_in: false, merged_into: null, name: "王素梅",
       gender: null, phone: null, id_number: null, age: null, birth_date: null, organization: null, occupation: null,

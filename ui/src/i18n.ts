@@ -137,6 +137,11 @@ export const MESSAGES = {
   "door.session": { zh: "课程", en: "Session" },
   "door.mode.in": { zh: "签到", en: "Check in" },
   "door.mode.out": { zh: "签退", en: "Sign out" },
+  "door.mode.paper": { zh: "补录签到表", en: "Key a paper sheet" },
+  "door.input.hint.paper": {
+    zh: "补录纸质签到表：逐行扫描已签名行的二维码，记为本场开始时签到（来源：纸质）。",
+    en: "Keying a paper sheet: scan the QR of each signed row; it is recorded as a check-in at the session's start (source: paper).",
+  },
   "door.mode.label": { zh: "模式", en: "Mode" },
   "door.arrived": { zh: "已到 {n} / {total}", en: "{n} of {total} arrived" },
   "door.walkin": { zh: "现场登记", en: "Walk-in" },
@@ -266,6 +271,15 @@ export const MESSAGES = {
   "status.late": { zh: "迟到", en: "Late" },
   "status.left_early": { zh: "早退", en: "Left early" },
   "status.absent": { zh: "未到", en: "Absent" },
+  "status.excused": { zh: "请假", en: "Excused" },
+  "door.note": { zh: "备注", en: "Note" },
+  "dash.close": { zh: "结束本场", en: "Close session" },
+  "dash.close.title": { zh: "结束“{title}”？", en: "Close “{title}”?" },
+  "dash.close.body": {
+    zh: "仍在场的学员按本场结束时间签退；没有签到的学员记为未到。可以重复执行，不会重复记录。",
+    en: "Everyone still checked in is signed out at the session's end; everyone without a check-in is marked absent. Closing again records nothing new.",
+  },
+  "dash.closed": { zh: "已结束：{out} 人签退，{absent} 人记为未到", en: "Closed: {out} signed out, {absent} marked absent" },
 
   "correct.title": { zh: "更正考勤", en: "Correct attendance" },
   "correct.intro": { zh: "更正会被记录下来（谁、何时、原因），原来的签到记录保留不变。", en: "The correction is recorded (when, why); the original check-ins stay as they are." },

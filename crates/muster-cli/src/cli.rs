@@ -198,6 +198,13 @@ pub enum SessionCmd {
         #[arg(long)]
         ends: Option<String>,
     },
+    /// Close a session → {"session_id", "signed_out", "absent"}: who is still in is signed out at its end, who never came is marked absent; again → nothing new.
+    Close {
+        #[arg(long)]
+        event: String,
+        #[arg(long)]
+        session: String,
+    },
     /// Remove a session → {"removed": true, "id", "name", "marks"}; one with check-ins only with --force (they stay as history).
     Delete {
         id: String,
@@ -257,12 +264,15 @@ pub struct CheckinArgs {
     /// Record even though the session has not started or has ended.
     #[arg(long)]
     pub force: bool,
+    /// Where the mark comes from: scan, search, manual or paper (keyed back from the signed sheet: recorded at the session's start unless --at). Default: scan for --code, manual for --trainee.
+    #[arg(long)]
+    pub source: Option<String>,
 }
 
 impl CheckinArgs {
     /// The check-in's arguments (clap has required them when no subcommand is given).
     pub fn mark(self) -> MarkArgs {
-        MarkArgs { event: self.event.unwrap_or_default(), session: self.session.unwrap_or_default(), trainee: self.trainee, code: self.code, at: self.at, force: self.force }
+        MarkArgs { event: self.event.unwrap_or_default(), session: self.session.unwrap_or_default(), trainee: self.trainee, code: self.code, at: self.at, force: self.force, source: self.source }
     }
 }
 
@@ -304,6 +314,9 @@ pub struct MarkArgs {
     /// Record even though the session has not started or has ended.
     #[arg(long)]
     pub force: bool,
+    /// Where the mark comes from: scan, search, manual or paper.
+    #[arg(long)]
+    pub source: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -339,7 +352,7 @@ pub enum AttendanceCmd {
         session: String,
         #[arg(long)]
         trainee: String,
-        /// present, late, left_early or absent.
+        /// present, late, left_early, absent or excused (with leave: not absent; counts toward a certificate only with `certificates configure --excused-counts true`).
         #[arg(long)]
         status: String,
         #[arg(long)]
@@ -412,4 +425,7 @@ pub struct TraineeFieldArgs {
     pub organization: Option<String>,
     #[arg(long)]
     pub occupation: Option<String>,
+    /// A note shown large at the door when the trainee checks in ("needs wheelchair access"); empty clears it.
+    #[arg(long)]
+    pub note: Option<String>,
 }

@@ -140,6 +140,9 @@ pub struct ConfigureArgs {
     /// a4 or a5.
     #[arg(long)]
     pub paper: Option<String>,
+    /// Whether excused absences count toward the certificate's hours (default false).
+    #[arg(long, value_name = "true|false")]
+    pub excused_counts: Option<bool>,
 }
 
 fn to_value<T: serde::Serialize>(v: &T) -> Value {
@@ -218,6 +221,7 @@ pub fn certificates(m: &mut Muster, cmd: CertificatesCmd) -> anyhow::Result<Outc
                 logos: (!a.logos.is_empty()).then(|| a.logos.iter().map(|p| absolute(p)).collect()),
                 min_attendance: a.min_attendance,
                 paper: a.paper,
+                excused_counts: a.excused_counts,
             };
             let s = m.configure_certificates(&a.event, patch)?;
             Outcome::new(to_value(&s), "certificate settings saved")

@@ -85,6 +85,11 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             value["removed"] = json!(true);
             Outcome::new(value, format!("removed session {}  {} ({} marks kept as history)", r.id, r.name, r.marks))
         }
+        Command::Session(SessionCmd::Close { event, session }) => {
+            let c = m.close_session(&event, &session)?;
+            let text = format!("closed: {} signed out, {} marked absent", c.signed_out, c.absent);
+            Outcome::new(to_value(&c), text)
+        }
         Command::Session(SessionCmd::List { event }) => {
             let sessions = m.list_sessions(&event)?;
             let text = sessions.iter().map(|s| format!("{}  {} – {}  {}", s.id, s.starts_at, s.ends_at, s.title)).collect::<Vec<_>>().join("\n");
@@ -127,6 +132,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 birth_date: f.birth_date,
                 organization: f.organization,
                 occupation: f.occupation,
+                note: f.note,
             };
             let t = m.edit_trainee(&id, &patch)?;
             Outcome::new(to_value(&t), format!("updated {}", trainee_line(&t)))
@@ -148,11 +154,11 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             Outcome::new(value, text)
         }
         Command::Checkin(a) => {
-            let out = m.check_in(&mark_request(a.mark()))?;
+            let out = m.check_in(&mark_request(a.mark())?)?;
             Outcome::new(to_value(&out), mark_text(&out))
         }
         Command::Checkout(a) => {
-            let out = m.check_out(&mark_request(a))?;
+            let out = m.check_out(&mark_request(a)?)?;
             Outcome::new(to_value(&out), mark_text(&out))
         }
         Command::Walkin { event, name, phone, id_number } => {
@@ -255,13 +261,17 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     })
 }
 
-fn mark_request(a: MarkArgs) -> MarkRequest {
+fn mark_request(a: MarkArgs) -> muster_core::Result<MarkRequest> {
     let (who, source) = match (a.trainee, a.code) {
         (Some(id), _) => (Who::Id(id), Source::Manual),
         (None, Some(code)) => (Who::Code(code), Source::Scan),
         (None, None) => (Who::Code(String::new()), Source::Scan),
     };
-    MarkRequest { event_id: a.event, session_id: a.session, who, at: a.at, force: a.force, source }
+    let source = match a.source.as_deref() {
+        Some(s) => Source::parse(s.trim())?,
+        None => source,
+    };
+    Ok(MarkRequest { event_id: a.event, session_id: a.session, who, at: a.at, force: a.force, source })
 }
 
 fn mark_text(o: &MarkOutcome) -> String {

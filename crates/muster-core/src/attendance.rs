@@ -50,6 +50,11 @@ pub enum Source {
     Search,
     /// Entered by hand (a correction desk, the CLI by trainee id).
     Manual,
+    /// Keyed back from the signed paper sheet (power or a laptop failed):
+    /// recorded at the session's start unless a time is given.
+    Paper,
+    /// Written by closing the session (the sign-out of whoever was still in).
+    Close,
 }
 
 impl Source {
@@ -58,16 +63,20 @@ impl Source {
             Source::Scan => "scan",
             Source::Search => "search",
             Source::Manual => "manual",
+            Source::Paper => "paper",
+            Source::Close => "close",
         }
     }
 
-    /// `scan`, `search` or `manual`; anything else is refused (field `source`).
+    /// `scan`, `search`, `manual` or `paper`; anything else is refused
+    /// (field `source`; `close` is the session's own).
     pub fn parse(s: &str) -> Result<Source> {
         match s {
             "scan" => Ok(Source::Scan),
             "search" => Ok(Source::Search),
             "manual" => Ok(Source::Manual),
-            other => Err(Error::invalid_at(format!("{} is not scan, search or manual", crate::quote(other)), None, None, Some("source"))),
+            "paper" => Ok(Source::Paper),
+            other => Err(Error::invalid_at(format!("{} is not scan, search, manual or paper", crate::quote(other)), None, None, Some("source"))),
         }
     }
 }
@@ -146,6 +155,8 @@ pub struct MarkOutcome {
     pub this_device: bool,
     /// Arrived after the grace period (check-in only).
     pub late: bool,
+    /// The trainee's note for the door, shown large at the scan.
+    pub note: Option<String>,
 }
 
 /// The status of one trainee in one session.
@@ -157,6 +168,9 @@ pub enum Status {
     Late,
     LeftEarly,
     Absent,
+    /// Away with leave (arranged before, or explained after): not absent;
+    /// its hours count toward a certificate only by the event's rule.
+    Excused,
 }
 
 impl Status {
@@ -166,6 +180,7 @@ impl Status {
             Status::Late => "late",
             Status::LeftEarly => "left_early",
             Status::Absent => "absent",
+            Status::Excused => "excused",
         }
     }
 
@@ -175,6 +190,7 @@ impl Status {
             "late" => Some(Status::Late),
             "left_early" => Some(Status::LeftEarly),
             "absent" => Some(Status::Absent),
+            "excused" => Some(Status::Excused),
             _ => None,
         }
     }
@@ -247,18 +263,22 @@ pub(crate) fn mark(store: &mut Store, req: &MarkRequest, kind: MarkKind) -> Resu
     let event = store::events::get(store, &req.event_id)?.ok_or_else(|| Error::NotFound { kind: "event", id: req.event_id.clone() })?;
     let session = session_of(store, &event, &req.session_id)?;
     let trainee = resolve(store, &event, &req.who)?;
+    let (start, end) = match (parse_time(&session.starts_at), parse_time(&session.ends_at)) {
+        (Some(s), Some(e)) => (s, e),
+        _ => return Err(Error::invalid(format!("session {} has unreadable times", session.id))),
+    };
     let at = match &req.at {
         Some(s) => Some(s)
             .filter(|s| crate::clock::is_local_time(s))
             .and_then(|s| parse_time(s))
             .ok_or_else(|| Error::invalid_at(format!("{} is not a real time written YYYY-MM-DDTHH:MM[:SS]", crate::quote(s)), None, None, Some("at")))?,
+        // The paper sheet was signed as the session began.
+        None if matches!(req.source, Source::Paper) => start,
         None => parse_time(&now_local()).unwrap_or_default(),
     };
-    let (start, end) = match (parse_time(&session.starts_at), parse_time(&session.ends_at)) {
-        (Some(s), Some(e)) => (s, e),
-        _ => return Err(Error::invalid(format!("session {} has unreadable times", session.id))),
-    };
-    if !req.force {
+    // A signed paper sheet is the record of the session itself: its time
+    // needs no confirmation.
+    if !req.force && !matches!(req.source, Source::Paper) {
         if at < start - Duration::minutes(OPENS_BEFORE_MINUTES) {
             return Err(Error::NeedsConfirmation(format!(
                 "{} has not started yet (starts {}); confirm to record {} anyway",
@@ -315,6 +335,7 @@ pub(crate) fn mark(store: &mut Store, req: &MarkRequest, kind: MarkKind) -> Resu
         device_id: mark.device_id,
         at: mark.at,
         session_id: session.id,
+        note: trainee.fields.note().map(String::from),
         trainee,
         late,
     })
@@ -367,7 +388,10 @@ impl<'a> Standing<'a> {
             if let Some(status) = Status::parse(&c.status) {
                 a.status = status;
                 a.hours = c.hours.unwrap_or(match status {
-                    Status::Absent => 0.0,
+                    // Excused hours are not attended: the report keeps
+                    // them apart (`excused_hours`), eligibility adds them
+                    // where the event says so.
+                    Status::Absent | Status::Excused => 0.0,
                     _ if a.checked_in.is_some() => a.hours,
                     _ => session_hours(session),
                 });
@@ -378,6 +402,53 @@ impl<'a> Standing<'a> {
         }
         a
     }
+}
+
+/// What closing a session did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Closed {
+    pub session_id: String,
+    /// Still checked in: signed out at the session's end.
+    pub signed_out: usize,
+    /// Never checked in: marked absent.
+    pub absent: usize,
+}
+
+/// Closes a session: everyone still checked in is signed out at its end
+/// time, everyone without a check-in (and no correction) is marked absent —
+/// explicitly, and once: closing again writes nothing new.
+pub(crate) fn close(store: &mut Store, event_id: &str, session_id: &str) -> Result<Closed> {
+    let event = store::events::get(store, event_id)?.ok_or_else(|| Error::NotFound { kind: "event", id: event_id.to_string() })?;
+    let session = session_of(store, &event, session_id)?;
+    let trainees = store::trainees::list(store, &event.id)?;
+    let mut pairs = Vec::with_capacity(trainees.len());
+    for t in &trainees {
+        pairs.push((t.id.clone(), aliases(store, t)?));
+    }
+    let end = session.ends_at.clone();
+    store.write(|w| {
+        let (mut signed_out, mut absent) = (0, 0);
+        for (id, ids) in &pairs {
+            let (marks, newest) = store::attendance::for_pair(w, &session.id, ids)?;
+            let standing = Standing::of(&marks, newest.as_ref());
+            match (standing.first(MarkKind::In), standing.first(MarkKind::Out)) {
+                (Some(_), Some(_)) => {}
+                (Some(first), None) => {
+                    // Signed out at the end, or at the check-in if that was later.
+                    let at = if first.at.as_str() > end.as_str() { first.at.clone() } else { end.clone() };
+                    store::attendance::insert(w, &event.id, &session.id, id, MarkKind::Out.as_str(), &at, Source::Close.as_str())?;
+                    signed_out += 1;
+                }
+                (None, _) if standing.correction.is_some() => {}
+                (None, _) => {
+                    store::attendance::insert_correction(w, &event.id, &session.id, id, Status::Absent.as_str(), None, "no check-in when the session was closed")?;
+                    absent += 1;
+                }
+            }
+        }
+        Ok(Closed { session_id: session.id.clone(), signed_out, absent })
+    })
 }
 
 /// The answer to an undone check-in.
@@ -477,6 +548,8 @@ pub struct SessionSummary {
     pub late: u32,
     pub left_early: u32,
     pub absent: u32,
+    /// Away with leave (not absent, not arrived).
+    pub excused: u32,
 }
 
 /// Per-trainee line of the report.
@@ -489,7 +562,10 @@ pub struct TraineeAttendance {
     pub walk_in: bool,
     /// Session id → attendance.
     pub sessions: BTreeMap<String, SessionAttendance>,
+    /// Hours attended.
     pub hours: f64,
+    /// Hours of sessions the trainee was excused from (not in `hours`).
+    pub excused_hours: f64,
     pub scheduled_hours: f64,
 }
 
@@ -532,18 +608,21 @@ pub(crate) fn report(store: &Store, event_id: &str) -> Result<AttendanceReport> 
             late: 0,
             left_early: 0,
             absent: 0,
+            excused: 0,
         })
         .collect();
     let mut trainees = Vec::with_capacity(roster.len());
     for t in &roster {
         let mut per = BTreeMap::new();
         let mut hours = 0.0;
+        let mut excused_hours = 0.0;
         for (s, sum) in sessions.iter().zip(summaries.iter_mut()) {
             let key = (s.id.clone(), t.id.clone());
             let pair = marks.get(&key).map(Vec::as_slice).unwrap_or(&[]);
             let a = Standing::of(pair, corrections.get(&key)).attendance(s, event.grace_minutes);
             // Arrived and absent add up to expected: one truth of "in".
-            if a.status != Status::Absent {
+            // Arrived, absent and excused add up to expected.
+            if !matches!(a.status, Status::Absent | Status::Excused) {
                 sum.arrived += 1;
             }
             match a.status {
@@ -551,6 +630,10 @@ pub(crate) fn report(store: &Store, event_id: &str) -> Result<AttendanceReport> 
                 Status::Late => sum.late += 1,
                 Status::LeftEarly => sum.left_early += 1,
                 Status::Absent => sum.absent += 1,
+                Status::Excused => {
+                    sum.excused += 1;
+                    excused_hours += session_hours(s);
+                }
             }
             hours += a.hours;
             per.insert(s.id.clone(), a);
@@ -562,6 +645,7 @@ pub(crate) fn report(store: &Store, event_id: &str) -> Result<AttendanceReport> 
             walk_in: t.walk_in,
             sessions: per,
             hours: (hours * 100.0).round() / 100.0,
+            excused_hours: (excused_hours * 100.0).round() / 100.0,
             scheduled_hours: scheduled,
         });
     }
@@ -574,7 +658,7 @@ pub(crate) fn correct(store: &mut Store, event_id: &str, session_id: &str, train
     let session = session_of(store, &event, session_id)?;
     let trainee = resolve(store, &event, &Who::Id(trainee_id.to_string()))?;
     let status = Status::parse(status)
-        .ok_or_else(|| Error::invalid_at(format!("{} is not present, late, left_early or absent", crate::quote(status)), None, None, Some("status")))?;
+        .ok_or_else(|| Error::invalid_at(format!("{} is not present, late, left_early, absent or excused", crate::quote(status)), None, None, Some("status")))?;
     if let Some(h) = hours {
         if !(0.0..=session_hours(&session)).contains(&h) {
             return Err(Error::invalid_at(format!("hours must be between 0 and {}", session_hours(&session)), None, None, Some("hours")));

@@ -534,6 +534,9 @@ pub struct Settings {
     pub min_attendance: f64,
     /// `a4` or `a5`.
     pub paper: String,
+    /// Whether excused absences count toward the hours (default: no).
+    #[serde(default)]
+    pub excused_counts: bool,
 }
 
 /// A change to the settings: `None` keeps a field.
@@ -546,6 +549,7 @@ pub struct SettingsPatch {
     pub logos: Option<Vec<String>>,
     pub min_attendance: Option<f64>,
     pub paper: Option<String>,
+    pub excused_counts: Option<bool>,
 }
 
 fn require_event(store: &Store, event_id: &str) -> Result<Event> {
@@ -564,6 +568,7 @@ pub(crate) fn settings(store: &Store, event_id: &str) -> Result<Settings> {
             logos: serde_json::from_str(&r.logos).unwrap_or_default(),
             min_attendance: r.min_attendance,
             paper: r.paper,
+            excused_counts: r.excused_counts,
         },
         None => Settings {
             event_id: event_id.to_string(),
@@ -574,6 +579,7 @@ pub(crate) fn settings(store: &Store, event_id: &str) -> Result<Settings> {
             logos: Vec::new(),
             min_attendance: DEFAULT_MIN_ATTENDANCE,
             paper: "a4".into(),
+            excused_counts: false,
         },
     })
 }
@@ -607,6 +613,9 @@ pub(crate) fn configure(store: &mut Store, event_id: &str, patch: SettingsPatch)
     if let Some(v) = patch.min_attendance {
         s.min_attendance = check_share(v, "min_attendance")?;
     }
+    if let Some(v) = patch.excused_counts {
+        s.excused_counts = v;
+    }
     if let Some(v) = patch.paper {
         let p = v.trim().to_ascii_lowercase();
         if p != "a4" && p != "a5" {
@@ -629,6 +638,7 @@ pub(crate) fn configure(store: &mut Store, event_id: &str, patch: SettingsPatch)
         logos: serde_json::to_string(&s.logos).unwrap_or_default(),
         min_attendance: s.min_attendance,
         paper: s.paper.clone(),
+        excused_counts: s.excused_counts,
     };
     store.write(|w| sql::save_settings(w, existing.as_deref(), &row))?;
     Ok(s)
@@ -701,7 +711,10 @@ pub(crate) fn eligibility(store: &Store, event_id: &str, min: Option<f64>) -> Re
     let certs: HashMap<String, String> = sql::for_event(store, event_id)?.into_iter().map(|c| (c.trainee_id, c.id)).collect();
     let scheduled = report.sessions.iter().map(|s| s.hours).sum::<f64>();
     let mut out = Vec::with_capacity(report.trainees.len());
-    for t in report.trainees {
+    for mut t in report.trainees {
+        // Excused hours count only where the event's rule says so.
+        let excused = if s.excused_counts { t.excused_hours } else { 0.0 };
+        t.hours = ((t.hours + excused) * 100.0).round() / 100.0;
         let ratio = if scheduled > 0.0 { (t.hours / scheduled).min(1.0) } else { 0.0 };
         // A hair of tolerance: 7.99 h of 10 h at 80% is 7.99, not eligible,
         // but 8.0 computed as 7.999999 is.
@@ -710,8 +723,9 @@ pub(crate) fn eligibility(store: &Store, event_id: &str, min: Option<f64>) -> Re
             "no sessions are scheduled".to_string()
         } else {
             format!(
-                "attended {} of {} h ({}) {} {}",
+                "attended {}{} of {} h ({}) {} {}",
                 hours_text(t.hours),
+                if excused > 0.0 { format!(" (with {} h excused)", hours_text(excused)) } else { String::new() },
                 hours_text(scheduled),
                 pct(ratio),
                 if by_rule { "≥" } else { "<" },

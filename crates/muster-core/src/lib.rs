@@ -705,6 +705,13 @@ impl Muster {
         attendance::mark(&mut self.store, req, attendance::MarkKind::Out)
     }
 
+    /// Closes a session: who is still in is signed out at its end, who never
+    /// came is marked absent; once (closing again writes nothing).
+    pub fn close_session(&mut self, event_id: &str, session_id: &str) -> Result<attendance::Closed> {
+        self.allow(Action::CheckIn)?;
+        attendance::close(&mut self.store, event_id, session_id)
+    }
+
     /// Undoes a mistaken check-in (`reason` required): it no longer counts
     /// and stays as history (`attendance::undo`).
     pub fn undo_check_in(&mut self, event_id: &str, session_id: &str, who: &attendance::Who, reason: &str) -> Result<attendance::Undone> {

@@ -103,6 +103,17 @@ pub struct TraineeFields {
     pub extra: BTreeMap<String, String>,
 }
 
+/// Roster columns that hold a note for the door ("needs wheelchair
+/// access", "collect certificate from the desk"), lower case.
+pub const NOTE_KEYS: &[&str] = &["备注", "note", "notes", "remark", "remarks", "说明", "door note"];
+
+impl TraineeFields {
+    /// The note shown at the door: the first non-empty note column.
+    pub fn note(&self) -> Option<&str> {
+        self.extra.iter().find(|(k, v)| NOTE_KEYS.contains(&k.trim().to_lowercase().as_str()) && !v.trim().is_empty()).map(|(_, v)| v.trim())
+    }
+}
+
 /// A trainee on an event's roster.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

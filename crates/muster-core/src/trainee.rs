@@ -20,6 +20,10 @@ pub struct TraineePatch {
     pub birth_date: Option<String>,
     pub organization: Option<String>,
     pub occupation: Option<String>,
+    /// The note shown at the door (kept in the roster's note column, `备注`
+    /// unless the roster named it otherwise); empty clears it.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 fn field_error(field: &str, message: String) -> Error {
@@ -56,6 +60,22 @@ impl TraineePatch {
         apply("birth_date", &self.birth_date, &mut new.birth_date, normalize::birth_date)?;
         apply("organization", &self.organization, &mut new.organization, |v| Ok(v.to_string()))?;
         apply("occupation", &self.occupation, &mut new.occupation, |v| Ok(v.to_string()))?;
+        if let Some(note) = &self.note {
+            let note = normalize::text(note);
+            let key = new
+                .extra
+                .keys()
+                .find(|k| crate::model::NOTE_KEYS.contains(&k.trim().to_lowercase().as_str()))
+                .cloned()
+                .unwrap_or_else(|| "备注".to_string());
+            if note.is_empty() {
+                new.extra.remove(&key);
+            } else if note.chars().count() > 500 {
+                return Err(field_error("note", "a note at the door is at most 500 characters".into()));
+            } else {
+                new.extra.insert(key, note);
+            }
+        }
         Ok(new)
     }
 }

@@ -1,5 +1,5 @@
 //! The attendance sheet for signatures: A4 portrait, one row per trainee
-//! (number, name, code) and one signature column per session, for the venue
+//! (number, name, code with its QR) and one signature column per session, for the venue
 //! that wants paper beside the scanner.
 
 use crate::draw::{self, mm, Rgb};
@@ -51,7 +51,7 @@ pub fn render(sheet: &Sheet) -> Result<Rendered> {
             text::noted(missing, &format!("{} / {}", p + 1, pages), Style::new(Family::Sans, false, 8.0, GREY)).draw_right(s, mm(right), mm(27.0));
 
             // Columns: #, name, code, then the sessions share the rest.
-            let (num_w, name_w, code_w) = (9.0, 52.0, 22.0);
+            let (num_w, name_w, code_w) = (9.0, 47.0, 32.0);
             let sess_x = left + num_w + name_w + code_w;
             let sess_w = if sessions.is_empty() { right - sess_x } else { (right - sess_x) / sessions.len() as f32 };
             draw::fill_rect(s, left, TOP - 7.0, right - left, 7.0, (0xEC, 0xF0, 0xF5));
@@ -74,7 +74,12 @@ pub fn render(sheet: &Sheet) -> Result<Rendered> {
                     }
                     None => name.draw(s, mm(left + num_w + 1.5), mm(y + 6.6)),
                 }
-                text::noted(missing, &row.code, Style::new(Family::Mono, true, 9.0, INK)).draw(s, mm(left + num_w + name_w + 1.5), mm(y + 6.5));
+                // The code as a QR too: when the power or a laptop failed,
+                // the signed rows are scanned back in (source `paper`).
+                if !row.code.is_empty() {
+                    crate::qr::Qr::new(&row.code)?.draw(s, mm(left + num_w + name_w + 0.7), mm(y + 0.6), mm(ROW_H - 1.2))?;
+                }
+                text::noted(missing, &row.code, Style::new(Family::Mono, true, 9.0, INK)).draw(s, mm(left + num_w + name_w + ROW_H + 0.5), mm(y + 6.5));
                 draw::line(s, (left, y + ROW_H), (right, y + ROW_H), RULE, 0.4, None);
             }
             let bottom = TOP + chunk.len() as f32 * ROW_H;

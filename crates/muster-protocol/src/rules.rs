@@ -191,7 +191,7 @@ pub const ENTITIES: &[EntityRules] = &[
             f("event_id", Id),
             f("session_id", Id),
             f("trainee_id", Id),
-            f("status", Enum(&["present", "late", "left_early", "absent"])),
+            f("status", Enum(&["present", "late", "left_early", "absent", "excused"])),
             o("hours", Real(0.0, 24.0 * 366.0)),
             f("reason", Text),
             f("device_id", Text),
@@ -212,6 +212,7 @@ pub const ENTITIES: &[EntityRules] = &[
             d("min_attendance", Real(0.0, 1.0)),
             d("paper", Enum(&["a4", "a5"])),
             f("created_at", Timestamp),
+            o("excused_counts", Bool),
         ],
     },
     EntityRules {

@@ -21,4 +21,8 @@ this_device: boolean,
 /**
  * Arrived after the grace period (check-in only).
  */
-late: boolean, };
+late: boolean, 
+/**
+ * The trainee's note for the door, shown large at the scan.
+ */
+note: string | null, };

@@ -3,4 +3,8 @@
 /**
  * Per-session counts of the report.
  */
-export type SessionSummary = { id: string, title: string, starts_at: string, ends_at: string, hours: number, expected: number, arrived: number, present: number, late: number, left_early: number, absent: number, };
+export type SessionSummary = { id: string, title: string, starts_at: string, ends_at: string, hours: number, expected: number, arrived: number, present: number, late: number, left_early: number, absent: number, 
+/**
+ * Away with leave (not absent, not arrived).
+ */
+excused: number, };

@@ -8,4 +8,12 @@ export type TraineeAttendance = { id: string, name: string, code: string | null,
 /**
  * Session id → attendance.
  */
-sessions: { [key in string]: SessionAttendance }, hours: number, scheduled_hours: number, };
+sessions: { [key in string]: SessionAttendance }, 
+/**
+ * Hours attended.
+ */
+hours: number, 
+/**
+ * Hours of sessions the trainee was excused from (not in `hours`).
+ */
+excused_hours: number, scheduled_hours: number, };

@@ -4,4 +4,9 @@
  * Fields to change. `None` leaves a field alone; `Some("")` clears an
  * optional field.
  */
-export type TraineePatch = { name: string | null, gender: string | null, phone: string | null, id_number: string | null, age: string | null, birth_date: string | null, organization: string | null, occupation: string | null, };
+export type TraineePatch = { name: string | null, gender: string | null, phone: string | null, id_number: string | null, age: string | null, birth_date: string | null, organization: string | null, occupation: string | null, 
+/**
+ * The note shown at the door (kept in the roster's note column, `备注`
+ * unless the roster named it otherwise); empty clears it.
+ */
+note: string | null, };

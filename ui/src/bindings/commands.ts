@@ -9,6 +9,7 @@ import type { AuditEntry } from "./AuditEntry";
 import type { BackupDone } from "./BackupDone";
 import type { Batch } from "./Batch";
 import type { BatchStatus } from "./BatchStatus";
+import type { Closed } from "./Closed";
 import type { ConnectionTest } from "./ConnectionTest";
 import type { DiffReport } from "./DiffReport";
 import type { DoorSearch } from "./DoorSearch";
@@ -117,6 +118,11 @@ export const commands = {
    * one trainee Enter may check in without asking.
    */
   doorSearch: (eventId: string, query: string, limit: number | null): Promise<DoorSearch> => call<DoorSearch>("door_search", { eventId, query, limit }),
+  /**
+   * Closes a session: who is still in is signed out at its end, who never
+   * came is marked absent (once; closing again records nothing).
+   */
+  closeSession: (eventId: string, sessionId: string): Promise<Closed> => call<Closed>("close_session", { eventId, sessionId }),
   /**
    * Undoes a mistaken check-in (the door's Undo, Ctrl+Z): it no longer
    * counts and stays as history with the reason.
@@ -372,6 +378,7 @@ export type CommandName =
   | "unlock"
   | "search"
   | "door_search"
+  | "close_session"
   | "undo_check_in"
   | "check_in"
   | "check_out"

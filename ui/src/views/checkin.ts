@@ -41,7 +41,7 @@ export const UNDO_MS = 10_000;
 /** A Y or N in the dialog answers it only if no other key follows this fast (a scanner's burst). */
 const ANSWER_SETTLE_MS = SCANNER_GAP_MS * 3;
 
-type Mode = "in" | "out";
+type Mode = "in" | "out" | "paper";
 
 /** Enter in the scan box, waiting its turn in the door's queue. */
 type Pending = { label: string; run: () => Promise<void> };
@@ -131,6 +131,9 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
   );
   const modeIn = h("button", { type: "button", class: "seg on", testid: "mode-in" }, t("door.mode.in"));
   const modeOut = h("button", { type: "button", class: "seg", testid: "mode-out" }, t("door.mode.out"));
+  // Keying the signed paper sheet back (the power or a laptop failed): each
+  // scanned row is a check-in at the session's start, source `paper`.
+  const modePaper = h("button", { type: "button", class: "seg", testid: "mode-paper" }, t("door.mode.paper"));
   const counter = h("div", { class: "door-counter", testid: "checkin-counter" });
   const walkBtn = h("button", { class: "btn btn-secondary", type: "button", testid: "open-walkin" }, "+ ", t("door.walkin"));
 
@@ -153,7 +156,7 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
   /** The query whose Enter was answered with "which one?": the next Enter takes the highlighted hit. */
   let askedFor: string | null = null;
 
-  const setHint = () => { hint.textContent = t(mode === "in" ? "door.input.hint" : "door.input.hint.out"); };
+  const setHint = () => { hint.textContent = t(mode === "in" ? "door.input.hint" : mode === "out" ? "door.input.hint.out" : "door.input.hint.paper"); };
 
   const tips = h("ul", { class: "door-tips", testid: "door-tips" },
     h("li", null, h("span", { class: "tip-icon", "aria-hidden": "true" }, "▮▯▮"), t("door.tip.scan")),
@@ -297,6 +300,7 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
       h("div", { class: "result-name", testid: "result-name" }, o.trainee.name),
       h("div", { class: "result-session", testid: "result-session" }, `${s.title} · ${formatDateTime(s.starts_at)}–${clockTime(s.ends_at)}`),
       h("div", { class: "result-line", testid: "result-line" }, line),
+      o.note ? h("div", { class: "result-note", testid: "result-note", role: "note" }, h("span", { class: "result-note-label" }, t("door.note")), o.note) : "",
       h("div", { class: "result-meta" },
         o.trainee.code ? h("span", { class: "mono result-code", testid: "result-code" }, o.trainee.code) : null,
         o.trainee.walk_in ? h("span", { class: "chip chip-muted" }, t("door.walkin.badge")) : null,
@@ -361,7 +365,8 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
 
   /** Checks in (or signs out) `who`; asks first outside the session's times. */
   const mark = async (who: MarkWho, source: MarkSource, t0: number, typed: string, name: string | null) => {
-    const call = mode === "in" ? api.checkIn : api.checkOut;
+    const call = mode === "out" ? api.checkOut : api.checkIn;
+    if (mode === "paper") source = "paper";
     const s = session;
     /** The trainee's name for a message: known from search, else looked up by code. */
     const nameOf = async (): Promise<string | null> => {
@@ -641,12 +646,15 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
     mode = m;
     modeIn.classList.toggle("on", m === "in");
     modeOut.classList.toggle("on", m === "out");
+    modePaper.classList.toggle("on", m === "paper");
     page.classList.toggle("mode-out", m === "out");
+    page.classList.toggle("mode-paper", m === "paper");
     setHint();
     input.focus();
   };
   modeIn.addEventListener("click", () => setMode("in"));
   modeOut.addEventListener("click", () => setMode("out"));
+  modePaper.addEventListener("click", () => setMode("paper"));
   walkBtn.addEventListener("click", () => openWalkIn(event, (tr) => {
     const t0 = performance.now();
     enqueue(tr.name, () => mark({ traineeId: tr.id }, "manual", t0, tr.name, tr.name));
@@ -671,7 +679,7 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
       field(t("door.session"), select, "door-session"),
       h("div", { class: "field door-mode" },
         h("span", { class: "field-label" }, t("door.mode.label")),
-        h("div", { class: "segmented", role: "group" }, modeIn, modeOut)),
+        h("div", { class: "segmented", role: "group" }, modeIn, modeOut, modePaper)),
       counter,
       h("div", { class: "door-toolbar-end" }, walkBtn),
     ),

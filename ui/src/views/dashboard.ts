@@ -10,7 +10,7 @@ import { clear, every, h, untilAbort } from "../dom";
 import { clockTime, fillSlots, localMinute } from "../door";
 import { formatDateTime, type UiError } from "../format";
 import { t } from "../i18n";
-import { loadInto, errorBox, spinner, type Ctx } from "../ui";
+import { confirmDialog, loadInto, errorBox, spinner, type Ctx } from "../ui";
 import { eventHeader, eventTabs, findEvent } from "./event";
 
 /** Seconds between refreshes. */
@@ -54,7 +54,7 @@ function stat(label: string, value: number, cls: string, testid: string): HTMLEl
     h("div", { class: "mini-stat-label" }, label));
 }
 
-function sessionCard(d: SessionDashboard, now: string): HTMLElement {
+function sessionCard(d: SessionDashboard, now: string, onClose: (d: SessionDashboard) => void): HTMLElement {
   const s = d.session;
   const pct = s.expected > 0 ? Math.min(100, Math.round((100 * s.arrived) / s.expected)) : 0;
   const live = s.starts_at.slice(0, 16) <= now && now <= s.ends_at.slice(0, 16);
@@ -77,7 +77,14 @@ function sessionCard(d: SessionDashboard, now: string): HTMLElement {
       stat(t("dash.late"), s.late, "warn", "dash-late"),
       stat(t("dash.left_early"), s.left_early, "warn", "dash-left-early"),
       stat(t("dash.absent"), s.absent, "muted", "dash-absent"),
+      stat(t("status.excused"), s.excused, "muted", "dash-excused"),
     ),
+    // Offered once the session has ended: who is still in is signed out at
+    // its end, who never came is marked absent (once; again adds nothing).
+    now > s.ends_at.slice(0, 16)
+      ? h("div", { class: "form-actions" },
+        h("button", { class: "btn btn-secondary", type: "button", testid: "close-session", onclick: () => onClose(d) }, t("dash.close")))
+      : null,
     h("div", { class: "dash-body" },
       h("div", { class: "dash-chart" }, h("h3", { class: "dash-sub" }, t("dash.arrivals")), arrivalsChart(d.arrivals)),
       h("div", { class: "dash-late" },
@@ -110,6 +117,19 @@ export async function renderDashboard(root: HTMLElement, ctx: Ctx, id: string, s
   // A refresh that brings nothing new paints nothing (an idle screen must
   // not keep the web process awake: every repaint is work on a laptop).
   let shownKey = "";
+  const closeSession = async (d: SessionDashboard) => {
+    const ok = await confirmDialog({ title: t("dash.close.title", { title: d.session.title }), body: t("dash.close.body"), yes: t("dash.close"), testid: "close-session-dialog", signal });
+    if (!ok) return;
+    try {
+      const c = await untilAbort(api.closeSession(id, d.session.id), signal);
+      ctx.toast(t("dash.closed", { out: c.signed_out, absent: c.absent }));
+      shownKey = "";
+      await load();
+    } catch (e) {
+      clear(body);
+      body.appendChild(errorBox(e as UiError));
+    }
+  };
   const load = async () => {
     if (document.hidden) return;
     try {
@@ -120,7 +140,7 @@ export async function renderDashboard(root: HTMLElement, ctx: Ctx, id: string, s
       shownKey = key;
       clear(body);
       if (board.length === 0) body.appendChild(h("div", { class: "card muted empty-line" }, t("dash.no_sessions")));
-      for (const d of board) body.appendChild(sessionCard(d, now));
+      for (const d of board) body.appendChild(sessionCard(d, now, closeSession));
       updated.textContent = t("dash.refresh", { n: DASHBOARD_REFRESH_S, time: new Date().toTimeString().slice(0, 8) });
     } catch (e) {
       shownKey = "";

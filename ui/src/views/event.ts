@@ -243,6 +243,8 @@ function sessionsCard(ev: Event, initial: Session[], onError: (e: UiError) => vo
   );
 }
 
+const NOTE_COLUMNS = ["备注", "note", "notes", "remark", "remarks", "说明", "door note"];
+
 /** A trainee's details, to correct (a wrong phone number, a misspelt name). */
 function traineeDialog(tr: Trainee, onSaved: () => void, signal: AbortSignal): void {
   const input = (testid: string, value: string | number | null, attrs: Record<string, string | number> = {}) =>
@@ -257,6 +259,10 @@ function traineeDialog(tr: Trainee, onSaved: () => void, signal: AbortSignal): v
   const age = input("trainee-edit-age", tr.age, { inputmode: "numeric", maxlength: 3 });
   const org = input("trainee-edit-organization", tr.organization, { maxlength: 120 });
   const occupation = input("trainee-edit-occupation", tr.occupation, { maxlength: 60 });
+  // The note shown large at the door (core keeps it in the roster's note
+  // column: muster_core::model::NOTE_KEYS).
+  const noteNow = Object.entries(tr.extra).find(([k, v]) => NOTE_COLUMNS.includes(k.trim().toLowerCase()) && v.trim())?.[1] ?? "";
+  const note = input("trainee-edit-note", noteNow, { maxlength: 500 });
   const errorSlot = h("div", { class: "error-slot" });
   const save = h("button", { class: "btn btn-primary", type: "submit", testid: "trainee-edit-save" }, t("common.save"));
   const form = h("form", {
@@ -267,6 +273,7 @@ function traineeDialog(tr: Trainee, onSaved: () => void, signal: AbortSignal): v
       await saveDialog(save, errorSlot, () => modal.close(), onSaved, () => untilAbort(api.editTrainee(tr.id, {
         name: name.value, gender: gender.value, phone: phone.value, id_number: idNumber.value, age: age.value,
         birth_date: null, organization: org.value, occupation: occupation.value,
+        note: note.value === noteNow ? null : note.value,
       }), signal));
     },
   },
@@ -276,6 +283,7 @@ function traineeDialog(tr: Trainee, onSaved: () => void, signal: AbortSignal): v
     field(t("col.id_number"), idNumber),
     field(t("col.organization"), org),
     field(t("col.occupation"), occupation),
+    field(t("door.note"), note),
     h("p", { class: "muted modal-detail" }, t("trainee.edit.code", { code: tr.code ?? "" })),
     h("div", { class: "modal-actions" }, save),
   );

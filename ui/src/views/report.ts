@@ -17,12 +17,13 @@ import { t, type Key } from "../i18n";
 import { errorShower, loadInto, errorBox, field, openModal, spinner, type Ctx } from "../ui";
 import { eventHeader, eventTabs, findEvent } from "./event";
 
-const STATUSES: Status[] = ["present", "late", "left_early", "absent"];
+const STATUSES: Status[] = ["present", "late", "left_early", "absent", "excused"];
 const STATUS_KEYS: Record<Status, Key> = {
   present: "status.present",
   late: "status.late",
   left_early: "status.left_early",
   absent: "status.absent",
+  excused: "status.excused",
 };
 
 function hours(n: number): string {
@@ -40,6 +41,7 @@ function summaryTable(r: AttendanceReport): HTMLElement {
         h("th", { class: "num" }, t("dash.late")),
         h("th", { class: "num" }, t("dash.left_early")),
         h("th", { class: "num" }, t("dash.absent")),
+        h("th", { class: "num" }, t("status.excused")),
         h("th", { class: "num" }, t("report.hours")),
       )),
       h("tbody", null, r.sessions.map((s) => h("tr", { testid: "report-session-row" },
@@ -50,6 +52,7 @@ function summaryTable(r: AttendanceReport): HTMLElement {
         h("td", { class: "num" }, s.late),
         h("td", { class: "num" }, s.left_early),
         h("td", { class: "num" }, s.absent),
+        h("td", { class: "num", testid: "report-excused" }, s.excused),
         h("td", { class: "num" }, hours(s.hours)),
       ))),
     ),

@@ -19,6 +19,8 @@ pub struct SettingsRow {
     pub logos: String,
     pub min_attendance: f64,
     pub paper: String,
+    /// Excused hours count toward the certificate (NULL in older rows: no).
+    pub excused_counts: bool,
 }
 
 /// The settings in force for an event: its newest row.
@@ -26,7 +28,7 @@ pub fn settings(store: &Store, event_id: &str) -> Result<Option<SettingsRow>> {
     Ok(store
         .conn()
         .prepare_cached(
-            "SELECT id, event_id, title_en, venue_en, organisers, signatories, logos, min_attendance, paper
+            "SELECT id, event_id, title_en, venue_en, organisers, signatories, logos, min_attendance, paper, COALESCE(excused_counts, 0)
              FROM certificate_settings WHERE event_id = ?1 ORDER BY created_at DESC, id DESC LIMIT 1",
         )?
         .query_row([event_id], |r| {
@@ -40,6 +42,7 @@ pub fn settings(store: &Store, event_id: &str) -> Result<Option<SettingsRow>> {
                 logos: r.get(6)?,
                 min_attendance: r.get(7)?,
                 paper: r.get(8)?,
+                excused_counts: r.get::<_, i64>(9)? != 0,
             })
         })
         .optional()?)
@@ -55,6 +58,7 @@ pub fn save_settings(w: &mut Writer<'_>, existing: Option<&str>, s: &SettingsRow
         ("logos", json!(s.logos)),
         ("min_attendance", json!(s.min_attendance)),
         ("paper", json!(s.paper)),
+        ("excused_counts", json!(s.excused_counts)),
     ];
     match existing {
         Some(id) => {

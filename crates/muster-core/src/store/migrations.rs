@@ -24,6 +24,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { name: "0007_search_docs.sql", sql: include_str!("../../migrations/0007_search_docs.sql") },
     Migration { name: "0008_removed.sql", sql: include_str!("../../migrations/0008_removed.sql") },
     Migration { name: "0009_revocations.sql", sql: include_str!("../../migrations/0009_revocations.sql") },
+    Migration { name: "0010_excused.sql", sql: include_str!("../../migrations/0010_excused.sql") },
 ];
 
 /// Brings the schema up to date. A store written by a newer Muster (more

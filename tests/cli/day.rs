@@ -1,0 +1,207 @@
+//! The day as it really goes: closing a session, and the paper sheet's
+//! round trip when the power or a laptop fails (its rows carry each
+//! trainee's code as a QR; the signed rows are scanned back with source
+//! `paper`, recorded at the session's start).
+
+use muster_tests::muster;
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+struct Day {
+    dir: tempfile::TempDir,
+    event: String,
+    session: String,
+}
+
+impl Day {
+    fn db(&self) -> std::path::PathBuf {
+        self.dir.path().join("m.db")
+    }
+}
+
+/// One 09:00–12:00 session, `n` trainees.
+fn day(n: usize) -> Day {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let event = muster(&db, &["event", "create", "--name", "灵寿县电商培训", "--venue", "灵寿县", "--starts", "2026-11-20", "--days", "1"]).json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let session = muster(&db, &["session", "add", "--event", &event, "--title", "上午", "--starts", "2026-11-20T09:00", "--ends", "2026-11-20T12:00"]).json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    const NAMES: &[&str] = &["王素梅", "李建国", "张丽华", "刘洋", "赵敏", "陈静", "杨帆", "黄磊", "周婷", "吴强", "徐敏", "孙浩"];
+    let mut csv = String::from("姓名,手机号码\n");
+    for (i, name) in NAMES.iter().cycle().take(n).enumerate() {
+        csv.push_str(&format!("{name}{},139{:08}\n", if i >= NAMES.len() { (i / NAMES.len()).to_string() } else { String::new() }, i));
+    }
+    let roster = dir.path().join("r.csv");
+    std::fs::write(&roster, csv).unwrap();
+    assert_eq!(muster(&db, &["roster", "import", "--event", &event, roster.to_str().unwrap()]).json()["imported"], n);
+    Day { dir, event, session }
+}
+
+fn trainees(d: &Day) -> Vec<Value> {
+    muster(&d.db(), &["roster", "list", "--event", &d.event]).json()["trainees"].as_array().unwrap().clone()
+}
+
+fn mark(d: &Day, what: &str, trainee: &Value, at: &str) {
+    let r = muster(&d.db(), &[what, "--event", &d.event, "--session", &d.session, "--trainee", trainee["id"].as_str().unwrap(), "--at", at]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
+
+fn session_report(d: &Day) -> (Value, Value) {
+    let r = muster(&d.db(), &["attendance", "report", "--event", &d.event]).json();
+    (r["sessions"][0].clone(), r)
+}
+
+#[test]
+fn closing_a_session_signs_out_who_is_in_marks_absent_who_never_came_and_only_once() {
+    let d = day(4);
+    let t = trainees(&d);
+    mark(&d, "checkin", &t[0], "2026-11-20T08:55");
+    mark(&d, "checkin", &t[1], "2026-11-20T09:02");
+    mark(&d, "checkout", &t[1], "2026-11-20T11:00");
+    let closed = muster(&d.db(), &["session", "close", "--event", &d.event, "--session", &d.session]);
+    assert_eq!(closed.code, 0, "{}{}", closed.stdout, closed.stderr);
+    let c = closed.json();
+    assert_eq!((c["signed_out"].as_u64(), c["absent"].as_u64()), (Some(1), Some(2)), "{c}");
+    assert_eq!(c["session_id"], d.session.as_str());
+    // Again: nothing new.
+    let again = muster(&d.db(), &["session", "close", "--event", &d.event, "--session", &d.session]).json();
+    assert_eq!((again["signed_out"].as_u64(), again["absent"].as_u64()), (Some(0), Some(0)), "{again}");
+    let (s, report) = session_report(&d);
+    assert_eq!((s["arrived"].as_u64(), s["absent"].as_u64(), s["left_early"].as_u64()), (Some(2), Some(2), Some(1)), "{report}");
+    let first = report["trainees"].as_array().unwrap().iter().find(|x| x["id"] == t[0]["id"]).unwrap();
+    assert!(first["sessions"][&d.session]["checked_out"].as_str().unwrap().starts_with("2026-11-20T12:00"), "signed out at the session's end: {first}");
+    assert_eq!(first["sessions"][&d.session]["hours"], 3.0, "{first}");
+    // Someone marked absent who really comes late still counts.
+    let r = muster(&d.db(), &["checkin", "--event", &d.event, "--session", &d.session, "--trainee", t[3]["id"].as_str().unwrap(), "--at", "2026-11-20T11:30"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(session_report(&d).0["absent"], 1);
+    // An unknown session: exit 3, nothing written.
+    let bad = muster(&d.db(), &["session", "close", "--event", &d.event, "--session", "0190a000-0000-7000-8000-000000000000"]);
+    assert_ne!(bad.code, 0);
+}
+
+/// The QR codes zbarimg reads off every page of a PDF.
+fn qr_codes(pdf: &Path, dir: &Path) -> Vec<String> {
+    let prefix = dir.join("sheet");
+    let st = Command::new("pdftoppm").args(["-r", "400", "-gray", "-png"]).arg(pdf).arg(&prefix).status().expect("pdftoppm (poppler-utils) runs");
+    assert!(st.success());
+    let mut codes = Vec::new();
+    for png in std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("sheet") && p.extension().is_some_and(|x| x == "png")) {
+        let out = Command::new("zbarimg").args(["--quiet", "--raw", "-Sdisable", "-Sqrcode.enable"]).arg(&png).output().expect("zbarimg (zbar-tools) runs");
+        codes.extend(String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).filter(|l| !l.is_empty()));
+    }
+    codes.sort();
+    codes
+}
+
+#[test]
+fn the_paper_sheet_round_trip_scans_every_row_back_at_the_sessions_start() {
+    let d = day(30);
+    let pdf = d.dir.path().join("sheet.pdf");
+    let r = muster(&d.db(), &["sheet", "--event", &d.event, "--out", pdf.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.json()["pages"], 2);
+    let t = trainees(&d);
+    let mut codes: Vec<String> = t.iter().map(|x| x["code"].as_str().unwrap().to_string()).collect();
+    codes.sort();
+    assert_eq!(qr_codes(&pdf, d.dir.path()), codes, "every row's QR reads back as its trainee's code");
+
+    // The 28 signed rows keyed back as a scanner types them.
+    let start = std::time::Instant::now();
+    for code in &codes[..28] {
+        let r = muster(&d.db(), &["checkin", "--event", &d.event, "--session", &d.session, "--code", code, "--source", "paper"]);
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        let j = r.json();
+        assert_eq!((j["status"].as_str(), j["at"].as_str()), (Some("checked_in"), Some("2026-11-20T09:00:00")), "{j}");
+    }
+    println!("28 paper rows keyed back through the CLI in {:?}", start.elapsed());
+    // Again (a row scanned twice): already in, nothing new.
+    let twice = muster(&d.db(), &["checkin", "--event", &d.event, "--session", &d.session, "--code", &codes[0], "--source", "paper"]).json();
+    assert_eq!(twice["status"], "already_checked_in");
+    let (s, _) = session_report(&d);
+    assert_eq!((s["arrived"].as_u64(), s["present"].as_u64()), (Some(28), Some(28)), "{s}");
+    // A junk source is refused, naming the field; nothing written.
+    let bad = muster(&d.db(), &["checkin", "--event", &d.event, "--session", &d.session, "--code", &codes[29], "--source", "fax"]);
+    assert_eq!(bad.code, 3, "{}", bad.stdout);
+    assert_eq!(bad.json()["error"]["field"], "source");
+    assert_eq!(session_report(&d).0["arrived"], 28);
+    // The audit log says where the marks came from.
+    let audit = muster(&d.db(), &["audit", "--action", "check_in", "--limit", "5"]);
+    assert!(audit.stdout.contains("paper"), "{}", audit.stdout);
+}
+
+#[test]
+fn excused_is_neither_arrived_nor_absent_and_counts_for_a_certificate_only_by_the_events_rule() {
+    let d = day(3);
+    let t = trainees(&d);
+    mark(&d, "checkin", &t[0], "2026-11-20T08:55");
+    // Arranged leave, recorded before the session.
+    let r = muster(&d.db(), &["attendance", "correct", "--event", &d.event, "--session", &d.session, "--trainee", t[1]["id"].as_str().unwrap(), "--status", "excused", "--reason", "家中有事，提前请假"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let (s, report) = session_report(&d);
+    assert_eq!((s["arrived"].as_u64(), s["excused"].as_u64(), s["absent"].as_u64()), (Some(1), Some(1), Some(1)), "{s}");
+    let excused = report["trainees"].as_array().unwrap().iter().find(|x| x["id"] == t[1]["id"]).unwrap();
+    assert_eq!(excused["sessions"][&d.session]["status"], "excused");
+    assert_eq!((excused["hours"].as_f64(), excused["excused_hours"].as_f64()), (Some(0.0), Some(3.0)), "{excused}");
+    // Closing the session leaves the excused alone.
+    assert_eq!(muster(&d.db(), &["session", "close", "--event", &d.event, "--session", &d.session]).json()["absent"], 1);
+    let eligible = |d: &Day| -> Vec<String> {
+        muster(&d.db(), &["certificates", "eligibility", "--event", &d.event]).json()["trainees"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["eligible"] == true)
+            .map(|x| x["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Default: excused hours do not count.
+    assert_eq!(eligible(&d), vec![t[0]["name"].as_str().unwrap().to_string()]);
+    let r = muster(&d.db(), &["certificates", "configure", "--event", &d.event, "--excused-counts", "true"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.json()["excused_counts"], true);
+    let mut names = eligible(&d);
+    names.sort();
+    let mut want = vec![t[0]["name"].as_str().unwrap().to_string(), t[1]["name"].as_str().unwrap().to_string()];
+    want.sort();
+    assert_eq!(names, want);
+    let why = muster(&d.db(), &["certificates", "eligibility", "--event", &d.event]).json();
+    let line = why["trainees"].as_array().unwrap().iter().find(|x| x["trainee_id"] == t[1]["id"]).unwrap().clone();
+    assert!(line["reason"].as_str().unwrap().contains("excused"), "{line}");
+    // A status nobody knows: exit 3, naming the field.
+    let bad = muster(&d.db(), &["attendance", "correct", "--event", &d.event, "--session", &d.session, "--trainee", t[2]["id"].as_str().unwrap(), "--status", "holiday", "--reason", "x"]);
+    assert_eq!((bad.code, bad.json()["error"]["field"].clone()), (3, Value::from("status")), "{}", bad.stdout);
+}
+
+#[test]
+fn a_note_from_the_roster_or_the_desk_comes_back_at_the_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let event = muster(&db, &["event", "create", "--name", "培训", "--venue", "礼堂", "--starts", "2026-11-20", "--days", "1"]).json()["id"].as_str().unwrap().to_string();
+    let session = muster(&db, &["session", "add", "--event", &event, "--title", "上午", "--starts", "2026-11-20T09:00", "--ends", "2026-11-20T12:00"]).json()["id"].as_str().unwrap().to_string();
+    let roster = dir.path().join("r.csv");
+    std::fs::write(&roster, "姓名,手机号码,备注\n王素梅,13812345678,需要轮椅通道\n李建国,13900001111,\n").unwrap();
+    assert_eq!(muster(&db, &["roster", "import", "--event", &event, roster.to_str().unwrap()]).json()["imported"], 2);
+    let list = muster(&db, &["roster", "list", "--event", &event]).json();
+    let by = |name: &str| list["trainees"].as_array().unwrap().iter().find(|t| t["name"] == name).unwrap().clone();
+    let (wang, li) = (by("王素梅"), by("李建国"));
+    let scan = |t: &Value| muster(&db, &["checkin", "--event", &event, "--session", &session, "--code", t["code"].as_str().unwrap(), "--at", "2026-11-20T08:58"]).json();
+    assert_eq!(scan(&wang)["note"], "需要轮椅通道");
+    assert_eq!(scan(&li)["note"], Value::Null);
+    // Set at the desk, changed, cleared.
+    let li_id = li["id"].as_str().unwrap();
+    let r = muster(&db, &["trainee", "edit", li_id, "--note", "证书到服务台领取"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(scan(&li)["note"], "证书到服务台领取");
+    let r = muster(&db, &["trainee", "edit", wang["id"].as_str().unwrap(), "--note", ""]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(scan(&wang)["note"], Value::Null);
+    let long = "很".repeat(501);
+    let r = muster(&db, &["trainee", "edit", li_id, "--note", &long]);
+    assert_eq!((r.code, r.json()["error"]["field"].clone()), (3, Value::from("note")), "{}", r.stdout);
+}
