@@ -205,3 +205,32 @@ fn a_note_from_the_roster_or_the_desk_comes_back_at_the_scan() {
     let r = muster(&db, &["trainee", "edit", li_id, "--note", &long]);
     assert_eq!((r.code, r.json()["error"]["field"].clone()), (3, Value::from("note")), "{}", r.stdout);
 }
+
+#[test]
+fn the_second_entry_of_a_paper_comes_from_another_keyer() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let event = muster(&db, &["event", "create", "--name", "培训", "--venue", "礼堂", "--starts", "2026-11-20", "--days", "1"]).json()["id"].as_str().unwrap().to_string();
+    let sample = muster_tests::workspace().join("crates/muster-core/tests/data/xlsform/yes_or_no_question.xlsx");
+    let f = muster(&db, &["form", "import", "--event", &event, sample.to_str().unwrap()]);
+    assert_eq!(f.code, 0, "{}{}", f.stdout, f.stderr);
+    let form = f.json()["id"].as_str().unwrap().to_string();
+    let first = dir.path().join("first.csv");
+    std::fs::write(&first, "paper_id,good_day\nA01,yes\nA02,no\n").unwrap();
+    let r = muster(&db, &["responses", "import", "--form", &form, first.to_str().unwrap(), "--keyer", "李娜"]).json();
+    assert_eq!(r["imported"], 2, "{r}");
+    let second = dir.path().join("second.csv");
+    std::fs::write(&second, "paper_id,good_day\nA01,yes\nA02,yes\n").unwrap();
+    // The same person again: every row refused, naming the keyer.
+    let same = muster(&db, &["responses", "import", "--form", &form, second.to_str().unwrap(), "--entry", "second", "--keyer", "李娜"]).json();
+    assert_eq!((same["imported"].as_u64(), same["rejected"].as_u64()), (Some(0), Some(2)), "{same}");
+    assert_eq!(same["errors"][0]["field"], "keyer");
+    assert!(same["errors"][0]["message"].as_str().unwrap().contains("李娜"), "{same}");
+    // Someone else: taken, and the difference is there to resolve.
+    let other = muster(&db, &["responses", "import", "--form", &form, second.to_str().unwrap(), "--entry", "second", "--keyer", "王强"]).json();
+    assert_eq!(other["imported"], 2, "{other}");
+    assert_eq!(muster(&db, &["responses", "diff", "--form", &form]).json()["differences"].as_array().unwrap().len(), 1);
+    let stats = muster(&db, &["responses", "stats", "--form", &form]).json();
+    let keyers: Vec<&str> = stats["keyers"].as_array().unwrap().iter().map(|k| k["keyer"].as_str().unwrap()).collect();
+    assert!(keyers.contains(&"李娜") && keyers.contains(&"王强"), "{stats}");
+}

@@ -49,6 +49,9 @@ pub enum ResponsesCmd {
         /// Replace an existing file at the output path that is not what this command writes (never the store, its -wal/-shm, or an input file).
         #[arg(long)]
         force: bool,
+        /// Who keyed the file (default: the file's name). A second entry refuses the rows of papers this keyer entered first.
+        #[arg(long)]
+        keyer: Option<String>,
     },
     /// The trainee portrait → {"form", "stored", "rejected", "questions": [...]}.
     Report {
@@ -199,9 +202,9 @@ pub fn form(m: &mut Muster, cmd: FormCmd) -> anyhow::Result<Outcome> {
 
 pub fn responses(m: &mut Muster, cmd: ResponsesCmd) -> anyhow::Result<Outcome> {
     Ok(match cmd {
-        ResponsesCmd::Import { form, file, entry: e, rejects, plain, force } => {
+        ResponsesCmd::Import { form, file, entry: e, rejects, plain, force, keyer } => {
             m.set_overwrite(force);
-            let r = m.import_responses(&form, &file, entry(&e)?, rejects.as_deref(), plain)?;
+            let r = m.import_responses_by(&form, &file, entry(&e)?, keyer.as_deref(), rejects.as_deref(), plain)?;
             let mut text = format!("{}: {} imported, {} duplicates, {} rejected ({} entry)", r.file, r.imported, r.duplicates, r.rejected, r.entry.as_str());
             for w in &r.warnings {
                 text.push_str(&format!("\nwarning: {w}"));

@@ -918,13 +918,22 @@ impl Muster {
     /// Imports responses from a CSV (first column `paper_id`); the rejected
     /// rows go to `rejects` as an export (sealed unless `plain`).
     pub fn import_responses(&mut self, form_id: &str, path: &Path, entry: forms::Entry, rejects: Option<&Path>, plain: bool) -> Result<forms::responses::ResponsesImport> {
+        self.import_responses_by(form_id, path, entry, None, rejects, plain)
+    }
+
+    /// [`Muster::import_responses`] keyed by `keyer` (a signed-in user keys
+    /// as themselves; else the name given; else the file): a second entry's
+    /// row whose paper the same keyer entered first is rejected, with why.
+    pub fn import_responses_by(&mut self, form_id: &str, path: &Path, entry: forms::Entry, keyer: Option<&str>, rejects: Option<&Path>, plain: bool) -> Result<forms::responses::ResponsesImport> {
         self.allow(Action::ManageForms)?;
+        let signed_in = self.actor().filter(|a| a.user_id.is_some()).map(|a| a.name.clone());
+        let keyer = signed_in.as_deref().or(keyer);
         // The import is stored before its rejects are written: refuse a
         // bad rejects path first, so nothing is written at all.
         if let Some(out) = rejects {
             self.check_export_path(out, export::ExportKind::ResponsesRejectsCsv, plain, &[path])?;
         }
-        let (mut report, bytes) = forms::ops::import_responses(&mut self.store, form_id, path, entry, rejects.is_some())?;
+        let (mut report, bytes) = forms::ops::import_responses(&mut self.store, form_id, path, entry, keyer, rejects.is_some())?;
         if let (Some(out), Some(bytes)) = (rejects, bytes) {
             let event_id = self.form(form_id)?.event_id;
             let req = export::ExportRequest { event_id: Some(&event_id), kind: export::ExportKind::ResponsesRejectsCsv, path: out, bytes: &bytes, plain };

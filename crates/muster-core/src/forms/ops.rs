@@ -138,9 +138,9 @@ pub(crate) fn save_keyed(store: &mut Store, form_id: &str, k: &KeyedForm) -> Res
 
 /// Imports responses; with `want_rejects`, also the rejected rows as CSV
 /// bytes for the caller to export.
-pub(crate) fn import_responses(store: &mut Store, form_id: &str, path: &Path, entry: Entry, want_rejects: bool) -> Result<(ResponsesImport, Option<Vec<u8>>)> {
+pub(crate) fn import_responses(store: &mut Store, form_id: &str, path: &Path, entry: Entry, keyer: Option<&str>, want_rejects: bool) -> Result<(ResponsesImport, Option<Vec<u8>>)> {
     let f = get(store, form_id)?;
-    responses::import(store, &f, path, entry, want_rejects, &clock::today())
+    responses::import(store, &f, path, entry, keyer, want_rejects, &clock::today())
 }
 
 pub(crate) fn diff(store: &Store, form_id: &str) -> Result<DiffReport> {

@@ -296,7 +296,7 @@ pub struct ResponsesImport {
 /// paper already stored for this entry (or earlier in the file) counted as
 /// a duplicate. With `want_rejects`, also returns the rejected rows with a
 /// reason column as CSV bytes (UTF-8 with BOM) for the caller to export.
-pub(crate) fn import(store: &mut Store, form: &StoredForm, path: &Path, entry: Entry, want_rejects: bool, today: &str) -> Result<(ResponsesImport, Option<Vec<u8>>)> {
+pub(crate) fn import(store: &mut Store, form: &StoredForm, path: &Path, entry: Entry, keyer: Option<&str>, want_rejects: bool, today: &str) -> Result<(ResponsesImport, Option<Vec<u8>>)> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path.display(), e))?;
     let file = path.display().to_string();
     let short = path.file_name().map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned());
@@ -398,7 +398,19 @@ pub(crate) fn import(store: &mut Store, form: &StoredForm, path: &Path, entry: E
         rejects_encrypted: None,
     };
     let source = format!("csv:{short}");
+    // Who keyed the file: named (`--keyer`), else the file itself.
+    let keyer = keyer.map(normalize::text).filter(|k| !k.is_empty()).unwrap_or_else(|| source.clone());
     let form_id = form.id.clone();
+    // Double entry by two people: the second entry of a paper never comes
+    // from its first entry's keyer (the row is rejected, with why).
+    if entry == Entry::Second {
+        for r in rows.iter_mut() {
+            if r.outcome.is_ok() && db::keyer_of(store.conn(), &form_id, &r.paper, Entry::First)?.is_some_and(|first| first == keyer) {
+                let message = format!("paper {} was first keyed by {keyer}: the second entry must be keyed by someone else", r.paper);
+                r.outcome = Err(vec![FieldIssue { field: "keyer".into(), message }]);
+            }
+        }
+    }
     store.write(|w| {
         // One audit line for the file, not one per row.
         w.bulk();
@@ -418,7 +430,7 @@ pub(crate) fn import(store: &mut Store, form: &StoredForm, path: &Path, entry: E
                             paper_id: &r.paper,
                             entry,
                             answers,
-                            keyer: &source,
+                            keyer: &keyer,
                             source: &source,
                             line: Some(r.line),
                             keystrokes: None,

@@ -238,12 +238,19 @@ impl<'t> Writer<'t> {
         next_seq: u64,
         skew_ms: i64,
     ) -> Self {
+        // Each transaction's stamp is after the last one's (two writes in one
+        // millisecond would otherwise tie, and "the newest correction holds
+        // until a later check-in" needs an order); a change from a laptop
+        // whose clock runs ahead does not drag this one's time along.
+        let physical = clock::now_ms().saturating_add_signed(skew_ms);
+        let last = clock.last().wall_ms;
+        let now_ms = if last >= physical && last - physical < 1000 { last + 1 } else { physical };
         Writer {
             tx,
             device_id,
             clock,
             next_seq,
-            now_ms: clock::now_ms().saturating_add_signed(skew_ms),
+            now_ms,
             actor,
             row_audit: true,
             action: None,
