@@ -234,3 +234,24 @@ fn the_second_entry_of_a_paper_comes_from_another_keyer() {
     let keyers: Vec<&str> = stats["keyers"].as_array().unwrap().iter().map(|k| k["keyer"].as_str().unwrap()).collect();
     assert!(keyers.contains(&"李娜") && keyers.contains(&"王强"), "{stats}");
 }
+
+#[test]
+fn a_walk_in_registered_after_a_session_is_not_registered_yet_for_it_not_absent() {
+    let d = day(2);
+    // Today, long after the 2026-11-20 session: a walk-in at the door.
+    let w = muster(&d.db(), &["walkin", "--event", &d.event, "--name", "马晓东", "--phone", "13600000001"]);
+    assert_eq!(w.code, 0, "{}{}", w.stdout, w.stderr);
+    let walk_in = w.json()["id"].as_str().unwrap().to_string();
+    let (s, report) = session_report(&d);
+    assert_eq!((s["expected"].as_u64(), s["absent"].as_u64(), s["not_registered"].as_u64()), (Some(2), Some(2), Some(1)), "{s}");
+    let line = report["trainees"].as_array().unwrap().iter().find(|t| t["id"] == walk_in).unwrap().clone();
+    assert_eq!(line["sessions"][&d.session]["status"], "not_registered", "{line}");
+    // Closing the session does not mark them absent either.
+    let closed = muster(&d.db(), &["session", "close", "--event", &d.event, "--session", &d.session]).json();
+    assert_eq!(closed["absent"], 2, "{closed}");
+    // If they did come (a check-in recorded for that session), it counts.
+    let r = muster(&d.db(), &["checkin", "--event", &d.event, "--session", &d.session, "--trainee", &walk_in, "--at", "2026-11-20T09:30", "--force"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let (s, _) = session_report(&d);
+    assert_eq!((s["expected"].as_u64(), s["arrived"].as_u64(), s["not_registered"].as_u64()), (Some(3), Some(1), Some(0)), "{s}");
+}

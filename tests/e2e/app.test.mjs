@@ -1525,6 +1525,11 @@ describe("Muster desktop app", () => {
       assert.equal(r.name, name);
     }
     await shot("25-door-paper");
+    await (await $t("lang-toggle")).click();
+    await waitUntil(async () => (await (await $t("mode-paper")).getText()) === "Key a paper sheet", "paper mode in English");
+    await shot("25-door-paper-en");
+    await (await $t("lang-toggle")).click();
+    await waitUntil(async () => (await (await $t("mode-paper")).getText()) === "补录签到表", "back to Chinese");
     await clickEl(await $t("mode-in"));
 
     // The dashboard offers to close a session once it has ended.
@@ -1565,6 +1570,12 @@ describe("Muster desktop app", () => {
       assert.match((await syncResult()).text, new RegExp(`已加入：${org}`));
       assert.equal(await (await $t("sync-url")).getValue(), url, "the join code set the server");
       await shot("34-org-joined");
+      await (await $t("lang-toggle")).click();
+      await waitUntil(async () => /Organisation/.test(await (await $t("org-card")).getText()), "the card in English");
+      assert.match(await (await $t("org-card")).getText(), /Laptops certified: 1 · organisation key [0-9a-f]{4} /);
+      await shot("34-org-joined-en");
+      await (await $t("lang-toggle")).click();
+      await waitUntil(async () => /所属机构/.test(await (await $t("org-card")).getText()), "back to Chinese");
       await (await $t("sync-now")).click();
       try {
         await waitUntil(async () => (await badgeState()).pending === "0" && (await badgeState()).state === "idle", "the laptop syncs with what the join stored", 40_000);

@@ -171,6 +171,9 @@ pub enum Status {
     /// Away with leave (arranged before, or explained after): not absent;
     /// its hours count toward a certificate only by the event's rule.
     Excused,
+    /// A walk-in registered at the door after this session had ended: not
+    /// registered yet, so neither expected nor absent.
+    NotRegistered,
 }
 
 impl Status {
@@ -181,6 +184,7 @@ impl Status {
             Status::LeftEarly => "left_early",
             Status::Absent => "absent",
             Status::Excused => "excused",
+            Status::NotRegistered => "not_registered",
         }
     }
 
@@ -194,6 +198,13 @@ impl Status {
             _ => None,
         }
     }
+}
+
+/// A stored UTC timestamp (RFC 3339) as venue local time
+/// `YYYY-MM-DDTHH:MM:SS` (the laptop is at the venue).
+fn local_time_of(utc: &str) -> Option<String> {
+    let t = chrono::DateTime::parse_from_rfc3339(utc).ok()?;
+    Some(t.with_timezone(&chrono::Local).format("%Y-%m-%dT%H:%M:%S").to_string())
 }
 
 pub fn now_local() -> String {
@@ -391,7 +402,7 @@ impl<'a> Standing<'a> {
                     // Excused hours are not attended: the report keeps
                     // them apart (`excused_hours`), eligibility adds them
                     // where the event says so.
-                    Status::Absent | Status::Excused => 0.0,
+                    Status::Absent | Status::Excused | Status::NotRegistered => 0.0,
                     _ if a.checked_in.is_some() => a.hours,
                     _ => session_hours(session),
                 });
@@ -424,12 +435,14 @@ pub(crate) fn close(store: &mut Store, event_id: &str, session_id: &str) -> Resu
     let trainees = store::trainees::list(store, &event.id)?;
     let mut pairs = Vec::with_capacity(trainees.len());
     for t in &trainees {
-        pairs.push((t.id.clone(), aliases(store, t)?));
+        // A walk-in registered after the session: not registered yet, not absent.
+        let late = t.walk_in && local_time_of(&t.created_at).is_some_and(|r| r.as_str() > session.ends_at.as_str());
+        pairs.push((t.id.clone(), aliases(store, t)?, late));
     }
     let end = session.ends_at.clone();
     store.write(|w| {
         let (mut signed_out, mut absent) = (0, 0);
-        for (id, ids) in &pairs {
+        for (id, ids, late) in &pairs {
             let (marks, newest) = store::attendance::for_pair(w, &session.id, ids)?;
             let standing = Standing::of(&marks, newest.as_ref());
             match (standing.first(MarkKind::In), standing.first(MarkKind::Out)) {
@@ -440,7 +453,7 @@ pub(crate) fn close(store: &mut Store, event_id: &str, session_id: &str) -> Resu
                     store::attendance::insert(w, &event.id, &session.id, id, MarkKind::Out.as_str(), &at, Source::Close.as_str())?;
                     signed_out += 1;
                 }
-                (None, _) if standing.correction.is_some() => {}
+                (None, _) if standing.correction.is_some() || *late => {}
                 (None, _) => {
                     store::attendance::insert_correction(w, &event.id, &session.id, id, Status::Absent.as_str(), None, "no check-in when the session was closed")?;
                     absent += 1;
@@ -550,6 +563,8 @@ pub struct SessionSummary {
     pub absent: u32,
     /// Away with leave (not absent, not arrived).
     pub excused: u32,
+    /// Walk-ins registered after the session ended (not in `expected`).
+    pub not_registered: u32,
 }
 
 /// Per-trainee line of the report.
@@ -609,6 +624,7 @@ pub(crate) fn report(store: &Store, event_id: &str) -> Result<AttendanceReport> 
             left_early: 0,
             absent: 0,
             excused: 0,
+            not_registered: 0,
         })
         .collect();
     let mut trainees = Vec::with_capacity(roster.len());
@@ -616,13 +632,24 @@ pub(crate) fn report(store: &Store, event_id: &str) -> Result<AttendanceReport> 
         let mut per = BTreeMap::new();
         let mut hours = 0.0;
         let mut excused_hours = 0.0;
+        // When a walk-in was registered, in the venue's (this laptop's) time.
+        let registered = t.walk_in.then(|| local_time_of(&t.created_at)).flatten();
         for (s, sum) in sessions.iter().zip(summaries.iter_mut()) {
             let key = (s.id.clone(), t.id.clone());
             let pair = marks.get(&key).map(Vec::as_slice).unwrap_or(&[]);
+            if pair.is_empty() && !corrections.contains_key(&key) && registered.as_deref().is_some_and(|r| r > s.ends_at.as_str()) {
+                sum.expected -= 1;
+                sum.not_registered += 1;
+                per.insert(
+                    s.id.clone(),
+                    SessionAttendance { status: Status::NotRegistered, checked_in: None, checked_out: None, hours: 0.0, late: false, left_early: false, corrected: None },
+                );
+                continue;
+            }
             let a = Standing::of(pair, corrections.get(&key)).attendance(s, event.grace_minutes);
             // Arrived and absent add up to expected: one truth of "in".
             // Arrived, absent and excused add up to expected.
-            if !matches!(a.status, Status::Absent | Status::Excused) {
+            if !matches!(a.status, Status::Absent | Status::Excused | Status::NotRegistered) {
                 sum.arrived += 1;
             }
             match a.status {
@@ -634,6 +661,7 @@ pub(crate) fn report(store: &Store, event_id: &str) -> Result<AttendanceReport> 
                     sum.excused += 1;
                     excused_hours += session_hours(s);
                 }
+                Status::NotRegistered => sum.not_registered += 1,
             }
             hours += a.hours;
             per.insert(s.id.clone(), a);

@@ -7,4 +7,8 @@ export type SessionSummary = { id: string, title: string, starts_at: string, end
 /**
  * Away with leave (not absent, not arrived).
  */
-excused: number, };
+excused: number, 
+/**
+ * Walk-ins registered after the session ended (not in `expected`).
+ */
+not_registered: number, };

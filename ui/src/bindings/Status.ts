@@ -3,4 +3,4 @@
 /**
  * The status of one trainee in one session.
  */
-export type Status = "present" | "late" | "left_early" | "absent" | "excused";
+export type Status = "present" | "late" | "left_early" | "absent" | "excused" | "not_registered";

@@ -24,6 +24,7 @@ const STATUS_KEYS: Record<Status, Key> = {
   left_early: "status.left_early",
   absent: "status.absent",
   excused: "status.excused",
+  not_registered: "status.not_registered",
 };
 
 function hours(n: number): string {
