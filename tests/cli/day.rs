@@ -255,3 +255,29 @@ fn a_walk_in_registered_after_a_session_is_not_registered_yet_for_it_not_absent(
     let (s, _) = session_report(&d);
     assert_eq!((s["expected"].as_u64(), s["arrived"].as_u64(), s["not_registered"].as_u64()), (Some(3), Some(1), Some(0)), "{s}");
 }
+
+#[test]
+fn eligibility_says_what_a_trainee_still_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    // Far ahead: every session is still to come.
+    let event = muster(&db, &["event", "create", "--name", "培训", "--venue", "礼堂", "--starts", "2099-01-10", "--days", "1"]).json()["id"].as_str().unwrap().to_string();
+    for (title, from, to) in [("上午", "09:00", "12:00"), ("下午", "13:30", "16:30"), ("晚上", "18:00", "20:00")] {
+        let r = muster(&db, &["session", "add", "--event", &event, "--title", title, "--starts", &format!("2099-01-10T{from}"), "--ends", &format!("2099-01-10T{to}")]);
+        assert_eq!(r.code, 0, "{}", r.stdout);
+    }
+    let roster = dir.path().join("r.csv");
+    std::fs::write(&roster, "姓名,手机号码\n王素梅,13812345678\n").unwrap();
+    muster(&db, &["roster", "import", "--event", &event, roster.to_str().unwrap()]);
+    let el = muster(&db, &["certificates", "eligibility", "--event", &event]).json();
+    let n = &el["trainees"][0]["needs"];
+    // 8 h scheduled, 80% = 6.4 h: both three-hour sessions and the evening.
+    assert_eq!((n["hours"].as_f64(), n["sessions"].as_u64(), n["remaining"].as_u64(), n["reachable"].as_bool()), (Some(6.4), Some(3), Some(3), Some(true)), "{el}");
+    // At 50%: the two three-hour sessions are enough.
+    let el = muster(&db, &["certificates", "eligibility", "--event", &event, "--min-attendance", "0.5"]).json();
+    assert_eq!(el["trainees"][0]["needs"]["sessions"], 2, "{el}");
+    // A day already past: out of reach, said so.
+    let d = day(1);
+    let el = muster(&d.db(), &["certificates", "eligibility", "--event", &d.event]).json();
+    assert_eq!(el["trainees"][0]["needs"]["reachable"], false, "{el}");
+}

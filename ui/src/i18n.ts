@@ -274,6 +274,8 @@ export const MESSAGES = {
   "status.excused": { zh: "请假", en: "Excused" },
   "status.not_registered": { zh: "尚未报名", en: "Not registered yet" },
   "door.note": { zh: "备注", en: "Note" },
+  "cert.needs": { zh: "还差 {hours} 学时：需参加剩余 {remaining} 场中的 {n} 场", en: "{hours} h short: needs {n} of the {remaining} sessions left" },
+  "cert.needs.unreachable": { zh: "还差 {hours} 学时，剩余课程已不够（可由协调员破例认定）", en: "{hours} h short, more than the sessions left can give (a coordinator may override)" },
   "dash.close": { zh: "结束本场", en: "Close session" },
   "dash.close.title": { zh: "结束“{title}”？", en: "Close “{title}”?" },
   "dash.close.body": {

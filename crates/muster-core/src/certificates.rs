@@ -674,6 +674,42 @@ pub struct Eligibility {
     pub override_: Option<Override>,
     /// The trainee's certificate, once issued.
     pub certificate_id: Option<String>,
+    /// What a trainee not (yet) eligible still needs, from the sessions
+    /// that have not started.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub needs: Option<Needs>,
+}
+
+/// What a trainee still needs to reach the event's rule: `hours` more, the
+/// fewest of the sessions not yet started that give them (`sessions` of
+/// `remaining`), or — when even all of them would not — `reachable` false.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Needs {
+    pub hours: f64,
+    pub sessions: u32,
+    pub remaining: u32,
+    pub reachable: bool,
+}
+
+/// [`Needs`] of a trainee with `counted` hours, `goal` needed, and the
+/// hours of the sessions not yet started.
+pub fn needs(counted: f64, goal: f64, mut future: Vec<f64>) -> Option<Needs> {
+    let missing = goal - counted;
+    if missing <= 1e-9 {
+        return None;
+    }
+    future.sort_by(|a, b| b.total_cmp(a));
+    let (mut sum, mut n) = (0.0, 0u32);
+    for h in &future {
+        if sum + 1e-9 >= missing {
+            break;
+        }
+        sum += h;
+        n += 1;
+    }
+    Some(Needs { hours: (missing * 10.0).ceil() / 10.0, sessions: n, remaining: future.len() as u32, reachable: sum + 1e-9 >= missing })
 }
 
 /// Who is eligible for an event's certificates under a rule.
@@ -710,6 +746,8 @@ pub(crate) fn eligibility(store: &Store, event_id: &str, min: Option<f64>) -> Re
     let overrides: HashMap<String, sql::OverrideRow> = sql::overrides(store, event_id)?.into_iter().map(|o| (o.trainee_id.clone(), o)).collect();
     let certs: HashMap<String, String> = sql::for_event(store, event_id)?.into_iter().map(|c| (c.trainee_id, c.id)).collect();
     let scheduled = report.sessions.iter().map(|s| s.hours).sum::<f64>();
+    let now = attendance::now_local();
+    let future: Vec<f64> = report.sessions.iter().filter(|s| s.starts_at.as_str() > now.as_str()).map(|s| s.hours).collect();
     let mut out = Vec::with_capacity(report.trainees.len());
     for mut t in report.trainees {
         // Excused hours count only where the event's rule says so.
@@ -748,6 +786,7 @@ pub(crate) fn eligibility(store: &Store, event_id: &str, min: Option<f64>) -> Re
             eligible,
             reason,
             override_: o.map(|o| Override { id: o.id.clone(), eligible: o.eligible, reason: o.reason.clone(), decided_by: o.decided_by.clone(), at: o.created_at.clone() }),
+            needs: if eligible { None } else { needs(t.hours, min * scheduled, future.clone()) },
         });
     }
     let eligible = out.iter().filter(|e| e.eligible).count() as u32;
@@ -1019,6 +1058,19 @@ mod number_tests {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn needs_says_the_fewest_sessions_left_or_that_the_rule_is_out_of_reach() {
+        // 10 h scheduled, 80%: 8 h; 4.5 h attended; 3 h + 2.5 h + 2 h left.
+        let n = needs(4.5, 8.0, vec![2.5, 3.0, 2.0]).unwrap();
+        assert_eq!((n.hours, n.sessions, n.remaining, n.reachable), (3.5, 2, 3, true));
+        let n = needs(0.0, 8.0, vec![3.0, 3.0]).unwrap();
+        assert_eq!((n.sessions, n.reachable), (2, false));
+        assert_eq!(needs(8.0, 8.0, vec![3.0]), None);
+        let n = needs(7.99, 8.0, vec![]).unwrap();
+        assert_eq!((n.hours, n.sessions, n.remaining, n.reachable), (0.1, 0, 0, false));
+    }
+
     use super::*;
 
     fn key() -> SigningKey {

@@ -54,7 +54,11 @@ export async function renderCertificates(root: HTMLElement, ctx: Ctx, id: string
     h("td", { class: "num" }, `${hoursText(e.hours)} / ${hoursText(e.scheduled_hours)} h`, h("div", { class: "th-sub" }, pct(e.attendance))),
     h("td", null, h("span", { class: `chip ${e.eligible ? "chip-accent" : "chip-muted"}`, testid: "cert-status" },
       e.eligible ? t("cert.eligible") : t("cert.ineligible"))),
-    h("td", { class: "wrap cert-why", testid: "cert-why" }, eligibilityReason(e, min)),
+    h("td", { class: "wrap cert-why", testid: "cert-why" }, eligibilityReason(e, min),
+      e.needs ? h("div", { class: `cert-needs${e.needs.reachable ? "" : " out-of-reach"}`, testid: "cert-needs" },
+        e.needs.reachable
+          ? t("cert.needs", { hours: hoursText(e.needs.hours), n: e.needs.sessions, remaining: e.needs.remaining })
+          : t("cert.needs.unreachable", { hours: hoursText(e.needs.hours) })) : null),
     h("td", null, e.certificate_id ? h("span", { class: "chip", testid: "cert-issued" }, `✓ ${t("cert.issued")}`) : null),
     h("td", { class: "cert-actions" },
       h("button", { class: "btn btn-ghost btn-sm", type: "button", testid: "cert-override", onclick: () => overrideDialog(e) }, t("cert.override")),
