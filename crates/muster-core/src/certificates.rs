@@ -29,7 +29,7 @@ use crate::model::{Event, Trainee};
 use crate::store::{self, certificates as sql, Store};
 use crate::{attendance, Error, ErrorKind, Result};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
-use muster_protocol::trust::{Checked, Code, JoinCode, JoinRequest, JoinResponse, Trust};
+use muster_protocol::trust::{Code, JoinCode, JoinRequest, JoinResponse, Trust};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -191,6 +191,12 @@ pub struct Revoked {
     pub device: bool,
 }
 
+impl From<muster_protocol::trust::RevokedAt> for Revoked {
+    fn from(r: muster_protocol::trust::RevokedAt) -> Revoked {
+        Revoked { at: r.at, reason: r.reason, device: r.device }
+    }
+}
+
 fn invalid_verification(reason: String, public_key: &str) -> Verification {
     Verification {
         valid: false,
@@ -247,7 +253,10 @@ pub(crate) fn verify(store: &Store, code: &str, public_key_hex: Option<&str>) ->
     };
     let id = parsed.id_string();
     let known_here = sql::get(store, &id)?.is_some_and(|c| code_canonical(&c.code) == parsed.text());
-    let trust = trust(store)?;
+    // The organisation's trust with every revocation this laptop knows
+    // (a revocation synced here counts before the server's list has it).
+    let trust = known_trust(store)?;
+    let joined = !trust.keys.is_empty();
     let r = to_hex(&parsed.event_ref);
     let mut v = Verification {
         valid: false,
@@ -256,7 +265,7 @@ pub(crate) fn verify(store: &Store, code: &str, public_key_hex: Option<&str>) ->
         id: Some(id.clone()),
         number: Some(number(&id)),
         name: Some(parsed.name.clone()),
-        event: Some(event_name(store, trust.as_ref(), &r)?),
+        event: Some(event_name(store, joined.then_some(&trust), &r)?),
         event_ref: Some(r),
         hours: Some(parsed.hours_tenths as f64 / 10.0),
         org: None,
@@ -265,47 +274,43 @@ pub(crate) fn verify(store: &Store, code: &str, public_key_hex: Option<&str>) ->
         known_here,
         public_key: key_hex.clone(),
     };
-    if parsed.version == muster_protocol::trust::CODE_V1 {
+    let checked = if parsed.version == muster_protocol::trust::CODE_V1 {
         let Some(key) = from_hex(&key_hex).and_then(|b| <[u8; 32]>::try_from(b).ok()) else {
             return invalid(Invalid::PublicKey.to_string());
         };
         if let Err(why) = check(code, &key) {
             return invalid(why.to_string());
         }
-        v.valid = true;
-        v.issued_by = (key_hex == own).then(|| "this laptop".to_string());
-    } else {
-        let Some(t) = trust else {
-            return invalid("this code was signed by a laptop of an organisation, and this laptop has not joined one: join it (muster join) or check it on the organisation's page".into());
+        let by = (key_hex == own).then(|| "this laptop".to_string());
+        let device = muster_protocol::trust::DeviceCertificate {
+            device_id: store.device_id().to_string(),
+            name: by.clone().unwrap_or_default(),
+            public_key: key_hex.clone(),
+            valid_from: String::new(),
+            org_key_id: String::new(),
+            signature: String::new(),
+            revoked_at: None,
         };
-        v.org = Some(t.org.clone());
-        match t.verify(&parsed) {
-            Checked::Genuine { device } => {
-                v.valid = true;
-                v.public_key = device.public_key;
-                v.issued_by = Some(device.name);
-            }
-            Checked::Revoked { device, revocation } => {
-                v.public_key = device.public_key;
-                v.issued_by = Some(device.name);
-                v.reason = Some(format!("revoked on {}: {}", revocation.revoked_at, revocation.reason));
-                v.revoked = Some(Revoked { at: revocation.revoked_at, reason: revocation.reason, device: false });
-            }
-            Checked::DeviceRevoked { device, revoked_at } => {
-                v.reason = Some(format!("signed by the laptop {:?} after the organisation revoked it on {revoked_at}", device.name));
-                v.public_key = device.public_key;
-                v.issued_by = Some(device.name);
-                v.revoked = Some(Revoked { at: revoked_at, reason: "the issuing laptop was revoked".into(), device: true });
-            }
-            Checked::NotGenuine(why) => return invalid(why),
+        let checked = trust.listed(&id, device);
+        v.issued_by = by;
+        checked
+    } else {
+        if !joined {
+            return invalid("this code was signed by a laptop of an organisation, and this laptop has not joined one: join it (muster join) or check it on the organisation's page".into());
         }
-    }
-    if v.valid {
-        if let Some(rv) = sql::revocations(store)?.into_iter().find(|x| x.certificate_id == id) {
-            v.valid = false;
-            v.reason = Some(format!("revoked on {}: {}", rv.created_at, rv.reason));
-            v.revoked = Some(Revoked { at: rv.created_at, reason: rv.reason, device: false });
-        }
+        v.org = Some(trust.org.clone());
+        trust.verify(&parsed)
+    };
+    let outcome = checked.outcome();
+    let Some(device) = outcome.device else {
+        return invalid(outcome.reason.unwrap_or_default());
+    };
+    v.valid = outcome.valid;
+    v.reason = outcome.reason;
+    v.revoked = outcome.revoked.map(Revoked::from);
+    if parsed.version != muster_protocol::trust::CODE_V1 {
+        v.public_key = device.public_key;
+        v.issued_by = Some(device.name);
     }
     Ok(v)
 }
@@ -485,23 +490,29 @@ pub struct VerifierFile {
     pub revoked: usize,
 }
 
-/// The trust a verifier carries: the organisation's (when joined) with every
-/// revocation this laptop knows.
-pub(crate) fn verifier_trust(store: &Store) -> Result<Trust> {
-    let mut t = trust(store)?.ok_or_else(|| {
-        Error::invalid("this laptop has not joined an organisation: a verifier checks the organisation's certificates (muster join JOIN first)")
-    })?;
+/// The organisation's trust as this laptop knows it (empty before it
+/// joined one), with every revocation synced here and its events' names.
+fn known_trust(store: &Store) -> Result<Trust> {
+    let mut t = trust(store)?.unwrap_or_default();
     for r in sql::revocations(store)? {
         if !t.revoked.iter().any(|x| x.certificate_id == r.certificate_id) {
             t.revoked.push(muster_protocol::trust::Revocation { certificate_id: r.certificate_id, reason: r.reason, revoked_at: r.created_at });
         }
     }
     for (id, name) in sql::event_names(store)? {
-        let hex: String = id.chars().filter(char::is_ascii_hexdigit).collect();
-        let r = hex[hex.len().saturating_sub(8)..].to_string();
+        let r = muster_protocol::trust::event_ref_hex(&id);
         if !t.events.iter().any(|e| e.event_ref == r) {
             t.events.push(muster_protocol::trust::EventName { event_ref: r, name });
         }
+    }
+    Ok(t)
+}
+
+/// The trust a verifier carries: [`known_trust`], once this laptop joined.
+pub(crate) fn verifier_trust(store: &Store) -> Result<Trust> {
+    let t = known_trust(store)?;
+    if t.keys.is_empty() {
+        return Err(Error::invalid("this laptop has not joined an organisation: a verifier checks the organisation's certificates (muster join JOIN first)"));
     }
     Ok(t)
 }

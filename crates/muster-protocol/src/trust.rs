@@ -343,6 +343,12 @@ pub struct Revocation {
     pub revoked_at: String,
 }
 
+/// The reference a code carries for an event: the last 8 hex digits of its id.
+pub fn event_ref_hex(event_id: &str) -> String {
+    let hex: String = event_id.chars().filter(char::is_ascii_hexdigit).collect();
+    hex[hex.len().saturating_sub(8)..].to_ascii_lowercase()
+}
+
 /// An event the organisation knows, by the reference codes carry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventName {
@@ -460,11 +466,57 @@ impl Trust {
                 return Checked::DeviceRevoked { device: device.clone(), revoked_at: revoked.to_string() };
             }
         }
-        let id = code.id_string();
-        if let Some(r) = self.revoked.iter().find(|r| r.certificate_id == id) {
-            return Checked::Revoked { device: device.clone(), revocation: r.clone() };
+        self.listed(&code.id_string(), device.clone())
+    }
+
+    /// A certificate whose signature `device` made: revoked when this trust
+    /// lists it, else genuine (for a code checked otherwise, e.g. version 1).
+    pub fn listed(&self, certificate_id: &str, device: DeviceCertificate) -> Checked {
+        match self.revoked.iter().find(|r| r.certificate_id == certificate_id) {
+            Some(r) => Checked::Revoked { device, revocation: r.clone() },
+            None => Checked::Genuine { device },
         }
-        Checked::Genuine { device: device.clone() }
+    }
+}
+
+/// When and why a certificate stopped being valid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RevokedAt {
+    pub at: String,
+    pub reason: String,
+    /// True when the issuing laptop was revoked before it signed.
+    pub device: bool,
+}
+
+/// A check as every verifier words it (a laptop's `verify`, the server's
+/// page): valid or not, which laptop signed, why not, and the revocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub valid: bool,
+    pub device: Option<DeviceCertificate>,
+    pub reason: Option<String>,
+    pub revoked: Option<RevokedAt>,
+}
+
+impl Checked {
+    /// The outcome, worded once.
+    pub fn outcome(self) -> Outcome {
+        match self {
+            Checked::Genuine { device } => Outcome { valid: true, device: Some(device), reason: None, revoked: None },
+            Checked::Revoked { device, revocation } => Outcome {
+                valid: false,
+                device: Some(device),
+                reason: Some(format!("revoked on {}: {}", revocation.revoked_at, revocation.reason)),
+                revoked: Some(RevokedAt { at: revocation.revoked_at, reason: revocation.reason, device: false }),
+            },
+            Checked::DeviceRevoked { device, revoked_at } => Outcome {
+                valid: false,
+                reason: Some(format!("signed by the laptop {:?} after the organisation revoked it on {revoked_at}", device.name)),
+                device: Some(device),
+                revoked: Some(RevokedAt { at: revoked_at, reason: "the issuing laptop was revoked".into(), device: true }),
+            },
+            Checked::NotGenuine(why) => Outcome { valid: false, device: None, reason: Some(why), revoked: None },
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use crate::storage::{Backend, DeviceInfo, Result, StorageError};
 use ed25519_dalek::SigningKey;
 use muster_protocol::trust::{self, Checked, Code, DeviceCertificate, EventName, JoinRequest, JoinResponse, OrgKey, Revocation, Trust};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// The organisation as the server keeps it (secrets included: this is
 /// what `server key export` seals).
@@ -87,7 +87,7 @@ pub struct Verdict {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub revoked: Option<Value>,
+    pub revoked: Option<trust::RevokedAt>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -298,10 +298,7 @@ impl Backend {
             .await?
             .events
             .into_iter()
-            .map(|(id, name)| {
-                let hex: String = id.chars().filter(char::is_ascii_hexdigit).collect();
-                EventName { event_ref: hex[hex.len().saturating_sub(8)..].to_ascii_lowercase(), name }
-            })
+            .map(|(id, name)| EventName { event_ref: trust::event_ref_hex(&id), name })
             .collect();
         Ok(Trust { org: org.name, public_url: org.public_url, keys: org.keys.into_iter().map(|k| k.key).collect(), devices, revoked, events })
     }
@@ -340,8 +337,9 @@ impl Backend {
             match key {
                 Some(k) if recorded && code.signed_by(&k) => {
                     let by = held.as_ref().and_then(|f| f.get("device_id")?.as_str().map(String::from)).unwrap_or_default();
-                    Checked::Genuine {
-                        device: DeviceCertificate {
+                    t.listed(
+                        &id,
+                        DeviceCertificate {
                             device_id: by.clone(),
                             name: by,
                             public_key: trust::to_hex(&k),
@@ -350,7 +348,7 @@ impl Backend {
                             signature: String::new(),
                             revoked_at: None,
                         },
-                    }
+                    )
                 }
                 _ => Checked::NotGenuine("this code was signed by one laptop's own key and the organisation holds no record of it".into()),
             }
@@ -373,23 +371,14 @@ impl Backend {
             recorded,
         };
         v.event = t.event_name(&trust::to_hex(&code.event_ref)).map(String::from).or(v.event_ref.clone());
-        match checked {
-            Checked::Genuine { device } => {
-                v.valid = true;
-                v.issued_by = Some(device.name);
-            }
-            Checked::Revoked { device, revocation } => {
-                v.issued_by = Some(device.name);
-                v.reason = Some(format!("revoked on {}: {}", revocation.revoked_at, revocation.reason));
-                v.revoked = Some(json!({"at": revocation.revoked_at, "reason": revocation.reason}));
-            }
-            Checked::DeviceRevoked { device, revoked_at } => {
-                v.reason = Some(format!("signed by the laptop {:?} after the organisation revoked it on {revoked_at}", device.name));
-                v.issued_by = Some(device.name);
-                v.revoked = Some(json!({"at": revoked_at, "reason": "the issuing laptop was revoked", "device": true}));
-            }
-            Checked::NotGenuine(why) => return Ok(Verdict { org: Some(org.name), ..Verdict::invalid(why) }),
+        let outcome = checked.outcome();
+        if outcome.device.is_none() {
+            return Ok(Verdict { org: Some(org.name), ..Verdict::invalid(outcome.reason.unwrap_or_default()) });
         }
+        v.valid = outcome.valid;
+        v.issued_by = outcome.device.map(|d| d.name);
+        v.reason = outcome.reason;
+        v.revoked = outcome.revoked;
         Ok(v)
     }
 }
