@@ -24,10 +24,23 @@ crate::commands! {
         state.with(|m| m.import_form(&event_id, Path::new(&path), double_entry))
     }
 
+    /// Starts an event's questionnaire from the ready portrait template.
+    pub async fn import_form_template(state: State<'_, AppState>; event_id: String, double_entry: bool) -> StoredForm {
+        state.with(|m| m.import_form_template(&event_id, double_entry))
+    }
+
+    /// Saves the ready portrait questionnaire as an XLSForm to edit
+    /// (→ the number of questions).
+    pub async fn save_form_template(state: State<'_, AppState>; path: String) -> usize {
+        state.with(|m| m.write_form_template(Path::new(&path)))
+    }
+
     /// Opens a keying session on a form (`entry`: first or second keying,
     /// default first). A signed-in user keys as themselves, else as `keyer`.
-    pub async fn keying_start(state: State<'_, AppState>; form_id: String, entry: Option<Entry>, keyer: Option<String>, batch: Option<String>, language: Option<String>) -> KeyingStart {
-        state.with(|m| m.keying_open(&form_id, entry.unwrap_or_default(), keyer.as_deref(), batch.as_deref(), language.as_deref()))
+    /// `verify`: a second entry keyed against the first (a differing
+    /// answer asks which is right).
+    pub async fn keying_start(state: State<'_, AppState>; form_id: String, entry: Option<Entry>, keyer: Option<String>, batch: Option<String>, language: Option<String>, verify: Option<bool>) -> KeyingStart {
+        state.with(|m| m.keying_open(&form_id, entry.unwrap_or_default(), keyer.as_deref(), batch.as_deref(), language.as_deref(), verify.unwrap_or(false)))
     }
 
     /// One key into a session (`Enter`, `Backspace`, `Back` or one

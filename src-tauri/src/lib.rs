@@ -687,6 +687,11 @@ pub(crate) mod tests {
             let keys: Vec<String> = match screen["stage"].as_str().unwrap() {
                 "paper" if screen["paper_id"] == "" => vec!["1".into(), "Enter".into()],
                 "paper" => vec!["Enter".into()],
+                // The complete paper is shown for review: Enter saves it.
+                "complete" => {
+                    assert_eq!(last["step"]["kind"], "review", "the last answer shows the review, it does not save: {last}");
+                    vec!["Enter".into()]
+                }
                 _ if screen["kind"] == "integer" => vec!["7".into(), "Enter".into()],
                 _ => vec!["o".into(), "k".into(), "Enter".into()],
             };
@@ -734,7 +739,7 @@ pub(crate) mod tests {
             let sid = start["session_id"].as_str().unwrap().to_string();
             let mut last = serde_json::Value::Null;
             let keys: Vec<String> = ["Enter", "1"].iter().map(|s| s.to_string())
-                .chain(age.chars().map(String::from)).chain(["Enter".into()]).chain("农民".chars().map(String::from)).chain(["Enter".into()]).collect();
+                .chain(age.chars().map(String::from)).chain(["Enter".into()]).chain("农民".chars().map(String::from)).chain(["Enter".into(), "Enter".into()]).collect();
             for k in keys {
                 last = invoke(&app, "keying_press", serde_json::json!({"sessionId": sid, "key": k})).unwrap();
             }

@@ -377,6 +377,8 @@ mod tests {
             ("verify_certificate", json!({"code": cert_code}), AC),
             ("list_forms", json!({"eventId": e()}), ALL),
             ("import_form", json!({"eventId": e(), "path": fixture("form-text-integer.xlsx"), "doubleEntry": false}), A),
+            ("import_form_template", json!({"eventId": e(), "doubleEntry": false}), A),
+            ("save_form_template", json!({"path": path("t.xlsx")}), A),
             ("keying_start", json!({"formId": form, "entry": "first"}), AK),
             ("keying_press", json!({"sessionId": keying, "key": "1"}), AK),
             ("add_batch", json!({"formId": form, "name": "B", "count": 1}), A),

@@ -281,3 +281,76 @@ fn eligibility_says_what_a_trainee_still_needs() {
     let el = muster(&d.db(), &["certificates", "eligibility", "--event", &d.event]).json();
     assert_eq!(el["trainees"][0]["needs"]["reachable"], false, "{el}");
 }
+
+#[test]
+fn someone_registered_late_is_measured_against_the_sessions_after_registering_where_the_event_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    // A session long past and one to come; a walk-in registers today, between them.
+    let event = muster(&db, &["event", "create", "--name", "培训", "--venue", "礼堂", "--starts", "2026-11-20", "--days", "300"]).json()["id"].as_str().unwrap().to_string();
+    for (from, to) in [("2026-11-20T09:00", "2026-11-20T12:00"), ("2027-09-10T09:00", "2027-09-10T12:00")] {
+        assert_eq!(muster(&db, &["session", "add", "--event", &event, "--title", "课", "--starts", from, "--ends", to]).code, 0);
+    }
+    let w = muster(&db, &["walkin", "--event", &event, "--name", "马晓东", "--phone", "13600000001"]);
+    let walk_in = w.json()["id"].as_str().unwrap().to_string();
+    let of = |el: &Value| el["trainees"].as_array().unwrap().iter().find(|t| t["trainee_id"] == walk_in).unwrap().clone();
+    // The default: all hours (6 h; 80% = 4.8 h, more than the one session left can give).
+    let all = of(&muster(&db, &["certificates", "eligibility", "--event", &event]).json());
+    assert_eq!(all["scheduled_hours"], 6.0, "{all}");
+    assert_eq!(all["needs"]["reachable"], false, "{all}");
+    // The event's rule: the sessions after they registered (3 h; the session to come is enough).
+    let bad = muster(&db, &["certificates", "configure", "--event", &event, "--late-registration", "whenever"]);
+    assert_eq!(bad.code, 3, "{}", bad.stdout);
+    let s = muster(&db, &["certificates", "configure", "--event", &event, "--late-registration", "after-registration"]).json();
+    assert_eq!(s["late_registration"], "after_registration", "{s}");
+    let after = of(&muster(&db, &["certificates", "eligibility", "--event", &event]).json());
+    assert_eq!(after["scheduled_hours"], 3.0, "{after}");
+    assert_eq!((after["needs"]["sessions"].as_u64(), after["needs"]["reachable"].as_bool()), (Some(1), Some(true)), "{after}");
+    assert!(after["reason"].as_str().unwrap().contains("registered late"), "{after}");
+}
+
+#[test]
+fn a_phnom_penh_certificate_reads_khmer_and_english_and_an_override_is_worded_as_the_organisers_decision() {
+    let d = day(1);
+    let t = trainees(&d)[0]["id"].as_str().unwrap().to_string();
+    let seal = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/certificate/logo-county.png");
+    let bad = muster(&d.db(), &["certificates", "configure", "--event", &d.event, "--languages", "fr+en"]);
+    assert_eq!(bad.code, 3, "{}", bad.stdout);
+    let s = muster(&d.db(), &["certificates", "configure", "--event", &d.event, "--languages", "km+en", "--seal", seal.to_str().unwrap(), "--organiser", "Muster Training Partners"]).json();
+    assert_eq!((s["languages"].as_str(), s["seal"].is_string()), (Some("km+en"), true), "{s}");
+    // 1 hour of 3: admitted by the organisers' decision.
+    mark(&d, "checkin", &trainees(&d)[0], "2026-11-20T09:00");
+    mark(&d, "checkout", &trainees(&d)[0], "2026-11-20T10:00");
+    let o = muster(&d.db(), &["certificates", "override", "--event", &d.event, "--trainee", &t, "--eligible", "true", "--reason", "病假，已补课"]);
+    assert_eq!(o.code, 0, "{}", o.stdout);
+    let el = muster(&d.db(), &["certificates", "eligibility", "--event", &d.event]).json();
+    assert_eq!((el["trainees"][0]["eligible"].as_bool(), el["trainees"][0]["by_rule"].as_bool()), (Some(true), Some(false)), "{el}");
+    let pdf = d.dir.path().join("c.pdf");
+    let r = muster(&d.db(), &["certificates", "issue", "--event", &d.event, "--out", pdf.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let out = Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(&pdf).arg("-").output().expect("pdftotext (poppler-utils)");
+    let text: String = String::from_utf8_lossy(&out.stdout).chars().filter(|c| !c.is_whitespace()).collect();
+    for s in ["វិញ្ញាបនបត្រ", "CERTIFICATEOFCOMPLETION", "for1hour", "bydecisionoftheorganisers", "MusterTrainingPartners", "20.11.2026"] {
+        assert!(text.contains(s), "{s} not on the certificate: {text}");
+    }
+    assert!(!text.contains("成绩合格") && !text.contains("结业证书"), "{text}");
+}
+
+#[test]
+fn the_portrait_questionnaire_template_downloads_and_starts_a_form() {
+    let d = day(1);
+    let out = d.dir.path().join("portrait.xlsx");
+    let r = muster(&d.db(), &["form", "template", "--out", out.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.json()["questions"], 6);
+    // The file it wrote is an XLSForm this laptop reads (as an organiser edits and imports it).
+    let imported = muster(&d.db(), &["form", "import", "--event", &d.event, out.to_str().unwrap()]).json();
+    assert_eq!(imported["questions"], 6, "{imported}");
+    // Or started from as it is, no file at all.
+    let started = muster(&d.db(), &["form", "import", "--event", &d.event, "--template", "--double-entry"]).json();
+    assert_eq!((started["questions"].as_u64(), started["title"].as_str()), (Some(6), Some("学员画像问卷 Trainee portrait")), "{started}");
+    // Neither a file nor --template: a usage error.
+    assert_eq!(muster(&d.db(), &["form", "import", "--event", &d.event]).code, 2);
+    // Written again onto the same path: the guard knows its own workbook.
+    assert_eq!(muster(&d.db(), &["form", "template", "--out", out.to_str().unwrap()]).code, 0);
+}

@@ -1103,6 +1103,14 @@ describe("Muster desktop app", () => {
     let shotTaken = false;
     for (let i = 0; i < 10 && (await screen()).saved === 0; i++) {
       const s = await screen();
+      if (s.stage === "complete") {
+        // The last answer shows the whole paper for review; Enter saves it.
+        const rows = await texts("keying-review-row");
+        assert.equal(rows.length, 2, `the review lists every answer: ${JSON.stringify(rows)}`);
+        await shot("51-keying-review");
+        await type(["\uE007"]);
+        continue;
+      }
       assert.equal(s.stage, "question", JSON.stringify(s));
       if (!shotTaken) { await shot("51-keying-question"); shotTaken = true; }
       if (s.kind === "integer") await type(["4", "2", "\uE007"]);
@@ -1222,7 +1230,9 @@ describe("Muster desktop app", () => {
         await shot(`53-keying-chinese-${ime}`);
       }
       await press(["\uE007"]);
-      await waitUntil(async () => (await screen()).saved === before + 1, "the paper is saved");
+      await waitUntil(async () => (await screen()).stage === "complete", "the last answer shows the paper for review");
+      await press(["\uE007"]);
+      await waitUntil(async () => (await screen()).saved === before + 1, "Enter on the review saves the paper");
     };
     const keyTwo = async (entry, papers) => {
       await clickEl(await $t("portrait-back"));

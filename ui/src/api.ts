@@ -111,6 +111,8 @@ export const api = {
   onCertificateProgress: (f: (p: Progress) => void): Promise<UnlistenFn> => events.onCertificateProgress(f),
   listForms: (eventId: string) => commands.listForms(eventId),
   importForm: (eventId: string, path: string, doubleEntry: boolean) => commands.importForm(eventId, path, doubleEntry),
+  importFormTemplate: (eventId: string, doubleEntry: boolean) => commands.importFormTemplate(eventId, doubleEntry),
+  saveFormTemplate: (path: string) => commands.saveFormTemplate(path),
   keyingStart: (formId: string, entry: "first" | "second", keyer?: string, batch?: string) =>
     commands.keyingStart(formId, entry, keyer || null, batch || null, null),
   addBatch: (formId: string, name: string, count: number, first: string) => commands.addBatch(formId, name, count, first || null),

@@ -2,6 +2,7 @@
 // UI's language, from the numbers (never from the core's English text).
 
 import type { Eligibility } from "./bindings/Eligibility";
+import type { Needs } from "./bindings/Needs";
 import { getLang, t, type Lang } from "./i18n";
 
 export function hoursText(h: number): string {
@@ -24,4 +25,11 @@ export function eligibilityReason(e: Eligibility, min: number, lang: Lang = getL
   if (!e.override) return rule;
   const key = e.override.eligible ? "cert.reason.made_eligible" : "cert.reason.made_ineligible";
   return `${t(key, { by: e.override.decided_by, reason: e.override.reason }, lang)} · ${rule}`;
+}
+
+/** What a trainee still needs for the certificate, in words. */
+export function needsText(n: Needs): string {
+  return n.reachable
+    ? t("cert.needs", { hours: hoursText(n.hours), n: n.sessions, remaining: n.remaining })
+    : t("cert.needs.unreachable", { hours: hoursText(n.hours) });
 }

@@ -15,7 +15,7 @@ export type Route =
   | { name: "duplicates"; id: string }
   | { name: "certificates"; id: string }
   | { name: "forms"; id: string }
-  | { name: "keying"; id: string; formId: string; entry: "first" | "second" }
+  | { name: "keying"; id: string; formId: string; entry: "first" | "second"; verify?: boolean }
   | { name: "portrait"; id: string; formId: string }
   | { name: "settings" }
   | { name: "users" }

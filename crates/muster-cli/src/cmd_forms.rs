@@ -15,10 +15,22 @@ pub enum FormCmd {
     Import {
         #[arg(long)]
         event: String,
-        file: PathBuf,
+        #[arg(required_unless_present = "template")]
+        file: Option<PathBuf>,
         /// Every paper must be keyed twice, independently.
         #[arg(long)]
         double_entry: bool,
+        /// Start from the ready portrait questionnaire instead of a file (see `form template`).
+        #[arg(long, conflicts_with = "file")]
+        template: bool,
+    },
+    /// Write the ready portrait questionnaire (age bracket, gender, occupation, valuable, opened a WeChat shop or Video Channel; Chinese and English) as an XLSForm to edit → {"file", "questions"}.
+    Template {
+        #[arg(long, value_name = "FILE.xlsx")]
+        out: PathBuf,
+        /// Replace an existing file at the output path that is not what this command writes.
+        #[arg(long)]
+        force: bool,
     },
     /// The form as the keying screen needs it: questions in order with type, labels per language, choices with their keys, required, constraint, relevant, skipped.
     Show { form: String },
@@ -157,8 +169,16 @@ fn summary(f: &StoredForm) -> Value {
 
 pub fn form(m: &mut Muster, cmd: FormCmd) -> anyhow::Result<Outcome> {
     Ok(match cmd {
-        FormCmd::Import { event, file, double_entry } => {
-            let f = m.import_form(&event, &file, double_entry)?;
+        FormCmd::Template { out, force } => {
+            m.set_overwrite(force);
+            let n = m.write_form_template(&out)?;
+            Outcome::new(json!({"file": out.display().to_string(), "questions": n}), format!("the portrait questionnaire ({n} questions) → {}", out.display()))
+        }
+        FormCmd::Import { event, file, double_entry, template } => {
+            let f = match file {
+                Some(file) if !template => m.import_form(&event, &file, double_entry)?,
+                _ => m.import_form_template(&event, double_entry)?,
+            };
             let mut text = format!("imported form {}  {}  ({} questions to key)", f.id, f.form.title, f.form.keyed().count());
             for s in &f.form.skipped {
                 text.push_str(&format!("\nskipped {} ({}): {}", s.name, s.type_name, s.reason));

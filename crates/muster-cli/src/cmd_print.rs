@@ -143,6 +143,15 @@ pub struct ConfigureArgs {
     /// Whether excused absences count toward the certificate's hours (default false).
     #[arg(long, value_name = "true|false")]
     pub excused_counts: Option<bool>,
+    /// A trainee registered late is measured against all sessions' hours (all, the default) or those after registering (after-registration).
+    #[arg(long, value_name = "all|after-registration")]
+    pub late_registration: Option<String>,
+    /// The certificate's two languages: zh+en (default), km+en, lo+en, az+en, tk+en.
+    #[arg(long, value_name = "PAIR")]
+    pub languages: Option<String>,
+    /// The organisers' seal (PNG/JPEG), printed over the date of issue ("" removes it).
+    #[arg(long, value_name = "FILE")]
+    pub seal: Option<PathBuf>,
 }
 
 fn to_value<T: serde::Serialize>(v: &T) -> Value {
@@ -222,6 +231,9 @@ pub fn certificates(m: &mut Muster, cmd: CertificatesCmd) -> anyhow::Result<Outc
                 min_attendance: a.min_attendance,
                 paper: a.paper,
                 excused_counts: a.excused_counts,
+                late_registration: a.late_registration,
+                languages: a.languages,
+                seal: a.seal.map(|p| (!p.as_os_str().is_empty()).then(|| absolute(&p))),
             };
             let s = m.configure_certificates(&a.event, patch)?;
             Outcome::new(to_value(&s), "certificate settings saved")

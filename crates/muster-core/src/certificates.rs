@@ -548,7 +548,30 @@ pub struct Settings {
     /// Whether excused absences count toward the hours (default: no).
     #[serde(default)]
     pub excused_counts: bool,
+    /// Whose hours a trainee registered after the event began is measured
+    /// against: `all` (every session's, the default) or
+    /// `after_registration` (only the sessions after they registered).
+    #[serde(default = "default_late")]
+    pub late_registration: String,
+    /// The certificate's two languages: `zh+en` (default), `km+en`,
+    /// `lo+en`, `az+en` or `tk+en`.
+    #[serde(default = "default_languages")]
+    pub languages: String,
+    /// The organisers' seal (a PNG/JPEG path), printed over the date of issue.
+    #[serde(default)]
+    pub seal: Option<String>,
 }
+
+fn default_late() -> String {
+    "all".into()
+}
+
+fn default_languages() -> String {
+    "zh+en".into()
+}
+
+/// The certificate's language pairs: the local language, then English.
+pub const LANGUAGES: &[&str] = &["zh+en", "km+en", "lo+en", "az+en", "tk+en"];
 
 /// A change to the settings: `None` keeps a field.
 #[derive(Debug, Clone, Default)]
@@ -561,6 +584,10 @@ pub struct SettingsPatch {
     pub min_attendance: Option<f64>,
     pub paper: Option<String>,
     pub excused_counts: Option<bool>,
+    pub late_registration: Option<String>,
+    pub languages: Option<String>,
+    /// `Some(None)` removes the seal.
+    pub seal: Option<Option<String>>,
 }
 
 fn require_event(store: &Store, event_id: &str) -> Result<Event> {
@@ -580,6 +607,9 @@ pub(crate) fn settings(store: &Store, event_id: &str) -> Result<Settings> {
             min_attendance: r.min_attendance,
             paper: r.paper,
             excused_counts: r.excused_counts,
+            late_registration: r.late_registration,
+            languages: r.languages,
+            seal: r.seal,
         },
         None => Settings {
             event_id: event_id.to_string(),
@@ -591,6 +621,9 @@ pub(crate) fn settings(store: &Store, event_id: &str) -> Result<Settings> {
             min_attendance: DEFAULT_MIN_ATTENDANCE,
             paper: "a4".into(),
             excused_counts: false,
+            late_registration: default_late(),
+            languages: default_languages(),
+            seal: None,
         },
     })
 }
@@ -627,6 +660,23 @@ pub(crate) fn configure(store: &mut Store, event_id: &str, patch: SettingsPatch)
     if let Some(v) = patch.excused_counts {
         s.excused_counts = v;
     }
+    if let Some(v) = patch.late_registration {
+        let k = v.trim().to_ascii_lowercase().replace('-', "_");
+        if k != "all" && k != "after_registration" {
+            return Err(Error::invalid_at(format!("late_registration is all or after_registration, not {v}"), None, None, Some("late_registration")));
+        }
+        s.late_registration = k;
+    }
+    if let Some(v) = patch.languages {
+        let k = v.trim().to_ascii_lowercase();
+        if !LANGUAGES.contains(&k.as_str()) {
+            return Err(Error::invalid_at(format!("languages is one of {}, not {v}", LANGUAGES.join(", ")), None, None, Some("languages")));
+        }
+        s.languages = k;
+    }
+    if let Some(v) = patch.seal {
+        s.seal = v.filter(|p| !p.trim().is_empty());
+    }
     if let Some(v) = patch.paper {
         let p = v.trim().to_ascii_lowercase();
         if p != "a4" && p != "a5" {
@@ -634,7 +684,7 @@ pub(crate) fn configure(store: &mut Store, event_id: &str, patch: SettingsPatch)
         }
         s.paper = p;
     }
-    for path in s.logos.iter().chain(s.signatories.iter().filter_map(|g| g.image.as_ref())) {
+    for path in s.logos.iter().chain(s.signatories.iter().filter_map(|g| g.image.as_ref())).chain(s.seal.iter()) {
         if !std::path::Path::new(path).is_file() {
             return Err(Error::invalid_at(format!("image file {path} does not exist"), Some(path), None, None));
         }
@@ -650,6 +700,9 @@ pub(crate) fn configure(store: &mut Store, event_id: &str, patch: SettingsPatch)
         min_attendance: s.min_attendance,
         paper: s.paper.clone(),
         excused_counts: s.excused_counts,
+        late_registration: s.late_registration.clone(),
+        languages: s.languages.clone(),
+        seal: s.seal.clone(),
     };
     store.write(|w| sql::save_settings(w, existing.as_deref(), &row))?;
     Ok(s)
@@ -680,6 +733,10 @@ pub struct Eligibility {
     /// Share of the scheduled hours attended, 0..1.
     pub attendance: f64,
     pub eligible: bool,
+    /// Whether the attendance rule alone makes them eligible (an override
+    /// may say otherwise: then the certificate's wording says it was the
+    /// organisers' decision).
+    pub by_rule: bool,
     pub reason: String,
     #[serde(rename = "override")]
     pub override_: Option<Override>,
@@ -759,11 +816,26 @@ pub(crate) fn eligibility(store: &Store, event_id: &str, min: Option<f64>) -> Re
     let scheduled = report.sessions.iter().map(|s| s.hours).sum::<f64>();
     let now = attendance::now_local();
     let future: Vec<f64> = report.sessions.iter().filter(|s| s.starts_at.as_str() > now.as_str()).map(|s| s.hours).collect();
+    let after_registration = s.late_registration == "after_registration";
     let mut out = Vec::with_capacity(report.trainees.len());
     for mut t in report.trainees {
         // Excused hours count only where the event's rule says so.
         let excused = if s.excused_counts { t.excused_hours } else { 0.0 };
         t.hours = ((t.hours + excused) * 100.0).round() / 100.0;
+        // Someone registered late is measured against the sessions after
+        // they registered, where the event's rule says so.
+        let before: f64 = report
+            .sessions
+            .iter()
+            .filter(|x| t.sessions.get(&x.id).is_some_and(|a| a.status == attendance::Status::NotRegistered))
+            .map(|x| x.hours)
+            .sum();
+        let late_note = if after_registration && before > 0.0 {
+            format!(", registered late: {} h of sessions before", hours_text(before))
+        } else {
+            String::new()
+        };
+        let scheduled = if after_registration { scheduled - before } else { scheduled };
         let ratio = if scheduled > 0.0 { (t.hours / scheduled).min(1.0) } else { 0.0 };
         // A hair of tolerance: 7.99 h of 10 h at 80% is 7.99, not eligible,
         // but 8.0 computed as 7.999999 is.
@@ -772,7 +844,7 @@ pub(crate) fn eligibility(store: &Store, event_id: &str, min: Option<f64>) -> Re
             "no sessions are scheduled".to_string()
         } else {
             format!(
-                "attended {}{} of {} h ({}) {} {}",
+                "attended {}{} of {} h ({}) {} {}{late_note}",
                 hours_text(t.hours),
                 if excused > 0.0 { format!(" (with {} h excused)", hours_text(excused)) } else { String::new() },
                 hours_text(scheduled),
@@ -795,6 +867,7 @@ pub(crate) fn eligibility(store: &Store, event_id: &str, min: Option<f64>) -> Re
             scheduled_hours: scheduled,
             attendance: (ratio * 1000.0).round() / 1000.0,
             eligible,
+            by_rule,
             reason,
             override_: o.map(|o| Override { id: o.id.clone(), eligible: o.eligible, reason: o.reason.clone(), decided_by: o.decided_by.clone(), at: o.created_at.clone() }),
             needs: if eligible { None } else { needs(t.hours, min * scheduled, future.clone()) },

@@ -65,7 +65,17 @@ pub fn certificate_design(m: &Muster, e: &Event, s: &Settings, paper: Option<&st
         Some(org_key) => org_key,
         None => m.certificate_public_key()?,
     };
+    let lang = certificate::Lang::parse(&s.languages).unwrap_or_default();
+    // No organisers set: the organisation this laptop joined.
+    let organisers = if s.organisers.is_empty() {
+        certs::trust(&m.store)?.map(|t| t.org).filter(|o| !o.is_empty()).into_iter().collect()
+    } else {
+        s.organisers.clone()
+    };
     Ok(Design {
+        lang,
+        dates_local: numeric_dates(e),
+        seal: s.seal.as_deref().map(read_image).transpose()?,
         paper,
         title: e.name.clone(),
         title_en: s.title_en.clone(),
@@ -73,7 +83,7 @@ pub fn certificate_design(m: &Muster, e: &Event, s: &Settings, paper: Option<&st
         venue_en: s.venue_en.clone(),
         dates,
         dates_en,
-        organisers: s.organisers.clone(),
+        organisers,
         signatories: s
             .signatories
             .iter()
@@ -81,28 +91,58 @@ pub fn certificate_design(m: &Muster, e: &Event, s: &Settings, paper: Option<&st
             .collect::<Result<Vec<_>>>()?,
         logos: s.logos.iter().map(|p| read_image(p)).collect::<Result<Vec<_>>>()?,
         issued_on: clock::today(),
-        verify_hint: verify_hint(&key),
+        verify_hint: verify_hint(lang, &key),
     })
 }
 
+/// The event's dates as figures, for languages other than Chinese:
+/// `10.03.2025`, `10–12.03.2025`, `30.03–01.04.2025`.
+pub fn numeric_dates(e: &Event) -> String {
+    let end = clock::add_days(&e.starts_on, e.days.saturating_sub(1) as i64);
+    let dmy = |d: &str| -> Option<(String, String, String)> {
+        let mut it = d.split('-');
+        Some((it.next()?.to_string(), it.next()?.to_string(), it.next()?.to_string()))
+    };
+    match (dmy(&e.starts_on), dmy(&end)) {
+        (Some((y1, m1, d1)), Some((y2, m2, d2))) => {
+            if e.days <= 1 {
+                format!("{d1}.{m1}.{y1}")
+            } else if y1 == y2 && m1 == m2 {
+                format!("{d1}–{d2}.{m1}.{y1}")
+            } else if y1 == y2 {
+                format!("{d1}.{m1}–{d2}.{m2}.{y1}")
+            } else {
+                format!("{d1}.{m1}.{y1}–{d2}.{m2}.{y2}")
+            }
+        }
+        _ => e.starts_on.clone(),
+    }
+}
+
 /// The line under the QR code that tells a reader how to check it.
-pub fn verify_hint(public_key: &str) -> String {
+pub fn verify_hint(lang: certificate::Lang, public_key: &str) -> String {
     // The key's fingerprint lets a checker tell which laptop's key to use.
     let fingerprint: String = public_key.chars().take(8).collect();
-    format!("核验：用手机扫描二维码，或在 Muster 中输入证书编号  ·  Verify: scan the QR code, or enter the certificate number in Muster  ·  key {fingerprint}")
+    format!("{}  ·  Verify: scan the QR code, or enter the certificate number in Muster  ·  key {fingerprint}", lang.verify_hint())
 }
 
 /// An issued certificate as the renderer draws it: the QR holds the
 /// organisation's verification URL around the code (`<public-url>/V/<CODE>`)
 /// when `qr_base` is given and the code is an organisation's, else the code.
-pub fn printable(c: &IssuedCertificate, note: &str, qr_base: Option<&str>) -> Certificate {
+pub fn printable(c: &IssuedCertificate, note: &str, qr_base: Option<&str>, by_decision: bool) -> Certificate {
     let code = match qr_base {
         Some(base) if muster_protocol::trust::Code::parse(&c.code).is_ok_and(|p| p.version == muster_protocol::trust::CODE_V2) => {
             muster_protocol::trust::verify_url(base, &c.code)
         }
         _ => c.code.clone(),
     };
-    Certificate { id: c.number.clone(), name: c.name.clone(), name_latin: c.name_latin.clone(), hours: c.hours, code, note: note.to_string() }
+    Certificate { id: c.number.clone(), name: c.name.clone(), name_latin: c.name_latin.clone(), hours: c.hours, code, note: note.to_string(), by_decision }
+}
+
+/// The trainees of an eligibility report admitted by the organisers'
+/// decision rather than by the attendance rule.
+fn decided(r: &certs::EligibilityReport) -> std::collections::HashSet<String> {
+    r.trainees.iter().filter(|t| t.eligible && !t.by_rule).map(|t| t.trainee_id.clone()).collect()
 }
 
 /// Where a certificate job's PDFs go.
@@ -147,6 +187,8 @@ pub struct CertificateJob {
     kind: JobKind,
     /// The organisation's public URL: the QR then opens its verification page.
     qr_base: Option<String>,
+    /// Trainees admitted by the organisers' decision (worded so).
+    decided: std::collections::HashSet<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -276,6 +318,7 @@ impl Muster {
         check_reprint_reason(req.reason, printed_before)?;
         let outcome = self.issue_certificates(req.event_id, req.min_attendance)?;
         Ok(CertificateJob {
+            decided: decided(&eligible),
             qr_base: certs::trust(&self.store)?.and_then(|t| t.public_url),
             event_id: req.event_id.to_string(),
             design,
@@ -300,7 +343,9 @@ impl Muster {
         let e = self.event(&event_id)?;
         let settings = self.certificate_settings(&event_id)?;
         let design = certificate_design(self, &e, &settings, paper)?;
+        let decided = decided(&self.certificate_eligibility(&event_id, None)?);
         Ok(CertificateJob {
+            decided,
             qr_base: certs::trust(&self.store)?.and_then(|t| t.public_url),
             event_id,
             design,
@@ -407,7 +452,7 @@ impl CertificateJob {
     /// Draws the job's PDFs; touches no store, so it runs while the door
     /// goes on. `progress(done, total)` follows the certificates.
     pub fn render(self, progress: &mut dyn FnMut(usize, usize)) -> Result<RenderedJob> {
-        let printable: Vec<Certificate> = self.certificates.iter().map(|c| printable(c, &self.note, self.qr_base.as_deref())).collect();
+        let printable: Vec<Certificate> = self.certificates.iter().map(|c| printable(c, &self.note, self.qr_base.as_deref(), self.decided.contains(&c.trainee_id))).collect();
         let mut files = Vec::new();
         if !printable.is_empty() {
             match &self.target {
@@ -481,7 +526,7 @@ pub fn certificate_benchmark(m: &Muster, count: usize, out: &Path) -> Result<Cer
             let hours_tenths = 200 + (next() % 41) as u16;
             let id = uuid::Uuid::now_v7();
             let code = certs::sign(&key, &certs::Payload { id, hours_tenths, event_ref: eref, name: name.clone() });
-            Certificate { id: certs::number(&id.to_string()), name_latin: certs::pinyin_name(&name), name, hours: hours_tenths as f64 / 10.0, code, note: String::new() }
+            Certificate { id: certs::number(&id.to_string()), name_latin: certs::pinyin_name(&name), name, hours: hours_tenths as f64 / 10.0, code, note: String::new(), by_decision: false }
         })
         .collect();
     let d = Design {
@@ -499,7 +544,10 @@ pub fn certificate_benchmark(m: &Muster, count: usize, out: &Path) -> Result<Cer
         ],
         logos: Vec::new(),
         issued_on: "2025-03-12".into(),
-        verify_hint: verify_hint(&certs::to_hex(key.verifying_key().as_bytes())),
+        lang: certificate::Lang::Zh,
+        dates_local: String::new(),
+        seal: None,
+        verify_hint: verify_hint(certificate::Lang::Zh, &certs::to_hex(key.verifying_key().as_bytes())),
     };
     let r = certificate::render(&d, &batch, &mut |_, _| {}).map_err(|e| print_error(e, out))?;
     m.write_printout(out, &r.pdf)?;

@@ -867,6 +867,24 @@ impl Muster {
         forms::ops::import(&mut self.store, event_id, path, double_entry)
     }
 
+    /// Starts an event's questionnaire from the ready portrait template
+    /// ([`forms::template`]).
+    pub fn import_form_template(&mut self, event_id: &str, double_entry: bool) -> Result<forms::StoredForm> {
+        self.allow(Action::ManageForms)?;
+        forms::ops::import_template(&mut self.store, event_id, double_entry)
+    }
+
+    /// Writes the ready portrait questionnaire as an XLSForm workbook to
+    /// `out` (through the output guard) → the number of questions.
+    pub fn write_form_template(&mut self, out: &Path) -> Result<usize> {
+        self.allow(Action::ManageForms)?;
+        self.check_output(out, output::OutputKind::Xlsx, &[])?;
+        // No personal data in it: written plain even in an encrypted store.
+        let bytes = forms::template::workbook()?;
+        output::write(out, &bytes, output::OutputKind::Xlsx, &output::Guard { store: Some(self.store.path()), inputs: &[], force: self.overwrite })?;
+        Ok(forms::template::questions())
+    }
+
     pub fn form(&self, form_id: &str) -> Result<forms::StoredForm> {
         self.allow_any(&[Action::Keying, Action::ViewReports, Action::ManageForms])?;
         forms::ops::get(&self.store, form_id)

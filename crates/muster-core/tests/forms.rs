@@ -568,3 +568,71 @@ fn csv_responses_double_entry_and_resolutions() {
     let data = wb.worksheet_range("Data").unwrap();
     assert_eq!(data.get_size().0, 2, "header and paper 1");
 }
+
+/// Keys one paper of the portrait template through the desk: paper ID, then
+/// one key per select and Enter for the optional comment, Enter on the review.
+fn key_portrait(m: &mut Muster, session: &str, paper: &str, answers: [&str; 5]) -> Vec<muster_core::forms::desk::KeyingPress> {
+    let mut out = Vec::new();
+    for k in paper.chars().map(String::from).chain(["Enter".to_string()]) {
+        out.push(m.keying_press(session, &k).unwrap());
+    }
+    for a in answers {
+        out.push(m.keying_press(session, a).unwrap());
+    }
+    out
+}
+
+#[test]
+fn verify_mode_asks_which_is_right_at_once_and_records_the_choice_as_the_resolution() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut m = Muster::open(&dir.path().join("m.db")).unwrap();
+    let e = m.create_event(NewEvent { name: "电商培训".into(), venue: "县城".into(), starts_on: "2026-03-10".into(), days: 1 }).unwrap();
+    let f = m.import_form_template(&e.id, true).unwrap();
+    assert_eq!(f.form.keyed().count(), 6);
+    // Verify mode is for a second entry only.
+    assert_eq!(m.keying_open(&f.id, Entry::First, Some("李"), None, None, true).unwrap_err().code(), ErrorCode::InvalidInput);
+    // First entry by 李: age 31–40, female, farmer, very valuable, opened a shop.
+    let first = m.keying_open(&f.id, Entry::First, Some("李"), None, None, false).unwrap().session_id;
+    let steps = key_portrait(&mut m, &first, "7", ["2", "1", "1", "1", "1"]);
+    assert_eq!(steps.last().unwrap().step, Step::Advanced, "on to the comment");
+    assert_eq!(m.keying_press(&first, "Enter").unwrap().step, Step::Review, "the last answer shows the review");
+    assert!(m.keying_press(&first, "Enter").unwrap().saved.is_some(), "Enter on the review saves");
+
+    // Second entry by 王 against it: gender keyed as male (2).
+    let s = m.keying_open(&f.id, Entry::Second, Some("王"), None, None, true).unwrap();
+    assert!(s.screen.verify);
+    let sid = s.session_id;
+    let steps = key_portrait(&mut m, &sid, "7", ["2", "2", "", "", ""].map(|k| if k.is_empty() { "x" } else { k }));
+    let at = steps.iter().position(|p| p.step == Step::Mismatch).expect("the differing answer is not taken");
+    let mm = steps[at].screen.mismatch.clone().unwrap();
+    assert_eq!((mm.question.as_str(), mm.first.as_str(), mm.keyed.as_str()), ("gender", "female", "male"));
+    assert_eq!((mm.first_shown.as_str(), mm.keyed_shown.as_str()), ("1 女", "2 男"));
+    assert_eq!(steps[at].screen.question.as_deref(), Some("gender"), "still on the question");
+    // Keys other than 1, 2 or Backspace are not taken.
+    assert!(steps[at + 1..].iter().all(|p| p.step == Step::Mismatch), "{:?}", steps.iter().map(|p| &p.step).collect::<Vec<_>>());
+    // Backspace keys it again; the same value asks again; 1: the first entry was right.
+    assert_eq!(m.keying_press(&sid, "Backspace").unwrap().screen.mismatch, None);
+    assert_eq!(m.keying_press(&sid, "2").unwrap().step, Step::Mismatch);
+    let took = m.keying_press(&sid, "1").unwrap();
+    assert_eq!((took.step.clone(), took.screen.question.as_deref()), (Step::Advanced, Some("occupation")), "{took:?}");
+    assert_eq!(took.screen.answers.get("gender").map(String::as_str), Some("female"), "the chosen value leads the paper on");
+    for k in ["1", "1", "1", "Enter"] {
+        m.keying_press(&sid, k).unwrap();
+    }
+    let saved = m.keying_press(&sid, "Enter").unwrap().saved.expect("saved from the review");
+    assert_eq!(saved.keyed.verified.len(), 1);
+
+    // The difference is recorded, and resolved by the keyer's choice: the
+    // paper is final, and the second keyer's slip counts against them.
+    let d = m.responses_diff(&f.id).unwrap();
+    let g = d.differences.iter().find(|x| x.field == "gender").unwrap();
+    assert_eq!((g.first.as_str(), g.second.as_str()), ("female", "male"));
+    let r = g.resolution.as_ref().expect("resolved in verify mode");
+    assert_eq!((r.value.as_str(), r.by.as_str()), ("female", "王 (verify)"));
+    let stats = m.keyer_stats(&f.id).unwrap();
+    let wang = stats.iter().find(|k| k.keyer == "王").unwrap();
+    let li = stats.iter().find(|k| k.keyer == "李").unwrap();
+    assert_eq!((wang.errors, li.errors), (1, 0));
+    let p = m.portrait(&f.id, None).unwrap();
+    assert_eq!(p.included, 1, "resolved: in the portrait");
+}

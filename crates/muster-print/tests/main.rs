@@ -66,6 +66,9 @@ fn design(paper: Paper) -> Design {
         logos: vec![sample("logo-county.png"), sample("logo-partner.png")],
         issued_on: "2025-03-12".into(),
         verify_hint: "核验 Verify: muster certificates verify CODE".into(),
+        lang: certificate::Lang::Zh,
+        dates_local: "10–12.03.2025".into(),
+        seal: None,
     }
 }
 
@@ -98,6 +101,7 @@ fn certs() -> Vec<Certificate> {
             hours: 22.5,
             code: code(i as u64),
             note: String::new(),
+            by_decision: false,
         })
         .collect()
 }
@@ -164,6 +168,7 @@ fn five_hundred_certificates_stay_under_two_megabytes() {
             hours: 20.0 + (i % 5) as f64,
             code: code(i as u64),
             note: String::new(),
+            by_decision: false,
         });
     }
     let mut calls = 0;
@@ -327,4 +332,52 @@ fn a_verification_url_with_a_chinese_names_code_fits_a_version_8_qr_in_alphanume
     assert!((0.5..0.56).contains(&mm), "{mm}");
     // The same in lower case would fall back to byte mode: a bigger symbol.
     assert!(muster_print::qr::Qr::new(&url.to_lowercase()).unwrap().version > 8);
+}
+
+#[test]
+fn the_wording_fits_the_case_one_hour_or_several_by_rule_or_by_decision() {
+    use certificate::{english_paragraph, local_paragraph, Lang};
+    let one = english_paragraph("Rural E-commerce", "Phnom Penh", "3 March 2026", 1.0, false);
+    assert!(one.contains("with 1 hour of attendance"), "{one}");
+    let many = english_paragraph("", "", "3 March 2026", 10.75, false);
+    assert!(many.contains("with 10.8 hours of attendance"), "rounded as the report rounds: {many}");
+    let decided = english_paragraph("", "", "3 March 2026", 1.3, true);
+    assert!(decided.contains("by decision of the organisers") && !decided.contains("completed"), "{decided}");
+    let zh = local_paragraph(Lang::Zh, "农村电商", "灵寿县", "2026年3月3日", 1.3, true);
+    assert!(!zh.contains("成绩合格") && zh.contains("经主办单位审核"), "{zh}");
+    assert!(local_paragraph(Lang::Zh, "农村电商", "灵寿县", "2026年3月3日", 10.0, false).contains("成绩合格"));
+    for lang in [Lang::Km, Lang::Lo, Lang::Az, Lang::Tk] {
+        let p = local_paragraph(lang, "E-commerce", "Phnom Penh", "03.03.2026", 2.0, false);
+        assert!(p.contains("E-commerce") && p.contains("Phnom Penh") && p.contains("03.03.2026") && p.contains('2'), "{lang:?}: {p}");
+        assert!(!p.contains('{'), "every placeholder filled: {p}");
+        assert_ne!(p, local_paragraph(lang, "E-commerce", "Phnom Penh", "03.03.2026", 2.0, true), "{lang:?} words a decision differently");
+    }
+    assert_eq!(Lang::parse("km+en"), Some(Lang::Km));
+    assert_eq!(Lang::parse("fr+en"), None);
+}
+
+#[test]
+fn a_khmer_certificate_reads_khmer_and_english_with_a_seal() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = design(Paper::A4);
+    d.lang = certificate::Lang::Km;
+    d.title = "ពាណិជ្ជកម្មអេឡិចត្រូនិក".into();
+    d.venue = "ភ្នំពេញ".into();
+    d.seal = Some(sample("logo-county.png"));
+    let c = Certificate {
+        id: "4K7Q-M2XD".into(),
+        name: "សុខ ស្រីមុំ".into(),
+        name_latin: Some("Sok Sreymom".into()),
+        hours: 1.0,
+        code: code(7),
+        note: String::new(),
+        by_decision: false,
+    };
+    let r = certificate::render(&d, &[c], &mut |_, _| {}).unwrap();
+    assert!(r.missing_glyphs.is_empty(), "no glyph for {:?}", r.missing_glyphs);
+    let text = squash(&pdftotext(&save(dir.path(), "km.pdf", &r)));
+    for s in ["វិញ្ញាបនបត្រ", "CERTIFICATEOFCOMPLETION", "សុខស្រីមុំ", "SokSreymom", "10–12.03.2025", "with1hourofattendance", "រៀបចំដោយ"] {
+        assert!(text.contains(&squash(s)), "{s} not in the text layer: {text}");
+    }
+    assert!(!text.contains("结业证书") && !text.contains("成绩合格"), "no Chinese on a Khmer certificate");
 }

@@ -213,6 +213,9 @@ pub const ENTITIES: &[EntityRules] = &[
             d("paper", Enum(&["a4", "a5"])),
             f("created_at", Timestamp),
             o("excused_counts", Bool),
+            o("late_registration", Enum(&["all", "after_registration"])),
+            o("languages", Enum(&["zh+en", "km+en", "lo+en", "az+en", "tk+en"])),
+            o("seal", Text),
         ],
     },
     EntityRules {

@@ -8,7 +8,7 @@ import { api, pickSavePath } from "../api";
 import type { Eligibility } from "../bindings/Eligibility";
 import type { EligibilityReport } from "../bindings/EligibilityReport";
 import type { Verification } from "../bindings/Verification";
-import { eligibilityReason, hoursText, pct } from "../certs";
+import { eligibilityReason, hoursText, needsText, pct } from "../certs";
 import { clear, h, listenUntil, untilAbort } from "../dom";
 import { cleanPath, type UiError } from "../format";
 import { t } from "../i18n";
@@ -56,9 +56,7 @@ export async function renderCertificates(root: HTMLElement, ctx: Ctx, id: string
       e.eligible ? t("cert.eligible") : t("cert.ineligible"))),
     h("td", { class: "wrap cert-why", testid: "cert-why" }, eligibilityReason(e, min),
       e.needs ? h("div", { class: `cert-needs${e.needs.reachable ? "" : " out-of-reach"}`, testid: "cert-needs" },
-        e.needs.reachable
-          ? t("cert.needs", { hours: hoursText(e.needs.hours), n: e.needs.sessions, remaining: e.needs.remaining })
-          : t("cert.needs.unreachable", { hours: hoursText(e.needs.hours) })) : null),
+        needsText(e.needs)) : null),
     h("td", null, e.certificate_id ? h("span", { class: "chip", testid: "cert-issued" }, `✓ ${t("cert.issued")}`) : null),
     h("td", { class: "cert-actions" },
       h("button", { class: "btn btn-ghost btn-sm", type: "button", testid: "cert-override", onclick: () => overrideDialog(e) }, t("cert.override")),

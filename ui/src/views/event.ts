@@ -11,6 +11,7 @@ import { t, type Key } from "../i18n";
 import { confirmDialog, errorShower, errorBox, field, openModal, spinner, type Ctx } from "../ui";
 import { can, visibleTabs } from "../access";
 import { role } from "../session";
+import { hoursText, needsText, pct } from "../certs";
 
 /** Search waits this long after the last keystroke. */
 export const SEARCH_DEBOUNCE_MS = 80;
@@ -287,7 +288,19 @@ function traineeDialog(tr: Trainee, onSaved: () => void, signal: AbortSignal): v
     h("p", { class: "muted modal-detail" }, t("trainee.edit.code", { code: tr.code ?? "" })),
     h("div", { class: "modal-actions" }, save),
   );
-  const modal = openModal({ title: t("trainee.edit.title", { name: tr.name }), testid: "trainee-dialog", body: [form], autofocus: name, signal });
+  // Where the trainee stands for the certificate (for those who may see it).
+  const standing = h("div", { class: "trainee-standing", testid: "trainee-eligibility" });
+  const modal = openModal({ title: t("trainee.edit.title", { name: tr.name }), testid: "trainee-dialog", body: [standing, form], autofocus: name, signal });
+  if (visibleTabs(role()).includes("certificates")) {
+    void untilAbort(api.certificateEligibility(tr.event_id), signal).then((r) => {
+      const e = r.trainees.find((x) => x.trainee_id === tr.id);
+      if (!e) return;
+      standing.append(
+        h("span", { class: `chip ${e.eligible ? "chip-accent" : "chip-muted"}` }, e.eligible ? t("cert.eligible") : t("cert.ineligible")),
+        " ", `${hoursText(e.hours)} / ${hoursText(e.scheduled_hours)} h (${pct(e.attendance)})`,
+        e.needs ? h("div", { class: `cert-needs${e.needs.reachable ? "" : " out-of-reach"}`, testid: "trainee-needs" }, needsText(e.needs)) : null);
+    }, () => undefined);
+  }
 }
 
 /** The event dialog: name, venue, first day, days. */

@@ -6,12 +6,13 @@
 // screen (by any means: the router aborts its signal) ends its session in
 // Rust at once, after the presses already sent.
 
-import { api, pickOpenPath, type KeyingPress } from "../api";
+import { api, pickOpenPath, pickSavePath, type KeyingPress } from "../api";
 import type { Event } from "../bindings/Event";
 import type { Screen } from "../bindings/Screen";
 import { clear, h, on, onAbort, untilAbort } from "../dom";
 import { cleanPath, type UiError } from "../format";
-import { t } from "../i18n";
+import { getLang, t } from "../i18n";
+import type { Form } from "../bindings/Form";
 import { errorShower, errorBox, spinner, type Ctx } from "../ui";
 import { eventHeader, eventTabs, findEvent } from "./event";
 import { can } from "../access";
@@ -75,11 +76,13 @@ export async function renderForms(root: HTMLElement, ctx: Ctx, id: string, signa
       return;
     }
     for (const f of forms) {
-      const n = f.form.questions.filter((q) => q.kind !== "note").length;
+      // What can be keyed, and what the form holds that cannot (said, not hidden).
+      const n = f.form.questions.filter((q) => q.kind !== "note" && q.kind !== "other" && !q.skipped).length;
+      const skipped = f.form.skipped.length;
       list.appendChild(h("div", { class: "form-item", testid: "form-item" },
         h("div", null,
           h("div", { class: "strong", testid: "form-title" }, f.form.title || f.form.form_id),
-          h("div", { class: "muted" }, [t("forms.questions", { n }), f.source, f.double_entry ? t("forms.double") : ""].filter(Boolean).join(" · "))),
+          h("div", { class: "muted", testid: "form-counts" }, [t("forms.questions", { n }), skipped ? t("forms.skipped", { n: skipped }) : "", f.source, f.double_entry ? t("forms.double") : ""].filter(Boolean).join(" · "))),
         h("div", { class: "form-item-actions" },
           f.double_entry && can(role(), "forms.key")
             ? h("button", { class: "btn btn-secondary", type: "button", testid: "form-key-second",
@@ -121,6 +124,48 @@ export async function renderForms(root: HTMLElement, ctx: Ctx, id: string, signa
       path.focus();
     }
   } }, t("forms.import.choose"));
+  // The ready questionnaire: start from it, or save it to edit in Excel.
+  const templatePath = h("input", { type: "text", class: "path-input", testid: "form-template-path", placeholder: t("forms.template.path") });
+  const templateTyped = h("div", { class: "path-row", testid: "form-template-typed" }, templatePath,
+    h("button", { class: "btn btn-secondary", type: "button", testid: "form-template-save-typed", onclick: () => saveTemplate(cleanPath(templatePath.value)) }, t("forms.template.save.go")));
+  templateTyped.hidden = true;
+  const saveTemplate = async (dest: string) => {
+    if (!dest) { templatePath.focus(); return; }
+    try {
+      const n = await untilAbort(api.saveFormTemplate(dest), signal);
+      clear(errorSlot);
+      ctx.toast(t("forms.template.saved", { path: dest, n }));
+    } catch (e) {
+      showError(e as UiError);
+    }
+  };
+  const startFromTemplate = async () => {
+    try {
+      const f = await untilAbort(api.importFormTemplate(id, double.checked), signal);
+      clear(errorSlot);
+      ctx.toast(t("forms.imported", { title: f.form.title || f.form.form_id }));
+      await load();
+    } catch (e) {
+      showError(e as UiError);
+    }
+  };
+  const templateCard = h("div", { class: "form-template", testid: "form-template" },
+    h("p", { class: "muted" }, t("forms.xlsform.explain")),
+    h("div", { class: "path-row" },
+      h("button", { class: "btn btn-secondary", type: "button", testid: "form-template-start", onclick: startFromTemplate }, t("forms.template.start")),
+      h("button", { class: "btn btn-secondary", type: "button", testid: "form-template-save", onclick: async () => {
+        let dest: string | null;
+        try {
+          dest = await untilAbort(pickSavePath(t("forms.template.file"), { name: "XLSForm", extensions: ["xlsx"] }), signal);
+        } catch {
+          // No dialog here (e.g. a driven test window): the typed path.
+          templateTyped.hidden = false;
+          templatePath.focus();
+          return;
+        }
+        if (dest) await saveTemplate(dest);
+      } }, t("forms.template.save"))),
+    templateTyped);
   root.appendChild(h("div", { class: "page", testid: "forms-page" },
     eventHeader(event, ctx),
     eventTabs(event, ctx, "forms"),
@@ -129,7 +174,8 @@ export async function renderForms(root: HTMLElement, ctx: Ctx, id: string, signa
       h("h2", { class: "card-title" }, t("forms.import")),
       h("div", { class: "path-row" }, path, choose,
         h("button", { class: "btn btn-primary", type: "button", testid: "form-import", onclick: importIt }, t("forms.import.go"))),
-      h("label", { class: "check-line" }, double, " ", t("forms.import.double"))),
+      h("label", { class: "check-line" }, double, " ", t("forms.import.double")),
+      templateCard),
     h("section", { class: "card" }, h("h2", { class: "card-title" }, t("forms.title")),
       // A signed-in user keys as themselves (the shell uses their name).
       !can(role(), "forms.key") ? null
@@ -140,7 +186,31 @@ export async function renderForms(root: HTMLElement, ctx: Ctx, id: string, signa
   await load();
 }
 
-function paint(view: HTMLElement, s: Screen): void {
+/** A label of a question or choice in the UI's language, else any. */
+function labelIn(labels: Record<string, string>, fallback: string): string {
+  const lang = getLang();
+  const keys = Object.keys(labels);
+  const mine = keys.find((k) => (lang === "zh" ? /zh|中文|chinese/i : /\ben\b|english/i).test(k) && labels[k]);
+  return (mine && labels[mine]) || labels[""] || keys.map((k) => labels[k]).find(Boolean) || fallback;
+}
+
+/** The complete paper, every answer on one screen before it is saved. */
+function review(form: Form | undefined, s: Screen): HTMLElement {
+  const rows = (form?.questions ?? []).filter((q) => s.answers[q.name] !== undefined).map((q) => {
+    const v = s.answers[q.name] ?? "";
+    const shown = q.choices.length
+      ? v.split(" ").map((x) => { const c = q.choices.find((c) => c.value === x); return c ? `${c.key} ${labelIn(c.labels, c.value)}` : x; }).join("、")
+      : v;
+    return h("li", { class: "keying-review-row", testid: "keying-review-row", "data-question": q.name },
+      h("span", { class: "muted" }, labelIn(q.labels, q.name)), h("strong", null, shown));
+  });
+  return h("div", { class: "keying-body keying-review", testid: "keying-review" },
+    h("div", { class: "keying-label" }, t("keying.review.title")),
+    rows.length ? h("ol", { class: "keying-review-list" }, rows) : h("p", { class: "muted" }, t("keying.review.none")),
+    h("p", { class: "keying-review-help" }, t("keying.review.help")));
+}
+
+function paint(view: HTMLElement, s: Screen, form?: Form): void {
   clear(view);
   view.dataset.stage = s.stage;
   view.dataset.keystrokes = String(s.keystrokes);
@@ -170,6 +240,9 @@ function paint(view: HTMLElement, s: Screen): void {
       h("div", { class: "keying-input mono", testid: "keying-input" }, s.input, h("span", { class: "caret" })),
     ));
   }
+  else if (s.stage === "complete") {
+    view.appendChild(review(form, s));
+  }
   if (s.message) view.appendChild(h("div", { class: "alert alert-warn", role: "alert", testid: "keying-message" }, s.message));
 }
 
@@ -178,12 +251,14 @@ export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, form
   if (!ev) return;
   let start;
   let title = "";
+  let form: Form | undefined;
   // The presses sent, one at a time, in order.
   let chain: Promise<void> = Promise.resolve();
   try {
     const forms = await untilAbort(api.listForms(id), signal);
     const f = forms.find((x) => x.id === formId);
     title = f ? f.form.title || f.form.form_id : formId;
+    form = f?.form;
     const starting = api.keyingStart(formId, entry, localStorage.getItem(KEYER) ?? "");
     // The session ends when the screen is left (at once when it was left
     // while the session opened), after the presses in flight: the key
@@ -210,7 +285,7 @@ export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, form
   imeRow.hidden = true;
   const batchLine = h("div", { class: "muted keying-batch", testid: "keying-batch" });
   const show = (s: Screen) => {
-    paint(view, s);
+    paint(view, s, form);
     const text = s.stage === "question" && s.kind === "text";
     imeRow.hidden = !text;
     if (text && document.activeElement !== ime) ime.focus();

@@ -1,8 +1,10 @@
 //! The keying desk: the keying sessions open on one `Muster` (the app's
 //! window), each a [`KeyingSession`] driven one key at a time. A paper
-//! complete is saved at once with the time spent on it (from its first
-//! key), and the session moves on to the next paper. Closing a session
-//! drops an unfinished paper; nothing of it was saved.
+//! whose last answer is keyed is shown for review ([`Step::Review`]: every
+//! answer on one screen); Enter saves it with the time spent on it (from
+//! its first key) and the session moves on to the next paper, ↑ or
+//! Backspace goes back into it. Closing a session drops an unfinished
+//! paper; nothing of it was saved.
 
 use super::keying::{Key, KeyedForm, KeyingSession, Screen, Step};
 use super::Entry;
@@ -17,6 +19,8 @@ struct Open {
     session: KeyingSession,
     /// When the current paper's first key was pressed.
     started: Option<Instant>,
+    /// The complete paper is on the review screen: Enter saves it.
+    reviewing: bool,
 }
 
 /// The open keying sessions, by id.
@@ -74,17 +78,25 @@ impl Muster {
     /// Opens a keying session on a form. A signed-in user keys as
     /// themselves (keyer statistics, double entry by two different
     /// people); else as `keyer` typed, else as the system's user.
-    pub fn keying_open(&mut self, form_id: &str, entry: Entry, keyer: Option<&str>, batch: Option<&str>, language: Option<&str>) -> Result<KeyingStart> {
+    /// With `verify` (a second entry only), each answer is checked against
+    /// the first entry's at once ([`super::keying`]'s verify mode).
+    pub fn keying_open(&mut self, form_id: &str, entry: Entry, keyer: Option<&str>, batch: Option<&str>, language: Option<&str>, verify: bool) -> Result<KeyingStart> {
         let signed_in = self.actor().filter(|a| a.user_id.is_some()).map(|a| a.name.clone());
         let keyer = match signed_in {
             Some(name) => name,
             None => self.who(keyer),
         };
-        let session = self.keying_session(form_id, entry, &keyer, batch.filter(|b| !b.is_empty()), language)?;
+        let mut session = self.keying_session(form_id, entry, &keyer, batch.filter(|b| !b.is_empty()), language)?;
+        if verify {
+            if entry != Entry::Second {
+                return Err(Error::invalid_at("verify mode keys a second entry against the first", None, None, Some("verify")));
+            }
+            session.verify_against(super::ops::first_answers(&self.store, form_id)?);
+        }
         let screen = session.screen();
         self.desk.next += 1;
         let session_id = format!("k{}", self.desk.next);
-        self.desk.open.insert(session_id.clone(), Open { form_id: form_id.to_string(), session, started: None });
+        self.desk.open.insert(session_id.clone(), Open { form_id: form_id.to_string(), session, started: None, reviewing: false });
         Ok(KeyingStart { session_id, screen })
     }
 
@@ -97,7 +109,13 @@ impl Muster {
         let started = *o.started.get_or_insert_with(Instant::now);
         let step = o.session.press(key);
         if step != Step::Complete {
+            o.reviewing = false;
             return Ok(KeyingPress { step, screen: o.session.screen(), saved: None });
+        }
+        // The last answer shows the paper for review; Enter there saves it.
+        if !o.reviewing || key != Key::Enter {
+            o.reviewing = true;
+            return Ok(KeyingPress { step: Step::Review, screen: o.session.screen(), saved: None });
         }
         let mut keyed = o.session.finish().ok_or_else(|| Error::invalid("the paper is not complete"))?;
         keyed.duration_ms = Some(started.elapsed().as_millis() as u64);
@@ -106,6 +124,7 @@ impl Muster {
         let o = self.desk.open.get_mut(session_id).expect("the session is open");
         o.session.next_paper_form();
         o.started = None;
+        o.reviewing = false;
         Ok(KeyingPress { step, screen: o.session.screen(), saved: Some(SavedPaper { response_id, keyed }) })
     }
 

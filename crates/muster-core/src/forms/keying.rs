@@ -22,11 +22,19 @@
 //!   form's message is shown;
 //! - Backspace on an empty answer (or [`Key::Back`]) returns to the previous
 //!   question.
+//!
+//! Verify mode (as CSPro's): a second entry keyed against the first
+//! ([`KeyingSession::verify_against`]). An answer that differs from the
+//! first entry's is not taken: the screen shows both ([`Mismatch`]) and the
+//! keyer says which is right — `1` the first entry's, `2` the one just
+//! keyed — or Backspace to key it again. Each choice is kept
+//! ([`Verified`]) and saved as the resolution of that difference, so the
+//! keyer statistics still charge the keyer whose value lost.
 
 use super::responses::{normalize_answer, validate, Answers, Eval};
 use super::{pick, Choice, Entry, Form, Kind, Question};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// One key press.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,8 +59,14 @@ pub enum Step {
     Back,
     /// The input was refused; `message` says why (the field stays open).
     Invalid { message: String },
+    /// Verify mode: the answer differs from the first entry's; the screen's
+    /// [`Screen::mismatch`] asks which is right (`1` first, `2` this one).
+    Mismatch,
     /// Every question is answered: call [`KeyingSession::finish`].
     Complete,
+    /// (The desk) the complete paper is shown for review: Enter saves it,
+    /// ↑ or Backspace goes back into it.
+    Review,
 }
 
 /// Where the cursor is.
@@ -91,6 +105,29 @@ pub struct SessionSetup {
     pub already_keyed: Vec<String>,
 }
 
+/// Verify mode: the first entry's answer and the one just keyed differ.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Mismatch {
+    pub question: String,
+    /// The values as stored (choice codes), and as the keyer reads them
+    /// (a choice's key and label).
+    pub first: String,
+    pub keyed: String,
+    pub first_shown: String,
+    pub keyed_shown: String,
+}
+
+/// Verify mode: which value of a difference the keyer said was right.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Verified {
+    pub question: String,
+    pub first: String,
+    pub keyed: String,
+    pub chosen: String,
+}
+
 /// A completed paper, ready to save.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -108,6 +145,9 @@ pub struct KeyedForm {
     pub questions_asked: u32,
     /// Milliseconds spent, if the caller measured it.
     pub duration_ms: Option<u64>,
+    /// Verify mode: the differences from the first entry and the value the
+    /// keyer chose for each (`answers` holds the chosen values).
+    pub verified: Vec<Verified>,
 }
 
 /// A choice as the screen shows it.
@@ -147,6 +187,10 @@ pub struct Screen {
     pub total: u32,
     pub answers: Answers,
     pub keystrokes: u32,
+    /// Verify mode: whether this session keys against the first entry, and
+    /// the difference waiting for the keyer's `1` or `2`.
+    pub verify: bool,
+    pub mismatch: Option<Mismatch>,
 }
 
 /// The keying state machine for one form.
@@ -174,6 +218,10 @@ pub struct KeyingSession {
     keyed_papers: HashSet<String>,
     /// A paper ID outside the batch typed once; Enter again confirms it.
     confirm_paper: Option<String>,
+    /// Verify mode: the first entry's answers by paper ID.
+    first: Option<HashMap<String, Answers>>,
+    mismatch: Option<Mismatch>,
+    verified: Vec<Verified>,
 }
 
 impl KeyingSession {
@@ -198,7 +246,16 @@ impl KeyingSession {
             answer_keystrokes: 0,
             keyed_papers,
             confirm_paper: None,
+            first: None,
+            mismatch: None,
+            verified: Vec::new(),
         }
+    }
+
+    /// Verify mode: key against the first entry's answers (by paper ID).
+    /// A paper the first entry does not hold is keyed as usual.
+    pub fn verify_against(&mut self, first: HashMap<String, Answers>) {
+        self.first = Some(first);
     }
 
     pub fn form(&self) -> &Form {
@@ -252,6 +309,7 @@ impl KeyingSession {
         let step = match self.stage {
             Stage::Batch => self.press_batch(key),
             Stage::Paper => self.press_paper(key),
+            Stage::Question if self.mismatch.is_some() => self.press_mismatch(key),
             Stage::Question => self.press_question(key),
             Stage::Complete => match key {
                 Key::Back | Key::Backspace => self.back(),
@@ -392,7 +450,47 @@ impl KeyingSession {
         }
     }
 
+    /// Verify mode: `1` takes the first entry's value, `2` the one keyed,
+    /// Backspace (or ↑) keys the answer again; nothing else is taken.
+    fn press_mismatch(&mut self, key: Key) -> Step {
+        let Some(m) = self.mismatch.clone() else { return Step::Typing };
+        let chosen = match key {
+            Key::Char('1') => m.first.clone(),
+            Key::Char('2') => m.keyed.clone(),
+            Key::Backspace | Key::Back => {
+                self.mismatch = None;
+                self.input.clear();
+                self.picked.clear();
+                self.prefilled = false;
+                return Step::Typing;
+            }
+            _ => return Step::Mismatch,
+        };
+        self.mismatch = None;
+        self.verified.retain(|v| v.question != m.question);
+        self.verified.push(Verified { question: m.question.clone(), first: m.first, keyed: m.keyed, chosen: chosen.clone() });
+        let q = self.form.questions[self.current].clone();
+        self.accept(&q, chosen)
+    }
+
+    /// An answer as the keyer reads it: a choice's key and label.
+    fn shown(&self, q: &Question, value: &str) -> String {
+        if value.is_empty() {
+            return "—".into();
+        }
+        if !q.kind.is_select() {
+            return value.to_string();
+        }
+        let lang = self.lang();
+        value
+            .split(' ')
+            .map(|v| q.choice(v).map_or_else(|| v.to_string(), |c| format!("{} {}", c.key, pick(&c.labels, lang).unwrap_or(&c.value))))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     fn back(&mut self) -> Step {
+        self.mismatch = None;
         match self.history.pop() {
             Some(i) => {
                 self.open(i);
@@ -609,6 +707,33 @@ impl KeyingSession {
             }
             return Step::Invalid { message: m };
         }
+        // Verify mode: a value other than the first entry's waits for the
+        // keyer to say which is right.
+        if let Some(first) = self.first.as_ref().and_then(|f| f.get(&self.paper_id)) {
+            let first = first.get(&q.name).cloned().unwrap_or_default();
+            if first != value {
+                self.mismatch = Some(Mismatch {
+                    question: q.name.clone(),
+                    first_shown: self.shown(q, &first),
+                    keyed_shown: self.shown(q, &value),
+                    first,
+                    keyed: value,
+                });
+                return Step::Mismatch;
+            }
+        }
+        self.verified.retain(|v| v.question != q.name);
+        self.accept(q, value)
+    }
+
+    /// Stores a checked answer and moves on.
+    fn accept(&mut self, q: &Question, value: String) -> Step {
+        let mut trial = self.answers.clone();
+        if value.is_empty() {
+            trial.remove(&q.name);
+        } else {
+            trial.insert(q.name.clone(), value);
+        }
         self.answers = trial;
         self.history.push(self.current);
         self.input.clear();
@@ -654,6 +779,7 @@ impl KeyingSession {
             answer_keystrokes: self.answer_keystrokes,
             questions_asked: self.history.len() as u32,
             duration_ms: None,
+            verified: self.verified.iter().filter(|v| self.answers.contains_key(&v.question) || v.chosen.is_empty()).cloned().collect(),
         })
     }
 
@@ -673,6 +799,8 @@ impl KeyingSession {
         self.message = None;
         self.keystrokes = 0;
         self.answer_keystrokes = 0;
+        self.mismatch = None;
+        self.verified.clear();
     }
 
     /// What the screen shows now.
@@ -712,6 +840,8 @@ impl KeyingSession {
             total: self.form.keyed().count() as u32,
             answers: self.answers.clone(),
             keystrokes: self.keystrokes,
+            verify: self.first.is_some(),
+            mismatch: self.mismatch.clone(),
         }
     }
 }

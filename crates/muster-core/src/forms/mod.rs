@@ -8,6 +8,7 @@
 //! - [`responses`] validates answers (keyed or from a CSV), imports CSVs,
 //!   lists double-entry differences and computes keyer statistics.
 //! - [`portrait`] computes the per-question summary and writes it to XLSX.
+//! - [`template`] writes the ready portrait questionnaire as an XLSForm.
 //!
 //! The definition types here are what `muster form show` prints and what the
 //! keying screen renders: one [`Form`] with its questions in order.
@@ -18,6 +19,7 @@ pub mod keying;
 pub mod ops;
 pub mod portrait;
 pub mod responses;
+pub mod template;
 pub mod xlsform;
 
 use serde::{Deserialize, Serialize};

@@ -26,6 +26,16 @@ pub(crate) fn import(store: &mut Store, event_id: &str, path: &Path, double_entr
     get(store, &id)
 }
 
+/// Stores the ready portrait questionnaire ([`super::template`]) for `event_id`.
+pub(crate) fn import_template(store: &mut Store, event_id: &str, double_entry: bool) -> Result<StoredForm> {
+    if !store::events::exists(store, event_id)? {
+        return Err(Error::NotFound { kind: "event", id: event_id.to_string() });
+    }
+    let form = xlsform::read_bytes(super::template::FILE_NAME, &super::template::workbook()?)?;
+    let id = store.write(|w| db::insert(w, event_id, &form, super::template::FILE_NAME, double_entry))?;
+    get(store, &id)
+}
+
 pub(crate) fn set_double_entry(store: &mut Store, form_id: &str, on: bool) -> Result<StoredForm> {
     get(store, form_id)?;
     store.write(|w| db::set_double_entry(w, form_id, on))?;
@@ -106,6 +116,17 @@ pub(crate) fn save_keyed(store: &mut Store, form_id: &str, k: &KeyedForm) -> Res
         let first = &issues[0];
         Error::invalid_at(format!("paper {paper}: {}: {}", first.field, first.message), None, None, Some(&first.field))
     })?;
+    // Verify mode: the entry keeps what this keyer typed (so a difference
+    // stays a difference, charged to whoever lost it), the choice becomes
+    // its resolution.
+    let mut answers = answers;
+    for v in &k.verified {
+        if v.keyed.is_empty() {
+            answers.remove(&v.question);
+        } else {
+            answers.insert(v.question.clone(), v.keyed.clone());
+        }
+    }
     let batch_id = k.batch.as_deref().map(|b| batch(store, form_id, b).map(|b| b.id)).transpose()?;
     store.write(|w| {
         if db::has_response(w.tx(), form_id, &paper, k.entry)? {
@@ -133,7 +154,18 @@ pub(crate) fn save_keyed(store: &mut Store, form_id: &str, k: &KeyedForm) -> Res
                 duration_ms: k.duration_ms,
             },
         )
+        .and_then(|id| {
+            for v in k.verified.iter().filter(|v| v.first != v.keyed) {
+                db::insert_resolution(w, form_id, &paper, &v.question, &v.chosen, &format!("{} (verify)", k.keyer))?;
+            }
+            Ok(id)
+        })
     })
+}
+
+/// The first entry's answers of a form, by paper ID (verify mode).
+pub(crate) fn first_answers(store: &Store, form_id: &str) -> Result<std::collections::HashMap<String, responses::Answers>> {
+    Ok(db::responses(store, form_id)?.into_iter().filter(|r| r.entry == Entry::First).map(|r| (r.paper_id, r.answers)).collect())
 }
 
 /// Imports responses; with `want_rejects`, also the rejected rows as CSV

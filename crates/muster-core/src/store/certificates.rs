@@ -21,6 +21,12 @@ pub struct SettingsRow {
     pub paper: String,
     /// Excused hours count toward the certificate (NULL in older rows: no).
     pub excused_counts: bool,
+    /// `all` or `after_registration` (NULL in older rows: all).
+    pub late_registration: String,
+    /// `zh+en`, `km+en`, … (NULL in older rows: zh+en).
+    pub languages: String,
+    /// The seal image's path.
+    pub seal: Option<String>,
 }
 
 /// The settings in force for an event: its newest row.
@@ -28,7 +34,8 @@ pub fn settings(store: &Store, event_id: &str) -> Result<Option<SettingsRow>> {
     Ok(store
         .conn()
         .prepare_cached(
-            "SELECT id, event_id, title_en, venue_en, organisers, signatories, logos, min_attendance, paper, COALESCE(excused_counts, 0)
+            "SELECT id, event_id, title_en, venue_en, organisers, signatories, logos, min_attendance, paper, COALESCE(excused_counts, 0),
+                    COALESCE(late_registration, 'all'), COALESCE(languages, 'zh+en'), seal
              FROM certificate_settings WHERE event_id = ?1 ORDER BY created_at DESC, id DESC LIMIT 1",
         )?
         .query_row([event_id], |r| {
@@ -43,6 +50,9 @@ pub fn settings(store: &Store, event_id: &str) -> Result<Option<SettingsRow>> {
                 min_attendance: r.get(7)?,
                 paper: r.get(8)?,
                 excused_counts: r.get::<_, i64>(9)? != 0,
+                late_registration: r.get(10)?,
+                languages: r.get(11)?,
+                seal: r.get(12)?,
             })
         })
         .optional()?)
@@ -59,6 +69,9 @@ pub fn save_settings(w: &mut Writer<'_>, existing: Option<&str>, s: &SettingsRow
         ("min_attendance", json!(s.min_attendance)),
         ("paper", json!(s.paper)),
         ("excused_counts", json!(s.excused_counts)),
+        ("late_registration", json!(s.late_registration)),
+        ("languages", json!(s.languages)),
+        ("seal", json!(s.seal)),
     ];
     match existing {
         Some(id) => {
