@@ -130,7 +130,15 @@ async function waitUntil(fn, message, timeout = T) {
 async function typeInto(id, text) {
   const el = await $t(id);
   await el.waitForDisplayed({ timeout: T });
-  await el.click();
+  // In the middle of the window: never under the header or a toast.
+  await el.scrollIntoView({ block: "center" });
+  try {
+    await el.click();
+  } catch (e) {
+    // Say what lay over the field.
+    const over = await browser.execute((x) => { const r = x.getBoundingClientRect(); return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)?.outerHTML?.slice(0, 200); }, el);
+    throw new Error(`${id}: ${e.message}; over it: ${over}`);
+  }
   await el.clearValue();
   await el.setValue(text);
 }
@@ -1554,6 +1562,97 @@ describe("Muster desktop app", () => {
       await waitUntil(async () => (await $$t("close-session-dialog")).length === 0, "the close dialog answers");
       await shot("26-session-closed");
     }
+  });
+
+  // ---- questionnaires: the template, two keyers, verify mode (issues 15, 17) --
+  test("forms: start from the portrait template; the same user's second entry is refused at the paper ID; verify mode settles a difference", async () => {
+    await openDemoEvent();
+    await (await $t("tab-forms")).click();
+    await (await $t("forms-page")).waitForDisplayed({ timeout: T });
+    const items = () => browser.execute(() => [...document.querySelectorAll('[data-testid="form-item"]')].map((e) => ({
+      title: e.querySelector('[data-testid="form-title"]')?.textContent ?? "", counts: e.querySelector('[data-testid="form-counts"]')?.textContent ?? "" })));
+    const before = (await items()).length;
+    assert.match(await (await $t("form-template")).getText(), /XLSForm/);
+    await clickEl(await $t("form-double"));
+    await clickEl(await $t("form-template-start"));
+    await waitUntil(async () => (await items()).length === before + 1, "the template becomes a questionnaire");
+    const at = (await items()).findIndex((x) => /学员画像问卷/.test(x.title));
+    assert.ok(at >= 0, JSON.stringify(await items()));
+    assert.match((await items())[at].counts, /6 道题可录入/);
+    const button = async (testid) => (await browser.$$('[data-testid="form-item"]'))[at].$(`[data-testid="${testid}"]`);
+    // Saved to edit in Excel.
+    const file = path.join(tmp, "portrait-template.xlsx");
+    await (await browser.$('[data-testid="form-template-typed"] summary')).click();
+    await typeInto("form-template-path", file);
+    await clickEl(await $t("form-template-save-typed"));
+    await waitUntil(async () => fs.existsSync(file) && fs.statSync(file).size > 1000, "the template is written");
+    await shot("56-forms-template");
+    await (await $t("lang-toggle")).click();
+    await waitUntil(async () => /6 questions to key/.test((await items())[at].counts), "the list in English");
+    await shot("56-forms-template-en");
+    await (await $t("lang-toggle")).click();
+    await waitUntil(async () => /6 道题可录入/.test((await items())[at].counts), "back to Chinese");
+
+    const screen = () => browser.execute(() => {
+      const v = document.querySelector('[data-testid="keying-screen"]');
+      return { stage: v?.dataset.stage, keys: Number(v?.dataset.keystrokes ?? 0), saved: document.querySelectorAll('[data-testid="keying-saved-item"]').length,
+        message: document.querySelector('[data-testid="keying-message"]')?.textContent ?? "", mismatch: document.querySelector('[data-testid="keying-mismatch"]')?.dataset.question ?? null,
+        question: document.querySelector('[data-testid="keying-label"]')?.dataset.question ?? "" };
+    });
+    // One key at a time, each waited for (a saving Enter starts the next paper: its count restarts).
+    const send = async (keys) => {
+      for (const k of keys) {
+        const s0 = await screen();
+        await browser.keys([k]);
+        await waitUntil(async () => { const s = await screen(); return s.keys > s0.keys || s.saved > s0.saved; }, `key ${k} taken`);
+      }
+    };
+    // The signed-in admin keys paper 1 first: age 31–40, 女, farmer, valuable, opened a shop; no comment.
+    await clickEl(await button("form-key"));
+    await (await $t("keying-screen")).waitForDisplayed({ timeout: T });
+    await browser.execute(() => document.activeElement?.blur());
+    await send(["1", "\uE007", "2", "1", "1", "1", "1", "\uE007"]);
+    await waitUntil(async () => (await screen()).stage === "complete", "the review");
+    await send(["\uE007"]);
+    await waitUntil(async () => (await screen()).saved === 1, "paper 1 saved");
+    await clickEl(await $t("keying-back"));
+    await (await $t("forms-page")).waitForDisplayed({ timeout: T });
+
+    // The same user's second entry: refused at the paper ID, before any answer.
+    await clickEl(await button("form-key-second"));
+    await (await $t("keying-screen")).waitForDisplayed({ timeout: T });
+    await browser.execute(() => document.activeElement?.blur());
+    await send(["1", "\uE007"]);
+    await waitUntil(async () => /someone else/.test((await screen()).message), "the same keyer is refused");
+    assert.equal((await screen()).stage, "paper", "still on the paper ID");
+    await shot("57-keying-second-same-user");
+    await clickEl(await $t("keying-back"));
+    await (await $t("forms-page")).waitForDisplayed({ timeout: T });
+
+    // The keyer verifies it: gender keyed as 男 differs; 1 says the first entry was right.
+    await browser.action("key").down("\uE009").down("l").up("l").up("\uE009").perform();
+    await signIn(KEYER);
+    await (await $t("forms-page")).waitForDisplayed({ timeout: T });
+    await clickEl(await button("form-key-verify"));
+    await (await $t("keying-verify")).waitForDisplayed({ timeout: T });
+    await browser.execute(() => document.activeElement?.blur());
+    await send(["1", "\uE007", "2", "2"]);
+    await waitUntil(async () => (await screen()).mismatch === "gender", "the difference is shown at once");
+    assert.match(await (await $t("mismatch-first")).getText(), /女/);
+    assert.match(await (await $t("mismatch-keyed")).getText(), /男/);
+    await send(["\uE007"]);
+    assert.equal((await screen()).mismatch, "gender", "the scanner's Enter does not settle it");
+    await shot("58-keying-verify-mismatch");
+    await send(["1"]);
+    await waitUntil(async () => (await screen()).question === "occupation", "1: the first entry's value; on to the next question");
+    await send(["1", "1", "1", "\uE007"]);
+    await waitUntil(async () => (await screen()).stage === "complete", "the review");
+    await send(["\uE007"]);
+    await waitUntil(async () => (await screen()).saved === 1, "the verified paper is saved");
+    await clickEl(await $t("keying-back"));
+    await (await $t("forms-page")).waitForDisplayed({ timeout: T });
+    await browser.action("key").down("\uE009").down("l").up("l").up("\uE009").perform();
+    await signIn(ADMIN);
   });
 
   // ---- organisation (issue 12) ---------------------------------------------

@@ -113,8 +113,8 @@ export const api = {
   importForm: (eventId: string, path: string, doubleEntry: boolean) => commands.importForm(eventId, path, doubleEntry),
   importFormTemplate: (eventId: string, doubleEntry: boolean) => commands.importFormTemplate(eventId, doubleEntry),
   saveFormTemplate: (path: string) => commands.saveFormTemplate(path),
-  keyingStart: (formId: string, entry: "first" | "second", keyer?: string, batch?: string) =>
-    commands.keyingStart(formId, entry, keyer || null, batch || null, null),
+  keyingStart: (formId: string, entry: "first" | "second", keyer?: string, batch?: string, verify = false) =>
+    commands.keyingStart(formId, entry, keyer || null, batch || null, null, verify),
   addBatch: (formId: string, name: string, count: number, first: string) => commands.addBatch(formId, name, count, first || null),
   listBatches: (formId: string) => commands.listBatches(formId),
   batchStatus: (formId: string, batch: string, entry: "first" | "second") => commands.batchStatus(formId, batch, entry),

@@ -4,7 +4,7 @@ import { eligibilityReason, hoursText, pct } from "./certs";
 
 const e: Eligibility = {
   trainee_id: "t", name: "王素梅", code: "ABC123", hours: 8, scheduled_hours: 10, attendance: 0.8,
-  eligible: true, reason: "", override: null, certificate_id: null,
+  eligible: true, by_rule: true, reason: "", override: null, certificate_id: null,
 };
 
 describe("eligibility reasons", () => {

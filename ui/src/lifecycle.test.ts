@@ -16,11 +16,11 @@ const m = vi.hoisted(() => {
   };
   const FORM = {
     id: "f1", event_id: "e1", double_entry: false, source: "survey.xlsx", created_at: "2025-01-01T00:00:00Z",
-    form: { form_id: "survey", title: "Survey", questions: [] },
+    form: { form_id: "survey", title: "Survey", questions: [], skipped: [] },
   };
   const SCREEN = {
     stage: "paper", batch: null, paper_id: "", next_paper: null, question: null, label: null, hint: null, kind: null,
-    required: false, choices: [], input: "", message: null, position: 0, total: 3, answers: {}, keystrokes: 0,
+    required: false, choices: [], input: "", message: null, position: 0, total: 3, answers: {}, keystrokes: 0, verify: false, mismatch: null,
   };
   const SYNC = {
     state: "idle", configured: false, pending: 0, last_sync: null, error_code: null, error_message: null, pushed: 0, pulled: 0, quarantined: 0,

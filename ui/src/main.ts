@@ -175,7 +175,7 @@ function mountOf(r: Route): Mount {
     case "forms":
       return (root, c, signal) => renderForms(root, c, r.id, signal);
     case "keying":
-      return (root, c, signal) => renderKeying(root, c, r.id, r.formId, r.entry, signal);
+      return (root, c, signal) => renderKeying(root, c, r.id, r.formId, r.entry, signal, r.verify ?? false);
     case "portrait":
       return (root, c, signal) => renderPortrait(root, c, r.id, r.formId, signal);
     case "settings":

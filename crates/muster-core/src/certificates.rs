@@ -942,7 +942,7 @@ pub struct IssueOutcome {
 /// Chinese name ("WANG Sumei"), nothing for a name already in Latin letters
 /// or in a script we cannot romanise (Khmer, Lao without a roster column).
 pub fn latin_name(t: &Trainee) -> Option<String> {
-    const KEYS: &[&str] = &["english name", "english_name", "name_en", "latin name", "latin_name", "英文名", "英文姓名", "拼音", "pinyin", "passport name"];
+    const KEYS: &[&str] = &["english name", "english_name", "name_en", "latin name", "latin_name", "name (latin)", "name_latin", "name (english)", "拉丁名", "英文名", "英文姓名", "拼音", "pinyin", "passport name"];
     for (k, v) in &t.fields.extra {
         if KEYS.contains(&k.trim().to_lowercase().as_str()) && !v.trim().is_empty() {
             return Some(v.trim().to_string());

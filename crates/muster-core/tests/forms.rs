@@ -598,6 +598,14 @@ fn verify_mode_asks_which_is_right_at_once_and_records_the_choice_as_the_resolut
     assert_eq!(m.keying_press(&first, "Enter").unwrap().step, Step::Review, "the last answer shows the review");
     assert!(m.keying_press(&first, "Enter").unwrap().saved.is_some(), "Enter on the review saves");
 
+    // 李 cannot key the second entry of their own paper: refused at the paper ID.
+    let own = m.keying_open(&f.id, Entry::Second, Some("李"), None, None, false).unwrap().session_id;
+    m.keying_press(&own, "7").unwrap();
+    let refused = m.keying_press(&own, "Enter").unwrap();
+    assert!(matches!(&refused.step, Step::Invalid { message } if message.contains("someone else")), "{refused:?}");
+    assert_eq!(refused.screen.question, None, "not one answer keyed");
+    m.keying_close(&own);
+
     // Second entry by 王 against it: gender keyed as male (2).
     let s = m.keying_open(&f.id, Entry::Second, Some("王"), None, None, true).unwrap();
     assert!(s.screen.verify);

@@ -371,16 +371,17 @@ fn page(
         t(missing, &sig.title, Style::new(Family::Sans, false, 7.5, GREY)).fit(mm(block_w)).draw_centered(s, mm(x + block_w / 2.0), mm(base + 8.8));
         x += block_w + 10.0;
     }
+    // The seal pressed over the date (drawn first: the date stays legible
+    // on top of it, even on an opaque image).
+    if let Some(img) = seal {
+        draw::image_in_box(s, img, x + 22.0 - 15.0, base - 24.0, 30.0, 30.0);
+    }
     if !d.issued_on.is_empty() {
         t(missing, &d.issued_on, Style::new(Family::Sans, true, 9.5, INK)).draw_centered(s, mm(x + 22.0), mm(base - 1.5));
         draw::line(s, (x, base), (x + 44.0, base), INK, 0.5, None);
         t(missing, &format!("{} Date of issue", w.issued), Style::new(Family::Sans, false, 7.5, GREY)).fit(mm(60.0)).draw_centered(s, mm(x + 22.0), mm(base + 4.8));
     }
-    // The seal over the date, as a stamp is pressed (drawn after the date
-    // so the date shows through a transparent PNG's ink).
-    if let Some(img) = seal {
-        draw::image_in_box(s, img, x + 22.0 - 17.0, base - 30.0, 34.0, 34.0);
-    }
+
 
     // QR bottom right: 30 mm on paper whatever the page size.
     let q = QR_MM / scale;

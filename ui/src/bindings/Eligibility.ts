@@ -9,7 +9,13 @@ export type Eligibility = { trainee_id: string, name: string, code: string | nul
 /**
  * Share of the scheduled hours attended, 0..1.
  */
-attendance: number, eligible: boolean, reason: string, override: Override | null, 
+attendance: number, eligible: boolean, 
+/**
+ * Whether the attendance rule alone makes them eligible (an override
+ * may say otherwise: then the certificate's wording says it was the
+ * organisers' decision).
+ */
+by_rule: boolean, reason: string, override: Override | null, 
 /**
  * The trainee's certificate, once issued.
  */

@@ -3,4 +3,4 @@
 /**
  * What one key press did.
  */
-export type Step = { "kind": "typing" } | { "kind": "advanced" } | { "kind": "back" } | { "kind": "invalid", message: string, } | { "kind": "complete" };
+export type Step = { "kind": "typing" } | { "kind": "advanced" } | { "kind": "back" } | { "kind": "invalid", message: string, } | { "kind": "mismatch" } | { "kind": "complete" } | { "kind": "review" };

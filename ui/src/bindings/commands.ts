@@ -237,10 +237,21 @@ export const commands = {
    */
   importForm: (eventId: string, path: string, doubleEntry: boolean): Promise<StoredForm> => call<StoredForm>("import_form", { eventId, path, doubleEntry }),
   /**
+   * Starts an event's questionnaire from the ready portrait template.
+   */
+  importFormTemplate: (eventId: string, doubleEntry: boolean): Promise<StoredForm> => call<StoredForm>("import_form_template", { eventId, doubleEntry }),
+  /**
+   * Saves the ready portrait questionnaire as an XLSForm to edit
+   * (→ the number of questions).
+   */
+  saveFormTemplate: (path: string): Promise<number> => call<number>("save_form_template", { path }),
+  /**
    * Opens a keying session on a form (`entry`: first or second keying,
    * default first). A signed-in user keys as themselves, else as `keyer`.
+   * `verify`: a second entry keyed against the first (a differing
+   * answer asks which is right).
    */
-  keyingStart: (formId: string, entry: Entry | null, keyer: string | null, batch: string | null, language: string | null): Promise<KeyingStart> => call<KeyingStart>("keying_start", { formId, entry, keyer, batch, language }),
+  keyingStart: (formId: string, entry: Entry | null, keyer: string | null, batch: string | null, language: string | null, verify: boolean | null): Promise<KeyingStart> => call<KeyingStart>("keying_start", { formId, entry, keyer, batch, language, verify }),
   /**
    * One key into a session (`Enter`, `Backspace`, `Back` or one
    * character). A completed paper is saved and the next one begins.
@@ -407,6 +418,8 @@ export type CommandName =
   | "verify_certificate"
   | "list_forms"
   | "import_form"
+  | "import_form_template"
+  | "save_form_template"
   | "keying_start"
   | "keying_press"
   | "keying_end"

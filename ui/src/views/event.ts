@@ -298,7 +298,7 @@ function traineeDialog(tr: Trainee, onSaved: () => void, signal: AbortSignal): v
       standing.append(
         h("span", { class: `chip ${e.eligible ? "chip-accent" : "chip-muted"}` }, e.eligible ? t("cert.eligible") : t("cert.ineligible")),
         " ", `${hoursText(e.hours)} / ${hoursText(e.scheduled_hours)} h (${pct(e.attendance)})`,
-        e.needs ? h("div", { class: `cert-needs${e.needs.reachable ? "" : " out-of-reach"}`, testid: "trainee-needs" }, needsText(e.needs)) : null);
+        e.needs ? h("div", { class: `cert-needs${e.needs.reachable ? "" : " out-of-reach"}`, testid: "trainee-needs" }, needsText(e.needs)) : "");
     }, () => undefined);
   }
 }

@@ -88,6 +88,10 @@ export async function renderForms(root: HTMLElement, ctx: Ctx, id: string, signa
             ? h("button", { class: "btn btn-secondary", type: "button", testid: "form-key-second",
               onclick: () => ctx.go({ name: "keying", id, formId: f.id, entry: "second" }) }, t("forms.key.second"))
             : null,
+          f.double_entry && can(role(), "forms.key")
+            ? h("button", { class: "btn btn-secondary", type: "button", testid: "form-key-verify", title: t("forms.key.verify.help"),
+              onclick: () => ctx.go({ name: "keying", id, formId: f.id, entry: "second", verify: true }) }, t("forms.key.verify"))
+            : null,
           can(role(), "forms.results")
             ? h("button", { class: "btn btn-secondary", type: "button", testid: "form-results",
               onclick: () => ctx.go({ name: "portrait", id, formId: f.id }) }, t("forms.results"))
@@ -126,9 +130,10 @@ export async function renderForms(root: HTMLElement, ctx: Ctx, id: string, signa
   } }, t("forms.import.choose"));
   // The ready questionnaire: start from it, or save it to edit in Excel.
   const templatePath = h("input", { type: "text", class: "path-input", testid: "form-template-path", placeholder: t("forms.template.path") });
-  const templateTyped = h("div", { class: "path-row", testid: "form-template-typed" }, templatePath,
-    h("button", { class: "btn btn-secondary", type: "button", testid: "form-template-save-typed", onclick: () => saveTemplate(cleanPath(templatePath.value)) }, t("forms.template.save.go")));
-  templateTyped.hidden = true;
+  const templateTyped = h("details", { class: "export-typed", testid: "form-template-typed" },
+    h("summary", null, t("forms.template.typed")),
+    h("div", { class: "path-row" }, templatePath,
+      h("button", { class: "btn btn-secondary", type: "button", testid: "form-template-save-typed", onclick: () => saveTemplate(cleanPath(templatePath.value)) }, t("forms.template.save.go"))));
   const saveTemplate = async (dest: string) => {
     if (!dest) { templatePath.focus(); return; }
     try {
@@ -159,7 +164,7 @@ export async function renderForms(root: HTMLElement, ctx: Ctx, id: string, signa
           dest = await untilAbort(pickSavePath(t("forms.template.file"), { name: "XLSForm", extensions: ["xlsx"] }), signal);
         } catch {
           // No dialog here (e.g. a driven test window): the typed path.
-          templateTyped.hidden = false;
+          templateTyped.open = true;
           templatePath.focus();
           return;
         }
@@ -198,8 +203,9 @@ function labelIn(labels: Record<string, string>, fallback: string): string {
 function review(form: Form | undefined, s: Screen): HTMLElement {
   const rows = (form?.questions ?? []).filter((q) => s.answers[q.name] !== undefined).map((q) => {
     const v = s.answers[q.name] ?? "";
-    const shown = q.choices.length
-      ? v.split(" ").map((x) => { const c = q.choices.find((c) => c.value === x); return c ? `${c.key} ${labelIn(c.labels, c.value)}` : x; }).join("、")
+    const choices = q.choices ?? [];
+    const shown = choices.length
+      ? v.split(" ").map((x) => { const c = choices.find((c) => c.value === x); return c ? `${c.key} ${labelIn(c.labels, c.value)}` : x; }).join("、")
       : v;
     return h("li", { class: "keying-review-row", testid: "keying-review-row", "data-question": q.name },
       h("span", { class: "muted" }, labelIn(q.labels, q.name)), h("strong", null, shown));
@@ -243,10 +249,19 @@ function paint(view: HTMLElement, s: Screen, form?: Form): void {
   else if (s.stage === "complete") {
     view.appendChild(review(form, s));
   }
+  if (s.mismatch) {
+    const m = s.mismatch;
+    view.appendChild(h("div", { class: "keying-mismatch", role: "alert", testid: "keying-mismatch", "data-question": m.question },
+      h("div", { class: "strong" }, t("keying.mismatch.title")),
+      h("div", { class: "keying-mismatch-options" },
+        h("div", { class: "keying-mismatch-option" }, h("span", { class: "kbd-hint" }, "1"), t("keying.mismatch.first"), h("strong", { testid: "mismatch-first" }, m.first_shown)),
+        h("div", { class: "keying-mismatch-option" }, h("span", { class: "kbd-hint" }, "2"), t("keying.mismatch.keyed"), h("strong", { testid: "mismatch-keyed" }, m.keyed_shown))),
+      h("div", { class: "muted" }, t("keying.mismatch.help"))));
+  }
   if (s.message) view.appendChild(h("div", { class: "alert alert-warn", role: "alert", testid: "keying-message" }, s.message));
 }
 
-export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, formId: string, entry: "first" | "second", signal: AbortSignal): Promise<void> {
+export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, formId: string, entry: "first" | "second", signal: AbortSignal, verify = false): Promise<void> {
   const ev = await loadEvent(root, id, signal);
   if (!ev) return;
   let start;
@@ -259,7 +274,7 @@ export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, form
     const f = forms.find((x) => x.id === formId);
     title = f ? f.form.title || f.form.form_id : formId;
     form = f?.form;
-    const starting = api.keyingStart(formId, entry, localStorage.getItem(KEYER) ?? "");
+    const starting = api.keyingStart(formId, entry, localStorage.getItem(KEYER) ?? "", undefined, verify);
     // The session ends when the screen is left (at once when it was left
     // while the session opened), after the presses in flight: the key
     // that completes a paper still saves it.
@@ -308,7 +323,7 @@ export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, form
     h("header", { class: "page-head" },
       h("div", null,
         h("button", { class: "back-link", type: "button", testid: "keying-back", onclick: () => ctx.go({ name: "forms", id }) }, "← ", t("keying.back")),
-        h("h1", { class: "page-title" }, t("keying.title", { title })),
+        h("h1", { class: "page-title" }, t("keying.title", { title }), verify ? h("span", { class: "chip chip-inline", testid: "keying-verify" }, t("forms.key.verify")) : null),
         h("p", { class: "page-sub" }, t("keying.help")))),
     errorSlot,
     h("div", { class: "keying-layout" }, h("div", { class: "keying-main" }, view, imeRow),

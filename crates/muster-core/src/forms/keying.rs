@@ -103,6 +103,9 @@ pub struct SessionSetup {
     pub batch: Option<String>,
     /// Papers already keyed for this entry (refused, to avoid keying twice).
     pub already_keyed: Vec<String>,
+    /// A second entry: who keyed each paper's first entry (the same keyer
+    /// is refused at the paper ID, before a single answer is keyed).
+    pub first_keyers: HashMap<String, String>,
 }
 
 /// Verify mode: the first entry's answer and the one just keyed differ.
@@ -388,6 +391,10 @@ impl KeyingSession {
         if self.keyed_papers.contains(&paper) {
             self.input.clear();
             return Step::Invalid { message: format!("paper {paper} is already keyed ({} entry)", self.setup.entry.as_str()) };
+        }
+        if self.setup.entry == Entry::Second && !self.setup.keyer.is_empty() && self.setup.first_keyers.get(&paper) == Some(&self.setup.keyer) {
+            self.input.clear();
+            return Step::Invalid { message: format!("paper {paper} was keyed first by {}: its second entry must be keyed by someone else", self.setup.keyer) };
         }
         if let Some(plan) = self.batch_plan() {
             if !plan.expected.is_empty() && !plan.expected.contains(&paper) && self.confirm_paper.as_deref() != Some(paper.as_str()) {

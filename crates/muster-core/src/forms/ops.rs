@@ -88,7 +88,13 @@ pub(crate) fn session(store: &Store, form_id: &str, entry: Entry, keyer: &str, b
     let f = get(store, form_id)?;
     let batches = db::batches(store, form_id)?;
     let chosen = batch_ref.map(|b| batch(store, form_id, b)).transpose()?;
-    let keyed = db::responses(store, form_id)?.into_iter().filter(|r| r.entry == entry).map(|r| r.paper_id).collect();
+    let rows = db::responses(store, form_id)?;
+    let first_keyers = if entry == Entry::Second {
+        rows.iter().filter(|r| r.entry == Entry::First).map(|r| (r.paper_id.clone(), r.keyer.clone())).collect()
+    } else {
+        Default::default()
+    };
+    let keyed = rows.into_iter().filter(|r| r.entry == entry).map(|r| r.paper_id).collect();
     Ok(KeyingSession::new(
         f.form,
         SessionSetup {
@@ -99,6 +105,7 @@ pub(crate) fn session(store: &Store, form_id: &str, entry: Entry, keyer: &str, b
             batches: batches.iter().map(|b| BatchPlan { name: b.name.clone(), expected: b.expected_papers() }).collect(),
             batch: chosen.map(|b| b.name),
             already_keyed: keyed,
+            first_keyers,
         },
     ))
 }
