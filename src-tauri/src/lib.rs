@@ -147,7 +147,7 @@ fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync
 }
 /// An error payload for failures of the shell itself (not of the core).
 pub fn shell_error(code: ErrorCode, message: impl Into<String>) -> ErrorPayload {
-    ErrorPayload { code, kind: None, message: message.into(), file: None, line: None, field: None }
+    ErrorPayload { code, kind: None, message: message.into(), file: None, line: None, field: None, msg: None }
 }
 
 pub fn run() {

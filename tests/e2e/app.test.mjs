@@ -570,7 +570,7 @@ describe("Muster desktop app", () => {
     const half = await scan(demoCodes["张丽华"].slice(0, 4));
     assert.equal(await browser.execute(() => document.querySelector('[data-testid="checkin-result"]').dataset.burst), "true");
     assert.equal(half.status, "error:invalid_input", JSON.stringify(half));
-    assert.match(half.detail, /6 characters/);
+    assert.match(half.detail, /学员编号有 6 个字符，这里只有 4 个/, "said in Chinese");
   });
 
   test("searching wsm shows 王素梅 first and Enter checks her in", async () => {
@@ -1623,7 +1623,7 @@ describe("Muster desktop app", () => {
     await (await $t("keying-screen")).waitForDisplayed({ timeout: T });
     await browser.execute(() => document.activeElement?.blur());
     await send(["1", "\uE007"]);
-    await waitUntil(async () => /someone else/.test((await screen()).message), "the same keyer is refused");
+    await waitUntil(async () => /第二遍必须换一个人录/.test((await screen()).message), "the same keyer is refused, in Chinese");
     assert.equal((await screen()).stage, "paper", "still on the paper ID");
     await shot("57-keying-second-same-user");
     await clickEl(await $t("keying-back"));
@@ -1653,6 +1653,46 @@ describe("Muster desktop app", () => {
     await (await $t("forms-page")).waitForDisplayed({ timeout: T });
     await browser.action("key").down("\uE009").down("l").up("l").up("\uE009").perform();
     await signIn(ADMIN);
+  });
+
+  // ---- Chinese all the way (issue 17, 5) ---------------------------------------
+  /** Runs of five or more Latin words on the page: an English sentence left in the Chinese UI. */
+  const englishSentences = () => browser.execute(() => {
+    const text = document.body.innerText;
+    const runs = text.match(/[A-Za-z][A-Za-z'’-]*(?:[ ,;:]+[A-Za-z][A-Za-z'’-]*){4,}/g) ?? [];
+    // File paths and URLs are not sentences.
+    return runs.filter((r) => !/[\/\\]/.test(r));
+  });
+  test("zh: no English sentence on any screen (messages from the core are worded in Chinese)", async () => {
+    const seen = {};
+    const look = async (name) => {
+      await sleep(300);
+      const found = await englishSentences();
+      if (found.length) seen[name] = found;
+    };
+    await openDemoEvent();
+    assert.equal(await (await $t("tab-checkin")).getText(), "签到", "the UI is in Chinese");
+    for (const tab of ["roster", "checkin", "dashboard", "report", "duplicates", "certificates", "forms"]) {
+      const el = await $$t(`tab-${tab}`);
+      if (!el.length) continue;
+      await clickEl(el[0]);
+      await look(tab);
+    }
+    // A wrong code at the door, and a half one: said in Chinese.
+    await clickEl(await $t("tab-checkin"));
+    await chooseSession(0);
+    for (const code of ["ABC#", "ZZ"]) {
+      await (await $t("scan-input")).addValue(`${code}\uE007`);
+      await sleep(400);
+      await look(`door ${code}`);
+    }
+    for (const nav of ["nav-settings", "nav-users", "nav-audit"]) {
+      const el = await $$t(nav);
+      if (!el.length) continue;
+      await clickEl(el[0]);
+      await look(nav);
+    }
+    assert.deepEqual(seen, {}, "English sentences on the Chinese screens");
   });
 
   // ---- organisation (issue 12) ---------------------------------------------

@@ -45,8 +45,16 @@ function obj(v: unknown): Record<string, unknown> | null {
 
 function show(v: unknown): string {
   if (v === null || v === undefined || v === "") return "∅";
-  if (typeof v === "string") return v;
+  if (typeof v === "string") return systemReason(v);
   return JSON.stringify(v);
+}
+
+/**
+ * A reason the core itself records (muster_core::attendance::CLOSED_REASON)
+ * in the reader's language; any other text as written (a person typed it).
+ */
+export function systemReason(v: string, lang?: Lang): string {
+  return v === "no check-in when the session was closed" ? t("attendance.reason.closed", {}, lang) : v;
 }
 
 /** An export's or printout's kind in words; unknown ones as written. */

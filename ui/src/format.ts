@@ -4,7 +4,8 @@ import type { ErrorCode } from "./bindings/ErrorCode";
 import type { ErrorKind } from "./bindings/ErrorKind";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
 import type { Gender } from "./bindings/Gender";
-import { t, tName, type Key, type Lang, getLang } from "./i18n";
+import type { Msg } from "./bindings/Msg";
+import { t, tName, worded, type Key, type Lang, getLang } from "./i18n";
 
 /**
  * Masks the middle of a national ID number so that a roster on a projector
@@ -134,6 +135,8 @@ export type UiError = Pick<ErrorPayload, "message"> & {
   file?: string | null;
   line?: number | null;
   field?: string | null;
+  /** The message as a key and parameters (`muster_core::Msg`), worded by [`worded`]. */
+  msg?: Msg | null;
 };
 
 /**
@@ -163,6 +166,7 @@ export function toUiError(e: unknown): UiError {
       file: p.file ?? null,
       line: p.line ?? null,
       field: p.field ?? null,
+      msg: p.msg ?? null,
     } as UiError;
   }
   const message = e instanceof Error ? e.message : typeof e === "string" ? e : JSON.stringify(e);
@@ -185,7 +189,7 @@ export function errorMessage(e: UiError, role: string | null = null, lang: Lang 
     const roleName = role ? t(`role.${role}` as Key, {}, lang) : "—";
     return t("error.forbidden.detail", { role: roleName, action }, lang);
   }
-  return e.message;
+  return worded(e.msg, e.message, lang);
 }
 
 /** Where the error is, e.g. `花名册.csv · 第 12 行 · 字段“手机号”`. */

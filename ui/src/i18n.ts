@@ -352,6 +352,14 @@ export const MESSAGES = {
   "syncerr.invalid_change": { zh: "服务器拒收了一条记录", en: "The server refused a record" },
   "syncerr.too_large": { zh: "一次发送的数据太大", en: "Too much in one request" },
   "syncerr.other": { zh: "同步出错", en: "Sync error" },
+  "syncerr.detail.unreachable": { zh: "检查网络和服务器地址（例如 http://192.168.1.10:8080）。签到不受影响：记录留在本机，连上后再同步。", en: "Check the network and the server address (e.g. http://192.168.1.10:8080). The door goes on: records wait on this laptop until it connects." },
+  "syncerr.detail.unauthorized": { zh: "这台电脑的令牌不被接受：请管理员用 server device add 重新配对，或重新加入机构。", en: "This laptop's token is not accepted: ask the administrator to pair it again (server device add) or join the organisation again." },
+  "syncerr.detail.protocol_version": { zh: "服务器和这台电脑的 Muster 版本不同：请更新较旧的一方。", en: "The server and this laptop run different versions of Muster: update the older one." },
+  "syncerr.detail.conflict": { zh: "另一台电脑用着同一个身份：每台电脑要有自己的令牌。", en: "Another laptop uses the same identity: each laptop needs its own token." },
+  "syncerr.detail.wrong_device": { zh: "这个令牌是给另一台电脑的：请为这台电脑单独配对。", en: "This token was issued to another laptop: pair this laptop on its own." },
+  "syncerr.detail.invalid_change": { zh: "有一条记录被服务器拒收，已放在一边；其余的照常同步。", en: "The server refused one record; it is set aside and the rest sync as usual." },
+  "syncerr.detail.too_large": { zh: "一次要发送的数据太多：稍后会分批再试。", en: "Too much to send at once: it will be sent in smaller batches." },
+  "syncerr.detail.other": { zh: "服务器的回答不对：检查服务器地址是否正确（技术细节见提示）。", en: "The server's answer was not right: check the server address (technical detail in the tooltip)." },
   "settings.title": { zh: "同步设置", en: "Sync settings" },
   "settings.subtitle": {
     zh: "有网络时自动与服务器同步（约每 30 秒一次）；签到和录入从不等待同步。",
@@ -742,6 +750,57 @@ export const MESSAGES = {
   "backup.running": { zh: "正在备份…", en: "Backing up…" },
   "backup.done": { zh: "已备份到 {file}（{size}）", en: "Backed up to {file} ({size})" },
   "backup.file_name": { zh: "muster-备份", en: "muster-backup" },
+
+  // ---- sentences from the core, by key (muster_core::Msg); {params} as sent ----
+  "msg.not_found": { zh: "找不到：{id}", en: "Not found: {id}" },
+  "msg.file.not_found": { zh: "找不到文件：{path}", en: "No such file: {path}" },
+  "msg.file.denied": { zh: "没有权限读写这个文件：{path}", en: "Not allowed to read or write this file: {path}" },
+  "msg.file.exists": { zh: "文件已存在：{path}", en: "The file already exists: {path}" },
+  "msg.file.error": { zh: "读写文件出错：{path}", en: "The file could not be read or written: {path}" },
+  "msg.roster.name_required": { zh: "姓名不能为空", en: "The name is required" },
+  "msg.roster.phone_digits": { zh: "手机号 {value} 应为 11 位数字，以 13–19 开头", en: "Mobile {value} must be 11 digits starting with 13–19" },
+  "msg.roster.phone_scientific": { zh: "手机号 {value} 被表格变成了科学计数法：请把这一列设为“文本”后重新输入", en: "Mobile {value} was turned into scientific notation by the spreadsheet: format the column as text and re-enter it" },
+  "msg.roster.id_scientific": { zh: "身份证号 {value} 被表格变成了科学计数法，后几位已丢失：请把这一列设为“文本”后重新输入", en: "ID number {value} is in scientific notation and has lost its last digits: format the column as text and re-enter it" },
+  "msg.roster.id_decimal": { zh: "身份证号 {value} 带小数点，后几位已丢失：请把这一列设为“文本”后重新输入", en: "ID number {value} has a decimal point and has lost its last digits: format the column as text and re-enter it" },
+  "msg.roster.id_length": { zh: "身份证号 {value} 有 {n} 位；大陆身份证为 18 位（17 位数字加一位数字或 X）", en: "ID number {value} has {n} characters; a mainland ID has 18 (17 digits and a digit or X)" },
+  "msg.roster.id_invalid": { zh: "身份证号 {value} 既不是 18 位大陆身份证，也不是 5–20 位的护照或其他证件号", en: "ID number {value} is neither an 18-character mainland ID nor a 5–20 character passport or other ID" },
+  "msg.roster.id_check": { zh: "身份证号 {value} 校验位不对（最后一位应为 {expected}，不是 {actual}）：有一位数字输错了", en: "ID number {value} fails the check digit (the last character should be {expected}, not {actual}): a digit is mistyped" },
+  "msg.roster.id_check_excel": { zh: "身份证号 {value} 校验位不对（最后一位应为 {expected}，不是 {actual}）：可能被 Excel 改坏了，请把这一列设为“文本”后重新输入", en: "ID number {value} fails the check digit (the last character should be {expected}, not {actual}): Excel may have mangled it; format the column as text and re-enter it" },
+  "msg.roster.id_birth_date": { zh: "身份证号 {value} 里的出生日期（{date}）不存在", en: "ID number {value} holds no valid birth date ({date})" },
+  "msg.roster.age_number": { zh: "年龄 {value} 不是整数", en: "Age {value} is not a whole number of years" },
+  "msg.roster.age_range": { zh: "年龄 {value} 不在 1–120 之间", en: "Age {value} is outside 1–120" },
+  "msg.roster.birth_date_format": { zh: "出生日期 {value} 不是日期，请写成 1990-03-07", en: "Birth date {value} is not a date like 1990-03-07" },
+  "msg.roster.birth_date_no_day": { zh: "出生日期 {value} 缺少日，请写成 1990-03-07", en: "Birth date {value} has no day; write it like 1990-03-07" },
+  "msg.roster.birth_date_year": { zh: "出生日期 {value} 只有年份，请写成 1990-03-07", en: "Birth date {value} has only a year; write it like 1990-03-07" },
+  "msg.roster.birth_date_real": { zh: "出生日期 {value} 在日历上不存在", en: "Birth date {value} is not a real calendar date" },
+  "msg.roster.gender": { zh: "性别 {value} 应为 男 或 女", en: "Gender {value} is not 男/女/male/female" },
+  "msg.roster.spreadsheet_error": { zh: "单元格里是表格公式的错误值 {value}", en: "The cell holds the spreadsheet error {value}" },
+  "msg.trainee.note_long": { zh: "签到提示最多 500 个字", en: "A note at the door is at most 500 characters" },
+  "msg.door.code.character": { zh: "学员编号里没有“{c}”这个字符", en: "No trainee code has the character “{c}”" },
+  "msg.door.code.length": { zh: "学员编号有 {len} 个字符，这里只有 {n} 个（可能只扫到一半）", en: "A trainee code has {len} characters, this has {n} (half a scan?)" },
+  "msg.door.code.check": { zh: "校验字符不对：编号有一位输错或扫错了", en: "The check character does not match: a character is mistyped or misread" },
+  "msg.door.code.unknown": { zh: "编号 {code} 不在本机的任何花名册上", en: "Code {code} is on no roster on this laptop" },
+  "msg.door.code.other_event": { zh: "编号 {code} 属于另一场培训（{other}），不是 {event}", en: "Code {code} belongs to another event ({other}), not {event}" },
+  "msg.door.not_started": { zh: "{session} 还没开始（{starts} 开始）；确认后按 {at} 记录", en: "{session} has not started yet (starts {starts}); confirm to record {at} anyway" },
+  "msg.door.ended": { zh: "{session} 已经结束（{ends} 结束）；确认后按 {at} 记录", en: "{session} has ended ({ends}); confirm to record {at} anyway" },
+  "msg.door.not_checked_in": { zh: "{name} 没有在 {session} 签到", en: "{name} has not checked in to {session}" },
+  "msg.door.nothing_to_undo": { zh: "{name} 没有在 {session} 签到：没有可撤销的", en: "{name} is not checked in to {session}: there is nothing to undo" },
+  "msg.keying.no_batch": { zh: "没有批次 {typed}", en: "No batch {typed}" },
+  "msg.keying.batch_ambiguous": { zh: "{typed} 对应多个批次，请多输入几个字", en: "{typed} matches several batches; type more" },
+  "msg.keying.type_paper": { zh: "请输入问卷编号", en: "Type the paper ID" },
+  "msg.keying.already_keyed": { zh: "问卷 {paper} 已经录过（{entry}）", en: "Paper {paper} is already keyed ({entry} entry)" },
+  "msg.keying.same_keyer": { zh: "问卷 {paper} 的第一遍是 {keyer} 录的：第二遍必须换一个人录", en: "Paper {paper} was keyed first by {keyer}: its second entry must be keyed by someone else" },
+  "msg.keying.not_in_batch": { zh: "问卷 {paper} 不在批次 {batch} 里；再按一次回车仍然录入", en: "Paper {paper} is not in batch {batch}; press Enter again to key it anyway" },
+  "msg.keying.not_offered": { zh: "{key}（{label}）这里不可选", en: "{key} ({label}) is not offered here" },
+  "msg.keying.no_choice": { zh: "没有选项 {typed}；可按的键：{keys}", en: "No choice {typed}; the keys are {keys}" },
+  "msg.keying.ambiguous": { zh: "{typed} 可能是 {keys}，请再输入", en: "{typed} could be {keys}; type more" },
+  "msg.keying.numbers_only": { zh: "{c}：这里只能输入数字", en: "{c}: numbers only" },
+  "cert.verify.not_genuine": { zh: "无效：不是本机构签发的证书，或编号有误、被改动过", en: "Invalid: not a certificate this organisation issued, or the code is mistyped or altered" },
+  "cert.verify.revoked": { zh: "已撤销（{at}）：{reason}", en: "Revoked ({at}): {reason}" },
+  "import.delimiter.comma": { zh: "，（逗号）", en: ", (comma)" },
+  "import.delimiter.semicolon": { zh: "；（分号）", en: "; (semicolon)" },
+  "import.delimiter.tab": { zh: "制表符", en: "Tab" },
+  "attendance.reason.closed": { zh: "关闭课程时没有签到", en: "no check-in when the session was closed" },
 } satisfies Record<string, Entry>;
 
 export type Key = keyof typeof MESSAGES;
@@ -786,6 +845,17 @@ export function setLang(lang: Lang): void {
 export function tName(prefix: string, name: string, lang: Lang = current): string | null {
   const key = `${prefix}.${name}`;
   return Object.prototype.hasOwnProperty.call(MESSAGES, key) ? t(key as Key, {}, lang) : null;
+}
+
+/**
+ * A sentence from the core in the reader's language: the text of
+ * `msg.<key>` with its parameters, or — for a key this UI does not know
+ * yet — the English message as sent.
+ */
+export function worded(msg: { key: string; params: Record<string, string> } | null | undefined, fallback: string, lang: Lang = current): string {
+  if (!msg) return fallback;
+  const key = `msg.${msg.key}`;
+  return Object.prototype.hasOwnProperty.call(MESSAGES, key) ? t(key as Key, msg.params, lang) : fallback;
 }
 
 /** The text for `key` in the current (or given) language, `{name}` filled from `params`. */

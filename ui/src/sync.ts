@@ -2,7 +2,7 @@
 // the last sync, and the title of a sync error code. Unit-tested.
 
 import type { SyncStatus } from "./api";
-import { t, type Key, type Lang, getLang } from "./i18n";
+import { MESSAGES, t, type Key, type Lang, getLang } from "./i18n";
 
 /** "10:42" for a time today, "11-28 10:42" for an earlier day (local time). */
 export function syncTime(iso: string | null, now: Date = new Date()): string | null {
@@ -41,6 +41,12 @@ const ERROR_KEYS: Record<string, Key> = {
   invalid_change: "syncerr.invalid_change",
   too_large: "syncerr.too_large",
 };
+
+/** What to do about a sync error, in the reader's language (the server's own words stay technical detail). */
+export function syncErrorDetail(code: string | null, lang: Lang = getLang()): string {
+  const key = `syncerr.detail.${code ?? ""}`;
+  return t((key in MESSAGES ? key : "syncerr.detail.other") as Key, {}, lang);
+}
 
 /** A short title for a sync error code (never the message text). */
 export function syncErrorTitle(code: string | null, lang: Lang = getLang()): string {

@@ -19,6 +19,9 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // A workbook reader child of this binary (import::isolate) does only that.
+    muster_core::import::isolate::serve_if_asked();
+    muster_core::import::isolate::use_self();
     let args: Vec<String> = std::env::args().collect();
     let json = args.iter().skip(1).take_while(|a| *a != "--").any(|a| a == "--json");
     let cli = match cli::Cli::try_parse_from(&args) {

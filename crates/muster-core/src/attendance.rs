@@ -235,10 +235,19 @@ fn resolve(store: &Store, event: &Event, who: &Who) -> Result<Trainee> {
         Who::Id(id) => store::trainees::get(store, id)?.ok_or_else(|| Error::NotFound { kind: "trainee", id: id.clone() })?,
         Who::Code(raw) => {
             let canonical = code::parse(raw).map_err(|p| {
-                Error::invalid_at(format!("{} is not a trainee code: {p}", crate::quote(raw.trim())), None, None, Some("code")).kind(ErrorKind::NotACode)
+                let shown = crate::quote(raw.trim());
+                // Why, as the app words it: a character no code has, half a code, a wrong check symbol.
+                let why = match &p {
+                    code::CodeProblem::Character(c) => crate::Msg::new("door.code.character", &[("c", c)]),
+                    code::CodeProblem::Length(n) => crate::Msg::new("door.code.length", &[("n", n), ("len", &code::LEN)]),
+                    code::CodeProblem::Check => crate::Msg::new("door.code.check", &[]),
+                };
+                Error::invalid_at(format!("{shown} is not a trainee code: {p}"), None, None, Some("code"))
+                    .kind(ErrorKind::NotACode)
+                    .with_msg(why)
             })?;
             let t = store::trainees::by_code(store, &canonical)?
-                .ok_or_else(|| Error::NotFound { kind: "trainee code", id: canonical.clone() })?;
+                .ok_or_else(|| Error::NotFound { kind: "trainee code", id: canonical.clone() }.worded("door.code.unknown", &[("code", &canonical)]))?;
             if t.event_id != event.id {
                 let other = store::events::get(store, &t.event_id)?.map(|e| e.name).unwrap_or_default();
                 return Err(Error::invalid_at(
@@ -247,7 +256,8 @@ fn resolve(store: &Store, event: &Event, who: &Who) -> Result<Trainee> {
                     None,
                     Some("code"),
                 )
-                .kind(ErrorKind::OtherEvent));
+                .kind(ErrorKind::OtherEvent)
+                .worded("door.code.other_event", &[("code", &canonical), ("other", &other), ("event", &event.name)]));
             }
             t
         }
@@ -268,6 +278,10 @@ fn aliases(store: &Store, t: &Trainee) -> Result<Vec<String>> {
     ids.extend(store::trainees::merged_into(store, &t.id)?);
     Ok(ids)
 }
+
+/// The reason recorded for everyone a session's closing marks absent (the
+/// app words it in the reader's language: keep it as it is).
+pub const CLOSED_REASON: &str = "no check-in when the session was closed";
 
 /// Checks a trainee in or signs them out.
 pub(crate) fn mark(store: &mut Store, req: &MarkRequest, kind: MarkKind) -> Result<MarkOutcome> {
@@ -294,13 +308,15 @@ pub(crate) fn mark(store: &mut Store, req: &MarkRequest, kind: MarkKind) -> Resu
             return Err(Error::NeedsConfirmation(format!(
                 "{} has not started yet (starts {}); confirm to record {} anyway",
                 session.title, session.starts_at, fmt_time(at)
-            )));
+            ))
+            .worded("door.not_started", &[("session", &session.title), ("starts", &session.starts_at.replace('T', " ")), ("at", &fmt_time(at))]));
         }
         if at > end {
             return Err(Error::NeedsConfirmation(format!(
                 "{} has ended ({}); confirm to record {} anyway",
                 session.title, session.ends_at, fmt_time(at)
-            )));
+            ))
+            .worded("door.ended", &[("session", &session.title), ("ends", &session.ends_at.replace('T', " ")), ("at", &fmt_time(at))]));
         }
     }
     let ids = aliases(store, &trainee)?;
@@ -319,7 +335,8 @@ pub(crate) fn mark(store: &mut Store, req: &MarkRequest, kind: MarkKind) -> Resu
             }
             MarkKind::Out => {
                 let Some(checked_in) = checked_in else {
-                    return Err(Error::Conflict(format!("{} has not checked in to {}", trainee.fields.name, session.title)));
+                    return Err(Error::Conflict(format!("{} has not checked in to {}", trainee.fields.name, session.title))
+                        .worded("door.not_checked_in", &[("name", &trainee.fields.name), ("session", &session.title)]));
                 };
                 if let Some(first) = standing.first(MarkKind::Out) {
                     return Ok((MarkStatus::AlreadyCheckedOut, first.clone()));
@@ -455,7 +472,7 @@ pub(crate) fn close(store: &mut Store, event_id: &str, session_id: &str) -> Resu
                 }
                 (None, _) if standing.correction.is_some() || *late => {}
                 (None, _) => {
-                    store::attendance::insert_correction(w, &event.id, &session.id, id, Status::Absent.as_str(), None, "no check-in when the session was closed")?;
+                    store::attendance::insert_correction(w, &event.id, &session.id, id, Status::Absent.as_str(), None, CLOSED_REASON)?;
                     absent += 1;
                 }
             }
@@ -490,7 +507,8 @@ pub(crate) fn undo(store: &mut Store, event_id: &str, session_id: &str, who: &Wh
     let checked_in_at = store.write(|w| {
         let (marks, newest) = store::attendance::for_pair(w, &session.id, &ids)?;
         let Some(first) = Standing::of(&marks, newest.as_ref()).first(MarkKind::In).map(|m| m.at.clone()) else {
-            return Err(Error::Conflict(format!("{} is not checked in to {}: there is nothing to undo", trainee.fields.name, session.title)));
+            return Err(Error::Conflict(format!("{} is not checked in to {}: there is nothing to undo", trainee.fields.name, session.title))
+                .worded("door.nothing_to_undo", &[("name", &trainee.fields.name), ("session", &session.title)]));
         };
         store::attendance::insert_correction(w, &event.id, &session.id, &trainee.id, Status::Absent.as_str(), None, &reason)?;
         Ok(first)

@@ -3,6 +3,45 @@
 //! message text.
 
 use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A value refused, said twice: in English (the CLI, logs, tests) and as a
+/// [`Msg`] for the app to word in the reader's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Said {
+    pub english: String,
+    pub msg: Msg,
+}
+
+impl Said {
+    pub fn new(english: impl Into<String>, key: &str, params: &[(&str, &dyn std::fmt::Display)]) -> Said {
+        Said { english: english.into(), msg: Msg::new(key, params) }
+    }
+}
+
+impl std::fmt::Display for Said {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.english)
+    }
+}
+
+/// A sentence for a person, as a key and its parameters: the app words it
+/// in the reader's language (its text for `msg.<key>`, the parameters
+/// filled in), the CLI prints the English message beside it. Adding a
+/// language never touches the Rust side.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Msg {
+    pub key: String,
+    pub params: BTreeMap<String, String>,
+}
+
+impl Msg {
+    /// `Msg::new("keying.no_choice", &[("typed", &typed), ("keys", &keys)])`.
+    pub fn new(key: &str, params: &[(&str, &dyn std::fmt::Display)]) -> Msg {
+        Msg { key: key.to_string(), params: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() }
+    }
+}
 
 /// Where in an input a problem is: file, line (as a spreadsheet user counts,
 /// header = line 1) and field.
@@ -119,6 +158,10 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// Any of the above with its sentence for a person ([`Msg`]); it is
+    /// that error in every other respect (code, location, kind, message).
+    #[error("{inner}")]
+    Worded { inner: Box<Error>, msg: Msg },
 }
 
 impl Error {
@@ -148,13 +191,52 @@ impl Error {
     pub fn kind(self, kind: ErrorKind) -> Self {
         match self {
             Error::Invalid { message, location, .. } => Error::Invalid { message, location, kind: Some(kind) },
+            Error::Worded { inner, msg } => Error::Worded { inner: Box::new(inner.kind(kind)), msg },
             other => other,
+        }
+    }
+
+    /// This error with its sentence for a person: `key` (the app's text
+    /// `msg.<key>`) and its parameters.
+    pub fn worded(self, key: &str, params: &[(&str, &dyn std::fmt::Display)]) -> Self {
+        self.with_msg(Msg::new(key, params))
+    }
+
+    /// This error with `msg` as its sentence for a person.
+    pub fn with_msg(self, msg: Msg) -> Self {
+        match self {
+            Error::Worded { inner, .. } => Error::Worded { inner, msg },
+            other => Error::Worded { inner: Box::new(other), msg },
+        }
+    }
+
+    /// The error itself, without its wording.
+    pub fn inner(&self) -> &Error {
+        match self {
+            Error::Worded { inner, .. } => inner.inner(),
+            other => other,
+        }
+    }
+
+    /// The sentence for a person: given ([`Error::worded`]), or known from
+    /// the error (a file not found, not readable; a record not found).
+    pub fn msg(&self) -> Option<Msg> {
+        match self {
+            Error::Worded { msg, .. } => Some(msg.clone()),
+            Error::Io { path, source } => Some(match source.kind() {
+                std::io::ErrorKind::NotFound => Msg::new("file.not_found", &[("path", path)]),
+                std::io::ErrorKind::PermissionDenied => Msg::new("file.denied", &[("path", path)]),
+                std::io::ErrorKind::AlreadyExists => Msg::new("file.exists", &[("path", path)]),
+                _ => Msg::new("file.error", &[("path", path), ("detail", source)]),
+            }),
+            Error::NotFound { kind, id } => Some(Msg::new("not_found", &[("kind", kind), ("id", id)])),
+            _ => None,
         }
     }
 
     /// What exactly was refused, when it is one of the [`ErrorKind`]s.
     pub fn error_kind(&self) -> Option<ErrorKind> {
-        match self {
+        match self.inner() {
             Error::Invalid { kind, .. } => *kind,
             _ => None,
         }
@@ -166,7 +248,7 @@ impl Error {
 
     /// The store is open in another program (see [`Error::Busy`]).
     pub fn is_busy(&self) -> bool {
-        matches!(self, Error::Busy { .. })
+        matches!(self.inner(), Error::Busy { .. })
     }
 
     /// The passphrase given (or none) does not open an encrypted store.
@@ -175,7 +257,7 @@ impl Error {
     }
 
     pub fn code(&self) -> ErrorCode {
-        match self {
+        match self.inner() {
             Error::Invalid { .. } => ErrorCode::InvalidInput,
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::Conflict(_) | Error::Busy { .. } => ErrorCode::Conflict,
@@ -184,11 +266,12 @@ impl Error {
             Error::Locked(_) => ErrorCode::Locked,
             Error::Storage(_) => ErrorCode::Storage,
             Error::Io { .. } => ErrorCode::Io,
+            Error::Worded { inner, .. } => inner.code(),
         }
     }
 
     pub fn location(&self) -> Location {
-        match self {
+        match self.inner() {
             Error::Invalid { location, .. } => location.clone(),
             Error::Io { path, .. } | Error::Busy { path, .. } => Location { file: Some(path.clone()), ..Location::default() },
             // The refused action's stable name, for the UI to say in its language.
@@ -208,6 +291,7 @@ impl Error {
             file: location.file,
             line: location.line,
             field: location.field,
+            msg: self.msg(),
         }
     }
 }
@@ -252,6 +336,10 @@ pub struct ErrorPayload {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub field: Option<String>,
+    /// The message as a key and parameters, for the app to word.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub msg: Option<Msg>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

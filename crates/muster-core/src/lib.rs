@@ -39,7 +39,7 @@ pub mod trainee;
 pub mod users;
 pub mod verifier;
 
-pub use error::{quote, quote_if_long, quote_list, Error, ErrorCode, ErrorKind, ErrorPayload, Location, Result};
+pub use error::{quote, quote_if_long, quote_list, Error, ErrorCode, ErrorKind, ErrorPayload, Location, Msg, Result, Said};
 
 use access::{Action, Actor, Role};
 use model::{Event, NewEvent, NewSession, Session, Trainee};

@@ -6,6 +6,7 @@
 //! (they end up in the rejects file and in the edit command's errors), so
 //! they quote the value and say what is expected.
 
+use crate::error::{Msg, Said};
 use crate::import::{FieldError, RosterField};
 use crate::model::{Gender, TraineeFields};
 
@@ -39,10 +40,10 @@ fn is_invisible(c: char) -> bool {
 /// A person's name: [`text`], runs of whitespace collapsed to one space, and
 /// the padding space some rosters put inside two-character Chinese names
 /// (`王　芳`) removed. Empty is an error.
-pub fn name(s: &str) -> Result<String, String> {
+pub fn name(s: &str) -> Result<String, Said> {
     let t = text(s);
     if t.is_empty() {
-        return Err("name is required".to_string());
+        return Err(Said::new("name is required", "roster.name_required", &[]));
     }
     let mut out = String::with_capacity(t.len());
     let mut pending_space = false;
@@ -72,7 +73,7 @@ fn is_cjk(c: char) -> bool {
 /// Spaces, dashes, dots and parentheses are ignored, and a `+86`, `0086` or
 /// `86` country prefix is dropped when 11 digits remain. The result must
 /// match `^1[3-9]\d{9}$`.
-pub fn phone(s: &str) -> Result<String, String> {
+pub fn phone(s: &str) -> Result<String, Said> {
     let t = text(s);
     // A number cell exported as "13812345678.0".
     let t = match t.strip_suffix(".0") {
@@ -100,14 +101,16 @@ pub fn phone(s: &str) -> Result<String, String> {
     if ok {
         Ok(cleaned)
     } else if looks_scientific(&cleaned) {
-        Err(format!(
-            "mobile {tq} is in scientific notation: the spreadsheet turned it into a number; \
-             format the column as text and re-enter it"
+        Err(Said::new(
+            format!(
+                "mobile {tq} is in scientific notation: the spreadsheet turned it into a number; \
+                 format the column as text and re-enter it"
+            ),
+            "roster.phone_scientific",
+            &[("value", &tq)],
         ))
     } else {
-        Err(format!(
-            "mobile {tq} must be 11 digits starting with 13–19"
-        ))
+        Err(Said::new(format!("mobile {tq} must be 11 digits starting with 13–19"), "roster.phone_digits", &[("value", &tq)]))
     }
 }
 
@@ -150,7 +153,7 @@ pub fn id_check_char(first17: &str) -> Option<char> {
 /// 5–20 letters, digits, `-` or parentheses. Numbers in scientific notation
 /// (`1.10105E+17`, what Excel shows for an ID typed as a number) are
 /// rejected: their last digits are already lost.
-pub fn id_number(s: &str) -> Result<String, String> {
+pub fn id_number(s: &str) -> Result<String, Said> {
     let t = text(s);
     let id: String = t
         .chars()
@@ -161,9 +164,7 @@ pub fn id_number(s: &str) -> Result<String, String> {
     const MANGLED: &str = "the spreadsheet stored it as a number and lost its last digits; \
                            format the column as text and re-enter it";
     if looks_scientific(&id) {
-        return Err(format!(
-            "ID number {tq} is in scientific notation: {MANGLED}"
-        ));
+        return Err(Said::new(format!("ID number {tq} is in scientific notation: {MANGLED}"), "roster.id_scientific", &[("value", &tq)]));
     }
     let b = id.as_bytes();
     let body_digits = b
@@ -172,14 +173,16 @@ pub fn id_number(s: &str) -> Result<String, String> {
         .all(u8::is_ascii_digit);
     let last = b.last().copied().unwrap_or(b'?');
     if id.contains('.') && id.bytes().all(|c| c.is_ascii_digit() || c == b'.') {
-        return Err(format!("ID number {tq} has a decimal point: {MANGLED}"));
+        return Err(Said::new(format!("ID number {tq} has a decimal point: {MANGLED}"), "roster.id_decimal", &[("value", &tq)]));
     }
     if body_digits && (last.is_ascii_digit() || last == b'X') && !b.is_empty() {
         return match b.len() {
             18 => check_mainland(&id, &t),
             15 if last != b'X' => Ok(id),
-            n => Err(format!(
-                "ID number {tq} has {n} characters; a mainland ID has 18 (17 digits and a digit or X)"
+            n => Err(Said::new(
+                format!("ID number {tq} has {n} characters; a mainland ID has 18 (17 digits and a digit or X)"),
+                "roster.id_length",
+                &[("value", &tq), ("n", &n)],
             )),
         };
     }
@@ -191,14 +194,18 @@ pub fn id_number(s: &str) -> Result<String, String> {
     if other_ok {
         Ok(id)
     } else {
-        Err(format!(
-            "ID number {tq} is neither an 18-character mainland ID nor a 5–20 character \
-             passport or other ID of letters and digits"
+        Err(Said::new(
+            format!(
+                "ID number {tq} is neither an 18-character mainland ID nor a 5–20 character \
+                 passport or other ID of letters and digits"
+            ),
+            "roster.id_invalid",
+            &[("value", &tq)],
         ))
     }
 }
 
-fn check_mainland(id: &str, shown: &str) -> Result<String, String> {
+fn check_mainland(id: &str, shown: &str) -> Result<String, Said> {
     let (y, m, d) = (&id[6..10], &id[10..12], &id[12..14]);
     let expected = id_check_char(&id[..17]).unwrap_or('?');
     let actual = id.as_bytes()[17] as char;
@@ -208,10 +215,14 @@ fn check_mainland(id: &str, shown: &str) -> Result<String, String> {
         } else {
             ""
         };
-        return Err(format!(
-            "ID number {} fails the check digit (last character should be {expected}, \
-             not {actual}): a digit is mistyped{hint}",
-            crate::quote(shown)
+        return Err(Said::new(
+            format!(
+                "ID number {} fails the check digit (last character should be {expected}, \
+                 not {actual}): a digit is mistyped{hint}",
+                crate::quote(shown)
+            ),
+            if hint.is_empty() { "roster.id_check" } else { "roster.id_check_excel" },
+            &[("value", &crate::quote(shown)), ("expected", &expected), ("actual", &actual)],
         ));
     }
     let date_ok = match (y.parse::<u32>(), m.parse::<u32>(), d.parse::<u32>()) {
@@ -219,9 +230,10 @@ fn check_mainland(id: &str, shown: &str) -> Result<String, String> {
         _ => false,
     };
     if !date_ok {
-        return Err(format!(
-            "ID number {} holds no valid birth date ({y}{m}{d})",
-            crate::quote(shown)
+        return Err(Said::new(
+            format!("ID number {} holds no valid birth date ({y}{m}{d})", crate::quote(shown)),
+            "roster.id_birth_date",
+            &[("value", &crate::quote(shown)), ("date", &format!("{y}{m}{d}"))],
         ));
     }
     Ok(id.to_string())
@@ -238,7 +250,7 @@ pub fn gender(s: &str) -> Option<Gender> {
 }
 
 /// An age in whole years, 1–120: `45`, `45岁`, `45周岁`, `45.0`.
-pub fn age(s: &str) -> Result<u32, String> {
+pub fn age(s: &str) -> Result<u32, Said> {
     let t = text(s);
     let n = t.trim_end_matches(['岁', '周']).trim_end();
     let n = n
@@ -247,19 +259,19 @@ pub fn age(s: &str) -> Result<u32, String> {
         .unwrap_or(n);
     let years: u32 = match n.parse() {
         Ok(v) => v,
-        Err(_) => return Err(format!("age {} is not a whole number of years", crate::quote(&t))),
+        Err(_) => return Err(Said::new(format!("age {} is not a whole number of years", crate::quote(&t)), "roster.age_number", &[("value", &crate::quote(&t))])),
     };
     if (1..=120).contains(&years) {
         Ok(years)
     } else {
-        Err(format!("age {years} is outside 1–120"))
+        Err(Said::new(format!("age {years} is outside 1–120"), "roster.age_range", &[("value", &years)]))
     }
 }
 
 /// A birth date as `YYYY-MM-DD`, from `1990-03-07`, `1990/3/7`,
 /// `1990.03.07`, `1990年3月7日`, `19900307`, an ISO date-time, or an Excel
 /// serial day number (`32939`). The date must exist (leap years included).
-pub fn birth_date(s: &str) -> Result<String, String> {
+pub fn birth_date(s: &str) -> Result<String, Said> {
     let t = text(s);
     // Drop a time of day: "1990-03-07 00:00:00", "1990-03-07T00:00".
     let date = match t.split_once([' ', 'T']) {
@@ -274,7 +286,7 @@ pub fn birth_date(s: &str) -> Result<String, String> {
         _ => t.as_str(),
     };
     let tq = crate::quote(&t);
-    let bad = || format!("birth date {tq} is not a date like 1990-03-07");
+    let bad = || Said::new(format!("birth date {tq} is not a date like 1990-03-07"), "roster.birth_date_format", &[("value", &tq)]);
     let compact: String = date.chars().filter(|c| !c.is_whitespace()).collect();
     let date = compact.as_str();
     let parts: Vec<&str> = date
@@ -293,18 +305,14 @@ pub fn birth_date(s: &str) -> Result<String, String> {
             )
         }
         [y, m] if parts.iter().all(all_digits) && y.len() == 4 && m.len() <= 2 => {
-            return Err(format!(
-                "birth date {tq} has no day; write it like 1990-03-07"
-            ));
+            return Err(Said::new(format!("birth date {tq} has no day; write it like 1990-03-07"), "roster.birth_date_no_day", &[("value", &tq)]));
         }
         [ymd] if ymd.len() == 8 && all_digits(ymd) => {
             let p = |r: std::ops::Range<usize>| ymd[r].parse().unwrap_or(0);
             (p(0..4), p(4..6), p(6..8))
         }
         [y] if y.len() == 4 && all_digits(y) && !date.contains('.') => {
-            return Err(format!(
-                "birth date {tq} has only a year; write it like 1990-03-07"
-            ));
+            return Err(Said::new(format!("birth date {tq} has only a year; write it like 1990-03-07"), "roster.birth_date_year", &[("value", &tq)]));
         }
         _ => match excel_serial(date) {
             Some(ymd) => ymd,
@@ -312,7 +320,7 @@ pub fn birth_date(s: &str) -> Result<String, String> {
         },
     };
     if !(1900..=2100).contains(&y) || !valid_date(y, m, d) {
-        return Err(format!("birth date {tq} is not a real calendar date"));
+        return Err(Said::new(format!("birth date {tq} is not a real calendar date"), "roster.birth_date_real", &[("value", &tq)]));
     }
     Ok(format!("{y:04}-{m:02}-{d:02}"))
 }
@@ -373,14 +381,15 @@ pub fn trainee_from_cells(
         if value.is_empty() {
             continue;
         }
-        let mut fail = |message: String| {
+        let mut fail = |said: Said| {
             errors.push(FieldError {
                 field: field.as_str().to_string(),
-                message,
+                message: said.english,
+                msg: Some(said.msg),
             });
         };
         if spreadsheet_error(&value) {
-            fail(format!("the cell holds the spreadsheet error {}", crate::quote(&value)));
+            fail(Said::new(format!("the cell holds the spreadsheet error {}", crate::quote(&value)), "roster.spreadsheet_error", &[("value", &crate::quote(&value))]));
             continue;
         }
         match field {
@@ -394,7 +403,7 @@ pub fn trainee_from_cells(
             },
             RosterField::Gender => match gender(&value) {
                 Some(g) => out.gender = Some(g),
-                None => fail(format!("gender {} is not 男/女/male/female", crate::quote(&value))),
+                None => fail(Said::new(format!("gender {} is not 男/女/male/female", crate::quote(&value)), "roster.gender", &[("value", &crate::quote(&value))])),
             },
             RosterField::Phone => match phone(&value) {
                 Ok(v) => out.phone = Some(v),
@@ -423,6 +432,7 @@ pub fn trainee_from_cells(
             FieldError {
                 field: RosterField::Name.as_str().to_string(),
                 message: "name is required".to_string(),
+                msg: Some(Msg::new("roster.name_required", &[])),
             },
         );
     }
@@ -474,7 +484,7 @@ mod tests {
     fn name_collapses_padding() {
         assert_eq!(name("王　芳").unwrap(), "王芳");
         assert_eq!(name("  Aysel   Məmmədova ").unwrap(), "Aysel Məmmədova");
-        assert_eq!(name("\u{3000}").unwrap_err(), "name is required");
+        assert_eq!(name("\u{3000}").unwrap_err().english, "name is required");
     }
 
     #[test]
@@ -504,10 +514,10 @@ mod tests {
             assert!(phone(bad).is_err(), "{bad}");
         }
         assert_eq!(
-            phone("1381234567").unwrap_err(),
+            phone("1381234567").unwrap_err().english,
             "mobile '1381234567' must be 11 digits starting with 13–19"
         );
-        assert!(phone("1.38123E+10").unwrap_err().contains("scientific"));
+        assert!(phone("1.38123E+10").unwrap_err().english.contains("scientific"));
     }
 
     #[test]
@@ -542,36 +552,36 @@ mod tests {
             &id[17..]
         );
         assert!(
-            id_number(&typo).unwrap_err().contains("check digit"),
+            id_number(&typo).unwrap_err().english.contains("check digit"),
             "{typo}"
         );
     }
 
     #[test]
     fn id_rejections_and_others() {
-        let e = id_number("1.10105E+17").unwrap_err();
+        let e = id_number("1.10105E+17").unwrap_err().english;
         assert!(
             e.contains("scientific notation") && e.contains("format the column as text"),
             "{e}"
         );
         assert!(id_number("110105199003071234.0")
-            .unwrap_err()
+            .unwrap_err().english
             .contains("decimal point"));
         assert!(id_number("1101051990030712")
-            .unwrap_err()
+            .unwrap_err().english
             .contains("16 characters"));
         assert!(id_number("11010519900307123")
-            .unwrap_err()
+            .unwrap_err().english
             .contains("17 characters"));
         assert!(id_number("1101051990030712345").is_err());
         // Excel wrote the 15 significant digits it kept, then zeros.
         let mangled = "110105199003071000";
         if id_check_char(&mangled[..17]) != Some('0') {
-            assert!(id_number(mangled).unwrap_err().contains("mangled by Excel"));
+            assert!(id_number(mangled).unwrap_err().english.contains("mangled by Excel"));
         }
         // Valid check digit but 13th month.
         let bad_date = valid_id("11010519901307123");
-        assert!(id_number(&bad_date).unwrap_err().contains("birth date"));
+        assert!(id_number(&bad_date).unwrap_err().english.contains("birth date"));
         assert_eq!(id_number("110105900307123").unwrap(), "110105900307123");
         assert_eq!(id_number("E12345678").unwrap(), "E12345678");
         assert_eq!(id_number("a123456(7)").unwrap(), "A123456(7)");
@@ -612,7 +622,7 @@ mod tests {
         assert_eq!(age("45.0"), Ok(45));
         assert_eq!(age("４５"), Ok(45));
         assert!(age("0").is_err());
-        assert_eq!(age("121").unwrap_err(), "age 121 is outside 1–120");
+        assert_eq!(age("121").unwrap_err().english, "age 121 is outside 1–120");
         assert!(age("45.5").is_err());
         assert!(age("forty").is_err());
     }
@@ -637,8 +647,8 @@ mod tests {
         assert!(birth_date("1900-02-29").is_err());
         assert!(birth_date("1990-02-29").is_err());
         assert!(birth_date("1990-13-01").is_err());
-        assert!(birth_date("1990.03").unwrap_err().contains("no day"));
-        assert!(birth_date("1990").unwrap_err().contains("only a year"));
+        assert!(birth_date("1990.03").unwrap_err().english.contains("no day"));
+        assert!(birth_date("1990").unwrap_err().english.contains("only a year"));
         assert!(birth_date("tomorrow").is_err());
         assert!(birth_date("61").is_err());
     }

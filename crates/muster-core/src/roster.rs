@@ -57,6 +57,10 @@ pub struct RowError {
     pub line: u64,
     pub field: String,
     pub message: String,
+    /// The message as a key and parameters, for the app to word.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub msg: Option<crate::Msg>,
 }
 
 /// A row not imported because the trainee is already there.
@@ -155,7 +159,7 @@ pub fn read(store: &Store, event_id: &str, path: &Path, dry_run: bool, progress:
     for row in &file.rows {
         if let Err(errors) = &row.outcome {
             report.rejected += 1;
-            report.errors.extend(errors.iter().map(|e| RowError { line: row.line, field: e.field.clone(), message: e.message.clone() }));
+            report.errors.extend(errors.iter().map(|e| RowError { line: row.line, field: e.field.clone(), message: e.message.clone(), msg: e.msg.clone() }));
         }
     }
     Ok(ReadRoster { file, report })

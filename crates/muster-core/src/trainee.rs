@@ -4,6 +4,7 @@
 use crate::model::{Trainee, TraineeFields};
 use crate::normalize;
 use crate::store::{self, Store};
+use crate::error::Said;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -26,8 +27,9 @@ pub struct TraineePatch {
     pub note: Option<String>,
 }
 
-fn field_error(field: &str, message: String) -> Error {
-    Error::invalid_at(format!("{field}: {message}"), None, None, Some(field))
+fn field_error(field: &str, said: Said) -> Error {
+    let Said { english, msg } = said;
+    Error::invalid_at(format!("{field}: {english}"), None, None, Some(field)).with_msg(msg)
 }
 
 /// `None` → keep; `Some("")` → clear; else validate with `f`.
@@ -35,7 +37,7 @@ fn apply<T>(
     field: &str,
     value: &Option<String>,
     current: &mut Option<T>,
-    f: impl FnOnce(&str) -> std::result::Result<T, String>,
+    f: impl FnOnce(&str) -> std::result::Result<T, Said>,
 ) -> Result<()> {
     if let Some(v) = value {
         let v = normalize::text(v);
@@ -52,14 +54,14 @@ impl TraineePatch {
             new.name = normalize::name(name).map_err(|m| field_error("name", m))?;
         }
         apply("gender", &self.gender, &mut new.gender, |v| {
-            normalize::gender(v).ok_or_else(|| format!("{} is not 男/女/male/female", crate::quote(v)))
+            normalize::gender(v).ok_or_else(|| Said::new(format!("{} is not 男/女/male/female", crate::quote(v)), "roster.gender", &[("value", &crate::quote(v))]))
         })?;
         apply("phone", &self.phone, &mut new.phone, normalize::phone)?;
         apply("id_number", &self.id_number, &mut new.id_number, normalize::id_number)?;
         apply("age", &self.age, &mut new.age, normalize::age)?;
         apply("birth_date", &self.birth_date, &mut new.birth_date, normalize::birth_date)?;
-        apply("organization", &self.organization, &mut new.organization, |v| Ok(v.to_string()))?;
-        apply("occupation", &self.occupation, &mut new.occupation, |v| Ok(v.to_string()))?;
+        apply("organization", &self.organization, &mut new.organization, |v| Ok::<_, Said>(v.to_string()))?;
+        apply("occupation", &self.occupation, &mut new.occupation, |v| Ok::<_, Said>(v.to_string()))?;
         if let Some(note) = &self.note {
             let note = normalize::text(note);
             let key = new
@@ -71,7 +73,7 @@ impl TraineePatch {
             if note.is_empty() {
                 new.extra.remove(&key);
             } else if note.chars().count() > 500 {
-                return Err(field_error("note", "a note at the door is at most 500 characters".into()));
+                return Err(field_error("note", Said::new("a note at the door is at most 500 characters", "trainee.note_long", &[])));
             } else {
                 new.extra.insert(key, note);
             }

@@ -9,7 +9,7 @@ import { api, pickSavePath } from "../api";
 import { can } from "../access";
 import { clear, h } from "../dom";
 import { cleanPath, fileSize, formatDateTime, type UiError } from "../format";
-import { t } from "../i18n";
+import { getLang, t } from "../i18n";
 import { role } from "../session";
 import { openModal, type Ctx } from "../ui";
 
@@ -40,7 +40,10 @@ export function backupBanner(ctx: Ctx): { el: HTMLElement; check: () => Promise<
       if (!showReminder(true, can(role(), "backup"), snoozedUntil(), Date.now())) { clear(el); return; }
       const r = await api.backupReminder();
       if (!showReminder(r.due, can(role(), "backup"), snoozedUntil(), Date.now())) { clear(el); return; }
-      if (el.firstChild) return; // already showing
+      // Already showing, in this language (a language switch paints it again).
+      if (el.firstChild && el.dataset.lang === getLang()) return;
+      clear(el);
+      el.dataset.lang = getLang();
       const later = h("button", { class: "btn btn-ghost", type: "button", testid: "backup-later" }, t("backup.later"));
       later.addEventListener("click", () => {
         try { localStorage.setItem(SNOOZE_KEY, String(Date.now() + SNOOZE_MS)); } catch { /* this run only */ }

@@ -25,7 +25,9 @@ function verificationBox(v: Verification): HTMLElement {
   if (!v.valid) {
     return h("div", { class: "alert alert-error", role: "status", testid: "verify-result", "data-valid": "false" },
       h("div", { class: "alert-body" },
-        h("strong", { class: "alert-title", testid: "verify-title" }, t("cert.verify.invalid", { reason: v.reason ?? "" }))));
+        // The core's reason (English, technical) is the tooltip; the reader gets the gist in their language.
+        h("strong", { class: "alert-title", testid: "verify-title", title: v.reason ?? "" },
+          v.revoked ? t("cert.verify.revoked", { at: v.revoked.at, reason: v.revoked.reason }) : t("cert.verify.not_genuine"))));
   }
   return h("div", { class: "alert alert-ok", role: "status", testid: "verify-result", "data-valid": "true" },
     h("div", { class: "alert-body" },

@@ -351,13 +351,13 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
       // Chosen by the error's kind; the core's message (shown below) says why:
       // a character no code has, half a code, a check symbol, another event.
       body = t("door.err.bad_code.body", { q: typed });
-      detail = e.message;
+      detail = errorMessage(e, role());
     } else if (e.code === "not_found" && typed) {
       body = t("door.err.unknown_code.body", { q: typed });
-      detail = e.message;
+      detail = errorMessage(e, role());
     } else if (e.code === "conflict" && out) {
       body = t("door.err.not_in.body", { name: name ?? typed });
-      detail = e.message;
+      detail = errorMessage(e, role());
     }
     showProblem(`error:${e.code}`, titleOf(), body, detail, t0);
     pushRecent({ name: name ?? (typed || "—"), code: "", line: titleOf, tone: "error" });
@@ -387,7 +387,7 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
         body: t(ended ? "door.confirm.body.ended" : "door.confirm.body.not_started", {
           session: s.title, starts: formatDateTime(s.starts_at), ends: formatDateTime(s.ends_at), name: who_name ?? t("door.this_trainee"),
         }),
-        detail: e.message,
+        detail: errorMessage(e, role()),
       }), signal);
       input.focus();
       const t1 = performance.now();

@@ -8,7 +8,7 @@ import type { RosterPreview } from "../bindings/RosterPreview";
 import { clear, h, listenUntil, untilAbort } from "../dom";
 import { exportedMessage, plainChoice } from "../exports";
 import { cleanPath, fieldLabel, maskId, maskIdsIn, rejectsPathFor, type UiError } from "../format";
-import { t } from "../i18n";
+import { worded, t } from "../i18n";
 import { errorShower, loadInto, spinner, type Ctx } from "../ui";
 import { eventHeader, findEvent } from "./event";
 
@@ -17,9 +17,9 @@ const MAX_ERRORS_SHOWN = 200;
 
 function delimiterLabel(d: string | null | undefined): string {
   if (d == null) return "";
-  if (d === "\t" || d === "tab") return "Tab";
-  if (d === ",") return ", (comma)";
-  if (d === ";") return "; (semicolon)";
+  if (d === "\t" || d === "tab") return t("import.delimiter.tab");
+  if (d === ",") return t("import.delimiter.comma");
+  if (d === ";") return t("import.delimiter.semicolon");
   return JSON.stringify(d);
 }
 
@@ -263,7 +263,7 @@ export async function renderImport(root: HTMLElement, ctx: Ctx, id: string, sign
                     h("tr", { testid: "report-error-row" },
                       h("td", { class: "num mono" }, Number(er.line)),
                       h("td", null, fieldLabel(er.field)),
-                      h("td", null, maskIdsIn(er.message))))),
+                      h("td", null, maskIdsIn(worded(er.msg, er.message)))))),
                 ),
               ),
               errors.length > MAX_ERRORS_SHOWN

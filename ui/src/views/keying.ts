@@ -11,7 +11,7 @@ import type { Event } from "../bindings/Event";
 import type { Screen } from "../bindings/Screen";
 import { clear, h, on, onAbort, untilAbort } from "../dom";
 import { cleanPath, type UiError } from "../format";
-import { getLang, t } from "../i18n";
+import { getLang, t, worded } from "../i18n";
 import type { Form } from "../bindings/Form";
 import { errorShower, errorBox, spinner, type Ctx } from "../ui";
 import { eventHeader, eventTabs, findEvent } from "./event";
@@ -258,7 +258,7 @@ function paint(view: HTMLElement, s: Screen, form?: Form): void {
         h("div", { class: "keying-mismatch-option" }, h("span", { class: "kbd-hint" }, "2"), t("keying.mismatch.keyed"), h("strong", { testid: "mismatch-keyed" }, m.keyed_shown))),
       h("div", { class: "muted" }, t("keying.mismatch.help"))));
   }
-  if (s.message) view.appendChild(h("div", { class: "alert alert-warn", role: "alert", testid: "keying-message" }, s.message));
+  if (s.message) view.appendChild(h("div", { class: "alert alert-warn", role: "alert", testid: "keying-message", "data-key": s.worded?.key ?? "" }, worded(s.worded, s.message)));
 }
 
 export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, formId: string, entry: "first" | "second", signal: AbortSignal, verify = false): Promise<void> {

@@ -13,6 +13,7 @@ import { clear, debounce, h, untilAbort } from "../dom";
 import { clockTime } from "../door";
 import { exportedMessage, plainChoice } from "../exports";
 import { cleanPath, formatDateTime, type UiError } from "../format";
+import { systemReason } from "../auditlog";
 import { t, type Key } from "../i18n";
 import { errorShower, loadInto, errorBox, field, openModal, spinner, type Ctx } from "../ui";
 import { eventHeader, eventTabs, findEvent } from "./event";
@@ -123,7 +124,7 @@ export async function renderReport(root: HTMLElement, ctx: Ctx, id: string, sign
     const title = [
       a.checked_in ? `↓ ${clockTime(a.checked_in)}` : "",
       a.checked_out ? `↑ ${clockTime(a.checked_out)}` : "",
-      a.corrected ? t("report.corrected", { reason: a.corrected }) : "",
+      a.corrected ? t("report.corrected", { reason: systemReason(a.corrected) }) : "",
     ].filter(Boolean).join("  ");
     return h("td", { class: "status-col" },
       h("button", {

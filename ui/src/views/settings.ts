@@ -8,7 +8,7 @@ import { clear, h, listenUntil, untilAbort } from "../dom";
 import { exportedMessage, plainChoice } from "../exports";
 import { cleanPath, type UiError } from "../format";
 import { t, type Key } from "../i18n";
-import { syncErrorTitle, syncTime } from "../sync";
+import { syncErrorDetail, syncErrorTitle, syncTime } from "../sync";
 import { errorShower, errorBox, field, spinner, type Ctx } from "../ui";
 
 const FILTER = { name: "Muster sync", extensions: ["sync"] };
@@ -28,10 +28,10 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx, signal: AbortS
   const errorSlot = h("div", { class: "error-slot" });
   const showError = errorShower(errorSlot);
   const note = h("div", { class: "error-slot", testid: "sync-note" });
-  const say = (tone: "ok" | "warn" | "error", title: string, detail?: string | null) => {
+  const say = (tone: "ok" | "warn" | "error", title: string, detail?: string | null, technical?: string | null) => {
     clear(errorSlot);
     clear(note);
-    note.appendChild(h("div", { class: `alert alert-${tone}`, role: "status", testid: "sync-result", "data-tone": tone },
+    note.appendChild(h("div", { class: `alert alert-${tone}`, role: "status", testid: "sync-result", "data-tone": tone, title: technical ?? "" },
       h("div", { class: "alert-body" },
         h("strong", { class: "alert-title" }, title),
         detail ? h("div", { class: "alert-message" }, detail) : null)));
@@ -67,7 +67,7 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx, signal: AbortS
     try {
       const r = await untilAbort(api.testSyncConnection(url.value, tokenValue()), signal);
       if (r.ok) say("ok", t("settings.test.ok"));
-      else say("error", syncErrorTitle(r.error_code), r.error_message);
+      else say("error", syncErrorTitle(r.error_code), syncErrorDetail(r.error_code), r.error_message);
     } catch (e) {
       showError(e as UiError);
     } finally {
@@ -80,7 +80,7 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx, signal: AbortS
     try {
       const s = await untilAbort(api.syncNow(), signal);
       show(s);
-      if (s.error_code) say(s.state === "offline" ? "warn" : "error", syncErrorTitle(s.error_code), s.error_message);
+      if (s.error_code) say(s.state === "offline" ? "warn" : "error", syncErrorTitle(s.error_code), syncErrorDetail(s.error_code), s.error_message);
       else say("ok", t("settings.synced", { pushed: s.pushed, pulled: s.pulled }));
     } catch (e) {
       showError(e as UiError);

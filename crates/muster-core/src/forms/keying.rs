@@ -33,6 +33,7 @@
 
 use super::responses::{normalize_answer, validate, Answers, Eval};
 use super::{pick, Choice, Entry, Form, Kind, Question};
+use crate::error::{Msg, Said};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -184,6 +185,8 @@ pub struct Screen {
     /// What has been typed into the open field.
     pub input: String,
     pub message: Option<String>,
+    /// The message as a key and parameters, for the app to word.
+    pub worded: Option<Msg>,
     /// 1-based position among the questions asked so far, and the form's
     /// keyed questions in total.
     pub position: u32,
@@ -216,6 +219,9 @@ pub struct KeyingSession {
     /// key replaces it.
     prefilled: bool,
     message: Option<String>,
+    /// The key and parameters of `message`, and of the refusal being made.
+    worded: Option<Msg>,
+    refusing: Option<Msg>,
     keystrokes: u32,
     answer_keystrokes: u32,
     keyed_papers: HashSet<String>,
@@ -245,6 +251,8 @@ impl KeyingSession {
             history: Vec::new(),
             prefilled: false,
             message: None,
+            worded: None,
+            refusing: None,
             keystrokes: 0,
             answer_keystrokes: 0,
             keyed_papers,
@@ -309,6 +317,8 @@ impl KeyingSession {
             self.answer_keystrokes += 1;
         }
         self.message = None;
+        self.worded = None;
+        self.refusing = None;
         let step = match self.stage {
             Stage::Batch => self.press_batch(key),
             Stage::Paper => self.press_paper(key),
@@ -321,8 +331,15 @@ impl KeyingSession {
         };
         if let Step::Invalid { message } = &step {
             self.message = Some(message.clone());
+            self.worded = self.refusing.take();
         }
         step
+    }
+
+    /// A refusal said in English and as a [`Msg`] for the app.
+    fn refuse(&mut self, said: Said) -> Step {
+        self.refusing = Some(said.msg);
+        Step::Invalid { message: said.english }
     }
 
     fn edit(&mut self, key: Key) -> Option<Step> {
@@ -357,8 +374,8 @@ impl KeyingSession {
         let chosen = match (exact, prefixed.as_slice()) {
             (Some(b), _) => b.name.clone(),
             (None, [one]) => one.name.clone(),
-            (None, []) => return Step::Invalid { message: format!("no batch {typed}") },
-            (None, _) => return Step::Invalid { message: format!("{typed} matches several batches; type more") },
+            (None, []) => return self.refuse(Said::new(format!("no batch {typed}"), "keying.no_batch", &[("typed", &typed)])),
+            (None, _) => return self.refuse(Said::new(format!("{typed} matches several batches; type more"), "keying.batch_ambiguous", &[("typed", &typed)])),
         };
         self.batch = Some(chosen);
         self.input.clear();
@@ -383,24 +400,34 @@ impl KeyingSession {
         let paper = if typed.is_empty() {
             match self.next_paper() {
                 Some(p) => p.to_string(),
-                None => return Step::Invalid { message: "type the paper ID".into() },
+                None => return self.refuse(Said::new("type the paper ID", "keying.type_paper", &[])),
             }
         } else {
             typed
         };
         if self.keyed_papers.contains(&paper) {
             self.input.clear();
-            return Step::Invalid { message: format!("paper {paper} is already keyed ({} entry)", self.setup.entry.as_str()) };
+            let entry = self.setup.entry.as_str();
+            return self.refuse(Said::new(format!("paper {paper} is already keyed ({entry} entry)"), "keying.already_keyed", &[("paper", &paper), ("entry", &entry)]));
         }
         if self.setup.entry == Entry::Second && !self.setup.keyer.is_empty() && self.setup.first_keyers.get(&paper) == Some(&self.setup.keyer) {
             self.input.clear();
-            return Step::Invalid { message: format!("paper {paper} was keyed first by {}: its second entry must be keyed by someone else", self.setup.keyer) };
+            let keyer = self.setup.keyer.clone();
+            return self.refuse(Said::new(
+                format!("paper {paper} was keyed first by {keyer}: its second entry must be keyed by someone else"),
+                "keying.same_keyer",
+                &[("paper", &paper), ("keyer", &keyer)],
+            ));
         }
         if let Some(plan) = self.batch_plan() {
             if !plan.expected.is_empty() && !plan.expected.contains(&paper) && self.confirm_paper.as_deref() != Some(paper.as_str()) {
                 let name = plan.name.clone();
                 self.confirm_paper = Some(paper.clone());
-                return Step::Invalid { message: format!("paper {paper} is not in batch {name}; press Enter again to key it anyway") };
+                return self.refuse(Said::new(
+                    format!("paper {paper} is not in batch {name}; press Enter again to key it anyway"),
+                    "keying.not_in_batch",
+                    &[("paper", &paper), ("batch", &name)],
+                ));
             }
         }
         self.confirm_paper = None;
@@ -529,7 +556,7 @@ impl KeyingSession {
 
     /// The choice `typed` means, if it can mean only one: an exact key or
     /// code that no other offered choice extends.
-    fn unambiguous(&self, q: &Question, typed: &str, enter: bool) -> Result<Option<usize>, String> {
+    fn unambiguous(&self, q: &Question, typed: &str, enter: bool) -> Result<Option<usize>, Said> {
         if typed.is_empty() {
             return Ok(None);
         }
@@ -539,9 +566,11 @@ impl KeyingSession {
         if cands.is_empty() {
             let lang = self.lang();
             if let Some(c) = q.choices.iter().find(|c| exact(c)) {
-                return Err(format!("{} ({}) is not offered here", c.key, pick(&c.labels, lang).unwrap_or(&c.value)));
+                let label = pick(&c.labels, lang).unwrap_or(&c.value);
+                return Err(Said::new(format!("{} ({label}) is not offered here", c.key), "keying.not_offered", &[("key", &c.key), ("label", &label)]));
             }
-            return Err(format!("no choice {typed}; keys are {}", q.choices.iter().map(|c| c.key.as_str()).collect::<Vec<_>>().join(" ")));
+            let keys = q.choices.iter().map(|c| c.key.as_str()).collect::<Vec<_>>().join(" ");
+            return Err(Said::new(format!("no choice {typed}; keys are {keys}"), "keying.no_choice", &[("typed", &typed), ("keys", &keys)]));
         }
         // Prefer the key over a code that spells the same.
         let by_key: Vec<usize> = exacts.iter().copied().filter(|&i| q.choices[i].key == typed).collect();
@@ -556,7 +585,10 @@ impl KeyingSession {
         if enter {
             return match exact_one {
                 Some(i) => Ok(Some(i)),
-                None => Err(format!("{typed} could be {}; type more", cands.iter().map(|&i| q.choices[i].key.as_str()).collect::<Vec<_>>().join(" or "))),
+                None => {
+                    let keys = cands.iter().map(|&i| q.choices[i].key.as_str()).collect::<Vec<_>>().join(" / ");
+                    Err(Said::new(format!("{typed} could be {}; type more", keys.replace(" / ", " or ")), "keying.ambiguous", &[("typed", &typed), ("keys", &keys)]))
+                }
             };
         }
         Ok(None)
@@ -584,7 +616,7 @@ impl KeyingSession {
                     Ok(None) => Step::Typing,
                     Err(m) => {
                         self.input.clear();
-                        Step::Invalid { message: m }
+                        self.refuse(m)
                     }
                 }
             }
@@ -615,7 +647,7 @@ impl KeyingSession {
                         Ok(None) => return Step::Typing,
                         Err(m) => {
                             self.input.clear();
-                            return Step::Invalid { message: m };
+                            return self.refuse(m);
                         }
                     }
                 }
@@ -652,7 +684,7 @@ impl KeyingSession {
                 if let Key::Char(c) = key {
                     let ok = c.is_ascii_digit() || c == '-' || (q.kind == Kind::Decimal && c == '.');
                     if !ok && !('０'..='９').contains(&c) {
-                        return Step::Invalid { message: format!("{c}: numbers only") };
+                        return self.refuse(Said::new(format!("{c}: numbers only"), "keying.numbers_only", &[("c", &c)]));
                     }
                 }
                 if let Some(s) = self.edit(key) {
@@ -804,6 +836,7 @@ impl KeyingSession {
         self.history.clear();
         self.prefilled = false;
         self.message = None;
+        self.worded = None;
         self.keystrokes = 0;
         self.answer_keystrokes = 0;
         self.mismatch = None;
@@ -843,6 +876,7 @@ impl KeyingSession {
             choices,
             input: self.input.clone(),
             message: self.message.clone(),
+            worded: self.worded.clone(),
             position: self.history.len() as u32 + u32::from(q.is_some()),
             total: self.form.keyed().count() as u32,
             answers: self.answers.clone(),

@@ -478,7 +478,7 @@ pub(crate) fn import(store: &mut Store, form: &StoredForm, path: &Path, entry: E
                     Some(RosterRow {
                         line: r.line,
                         cells,
-                        outcome: Err(issues.iter().map(|i| FieldError { field: i.field.clone(), message: i.message.clone() }).collect()),
+                        outcome: Err(issues.iter().map(|i| FieldError { field: i.field.clone(), message: i.message.clone(), msg: None }).collect()),
                     })
                 })
                 .collect(),

@@ -130,7 +130,44 @@ pub fn read_bytes(file: &str, bytes: &[u8]) -> Result<Form> {
 
 fn read_sheets(file: &str, bytes: &[u8]) -> Result<Vec<Sheet>> {
     let not_form = |why: String| Error::invalid_at(format!("{file} is not an XLSForm workbook ({why}); save it as .xlsx or .xls"), Some(file), None, None);
+    // In a child process when this binary can spawn one (import::isolate).
+    let zip = bytes.starts_with(b"PK\x03\x04");
+    if zip || bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
+        if let Some(read) = crate::import::isolate::read(bytes) {
+            let book = read.map_err(|u| crate::import::table::unread(file, u, &not_form))?;
+            if book.format != "xlsx" && book.format != "xls" {
+                return Err(not_form(format!("a ZIP archive but not an XLSX workbook: an {} file", book.format.to_uppercase())));
+            }
+            return sheets_from_book(file, book);
+        }
+    }
     crate::import::table::calamine_guard(|| read_sheets_unguarded(file, bytes, &not_form), || not_form("a damaged workbook".into()))
+}
+
+/// The sheets of a workbook read by the child: each row's cells trimmed,
+/// trailing empty cells dropped; a sheet that could not be read refuses
+/// the form.
+fn sheets_from_book(file: &str, book: crate::import::isolate::RawBook) -> Result<Vec<Sheet>> {
+    let mut out = Vec::new();
+    for s in book.sheets {
+        if let Some(e) = s.error {
+            return Err(Error::invalid_at(format!("{file}: sheet {} cannot be read: {e}", crate::quote(&s.name)), Some(file), None, None));
+        }
+        let rows: Vec<(u64, Vec<String>)> = s
+            .rows
+            .into_iter()
+            .filter_map(|(line, cells)| {
+                let mut cells: Vec<String> = cells.iter().map(|c| c.trim().to_string()).collect();
+                while cells.last().is_some_and(String::is_empty) {
+                    cells.pop();
+                }
+                (!cells.is_empty()).then_some((line, cells))
+            })
+            .collect();
+        check_cells(&At { file }, &s.name, &rows)?;
+        out.push(Sheet { rows, name: s.name });
+    }
+    Ok(out)
 }
 
 fn read_sheets_unguarded(file: &str, bytes: &[u8], not_form: &dyn Fn(String) -> Error) -> Result<Vec<Sheet>> {

@@ -15,6 +15,7 @@
 
 pub mod encoding;
 pub mod headers;
+pub mod isolate;
 pub mod rejects;
 pub mod table;
 pub mod xls_guard;
@@ -74,6 +75,8 @@ pub struct FieldError {
     /// column as written.
     pub field: String,
     pub message: String,
+    /// The message for the app to word ([`crate::Msg`]).
+    pub msg: Option<crate::Msg>,
 }
 
 /// One data row of the file.

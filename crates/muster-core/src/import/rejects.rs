@@ -58,10 +58,12 @@ mod tests {
                         FieldError {
                             field: "phone".into(),
                             message: "bad".into(),
+                            msg: None,
                         },
                         FieldError {
                             field: "age".into(),
                             message: "old".into(),
+                            msg: None,
                         },
                     ]),
                 },

@@ -17,10 +17,11 @@
 //! Excel 2003 XML file saved under an `.xls` name ([`markup_kind`]).
 
 use super::encoding;
+use super::isolate::{self, RawBook, Unread};
 use super::xls_guard;
 use crate::forms::xlsform::column_letter;
 use crate::{quote, Error, Result};
-use calamine::{Data, Range, Reader, SheetType, SheetVisible, Sheets};
+use calamine::{Data, Range, Sheets};
 use std::io::Cursor;
 
 /// One row of a table: its line number (header = line 1 when the header is
@@ -48,8 +49,8 @@ pub struct Table {
 /// (a 20 MB one was once imported) is refused with its line and column.
 pub const MAX_CELL_CHARS: usize = 32_767;
 
-const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
-const OLE_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+pub(crate) const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+pub(crate) const OLE_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
 
 /// Reads `bytes` (named `file` in messages). For a workbook, the first
 /// sheet for which `is_roster` holds is read, else the first non-empty one.
@@ -62,6 +63,14 @@ pub fn read(file: &str, bytes: &[u8], is_roster: &dyn Fn(&[Line]) -> bool) -> Re
             None,
         )
     };
+    // A workbook is read in a child process when this binary can spawn one
+    // (the app, the CLI): whatever the file does to the parser, not here.
+    if bytes.starts_with(ZIP_MAGIC) || bytes.starts_with(OLE_MAGIC) {
+        if let Some(read) = isolate::read(bytes) {
+            let book = read.map_err(|u| unread(file, u, &|why: String| not_table(&why)))?;
+            return table_from_book(file, book, is_roster);
+        }
+    }
     if bytes.starts_with(ZIP_MAGIC) {
         return calamine_guard(
             || {
@@ -139,7 +148,7 @@ const DAMAGED_WORKBOOK: &str =
 /// Why a file starting as a ZIP archive is not a workbook calamine opens:
 /// cut short (no end of archive, the usual unfinished download or copy),
 /// damaged (an Office archive whose parts do not read), or another ZIP.
-fn zip_trouble(bytes: &[u8]) -> &'static str {
+pub(crate) fn zip_trouble(bytes: &[u8]) -> &'static str {
     match zip::ZipArchive::new(Cursor::new(bytes)) {
         Err(_) => DAMAGED_WORKBOOK,
         Ok(zip) if zip.file_names().flatten().any(|n| n == "[Content_Types].xml" || n.starts_with("xl/") || n == "mimetype") => DAMAGED_WORKBOOK,
@@ -401,47 +410,54 @@ pub(crate) fn calamine_guard<T>(read: impl FnOnce() -> Result<T>, damaged: impl 
 
 fn read_workbook<RS>(
     file: &str,
-    mut book: Sheets<RS>,
+    book: Sheets<RS>,
     is_roster: &dyn Fn(&[Line]) -> bool,
 ) -> Result<Table>
 where
     RS: std::io::Read + std::io::Seek,
 {
-    let format = match book {
-        Sheets::Xls(_) => "xls",
-        Sheets::Xlsx(_) => "xlsx",
-        Sheets::Xlsb(_) => "xlsb",
-        Sheets::Ods(_) => "ods",
+    table_from_book(file, isolate::sheets_of(book), is_roster)
+}
+
+/// The error for a workbook not read ([`Unread`]); `not` words "not a
+/// workbook of this kind" for the caller.
+pub(crate) fn unread(file: &str, u: Unread, not: &dyn Fn(String) -> Error) -> Error {
+    match u {
+        Unread::NotWorkbook(why) => not(why),
+        Unread::Damaged => not(DAMAGED_WORKBOOK.to_string()),
+        Unread::Unsafe(_) => Error::invalid_at(isolate::unsafe_message(file), Some(file), None, None).worded("file.unsafe", &[("file", &file)]),
+    }
+}
+
+/// The sheet of a workbook to import: the first (visible sheets first)
+/// for which `is_roster` holds, else the first non-empty one.
+fn table_from_book(file: &str, book: RawBook, is_roster: &dyn Fn(&[Line]) -> bool) -> Result<Table> {
+    let format: &'static str = match book.format.as_str() {
+        "xls" => "xls",
+        "xlsb" => "xlsb",
+        "ods" => "ods",
+        _ => "xlsx",
     };
-    let mut names: Vec<(String, bool)> = book
-        .sheets_metadata()
-        .iter()
-        .filter(|s| s.typ == SheetType::WorkSheet)
-        .map(|s| (s.name.clone(), s.visible == SheetVisible::Visible))
-        .collect();
+    let mut sheets = book.sheets;
     // Visible sheets first, each group in workbook order.
-    names.sort_by_key(|(_, visible)| !visible);
+    sheets.sort_by_key(|s| !s.visible);
     let mut first_non_empty: Option<(String, Vec<Line>)> = None;
     let mut chosen: Option<(String, Vec<Line>)> = None;
     let mut non_empty = Vec::new();
     let mut last_error = None;
-    for (name, _) in &names {
-        let range = match book.worksheet_range(name) {
-            Ok(r) => r,
-            Err(e) => {
-                last_error = Some(e.to_string());
-                continue;
-            }
-        };
-        let rows = range_rows(&range);
-        if rows.is_empty() {
+    for s in sheets {
+        if let Some(e) = s.error {
+            last_error = Some(e);
             continue;
         }
-        non_empty.push(name.clone());
-        if chosen.is_none() && is_roster(&rows) {
-            chosen = Some((name.clone(), rows));
+        if s.rows.is_empty() {
+            continue;
+        }
+        non_empty.push(s.name.clone());
+        if chosen.is_none() && is_roster(&s.rows) {
+            chosen = Some((s.name, s.rows));
         } else if first_non_empty.is_none() {
-            first_non_empty = Some((name.clone(), rows));
+            first_non_empty = Some((s.name, s.rows));
         }
     }
     let Some((sheet, rows)) = chosen.or(first_non_empty) else {
@@ -475,7 +491,7 @@ where
     })
 }
 
-fn range_rows(range: &Range<Data>) -> Vec<Line> {
+pub(crate) fn range_rows(range: &Range<Data>) -> Vec<Line> {
     let Some((start_row, start_col)) = range.start() else {
         return Vec::new();
     };

@@ -1,0 +1,58 @@
+// Every sentence key the core sends (muster_core::Msg: `Msg::new`, `.worded`,
+// `Said::new`) has a text here in every language, and worded() fills it.
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { MESSAGES, worded } from "./i18n";
+
+function rustFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? rustFiles(p) : p.endsWith(".rs") ? [p] : [];
+  });
+}
+
+/** The keys in the core's sources: `"roster.phone_digits"` and the like beside a Msg constructor. */
+function coreKeys(): string[] {
+  const keys = new Set<string>();
+  for (const f of rustFiles(join(__dirname, "../../crates/muster-core/src"))) {
+    const src = readFileSync(f, "utf8");
+    for (const m of src.matchAll(/(?:Msg::new\(|\.worded\(|Said::new\([\s\S]{0,400}?,\s*)(?:if [^{]*\{\s*)?"([a-z_]+(?:\.[a-z_]+)*)"(?:\s*\}\s*else\s*\{\s*"([a-z_]+(?:\.[a-z_]+)*)")?/g)) {
+      keys.add(m[1]);
+      if (m[2]) keys.add(m[2]);
+    }
+  }
+  return [...keys].sort();
+}
+
+describe("the core's sentences", () => {
+  const keys = coreKeys();
+  it("are found in the sources", () => {
+    expect(keys).toContain("roster.phone_digits");
+    expect(keys).toContain("keying.same_keyer");
+    expect(keys).toContain("roster.id_check_excel");
+    expect(keys.length).toBeGreaterThan(30);
+  });
+  it("each has a text in every language", () => {
+    const missing = keys.filter((k) => !Object.prototype.hasOwnProperty.call(MESSAGES, `msg.${k}`));
+    expect(missing).toEqual([]);
+  });
+  it("are worded with their parameters, and an unknown key keeps the English as sent", () => {
+    const msg = { key: "roster.phone_digits", params: { value: "'1391234'" } };
+    expect(worded(msg, "mobile '1391234' must be 11 digits", "zh")).toBe("手机号 '1391234' 应为 11 位数字，以 13–19 开头");
+    expect(worded(msg, "x", "en")).toMatch(/^Mobile '1391234' must be 11 digits/);
+    expect(worded({ key: "not.a.key", params: {} }, "as sent", "zh")).toBe("as sent");
+    expect(worded(null, "as sent", "zh")).toBe("as sent");
+  });
+});
+
+describe("the reasons the core records itself", () => {
+  it("are worded: the session-closing reason is the core's constant", async () => {
+    const src = readFileSync(join(__dirname, "../../crates/muster-core/src/attendance.rs"), "utf8");
+    const reason = /pub const CLOSED_REASON: &str = "([^"]+)";/.exec(src)?.[1];
+    expect(reason).toBeTruthy();
+    const { systemReason } = await import("./auditlog");
+    expect(systemReason(reason!, "zh")).toBe("关闭课程时没有签到");
+    expect(systemReason("病假", "zh")).toBe("病假");
+  });
+});
