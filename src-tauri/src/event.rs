@@ -3,6 +3,7 @@
 //! roster preview and import (with progress, on a connection of its own)
 //! and the rejected rows.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -119,12 +120,13 @@ crate::commands! {
         state.with(|m| m.search_roster(&event_id, &query, limit))
     }
 
-    pub async fn preview_roster(state: State<'_, AppState>; path: String) -> RosterPreview {
-        state.with(|m| m.preview_roster(Path::new(&path)))
+    /// `mapping`: the coordinator's reading of some columns (header → field or `extra`).
+    pub async fn preview_roster(state: State<'_, AppState>; path: String, mapping: Option<BTreeMap<String, String>>) -> RosterPreview {
+        state.with(|m| m.preview_roster_mapped(Path::new(&path), &mapping.unwrap_or_default()))
     }
 
-    pub async fn import_roster<R>(app: AppHandle<R>, state: State<'_, AppState>; event_id: String, path: String, dry_run: bool) -> ImportReport {
-        let opts = ImportOptions { dry_run, rejects: None, plain: false };
+    pub async fn import_roster<R>(app: AppHandle<R>, state: State<'_, AppState>; event_id: String, path: String, dry_run: bool, mapping: Option<BTreeMap<String, String>>) -> ImportReport {
+        let opts = ImportOptions { dry_run, rejects: None, plain: false, mapping: mapping.unwrap_or_default() };
         // At most ~20 progress events a second, and always the last one.
         let mut progress = progress_emitter(app.clone(), IMPORT_PROGRESS);
         if dry_run {

@@ -62,7 +62,8 @@ fn imports_a_gb18030_roster_rejects_bad_rows_and_is_idempotent() {
     let errors = j["errors"].as_array().unwrap();
     assert!(errors.iter().any(|e| e["line"] == 4 && e["field"] == "phone"), "{j}");
     assert!(errors.iter().any(|e| e["line"] == 5 && e["field"] == "name"), "{j}");
-    assert!(j["warnings"].to_string().contains("备注"), "unknown column reported: {j}");
+    // 备注 is the door's note: known, not reported as an unknown column.
+    assert!(!j["warnings"].to_string().contains("备注"), "the note column is known: {j}");
 
     let rejected = std::fs::read(&rejects).unwrap();
     assert!(rejected.starts_with(b"\xEF\xBB\xBF"), "rejects file has a BOM for Excel");
@@ -190,4 +191,44 @@ fn survey_platform_exports_import_and_a_questionnaire_is_not_a_roster() {
     assert!(err["message"].as_str().unwrap().contains("is a questionnaire"), "{err}");
     assert_eq!(err["field"], "file");
     assert_eq!(muster(&db, &["roster", "list", "--event", &event]).json()["trainees"].as_array().unwrap().len(), 2, "nothing written");
+}
+
+#[test]
+fn a_coordinator_maps_a_column_the_import_misread_and_unmaps_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let event = muster(&db, &["event", "create", "--name", "培训", "--venue", "县城", "--starts", "2026-11-20", "--days", "1"]).json()["id"].as_str().unwrap().to_string();
+    let csv = dir.path().join("r.csv");
+    std::fs::write(&csv, "姓名,单位,所在村\n王素梅,县妇联,东关村\n李建国,,西街村\n").unwrap();
+    let path = csv.to_str().unwrap();
+    // Refused, nothing written: a header the file does not have, a field Muster does not know, no `=`.
+    for (map, says) in [("村=organization", "no column"), ("所在村=village", "not a roster field"), ("所在村", "HEADER=FIELD")] {
+        let r = muster(&db, &["roster", "import", "--event", &event, path, "--map", map]);
+        assert_eq!(r.code, 3, "{map}: {}", r.stdout);
+        assert!(r.stdout.contains(says) || r.stderr.contains(says), "{map}: {}{}", r.stdout, r.stderr);
+    }
+    assert_eq!(muster(&db, &["roster", "list", "--event", &event]).json()["trainees"].as_array().unwrap().len(), 0);
+    // 所在村 is the organisation; 单位 becomes an extra field.
+    let r = muster(&db, &["roster", "import", "--event", &event, path, "--map", "所在村=organization"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.json()["warnings"].to_string().contains("单位"), "{}", r.stdout);
+    let list = muster(&db, &["roster", "list", "--event", &event]).json();
+    let wang = list["trainees"].as_array().unwrap().iter().find(|t| t["name"] == "王素梅").unwrap().clone();
+    assert_eq!(wang["organization"], "东关村", "{wang}");
+    assert_eq!(wang["extra"]["单位"], "县妇联", "{wang}");
+}
+
+#[test]
+fn a_workbook_that_would_exhaust_memory_is_refused_and_the_cli_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let event = muster(&db, &["event", "create", "--name", "培训", "--venue", "县城", "--starts", "2026-11-20", "--days", "1"]).json()["id"].as_str().unwrap().to_string();
+    let file = workspace().join("crates/muster-core/tests/data/fuzz/calamine_xls_range_oom.xls");
+    let r = muster(&db, &["roster", "import", "--event", &event, file.to_str().unwrap()]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("could not be read safely"), "{}", r.stdout);
+    // And the same binary goes on: the next import works.
+    let csv = dir.path().join("r.csv");
+    std::fs::write(&csv, "姓名\n王素梅\n").unwrap();
+    assert_eq!(muster(&db, &["roster", "import", "--event", &event, csv.to_str().unwrap()]).code, 0);
 }

@@ -340,6 +340,14 @@ describe("Muster desktop app", () => {
     const mapping = await (await $t("preview-mapping")).getText();
     assert.match(mapping, /手机号码/);
     await shot("04-import-preview");
+    // The coordinator corrects how a column is read: 职业 kept as an extra field, then back.
+    const readAs = () => browser.execute(() => document.querySelector('[data-testid="mapping-select"][data-header="职业"]')?.closest("tr")?.dataset.field);
+    assert.equal(await readAs(), "occupation");
+    await (await browser.$('[data-testid="mapping-select"][data-header="职业"]')).selectByAttribute("value", "extra");
+    await waitUntil(async () => (await readAs()) === "extra", "职业 is read as an extra field");
+    await shot("04-import-mapping");
+    await (await browser.$('[data-testid="mapping-select"][data-header="职业"]')).selectByAttribute("value", "occupation");
+    await waitUntil(async () => (await readAs()) === "occupation", "职业 is the occupation again");
 
     await (await $t("import-run")).click();
     const report = await $t("import-report");
@@ -1677,6 +1685,17 @@ describe("Muster desktop app", () => {
       if (!el.length) continue;
       await clickEl(el[0]);
       await look(tab);
+    }
+    // The import preview of the GB18030 roster: its notes in Chinese too.
+    await clickEl(await $t("tab-roster"));
+    const imp = await $$t("open-import");
+    if (imp.length) {
+      await clickEl(imp[0]);
+      await typeInto("import-path", path.join(tmp, "roster-gb18030.csv"));
+      await clickEl(await $t("import-preview"));
+      await (await $t("preview")).waitForDisplayed({ timeout: T });
+      await look("import preview");
+      await openDemoEvent();
     }
     // A wrong code at the door, and a half one: said in Chinese.
     await clickEl(await $t("tab-checkin"));

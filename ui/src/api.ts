@@ -62,8 +62,9 @@ export const api = {
   deleteEvent: (eventId: string, force: boolean) => commands.deleteEvent(eventId, force),
   roster: (eventId: string) => commands.roster(eventId),
   searchRoster: (eventId: string, query: string, limit = 500) => commands.searchRoster(eventId, query, limit),
-  previewRoster: (path: string) => commands.previewRoster(path),
-  importRoster: (eventId: string, path: string, dryRun: boolean) => commands.importRoster(eventId, path, dryRun),
+  previewRoster: (path: string, mapping: Record<string, string> = {}) => commands.previewRoster(path, Object.keys(mapping).length ? mapping : null),
+  importRoster: (eventId: string, path: string, dryRun: boolean, mapping: Record<string, string> = {}) =>
+    commands.importRoster(eventId, path, dryRun, Object.keys(mapping).length ? mapping : null),
   /** Writes the rejects CSV; returns the path written (`dest.zip` when sealed). */
   saveRejects: (srcPath: string, destPath: string, eventId: string | null = null, plain = false) =>
     commands.saveRejects(srcPath, destPath, eventId, plain),

@@ -12,7 +12,7 @@
 import "./style.css";
 import { api } from "./api";
 import { clear, h } from "./dom";
-import { getLang, initLang, setLang, t, type Lang } from "./i18n";
+import { getLang, htmlLang, initLang, langName, LANGS, setLang, t, type Lang } from "./i18n";
 import type { Ctx, Mount, Route } from "./ui";
 import { renderEvent } from "./views/event";
 import { renderEvents } from "./views/events";
@@ -52,11 +52,9 @@ const userSlot = h("div", { class: "user-slot", testid: "user-slot" });
 const navSlot = h("nav", { class: "top-nav", testid: "top-nav" });
 
 function applyLang(lang: Lang): void {
-  document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
-  langBtn.replaceChildren(
-    h("span", { class: lang === "zh" ? "on" : "" }, "中文"),
-    h("span", { class: lang === "en" ? "on" : "" }, "EN"),
-  );
+  document.documentElement.lang = htmlLang(lang);
+  // Every language file of ./locales, the current one marked.
+  langBtn.replaceChildren(...LANGS.map((l) => h("span", { class: l === lang ? "on" : "", "data-lang": l }, langName(l))));
   langBtn.title = t("lang.switch");
   langBtn.setAttribute("aria-label", t("lang.switch"));
   tagline.textContent = t("app.tagline");
@@ -323,7 +321,8 @@ function boot(): void {
     toastSlot,
   );
   langBtn.addEventListener("click", () => {
-    const next: Lang = getLang() === "zh" ? "en" : "zh";
+    // The next language of the switch (with two: the other one).
+    const next: Lang = LANGS[(LANGS.indexOf(getLang()) + 1) % LANGS.length] ?? "en";
     setLang(next);
     applyLang(next);
     void render();

@@ -12,12 +12,12 @@ function rustFiles(dir: string): string[] {
   });
 }
 
-/** The keys in the core's sources: `"roster.phone_digits"` and the like beside a Msg constructor. */
+/** The keys in the core's sources: `"roster.phone_digits"` and the like beside a Msg constructor (a key has a dot). */
 function coreKeys(): string[] {
   const keys = new Set<string>();
   for (const f of rustFiles(join(__dirname, "../../crates/muster-core/src"))) {
     const src = readFileSync(f, "utf8");
-    for (const m of src.matchAll(/(?:Msg::new\(|\.worded\(|Said::new\([\s\S]{0,400}?,\s*)(?:if [^{]*\{\s*)?"([a-z_]+(?:\.[a-z_]+)*)"(?:\s*\}\s*else\s*\{\s*"([a-z_]+(?:\.[a-z_]+)*)")?/g)) {
+    for (const m of src.matchAll(/(?:Msg::new\(|\.worded\(|Said::new\([\s\S]{0,400}?,\s*)(?:if [^{]*\{\s*)?"([a-z_]+(?:\.[a-z_]+)+)"(?:\s*\}\s*else\s*\{\s*"([a-z_]+(?:\.[a-z_]+)+)")?/g)) {
       keys.add(m[1]);
       if (m[2]) keys.add(m[2]);
     }

@@ -234,6 +234,9 @@ pub enum RosterCmd {
         /// Replace an existing file at the output path that is not what this command writes (never the store, its -wal/-shm, or an input file).
         #[arg(long)]
         force: bool,
+        /// Read a column as a field, e.g. --map 所在村=organization, or --map 单位=extra to keep it unmapped (repeat).
+        #[arg(long = "map", value_name = "HEADER=FIELD")]
+        map: Vec<String>,
     },
     /// List an event's trainees → {"trainees": [...]}.
     List {

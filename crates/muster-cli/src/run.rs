@@ -95,9 +95,16 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             let text = sessions.iter().map(|s| format!("{}  {} – {}  {}", s.id, s.starts_at, s.ends_at, s.title)).collect::<Vec<_>>().join("\n");
             Outcome::new(json!({ "sessions": sessions }), text)
         }
-        Command::Roster(RosterCmd::Import { event, file, dry_run, rejects, plain, force }) => {
+        Command::Roster(RosterCmd::Import { event, file, dry_run, rejects, plain, force, map }) => {
             m.set_overwrite(force);
-            let opts = ImportOptions { dry_run, rejects, plain };
+            let mut mapping = muster_core::import::Mapping::new();
+            for m in &map {
+                let Some((header, field)) = m.rsplit_once('=') else {
+                    return Err(muster_core::Error::invalid_at(format!("--map {} is not HEADER=FIELD", muster_core::quote(m)), None, None, Some("map")).into());
+                };
+                mapping.insert(header.trim().to_string(), field.trim().to_string());
+            }
+            let opts = ImportOptions { dry_run, rejects, plain, mapping };
             let show = std::io::stderr().is_terminal();
             let mut last = 0u64;
             let report = m.import_roster(&event, &file, &opts, &mut |done, total| {

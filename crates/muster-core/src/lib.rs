@@ -646,8 +646,14 @@ impl Muster {
     }
 
     pub fn preview_roster(&self, path: &Path) -> Result<RosterPreview> {
+        self.preview_roster_mapped(path, &import::Mapping::new())
+    }
+
+    /// [`Muster::preview_roster`] with the coordinator's reading of some
+    /// columns (header → field or `extra`).
+    pub fn preview_roster_mapped(&self, path: &Path, mapping: &import::Mapping) -> Result<RosterPreview> {
         self.allow(Action::ImportRoster)?;
-        roster::preview(path)
+        roster::preview(path, mapping)
     }
 
     pub fn import_roster(
@@ -658,7 +664,7 @@ impl Muster {
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<ImportReport> {
         self.allow(Action::ImportRoster)?;
-        let mut read = roster::read(&self.store, event_id, path, opts.dry_run, progress)?;
+        let mut read = roster::read(&self.store, event_id, path, opts.dry_run, &opts.mapping, progress)?;
         // The rejects file is written before the store (as it always was).
         if let Some(out) = &opts.rejects {
             let bytes = read.rejects_csv();

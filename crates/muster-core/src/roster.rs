@@ -36,6 +36,9 @@ pub struct RosterPreview {
     pub total_rows: u64,
     pub valid_rows: u64,
     pub warnings: Vec<String>,
+    /// The warnings as keys for the app to word, one per warning (an empty
+    /// key: shown as written).
+    pub warnings_worded: Vec<crate::Msg>,
 }
 
 /// Options of an import.
@@ -48,6 +51,8 @@ pub struct ImportOptions {
     pub rejects: Option<PathBuf>,
     /// The user explicitly asked for a plain (unencrypted) rejects file.
     pub plain: bool,
+    /// The coordinator's reading of some columns ([`import::Mapping`]).
+    pub mapping: import::Mapping,
 }
 
 /// One problem of one rejected row.
@@ -83,6 +88,8 @@ pub struct ImportReport {
     pub rejected: u64,
     pub duplicates: u64,
     pub warnings: Vec<String>,
+    /// The warnings as keys for the app to word (see [`RosterPreview`]).
+    pub warnings_worded: Vec<crate::Msg>,
     /// One entry per field problem of each rejected row.
     pub errors: Vec<RowError>,
     pub duplicate_rows: Vec<DuplicateRow>,
@@ -102,8 +109,8 @@ fn delimiter_name(d: char) -> String {
     }
 }
 
-pub fn preview(path: &Path) -> Result<RosterPreview> {
-    let file = import::read_roster(path, &mut |_, _| {})?;
+pub fn preview(path: &Path, mapping: &import::Mapping) -> Result<RosterPreview> {
+    let file = import::read_roster_mapped(path, mapping, &mut |_, _| {})?;
     Ok(RosterPreview {
         sample: file.rows.iter().take(PREVIEW_ROWS).map(|r| r.cells.clone()).collect(),
         total_rows: file.rows.len() as u64,
@@ -116,6 +123,7 @@ pub fn preview(path: &Path) -> Result<RosterPreview> {
         headers: file.headers,
         columns: file.columns,
         warnings: file.warnings,
+        warnings_worded: file.warnings_worded,
     })
 }
 
@@ -136,12 +144,12 @@ impl ReadRoster {
 
 /// Reads and validates the roster at `path` for `event_id`; writes nothing.
 /// `progress(done, total)` covers the first half of the import.
-pub fn read(store: &Store, event_id: &str, path: &Path, dry_run: bool, progress: &mut dyn FnMut(u64, u64)) -> Result<ReadRoster> {
+pub fn read(store: &Store, event_id: &str, path: &Path, dry_run: bool, mapping: &import::Mapping, progress: &mut dyn FnMut(u64, u64)) -> Result<ReadRoster> {
     if store::events::get(store, event_id)?.is_none() {
         return Err(Error::NotFound { kind: "event", id: event_id.to_string() });
     }
     // Reading is the first half of the work, writing the second.
-    let file = import::read_roster(path, &mut |done, total| progress(done, total * 2))?;
+    let file = import::read_roster_mapped(path, mapping, &mut |done, total| progress(done, total * 2))?;
     let mut report = ImportReport {
         file: file.file.clone(),
         format: file.format.clone(),
@@ -151,6 +159,7 @@ pub fn read(store: &Store, event_id: &str, path: &Path, dry_run: bool, progress:
         rejected: 0,
         duplicates: 0,
         warnings: file.warnings.clone(),
+        warnings_worded: file.warnings_worded.clone(),
         errors: Vec::new(),
         duplicate_rows: Vec::new(),
         rejects_file: None,

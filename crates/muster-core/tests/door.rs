@@ -39,7 +39,7 @@ fn csv(dir: &Path, name: &str, rows: &[(&str, &str)]) -> PathBuf {
 /// the app would.
 fn staged(v: &Venue, file: &Path) -> (Store, roster::Staged) {
     let mut s = Store::open(&v.db).unwrap();
-    let read = roster::read(&s, &v.event, file, false, &mut |_, _| {}).unwrap();
+    let read = roster::read(&s, &v.event, file, false, &Default::default(), &mut |_, _| {}).unwrap();
     let planned = roster::plan(&s, &v.event, read).unwrap();
     let staged = planned.stage(&mut s, &mut |_, _| {}).unwrap();
     (s, staged)
@@ -101,7 +101,7 @@ fn a_code_given_out_meanwhile_is_drawn_again() {
     let mut v = venue();
     let file = csv(v.dir.path(), "a.csv", &[("王素梅", "13812345678"), ("李建国", "13900001111")]);
     let mut s = Store::open(&v.db).unwrap();
-    let read = roster::read(&s, &v.event, &file, false, &mut |_, _| {}).unwrap();
+    let read = roster::read(&s, &v.event, &file, false, &Default::default(), &mut |_, _| {}).unwrap();
     let planned = roster::plan(&s, &v.event, read).unwrap();
     let taken = planned.codes()[0].clone();
     let staged = planned.stage(&mut s, &mut |_, _| {}).unwrap();

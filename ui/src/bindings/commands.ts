@@ -86,8 +86,11 @@ export const commands = {
   deleteEvent: (eventId: string, force: boolean): Promise<Removed> => call<Removed>("delete_event", { eventId, force }),
   roster: (eventId: string): Promise<Array<Trainee>> => call<Array<Trainee>>("roster", { eventId }),
   searchRoster: (eventId: string, query: string, limit: number | null): Promise<Array<Trainee>> => call<Array<Trainee>>("search_roster", { eventId, query, limit }),
-  previewRoster: (path: string): Promise<RosterPreview> => call<RosterPreview>("preview_roster", { path }),
-  importRoster: (eventId: string, path: string, dryRun: boolean): Promise<ImportReport> => call<ImportReport>("import_roster", { eventId, path, dryRun }),
+  /**
+   * `mapping`: the coordinator's reading of some columns (header → field or `extra`).
+   */
+  previewRoster: (path: string, mapping: { [key in string]: string } | null): Promise<RosterPreview> => call<RosterPreview>("preview_roster", { path, mapping }),
+  importRoster: (eventId: string, path: string, dryRun: boolean, mapping: { [key in string]: string } | null): Promise<ImportReport> => call<ImportReport>("import_roster", { eventId, path, dryRun, mapping }),
   /**
    * Writes the rows of `src_path` that an import rejects, with the reasons,
    * as a CSV the coordinator can fix in Excel and import again (an export:

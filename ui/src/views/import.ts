@@ -35,18 +35,22 @@ function detected(preview: RosterPreview): HTMLElement {
   );
 }
 
-function mappingTable(preview: RosterPreview): HTMLElement {
+const ROSTER_FIELDS = ["name", "gender", "phone", "id_number", "age", "birth_date", "organization", "occupation"] as const;
+
+/** How each column is read; a select per column changes it (所在村 → 单位, or a column kept as an extra field). */
+function mappingTable(preview: RosterPreview, onChange: (header: string, field: string) => void): HTMLElement {
   return h("table", { class: "table mapping-table", testid: "preview-mapping" },
     h("thead", null, h("tr", null, h("th", null, t("import.mapping.header")), h("th", null, t("import.mapping.field")))),
-    h("tbody", null, preview.columns.map((c) =>
-      h("tr", { "data-field": c.field ?? "extra" },
+    h("tbody", null, preview.columns.map((c) => {
+      const select = h("select", { class: "select mapping-select", testid: "mapping-select", "data-header": c.header, "aria-label": c.header },
+        ...ROSTER_FIELDS.map((f) => h("option", { value: f, selected: c.field === f }, fieldLabel(f))),
+        h("option", { value: "extra", selected: !c.field }, t("import.mapping.extra")));
+      select.addEventListener("change", () => onChange(c.header, select.value));
+      return h("tr", { "data-field": c.field ?? "extra", class: c.field ? "" : "muted" },
         h("td", null, c.header || `#${c.index + 1}`),
-        h("td", null,
-          c.field
-            ? h("span", { class: "chip chip-accent" }, fieldLabel(c.field))
-            : h("span", { class: "chip chip-muted" }, t("import.mapping.extra"))),
-      ),
-    )),
+        h("td", null, select),
+      );
+    })),
   );
 }
 
@@ -82,10 +86,14 @@ export async function renderImport(root: HTMLElement, ctx: Ctx, id: string, sign
   const previewBtn = h("button", { class: "btn btn-primary", type: "submit", testid: "import-preview" }, t("import.preview"));
 
   let busy = false;
+  // The coordinator's reading of some columns, for the file previewed.
+  let mapping: Record<string, string> = {};
+  let mappedPath = "";
 
   const doPreview = async () => {
     const path = cleanPath(pathInput.value);
     pathInput.value = path;
+    if (path !== mappedPath) { mapping = {}; mappedPath = path; }
     clear(errorSlot);
     if (!path) {
       showError({ code: "invalid_input", message: t("import.need_path"), file: null, line: null, field: null } as UiError);
@@ -97,7 +105,7 @@ export async function renderImport(root: HTMLElement, ctx: Ctx, id: string, sign
     clear(body);
     body.appendChild(spinner());
     try {
-      const preview = await untilAbort(api.previewRoster(path), signal);
+      const preview = await untilAbort(api.previewRoster(path, mapping), signal);
       showPreview(path, preview);
     } catch (e) {
       clear(body);
@@ -155,7 +163,7 @@ export async function renderImport(root: HTMLElement, ctx: Ctx, id: string, sign
       }), signal);
       if (signal.aborted) return;
       try {
-        const report = await untilAbort(api.importRoster(id, path, dryRun), signal);
+        const report = await untilAbort(api.importRoster(id, path, dryRun, mapping), signal);
         showReport(path, report, dryRun);
       } catch (e) {
         clear(progressSlot);
@@ -185,14 +193,14 @@ export async function renderImport(root: HTMLElement, ctx: Ctx, id: string, sign
             ? h("div", { class: "alert alert-warn", testid: "preview-warnings" },
                 h("div", { class: "alert-body" },
                   h("strong", { class: "alert-title" }, t("import.warnings")),
-                  h("ul", null, preview.warnings.map((w) => h("li", null, w))),
+                  h("ul", null, preview.warnings.map((w, i) => h("li", null, worded(preview.warnings_worded?.[i], w)))),
                 ))
             : null,
           h("div", { class: "action-row" }, runBtn, dryBtn),
           progressSlot,
         ),
         h("div", { class: "preview-grid" },
-          h("section", { class: "card" }, h("h2", { class: "card-title" }, t("import.mapping")), mappingTable(preview)),
+          h("section", { class: "card" }, h("h2", { class: "card-title" }, t("import.mapping")), mappingTable(preview, (header, field) => { mapping = { ...mapping, [header]: field }; void doPreview(); })),
           h("section", { class: "card sample-card" },
             h("h2", { class: "card-title" }, t("import.sample", { n: preview.sample.length })),
             sampleTable(preview),
@@ -245,7 +253,7 @@ export async function renderImport(root: HTMLElement, ctx: Ctx, id: string, sign
                 report.duplicate_rows.length > 50 ? " …" : null)
             : null,
           report.warnings.length
-            ? h("ul", { class: "warn-list" }, report.warnings.map((w) => h("li", null, w)))
+            ? h("ul", { class: "warn-list" }, report.warnings.map((w, i) => h("li", null, worded(report.warnings_worded?.[i], w))))
             : null,
           h("div", { class: "action-row" }, toRoster, Number(report.rejected) > 0 ? saveBtn : null, again),
           Number(report.rejected) > 0 ? plain.el : null,

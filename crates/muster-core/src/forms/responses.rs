@@ -483,6 +483,7 @@ pub(crate) fn import(store: &mut Store, form: &StoredForm, path: &Path, entry: E
                 })
                 .collect(),
             warnings: Vec::new(),
+            warnings_worded: Vec::new(),
         };
         rejects = Some(import::rejects::rejects_csv_bytes(&roster));
     }

@@ -211,7 +211,7 @@ pub const NAME_EXAMPLES: &str = "姓名, 名字, name, full name";
 /// index in the file) to a field. The first column for a field wins; later
 /// ones and unknown ones are kept as extra fields, with warnings. Whether a
 /// name column exists is the caller's check.
-pub fn map_headers(headers: &[(u32, String)]) -> (Vec<ColumnMapping>, Vec<String>) {
+pub fn map_headers(headers: &[(u32, String)]) -> (Vec<ColumnMapping>, Vec<crate::Said>) {
     let mut columns = Vec::with_capacity(headers.len());
     let mut warnings = Vec::new();
     let mut unknown = Vec::new();
@@ -221,16 +221,21 @@ pub fn map_headers(headers: &[(u32, String)]) -> (Vec<ColumnMapping>, Vec<String
         let mut field = field_for(header);
         if let Some(f) = field {
             if columns.iter().any(|c: &ColumnMapping| c.field == Some(f)) {
-                warnings.push(format!(
-                    "column {} also looks like {}; only the first such column is used, this one is kept as an extra field",
-                    crate::quote(header),
-                    f.as_str()
+                warnings.push(crate::Said::new(
+                    format!(
+                        "column {} also looks like {}; only the first such column is used, this one is kept as an extra field",
+                        crate::quote(header),
+                        f.as_str()
+                    ),
+                    "import.column_twice",
+                    &[("column", &crate::quote(header)), ("field", &f.as_str())],
                 ));
                 field = None;
             }
         } else if export && (is_in(PLATFORM_DISTINCTIVE, header) || is_in(PLATFORM_GENERIC, header)) {
             platform.push(header.as_str());
-        } else {
+        } else if !crate::model::NOTE_KEYS.contains(&header.trim().to_lowercase().as_str()) {
+            // (A note column is the door's note: known, not "unknown".)
             unknown.push(header.as_str());
         }
         columns.push(ColumnMapping {
@@ -240,27 +245,28 @@ pub fn map_headers(headers: &[(u32, String)]) -> (Vec<ColumnMapping>, Vec<String
         });
     }
     if !unknown.is_empty() {
-        let plural = if unknown.len() == 1 {
-            "column"
-        } else {
-            "columns"
-        };
+        let plural = if unknown.len() == 1 { "column" } else { "columns" };
+        let list = crate::quote_list(unknown.iter().copied(), 20);
         warnings.insert(
             0,
-            format!(
-                "kept {} unknown {plural} as extra fields: {}",
-                unknown.len(),
-                crate::quote_list(unknown.iter().copied(), 20)
+            crate::Said::new(
+                format!("kept {} unknown {plural} as extra fields: {list}", unknown.len()),
+                "import.unknown_columns",
+                &[("n", &unknown.len()), ("columns", &list)],
             ),
         );
     }
     if !platform.is_empty() {
+        let list = crate::quote_list(platform.iter().copied(), 20);
         warnings.insert(
             0,
-            format!(
-                "kept the survey platform's own {} as extra fields (not part of the registration): {}",
-                if platform.len() == 1 { "column" } else { "columns" },
-                crate::quote_list(platform.iter().copied(), 20)
+            crate::Said::new(
+                format!(
+                    "kept the survey platform's own {} as extra fields (not part of the registration): {list}",
+                    if platform.len() == 1 { "column" } else { "columns" }
+                ),
+                "import.platform_columns",
+                &[("columns", &list)],
             ),
         );
     }
@@ -322,6 +328,7 @@ mod tests {
             .map(|(i, h)| (i as u32, h.to_string()))
             .collect();
         let (cols, warnings) = map_headers(&headers);
+        let warnings: Vec<String> = warnings.into_iter().map(|w| w.english).collect();
         assert_eq!(cols[5].field, Some(RosterField::Name));
         assert_eq!(cols[6].field, Some(RosterField::Phone));
         assert_eq!(
@@ -331,6 +338,7 @@ mod tests {
         assert_eq!(warnings[1], "kept 1 unknown column as extra fields: '3、备注'");
         // A plain roster's 序号 is just an unknown column.
         let (_, warnings) = map_headers(&[(0, "序号".to_string()), (1, "姓名".to_string())]);
+        let warnings: Vec<String> = warnings.into_iter().map(|w| w.english).collect();
         assert_eq!(warnings, ["kept 1 unknown column as extra fields: '序号'"]);
     }
 
@@ -342,6 +350,7 @@ mod tests {
             .map(|(i, h)| (i as u32, h.to_string()))
             .collect();
         let (cols, warnings) = map_headers(&headers);
+        let warnings: Vec<String> = warnings.into_iter().map(|w| w.english).collect();
         let fields: Vec<_> = cols.iter().map(|c| c.field).collect();
         assert_eq!(
             fields,
@@ -353,9 +362,10 @@ mod tests {
                 None
             ]
         );
+        // 备注 is the door's note (model::NOTE_KEYS): known, kept, not "unknown".
         assert_eq!(
             warnings[0],
-            "kept 2 unknown columns as extra fields: '备注', '微信号'"
+            "kept 1 unknown column as extra fields: '微信号'"
         );
         assert!(warnings[1].contains("'手机' also looks like phone"));
     }

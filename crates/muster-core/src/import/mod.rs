@@ -41,6 +41,22 @@ pub enum RosterField {
 }
 
 impl RosterField {
+    pub const ALL: [RosterField; 8] = [
+        RosterField::Name,
+        RosterField::Gender,
+        RosterField::Phone,
+        RosterField::IdNumber,
+        RosterField::Age,
+        RosterField::BirthDate,
+        RosterField::Organization,
+        RosterField::Occupation,
+    ];
+
+    /// `name`, `phone`, … as [`RosterField::as_str`] writes them.
+    pub fn parse(s: &str) -> Option<RosterField> {
+        RosterField::ALL.into_iter().find(|f| f.as_str() == s.trim())
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             RosterField::Name => "name",
@@ -109,6 +125,9 @@ pub struct RosterFile {
     pub rows: Vec<RosterRow>,
     /// E.g. unknown columns kept as extra fields.
     pub warnings: Vec<String>,
+    /// The same warnings as keys for the app to word, one per warning (an
+    /// empty key: shown as written).
+    pub warnings_worded: Vec<crate::Msg>,
 }
 
 /// Rows between progress reports.
@@ -121,16 +140,79 @@ const HEADER_SEARCH_ROWS: usize = 10;
 /// read is [`Error::Io`]; one that is not a usable roster is
 /// [`Error::Invalid`] naming the file (and the line, for the header).
 pub fn read_roster(path: &Path, progress: &mut dyn FnMut(u64, u64)) -> crate::Result<RosterFile> {
+    read_roster_mapped(path, &Mapping::new(), progress)
+}
+
+/// The coordinator's own reading of some columns: header (as written) →
+/// the field it holds (`name`, `phone`, `organization`, …) or `extra`
+/// (kept as an extra field, not mapped). Columns not named keep the
+/// mapping Muster recognised.
+pub type Mapping = std::collections::BTreeMap<String, String>;
+
+/// [`read_roster`] with the coordinator's [`Mapping`].
+pub fn read_roster_mapped(path: &Path, mapping: &Mapping, progress: &mut dyn FnMut(u64, u64)) -> crate::Result<RosterFile> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path.display(), e))?;
-    read_roster_bytes(&path.display().to_string(), &bytes, progress)
+    read_roster_bytes_mapped(&path.display().to_string(), &bytes, mapping, progress)
+}
+
+/// Applies a [`Mapping`] to the recognised columns: a column given a field
+/// takes it (from any other column that had it), `extra` unmaps one. A
+/// header not in the file or a field Muster does not know is refused.
+fn apply_mapping(file_name: &str, columns: &mut [ColumnMapping], mapping: &Mapping) -> crate::Result<Vec<crate::Said>> {
+    let mut notes = Vec::new();
+    for (header, want) in mapping {
+        let Some(at) = columns.iter().position(|c| c.header == header.trim()) else {
+            return Err(Error::invalid_at(
+                format!("{file_name} has no column {} to map (its headers: {})", crate::quote(header), crate::quote_list(columns.iter().map(|c| c.header.as_str()), 20)),
+                Some(file_name),
+                None,
+                Some("map"),
+            ));
+        };
+        let field = match want.trim() {
+            "" | "extra" => None,
+            other => Some(RosterField::parse(other).ok_or_else(|| {
+                Error::invalid_at(
+                    format!("{} is not a roster field (name, gender, phone, id_number, age, birth_date, organization, occupation or extra)", crate::quote(other)),
+                    Some(file_name),
+                    None,
+                    Some("map"),
+                )
+            })?),
+        };
+        if let Some(f) = field {
+            for (i, c) in columns.iter_mut().enumerate() {
+                if i != at && c.field == Some(f) {
+                    c.field = None;
+                    notes.push(crate::Said::new(
+                        format!("column {} is now an extra field ({} is {})", crate::quote(&c.header), f.as_str(), crate::quote(header)),
+                        "import.column_unmapped",
+                        &[("column", &crate::quote(&c.header)), ("field", &f.as_str()), ("now", &crate::quote(header))],
+                    ));
+                }
+            }
+        }
+        columns[at].field = field;
+    }
+    Ok(notes)
 }
 
 /// [`read_roster`] for bytes already in memory; `file_name` is used in
 /// messages. The format comes from the content, not the name.
-#[allow(clippy::manual_is_multiple_of)] // `%` reads like the rule it implements
 pub fn read_roster_bytes(
     file_name: &str,
     bytes: &[u8],
+    progress: &mut dyn FnMut(u64, u64),
+) -> crate::Result<RosterFile> {
+    read_roster_bytes_mapped(file_name, bytes, &Mapping::new(), progress)
+}
+
+/// [`read_roster_bytes`] with the coordinator's [`Mapping`].
+#[allow(clippy::manual_is_multiple_of)] // `%` reads like the rule it implements
+pub fn read_roster_bytes_mapped(
+    file_name: &str,
+    bytes: &[u8],
+    mapping: &Mapping,
     progress: &mut dyn FnMut(u64, u64),
 ) -> crate::Result<RosterFile> {
     let table = table::read(file_name, bytes, &|rows| header_row(rows).is_some())?;
@@ -143,11 +225,13 @@ pub fn read_roster_bytes(
         ));
     }
     let header_at = header_row(&table.rows).unwrap_or(0);
-    let mut warnings = table.notes;
+    let mut warnings: Vec<crate::Said> = table.notes.into_iter().map(|n| crate::Said::new(n, "", &[])).collect();
     if header_at > 0 {
-        warnings.push(format!(
-            "skipped {header_at} row(s) above the header row on line {} (a title?)",
-            table.rows[header_at].0
+        let line = table.rows[header_at].0;
+        warnings.push(crate::Said::new(
+            format!("skipped {header_at} row(s) above the header row on line {line} (a title?)"),
+            "import.rows_above_header",
+            &[("n", &header_at), ("line", &line)],
         ));
     }
     let mut rows = table.rows;
@@ -198,7 +282,8 @@ pub fn read_roster_bytes(
         )
         .kind(ErrorKind::IsQuestionnaire));
     }
-    let (columns, mapping_warnings) = headers::map_headers(&kept);
+    let (mut columns, mut mapping_warnings) = headers::map_headers(&kept);
+    mapping_warnings.extend(apply_mapping(file_name, &mut columns, mapping)?);
     if !columns.iter().any(|c| c.field == Some(RosterField::Name)) {
         return Err(Error::invalid_at(
             format!(
@@ -275,7 +360,8 @@ pub fn read_roster_bytes(
         headers: columns.iter().map(|c| c.header.clone()).collect(),
         columns,
         rows: out_rows,
-        warnings,
+        warnings_worded: warnings.iter().map(|w| w.msg.clone()).collect(),
+        warnings: warnings.into_iter().map(|w| w.english).collect(),
     })
 }
 

@@ -69,6 +69,7 @@ mod tests {
                 },
             ],
             warnings: Vec::new(),
+            warnings_worded: Vec::new(),
         };
         let bytes = rejects_csv_bytes(&roster);
         let text = std::str::from_utf8(&bytes).unwrap();
