@@ -24,6 +24,11 @@ crate::commands! {
         state.with(|m| m.import_form(&event_id, Path::new(&path), double_entry))
     }
 
+    /// Switches double entry on or off for a form.
+    pub async fn set_double_entry(state: State<'_, AppState>; form_id: String, on: bool) -> StoredForm {
+        state.with(|m| m.set_double_entry(&form_id, on))
+    }
+
     /// Starts an event's questionnaire from the ready portrait template.
     pub async fn import_form_template(state: State<'_, AppState>; event_id: String, double_entry: bool) -> StoredForm {
         state.with(|m| m.import_form_template(&event_id, double_entry))
@@ -47,6 +52,12 @@ crate::commands! {
     /// character). A completed paper is saved and the next one begins.
     pub async fn keying_press(state: State<'_, AppState>; session_id: String, key: String) -> KeyingPress {
         state.with(|m| m.keying_press(&session_id, &key))
+    }
+
+    /// Opens a saved paper of the session's entry again to correct it
+    /// (answers prefilled; the review's Enter saves the correction).
+    pub async fn keying_correct(state: State<'_, AppState>; session_id: String, paper: String, reason: String) -> KeyingPress {
+        state.with(|m| m.keying_correct(&session_id, &paper, &reason))
     }
 
     /// Closes a session (an unfinished paper is dropped, nothing was saved).

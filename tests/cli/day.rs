@@ -349,8 +349,41 @@ fn the_portrait_questionnaire_template_downloads_and_starts_a_form() {
     // Or started from as it is, no file at all.
     let started = muster(&d.db(), &["form", "import", "--event", &d.event, "--template", "--double-entry"]).json();
     assert_eq!((started["questions"].as_u64(), started["title"].as_str()), (Some(6), Some("学员画像问卷 Trainee portrait")), "{started}");
+    // Double entry switched off and on again after the import.
+    let form = started["id"].as_str().unwrap();
+    assert_eq!(muster(&d.db(), &["form", "double-entry", "--form", form, "off"]).json()["double_entry"], false);
+    assert_eq!(muster(&d.db(), &["form", "double-entry", "--form", form, "on"]).json()["double_entry"], true);
+    assert_eq!(muster(&d.db(), &["form", "double-entry", "--form", form, "maybe"]).code, 3);
     // Neither a file nor --template: a usage error.
     assert_eq!(muster(&d.db(), &["form", "import", "--event", &d.event]).code, 2);
     // Written again onto the same path: the guard knows its own workbook.
     assert_eq!(muster(&d.db(), &["form", "template", "--out", out.to_str().unwrap()]).code, 0);
+}
+
+#[test]
+fn a_saved_paper_is_corrected_from_the_cli_with_a_reason() {
+    let d = day(1);
+    let form = muster(&d.db(), &["form", "import", "--event", &d.event, "--template"]).json()["id"].as_str().unwrap().to_string();
+    let csv = d.dir.path().join("keyed.csv");
+    std::fs::write(&csv, "paper_id,age_bracket,gender,occupation,valuable,opened_shop,comments\n1,31_40,female,farmer,very,yes,\n").unwrap();
+    let r = muster(&d.db(), &["responses", "import", "--form", &form, csv.to_str().unwrap()]);
+    assert_eq!(r.json()["imported"], 1, "{}", r.stdout);
+    let fixed = muster(&d.db(), &["responses", "correct", "--form", &form, "--paper", "1", "--set", "gender=male", "--reason", "性别录错了"]);
+    assert_eq!(fixed.code, 0, "{}{}", fixed.stdout, fixed.stderr);
+    assert_eq!(fixed.json()["answers"]["gender"], "male", "{}", fixed.stdout);
+    // Refused, nothing written: an empty reason, a value the form does not have, a paper never keyed.
+    for args in [vec!["--set", "gender=female", "--reason", " "], vec!["--set", "gender=x", "--reason", "r"], vec!["--set", "gender=female", "--reason", "r", "--paper", "9"]] {
+        let mut a = vec!["responses", "correct", "--form", form.as_str()];
+        if !args.contains(&"--paper") {
+            a.extend(["--paper", "1"]);
+        }
+        a.extend(args.iter().copied());
+        let r = muster(&d.db(), &a);
+        assert_eq!(r.code, 3, "{a:?}: {}", r.stdout);
+    }
+    // The portrait counts the corrected answer.
+    let p = muster(&d.db(), &["responses", "report", "--form", &form]).json();
+    let gender = p["questions"].as_array().unwrap().iter().find(|q| q["name"] == "gender").unwrap().clone();
+    let male = gender["choices"].as_array().unwrap().iter().find(|c| c["value"] == "male").unwrap().clone();
+    assert_eq!(male["count"], 1, "{gender}");
 }

@@ -1588,6 +1588,12 @@ describe("Muster desktop app", () => {
     assert.ok(at >= 0, JSON.stringify(await items()));
     assert.match((await items())[at].counts, /6 道题可录入/);
     const button = async (testid) => (await browser.$$('[data-testid="form-item"]'))[at].$(`[data-testid="${testid}"]`);
+    // Double entry can be switched after the import: off, then on again.
+    assert.match((await items())[at].counts, /双人录入/);
+    await clickEl(await button("form-double-toggle"));
+    await waitUntil(async () => !/双人录入/.test((await items())[at].counts), "double entry off");
+    await clickEl(await button("form-double-toggle"));
+    await waitUntil(async () => /双人录入/.test((await items())[at].counts), "double entry on again");
     // Saved to edit in Excel.
     const file = path.join(tmp, "portrait-template.xlsx");
     await (await browser.$('[data-testid="form-template-typed"] summary')).click();
@@ -1661,6 +1667,30 @@ describe("Muster desktop app", () => {
     await (await $t("forms-page")).waitForDisplayed({ timeout: T });
     await browser.action("key").down("\uE009").down("l").up("l").up("\uE009").perform();
     await signIn(ADMIN);
+
+    // 安娜 corrects her paper 1: it opens with its answers; Enter keeps one, a key changes one.
+    await (await $t("forms-page")).waitForDisplayed({ timeout: T });
+    await clickEl(await button("form-key"));
+    await (await $t("keying-screen")).waitForDisplayed({ timeout: T });
+    await typeInto("correct-paper", "1");
+    await typeInto("correct-reason", "职业看错了");
+    await clickEl(await $t("correct-open"));
+    await waitUntil(async () => (await screen()).question === "age_bracket", "the saved paper opens at its first question");
+    await shot("59-keying-correct");
+    await browser.execute(() => document.activeElement?.blur());
+    await send(["\uE007", "\uE007", "2", "\uE007", "\uE007", "\uE007"]);
+    await waitUntil(async () => (await screen()).stage === "complete", "the corrected paper's review");
+    try {
+      await send(["\uE007"]);
+    } catch (e) {
+      await shot("59-keying-correct-FAILED");
+      const err = await browser.execute(() => document.querySelector('[data-testid="error"]')?.textContent ?? null);
+      throw new Error(`${e.message}: ${err}`);
+    }
+    await waitUntil(async () => (await browser.execute(() => document.querySelector('[data-testid="keying-saved-item"]')?.dataset.corrected)) === "true", "saved as a correction");
+    assert.match(await (await $t("keying-saved")).getText(), /已修改 1/);
+    await clickEl(await $t("keying-back"));
+    await (await $t("forms-page")).waitForDisplayed({ timeout: T });
   });
 
   // ---- Chinese all the way (issue 17, 5) ---------------------------------------

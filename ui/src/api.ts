@@ -113,6 +113,8 @@ export const api = {
   listForms: (eventId: string) => commands.listForms(eventId),
   importForm: (eventId: string, path: string, doubleEntry: boolean) => commands.importForm(eventId, path, doubleEntry),
   importFormTemplate: (eventId: string, doubleEntry: boolean) => commands.importFormTemplate(eventId, doubleEntry),
+  setDoubleEntry: (formId: string, on: boolean) => commands.setDoubleEntry(formId, on),
+  keyingCorrect: (sessionId: string, paper: string, reason: string) => commands.keyingCorrect(sessionId, paper, reason),
   saveFormTemplate: (path: string) => commands.saveFormTemplate(path),
   keyingStart: (formId: string, entry: "first" | "second", keyer?: string, batch?: string, verify = false) =>
     commands.keyingStart(formId, entry, keyer || null, batch || null, null, verify),

@@ -34,6 +34,13 @@ pub enum FormCmd {
     },
     /// The form as the keying screen needs it: questions in order with type, labels per language, choices with their keys, required, constraint, relevant, skipped.
     Show { form: String },
+    /// Switch double entry on or off for a form → the form's summary.
+    DoubleEntry {
+        #[arg(long)]
+        form: String,
+        #[arg(value_name = "on|off")]
+        state: String,
+    },
     /// List an event's forms → {"forms": [{"id", "title", "questions", "double_entry"}]}.
     List {
         #[arg(long)]
@@ -85,6 +92,24 @@ pub enum ResponsesCmd {
         /// Replace an existing file at the output path that is not what this command writes (never the store, its -wal/-shm, or an input file).
         #[arg(long)]
         force: bool,
+    },
+    /// Correct a saved paper (history kept: the paper as keyed and every correction) → {"id", "paper_id", "entry", "answers"}.
+    Correct {
+        #[arg(long)]
+        form: String,
+        #[arg(long)]
+        paper: String,
+        /// first or second.
+        #[arg(long, default_value = "first")]
+        entry: String,
+        /// QUESTION=VALUE (repeat; an empty value clears the answer).
+        #[arg(long = "set", value_name = "QUESTION=VALUE", required = true)]
+        set: Vec<String>,
+        #[arg(long)]
+        reason: String,
+        /// Who corrects (default: the signed-in user, else the login name).
+        #[arg(long)]
+        by: Option<String>,
     },
     /// Differences between first and second entry → {"differences": [{"paper_id", "field", "first", "second", "resolution"}]}.
     Diff {
@@ -212,6 +237,15 @@ pub fn form(m: &mut Muster, cmd: FormCmd) -> anyhow::Result<Outcome> {
                 .join("\n");
             Outcome::new(value, text)
         }
+        FormCmd::DoubleEntry { form, state } => {
+            let on = match state.trim().to_ascii_lowercase().as_str() {
+                "on" | "true" | "yes" => true,
+                "off" | "false" | "no" => false,
+                other => return Err(Error::invalid_at(format!("double entry is on or off, not {}", muster_core::quote(other)), None, None, Some("state")).into()),
+            };
+            let f = m.set_double_entry(&form, on)?;
+            Outcome::new(summary(&f), format!("double entry {} for {}", if on { "on" } else { "off" }, f.form.title))
+        }
         FormCmd::List { event } => {
             let forms = m.list_forms(&event)?;
             let text = forms.iter().map(|f| format!("{}  {}  ({} questions)", f.id, f.form.title, f.form.keyed().count())).collect::<Vec<_>>().join("\n");
@@ -222,6 +256,18 @@ pub fn form(m: &mut Muster, cmd: FormCmd) -> anyhow::Result<Outcome> {
 
 pub fn responses(m: &mut Muster, cmd: ResponsesCmd) -> anyhow::Result<Outcome> {
     Ok(match cmd {
+        ResponsesCmd::Correct { form, paper, entry: e, set, reason, by } => {
+            let mut pairs = Vec::new();
+            for s in &set {
+                let Some((q, v)) = s.split_once('=') else {
+                    return Err(Error::invalid_at(format!("--set {} is not QUESTION=VALUE", muster_core::quote(s)), None, None, Some("set")).into());
+                };
+                pairs.push((q.to_string(), v.to_string()));
+            }
+            let entry = entry(&e)?;
+            let (id, answers) = m.correct_response(&form, &paper, entry, &pairs, &reason, by.as_deref())?;
+            Outcome::new(json!({"id": id, "paper_id": paper, "entry": entry.as_str(), "answers": answers}), format!("paper {paper} corrected ({})", entry.as_str()))
+        }
         ResponsesCmd::Import { form, file, entry: e, rejects, plain, force, keyer } => {
             m.set_overwrite(force);
             let r = m.import_responses_by(&form, &file, entry(&e)?, keyer.as_deref(), rejects.as_deref(), plain)?;

@@ -933,6 +933,26 @@ impl Muster {
         forms::ops::session(&self.store, form_id, entry, keyer, batch, language)
     }
 
+    /// Corrects a saved paper: its answers now are the saved ones with
+    /// `set` applied (question → value; empty clears), validated again;
+    /// `by` (default: the signed-in user) may not be the keyer of the
+    /// paper's other entry. Returns the correction's id and the answers.
+    pub fn correct_response(&mut self, form_id: &str, paper: &str, entry: forms::Entry, set: &[(String, String)], reason: &str, by: Option<&str>) -> Result<(String, forms::responses::Answers)> {
+        self.allow(Action::Keying)?;
+        let mut answers = forms::ops::saved_answers(&self.store, form_id, &normalize::text(paper), entry)?;
+        for (q, v) in set {
+            if v.trim().is_empty() {
+                answers.remove(q.trim());
+            } else {
+                answers.insert(q.trim().to_string(), v.trim().to_string());
+            }
+        }
+        let by = self.who(by);
+        let id = forms::ops::correct(&mut self.store, form_id, paper, entry, &answers, reason, &by)?;
+        let now = forms::ops::saved_answers(&self.store, form_id, &normalize::text(paper), entry)?;
+        Ok((id, now))
+    }
+
     /// Stores a keyed paper (validated again); returns the response id.
     pub fn save_keyed(&mut self, form_id: &str, keyed: &forms::keying::KeyedForm) -> Result<String> {
         self.allow(Action::Keying)?;

@@ -644,3 +644,49 @@ fn verify_mode_asks_which_is_right_at_once_and_records_the_choice_as_the_resolut
     let p = m.portrait(&f.id, None).unwrap();
     assert_eq!(p.included, 1, "resolved: in the portrait");
 }
+
+#[test]
+fn a_saved_paper_is_corrected_with_history_and_the_double_entry_rules_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut m = Muster::open(&dir.path().join("m.db")).unwrap();
+    let e = m.create_event(NewEvent { name: "电商培训".into(), venue: "县城".into(), starts_on: "2026-03-10".into(), days: 1 }).unwrap();
+    let f = m.import_form_template(&e.id, true).unwrap();
+    let first = m.keying_open(&f.id, Entry::First, Some("李"), None, None, false).unwrap().session_id;
+    key_portrait(&mut m, &first, "7", ["2", "1", "1", "1", "1"]);
+    m.keying_press(&first, "Enter").unwrap();
+    assert!(m.keying_press(&first, "Enter").unwrap().saved.is_some());
+
+    // Refused: no reason; a paper not saved.
+    assert_eq!(m.keying_correct(&first, "7", " ").unwrap_err().code(), ErrorCode::InvalidInput);
+    assert_eq!(m.keying_correct(&first, "8", "typo").unwrap_err().code(), ErrorCode::NotFound);
+    // Opened again at its first question, answers prefilled: Enter keeps one,
+    // a key replaces it; the review's Enter saves the correction.
+    let opened = m.keying_correct(&first, "7", "性别录错了").unwrap();
+    assert_eq!((opened.screen.question.as_deref(), opened.screen.input.as_str()), (Some("age_bracket"), "2"));
+    assert_eq!(m.keying_press(&first, "Enter").unwrap().screen.question.as_deref(), Some("gender"));
+    for k in ["2", "Enter", "Enter", "Enter", "Enter"] {
+        m.keying_press(&first, k).unwrap();
+    }
+    let saved = m.keying_press(&first, "Enter").unwrap().saved.expect("the review's Enter saves");
+    assert!(saved.corrected);
+    let rows = muster_core::store::forms::responses(m.store(), &f.id).unwrap();
+    assert_eq!(rows.len(), 1, "a correction, not a second paper");
+    assert_eq!(rows[0].answers.get("gender").map(String::as_str), Some("male"));
+
+    // The CLI's way: one answer set; the keyer of the other entry may not
+    // correct this one (double entry stays two people).
+    let s = m.keying_open(&f.id, Entry::Second, Some("王"), None, None, false).unwrap().session_id;
+    key_portrait(&mut m, &s, "7", ["2", "2", "1", "1", "1"]);
+    m.keying_press(&s, "Enter").unwrap();
+    assert!(m.keying_press(&s, "Enter").unwrap().saved.is_some());
+    let by_wang = m.correct_response(&f.id, "7", Entry::First, &[("valuable".into(), "somewhat".into())], "看错了", Some("王"));
+    assert_eq!(by_wang.unwrap_err().code(), ErrorCode::Conflict);
+    let (_, now) = m.correct_response(&f.id, "7", Entry::First, &[("valuable".into(), "somewhat".into())], "看错了", Some("赵主管")).unwrap();
+    assert_eq!(now.get("valuable").map(String::as_str), Some("somewhat"));
+    let bad = m.correct_response(&f.id, "7", Entry::First, &[("gender".into(), "x".into())], "typo", Some("赵主管"));
+    assert_eq!(bad.unwrap_err().code(), ErrorCode::InvalidInput, "validated as when keyed");
+    // The corrected answers are what the double-entry comparison sees.
+    let d = m.responses_diff(&f.id).unwrap();
+    let fields: Vec<&str> = d.differences.iter().map(|x| x.field.as_str()).collect();
+    assert_eq!(fields, ["valuable"], "{fields:?}");
+}

@@ -79,7 +79,7 @@ fn a_store_from_before_0007_gets_its_keys_rebuilt_at_open() {
         event
     };
     // Back to schema 6: 0002's table of one row per key (empty here), no
-    // counter, no rebuild mark, nor 0008's columns, nor 0009's table, nor 0010's column, nor 0011's.
+    // counter, no rebuild mark, nor 0008's columns, nor 0009's table, nor 0010's column, nor 0011's, nor 0012's table.
     let conn = rusqlite::Connection::open(&db).unwrap();
     conn.execute_batch(
         "DROP TABLE search_keys;
@@ -94,6 +94,7 @@ fn a_store_from_before_0007_gets_its_keys_rebuilt_at_open() {
          ALTER TABLE certificate_settings DROP COLUMN late_registration;
          ALTER TABLE certificate_settings DROP COLUMN languages;
          ALTER TABLE certificate_settings DROP COLUMN seal;
+         DROP TABLE response_corrections;
          PRAGMA user_version = 6;",
     )
     .unwrap();

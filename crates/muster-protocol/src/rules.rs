@@ -346,6 +346,21 @@ pub const ENTITIES: &[EntityRules] = &[
         ],
     },
     EntityRules {
+        name: "response_correction",
+        fact: true,
+        fixed: &[],
+        fields: &[
+            f("form_id", Id),
+            f("paper_id", NonBlank),
+            f("entry", ENTRY),
+            f("answers", JsonText),
+            f("reason", NonBlank),
+            f("corrected_by", Text),
+            f("device_id", Text),
+            f("created_at", Timestamp),
+        ],
+    },
+    EntityRules {
         name: "audit",
         fact: true,
         fixed: &[],

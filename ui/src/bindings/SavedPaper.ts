@@ -4,4 +4,8 @@ import type { KeyedForm } from "./KeyedForm";
 /**
  * A paper saved by the key that completed it.
  */
-export type SavedPaper = { response_id: string, keyed: KeyedForm, };
+export type SavedPaper = { response_id: string, keyed: KeyedForm, 
+/**
+ * A saved paper corrected (the id is the correction's), not a new one.
+ */
+corrected: boolean, };

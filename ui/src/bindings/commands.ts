@@ -240,6 +240,10 @@ export const commands = {
    */
   importForm: (eventId: string, path: string, doubleEntry: boolean): Promise<StoredForm> => call<StoredForm>("import_form", { eventId, path, doubleEntry }),
   /**
+   * Switches double entry on or off for a form.
+   */
+  setDoubleEntry: (formId: string, on: boolean): Promise<StoredForm> => call<StoredForm>("set_double_entry", { formId, on }),
+  /**
    * Starts an event's questionnaire from the ready portrait template.
    */
   importFormTemplate: (eventId: string, doubleEntry: boolean): Promise<StoredForm> => call<StoredForm>("import_form_template", { eventId, doubleEntry }),
@@ -260,6 +264,11 @@ export const commands = {
    * character). A completed paper is saved and the next one begins.
    */
   keyingPress: (sessionId: string, key: string): Promise<KeyingPress> => call<KeyingPress>("keying_press", { sessionId, key }),
+  /**
+   * Opens a saved paper of the session's entry again to correct it
+   * (answers prefilled; the review's Enter saves the correction).
+   */
+  keyingCorrect: (sessionId: string, paper: string, reason: string): Promise<KeyingPress> => call<KeyingPress>("keying_correct", { sessionId, paper, reason }),
   /**
    * Closes a session (an unfinished paper is dropped, nothing was saved).
    */
@@ -421,10 +430,12 @@ export type CommandName =
   | "verify_certificate"
   | "list_forms"
   | "import_form"
+  | "set_double_entry"
   | "import_form_template"
   | "save_form_template"
   | "keying_start"
   | "keying_press"
+  | "keying_correct"
   | "keying_end"
   | "add_batch"
   | "list_batches"

@@ -84,6 +84,20 @@ export async function renderForms(root: HTMLElement, ctx: Ctx, id: string, signa
           h("div", { class: "strong", testid: "form-title" }, f.form.title || f.form.form_id),
           h("div", { class: "muted", testid: "form-counts" }, [t("forms.questions", { n }), skipped ? t("forms.skipped", { n: skipped }) : "", f.source, f.double_entry ? t("forms.double") : ""].filter(Boolean).join(" · "))),
         h("div", { class: "form-item-actions" },
+          // Double entry switched on or off after the import (admins).
+          can(role(), "forms.import")
+            ? h("label", { class: "check-line form-double-toggle", title: t("forms.import.double") },
+              h("input", { type: "checkbox", testid: "form-double-toggle", checked: f.double_entry, onchange: async (e: { target: EventTarget | null }) => {
+                const box = e.target as HTMLInputElement;
+                try {
+                  await untilAbort(api.setDoubleEntry(f.id, box.checked), signal);
+                  await load();
+                } catch (err) {
+                  box.checked = !box.checked;
+                  showError(err as UiError);
+                }
+              } }), " ", t("forms.double"))
+            : null,
           f.double_entry && can(role(), "forms.key")
             ? h("button", { class: "btn btn-secondary", type: "button", testid: "form-key-second",
               onclick: () => ctx.go({ name: "keying", id, formId: f.id, entry: "second" }) }, t("forms.key.second"))
@@ -319,6 +333,27 @@ export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, form
   show(start.screen);
   void batchStatus(shownBatch);
 
+  // A saved paper opened again to correct it (a reason is required; the
+  // review's Enter saves the correction, the paper as keyed stays as history).
+  const correctPaper = h("input", { type: "text", class: "input", testid: "correct-paper", placeholder: t("keying.correct.paper"), autocomplete: "off" });
+  const correctReason = h("input", { type: "text", class: "input", testid: "correct-reason", placeholder: t("keying.correct.reason"), autocomplete: "off" });
+  const correctBox = h("form", { class: "keying-correct", testid: "keying-correct", novalidate: true, onsubmit: async (e: SubmitEvent) => {
+    e.preventDefault();
+    if (!correctPaper.value.trim()) { correctPaper.focus(); return; }
+    try {
+      const r = await untilAbort(api.keyingCorrect(sid, correctPaper.value.trim(), correctReason.value), signal);
+      clear(errorSlot);
+      (document.activeElement as HTMLElement | null)?.blur();
+      show(r.screen);
+    } catch (err) {
+      clear(errorSlot);
+      errorSlot.appendChild(errorBox(err as UiError, () => clear(errorSlot)));
+    }
+  } },
+    h("div", { class: "strong" }, t("keying.correct.title")),
+    correctPaper, correctReason,
+    h("button", { class: "btn btn-secondary btn-sm", type: "submit", testid: "correct-open" }, t("keying.correct.go")));
+
   const page = h("div", { class: "page", testid: "keying-page" },
     h("header", { class: "page-head" },
       h("div", null,
@@ -327,7 +362,7 @@ export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, form
         h("p", { class: "page-sub" }, t("keying.help")))),
     errorSlot,
     h("div", { class: "keying-layout" }, h("div", { class: "keying-main" }, view, imeRow),
-      h("aside", { class: "card" }, h("div", { class: "muted", testid: "keying-count" }, t("keying.saved.count", { n: 0 })), batchLine, savedList)),
+      h("aside", { class: "card" }, h("div", { class: "muted", testid: "keying-count" }, t("keying.saved.count", { n: 0 })), batchLine, savedList, correctBox)),
   );
   root.appendChild(page);
 
@@ -349,8 +384,9 @@ export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, form
       if (r.saved) {
         saved++;
         const k = r.saved.keyed;
-        savedList.prepend(h("li", { testid: "keying-saved-item", "data-keystrokes": String(k.keystrokes) },
-          t("keying.saved", { paper: k.paper_id, n: k.keystrokes, q: k.questions_asked })));
+        savedList.prepend(h("li", { testid: "keying-saved-item", "data-keystrokes": String(k.keystrokes), "data-corrected": String(r.saved.corrected) },
+          r.saved.corrected ? t("keying.corrected", { paper: k.paper_id }) : t("keying.saved", { paper: k.paper_id, n: k.keystrokes, q: k.questions_asked })));
+        if (r.saved.corrected) { correctPaper.value = ""; correctReason.value = ""; }
         (page.querySelector('[data-testid="keying-count"]') as HTMLElement).textContent = t("keying.saved.count", { n: saved });
         void batchStatus(k.batch);
       } else if (r.screen.batch !== shownBatch) {

@@ -21,6 +21,8 @@ struct Open {
     started: Option<Instant>,
     /// The complete paper is on the review screen: Enter saves it.
     reviewing: bool,
+    /// A saved paper opened again to correct it: why.
+    correcting: Option<String>,
 }
 
 /// The open keying sessions, by id.
@@ -53,6 +55,8 @@ pub struct KeyingPress {
 pub struct SavedPaper {
     pub response_id: String,
     pub keyed: KeyedForm,
+    /// A saved paper corrected (the id is the correction's), not a new one.
+    pub corrected: bool,
 }
 
 impl Key {
@@ -96,7 +100,7 @@ impl Muster {
         let screen = session.screen();
         self.desk.next += 1;
         let session_id = format!("k{}", self.desk.next);
-        self.desk.open.insert(session_id.clone(), Open { form_id: form_id.to_string(), session, started: None, reviewing: false });
+        self.desk.open.insert(session_id.clone(), Open { form_id: form_id.to_string(), session, started: None, reviewing: false, correcting: None });
         Ok(KeyingStart { session_id, screen })
     }
 
@@ -120,12 +124,41 @@ impl Muster {
         let mut keyed = o.session.finish().ok_or_else(|| Error::invalid("the paper is not complete"))?;
         keyed.duration_ms = Some(started.elapsed().as_millis() as u64);
         let form_id = o.form_id.clone();
-        let response_id = self.save_keyed(&form_id, &keyed)?;
+        let correcting = o.correcting.clone();
+        let response_id = match &correcting {
+            Some(reason) => super::ops::correct(&mut self.store, &form_id, &keyed.paper_id, keyed.entry, &keyed.answers, reason, &keyed.keyer)?,
+            None => self.save_keyed(&form_id, &keyed)?,
+        };
         let o = self.desk.open.get_mut(session_id).expect("the session is open");
         o.session.next_paper_form();
         o.started = None;
         o.reviewing = false;
-        Ok(KeyingPress { step, screen: o.session.screen(), saved: Some(SavedPaper { response_id, keyed }) })
+        o.correcting = None;
+        Ok(KeyingPress { step, screen: o.session.screen(), saved: Some(SavedPaper { response_id, keyed, corrected: correcting.is_some() }) })
+    }
+
+    /// Opens a saved paper of this session's entry again to correct it:
+    /// its answers prefilled from its first question; the review's Enter
+    /// saves the correction (with `reason`, by the session's keyer), and
+    /// Esc-like leaving drops it.
+    pub fn keying_correct(&mut self, session_id: &str, paper: &str, reason: &str) -> Result<KeyingPress> {
+        self.allow(Action::Keying)?;
+        let o = self.desk.open.get(session_id).ok_or_else(|| Error::NotFound { kind: "keying session", id: session_id.to_string() })?;
+        let reason = crate::normalize::text(reason);
+        if reason.is_empty() {
+            return Err(Error::invalid_at("a correction of a saved paper needs a reason", None, None, Some("reason"))
+                .kind(crate::ErrorKind::ReasonRequired)
+                .worded("keying.correct_reason", &[]));
+        }
+        let entry = o.session.finish_entry();
+        let form_id = o.form_id.clone();
+        let answers = super::ops::saved_answers(&self.store, &form_id, &crate::normalize::text(paper), entry)?;
+        let o = self.desk.open.get_mut(session_id).expect("the session is open");
+        let step = o.session.correct(&crate::normalize::text(paper), answers);
+        o.correcting = Some(reason);
+        o.started = Some(Instant::now());
+        o.reviewing = false;
+        Ok(KeyingPress { step, screen: o.session.screen(), saved: None })
     }
 
     /// Closes a session; an unfinished paper is dropped (nothing of it was

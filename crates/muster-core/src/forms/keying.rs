@@ -263,6 +263,25 @@ impl KeyingSession {
         }
     }
 
+    /// Opens a saved paper again to correct it: its answers prefilled,
+    /// from its first question (the paper counts as keyed already).
+    pub fn correct(&mut self, paper_id: &str, answers: Answers) -> Step {
+        self.next_paper_form();
+        self.paper_id = paper_id.to_string();
+        self.answers = answers;
+        self.history.clear();
+        match self.next_from(None) {
+            Some(i) => {
+                self.open(i);
+                Step::Advanced
+            }
+            None => {
+                self.stage = Stage::Complete;
+                Step::Complete
+            }
+        }
+    }
+
     /// Verify mode: key against the first entry's answers (by paper ID).
     /// A paper the first entry does not hold is keyed as usual.
     pub fn verify_against(&mut self, first: HashMap<String, Answers>) {
@@ -804,6 +823,11 @@ impl KeyingSession {
                 Step::Invalid { message: format!("{}: {}", first.field, first.message) }
             }
         }
+    }
+
+    /// The entry this session keys.
+    pub fn finish_entry(&self) -> Entry {
+        self.setup.entry
     }
 
     /// The completed paper, once [`Step::Complete`] was returned.

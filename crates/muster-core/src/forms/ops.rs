@@ -170,6 +170,43 @@ pub(crate) fn save_keyed(store: &mut Store, form_id: &str, k: &KeyedForm) -> Res
     })
 }
 
+/// A saved paper's answers now (corrections applied), for `entry`.
+pub(crate) fn saved_answers(store: &Store, form_id: &str, paper: &str, entry: Entry) -> Result<responses::Answers> {
+    db::responses(store, form_id)?
+        .into_iter()
+        .find(|r| r.paper_id == paper && r.entry == entry)
+        .map(|r| r.answers)
+        .ok_or_else(|| Error::NotFound { kind: "saved paper", id: paper.to_string() }.worded("keying.no_saved_paper", &[("paper", &paper), ("entry", &entry.as_str())]))
+}
+
+/// Corrects a saved paper's entry: the answers validated again as when it
+/// was keyed, a reason required, the corrector never the keyer of the
+/// paper's other entry (double entry stays two people). The paper as keyed
+/// and every correction stay as history.
+pub(crate) fn correct(store: &mut Store, form_id: &str, paper: &str, entry: Entry, answers: &responses::Answers, reason: &str, by: &str) -> Result<String> {
+    let f = get(store, form_id)?;
+    let paper = crate::normalize::text(paper);
+    let reason = crate::normalize::text(reason);
+    if reason.is_empty() {
+        return Err(Error::invalid_at("a correction of a saved paper needs a reason", None, None, Some("reason")).kind(crate::ErrorKind::ReasonRequired));
+    }
+    saved_answers(store, form_id, &paper, entry)?;
+    let answers = responses::validate(&f.form, answers, &clock::today(), f.form.default_language.as_deref()).map_err(|issues| {
+        let first = &issues[0];
+        Error::invalid_at(format!("paper {paper}: {}: {}", first.field, first.message), None, None, Some(&first.field))
+    })?;
+    let other = if entry == Entry::First { Entry::Second } else { Entry::First };
+    store.write(|w| {
+        if let Some(k) = db::keyer_of(w.tx(), form_id, &paper, other)? {
+            if !by.is_empty() && k == by {
+                return Err(Error::Conflict(format!("{by} keyed the {} entry of paper {paper}: the {} entry must be corrected by someone else", other.as_str(), entry.as_str()))
+                    .worded("keying.correct_other_keyer", &[("paper", &paper), ("keyer", &by)]));
+            }
+        }
+        db::insert_correction(w, form_id, &paper, entry, &answers, &reason, by)
+    })
+}
+
 /// The first entry's answers of a form, by paper ID (verify mode).
 pub(crate) fn first_answers(store: &Store, form_id: &str) -> Result<std::collections::HashMap<String, responses::Answers>> {
     Ok(db::responses(store, form_id)?.into_iter().filter(|r| r.entry == Entry::First).map(|r| (r.paper_id, r.answers)).collect())

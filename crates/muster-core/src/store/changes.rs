@@ -45,6 +45,8 @@ pub enum Entity {
     ResponseRejection,
     /// A supervisor's resolution of a double-entry difference (a fact).
     Resolution,
+    /// A saved paper corrected: its answers now, who and why (a fact).
+    ResponseCorrection,
     /// One line of the audit log: who did what, before and after (a fact).
     Audit,
 }
@@ -52,7 +54,7 @@ pub enum Entity {
 impl Entity {
     /// Every entity, in the order rows must be materialised so that a row
     /// comes after the rows it refers to. A new entity is added here too.
-    pub const ALL: &'static [Entity] = &[Entity::Event, Entity::Session, Entity::Trainee, Entity::Attendance, Entity::Correction, Entity::CertificateSettings, Entity::EligibilityOverride, Entity::Certificate, Entity::CertificatePrint, Entity::CertificateRevocation, Entity::Form, Entity::PaperBatch, Entity::Response, Entity::ResponseRejection, Entity::Resolution, Entity::Audit];
+    pub const ALL: &'static [Entity] = &[Entity::Event, Entity::Session, Entity::Trainee, Entity::Attendance, Entity::Correction, Entity::CertificateSettings, Entity::EligibilityOverride, Entity::Certificate, Entity::CertificatePrint, Entity::CertificateRevocation, Entity::Form, Entity::PaperBatch, Entity::Response, Entity::ResponseRejection, Entity::Resolution, Entity::ResponseCorrection, Entity::Audit];
 
     /// The entity of a change-log name; `None` for one this build does not
     /// know (a newer Muster's), whose changes are kept and forwarded only.
@@ -78,6 +80,7 @@ impl Entity {
             Entity::Response => "response",
             Entity::ResponseRejection => "response_rejection",
             Entity::Resolution => "entry_resolution",
+            Entity::ResponseCorrection => "response_correction",
             Entity::Audit => "audit",
         }
     }
@@ -99,6 +102,7 @@ impl Entity {
             Entity::Response => "responses",
             Entity::ResponseRejection => "response_rejections",
             Entity::Resolution => "entry_resolutions",
+            Entity::ResponseCorrection => "response_corrections",
             Entity::Audit => "audit_log",
         }
     }
@@ -349,6 +353,7 @@ impl<'t> Writer<'t> {
             Entity::CertificatePrint => "print",
             Entity::CertificateRevocation => "revoke",
             Entity::Resolution => "resolve",
+            Entity::ResponseCorrection => "correct",
             _ => "create",
         });
         // A form's definition is the file itself: the audit names the form.

@@ -164,11 +164,75 @@ pub fn responses_in(conn: &Connection, form_id: &str) -> Result<Vec<ResponseRow>
             created_at: r.get(9)?,
         })
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut rows: Vec<ResponseRow> = rows.collect::<rusqlite::Result<_>>()?;
+    // A corrected paper reads as corrected: the newest correction's answers.
+    let corrections = corrections_in(conn, form_id)?;
+    if !corrections.is_empty() {
+        let mut newest: std::collections::HashMap<(String, Entry), BTreeMap<String, String>> = std::collections::HashMap::new();
+        for c in corrections {
+            newest.insert((c.paper_id, c.entry), c.answers);
+        }
+        for r in &mut rows {
+            if let Some(a) = newest.get(&(r.paper_id.clone(), r.entry)) {
+                r.answers = a.clone();
+            }
+        }
+    }
+    Ok(rows)
 }
 
 pub fn responses(store: &Store, form_id: &str) -> Result<Vec<ResponseRow>> {
     responses_in(store.conn(), form_id)
+}
+
+/// Records a correction of a saved paper's entry: its answers now.
+pub fn insert_correction(w: &mut Writer<'_>, form_id: &str, paper_id: &str, entry: Entry, answers: &BTreeMap<String, String>, reason: &str, by: &str) -> Result<String> {
+    let now = w.now();
+    let device = w.device_id().to_string();
+    w.insert(
+        Entity::ResponseCorrection,
+        &[
+            ("form_id", json!(form_id)),
+            ("paper_id", json!(paper_id)),
+            ("entry", json!(entry.as_str())),
+            ("answers", json!(serde_json::to_string(answers).unwrap_or_else(|_| "{}".into()))),
+            ("reason", json!(reason)),
+            ("corrected_by", json!(by)),
+            ("device_id", json!(device)),
+            ("created_at", json!(now)),
+        ],
+    )
+}
+
+/// A correction of a saved paper, as kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CorrectionRow {
+    pub paper_id: String,
+    pub entry: Entry,
+    pub answers: BTreeMap<String, String>,
+    pub reason: String,
+    pub corrected_by: String,
+    pub created_at: String,
+}
+
+/// Every correction of a form's papers, oldest first.
+pub fn corrections_in(conn: &Connection, form_id: &str) -> Result<Vec<CorrectionRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT paper_id, entry, answers, reason, corrected_by, created_at FROM response_corrections WHERE form_id = ?1 ORDER BY created_at, id",
+    )?;
+    let rows = stmt.query_map([form_id], |r| {
+        let entry: String = r.get(1)?;
+        let answers: String = r.get(2)?;
+        Ok(CorrectionRow {
+            paper_id: r.get(0)?,
+            entry: Entry::parse(&entry).unwrap_or_default(),
+            answers: serde_json::from_str(&answers).unwrap_or_default(),
+            reason: r.get(3)?,
+            corrected_by: r.get(4)?,
+            created_at: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Whether paper `paper_id` already has an `entry` response.

@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { name: "0009_revocations.sql", sql: include_str!("../../migrations/0009_revocations.sql") },
     Migration { name: "0010_excused.sql", sql: include_str!("../../migrations/0010_excused.sql") },
     Migration { name: "0011_certificate_rules.sql", sql: include_str!("../../migrations/0011_certificate_rules.sql") },
+    Migration { name: "0012_response_corrections.sql", sql: include_str!("../../migrations/0012_response_corrections.sql") },
 ];
 
 /// Brings the schema up to date. A store written by a newer Muster (more
