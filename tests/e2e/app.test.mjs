@@ -1043,7 +1043,9 @@ describe("Muster desktop app", () => {
     await typeInto("override-reason", "已补课");
     await shot("42-override");
     await (await $t("override-save")).click();
-    await waitUntil(async () => (await certRow("刘洋"))?.eligible === "true", "刘洋 is eligible by override");
+    // Waits for the override's own wording: past midnight 刘洋 was eligible before it.
+    await waitUntil(async () => /^人工认定合格/.test((await certRow("刘洋"))?.why ?? ""), "刘洋 is eligible by override");
+    assert.equal((await certRow("刘洋")).eligible, "true");
     assert.match((await certRow("刘洋")).why, /^人工认定合格（.+）：已补课 · 出勤/);
   });
 
