@@ -13,6 +13,7 @@ pub mod checkin;
 pub mod event;
 pub mod ipc;
 pub mod keying;
+pub mod programme;
 pub mod sync;
 pub mod unlock;
 pub mod users;
@@ -133,6 +134,7 @@ fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync
         (certificates::COMMANDS, Box::new(certificates::handler::<R>())),
         (keying::COMMANDS, Box::new(keying::handler::<R>())),
         (users::COMMANDS, Box::new(users::handler::<R>())),
+        (programme::COMMANDS, Box::new(programme::handler::<R>())),
     ];
     move |invoke| {
         let name = invoke.message.command().to_string();

@@ -385,7 +385,7 @@ crate::commands! {
         let device_id = state.with(|m| m.allow(Action::Sync).map(|_| m.device_id().to_string()))?;
         blocking(move || {
             let transport = HttpTransport::new(&url, &token);
-            let req = PullRequest { protocol: PROTOCOL_VERSION, device_id, cursor: 0, limit: 1, include_own: false };
+            let req = PullRequest { protocol: PROTOCOL_VERSION, device_id, cursor: 0, limit: 1, include_own: false, events: None };
             Ok(match transport.pull(&req) {
                 Ok(_) => ConnectionTest { ok: true, error_code: None, error_message: None },
                 Err(e) => ConnectionTest { ok: false, error_code: Some(e.code()), error_message: Some(e.to_string()) },

@@ -180,7 +180,7 @@ fn a_token_cannot_pose_as_another_laptop_nor_a_relay_forward_one() {
         assert_eq!(held(&rt, &backend), before, "{name}: nothing stored");
     }
     // Pulling as laptop 1 is refused too.
-    let pull = PullRequest { protocol: PROTOCOL_VERSION, device_id: victim.clone(), cursor: 0, limit: 100, include_own: true };
+    let pull = PullRequest { protocol: PROTOCOL_VERSION, device_id: victim.clone(), cursor: 0, limit: 100, include_own: true, events: None };
     let (got, body) = post(&url, &second, "/v1/pull", &sync::encode(&pull));
     assert_eq!((got, body["error"]["code"].as_str().unwrap_or("")), (403, "wrong_device"), "{body}");
     // A relay may forward a laptop nobody else owns, never laptop 1.
@@ -307,7 +307,7 @@ fn strangers_cost_the_server_nothing_and_see_nothing() {
     eprintln!("80 unauthenticated 16 MB posts: server RSS {before} kB → {after} kB");
     // The lower-case scheme is a bearer token too.
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-    let pull = PullRequest { protocol: PROTOCOL_VERSION, device_id: uuid(), cursor: 0, limit: 10, include_own: false };
+    let pull = PullRequest { protocol: PROTOCOL_VERSION, device_id: uuid(), cursor: 0, limit: 10, include_own: false, events: None };
     let r = agent
         .post(&format!("{}/v1/pull", served.url))
         .header("Authorization", &format!("bearer {token}"))

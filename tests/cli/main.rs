@@ -17,3 +17,4 @@ mod hostile_server;
 mod hostile_store;
 mod hostile_files;
 mod door_import;
+mod programme;

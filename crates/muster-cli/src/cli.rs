@@ -25,6 +25,9 @@ pub enum Command {
     /// Add and list an event's course sessions.
     #[command(subcommand)]
     Session(SessionCmd),
+    /// Programmes: the same training at stop after stop (create, list, show).
+    #[command(subcommand)]
+    Programme(ProgrammeCmd),
     /// Import and list an event's trainee roster.
     #[command(subcommand)]
     Roster(RosterCmd),
@@ -143,6 +146,9 @@ pub enum EventCmd {
         /// Also add the usual two half-day sessions per day (09:00–12:00, 14:00–17:00) → "sessions".
         #[arg(long)]
         half_days: bool,
+        /// The programme this event is a stop of (id or exact name).
+        #[arg(long)]
+        programme: Option<String>,
     },
     /// List events → {"events": [...]}.
     List,
@@ -158,7 +164,16 @@ pub enum EventCmd {
         starts: Option<String>,
         #[arg(long)]
         days: Option<u32>,
+        /// The programme it is a stop of (id or exact name); "" takes it out of its programme.
+        #[arg(long)]
+        programme: Option<String>,
     },
+    /// Close an event: read-only from now (certificates can still be reprinted) → the event.
+    Close { id: String },
+    /// Reopen a closed event → the event.
+    Reopen { id: String },
+    /// Remove a closed event's personal data from this laptop once the central service holds all of it → {"event_id", "removed", "trainees", "bytes_before", "bytes_after"}; refused (exit 1) while changes of it are unsent, naming how many.
+    Purge { id: String },
     /// Remove an event from every list → {"removed": true, "id", "name", "trainees", "marks"}; one with trainees or check-ins only with --force.
     Delete {
         id: String,
@@ -166,6 +181,21 @@ pub enum EventCmd {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProgrammeCmd {
+    /// Create a programme → {"id", "name", ...}.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// List programmes → {"programmes": [...]}.
+    List,
+    /// A programme's stops in date order with counts → {"id", "name", "stops": [{"event_id", "name", "starts_on", "held", "trainees", "checked_in", "certificates", "responses"}], "totals"}.
+    Show { programme: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -407,6 +437,11 @@ pub enum TraineeCmd {
         id: String,
         #[command(flatten)]
         fields: TraineeFieldArgs,
+    },
+    /// The same person at every stop this laptop holds (same ID number, or same name and mobile; linked, never merged) → {"trainee_id", "name", "stops": [{"event_id", "name", "starts", "hours", "certificate"?}]}.
+    History {
+        #[arg(long)]
+        trainee: String,
     },
 }
 

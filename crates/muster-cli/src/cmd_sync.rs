@@ -38,6 +38,17 @@ pub enum ServerCmd {
     /// Pair, list and revoke the devices allowed to sync.
     #[command(subcommand)]
     Device(DeviceCmd),
+    /// A programme's stops and totals from the changes the server holds, merged as laptops merge them → {"stops": [{"event_id", "name", "trainees", "checked_in", "certificates", "responses"}], "totals": {...}}.
+    Report {
+        #[arg(long)]
+        store: String,
+        /// The programme (id or exact name).
+        #[arg(long)]
+        programme: String,
+        /// The read model (a Muster store kept up to date from the server's; default: beside an SQLite store, else in the app's data folder).
+        #[arg(long, value_name = "FILE")]
+        read_model: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -73,6 +84,12 @@ pub enum DeviceCmd {
         /// Also print the join sheet (a large QR of the join code for the USB scanner, the code to type) → "sheet".
         #[arg(long, value_name = "FILE.pdf")]
         sheet: Option<PathBuf>,
+        /// Limit the device to these events (ids, comma-separated): it pushes and pulls only their changes (and events it creates itself) → "events".
+        #[arg(long, value_delimiter = ',', value_name = "E1,E2")]
+        events: Vec<String>,
+        /// Limit the device to the events of this programme (id or exact name) → "programme".
+        #[arg(long, value_name = "P")]
+        programme: Option<String>,
     },
     /// → {"devices": [{"id", "name", "last_seen", "revoked"}]}.
     List {
@@ -100,6 +117,9 @@ pub struct SyncArgs {
     /// venue hub syncing onwards; the token must be paired with --relay).
     #[arg(long)]
     pub relay: bool,
+    /// Sync only these events (ids, comma-separated; kept for later syncs), or `all`: a pull never brings another event's trainees, check-ins or responses → "events".
+    #[arg(long, value_name = "E1,E2|all")]
+    pub events: Option<String>,
     #[command(subcommand)]
     pub action: Option<SyncAction>,
 }
@@ -150,12 +170,14 @@ pub fn server(cmd: &ServerCmd) -> anyhow::Result<Outcome> {
     let cmd = match cmd {
         ServerCmd::Init { store, org, public_url } => return server_init(store, org, public_url.as_deref()),
         ServerCmd::Key(k) => return server_key(k),
+        ServerCmd::Report { store, programme, read_model } => return server_report(store, programme, read_model.as_deref()),
         ServerCmd::Device(cmd) => cmd,
     };
     runtime()?.block_on(async {
         Ok(match cmd {
-            DeviceCmd::Add { store, name, relay, server, sheet } => {
+            DeviceCmd::Add { store, name, relay, server, sheet, events, programme } => {
                 let backend = Backend::open(store).await.map_err(invalid)?;
+                let limit = device_limit(&backend, events, programme.as_deref()).await?;
                 let org = backend.org().await.map_err(invalid)?;
                 let url = match server.as_deref() {
                     Some(s) => Some(muster_sync::server_url(s)?),
@@ -169,7 +191,7 @@ pub fn server(cmd: &ServerCmd) -> anyhow::Result<Outcome> {
                 if let Some(path) = sheet {
                     muster_core::output::check(path, muster_core::output::OutputKind::Pdf, &muster_core::output::Guard::default())?;
                 }
-                let d = backend.pair(name, *relay).await.map_err(invalid)?;
+                let d = backend.pair_limited(name, *relay, &limit).await.map_err(invalid)?;
                 let joined = org.as_ref().and_then(|o| {
                     let server = url.clone().or_else(|| o.public_url.clone()).unwrap_or_else(|| "http://127.0.0.1:8080".into());
                     let key_id = o.keys.iter().filter(|k| k.key.retired_at.is_none()).max_by(|a, b| a.key.created_at.cmp(&b.key.created_at))?.key.key_id.clone();
@@ -188,6 +210,12 @@ pub fn server(cmd: &ServerCmd) -> anyhow::Result<Outcome> {
                     None => format!("device {}  token {}\n(no join code: this server has no organisation yet — muster server init)", d.device_id, d.token),
                 };
                 let mut out = json!({"device_id": d.device_id, "token": d.token, "join": join});
+                if !limit.events.is_empty() {
+                    out["events"] = json!(limit.events);
+                }
+                if let Some(p) = &limit.programme {
+                    out["programme"] = json!(p);
+                }
                 if let Some(f) = sheet {
                     out["sheet"] = json!(f);
                 }
@@ -207,6 +235,70 @@ pub fn server(cmd: &ServerCmd) -> anyhow::Result<Outcome> {
                 Outcome::new(json!({"id": id, "revoked": true}), format!("revoked {id}"))
             }
         })
+    })
+}
+
+/// A device's limit as typed, checked against what the server holds: an
+/// unknown event or programme is refused (exit 3), nothing is paired.
+async fn device_limit(backend: &Backend, events: &[String], programme: Option<&str>) -> anyhow::Result<muster_server::scoped::DeviceLimit> {
+    let mut limit = muster_server::scoped::DeviceLimit::default();
+    if !events.is_empty() {
+        let known: Vec<String> = backend.inserts_of("event").await?.into_iter().map(|(id, _)| id).collect();
+        for e in events.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
+            if !known.iter().any(|k| k == e) {
+                return Err(muster_core::Error::invalid_at(
+                    format!("this server holds no event {}: sync the laptop that created it first. Nothing was paired", muster_core::quote(e)),
+                    None,
+                    None,
+                    Some("events"),
+                )
+                .into());
+            }
+            limit.events.push(e.to_string());
+        }
+    }
+    if let Some(p) = programme.map(str::trim) {
+        let all = backend.inserts_of("programme").await?;
+        let found: Vec<&String> =
+            all.iter().filter(|(id, f)| id == p || f.get("name").and_then(|n| n.as_str()) == Some(p)).map(|(id, _)| id).collect();
+        match found.as_slice() {
+            [one] => limit.programme = Some((*one).clone()),
+            [] => {
+                return Err(muster_core::Error::invalid_at(
+                    format!("this server holds no programme {}: sync the laptop that created it first. Nothing was paired", muster_core::quote(p)),
+                    None,
+                    None,
+                    Some("programme"),
+                )
+                .into())
+            }
+            _ => return Err(muster_core::Error::invalid_at(format!("{} names several programmes: give its id", muster_core::quote(p)), None, None, Some("programme")).into()),
+        }
+    }
+    Ok(limit)
+}
+
+fn server_report(store: &str, programme: &str, read_model: Option<&std::path::Path>) -> anyhow::Result<Outcome> {
+    runtime()?.block_on(async {
+        let backend = Backend::open(store).await.map_err(invalid)?;
+        let path = read_model.map(PathBuf::from).unwrap_or_else(|| muster_server::report::default_read_model(store));
+        let (view, followed) = match muster_server::report::programme(&backend, &path, programme).await {
+            Ok(v) => v,
+            Err(muster_server::report::ReportError::Core(e)) => return Err(e.into()),
+            Err(muster_server::report::ReportError::Storage(e)) => return Err(invalid(e)),
+        };
+        let mut text = format!("{}  {} ({} stops)\n", view.programme.id, view.programme.name, view.stops.len());
+        for s in &view.stops {
+            text.push_str(&format!(
+                "  {}  {}  trainees {}  checked in {}  certificates {}  responses {}\n",
+                s.starts_on, s.name, s.counts.trainees, s.counts.checked_in, s.counts.certificates, s.counts.responses
+            ));
+        }
+        let t = &view.totals;
+        text.push_str(&format!("  total  trainees {}  checked in {}  certificates {}  responses {}", t.trainees, t.checked_in, t.certificates, t.responses));
+        let mut value = serde_json::to_value(&view)?;
+        value["read_model"] = json!({"file": path.display().to_string(), "applied": followed.applied, "cursor": followed.cursor});
+        Ok(Outcome::new(value, text))
     })
 }
 
@@ -276,8 +368,9 @@ pub fn sync(m: &mut Muster, args: SyncArgs) -> anyhow::Result<Outcome> {
         Some(SyncAction::Status) => {
             let (pending, last) = m.sync_status()?;
             let quarantined = m.quarantined_count()?;
+            let scope = m.sync_events()?;
             Ok(Outcome::new(
-                json!({"pending": pending, "last_sync": last, "device_id": m.device_id(), "quarantined": quarantined}),
+                json!({"pending": pending, "last_sync": last, "device_id": m.device_id(), "quarantined": quarantined, "events": scope.events, "purged": scope.purged}),
                 format!(
                     "{pending} changes waiting; last sync {}{}",
                     last.as_deref().unwrap_or("never"),
@@ -309,6 +402,14 @@ pub fn sync(m: &mut Muster, args: SyncArgs) -> anyhow::Result<Outcome> {
             Ok(Outcome::new(json!({"file": file.display().to_string(), "new": n}), format!("{n} new changes from {}", file.display())))
         }
         None => {
+            if let Some(list) = args.events.as_deref().map(str::trim) {
+                let events = if list.eq_ignore_ascii_case("all") {
+                    None
+                } else {
+                    Some(list.split(',').map(|e| e.trim().to_string()).filter(|e| !e.is_empty()).collect())
+                };
+                m.set_sync_events(events)?;
+            }
             let saved = muster_sync::config::load(m.store_path());
             let server = args.server.or_else(|| saved.as_ref().map(|c| c.url.clone()).filter(|u| !u.is_empty()));
             let token = args.token.or_else(|| saved.as_ref().map(|c| c.token.clone()).filter(|t| !t.is_empty()));
@@ -329,7 +430,7 @@ pub fn sync(m: &mut Muster, args: SyncArgs) -> anyhow::Result<Outcome> {
                         eprintln!();
                     }
                     Ok(Outcome::new(
-                        json!({"pushed": r.pushed, "pulled": r.pulled, "pending": r.pending, "quarantined": r.quarantined}),
+                        json!({"pushed": r.pushed, "pulled": r.pulled, "pending": r.pending, "quarantined": r.quarantined, "events": m.sync_events()?.events}),
                         format!(
                             "pushed {}, pulled {}, {} waiting{}",
                             r.pushed,

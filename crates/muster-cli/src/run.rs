@@ -1,6 +1,6 @@
 //! Runs one parsed command against the store and shapes its result.
 
-use crate::cli::{AttendanceCmd, BenchCmd, CheckinArgs, CheckinCmd, Cli, Command, EventCmd, MarkArgs, RosterCmd, SessionCmd, TraineeCmd};
+use crate::cli::{AttendanceCmd, BenchCmd, CheckinArgs, CheckinCmd, Cli, Command, EventCmd, MarkArgs, ProgrammeCmd, RosterCmd, SessionCmd, TraineeCmd};
 use crate::output::{Outcome, EXIT_RUNTIME};
 use muster_core::model::{Event, NewEvent, NewSession, Trainee};
 use muster_core::roster::{ImportOptions, ImportReport};
@@ -35,8 +35,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     // The CLI acts as an admin once the passphrase has opened the store.
     m.set_actor(Some(muster_core::access::Actor::admin("cli")));
     Ok(match cli.command {
-        Command::Event(EventCmd::Create { name, venue, starts, days, half_days }) => {
-            let e = m.create_event(NewEvent { name, venue, starts_on: starts, days })?;
+        Command::Event(EventCmd::Create { name, venue, starts, days, half_days, programme }) => {
+            let e = m.create_event_in(NewEvent { name, venue, starts_on: starts, days }, programme.as_deref())?;
             let mut value = to_value(&e);
             let mut text = format!("created event {}  {}", e.id, e.name);
             if half_days {
@@ -47,9 +47,46 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             }
             Outcome::new(value, text)
         }
-        Command::Event(EventCmd::Edit { id, name, venue, starts, days }) => {
-            let e = m.edit_event(&id, &EventPatch { name, venue, starts_on: starts, days })?;
+        Command::Event(EventCmd::Edit { id, name, venue, starts, days, programme }) => {
+            let e = m.edit_event(&id, &EventPatch { name, venue, starts_on: starts, days, programme_id: programme })?;
             Outcome::new(to_value(&e), format!("updated {}", event_line(&e)))
+        }
+        Command::Event(EventCmd::Close { id }) => {
+            let e = m.close_event(&id)?;
+            Outcome::new(to_value(&e), format!("closed {} (read-only; reprints still allowed)", event_line(&e)))
+        }
+        Command::Event(EventCmd::Reopen { id }) => {
+            let e = m.reopen_event(&id)?;
+            Outcome::new(to_value(&e), format!("reopened {}", event_line(&e)))
+        }
+        Command::Event(EventCmd::Purge { id }) => {
+            let p = m.purge_event(&id)?;
+            let text = format!(
+                "purged event {}: {} trainee(s), {} row(s) and change(s) removed; file {} → {} bytes",
+                p.event_id, p.trainees, p.removed, p.bytes_before, p.bytes_after
+            );
+            Outcome::new(to_value(&p), text)
+        }
+        Command::Programme(ProgrammeCmd::Create { name, description }) => {
+            let p = m.create_programme(&name, description.as_deref())?;
+            Outcome::new(to_value(&p), format!("created programme {}  {}", p.id, p.name))
+        }
+        Command::Programme(ProgrammeCmd::List) => {
+            let list = m.list_programmes()?;
+            let text = list.iter().map(|p| format!("{}  {}  ({} stops)", p.id, p.name, p.stops)).collect::<Vec<_>>().join("\n");
+            Outcome::new(json!({ "programmes": list }), text)
+        }
+        Command::Programme(ProgrammeCmd::Show { programme }) => {
+            let v = m.programme(&programme)?;
+            let mut text = format!("{}  {}\n", v.programme.id, v.programme.name);
+            for s in &v.stops {
+                let held = if s.held { String::new() } else { "  (not held on this laptop)".into() };
+                text.push_str(&format!(
+                    "  {}  {}  {}  trainees {}  checked in {}  certificates {}  responses {}{held}\n",
+                    s.starts_on, s.event_id, s.name, s.counts.trainees, s.counts.checked_in, s.counts.certificates, s.counts.responses
+                ));
+            }
+            Outcome::new(to_value(&v), text.trim_end().to_string())
         }
         Command::Event(EventCmd::Delete { id, force }) => {
             let r = m.delete_event(&id, force)?;
@@ -128,6 +165,14 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             let trainees = m.roster(&event)?;
             let text = trainees.iter().map(trainee_line).collect::<Vec<_>>().join("\n");
             Outcome::new(json!({ "trainees": trainees }), text)
+        }
+        Command::Trainee(TraineeCmd::History { trainee }) => {
+            let h = m.trainee_history(&trainee)?;
+            let mut text = format!("{}  {}", h.trainee_id, h.name);
+            for s in &h.stops {
+                text.push_str(&format!("\n  {}  {}  {:.1} h{}", s.starts, s.name, s.hours, s.certificate.as_deref().map(|c| format!("  certificate {c}")).unwrap_or_default()));
+            }
+            Outcome::new(to_value(&h), text)
         }
         Command::Trainee(TraineeCmd::Edit { id, fields: f }) => {
             let patch = TraineePatch {

@@ -389,6 +389,14 @@ pub(crate) fn join_complete(store: &mut Store, code: &JoinCode, resp: JoinRespon
     // The organisation's server is a new counterpart: everything goes up
     // (and comes down) again, idempotently.
     store.write(|w| store::sync::forget_position(w))?;
+    // A device the server limits to its stops syncs those (and the events
+    // this laptop made itself).
+    if let Some(mut events) = resp.events.clone() {
+        events.extend(store::events::created_here(store)?);
+        events.sort();
+        events.dedup();
+        store.write(|w| store::sync::select_events(w, Some(&events)))?;
+    }
     Ok(Joined { server: code.server.clone(), org: t.org.clone(), device_id: resp.device_id, key_id: code.key_id.clone() })
 }
 

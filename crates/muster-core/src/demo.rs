@@ -42,6 +42,7 @@ pub(crate) fn create(store: &mut Store, today: &str) -> Result<Event> {
     let ev = event::create(
         store,
         &NewEvent { name: "乡村电商技能培训（示例）Rural E-commerce Training (demo)".into(), venue: "县文化中心 County Cultural Centre".into(), starts_on: today.into(), days: 2 },
+        None,
     )?;
     for (day, title, start, end) in [
         (0, "第一天 微信数字化运营 Day 1 WeChat Digital Operation", "09:00", "17:00"),

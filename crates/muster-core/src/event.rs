@@ -31,6 +31,10 @@ pub struct EventPatch {
     /// First day, `YYYY-MM-DD`.
     pub starts_on: Option<String>,
     pub days: Option<u32>,
+    /// The programme it is a stop of (id or exact name); `""` takes it out.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub programme_id: Option<String>,
 }
 
 /// A removed event or session, and what it held (kept as history).
@@ -49,12 +53,27 @@ fn field(field: &str, message: impl Into<String>) -> Error {
     Error::invalid_at(message, None, None, Some(field))
 }
 
-pub(crate) fn create(store: &mut Store, e: &NewEvent) -> Result<Event> {
+pub(crate) fn create(store: &mut Store, e: &NewEvent, programme: Option<&str>) -> Result<Event> {
     // Names are kept as typed (full-width brackets in 培训（光山） stay), only trimmed.
     let e = NewEvent { name: e.name.trim().to_string(), venue: e.venue.trim().to_string(), ..e.clone() };
     check_event(&e.name, &e.starts_on, e.days)?;
-    let id = store.write(|w| store::events::insert(w, &e))?;
+    let programme = programme.map(|p| find_programme(store, p)).transpose()?;
+    let id = store.write(|w| store::events::insert(w, &e, programme.as_deref()))?;
     store::events::get(store, &id)?.ok_or_else(|| Error::NotFound { kind: "event", id })
+}
+
+/// The programme named by id or by its exact name (one of that name).
+pub(crate) fn find_programme(store: &Store, p: &str) -> Result<String> {
+    let p = p.trim();
+    if let Some(found) = store::programmes::get(store, p)? {
+        return Ok(found.id);
+    }
+    let named = store::programmes::by_name(store, p)?;
+    match named.as_slice() {
+        [one] => Ok(one.id.clone()),
+        [] => Err(Error::NotFound { kind: "programme", id: p.to_string() }),
+        _ => Err(field("programme", format!("{} names {} programmes: give its id (`muster programme list`)", crate::quote(p), named.len()))),
+    }
 }
 
 /// An event's own fields, for creating one and for any edit: a name, a
@@ -212,7 +231,35 @@ pub(crate) fn edit_event(store: &mut Store, id: &str, patch: &EventPatch) -> Res
     if days != old.days {
         fields.push(("days", json!(days)));
     }
+    match patch.programme_id.as_deref().map(str::trim) {
+        None => {}
+        Some("") => {
+            if old.programme_id.is_some() {
+                fields.push(("programme_id", serde_json::Value::Null));
+            }
+        }
+        Some(p) => {
+            let p = find_programme(store, p)?;
+            if old.programme_id.as_deref() != Some(p.as_str()) {
+                fields.push(("programme_id", json!(p)));
+            }
+        }
+    }
     store.write(|w| w.update(Entity::Event, id, &fields))?;
+    store::events::get(store, id)?.ok_or_else(|| Error::NotFound { kind: "event", id: id.to_string() })
+}
+
+/// Closes an event (read-only from now: nothing of it is written but a
+/// reprint, a revocation, or its reopening), or reopens it.
+pub(crate) fn set_closed(store: &mut Store, id: &str, closed: bool) -> Result<Event> {
+    let old = store::events::get(store, id)?.ok_or_else(|| Error::NotFound { kind: "event", id: id.to_string() })?;
+    if old.closed_at.is_some() != closed {
+        store.write(|w| {
+            let now = w.now();
+            let value = if closed { json!(now) } else { serde_json::Value::Null };
+            w.update(Entity::Event, id, &[("closed_at", value)])
+        })?;
+    }
     store::events::get(store, id)?.ok_or_else(|| Error::NotFound { kind: "event", id: id.to_string() })
 }
 

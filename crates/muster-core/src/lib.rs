@@ -23,6 +23,7 @@ pub mod import;
 pub mod model;
 pub mod normalize;
 pub mod output;
+pub mod programme;
 pub mod roster;
 pub mod seal;
 pub mod search;
@@ -517,7 +518,28 @@ impl Muster {
     /// the pull cursor stays where it is. Returns how many were new.
     pub fn apply_changes(&mut self, batch: &muster_protocol::sync::PullResponse) -> Result<u64> {
         self.allow(Action::Sync)?;
-        self.store.write(|w| store::sync::apply(w, &batch.changes, None))
+        let filter = store::sync::Filter::of(&self.store)?;
+        self.store.write(|w| store::sync::apply_filtered(w, &batch.changes, None, &filter).map(|(n, _)| n))
+    }
+
+    /// Applies a page of a server's changes and keeps its cursor (a read
+    /// model following the server's store: the organisers' report).
+    /// Returns how many were new.
+    pub fn apply_pulled(&mut self, page: &muster_protocol::sync::PullResponse) -> Result<u64> {
+        self.allow(Action::Sync)?;
+        let filter = store::sync::Filter::of(&self.store)?;
+        self.store.write(|w| {
+            let (n, _) = store::sync::apply_filtered(w, &page.changes, Some(page.cursor), &filter)?;
+            if !page.more {
+                store::sync::retry_quarantined(w)?;
+            }
+            Ok(n)
+        })
+    }
+
+    /// The pull cursor this store has reached.
+    pub fn pull_cursor(&self) -> Result<u64> {
+        Ok(store::sync::state(&self.store)?.cursor)
     }
 
     /// Tries the changes in quarantine again (after a sync file is read);
@@ -563,8 +585,7 @@ impl Muster {
     }
 
     pub fn create_event(&mut self, e: NewEvent) -> Result<Event> {
-        self.allow(Action::ManageEvents)?;
-        event::create(&mut self.store, &e)
+        self.create_event_in(e, None)
     }
 
     /// The demo event offered on an empty store, starting today.

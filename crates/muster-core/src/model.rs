@@ -23,6 +23,12 @@ pub struct Event {
     pub session_count: u32,
     /// Minutes after a session's start before an arrival counts as late.
     pub grace_minutes: u32,
+    /// The programme this event is a stop of.
+    pub programme_id: Option<String>,
+    /// When it was closed: read-only since (reprints still allowed).
+    pub closed_at: Option<String>,
+    /// When this laptop removed its personal data (`event purge`).
+    pub purged_at: Option<String>,
 }
 
 /// What is needed to create an event.

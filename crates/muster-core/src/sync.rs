@@ -200,6 +200,10 @@ pub(crate) struct SyncClient {
     restored: Option<u64>,
     /// Pull requests made in this run.
     pulls: u32,
+    /// What this laptop takes from a pull (its events, none it purged).
+    filter: store::sync::Filter,
+    /// The events it asks the server for.
+    events: Option<Vec<String>>,
 }
 
 impl SyncClient {
@@ -231,6 +235,8 @@ impl SyncClient {
             include_own: false,
             restored: store::sync::restored_max_seq(store)?,
             pulls: 0,
+            filter: store::sync::Filter::of(store)?,
+            events: store::sync::selected_events(store)?,
         })
     }
 
@@ -305,6 +311,7 @@ impl SyncClient {
                 cursor: self.cursor,
                 limit: self.batch as u32,
                 include_own: self.include_own,
+                events: self.events.clone(),
             }));
         }
         Ok(Step::Done)
@@ -388,7 +395,9 @@ impl SyncClient {
         }
         let done = !resp.more;
         let new = store.write(|w| {
-            let n = store::sync::apply(w, &resp.changes, Some(resp.cursor))?;
+            // A server that gives more than this laptop syncs is not obeyed:
+            // another event's rows are passed over, never kept.
+            let (n, _) = store::sync::apply_filtered(w, &resp.changes, Some(resp.cursor), &self.filter)?;
             if done {
                 store::sync::retry_quarantined(w)?;
                 store::sync::set_last_sync(w)?;

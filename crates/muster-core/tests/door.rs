@@ -194,7 +194,7 @@ fn an_import_gives_way_to_a_waiting_write_and_starts_again() {
         let mut s = Store::open(&db).unwrap();
         wait_for_go.recv().unwrap();
         let t0 = Instant::now();
-        s.write(|w| store::events::insert(w, &NewEvent { name: "door".into(), venue: String::new(), starts_on: "2026-12-01".into(), days: 1 }))
+        s.write(|w| store::events::insert(w, &NewEvent { name: "door".into(), venue: String::new(), starts_on: "2026-12-01".into(), days: 1 }, None))
             .unwrap();
         t0.elapsed()
     });
@@ -202,7 +202,7 @@ fn an_import_gives_way_to_a_waiting_write_and_starts_again() {
     let (_, yielded) = importer
         .write_yielding(roster::PATIENCE, |w, ear| {
             runs += 1;
-            store::events::insert(w, &NewEvent { name: format!("import {runs}"), venue: String::new(), starts_on: "2026-12-01".into(), days: 1 })?;
+            store::events::insert(w, &NewEvent { name: format!("import {runs}"), venue: String::new(), starts_on: "2026-12-01".into(), days: 1 }, None)?;
             if runs == 1 {
                 // Hold the lock until the door's write rings.
                 go.send(()).unwrap();

@@ -79,7 +79,7 @@ fn a_store_from_before_0007_gets_its_keys_rebuilt_at_open() {
         event
     };
     // Back to schema 6: 0002's table of one row per key (empty here), no
-    // counter, no rebuild mark, nor 0008's columns, nor 0009's table, nor 0010's column, nor 0011's, nor 0012's table.
+    // counter, no rebuild mark, nor 0008's columns, nor 0009's table, nor 0010's column, nor 0011's, nor 0012's table, nor 0013's.
     let conn = rusqlite::Connection::open(&db).unwrap();
     conn.execute_batch(
         "DROP TABLE search_keys;
@@ -95,6 +95,11 @@ fn a_store_from_before_0007_gets_its_keys_rebuilt_at_open() {
          ALTER TABLE certificate_settings DROP COLUMN languages;
          ALTER TABLE certificate_settings DROP COLUMN seal;
          DROP TABLE response_corrections;
+         DROP INDEX events_by_programme;
+         ALTER TABLE events DROP COLUMN programme_id;
+         ALTER TABLE events DROP COLUMN closed_at;
+         DROP TABLE programmes;
+         DROP TABLE event_purges;
          PRAGMA user_version = 6;",
     )
     .unwrap();

@@ -5,11 +5,13 @@
 //! new server and a test harness can all speak it. See `hlc` for the clock
 //! and `change` for the unit that travels: one change-log entry; `rules` for
 //! what a change must be to travel (the server and the stores both check it);
+//! `scope` for the event a change belongs to (what a limited laptop may hold);
 //! `trust` for the organisation's keys, laptops' certificates and certificate codes.
 
 pub mod change;
 pub mod hlc;
 pub mod rules;
+pub mod scope;
 pub mod sync;
 pub mod trust;
 

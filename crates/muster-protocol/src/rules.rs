@@ -128,6 +128,12 @@ const COUNT: Kind = Int(0, i64::MAX);
 /// Every synced entity, in the store's materialisation order.
 pub const ENTITIES: &[EntityRules] = &[
     EntityRules {
+        name: "programme",
+        fact: false,
+        fixed: &[],
+        fields: &[f("name", NonBlank), o("description", Text), f("created_at", Timestamp), o("deleted_at", Timestamp)],
+    },
+    EntityRules {
         name: "event",
         fact: false,
         fixed: &[],
@@ -139,6 +145,8 @@ pub const ENTITIES: &[EntityRules] = &[
             f("created_at", Timestamp),
             d("grace_minutes", Int(0, 24 * 60)),
             o("deleted_at", Timestamp),
+            o("programme_id", Id),
+            o("closed_at", Timestamp),
         ],
     },
     EntityRules {

@@ -78,6 +78,11 @@ pub struct PullRequest {
     /// older clients and servers understand each other.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub include_own: bool,
+    /// Only the changes of these events (and the organisation's own: its
+    /// programmes and events' names and dates). Absent = every event the
+    /// token may see; the server never gives more than its device's limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -385,6 +385,10 @@ pub struct JoinRequest {
 pub struct JoinResponse {
     pub device_id: String,
     pub trust: Trust,
+    /// The events this device is limited to, when the server limits it to
+    /// events: the laptop syncs those. Absent = not limited so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<String>>,
 }
 
 impl Trust {

@@ -103,6 +103,7 @@ fn storage_error(e: StorageError) -> Response {
         StorageError::Conflict(m) => error(StatusCode::CONFLICT, "conflict", m),
         StorageError::NoSuchDevice(m) => error(StatusCode::NOT_FOUND, "not_found", m),
         StorageError::WrongDevice(m) => error(StatusCode::FORBIDDEN, "wrong_device", m),
+        StorageError::OutOfScope(m) => error(StatusCode::FORBIDDEN, "out_of_scope", m),
         other => {
             eprintln!("storage error: {other}");
             error(StatusCode::INTERNAL_SERVER_ERROR, "server", "the server's store failed; try again")
@@ -226,7 +227,7 @@ async fn pull(State(app): State<App>, headers: HeaderMap, body: Body) -> Respons
     if req.protocol != PROTOCOL_VERSION {
         return version_error(&req.protocol.to_string());
     }
-    match app.backend.pull(&device, req.cursor, req.limit, &req.device_id, req.include_own).await {
+    match app.backend.pull_events(&device, req.cursor, req.limit, &req.device_id, req.include_own, req.events.as_deref()).await {
         Ok(resp) => ok(&resp),
         Err(e) => storage_error(e),
     }

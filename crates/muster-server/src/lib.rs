@@ -5,16 +5,21 @@
 //! for a small organiser (SQLite), or at the venue as a hub on the local
 //! Wi-Fi. It stores change-log entries exactly once per `(device, seq)`,
 //! hands them out by a global cursor, and never interprets them beyond
-//! counting: merging is the stores' job.
+//! counting: merging is the stores' job (the read model in `report` is a
+//! muster-core store that does it the laptops' way).
 //!
 //! Modules: `storage` (the two backends, the only SQL here), `http` (the
 //! axum routes, authentication, limits), `page` (the organisers' page and
 //! the public verification page), `org` (the organisation's keys, device
-//! certificates, verification).
+//! certificates, verification), `scoped` (devices limited to their
+//! stops: what they may push and pull), `report` (the read model: the
+//! changes held, merged by muster-core, counted as laptops count).
 
 pub mod http;
 pub mod org;
 pub mod page;
+pub mod report;
+pub mod scoped;
 pub mod storage;
 
 pub use storage::{Backend, DeviceInfo, NewDevice, StorageError};

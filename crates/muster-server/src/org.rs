@@ -136,21 +136,21 @@ impl Verdict {
 }
 
 impl Backend {
-    async fn kv_get(&self, key: &str) -> Result<Option<String>> {
+    pub(crate) async fn kv_get(&self, key: &str) -> Result<Option<String>> {
         match self {
             Backend::Sqlite(s) => s.kv_get(key).await,
             Backend::Postgres(p) => p.kv_get(key).await,
         }
     }
 
-    async fn kv_put(&self, key: &str, value: &str, only_new: bool) -> Result<bool> {
+    pub(crate) async fn kv_put(&self, key: &str, value: &str, only_new: bool) -> Result<bool> {
         match self {
             Backend::Sqlite(s) => s.kv_put(key, value, only_new).await,
             Backend::Postgres(p) => p.kv_put(key, value, only_new).await,
         }
     }
 
-    async fn kv_prefix(&self, prefix: &str) -> Result<Vec<(String, String)>> {
+    pub(crate) async fn kv_prefix(&self, prefix: &str) -> Result<Vec<(String, String)>> {
         match self {
             Backend::Sqlite(s) => s.kv_prefix(prefix).await,
             Backend::Postgres(p) => p.kv_prefix(prefix).await,
@@ -255,7 +255,8 @@ impl Backend {
                 }
             }
         }
-        Ok(JoinResponse { device_id: device.id.clone(), trust: self.trust().await? })
+        let events = self.limit_of(&device.id).await?.filter(|l| l.programme.is_none()).map(|l| l.events);
+        Ok(JoinResponse { device_id: device.id.clone(), trust: self.trust().await?, events })
     }
 
     /// Records when a device was revoked (the first time only).

@@ -689,6 +689,9 @@ export const words = {
   "backup.file_name": "muster-backup",
 
   // ---- sentences from the core, by key (muster_core::Msg); {params} as sent ----
+  "msg.event_closed": "This event is closed: it is read-only (certificates can still be reprinted). Reopen it to change it.",
+  "msg.purge_open": "Event {event} is still open: close it first, then remove its data from this laptop.",
+  "msg.purge_unsent": "{count} change(s) of event {event} have not reached the central service yet: sync first. Nothing was removed.",
   "msg.not_found": "Not found: {id}",
   "msg.file.not_found": "No such file: {path}",
   "msg.file.denied": "Not allowed to read or write this file: {path}",

@@ -689,6 +689,9 @@ export const words: Words = {
   "backup.file_name": "muster-备份",
 
   // ---- sentences from the core, by key (muster_core::Msg); {params} as sent ----
+  "msg.event_closed": "此培训已结束归档，只能查看（证书仍可补打）。如需修改，请先重新开放。",
+  "msg.purge_open": "培训“{event}”尚未结束归档：请先结束归档，再从本机删除其数据。",
+  "msg.purge_unsent": "培训“{event}”还有 {count} 条修改未同步到中心服务：请先同步。未删除任何数据。",
   "msg.not_found": "找不到：{id}",
   "msg.file.not_found": "找不到文件：{path}",
   "msg.file.denied": "没有权限读写这个文件：{path}",

@@ -18,6 +18,8 @@ use serde_json::Value;
 /// The synced entities and their tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Entity {
+    /// A programme: the same training at stop after stop.
+    Programme,
     Event,
     Session,
     Trainee,
@@ -54,7 +56,7 @@ pub enum Entity {
 impl Entity {
     /// Every entity, in the order rows must be materialised so that a row
     /// comes after the rows it refers to. A new entity is added here too.
-    pub const ALL: &'static [Entity] = &[Entity::Event, Entity::Session, Entity::Trainee, Entity::Attendance, Entity::Correction, Entity::CertificateSettings, Entity::EligibilityOverride, Entity::Certificate, Entity::CertificatePrint, Entity::CertificateRevocation, Entity::Form, Entity::PaperBatch, Entity::Response, Entity::ResponseRejection, Entity::Resolution, Entity::ResponseCorrection, Entity::Audit];
+    pub const ALL: &'static [Entity] = &[Entity::Programme, Entity::Event, Entity::Session, Entity::Trainee, Entity::Attendance, Entity::Correction, Entity::CertificateSettings, Entity::EligibilityOverride, Entity::Certificate, Entity::CertificatePrint, Entity::CertificateRevocation, Entity::Form, Entity::PaperBatch, Entity::Response, Entity::ResponseRejection, Entity::Resolution, Entity::ResponseCorrection, Entity::Audit];
 
     /// The entity of a change-log name; `None` for one this build does not
     /// know (a newer Muster's), whose changes are kept and forwarded only.
@@ -65,6 +67,7 @@ impl Entity {
     /// Name in the change log.
     pub fn name(self) -> &'static str {
         match self {
+            Entity::Programme => "programme",
             Entity::Event => "event",
             Entity::Session => "session",
             Entity::Trainee => "trainee",
@@ -87,6 +90,7 @@ impl Entity {
 
     fn table(self) -> &'static str {
         match self {
+            Entity::Programme => "programmes",
             Entity::Event => "events",
             Entity::Session => "sessions",
             Entity::Trainee => "trainees",
@@ -160,13 +164,25 @@ impl Entity {
             return Err(crate::Error::invalid(format!("{} has no field {name}", self.name())));
         }
         if insert {
-            let optional = |c: &str| rules::entity(self.name()).and_then(|r| r.field(c)).is_some_and(|f| f.nullable && !f.required && c == "deleted_at");
+            let optional = |c: &str| {
+                rules::entity(self.name()).and_then(|r| r.field(c)).is_some_and(|f| f.nullable && !f.required && OMITTABLE.contains(&c))
+            };
             if let Some(missing) = cols.iter().find(|c| !fields.iter().any(|(name, _)| name == *c) && !optional(c)) {
                 return Err(crate::Error::invalid(format!("an insert into {} must give {missing}", self.name())));
             }
         }
         Ok(())
     }
+}
+
+/// Fields an insert may leave out (they are null), so that the change
+/// travels to laptops of a build that does not know them yet.
+const OMITTABLE: &[&str] = &["deleted_at", "programme_id", "closed_at"];
+
+/// What may still be written for a closed event: a reprint (and its audit
+/// line), a revocation, and the event's own row (to reopen it).
+fn allowed_when_closed(entity: Entity) -> bool {
+    matches!(entity, Entity::CertificatePrint | Entity::CertificateRevocation | Entity::Audit | Entity::Event | Entity::Programme)
 }
 
 /// Writes rows and their change-log entries inside one transaction.
@@ -188,6 +204,8 @@ pub struct Writer<'t> {
     /// a hundred thousand rows: no cache look-up per row).
     log_stmt: Option<rusqlite::CachedStatement<'t>>,
     row_stmt: Option<(Entity, rusqlite::CachedStatement<'t>)>,
+    /// The closed events, read once per transaction.
+    closed: Option<std::collections::HashSet<String>>,
 }
 
 /// One line for the audit log, beyond the per-row lines the writer makes
@@ -260,7 +278,40 @@ impl<'t> Writer<'t> {
             action: None,
             log_stmt: None,
             row_stmt: None,
+            closed: None,
         }
+    }
+
+    /// Refuses a write to a closed event's rows (see [`allowed_when_closed`]).
+    fn guard_open(&mut self, entity: Entity, id: &str, fields: &[(&'static str, Value)]) -> Result<()> {
+        if allowed_when_closed(entity) || self.closed_events()?.is_empty() {
+            return Ok(());
+        }
+        match self.event_of(entity, id, fields)? {
+            Some(event) => self.ensure_open(&event),
+            None => Ok(()),
+        }
+    }
+
+    fn closed_events(&mut self) -> Result<&std::collections::HashSet<String>> {
+        if self.closed.is_none() {
+            let mut stmt = self.tx.prepare_cached("SELECT id FROM events WHERE closed_at IS NOT NULL")?;
+            let ids = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<_>>()?;
+            self.closed = Some(ids);
+        }
+        Ok(self.closed.as_ref().expect("just read"))
+    }
+
+    /// Refuses when `event` is closed: it is read-only.
+    pub fn ensure_open(&mut self, event: &str) -> Result<()> {
+        if self.closed_events()?.contains(event) {
+            return Err(crate::Error::Conflict(
+                "this event is closed: it is read-only (certificates can still be reprinted). Reopen it (`muster event reopen`) to change it"
+                    .into(),
+            )
+            .worded("event_closed", &[]));
+        }
+        Ok(())
     }
 
     /// Stops writing one audit line per row for the rest of this
@@ -413,6 +464,7 @@ impl<'t> Writer<'t> {
     pub fn insert(&mut self, entity: Entity, fields: &[(&'static str, Value)]) -> Result<String> {
         entity.check_fields(fields, true)?;
         let id = uuid::Uuid::now_v7().to_string();
+        self.guard_open(entity, &id, fields)?;
         let cols = entity.columns();
         let mut values: Vec<SqlValue> = Vec::with_capacity(cols.len() + 1);
         values.push(SqlValue::Text(id.clone()));
@@ -437,6 +489,7 @@ impl<'t> Writer<'t> {
     /// certificate's signed code.
     pub fn insert_as(&mut self, entity: Entity, id: &str, fields: &[(&'static str, Value)]) -> Result<()> {
         entity.check_fields(fields, true)?;
+        self.guard_open(entity, id, fields)?;
         let cols = entity.columns();
         let mut values: Vec<SqlValue> = vec![SqlValue::Text(id.to_string())];
         for col in cols {
@@ -459,6 +512,10 @@ impl<'t> Writer<'t> {
     /// per-row audit line.
     pub fn insert_prepared(&mut self, p: &Prepared, rowid: Option<i64>) -> Result<()> {
         debug_assert!(!self.row_audit, "insert_prepared is for bulk work, which writes one summary audit line");
+        if let Some(SqlValue::Text(event)) = p.entity.columns().iter().position(|c| *c == "event_id").and_then(|i| p.values.get(i)) {
+            let event = event.clone();
+            self.ensure_open(&event)?;
+        }
         let tx: &'t Transaction<'t> = self.tx;
         let stmt = match &mut self.row_stmt {
             Some((e, stmt)) if *e == p.entity => stmt,
@@ -489,6 +546,7 @@ impl<'t> Writer<'t> {
             sets.push(format!("{name} = ?{}", i + 2));
             values.push(to_sql(v));
         }
+        self.guard_open(entity, id, fields)?;
         let names: Vec<&'static str> = fields.iter().map(|(n, _)| *n).collect();
         let before = if self.row_audit { self.current(entity, id, &names)? } else { None };
         let sql = format!("UPDATE {} SET {} WHERE id = ?1", entity.table(), sets.join(", "));

@@ -10,7 +10,8 @@ use serde_json::json;
 const SELECT: &str = "SELECT e.id, e.name, e.venue, e.starts_on, e.days, e.created_at,
         (SELECT COUNT(*) FROM trainees t WHERE t.event_id = e.id AND t.merged_into IS NULL),
         (SELECT COUNT(*) FROM sessions s WHERE s.event_id = e.id AND s.deleted_at IS NULL),
-        e.grace_minutes
+        e.grace_minutes, e.programme_id, e.closed_at,
+        (SELECT p.purged_at FROM event_purges p WHERE p.event_id = e.id)
      FROM events e";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Event> {
@@ -24,6 +25,9 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Event> {
         trainee_count: r.get(6)?,
         session_count: r.get(7)?,
         grace_minutes: r.get(8)?,
+        programme_id: r.get(9)?,
+        closed_at: r.get(10)?,
+        purged_at: r.get(11)?,
     })
 }
 
@@ -56,20 +60,30 @@ pub fn holdings(store: &Store, id: &str) -> Result<(u32, u32)> {
     .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }
 
-pub fn insert(w: &mut Writer<'_>, e: &NewEvent) -> Result<String> {
+pub fn insert(w: &mut Writer<'_>, e: &NewEvent, programme: Option<&str>) -> Result<String> {
     let now = w.now();
-    w.insert(
-        Entity::Event,
-        &[
-            ("name", json!(e.name)),
-            ("venue", json!(e.venue)),
-            ("starts_on", json!(e.starts_on)),
-            ("days", json!(e.days)),
-            ("created_at", json!(now)),
-            ("grace_minutes", json!(DEFAULT_GRACE_MINUTES)),
-        ],
-    )
+    let mut fields = vec![
+        ("name", json!(e.name)),
+        ("venue", json!(e.venue)),
+        ("starts_on", json!(e.starts_on)),
+        ("days", json!(e.days)),
+        ("created_at", json!(now)),
+        ("grace_minutes", json!(DEFAULT_GRACE_MINUTES)),
+    ];
+    // Left out when none, so the insert travels to laptops that do not
+    // know programmes yet.
+    if let Some(p) = programme {
+        fields.push(("programme_id", json!(p)));
+    }
+    w.insert(Entity::Event, &fields)
 }
 
 /// Lateness grace of a new event.
 pub const DEFAULT_GRACE_MINUTES: u32 = 10;
+
+/// The events this laptop created (their insert is its own change).
+pub fn created_here(store: &Store) -> Result<Vec<String>> {
+    let mut stmt = store.conn().prepare_cached("SELECT entity_id FROM changes WHERE entity = 'event' AND op = 'insert' AND device_id = ?1")?;
+    let rows = stmt.query_map([store.device_id()], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

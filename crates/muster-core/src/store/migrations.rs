@@ -27,6 +27,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { name: "0010_excused.sql", sql: include_str!("../../migrations/0010_excused.sql") },
     Migration { name: "0011_certificate_rules.sql", sql: include_str!("../../migrations/0011_certificate_rules.sql") },
     Migration { name: "0012_response_corrections.sql", sql: include_str!("../../migrations/0012_response_corrections.sql") },
+    Migration { name: "0013_programmes.sql", sql: include_str!("../../migrations/0013_programmes.sql") },
 ];
 
 /// Brings the schema up to date. A store written by a newer Muster (more

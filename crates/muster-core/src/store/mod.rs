@@ -15,6 +15,7 @@
 mod changes;
 pub mod door;
 pub mod events;
+pub mod programmes;
 pub mod lock;
 pub mod forms;
 pub mod attendance;
@@ -330,6 +331,32 @@ impl Store {
         &self.conn
     }
 
+    /// The store file's size in bytes (0 if it cannot be read).
+    pub fn file_bytes(&self) -> u64 {
+        std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0)
+    }
+
+    /// Overwrites deleted content with zeros from now on (so a removal
+    /// leaves nothing readable in the file's free space or its log).
+    pub(crate) fn secure_delete(&self) -> Result<()> {
+        self.conn.query_row("PRAGMA secure_delete = ON", [], |_| Ok(())).optional()?;
+        Ok(())
+    }
+
+    /// Rewrites the file without its free pages and empties the write-ahead
+    /// log: after a removal, the bytes are gone from both.
+    pub(crate) fn compact(&self) -> Result<()> {
+        self.conn.execute_batch("VACUUM")?;
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// Forgets this connection's copy of the search index (rows were removed
+    /// under it); the next search reads it afresh.
+    pub(crate) fn reset_search(&self) {
+        *self.search_cache.borrow_mut() = search::Cache::default();
+    }
+
     /// This connection's copy of the search index (`search::Cache`).
     pub(crate) fn search_cache(&self) -> std::cell::RefMut<'_, search::Cache> {
         self.search_cache.borrow_mut()
@@ -417,25 +444,10 @@ impl Store {
             "SELECT device_id, seq, hlc, entity, entity_id, op, fields FROM changes
              WHERE device_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
         )?;
-        let rows = stmt.query_map(rusqlite::params![device_id, after_seq as i64, limit as i64], |r| {
-            let hlc: String = r.get(2)?;
-            let op: String = r.get(5)?;
-            let fields: String = r.get(6)?;
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, hlc, r.get::<_, String>(3)?, r.get::<_, String>(4)?, op, fields))
-        })?;
+        let mut rows = stmt.query(rusqlite::params![device_id, after_seq as i64, limit as i64])?;
         let mut out = Vec::new();
-        for row in rows {
-            let (device_id, seq, hlc, entity, entity_id, op, fields) = row?;
-            let corrupt = |what: &str| Error::invalid(format!("corrupt change log entry {device_id}/{seq}: {what}"));
-            out.push(Change {
-                hlc: hlc.parse().map_err(|_| corrupt("hlc"))?,
-                op: ChangeOp::parse(&op).ok_or_else(|| corrupt("op"))?,
-                fields: serde_json::from_str(&fields).map_err(|_| corrupt("fields"))?,
-                device_id,
-                seq: seq as u64,
-                entity,
-                entity_id,
-            });
+        while let Some(r) = rows.next()? {
+            out.push(change_from_row(r)?);
         }
         Ok(out)
     }
@@ -868,4 +880,24 @@ pub fn restore(backup: &Path, path: &Path, passphrase: Option<&str>, force: bool
     }
     let store = Store::open_locked(path, passphrase, Locking::Held(lock))?;
     Ok((Restored { previous }, store))
+}
+
+/// A change-log row (`device_id, seq, hlc, entity, entity_id, op, fields`)
+/// back into a [`Change`]; a corrupt one is an error naming it.
+pub(crate) fn change_from_row(r: &rusqlite::Row<'_>) -> Result<Change> {
+    let device_id: String = r.get(0)?;
+    let seq: i64 = r.get(1)?;
+    let hlc: String = r.get(2)?;
+    let op: String = r.get(5)?;
+    let fields: String = r.get(6)?;
+    let corrupt = |what: &str| Error::invalid(format!("corrupt change log entry {device_id}/{seq}: {what}"));
+    Ok(Change {
+        hlc: hlc.parse().map_err(|_| corrupt("hlc"))?,
+        op: ChangeOp::parse(&op).ok_or_else(|| corrupt("op"))?,
+        fields: serde_json::from_str(&fields).map_err(|_| corrupt("fields"))?,
+        seq: seq as u64,
+        entity: r.get(3)?,
+        entity_id: r.get(4)?,
+        device_id,
+    })
 }

@@ -12,6 +12,7 @@
 
 use super::{changes::Entity, Store, Writer};
 use crate::Result;
+use muster_protocol::scope::{self, Limit, Resolved};
 use muster_protocol::{rules, Change, ChangeOp};
 use rusqlite::OptionalExtension;
 use serde::Serialize;
@@ -53,6 +54,87 @@ pub fn forget_position(w: &Writer<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Forgets only the pull cursor: the next pull starts from the beginning
+/// (an event was added to what this laptop syncs).
+pub fn forget_cursor(w: &Writer<'_>) -> Result<()> {
+    w.tx().execute("DELETE FROM meta WHERE key = 'sync.cursor'", [])?;
+    Ok(())
+}
+
+/// The events this laptop syncs (`None`: all the server gives it).
+pub fn selected_events(store: &Store) -> Result<Option<Vec<String>>> {
+    Ok(meta(store, "sync.events")?.and_then(|v| serde_json::from_str(&v).ok()))
+}
+
+pub fn select_events(w: &Writer<'_>, events: Option<&[String]>) -> Result<()> {
+    match events {
+        Some(list) => set_meta(w, "sync.events", &serde_json::to_string(list).unwrap_or_else(|_| "[]".into())),
+        None => {
+            w.tx().execute("DELETE FROM meta WHERE key = 'sync.events'", [])?;
+            Ok(())
+        }
+    }
+}
+
+/// What a pull may bring into this store: the events it syncs, never one
+/// it purged.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub limit: Limit,
+    pub purged: std::collections::HashSet<String>,
+}
+
+impl Filter {
+    /// This store's own: its selection and its purged events.
+    pub fn of(store: &Store) -> Result<Filter> {
+        let limit = match selected_events(store)? {
+            Some(events) => Limit::only(events),
+            None => Limit::all(),
+        };
+        Ok(Filter { limit, purged: super::programmes::purged_events(store)?.into_iter().collect() })
+    }
+
+    fn is_open(&self) -> bool {
+        self.limit.is_all() && self.purged.is_empty()
+    }
+
+    fn admits(&self, r: &Resolved) -> bool {
+        match r {
+            Resolved::Event(e) if self.purged.contains(e) => false,
+            Resolved::Unknown if !self.purged.is_empty() => false,
+            r => self.limit.admits(r),
+        }
+    }
+}
+
+/// The event of a row this store holds, by its id.
+fn held_scope(w: &Writer<'_>, id: &str) -> Result<Option<Resolved>> {
+    let tx = w.tx();
+    if tx.prepare_cached("SELECT 1 FROM events WHERE id = ?1")?.exists([id])? {
+        return Ok(Some(Resolved::Event(id.to_string())));
+    }
+    if tx.prepare_cached("SELECT 1 FROM programmes WHERE id = ?1")?.exists([id])? {
+        return Ok(Some(Resolved::Global));
+    }
+    for table in ["forms", "trainees", "certificates", "sessions", "certificate_settings", "attendance", "attendance_corrections", "eligibility_overrides", "certificate_prints"] {
+        let found: Option<String> =
+            tx.prepare_cached(&format!("SELECT event_id FROM {table} WHERE id = ?1"))?.query_row([id], |r| r.get(0)).optional()?;
+        if let Some(e) = found {
+            return Ok(Some(Resolved::Event(e)));
+        }
+    }
+    for table in ["paper_batches", "responses", "response_rejections", "entry_resolutions", "response_corrections"] {
+        let found: Option<String> = tx
+            .prepare_cached(&format!("SELECT f.event_id FROM {table} x JOIN forms f ON f.id = x.form_id WHERE x.id = ?1"))?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        if let Some(e) = found {
+            return Ok(Some(Resolved::Event(e)));
+        }
+    }
+    Ok(None)
+}
+
 pub fn set_acked(w: &Writer<'_>, seq: u64) -> Result<()> {
     set_meta(w, "sync.acked_seq", &seq.to_string())
 }
@@ -76,11 +158,39 @@ pub fn pending(store: &Store) -> Result<u64> {
 /// atomically. Returns how many changes were new to this store and
 /// applied; those it could not apply are quarantined, not refused.
 pub fn apply(w: &mut Writer<'_>, changes: &[Change], cursor: Option<u64>) -> Result<u64> {
+    apply_filtered(w, changes, cursor, &Filter::default()).map(|(n, _)| n)
+}
+
+/// [`apply`], keeping out what `filter` does not admit (another event's
+/// rows, a purged event's): those are passed over, not kept, not
+/// quarantined. Returns (applied, passed over).
+pub fn apply_filtered(w: &mut Writer<'_>, changes: &[Change], cursor: Option<u64>, filter: &Filter) -> Result<(u64, u64)> {
     let now = w.now_ms();
+    let mut passed = 0u64;
+    // The scope of rows inserted earlier in this batch (not in their
+    // tables until the batch is materialised).
+    let mut fresh: std::collections::HashMap<String, Resolved> = std::collections::HashMap::new();
     // Per row touched, the changes of this batch that were new.
     let mut touched: BTreeMap<(usize, String), Vec<(String, u64)>> = BTreeMap::new();
     let mut new = 0;
     for c in changes {
+        if !filter.is_open() {
+            let resolved = match scope::of(c) {
+                scope::Scope::Global => Resolved::Global,
+                scope::Scope::Event(e) => Resolved::Event(e),
+                scope::Scope::Row(id) => match fresh.get(&id) {
+                    Some(r) => r.clone(),
+                    None => held_scope(w, &id)?.unwrap_or(Resolved::Unknown),
+                },
+            };
+            if !filter.admits(&resolved) {
+                passed += 1;
+                continue;
+            }
+            if c.op == ChangeOp::Insert {
+                fresh.entry(c.entity_id.clone()).or_insert_with(|| scope::of_row(c, &resolved));
+            }
+        }
         let fields = serde_json::to_string(&c.fields).unwrap_or_else(|_| "{}".into());
         if let Err(e) = rules::check_sized(c, now, fields.len()) {
             quarantine(w, c, &fields, Some(&e.field), &e.message)?;
@@ -110,7 +220,7 @@ pub fn apply(w: &mut Writer<'_>, changes: &[Change], cursor: Option<u64>) -> Res
     if let Some(cursor) = cursor {
         set_meta(w, "sync.cursor", &cursor.to_string())?;
     }
-    Ok(new)
+    Ok((new, passed))
 }
 
 /// Runs `f` inside a savepoint: on error, nothing of it stays.

@@ -26,6 +26,9 @@ pub enum StorageError {
     /// owns (403 `wrong_device`).
     #[error("{0}")]
     WrongDevice(String),
+    /// A limited device pushing another event's changes (403 `out_of_scope`).
+    #[error("{0}")]
+    OutOfScope(String),
 }
 
 pub type Result<T> = std::result::Result<T, StorageError>;
@@ -98,13 +101,45 @@ pub enum Backend {
 impl Backend {
     /// `sqlite:PATH` or `postgres://...` / `postgresql://...`.
     pub async fn open(url: &str) -> Result<Backend> {
-        if let Some(path) = url.strip_prefix("sqlite:") {
-            Ok(Backend::Sqlite(sqlite::Sqlite::open(path)?))
+        let b = if let Some(path) = url.strip_prefix("sqlite:") {
+            Backend::Sqlite(sqlite::Sqlite::open(path)?)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Backend::Postgres(postgres::Postgres::connect(url).await?))
+            Backend::Postgres(postgres::Postgres::connect(url).await?)
         } else {
-            Err(StorageError::Invalid(format!("store must be sqlite:PATH or postgres://…, not {url:?}")))
+            return Err(StorageError::Invalid(format!("store must be sqlite:PATH or postgres://…, not {url:?}")));
+        };
+        b.backfill_scopes().await?;
+        Ok(b)
+    }
+
+    pub(crate) async fn scope_get(&self, ids: Vec<String>) -> Result<Vec<(String, Option<String>)>> {
+        match self {
+            Backend::Sqlite(s) => s.scope_get(ids).await,
+            Backend::Postgres(p) => p.scope_get(ids).await,
         }
+    }
+
+    pub(crate) async fn scope_put(&self, rows: Vec<(String, Option<String>)>) -> Result<()> {
+        match self {
+            Backend::Sqlite(s) => s.scope_put(rows).await,
+            Backend::Postgres(p) => p.scope_put(rows).await,
+        }
+    }
+
+    pub(crate) async fn scope_count(&self) -> Result<u64> {
+        match self {
+            Backend::Sqlite(s) => s.scope_count().await,
+            Backend::Postgres(p) => p.scope_count().await,
+        }
+    }
+
+    /// Pairs a device limited to some events or a programme.
+    pub async fn pair_limited(&self, name: &str, relay: bool, limit: &crate::scoped::DeviceLimit) -> Result<NewDevice> {
+        let d = self.pair(name, relay).await?;
+        if limit.is_limited() {
+            self.set_limit(&d.device_id, limit).await?;
+        }
+        Ok(d)
     }
 
     pub async fn add_device(&self, name: &str) -> Result<NewDevice> {
@@ -168,6 +203,9 @@ impl Backend {
         if let Some(c) = changes.iter().find(|c| c.device_id != origin) {
             return Err(StorageError::Invalid(format!("change {}/{} is not from {origin}", c.device_id, c.seq)));
         }
+        // A limited device pushes only its events' changes; the scope of
+        // every row is kept for later pulls.
+        self.admit_push(device, changes).await?;
         // A relay's token is not bound to the stores it forwards.
         let bind = !device.relay;
         match self {
@@ -181,6 +219,20 @@ impl Backend {
     /// Changes after `cursor`, without those of `origin` (the asking
     /// device) unless `include_own`.
     pub async fn pull(&self, device: &DeviceInfo, cursor: u64, limit: u32, origin: &str, include_own: bool) -> Result<PullResponse> {
+        self.pull_events(device, cursor, limit, origin, include_own, None).await
+    }
+
+    /// [`Backend::pull`] of only `events` (and the organisation's own
+    /// changes), never more than the device's limit.
+    pub async fn pull_events(
+        &self,
+        device: &DeviceInfo,
+        cursor: u64,
+        limit: u32,
+        origin: &str,
+        include_own: bool,
+        events: Option<&[String]>,
+    ) -> Result<PullResponse> {
         // A token pulls as its own laptop (or one nobody owns yet, before
         // its first push), never as another's.
         if let Some((owner, name)) = self.owner(origin).await? {
@@ -190,6 +242,29 @@ impl Backend {
         }
         let limit = limit.clamp(1, 10_000);
         let skip = (!include_own).then(|| origin.to_string());
+        let mut scope = self.device_limit(&device.id).await?;
+        if let Some(asked) = events {
+            scope = scope.and(&muster_protocol::scope::Limit::only(asked.iter().cloned()));
+        }
+        let mut cursor = cursor;
+        let mut read = 0u64;
+        loop {
+            let mut page = self.pull_raw(cursor, limit, skip.clone()).await?;
+            let moved = page.cursor - cursor;
+            self.filter_pull(&mut page, &scope).await?;
+            read += moved;
+            // An answer emptied by the limit goes on reading, so the cursor
+            // always moves by a whole batch (a laptop stops a server that
+            // creeps).
+            if !page.changes.is_empty() || !page.more || read >= u64::from(limit) {
+                return Ok(page);
+            }
+            cursor = page.cursor;
+        }
+    }
+
+    /// Up to `limit` changes after `cursor`, those of `skip` left out.
+    pub(crate) async fn pull_raw(&self, cursor: u64, limit: u32, skip: Option<String>) -> Result<PullResponse> {
         match self {
             Backend::Sqlite(s) => s.pull(cursor, limit, skip).await,
             Backend::Postgres(p) => p.pull(cursor, limit, skip).await,

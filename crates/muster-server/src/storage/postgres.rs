@@ -41,6 +41,10 @@ CREATE TABLE IF NOT EXISTS trust (
     key    TEXT PRIMARY KEY,
     value  TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS scopes (
+    entity_id  TEXT PRIMARY KEY,
+    event_id   TEXT
+);
 DO $$ BEGIN
     IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'origins' AND column_name = 'owner') THEN
         ALTER TABLE origins ADD COLUMN owner TEXT;
@@ -249,6 +253,30 @@ impl Postgres {
             .map(|r| (r.get::<_, String>(0), r.get::<_, Option<String>>(1).unwrap_or_default()))
             .collect();
         Ok(Summary { changes: changes as u64, by_entity, events })
+    }
+
+    /// As [`super::sqlite::Sqlite::scope_get`].
+    pub async fn scope_get(&self, ids: Vec<String>) -> Result<Vec<(String, Option<String>)>> {
+        let c = self.client.lock().await;
+        let rows = c.query("SELECT entity_id, event_id FROM scopes WHERE entity_id = ANY($1)", &[&ids]).await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    /// As [`super::sqlite::Sqlite::scope_put`].
+    pub async fn scope_put(&self, rows: Vec<(String, Option<String>)>) -> Result<()> {
+        let c = self.client.lock().await;
+        let (ids, events): (Vec<String>, Vec<Option<String>>) = rows.into_iter().unzip();
+        c.execute(
+            "INSERT INTO scopes (entity_id, event_id) SELECT * FROM UNNEST($1::text[], $2::text[]) ON CONFLICT (entity_id) DO NOTHING",
+            &[&ids, &events],
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn scope_count(&self) -> Result<u64> {
+        let c = self.client.lock().await;
+        Ok(c.query_one("SELECT COUNT(*) FROM scopes", &[]).await?.get::<_, i64>(0) as u64)
     }
 
     /// The value of a `trust` record.

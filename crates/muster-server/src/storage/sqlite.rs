@@ -38,6 +38,10 @@ CREATE TABLE IF NOT EXISTS trust (
     key    TEXT PRIMARY KEY,
     value  TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS scopes (
+    entity_id  TEXT PRIMARY KEY,
+    event_id   TEXT
+);
 ";
 
 /// Added after the first release: which token owns each origin (the
@@ -315,6 +319,41 @@ impl Sqlite {
 }
 
 impl Sqlite {
+    /// The event of each row id held in `scopes` (`None`: the organisation's).
+    pub async fn scope_get(&self, ids: Vec<String>) -> Result<Vec<(String, Option<String>)>> {
+        self.run(move |c| {
+            let mut stmt = c.prepare_cached("SELECT event_id FROM scopes WHERE entity_id = ?1")?;
+            let mut out = Vec::new();
+            for id in ids {
+                if let Some(e) = stmt.query_row([&id], |r| r.get::<_, Option<String>>(0)).optional()? {
+                    out.push((id, e));
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Records the event of rows (the first record of a row stays).
+    pub async fn scope_put(&self, rows: Vec<(String, Option<String>)>) -> Result<()> {
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            {
+                let mut stmt = tx.prepare_cached("INSERT INTO scopes (entity_id, event_id) VALUES (?1, ?2) ON CONFLICT (entity_id) DO NOTHING")?;
+                for (id, e) in &rows {
+                    stmt.execute(rusqlite::params![id, e])?;
+                }
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn scope_count(&self) -> Result<u64> {
+        self.run(|c| Ok(c.query_row("SELECT COUNT(*) FROM scopes", [], |r| r.get::<_, i64>(0))? as u64)).await
+    }
+
     /// The value of a `trust` record.
     pub async fn kv_get(&self, key: &str) -> Result<Option<String>> {
         let key = key.to_string();
