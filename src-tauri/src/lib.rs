@@ -110,7 +110,7 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
 
 /// Every command of the shell, by module (their names are unique).
 pub fn specs() -> Vec<&'static ipc::CommandSpec> {
-    [event::SPECS, unlock::SPECS, checkin::SPECS, sync::SPECS, certificates::SPECS, keying::SPECS, users::SPECS].into_iter().flatten().collect()
+    [event::SPECS, unlock::SPECS, checkin::SPECS, sync::SPECS, certificates::SPECS, keying::SPECS, users::SPECS, programme::SPECS].into_iter().flatten().collect()
 }
 
 /// Every event the shell emits.

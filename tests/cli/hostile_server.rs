@@ -427,7 +427,7 @@ fn a_change_a_store_cannot_apply_is_set_aside_and_sync_goes_on() {
     let mut huge_seq = event_change(&old, u64::MAX, "大号");
     huge_seq.hlc = Hlc::new(now_ms(), 7);
     let mut newer = event_change(&old, 4, "新");
-    newer.entity = "programme".into();
+    newer.entity = "excursion".into();
     let missing_event = uuid();
     let mut orphan = event_change(&old, 5, "x");
     orphan.entity = "session".into();

@@ -15,4 +15,16 @@ trainee_count: number, session_count: number,
 /**
  * Minutes after a session's start before an arrival counts as late.
  */
-grace_minutes: number, };
+grace_minutes: number, 
+/**
+ * The programme this event is a stop of.
+ */
+programme_id: string | null, 
+/**
+ * When it was closed: read-only since (reprints still allowed).
+ */
+closed_at: string | null, 
+/**
+ * When this laptop removed its personal data (`event purge`).
+ */
+purged_at: string | null, };

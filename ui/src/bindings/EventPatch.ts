@@ -7,4 +7,8 @@ export type EventPatch = { name: string | null, venue: string | null,
 /**
  * First day, `YYYY-MM-DD`.
  */
-starts_on: string | null, days: number | null, };
+starts_on: string | null, days: number | null, 
+/**
+ * The programme it is a stop of (id or exact name); `""` takes it out.
+ */
+programme_id?: string, };

@@ -19,6 +19,7 @@ import type { Entry } from "./Entry";
 import type { Event } from "./Event";
 import type { EventPatch } from "./EventPatch";
 import type { ExportedFile } from "./ExportedFile";
+import type { History } from "./History";
 import type { ImportReport } from "./ImportReport";
 import type { Joined } from "./Joined";
 import type { KeyerStats } from "./KeyerStats";
@@ -33,7 +34,10 @@ import type { PinChoice } from "./PinChoice";
 import type { Portrait } from "./Portrait";
 import type { PrintRecord } from "./PrintRecord";
 import type { PrintedCertificates } from "./PrintedCertificates";
+import type { Programme } from "./Programme";
+import type { ProgrammeView } from "./ProgrammeView";
 import type { Progress } from "./Progress";
+import type { Purged } from "./Purged";
 import type { Quarantined } from "./Quarantined";
 import type { Reminder } from "./Reminder";
 import type { Removed } from "./Removed";
@@ -45,6 +49,7 @@ import type { SessionDashboard } from "./SessionDashboard";
 import type { SessionInfo } from "./SessionInfo";
 import type { SessionPatch } from "./SessionPatch";
 import type { StoredForm } from "./StoredForm";
+import type { SyncEvents } from "./SyncEvents";
 import type { SyncFileExport } from "./SyncFileExport";
 import type { SyncSettings } from "./SyncSettings";
 import type { SyncStatus } from "./SyncStatus";
@@ -374,6 +379,34 @@ export const commands = {
    * Backs the store up to `path` (a USB stick), encrypted like the store.
    */
   backupNow: (path: string): Promise<BackupDone> => call<BackupDone>("backup_now", { path }),
+  listProgrammes: (): Promise<Array<Programme>> => call<Array<Programme>>("list_programmes", {}),
+  createProgramme: (name: string, description: string | null): Promise<Programme> => call<Programme>("create_programme", { name, description }),
+  /**
+   * A programme's stops in date order, with what this laptop holds of each.
+   */
+  programmeShow: (programmeId: string): Promise<ProgrammeView> => call<ProgrammeView>("programme_show", { programmeId }),
+  /**
+   * Creates an event, a stop of `programme_id` when given.
+   */
+  createEventIn: (event: NewEvent, programmeId: string | null): Promise<Event> => call<Event>("create_event_in", { event, programmeId }),
+  /**
+   * Closes an event: read-only from now (reprints still allowed).
+   */
+  closeEvent: (eventId: string): Promise<Event> => call<Event>("close_event", { eventId }),
+  reopenEvent: (eventId: string): Promise<Event> => call<Event>("reopen_event", { eventId }),
+  /**
+   * Removes a closed, fully synced event's personal data from this laptop.
+   */
+  purgeEvent: (eventId: string): Promise<Purged> => call<Purged>("purge_event", { eventId }),
+  /**
+   * The same person at every stop this laptop holds.
+   */
+  traineeHistory: (traineeId: string): Promise<History> => call<History>("trainee_history", { traineeId }),
+  syncEvents: (): Promise<SyncEvents> => call<SyncEvents>("sync_events", {}),
+  /**
+   * Which events this laptop syncs (`null`: all the server gives it).
+   */
+  setSyncEvents: (events: Array<string> | null): Promise<SyncEvents> => call<SyncEvents>("set_sync_events", { events }),
 } as const;
 
 /** The command names, as the shell registers them. */
@@ -460,6 +493,16 @@ export type CommandName =
   | "export_audit"
   | "backup_reminder"
   | "backup_now"
+  | "list_programmes"
+  | "create_programme"
+  | "programme_show"
+  | "create_event_in"
+  | "close_event"
+  | "reopen_event"
+  | "purge_event"
+  | "trainee_history"
+  | "sync_events"
+  | "set_sync_events"
   ;
 
 /** Listeners for the events the shell emits; each returns its unlisten function. */
