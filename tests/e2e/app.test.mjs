@@ -1362,6 +1362,82 @@ describe("Muster desktop app", () => {
     await clickEl(await $t("user-add"));
   }
 
+  // ---- the programme: stops grouped, a person at two stops, a stop closed (issue 13) ----
+  test("programme: a new programme from the create form, its stops grouped in date order, a person at both, a stop closed", async () => {
+    const PROGRAMME = "第四次工业革命助力产业帮扶与乡村振兴";
+    const db = path.join(tmp, "data/muster/muster.db");
+    await clickEl(await $t("home"));
+    await typeInto("create-name", "延安站");
+    await browser.execute(() => { const d = document.querySelector('[data-testid="create-starts"]'); d.value = "2027-03-10"; });
+    await (await $t("create-programme")).selectByAttribute("value", "\u0000new");
+    await typeInto("create-programme-name", PROGRAMME);
+    await shot("60-programme-create-zh");
+    await clickEl(await $t("create-submit"));
+    await (await $t("event-title")).waitForDisplayed({ timeout: T });
+    await clickEl(await $t("home"));
+    await typeInto("create-name", "灵寿站");
+    await browser.execute(() => { const d = document.querySelector('[data-testid="create-starts"]'); d.value = "2026-11-20"; });
+    await waitUntil(async () => (await texts("create-programme")).some((x) => x.includes(PROGRAMME)), "the new programme is offered");
+    const select = await $t("create-programme");
+    const value = await browser.execute((sel, name) => [...sel.options].find((o) => o.text === name)?.value, select, PROGRAMME);
+    await select.selectByAttribute("value", value);
+    await clickEl(await $t("create-submit"));
+    await (await $t("event-title")).waitForDisplayed({ timeout: T });
+    await clickEl(await $t("home"));
+    await waitUntil(async () => (await texts("programme-title")).some((x) => x.startsWith(PROGRAMME)), "the events are grouped by programme");
+    const stops = await browser.execute((name) => {
+      const g = [...document.querySelectorAll('[data-testid="programme-group"]')].find((x) => x.querySelector('[data-testid="programme-title"]').textContent.startsWith(name));
+      return [...g.querySelectorAll('[data-testid="event-name"]')].map((x) => x.textContent);
+    }, PROGRAMME);
+    assert.deepEqual(stops, ["灵寿站", "延安站"], "stops in date order");
+    assert.ok((await texts("programme-title")).some((x) => x.startsWith("其他培训")), "events of no programme are listed apart");
+    await shot("61-programme-list-zh");
+
+    // The same person registered at both stops (as two laptops would): linked on the card.
+    const events = JSON.parse(execFileSync(MUSTER, ["--json", "--db", db, "event", "list"], { encoding: "utf8" })).events;
+    const id = (n) => events.find((e) => e.name === n).id;
+    for (const n of ["灵寿站", "延安站"]) {
+      execFileSync(MUSTER, ["--json", "--db", db, "walkin", "--event", id(n), "--name", "王素梅", "--phone", "13812345678"], { encoding: "utf8" });
+    }
+    for (const c of await $$t("event-card")) if ((await c.getText()).includes("灵寿站")) { await clickEl(c); break; }
+    await waitUntil(async () => (await $$t("roster-row")).length === 1, "the walk-in is on the roster");
+    await waitUntil(async () => {
+      await browser.execute(() => document.querySelector('[data-testid="roster-row"]')?.click());
+      return (await $$t("trainee-dialog")).length > 0;
+    }, "a click on the row opens its details");
+    await waitUntil(async () => (await $$t("trainee-history-stop")).length === 2, "the card names both stops");
+    const hist = await texts("trainee-history-stop");
+    assert.match(hist[0], /2026-11-20 · 灵寿站/);
+    assert.match(hist[1], /2027-03-10 · 延安站/);
+    await shot("62-trainee-history-zh");
+    await browser.keys(["\uE00C"]);
+    await waitUntil(async () => (await $$t("trainee-dialog")).length === 0, "the dialog closes");
+
+    // Closing the stop: confirmed, then read-only (a walk-in is refused, in Chinese).
+    await clickEl(await $t("event-edit"));
+    await (await $t("event-dialog")).waitForDisplayed({ timeout: T });
+    await shot("63-event-dialog-programme-zh");
+    await clickEl(await $t("event-close"));
+    await (await $t("event-close-confirm")).waitForDisplayed({ timeout: T });
+    await clickEl(await $t("confirm-yes"));
+    await waitUntil(async () => (await $$t("event-dialog")).length === 0, "the dialog closes");
+    let refused = "";
+    try {
+      execFileSync(MUSTER, ["--json", "--db", db, "walkin", "--event", id("灵寿站"), "--name", "迟到者"], { encoding: "utf8" });
+    } catch (e) {
+      refused = e.stdout?.toString() ?? "";
+    }
+    assert.match(refused, /closed/, "a closed stop takes no walk-in");
+    await clickEl(await $t("home"));
+    await waitUntil(async () => (await $$t("event-closed")).length === 1, "the closed stop is marked on its card");
+    await shot("64-programme-closed-zh");
+    await (await $t("lang-toggle")).click();
+    await waitUntil(async () => (await texts("programme-title")).some((x) => x.startsWith("Other events")), "the list in English");
+    await shot("64-programme-closed-en");
+    await (await $t("lang-toggle")).click();
+    await waitUntil(async () => (await texts("programme-title")).some((x) => x.startsWith("其他培训")), "back in Chinese");
+  });
+
   test("users: the first admin turns PINs on; the admin adds a keyer and a coordinator", async () => {
     await clickEl(await $t("home"));
     await (await $t("events-page")).waitForDisplayed({ timeout: T });

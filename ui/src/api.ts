@@ -48,6 +48,20 @@ export const api = {
   listEvents: () => commands.listEvents(),
   getEvent: (eventId: string) => commands.getEvent(eventId),
   createEvent: (event: NewEvent) => commands.createEvent(event),
+  /** Creates an event, a stop of `programmeId` when given. */
+  createEventIn: (event: NewEvent, programmeId: string | null) => commands.createEventIn(event, programmeId),
+  listProgrammes: () => commands.listProgrammes(),
+  createProgramme: (name: string) => commands.createProgramme(name, null),
+  programmeShow: (programmeId: string) => commands.programmeShow(programmeId),
+  closeEvent: (eventId: string) => commands.closeEvent(eventId),
+  reopenEvent: (eventId: string) => commands.reopenEvent(eventId),
+  /** Removes a closed, fully synced event's personal data from this laptop. */
+  purgeEvent: (eventId: string) => commands.purgeEvent(eventId),
+  /** The same person at every stop this laptop holds. */
+  traineeHistory: (traineeId: string) => commands.traineeHistory(traineeId),
+  syncEvents: () => commands.syncEvents(),
+  /** Which events this laptop syncs (null: every event the server gives it). */
+  setSyncEvents: (events: string[] | null) => commands.setSyncEvents(events),
   createDemoEvent: () => commands.createDemoEvent(),
   listSessions: (eventId: string) => commands.listSessions(eventId),
   addSession: (eventId: string, session: NewSession) => commands.addSession(eventId, session),

@@ -73,7 +73,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         }
         Command::Programme(ProgrammeCmd::List) => {
             let list = m.list_programmes()?;
-            let text = list.iter().map(|p| format!("{}  {}  ({} stops)", p.id, p.name, p.stops)).collect::<Vec<_>>().join("\n");
+            let text = list.iter().map(|p| format!("{}  {}  ({} stops)", p.id, p.name, p.stop_count)).collect::<Vec<_>>().join("\n");
             Outcome::new(json!({ "programmes": list }), text)
         }
         Command::Programme(ProgrammeCmd::Show { programme }) => {

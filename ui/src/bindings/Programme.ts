@@ -7,4 +7,4 @@ export type Programme = { id: string, name: string, description: string | null, 
 /**
  * Events (stops) in it.
  */
-stops: number, };
+stop_count: number, };

@@ -9,4 +9,4 @@ export type ProgrammeView = { stops: Array<Stop>, totals: Holdings, id: string, 
 /**
  * Events (stops) in it.
  */
-stops: number, };
+stop_count: number, };

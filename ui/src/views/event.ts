@@ -301,10 +301,61 @@ function traineeDialog(tr: Trainee, onSaved: () => void, signal: AbortSignal): v
         e.needs ? h("div", { class: `cert-needs${e.needs.reachable ? "" : " out-of-reach"}`, testid: "trainee-needs" }, needsText(e.needs)) : "");
     }, () => undefined);
   }
+  // The same person at the programme's other stops (linked, never merged).
+  const history = h("div", { class: "trainee-history", testid: "trainee-history" });
+  standing.after(history);
+  void untilAbort(api.traineeHistory(tr.id), signal).then((hist) => {
+    if (hist.stops.length < 2) return;
+    history.append(
+      h("div", { class: "muted" }, t("trainee.history", { n: hist.stops.length })),
+      h("ul", { class: "history-list" }, hist.stops.map((s) =>
+        h("li", { class: s.trainee_id === tr.id ? "here" : "", testid: "trainee-history-stop" },
+          `${s.starts} · ${s.name} · ${hoursText(s.hours)} h`,
+          s.certificate ? ` · ${t("trainee.history.certificate", { number: s.certificate })}` : ""))),
+    );
+  }, () => undefined);
 }
 
-/** The event dialog: name, venue, first day, days. */
+/** The event dialog: name, venue, first day, days, its programme; close, reopen, remove from this laptop. */
 function eventDialog(ev: Event, onSaved: () => void, signal: AbortSignal): void {
+  const programme = h("select", { class: "select", testid: "event-edit-programme" },
+    h("option", { value: "" }, t("create.programme.none")));
+  void untilAbort(api.listProgrammes(), signal).then((list) => {
+    for (const p of list) programme.append(h("option", { value: p.id, selected: p.id === ev.programme_id }, p.name));
+  }, () => undefined);
+  const closing = h("button", {
+    class: "btn btn-secondary", type: "button", testid: ev.closed_at ? "event-reopen" : "event-close",
+    onclick: async () => {
+      clear(errorSlot);
+      try {
+        if (ev.closed_at) await untilAbort(api.reopenEvent(ev.id), signal);
+        else {
+          const yes = await confirmDialog({ title: t("event.close.title"), body: t("event.close.body"), yes: t("event.close"), testid: "event-close-confirm", signal });
+          if (!yes) return;
+          await untilAbort(api.closeEvent(ev.id), signal);
+        }
+        modal.close();
+        onSaved();
+      } catch (err) {
+        errorSlot.append(errorBox(err as UiError));
+      }
+    },
+  }, ev.closed_at ? t("event.reopen") : t("event.close"));
+  const purge = ev.closed_at && !ev.purged_at && can(role(), "events.create") ? h("button", {
+    class: "btn btn-danger", type: "button", testid: "event-purge",
+    onclick: async () => {
+      clear(errorSlot);
+      const yes = await confirmDialog({ title: t("event.purge.title"), body: t("event.purge.body", { name: ev.name }), yes: t("event.purge"), testid: "event-purge-confirm", signal });
+      if (!yes) return;
+      try {
+        const r = await untilAbort(api.purgeEvent(ev.id), signal);
+        errorSlot.append(h("p", { class: "ok-line", testid: "event-purged-done" }, t("event.purge.done", { n: r.trainees })));
+        onSaved();
+      } catch (err) {
+        errorSlot.append(errorBox(err as UiError));
+      }
+    },
+  }, t("event.purge")) : null;
   const name = h("input", { type: "text", required: true, maxlength: 200, value: ev.name, testid: "event-edit-name" });
   const venue = h("input", { type: "text", maxlength: 200, value: ev.venue, testid: "event-edit-venue" });
   const starts = h("input", { type: "date", value: ev.starts_on, testid: "event-edit-starts" });
@@ -317,6 +368,7 @@ function eventDialog(ev: Event, onSaved: () => void, signal: AbortSignal): void 
       clear(errorSlot);
       await saveDialog(save, errorSlot, () => modal.close(), onSaved, () => untilAbort(api.editEvent(ev.id, {
         name: name.value.trim(), venue: venue.value.trim(), starts_on: starts.value, days: Math.max(1, Number.parseInt(days.value, 10) || 1),
+        programme_id: programme.value === (ev.programme_id ?? "") ? undefined : programme.value,
       }), signal));
     },
   },
@@ -324,7 +376,8 @@ function eventDialog(ev: Event, onSaved: () => void, signal: AbortSignal): void 
     field(t("create.name"), name),
     field(t("create.venue"), venue),
     h("div", { class: "field-row" }, field(t("create.starts"), starts, "grow"), field(t("create.days"), days, "narrow")),
-    h("div", { class: "modal-actions" }, save),
+    field(t("create.programme"), programme),
+    h("div", { class: "modal-actions" }, closing, purge, save),
   );
   const modal = openModal({ title: t("event.edit"), testid: "event-dialog", body: [form], autofocus: name, signal });
 }

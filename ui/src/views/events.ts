@@ -3,6 +3,7 @@
 
 import { api } from "../api";
 import type { Event } from "../bindings/Event";
+import type { Programme } from "../bindings/Programme";
 import { clear, h, untilAbort } from "../dom";
 import { dateRange, type UiError } from "../format";
 import { t } from "../i18n";
@@ -33,11 +34,42 @@ function eventCard(ev: Event, ctx: Ctx): HTMLElement {
     h("div", { class: "chips" },
       h("span", { class: "chip chip-accent" }, t("events.trainees", { n: ev.trainee_count })),
       h("span", { class: "chip" }, t("events.sessions", { n: ev.session_count })),
+      ev.purged_at ? h("span", { class: "chip chip-muted", testid: "event-purged" }, t("events.purged"))
+        : ev.closed_at ? h("span", { class: "chip chip-muted", testid: "event-closed" }, t("events.closed")) : null,
     ),
   );
 }
 
-function createForm(ctx: Ctx, onError: (e: UiError) => void, signal: AbortSignal): HTMLElement {
+/** Events grouped by programme (stops in date order), then the events of no programme. */
+export function groupByProgramme(events: Event[], programmes: Programme[]): { programme: Programme | null; events: Event[] }[] {
+  const known = new Map(programmes.map((p) => [p.id, p]));
+  const groups = programmes.map((p) => ({ programme: p as Programme | null, events: [] as Event[] }));
+  const rest: Event[] = [];
+  for (const ev of events) {
+    const g = ev.programme_id && known.has(ev.programme_id) ? groups.find((x) => x.programme?.id === ev.programme_id) : undefined;
+    (g ? g.events : rest).push(ev);
+  }
+  for (const g of groups) g.events.sort((a, b) => a.starts_on.localeCompare(b.starts_on) || a.id.localeCompare(b.id));
+  const out = groups.filter((g) => g.events.length > 0);
+  if (rest.length > 0) out.push({ programme: null, events: rest });
+  return out;
+}
+
+function createForm(ctx: Ctx, onError: (e: UiError) => void, signal: AbortSignal, programmes: Programme[]): HTMLElement {
+  const NEW = "\u0000new";
+  const programme = h("select", { name: "programme", testid: "create-programme" },
+    h("option", { value: "" }, t("create.programme.none")),
+    programmes.map((p) => h("option", { value: p.id }, p.name)),
+    h("option", { value: NEW }, t("create.programme.new")),
+  );
+  const programmeName = h("input", {
+    type: "text", maxlength: 200, autocomplete: "off", placeholder: t("create.programme.name"),
+    testid: "create-programme-name", hidden: true,
+  });
+  programme.addEventListener("change", () => {
+    programmeName.hidden = programme.value !== NEW;
+    if (!programmeName.hidden) programmeName.focus();
+  });
   const name = h("input", {
     type: "text", name: "name", required: true, maxlength: 120, autocomplete: "off",
     placeholder: t("create.name.placeholder"), testid: "create-name",
@@ -64,14 +96,21 @@ function createForm(ctx: Ctx, onError: (e: UiError) => void, signal: AbortSignal
           onError({ code: "invalid_input", message: t("create.required"), file: null, line: null, field: "name" } as UiError);
           return;
         }
+        if (programme.value === NEW && !programmeName.value.trim()) {
+          programmeName.focus();
+          onError({ code: "invalid_input", message: t("create.programme.required"), file: null, line: null, field: "programme" } as UiError);
+          return;
+        }
         submit.disabled = true;
         try {
-          const ev = await untilAbort(api.createEvent({
+          let programmeId: string | null = programme.value || null;
+          if (programme.value === NEW) programmeId = (await untilAbort(api.createProgramme(programmeName.value.trim()), signal)).id;
+          const ev = await untilAbort(api.createEventIn({
             name: name.value.trim(),
             venue: venue.value.trim(),
             starts_on: starts.value || today(),
             days: Math.max(1, Number.parseInt(days.value, 10) || 1),
-          }), signal);
+          }, programmeId), signal);
           // The event exists now: a failure here shows on its page, where sessions can be added.
           if (halfDays.checked) await untilAbort(api.addHalfDaySessions(ev.id), signal).catch(onError);
           ctx.go({ name: "event", id: ev.id });
@@ -86,6 +125,7 @@ function createForm(ctx: Ctx, onError: (e: UiError) => void, signal: AbortSignal
     field(t("create.name"), name),
     field(t("create.venue"), venue),
     h("div", { class: "field-row" }, field(t("create.starts"), starts, "grow"), field(t("create.days"), days, "narrow")),
+    field(t("create.programme"), h("div", { class: "stack" }, programme, programmeName)),
     h("label", { class: "check-line" }, halfDays, " ", t("create.half_days")),
     h("div", { class: "form-actions" }, submit),
   );
@@ -106,6 +146,8 @@ export async function renderEvents(root: HTMLElement, ctx: Ctx, signal: AbortSig
   const errorSlot = h("div", { class: "error-slot" });
   const showError = errorShower(errorSlot);
   const listSlot = h("section", { class: "events-main" }, spinner());
+  // Without programmes (or an older shell) the list is ungrouped.
+  const programmes = await untilAbort(api.listProgrammes(), signal).then((p) => (Array.isArray(p) ? p : []), () => [] as Programme[]);
   root.appendChild(
     h("div", { class: "page", testid: "events-page" },
       h("header", { class: "page-head" },
@@ -116,7 +158,7 @@ export async function renderEvents(root: HTMLElement, ctx: Ctx, signal: AbortSig
       ),
       errorSlot,
       can(role(), "events.create")
-        ? h("div", { class: "events-layout" }, listSlot, h("aside", { class: "events-side" }, createForm(ctx, showError, signal)))
+        ? h("div", { class: "events-layout" }, listSlot, h("aside", { class: "events-side" }, createForm(ctx, showError, signal, programmes)))
         : h("div", { class: "events-layout events-layout-wide" }, listSlot),
     ),
   );
@@ -152,5 +194,22 @@ export async function renderEvents(root: HTMLElement, ctx: Ctx, signal: AbortSig
     );
     return;
   }
-  listSlot.appendChild(h("div", { class: "event-grid", testid: "event-list" }, events.map((ev) => eventCard(ev, ctx))));
+  const groups = groupByProgramme(events, programmes);
+  if (groups.length === 1 && groups[0].programme === null) {
+    listSlot.appendChild(h("div", { class: "event-grid", testid: "event-list" }, events.map((ev) => eventCard(ev, ctx))));
+    return;
+  }
+  listSlot.appendChild(
+    h("div", { testid: "event-list" },
+      groups.map((g) =>
+        h("section", { class: "programme-group", testid: "programme-group", "data-programme-id": g.programme?.id ?? "" },
+          h("h2", { class: "programme-title", testid: "programme-title" },
+            g.programme ? g.programme.name : t("events.no_programme"),
+            g.programme ? h("span", { class: "chip" }, t("events.stops", { n: g.events.length })) : null,
+          ),
+          h("div", { class: "event-grid" }, g.events.map((ev) => eventCard(ev, ctx))),
+        ),
+      ),
+    ),
+  );
 }

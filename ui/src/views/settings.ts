@@ -266,6 +266,46 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx, signal: AbortS
   joinCode.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); void join(); } });
   void showOrg();
 
+  // ---- which events this laptop syncs ------------------------------------------------
+  // A laptop holds only the stops it works on: a pull brings no other
+  // event's trainees, check-ins or responses.
+  const scopeCard = h("div", { class: "card", testid: "sync-events-card" });
+  const showScope = async () => {
+    let scope, events;
+    try {
+      [scope, events] = await Promise.all([untilAbort(api.syncEvents(), signal), untilAbort(api.listEvents(), signal)]);
+    } catch {
+      return;
+    }
+    if (!scope || !Array.isArray(events)) return;
+    clear(scopeCard);
+    const all = h("input", { type: "checkbox", testid: "sync-events-all", checked: scope.events === null });
+    const boxes = events.filter((e) => !e.purged_at).map((e) => {
+      const box = h("input", { type: "checkbox", value: e.id, testid: "sync-event", checked: scope.events === null || scope.events.includes(e.id), disabled: scope.events === null });
+      return { box, line: h("label", { class: "check-line" }, box, " ", e.name, " ", h("span", { class: "muted" }, e.starts_on)) };
+    });
+    const apply = async () => {
+      const chosen = all.checked ? null : boxes.filter((b) => b.box.checked).map((b) => b.box.value);
+      try {
+        await untilAbort(api.setSyncEvents(chosen), signal);
+        ctx.toast(t("settings.events.saved"));
+      } catch (e) {
+        showError(e as UiError);
+      }
+      await showScope();
+    };
+    all.addEventListener("change", () => void apply());
+    for (const b of boxes) b.box.addEventListener("change", () => void apply());
+    scopeCard.append(
+      h("h2", { class: "card-title" }, t("settings.events.title")),
+      h("p", { class: "muted" }, t("settings.events.body")),
+      h("label", { class: "check-line" }, all, " ", t("settings.events.all")),
+      ...boxes.map((b) => b.line),
+    );
+    if (scope.purged.length > 0) scopeCard.append(h("p", { class: "muted" }, t("settings.events.purged", { n: scope.purged.length })));
+  };
+  void showScope();
+
   const form = h("form", { class: "card form-card", testid: "sync-form", onsubmit: (e: SubmitEvent) => { e.preventDefault(); save.click(); } },
     h("h2", { class: "card-title" }, t("settings.server")),
     field(t("settings.url"), url),
@@ -282,6 +322,7 @@ export async function renderSettings(root: HTMLElement, ctx: Ctx, signal: AbortS
     h("div", { class: "settings-grid" },
       orgCard,
       form,
+      scopeCard,
       h("div", { class: "card", testid: "sync-status-card" },
         h("h2", { class: "card-title" }, t("settings.status")),
         h("div", { class: "mini-stats" }, st.el, pending.el, last.el, aside.el),

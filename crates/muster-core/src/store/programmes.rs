@@ -18,7 +18,7 @@ pub struct Programme {
     pub description: Option<String>,
     pub created_at: String,
     /// Events (stops) in it.
-    pub stops: u32,
+    pub stop_count: u32,
 }
 
 pub fn insert(w: &mut Writer<'_>, name: &str, description: Option<&str>) -> Result<String> {
@@ -34,7 +34,7 @@ const SELECT: &str = "SELECT p.id, p.name, p.description, p.created_at,
      FROM programmes p";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Programme> {
-    Ok(Programme { id: r.get(0)?, name: r.get(1)?, description: r.get(2)?, created_at: r.get(3)?, stops: r.get(4)? })
+    Ok(Programme { id: r.get(0)?, name: r.get(1)?, description: r.get(2)?, created_at: r.get(3)?, stop_count: r.get(4)? })
 }
 
 pub fn list(store: &Store) -> Result<Vec<Programme>> {
