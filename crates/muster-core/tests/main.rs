@@ -13,3 +13,4 @@ mod access;
 mod hostile;
 mod door;
 mod search_index;
+mod programme;

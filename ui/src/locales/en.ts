@@ -29,7 +29,7 @@ export const words = {
   "create.programme.new": "New programme…",
   "create.programme.name": "Name of the new programme",
   "create.programme.required": "Please enter the new programme's name.",
-  "trainee.history": "At {n} stops of the programme (same ID number, or same name and mobile):",
+  "trainee.history": "At {n} events (same ID number, or same name and mobile):",
   "trainee.history.certificate": "certificate {number}",
   "event.close": "Close event",
   "event.reopen": "Reopen event",

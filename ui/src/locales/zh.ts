@@ -29,7 +29,7 @@ export const words: Words = {
   "create.programme.new": "新建项目…",
   "create.programme.name": "新项目名称",
   "create.programme.required": "请输入新项目的名称。",
-  "trainee.history": "在本项目的 {n} 站培训中出现（身份证号相同，或姓名与手机号相同）：",
+  "trainee.history": "在 {n} 次培训中出现（身份证号相同，或姓名与手机号相同）：",
   "trainee.history.certificate": "证书 {number}",
   "event.close": "结束归档",
   "event.reopen": "重新开放",
