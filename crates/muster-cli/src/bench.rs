@@ -149,3 +149,126 @@ fn raw_insert(path: &std::path::Path, changes: &[muster_protocol::Change]) -> an
     tx.commit()?;
     Ok(start.elapsed().as_secs_f64())
 }
+
+/// A programme at scale: one real stop made by a laptop (roster of
+/// `trainees`, four sessions, everyone checked into each), copied to
+/// `stops` stops under fresh ids, each stop as its own laptop; every change
+/// pushed to the server's store (`store`: sqlite:PATH or postgres://…)
+/// through the backend's own push (limits, scopes), then the server's read
+/// model brought up to date, then the programme report and one stop's
+/// figures timed on it.
+pub fn programme(store: &str, stops: usize, trainees: usize) -> anyhow::Result<Value> {
+    use muster_core::attendance::{MarkRequest, Who};
+    use muster_core::model::{NewEvent, NewSession};
+    use std::collections::HashMap;
+    let dir = std::env::temp_dir().join(format!("muster-bench-programme-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+
+    // One stop, for real.
+    let made = Instant::now();
+    let mut a = Muster::open(&dir.join("stop.db"))?;
+    let p = a.create_programme("第四次工业革命助力产业帮扶与乡村振兴 (bench)", None)?;
+    let e = a.create_event_in(NewEvent { name: "灵寿县".into(), venue: "灵寿县".into(), starts_on: "2026-11-20".into(), days: 2 }, Some(&p.id))?;
+    // Two days of a morning and an afternoon session.
+    let mut sessions = Vec::new();
+    for day in ["2026-11-20", "2026-11-21"] {
+        for (from, to) in [("09:00", "12:00"), ("14:00", "17:00")] {
+            sessions.push((a.add_session(&e.id, NewSession { title: format!("{day} {from}"), starts_at: format!("{day}T{from}"), ends_at: format!("{day}T{to}") })?.id, day));
+        }
+    }
+    let csv = dir.join("roster.csv");
+    let rows: String = (0..trainees).map(|i| format!("学员{i},139{i:08}\n")).collect();
+    std::fs::write(&csv, format!("姓名,手机\n{rows}"))?;
+    a.import_roster(&e.id, &csv, &Default::default(), &mut |_, _| {})?;
+    for (s, day) in &sessions {
+        for t in a.roster(&e.id)? {
+            a.check_in(&MarkRequest { event_id: e.id.clone(), session_id: s.clone(), who: Who::Id(t.id), at: Some(format!("{day}T08:55")), force: true, source: muster_core::attendance::Source::Scan })?;
+        }
+    }
+    let template = a.own_changes()?;
+    let make_s = made.elapsed().as_secs_f64();
+    drop(a);
+
+    // Stop k: every id but the programme's made anew (the same for the same id).
+    let fresh = |k: usize, id: &str, map: &mut HashMap<String, String>| -> String {
+        map.entry(id.to_string())
+            .or_insert_with(|| {
+                let mut u = uuid::Uuid::now_v7().to_string();
+                u.replace_range(0..8, &format!("{:08x}", k as u32 ^ 0x0190_0000));
+                u
+            })
+            .clone()
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let backend = rt.block_on(muster_server::Backend::open(store))?;
+    let mut pushed = 0u64;
+    let mut push_s = 0.0;
+    for k in 0..stops {
+        let mut map: HashMap<String, String> = HashMap::new();
+        map.insert(p.id.clone(), p.id.clone());
+        let origin = fresh(k, &template[0].device_id, &mut map);
+        let changes: Vec<muster_protocol::Change> = template
+            .iter()
+            .filter(|c| k == 0 || c.entity != "programme")
+            .map(|c| {
+                let mut c = c.clone();
+                c.device_id = origin.clone();
+                c.entity_id = fresh(k, &c.entity_id, &mut map);
+                for v in c.fields.values_mut() {
+                    if let Some(s) = v.as_str().filter(|s| muster_protocol::rules::is_uuid(s)) {
+                        *v = Value::String(fresh(k, s, &mut map));
+                    }
+                }
+                if c.entity == "event" {
+                    if let Some(n) = c.fields.get_mut("name") {
+                        *n = Value::String(format!("第 {} 站", k + 1));
+                    }
+                }
+                c
+            })
+            .collect();
+        let device = rt.block_on(async {
+            let d = backend.add_device(&format!("stop {}", k + 1)).await?;
+            anyhow::Ok(backend.authenticate(&d.token).await?.expect("a new token authenticates"))
+        })?;
+        let start = Instant::now();
+        for batch in changes.chunks(muster_protocol::sync::BATCH) {
+            rt.block_on(backend.push(&device, &origin, batch))?;
+        }
+        push_s += start.elapsed().as_secs_f64();
+        pushed += changes.len() as u64;
+    }
+
+    // The read model follows, then the figures are read from it.
+    let model = dir.join("read-model.db");
+    let start = Instant::now();
+    let (_, followed) = rt.block_on(muster_server::report::follow(&backend, &model))?;
+    let follow_s = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let (view, _) = rt.block_on(muster_server::report::programme(&backend, &model, &p.id))?;
+    let report_s = start.elapsed().as_secs_f64();
+    let mut m = Muster::open(&model)?;
+    m.set_actor(Some(muster_core::access::Actor::admin("bench")));
+    let one = view.stops.last().map(|s| s.event_id.clone()).unwrap_or_default();
+    let start = Instant::now();
+    let attendance = m.attendance_report(&one)?;
+    let stop_s = start.elapsed().as_secs_f64();
+    let _ = std::fs::remove_dir_all(&dir);
+    let r = |s: f64| (s * 1000.0).round() / 1000.0;
+    Ok(json!({
+        "store": if store.starts_with("sqlite:") { "sqlite" } else { "postgres" },
+        "stops": stops,
+        "trainees": view.totals.trainees,
+        "checked_in": view.totals.checked_in,
+        "changes": pushed,
+        "one_stop_made_seconds": r(make_s),
+        "push_seconds": r(push_s),
+        "push_changes_per_s": (pushed as f64 / push_s).round(),
+        "read_model_seconds": r(follow_s),
+        "read_model_changes_per_s": (followed.applied as f64 / follow_s).round(),
+        "report_seconds": r(report_s),
+        "stop_attendance_seconds": r(stop_s),
+        "stop_attendance_rows": attendance.trainees.len(),
+    }))
+}

@@ -414,6 +414,16 @@ pub enum BenchCmd {
         #[arg(long)]
         force: bool,
     },
+    /// A programme at scale: one real stop copied to N stops, pushed to a server store, its read model followed, the report timed → {"changes", "push_changes_per_s", "read_model_changes_per_s", "report_seconds", ...}.
+    Programme {
+        /// The server's store: sqlite:PATH or postgres://… (default: a temporary SQLite file).
+        #[arg(long)]
+        store: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        stops: usize,
+        #[arg(long, default_value_t = 2000)]
+        trainees: usize,
+    },
     /// Run N realistic door searches (names, initials, mobile last-4, codes) → {"trainees", "queries", "p50_us", "p99_us"}.
     Search {
         #[arg(long)]

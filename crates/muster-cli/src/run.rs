@@ -254,6 +254,14 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             m.correct_attendance(&event, &session, &trainee, &status, hours, &reason)?;
             Outcome::new(json!({ "corrected": true, "trainee_id": trainee, "session_id": session, "status": status }), "correction recorded")
         }
+        Command::Bench(BenchCmd::Programme { store, stops, trainees }) => {
+            let tmp = std::env::temp_dir().join(format!("muster-bench-server-{}.db", std::process::id()));
+            let url = store.unwrap_or_else(|| format!("sqlite:{}", tmp.display()));
+            let v = crate::bench::programme(&url, stops, trainees)?;
+            let _ = std::fs::remove_file(&tmp);
+            let text = v.to_string();
+            Outcome::new(v, text)
+        }
         Command::Bench(BenchCmd::Sync { trainees, sessions }) => {
             let out = crate::bench::sync(trainees, sessions)?;
             let text = out.to_string();
