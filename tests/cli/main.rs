@@ -18,3 +18,4 @@ mod hostile_store;
 mod hostile_files;
 mod door_import;
 mod programme;
+mod organisers;

@@ -17,6 +17,9 @@ pub struct ServeArgs {
     /// Address to listen on, e.g. 127.0.0.1:8080 or 0.0.0.0:8080 (venue hub).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: std::net::SocketAddr,
+    /// The read model the organisers' view at /org reads (default: as `server report`'s: beside an SQLite store, else in the app's data folder).
+    #[arg(long, value_name = "FILE")]
+    pub read_model: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -48,6 +51,28 @@ pub enum ServerCmd {
         /// The read model (a Muster store kept up to date from the server's; default: beside an SQLite store, else in the app's data folder).
         #[arg(long, value_name = "FILE")]
         read_model: Option<PathBuf>,
+    },
+    /// Accounts for the organisers' web view at /org (argon2id; the password from MUSTER_PASSWORD).
+    #[command(subcommand)]
+    Organiser(OrganiserCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OrganiserCmd {
+    /// Add an organiser account, the password from MUSTER_PASSWORD (at least 10 characters) → {"name"}; a name taken → exit 3 (unless --replace).
+    Add {
+        #[arg(long)]
+        store: String,
+        #[arg(long)]
+        name: String,
+        /// Give an existing organiser a new password (their sessions end).
+        #[arg(long)]
+        replace: bool,
+    },
+    /// → {"organisers": [name]}.
+    List {
+        #[arg(long)]
+        store: String,
     },
 }
 
@@ -161,7 +186,8 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 pub fn serve(args: &ServeArgs) -> anyhow::Result<Outcome> {
     runtime()?.block_on(async {
         let backend = Backend::open(&args.store).await.map_err(invalid)?;
-        muster_server::serve(backend, args.listen).await?;
+        let read_model = args.read_model.clone().unwrap_or_else(|| muster_server::report::default_read_model(&args.store));
+        muster_server::serve_with(backend, args.listen, Some(read_model)).await?;
         Ok(Outcome::new(json!({"stopped": true}), ""))
     })
 }
@@ -171,6 +197,7 @@ pub fn server(cmd: &ServerCmd) -> anyhow::Result<Outcome> {
         ServerCmd::Init { store, org, public_url } => return server_init(store, org, public_url.as_deref()),
         ServerCmd::Key(k) => return server_key(k),
         ServerCmd::Report { store, programme, read_model } => return server_report(store, programme, read_model.as_deref()),
+        ServerCmd::Organiser(o) => return server_organiser(o),
         ServerCmd::Device(cmd) => cmd,
     };
     runtime()?.block_on(async {
@@ -299,6 +326,26 @@ fn server_report(store: &str, programme: &str, read_model: Option<&std::path::Pa
         let mut value = serde_json::to_value(&view)?;
         value["read_model"] = json!({"file": path.display().to_string(), "applied": followed.applied, "cursor": followed.cursor});
         Ok(Outcome::new(value, text))
+    })
+}
+
+/// `server organiser add|list`: the password never on the command line.
+fn server_organiser(cmd: &OrganiserCmd) -> anyhow::Result<Outcome> {
+    runtime()?.block_on(async {
+        Ok(match cmd {
+            OrganiserCmd::Add { store, name, replace } => {
+                let password = std::env::var("MUSTER_PASSWORD").unwrap_or_default();
+                let backend = Backend::open(store).await.map_err(invalid)?;
+                let name = muster_server::organisers::add(&backend, name, &password, *replace).await.map_err(invalid)?;
+                let text = format!("organiser {name} may log in at /org");
+                Outcome::new(json!({"name": name}), text)
+            }
+            OrganiserCmd::List { store } => {
+                let names = muster_server::organisers::list(&Backend::open(store).await.map_err(invalid)?).await?;
+                let text = names.join("\n");
+                Outcome::new(json!({"organisers": names}), text)
+            }
+        })
     })
 }
 

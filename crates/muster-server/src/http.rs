@@ -48,6 +48,13 @@ struct App {
 }
 
 pub fn router(backend: Backend) -> Router {
+    router_with(backend, None)
+}
+
+/// [`router`] and the organisers' view at `/org` ([`crate::organisers`]),
+/// reading the read model at `read_model`.
+pub fn router_with(backend: Backend, read_model: Option<std::path::PathBuf>) -> Router {
+    let organisers = crate::organisers::routes(backend.clone(), read_model);
     let app = App { backend, buckets: Arc::new(Mutex::new(HashMap::new())) };
     Router::new()
         .route("/", get(index))
@@ -62,6 +69,7 @@ pub fn router(backend: Backend) -> Router {
         // Bodies are read by the handlers, after the token is checked.
         .layer(DefaultBodyLimit::disable())
         .with_state(app)
+        .merge(organisers)
 }
 
 fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {

@@ -14,9 +14,12 @@
 //! certificates, verification), `scoped` (devices limited to their
 //! stops: what they may push and pull), `report` (the read model: the
 //! changes held, merged by muster-core, counted as laptops count).
+//! `organisers` (the organisers' web view at `/org`: accounts, sessions,
+//! programmes, stops, the cross-stop portrait, the XLSX export).
 
 pub mod http;
 pub mod org;
+pub mod organisers;
 pub mod page;
 pub mod report;
 pub mod scoped;
@@ -25,11 +28,19 @@ pub mod storage;
 pub use storage::{Backend, DeviceInfo, NewDevice, StorageError};
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 /// Serves on an already bound listener until the process is stopped (for
 /// embedding and tests: bind port 0, read the address, then serve).
 pub async fn serve_on(listener: tokio::net::TcpListener, backend: Backend) -> std::io::Result<()> {
-    axum::serve(listener, http::router(backend)).await
+    serve_on_with(listener, backend, None).await
+}
+
+/// [`serve_on`] with the organisers' view (`/org`) reading the read model
+/// at `read_model` (without one its pages say so).
+pub async fn serve_on_with(listener: tokio::net::TcpListener, backend: Backend, read_model: Option<PathBuf>) -> std::io::Result<()> {
+    // The peer's address: the organisers' login is rate-limited per client.
+    axum::serve(listener, http::router_with(backend, read_model).into_make_service_with_connect_info::<SocketAddr>()).await
 }
 
 /// Starts serving on `listen` until the process is stopped. Prints the
@@ -40,5 +51,16 @@ pub async fn serve(backend: Backend, listen: SocketAddr) -> std::io::Result<()> 
     println!("listening on {addr}");
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    axum::serve(listener, http::router(backend)).await
+    serve_on_with(listener, backend, None).await
+}
+
+/// [`serve`] with the organisers' view reading `read_model` (what
+/// `muster serve` runs, with [`report::default_read_model`]).
+pub async fn serve_with(backend: Backend, listen: SocketAddr, read_model: Option<PathBuf>) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    println!("listening on {addr}");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    serve_on_with(listener, backend, read_model).await
 }
