@@ -248,8 +248,13 @@ pub fn programme(store: &str, stops: usize, trainees: usize) -> anyhow::Result<V
     let start = Instant::now();
     let (view, _) = rt.block_on(muster_server::report::programme(&backend, &model, &p.id))?;
     let report_s = start.elapsed().as_secs_f64();
+    let start = Instant::now();
     let mut m = Muster::open(&model)?;
     m.set_actor(Some(muster_core::access::Actor::admin("bench")));
+    let open_s = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    m.programme(&p.id)?;
+    let query_s = start.elapsed().as_secs_f64();
     let one = view.stops.last().map(|s| s.event_id.clone()).unwrap_or_default();
     let start = Instant::now();
     let attendance = m.attendance_report(&one)?;
@@ -268,6 +273,8 @@ pub fn programme(store: &str, stops: usize, trainees: usize) -> anyhow::Result<V
         "read_model_seconds": r(follow_s),
         "read_model_changes_per_s": (followed.applied as f64 / follow_s).round(),
         "report_seconds": r(report_s),
+        "report_open_seconds": r(open_s),
+        "report_query_seconds": r(query_s),
         "stop_attendance_seconds": r(stop_s),
         "stop_attendance_rows": attendance.trainees.len(),
     }))
