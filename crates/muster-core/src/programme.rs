@@ -165,6 +165,16 @@ impl Muster {
         Ok(ProgrammeView { programme: p, stops, totals })
     }
 
+    /// What this store holds of one event: a stop's counts, without the
+    /// rest of its programme.
+    pub fn event_holdings(&self, event_id: &str) -> Result<Holdings> {
+        self.allow(Action::ViewEvents)?;
+        if !store::events::exists(&self.store, event_id)? {
+            return Err(Error::NotFound { kind: "event", id: event_id.to_string() });
+        }
+        store::programmes::holdings(&self.store, event_id)
+    }
+
     /// Creates an event, a stop of `programme` (id or exact name) when given.
     /// A laptop that syncs only some events syncs the new one too.
     pub fn create_event_in(&mut self, e: NewEvent, programme: Option<&str>) -> Result<Event> {

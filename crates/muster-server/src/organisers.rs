@@ -453,7 +453,7 @@ header{display:flex;flex-wrap:wrap;gap:.6rem;align-items:center;justify-content:
 header a{color:#fff}header form{display:inline;margin:0}header button{font:inherit}
 main{max-width:72rem;margin:0 auto;padding:1rem}h1{font-size:1.4rem;font-weight:600}h2{font-size:1.15rem;color:#334e68;margin-top:1.6rem}
 h3{font-size:1rem;margin:1.2rem 0 .4rem}.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
-table{border-collapse:collapse;margin:.4rem 0 1rem;background:#fff;min-width:60%}td,th{border-bottom:1px solid #d9e2ec;padding:.35rem .6rem;text-align:left;vertical-align:top}
+table{border-collapse:collapse;margin:.4rem 0 1rem;background:#fff;min-width:60%}td,th{border-bottom:1px solid #d9e2ec;padding:.35rem .6rem;text-align:left;vertical-align:top}tbody th,thead th{white-space:nowrap}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}tr.total td{font-weight:600;border-top:2px solid #9fb3c8}
 .muted{color:#627d98}.error{background:#ffe3e3;color:#8a041a;padding:.6rem .8rem;border-radius:.4rem}
 .card{background:#fff;border:1px solid #d9e2ec;border-radius:.5rem;padding:.2rem 1rem 1rem;margin:1rem 0}
@@ -1089,16 +1089,12 @@ async fn stop_page(State(org): State<Org>, uri: Uri, headers: HeaderMap, id: Res
         let mut programme = None;
         let mut counts = Counts { trainees: event.trainee_count, ..Counts::default() };
         if let Some(pid) = &event.programme_id {
-            let view = m.programme(pid)?;
-            if let Some(s) = view.stops.iter().find(|s| s.event_id == id) {
-                counts = Counts {
-                    trainees: s.counts.trainees,
-                    checked_in: Some(s.counts.checked_in),
-                    certificates: s.counts.certificates,
-                    responses: Some(s.counts.responses),
-                };
+            // This stop's counts only (the programme's page counts them all).
+            let s = m.event_holdings(&id)?;
+            counts = Counts { trainees: s.trainees, checked_in: Some(s.checked_in), certificates: s.certificates, responses: Some(s.responses) };
+            if let Some(p) = m.list_programmes()?.into_iter().find(|p| &p.id == pid) {
+                programme = Some((p.id, p.name));
             }
-            programme = Some((view.programme.id.clone(), view.programme.name.clone()));
         } else {
             counts.certificates = m.certificate_eligibility(&id, None)?.trainees.iter().filter(|t| t.certificate_id.is_some()).count() as u32;
         }

@@ -67,15 +67,17 @@ pub struct Holdings {
     pub responses: u32,
 }
 
+/// (The marks are reached through the event's sessions: `attendance` is
+/// indexed by session, and a programme's report asks this of every stop.)
 pub fn holdings(store: &Store, event: &str) -> Result<Holdings> {
     Ok(store
         .conn()
         .prepare_cached(
             "SELECT
                (SELECT COUNT(*) FROM trainees WHERE event_id = ?1 AND merged_into IS NULL),
-               (SELECT COUNT(DISTINCT COALESCE(t.merged_into, a.trainee_id)) FROM attendance a
-                  JOIN trainees t ON t.id = a.trainee_id JOIN sessions s ON s.id = a.session_id
-                  WHERE a.event_id = ?1 AND a.kind = 'in' AND s.deleted_at IS NULL),
+               (SELECT COUNT(DISTINCT COALESCE(t.merged_into, a.trainee_id)) FROM sessions s
+                  JOIN attendance a ON a.session_id = s.id JOIN trainees t ON t.id = a.trainee_id
+                  WHERE s.event_id = ?1 AND s.deleted_at IS NULL AND a.kind = 'in'),
                (SELECT COUNT(*) FROM certificates WHERE event_id = ?1),
                (SELECT COUNT(*) FROM (SELECT DISTINCT r.form_id, r.paper_id FROM responses r
                   JOIN forms f ON f.id = r.form_id WHERE f.event_id = ?1))",
