@@ -9,6 +9,7 @@ mod print;
 mod forms;
 mod sync;
 mod org;
+mod browser;
 mod day;
 mod safety;
 mod exports;

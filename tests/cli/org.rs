@@ -4,6 +4,7 @@
 //! revocation, device revocation and key rotation. Two laptops and a real
 //! server (SQLite and PostgreSQL) and laptops that join late.
 
+use crate::browser::Browser;
 use crate::sync::start_server;
 use muster_tests::muster;
 use serde_json::Value;
@@ -337,104 +338,25 @@ fn a_join_code_naming_another_organisations_key_is_refused_and_nothing_is_kept()
     assert_eq!((rc, v["org"].clone()), (0, Value::from("Real office")), "{v}");
 }
 
-/// Headless Chromium driven over WebDriver (Debian's `chromium` and
-/// `chromium-driver`), with every network request refused.
-struct Browser {
-    driver: std::process::Child,
-    base: String,
-    session: String,
+/// Types `code` into the verifier page and returns its verdict and text.
+fn verdict_of(b: &Browser, code: &str) -> (String, String) {
+    let input = b.element("#code");
+    b.session(&format!("/element/{input}/clear"), serde_json::json!({}));
+    b.script("document.getElementById('result').dataset.verdict = 'none'");
+    b.session(&format!("/element/{input}/value"), serde_json::json!({"text": code}));
+    let button = b.element("#check");
+    b.session(&format!("/element/{button}/click"), serde_json::json!({}));
+    for _ in 0..200 {
+        let v = b.script("return document.getElementById('result').dataset.verdict");
+        if let Some(s) = v.as_str().filter(|s| *s != "none") {
+            let text = b.script("return document.getElementById('result').innerText");
+            return (s.to_string(), text.as_str().unwrap_or_default().to_string());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("the verifier gave no verdict for {code}");
 }
 
-impl Browser {
-    fn start() -> Browser {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let driver = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("chromedriver (chromium-driver) is installed: scripts/test installs it");
-        let base = format!("http://127.0.0.1:{port}");
-        let agent = Browser::agent();
-        for _ in 0..100 {
-            if agent.get(&format!("{base}/status")).call().is_ok() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        let caps = serde_json::json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--proxy-server=http://127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND"]
-        }}}});
-        let mut b = Browser { driver, base, session: String::new() };
-        let r = b.call("POST", "/session", Some(caps));
-        b.session = r["sessionId"].as_str().unwrap_or_else(|| panic!("no WebDriver session: {r}")).to_string();
-        b
-    }
-
-    fn agent() -> ureq::Agent {
-        ureq::Agent::config_builder().http_status_as_error(false).build().into()
-    }
-
-    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
-        let url = format!("{}{path}", self.base);
-        let agent = Browser::agent();
-        let mut resp = match method {
-            "POST" => agent
-                .post(&url)
-                .header("Content-Type", "application/json")
-                .send(serde_json::to_vec(&body.unwrap_or(serde_json::json!({}))).unwrap().as_slice())
-                .unwrap(),
-            "DELETE" => agent.delete(&url).call().unwrap(),
-            _ => agent.get(&url).call().unwrap(),
-        };
-        let v: Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
-        v.get("value").cloned().unwrap_or(v)
-    }
-
-    fn session(&self, path: &str, body: Value) -> Value {
-        self.call("POST", &format!("/session/{}{path}", self.session), Some(body))
-    }
-
-    fn element(&self, css: &str) -> String {
-        let v = self.session("/element", serde_json::json!({"using": "css selector", "value": css}));
-        v["element-6066-11e4-a52e-4f735466cecf"].as_str().unwrap_or_else(|| panic!("no {css}: {v}")).to_string()
-    }
-
-    fn script(&self, js: &str) -> Value {
-        self.session("/execute/sync", serde_json::json!({"script": js, "args": []}))
-    }
-
-    /// Types `code` into the verifier page and returns its verdict and text.
-    fn verdict(&self, code: &str) -> (String, String) {
-        let input = self.element("#code");
-        self.session(&format!("/element/{input}/clear"), serde_json::json!({}));
-        self.script("document.getElementById('result').dataset.verdict = 'none'");
-        self.session(&format!("/element/{input}/value"), serde_json::json!({"text": code}));
-        let button = self.element("#check");
-        self.session(&format!("/element/{button}/click"), serde_json::json!({}));
-        for _ in 0..200 {
-            let v = self.script("return document.getElementById('result').dataset.verdict");
-            if let Some(s) = v.as_str().filter(|s| *s != "none") {
-                let text = self.script("return document.getElementById('result').innerText");
-                return (s.to_string(), text.as_str().unwrap_or_default().to_string());
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        panic!("the verifier gave no verdict for {code}");
-    }
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        if !self.session.is_empty() {
-            let _ = Browser::agent().delete(&format!("{}/session/{}", self.base, self.session)).call();
-        }
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-    }
-}
 
 #[test]
 fn the_offline_verifier_checks_codes_in_a_real_browser_with_no_network() {
@@ -455,23 +377,23 @@ fn the_offline_verifier_checks_codes_in_a_real_browser_with_no_network() {
     // Written again over itself: it is a verifier, no --force needed.
     assert_eq!(muster(&a, &["certificates", "verifier", "--out", html.to_str().unwrap()]).code, 0);
 
-    let b = Browser::start();
+    let b = Browser::start(false);
     b.session("/url", serde_json::json!({"url": format!("file://{}", html.display())}));
-    let (verdict, text) = b.verdict(&valid);
+    let (verdict, text) = verdict_of(&b, &valid);
     assert_eq!(verdict, "genuine", "{text}");
     assert!(text.contains(certs[0]["name"].as_str().unwrap()) && text.contains("Lingshou laptop A") && text.contains(certs[0]["number"].as_str().unwrap()), "{text}");
     // The URL a phone's camera reads works too, in any case.
-    assert_eq!(b.verdict(&muster_protocol::trust::verify_url(&url, &valid).to_lowercase()).0, "genuine");
-    let (verdict, text) = b.verdict(revoked["code"].as_str().unwrap());
+    assert_eq!(verdict_of(&b, &muster_protocol::trust::verify_url(&url, &valid).to_lowercase()).0, "genuine");
+    let (verdict, text) = verdict_of(&b, revoked["code"].as_str().unwrap());
     assert_eq!(verdict, "revoked", "{text}");
     assert!(text.contains("duplicate"), "{text}");
     // A forged code: one character changed, or signed by a stranger's key.
     let mut chars: Vec<char> = valid.chars().collect();
     let i = chars.len() - 20;
     chars[i] = if chars[i] == 'Q' { 'R' } else { 'Q' };
-    assert_eq!(b.verdict(&chars.into_iter().collect::<String>()).0, "invalid");
+    assert_eq!(verdict_of(&b, &chars.into_iter().collect::<String>()).0, "invalid");
     let stranger = ed25519_dalek::SigningKey::from_bytes(&[9u8; 32]);
     let forged = muster_protocol::trust::sign_v2(&stranger, &[1u8; 16], 108, [0, 0, 0, 1], "王素梅");
-    assert_eq!(b.verdict(&forged).0, "invalid");
-    assert_eq!(b.verdict("not a code at all").0, "invalid");
+    assert_eq!(verdict_of(&b, &forged).0, "invalid");
+    assert_eq!(verdict_of(&b, "not a code at all").0, "invalid");
 }

@@ -9,6 +9,7 @@
 //! hostile input gets small pages, never a 500; logins are rate-limited.
 //! On SQLite and PostgreSQL.
 
+use crate::browser::Browser;
 use muster_server::Backend;
 use muster_tests::{muster, muster_bin, workspace};
 use serde_json::Value;
@@ -16,7 +17,6 @@ use std::io::Read;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
 
 const PROGRAMME: &str = "第四次工业革命助力产业帮扶与乡村振兴";
 const LINGSHOU: &str = "灵寿县培训";
@@ -150,117 +150,13 @@ fn form_encode(s: &str) -> String {
         .collect()
 }
 
-/// Headless Chromium driven over WebDriver (Debian's `chromium` and
-/// `chromium-driver`), as in `org.rs`; the network is refused but for
-/// this machine's own loopback, where the server listens.
-struct Browser {
-    driver: std::process::Child,
-    base: String,
-    session: String,
+/// What the organisers' pages need of the shared browser.
+trait OrgBrowser {
+    fn login(&self, base: &str, password: &str);
+    fn cookie(&self) -> Option<String>;
 }
 
-impl Browser {
-    fn start() -> Browser {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let driver = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("chromedriver (chromium-driver) is installed: scripts/test installs it");
-        let base = format!("http://127.0.0.1:{port}");
-        let agent = Browser::agent();
-        for _ in 0..100 {
-            if agent.get(&format!("{base}/status")).call().is_ok() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let caps = serde_json::json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=127.0.0.1",
-                     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
-        }}}});
-        let mut b = Browser { driver, base, session: String::new() };
-        let r = b.call("POST", "/session", Some(caps));
-        b.session = r["sessionId"].as_str().unwrap_or_else(|| panic!("no WebDriver session: {r}")).to_string();
-        b
-    }
-
-    fn agent() -> ureq::Agent {
-        ureq::Agent::config_builder().http_status_as_error(false).build().into()
-    }
-
-    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
-        let url = format!("{}{path}", self.base);
-        let agent = Browser::agent();
-        let mut resp = match method {
-            "POST" => agent
-                .post(&url)
-                .header("Content-Type", "application/json")
-                .send(serde_json::to_vec(&body.unwrap_or(serde_json::json!({}))).unwrap().as_slice())
-                .unwrap(),
-            "DELETE" => agent.delete(&url).call().unwrap(),
-            _ => agent.get(&url).call().unwrap(),
-        };
-        let v: Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
-        v.get("value").cloned().unwrap_or(v)
-    }
-
-    fn session(&self, path: &str, body: Value) -> Value {
-        self.call("POST", &format!("/session/{}{path}", self.session), Some(body))
-    }
-
-    fn session_get(&self, path: &str) -> Value {
-        self.call("GET", &format!("/session/{}{path}", self.session), None)
-    }
-
-    fn element(&self, css: &str) -> String {
-        let v = self.session("/element", serde_json::json!({"using": "css selector", "value": css}));
-        v["element-6066-11e4-a52e-4f735466cecf"].as_str().unwrap_or_else(|| panic!("no {css}: {v}")).to_string()
-    }
-
-    fn script(&self, js: &str) -> Value {
-        self.session("/execute/sync", serde_json::json!({"script": js, "args": []}))
-    }
-
-    fn goto(&self, url: &str) {
-        self.session("/url", serde_json::json!({"url": url}));
-    }
-
-    fn url(&self) -> String {
-        self.session_get("/url").as_str().unwrap_or_default().to_string()
-    }
-
-    /// The page's visible text.
-    fn text(&self) -> String {
-        self.script("return document.body ? document.body.innerText : ''").as_str().unwrap_or_default().to_string()
-    }
-
-    fn type_into(&self, css: &str, text: &str) {
-        let e = self.element(css);
-        self.session(&format!("/element/{e}/clear"), serde_json::json!({}));
-        self.session(&format!("/element/{e}/value"), serde_json::json!({"text": text}));
-    }
-
-    fn click(&self, css: &str) {
-        let e = self.element(css);
-        self.session(&format!("/element/{e}/click"), serde_json::json!({}));
-    }
-
-    /// Waits until the page's text holds `needle`.
-    fn wait_for(&self, needle: &str) -> String {
-        for _ in 0..200 {
-            let t = self.text();
-            if t.contains(needle) {
-                return t;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("the page never said {needle:?}: {} at {}", self.text(), self.url());
-    }
-
+impl OrgBrowser for Browser {
     fn login(&self, base: &str, password: &str) {
         self.goto(&format!("{base}/org/login?lang=en"));
         self.type_into("#name", ORGANISER);
@@ -271,16 +167,6 @@ impl Browser {
     fn cookie(&self) -> Option<String> {
         let v = self.session_get("/cookie/muster_org");
         v["value"].as_str().map(str::to_string)
-    }
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        if !self.session.is_empty() {
-            let _ = Browser::agent().delete(&format!("{}/session/{}", self.base, self.session)).call();
-        }
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
     }
 }
 
@@ -346,7 +232,7 @@ fn organisers_view(store: &str) {
         assert_eq!(get(&format!("{base}{path}"), None).status, 303, "{path}");
     }
 
-    let br = Browser::start();
+    let br = Browser::start(true);
     br.goto(&format!("{base}/org?lang=en"));
     assert!(br.url().ends_with("/org/login?lang=en"), "{}", br.url());
     let viewport = br.script("return document.querySelector('meta[name=viewport]') !== null");
@@ -440,7 +326,7 @@ fn organisers_view(store: &str) {
     // A stale cookie: back to the login.
     let r = get(&format!("{base}/org"), Some(&"0".repeat(64)));
     assert_eq!((r.status, r.location.as_deref()), (303, Some("/org/login")));
-    br.call("DELETE", &format!("/session/{}/cookie/muster_org", br.session), None);
+    br.session_delete("/cookie/muster_org");
     br.session("/cookie", serde_json::json!({"cookie": {"name": "muster_org", "value": "f".repeat(64), "path": "/org"}}));
     br.goto(&format!("{base}/org/programme/{pid}?lang=en"));
     assert!(br.url().ends_with("/org/login?lang=en"), "a stale cookie was let in: {}", br.url());

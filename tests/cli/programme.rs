@@ -219,3 +219,33 @@ fn two_stops_two_laptops_through_postgres() {
     let pg = crate::sync::postgres::Postgres::start();
     programme(&pg.url);
 }
+
+/// A stop abroad (Cambodia): Khmer names and mobiles written with the
+/// country code import, the door finds them by the last four digits, and a
+/// national number without its code is refused naming what to write.
+#[test]
+fn a_stop_abroad_takes_mobiles_with_their_country_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pp.db");
+    let p = ok(&muster(&db, &["programme", "create", "--name", "4IR"]))["id"].as_str().unwrap().to_string();
+    let e = ok(&muster(&db, &["event", "create", "--name", "Phnom Penh", "--starts", "2027-06-01", "--days", "2", "--programme", &p]))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let file = dir.path().join("pp.csv");
+    std::fs::write(&file, "姓名,手机号码\nសុខ ចាន់ធា,+855 12 345 678\nKeo Sophea,00855 (0)97 123 4567\nNo Code,012 345 678\n").unwrap();
+    let r = muster(&db, &["roster", "import", "--event", &e, file.to_str().unwrap()]);
+    let j = r.json();
+    assert_eq!(j["imported"], 2, "{j}");
+    assert_eq!(j["rejected"], 1, "{j}");
+    assert!(j["errors"].to_string().contains("country code"), "{j}");
+    let phones: Vec<String> = ok(&muster(&db, &["roster", "list", "--event", &e]))["trainees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["phone"].as_str().unwrap().to_string())
+        .collect();
+    assert!(phones.contains(&"+85512345678".to_string()) && phones.contains(&"+855971234567".to_string()), "{phones:?}");
+    let found = ok(&muster(&db, &["search", "--event", &e, "5678"]));
+    assert_eq!(found["results"][0]["name"], "សុខ ចាន់ធា", "{found}");
+}

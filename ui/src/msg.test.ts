@@ -39,7 +39,7 @@ describe("the core's sentences", () => {
   });
   it("are worded with their parameters, and an unknown key keeps the English as sent", () => {
     const msg = { key: "roster.phone_digits", params: { value: "'1391234'" } };
-    expect(worded(msg, "mobile '1391234' must be 11 digits", "zh")).toBe("手机号 '1391234' 应为 11 位数字，以 13–19 开头");
+    expect(worded(msg, "mobile '1391234' must be 11 digits", "zh")).toBe("手机号 '1391234' 应为 11 位数字，以 13–19 开头；境外号码请带国家代码（+855/+856/+994/+993）");
     expect(worded(msg, "x", "en")).toMatch(/^Mobile '1391234' must be 11 digits/);
     expect(worded({ key: "not.a.key", params: {} }, "as sent", "zh")).toBe("as sent");
     expect(worded(null, "as sent", "zh")).toBe("as sent");

@@ -68,11 +68,20 @@ fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F)
 }
 
-/// A mainland mobile number, returned as 11 digits.
+/// The countries of the programme's stops abroad, with the lengths of
+/// their national numbers (without the trunk 0): Cambodia, Laos,
+/// Azerbaijan, Turkmenistan.
+const ABROAD: &[(&str, &[usize])] = &[("855", &[8, 9]), ("856", &[8, 9, 10]), ("994", &[9]), ("993", &[8])];
+
+/// A mobile number: a mainland one returned as 11 digits, or one of a
+/// country of the programme's stops abroad written with its country code,
+/// returned as `+<code><number>` (E.164).
 ///
 /// Spaces, dashes, dots and parentheses are ignored, and a `+86`, `0086` or
-/// `86` country prefix is dropped when 11 digits remain. The result must
-/// match `^1[3-9]\d{9}$`.
+/// `86` country prefix is dropped when 11 digits remain. A mainland number
+/// must match `^1[3-9]\d{9}$`. Abroad (`+855 12 345 678`, `00994 50 123 45
+/// 67`) the trunk 0 after the code is dropped and the national number must
+/// have that country's length.
 pub fn phone(s: &str) -> Result<String, Said> {
     let t = text(s);
     // A number cell exported as "13812345678.0".
@@ -93,6 +102,16 @@ pub fn phone(s: &str) -> Result<String, Said> {
             }
         }
     }
+    if let Some(intl) = cleaned.strip_prefix('+').or_else(|| cleaned.strip_prefix("00")) {
+        for (code, lengths) in ABROAD {
+            if let Some(national) = intl.strip_prefix(code) {
+                let national = national.strip_prefix('0').unwrap_or(national);
+                if national.bytes().all(|b| b.is_ascii_digit()) && lengths.contains(&national.len()) {
+                    return Ok(format!("+{code}{national}"));
+                }
+            }
+        }
+    }
     let b = cleaned.as_bytes();
     let ok = b.len() == 11
         && b.iter().all(u8::is_ascii_digit)
@@ -110,7 +129,11 @@ pub fn phone(s: &str) -> Result<String, Said> {
             &[("value", &tq)],
         ))
     } else {
-        Err(Said::new(format!("mobile {tq} must be 11 digits starting with 13–19"), "roster.phone_digits", &[("value", &tq)]))
+        Err(Said::new(
+            format!("mobile {tq} must be 11 digits starting with 13–19 or carry its country code (+855/+856/+994/+993)"),
+            "roster.phone_digits",
+            &[("value", &tq)],
+        ))
     }
 }
 
@@ -498,6 +521,12 @@ mod tests {
             ("１３８１２３４５６７８", "13812345678"),
             ("19912345678", "19912345678"),
             ("13812345678.0", "13812345678"),
+            // The stops abroad, with their country codes.
+            ("+855 12 345 678", "+85512345678"),
+            ("+855 (0)97 123 4567", "+855971234567"),
+            ("00856 20 5512 3456", "+8562055123456"),
+            ("+994 50 123 45 67", "+994501234567"),
+            ("+993 65 12 34 56", "+99365123456"),
         ];
         for (input, want) in ok {
             assert_eq!(phone(input).as_deref(), Ok(want), "{input}");
@@ -510,12 +539,16 @@ mod tests {
             "010-12345678",
             "abc",
             "+1 13812345678",
+            "012 345 678",
+            "+855 1234",
+            "+994 50 123 45 678",
+            "+44 7700 900123",
         ] {
             assert!(phone(bad).is_err(), "{bad}");
         }
         assert_eq!(
             phone("1381234567").unwrap_err().english,
-            "mobile '1381234567' must be 11 digits starting with 13–19"
+            "mobile '1381234567' must be 11 digits starting with 13–19 or carry its country code (+855/+856/+994/+993)"
         );
         assert!(phone("1.38123E+10").unwrap_err().english.contains("scientific"));
     }

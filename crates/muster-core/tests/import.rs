@@ -558,7 +558,7 @@ fn rejection_messages_say_what_is_wrong() {
     };
     assert_eq!(
         message(3, "phone"),
-        "mobile '1380000000' must be 11 digits starting with 13–19"
+        "mobile '1380000000' must be 11 digits starting with 13–19 or carry its country code (+855/+856/+994/+993)"
     );
     assert!(
         message(4, "id_number").contains("check digit"),

@@ -736,7 +736,7 @@ export const words = {
   "msg.keying.correct_other_keyer": "{keyer} keyed the other entry of paper {paper}: someone else must correct this one",
   "msg.file.error": "The file could not be read or written: {path}",
   "msg.roster.name_required": "The name is required",
-  "msg.roster.phone_digits": "Mobile {value} must be 11 digits starting with 13–19",
+  "msg.roster.phone_digits": "Mobile {value} must be 11 digits starting with 13–19 or carry its country code (+855/+856/+994/+993)",
   "msg.roster.phone_scientific": "Mobile {value} was turned into scientific notation by the spreadsheet: format the column as text and re-enter it",
   "msg.roster.id_scientific": "ID number {value} is in scientific notation and has lost its last digits: format the column as text and re-enter it",
   "msg.roster.id_decimal": "ID number {value} has a decimal point and has lost its last digits: format the column as text and re-enter it",

@@ -736,7 +736,7 @@ export const words: Words = {
   "msg.keying.correct_other_keyer": "问卷 {paper} 的另一遍是 {keyer} 录的：这一遍须由别人修改",
   "msg.file.error": "读写文件出错：{path}",
   "msg.roster.name_required": "姓名不能为空",
-  "msg.roster.phone_digits": "手机号 {value} 应为 11 位数字，以 13–19 开头",
+  "msg.roster.phone_digits": "手机号 {value} 应为 11 位数字，以 13–19 开头；境外号码请带国家代码（+855/+856/+994/+993）",
   "msg.roster.phone_scientific": "手机号 {value} 被表格变成了科学计数法：请把这一列设为“文本”后重新输入",
   "msg.roster.id_scientific": "身份证号 {value} 被表格变成了科学计数法，后几位已丢失：请把这一列设为“文本”后重新输入",
   "msg.roster.id_decimal": "身份证号 {value} 带小数点，后几位已丢失：请把这一列设为“文本”后重新输入",
