@@ -471,6 +471,7 @@ pub(crate) fn revoke(store: &mut Store, certificate: &str, reason: &str, by: &st
     let reason = crate::normalize::text(reason);
     if reason.is_empty() {
         return Err(Error::invalid_at("a revocation needs a reason (it is shown to whoever checks the certificate)", None, None, Some("reason"))
+            .worded("cert.revoke_reason", &[])
             .kind(ErrorKind::ReasonRequired));
     }
     let wanted = certificate.trim();
@@ -640,7 +641,8 @@ fn check_share(v: f64, field: &str) -> Result<f64> {
     if (0.0..=1.0).contains(&v) {
         Ok(v)
     } else {
-        Err(Error::invalid_at(format!("{field} is a share between 0 and 1 (0.8 = 80%), not {v}"), None, None, Some(field)))
+        Err(Error::invalid_at(format!("{field} is a share between 0 and 1 (0.8 = 80%), not {v}"), None, None, Some(field))
+            .worded("cert.share_range", &[("value", &format!("{}%", (v * 1000.0).round() / 10.0))]))
     }
 }
 
@@ -694,7 +696,7 @@ pub(crate) fn configure(store: &mut Store, event_id: &str, patch: SettingsPatch)
     }
     for path in s.logos.iter().chain(s.signatories.iter().filter_map(|g| g.image.as_ref())).chain(s.seal.iter()) {
         if !std::path::Path::new(path).is_file() {
-            return Err(Error::invalid_at(format!("image file {path} does not exist"), Some(path), None, None));
+            return Err(Error::invalid_at(format!("image file {path} does not exist"), Some(path), None, None).worded("cert.image_missing", &[("path", &path)]));
         }
     }
     let row = sql::SettingsRow {
@@ -890,7 +892,8 @@ pub(crate) fn set_override(store: &mut Store, event_id: &str, trainee_id: &str, 
     require_event(store, event_id)?;
     let t = store::trainees::get(store, trainee_id)?.ok_or_else(|| Error::NotFound { kind: "trainee", id: trainee_id.to_string() })?;
     if t.event_id != event_id {
-        return Err(Error::invalid_at(format!("{} is not on this event's roster", t.fields.name), None, None, Some("trainee")));
+        return Err(Error::invalid_at(format!("{} is not on this event's roster", t.fields.name), None, None, Some("trainee"))
+            .worded("cert.not_on_roster", &[("name", &t.fields.name)]));
     }
     let reason = crate::normalize::text(reason);
     if reason.is_empty() {

@@ -120,22 +120,29 @@ fn labels_in_every_spelling_and_language_are_kept() {
 #[test]
 fn broken_forms_are_refused_with_their_place() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: &[(&[&[&str]], &str)] = &[
-        (&[&["type", "name", "label", "relevant", "relevance"], &["text", "a", "A", "", ""]], "column D (relevant) and column E (relevance)"),
-        (&[&["type", "name", "label"], &["selfie", "a", "A"]], "row 2, column A (type): unknown question type 'selfie'"),
-        (&[&["type", "name", "label", "relevant"], &["text", "a", "A", ""], &["text", "b", "B", "${a} = "]], "row 3, column D (relevant): relevant '${a} =' does not parse: the expression ends too early (at character 7)"),
-        (&[&["type", "name", "label", "constraint"], &["integer", "a", "A", ". > ${zz}"]], "refers to ${zz}"),
-        (&[&["type", "name", "label"], &["begin group", "g", "G"], &["text", "a", "A"]], "group g is never closed"),
-        (&[&["type", "name", "label"], &["text", "a", "A"], &["integer", "a", "B"]], "row 3, column B (name): the name 'a' is already used on row 2"),
-        (&[&["type", "name", "label"], &["select_one nolist", "a", "A"]], "the choice list 'nolist' is not on the choices sheet"),
-        (&[&["type", "name", "label"], &["text", "two words", "A"]], "is not a valid name"),
+    // The English, and the key the app words in the person's language (with the row).
+    let cases: &[(&[&[&str]], &str, Option<&str>)] = &[
+        (&[&["type", "name", "label", "relevant", "relevance"], &["text", "a", "A", "", ""]], "column D (relevant) and column E (relevance)", None),
+        (&[&["type", "name", "label"], &["selfie", "a", "A"]], "row 2, column A (type): unknown question type 'selfie'", Some("form.unknown_type")),
+        (&[&["type", "name", "label", "relevant"], &["text", "a", "A", ""], &["text", "b", "B", "${a} = "]], "row 3, column D (relevant): relevant '${a} =' does not parse: the expression ends too early (at character 7)", Some("form.expr_parse")),
+        (&[&["type", "name", "label", "constraint"], &["integer", "a", "A", ". > ${zz}"]], "refers to ${zz}", Some("form.expr_unknown_ref")),
+        (&[&["type", "name", "label"], &["begin group", "g", "G"], &["text", "a", "A"]], "group g is never closed", Some("form.never_closed")),
+        (&[&["type", "name", "label"], &["text", "a", "A"], &["integer", "a", "B"]], "row 3, column B (name): the name 'a' is already used on row 2", Some("form.name_taken")),
+        (&[&["type", "name", "label"], &["select_one nolist", "a", "A"]], "the choice list 'nolist' is not on the choices sheet", Some("form.list_missing")),
+        (&[&["type", "name", "label"], &["text", "two words", "A"]], "is not a valid name", Some("form.bad_name")),
     ];
-    for (i, (rows, fragment)) in cases.iter().enumerate() {
+    for (i, (rows, fragment, key)) in cases.iter().enumerate() {
         let path = dir.path().join(format!("broken{i}.xlsx"));
         write_xlsx(&path, &[("survey", rows)]);
         let e = xlsform::read(&path).unwrap_err();
         assert!(e.to_string().contains(fragment), "case {i}: {e}");
         assert!(e.to_string().starts_with(&format!("broken{i}.xlsx: sheet survey, row ")), "case {i}: {e}");
+        if let Some(key) = key {
+            let msg = e.msg().unwrap_or_else(|| panic!("case {i} is not worded: {e}"));
+            assert_eq!(msg.key, *key, "case {i}");
+            assert_eq!(msg.params.get("file").map(String::as_str), Some(format!("broken{i}.xlsx").as_str()), "case {i}");
+            assert!(msg.params.get("row").is_some_and(|r| r.parse::<u32>().is_ok()), "case {i}: {msg:?}");
+        }
     }
     let not_a_workbook = dir.path().join("form.xlsx");
     std::fs::write(&not_a_workbook, "type,name,label\n").unwrap();

@@ -61,6 +61,26 @@ impl At<'_> {
     }
 }
 
+impl At<'_> {
+    /// [`At::err`] with its sentence for a person: `key` with the place
+    /// (`file`, `sheet`, `row`, `column`) and `params`.
+    fn worded(
+        &self,
+        sheet: &str,
+        row: u64,
+        col: Option<(usize, &str)>,
+        message: impl std::fmt::Display,
+        key: &str,
+        params: &[(&str, &dyn std::fmt::Display)],
+    ) -> Error {
+        let column = col.map(|(i, h)| format!("{} {}", column_letter(i), crate::quote_if_long(h))).unwrap_or_default();
+        let sheet_q = crate::quote_if_long(sheet).to_string();
+        let mut all: Vec<(&str, &dyn std::fmt::Display)> = vec![("file", &self.file), ("sheet", &sheet_q), ("row", &row), ("column", &column)];
+        all.extend_from_slice(params);
+        self.err(sheet, row, col, message).worded(key, &all)
+    }
+}
+
 /// `A`, `B`, …, `Z`, `AA`, … for a 0-based column index.
 pub fn column_letter(mut i: usize) -> String {
     let mut s = Vec::new();
@@ -129,7 +149,10 @@ pub fn read_bytes(file: &str, bytes: &[u8]) -> Result<Form> {
 }
 
 fn read_sheets(file: &str, bytes: &[u8]) -> Result<Vec<Sheet>> {
-    let not_form = |why: String| Error::invalid_at(format!("{file} is not an XLSForm workbook ({why}); save it as .xlsx or .xls"), Some(file), None, None);
+    let not_form = |why: String| {
+        Error::invalid_at(format!("{file} is not an XLSForm workbook ({why}); save it as .xlsx or .xls"), Some(file), None, None)
+            .worded("form.not_xlsform", &[("file", &file)])
+    };
     // In a child process when this binary can spawn one (import::isolate).
     let zip = bytes.starts_with(b"PK\x03\x04");
     if zip || bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
@@ -406,15 +429,19 @@ fn read_choices(at: &At<'_>, sheet: &Sheet, allow_dup: bool, warnings: &mut Vec<
         }
         let value = cell(name_col);
         if value.is_empty() {
-            return Err(at.err(&sheet.name, *row, Some((name_col, &name_header)), format!("a choice of list {} has no name (the value stored when it is chosen)", crate::quote(&list))));
+            let lq = crate::quote(list);
+            return Err(at.worded(&sheet.name, *row, Some((name_col, &name_header)), format!("a choice of list {lq} has no name (the value stored when it is chosen)"), "form.choice_no_name", &[("list", &lq)]));
         }
         if !seen.insert((list.to_string(), value.to_string())) {
             if !allow_dup {
-                return Err(at.err(
+                let (lq, vq) = (crate::quote(list), crate::quote(value));
+                return Err(at.worded(
                     &sheet.name,
                     *row,
                     Some((name_col, &name_header)),
-                    format!("list {} has the choice {} twice (set allow_choice_duplicates in settings if that is meant)", crate::quote(&list), crate::quote(&value)),
+                    format!("list {lq} has the choice {vq} twice (set allow_choice_duplicates in settings if that is meant)"),
+                    "form.choice_twice",
+                    &[("list", &lq), ("value", &vq)],
                 ));
             }
             warnings.push(format!("list {} has the choice {} more than once (allowed by settings); keyers key it by number", crate::quote(&list), crate::quote(&value)));
@@ -566,7 +593,8 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Str
             continue;
         }
         let ty = parse_type(raw_type).ok_or_else(|| {
-            at.err(&sheet.name, *row, Some((type_col, &type_header)), format!("unknown question type {}", crate::quote(raw_type)))
+            let tq = crate::quote(raw_type);
+            at.worded(&sheet.name, *row, Some((type_col, &type_header)), format!("unknown question type {tq}"), "form.unknown_type", &[("value", &tq)])
         })?;
         let mut labels = Labels::new();
         let mut hints = Labels::new();
@@ -590,31 +618,40 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Str
         let name = cell(name_col).to_string();
         if let Type::EndGroup { repeat } = ty {
             let Some((open, was_repeat, _)) = stack.pop() else {
-                return Err(at.err(&sheet.name, *row, Some((type_col, &type_header)), format!("{} without a matching begin", crate::quote(raw_type))));
+                let tq = crate::quote(raw_type);
+                return Err(at.worded(&sheet.name, *row, Some((type_col, &type_header)), format!("{tq} without a matching begin"), "form.end_without_begin", &[("value", &tq)]));
             };
             if was_repeat != repeat {
-                return Err(at.err(
+                let (tq, oq) = (crate::quote(raw_type), crate::quote(&open));
+                return Err(at.worded(
                     &sheet.name,
                     *row,
                     Some((type_col, &type_header)),
-                    format!("{} closes {} {}", crate::quote(raw_type), if was_repeat { "repeat" } else { "group" }, crate::quote(&open)),
+                    format!("{tq} closes {} {oq}", if was_repeat { "repeat" } else { "group" }),
+                    "form.end_mismatch",
+                    &[("value", &tq), ("open", &oq)],
                 ));
             }
             continue;
         }
         if name.is_empty() {
-            return Err(at.err(&sheet.name, *row, Some((name_col, &name_header)), format!("a {} needs a name", crate::quote(raw_type))));
+            let tq = crate::quote(raw_type);
+            return Err(at.worded(&sheet.name, *row, Some((name_col, &name_header)), format!("a {tq} needs a name"), "form.needs_name", &[("value", &tq)]));
         }
         if !valid_name(&name) {
-            return Err(at.err(
+            let nq = crate::quote(&name);
+            return Err(at.worded(
                 &sheet.name,
                 *row,
                 Some((name_col, &name_header)),
-                format!("{} is not a valid name (letters, digits, _ - . only, starting with a letter or _)", crate::quote(&name)),
+                format!("{nq} is not a valid name (letters, digits, _ - . only, starting with a letter or _)"),
+                "form.bad_name",
+                &[("value", &nq)],
             ));
         }
         if let Some(first) = names.insert(name.clone(), *row) {
-            return Err(at.err(&sheet.name, *row, Some((name_col, &name_header)), format!("the name {} is already used on row {first}", crate::quote(&name))));
+            let nq = crate::quote(&name);
+            return Err(at.worded(&sheet.name, *row, Some((name_col, &name_header)), format!("the name {nq} is already used on row {first}"), "form.name_taken", &[("value", &nq), ("first", &first)]));
         }
         if let Some(r) = &relevant {
             let i = find(&Col::Relevant).map_or(0, |c| c.0);
@@ -637,7 +674,8 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Str
             match lists.get(l) {
                 Some(c) => choices = c.clone(),
                 None => {
-                    return Err(at.err(&sheet.name, *row, Some((type_col, &type_header)), format!("the choice list {} is not on the choices sheet", crate::quote(l))));
+                    let lq = crate::quote(l);
+                    return Err(at.worded(&sheet.name, *row, Some((type_col, &type_header)), format!("the choice list {lq} is not on the choices sheet"), "form.list_missing", &[("list", &lq)]));
                 }
             }
             if or_other {
@@ -739,17 +777,27 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Str
         }
     }
     if let Some((name, repeat, row)) = stack.pop() {
-        return Err(at.err(&sheet.name, row, Some((type_col, &type_header)), format!("{} {name} is never closed (no end {0})", if repeat { "repeat" } else { "group" })));
+        let kind = if repeat { "repeat" } else { "group" };
+        return Err(at.worded(&sheet.name, row, Some((type_col, &type_header)), format!("{kind} {name} is never closed (no end {kind})"), "form.never_closed", &[("name", &name)]));
     }
     for (row, col, what, src) in exprs {
         let header = cols.iter().find(|(i, _, _)| *i == col).map_or(what.as_str(), |(_, h, _)| h.as_str()).to_string();
         let e = Expr::parse(&src).map_err(|e| {
             let pos = e.offset.map(|o| format!(" (at character {})", o + 1)).unwrap_or_default();
-            at.err(&sheet.name, row, Some((col, &header)), format!("{what} {} does not parse: {}{pos}", crate::quote(&src), e.message))
+            let sq = crate::quote(&src);
+            at.worded(&sheet.name, row, Some((col, &header)), format!("{what} {sq} does not parse: {}{pos}", e.message), "form.expr_parse", &[("what", &what), ("value", &sq)])
         })?;
         for r in e.references() {
             if !names.contains_key(&r) {
-                return Err(at.err(&sheet.name, row, Some((col, &header)), format!("{what} {} refers to ${{{r}}}, but no question is named {r}", crate::quote(&src))));
+                let sq = crate::quote(&src);
+                return Err(at.worded(
+                    &sheet.name,
+                    row,
+                    Some((col, &header)),
+                    format!("{what} {sq} refers to ${{{r}}}, but no question is named {r}"),
+                    "form.expr_unknown_ref",
+                    &[("what", &what), ("value", &sq), ("name", &r)],
+                ));
             }
         }
         let unsupported = e.unsupported_functions();

@@ -285,16 +285,14 @@ pub fn read_roster_bytes_mapped(
     let (mut columns, mut mapping_warnings) = headers::map_headers(&kept);
     mapping_warnings.extend(apply_mapping(file_name, &mut columns, mapping)?);
     if !columns.iter().any(|c| c.field == Some(RosterField::Name)) {
+        let found = crate::quote_list(kept.iter().map(|(_, h)| h.as_str()), 20);
         return Err(Error::invalid_at(
-            format!(
-                "{file_name}: no name column (expected one of {}); found headers: {}",
-                headers::NAME_EXAMPLES,
-                crate::quote_list(kept.iter().map(|(_, h)| h.as_str()), 20)
-            ),
+            format!("{file_name}: no name column (expected one of {}); found headers: {found}", headers::NAME_EXAMPLES),
             Some(file_name),
             Some(header_line),
             Some("name"),
-        ));
+        )
+        .worded("roster.no_name_column", &[("file", &file_name), ("expected", &headers::NAME_EXAMPLES), ("found", &found)]));
     }
     warnings.extend(mapping_warnings);
     if data.is_empty() {
