@@ -286,13 +286,15 @@ pub fn read_roster_bytes_mapped(
     mapping_warnings.extend(apply_mapping(file_name, &mut columns, mapping)?);
     if !columns.iter().any(|c| c.field == Some(RosterField::Name)) {
         let found = crate::quote_list(kept.iter().map(|(_, h)| h.as_str()), 20);
+        // The person's sentence names the first few headers (the message has them all, bounded).
+        let first = crate::quote_list(kept.iter().map(|(_, h)| h.as_str()), 5);
         return Err(Error::invalid_at(
             format!("{file_name}: no name column (expected one of {}); found headers: {found}", headers::NAME_EXAMPLES),
             Some(file_name),
             Some(header_line),
             Some("name"),
         )
-        .worded("roster.no_name_column", &[("file", &file_name), ("expected", &headers::NAME_EXAMPLES), ("found", &found)]));
+        .worded("roster.no_name_column", &[("file", &file_name), ("expected", &headers::NAME_EXAMPLES), ("found", &first)]));
     }
     warnings.extend(mapping_warnings);
     if data.is_empty() {
