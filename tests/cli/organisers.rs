@@ -10,11 +10,9 @@
 //! On SQLite and PostgreSQL.
 
 use crate::browser::Browser;
-use muster_server::Backend;
 use muster_tests::{muster, muster_bin, workspace};
 use serde_json::Value;
 use std::io::Read;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -29,23 +27,6 @@ const PASSWORD: &str = "correct horse 电池 staple";
 fn ok(r: &muster_tests::Run) -> Value {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     r.json()
-}
-
-/// [`crate::sync::start_server`] with the organisers' view reading
-/// `read_model`.
-fn start_server_with_read_model(store: &str, read_model: PathBuf) -> SocketAddr {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let store = store.to_string();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-        rt.block_on(async move {
-            let backend = Backend::open(&store).await.expect("server store opens");
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            muster_server::serve_on_with(listener, backend, Some(read_model)).await.unwrap();
-        });
-    });
-    rx.recv().unwrap()
 }
 
 /// `muster server organiser add` with `MUSTER_PASSWORD` set (or unset).
@@ -188,7 +169,7 @@ fn xlsx_text(bytes: &[u8]) -> String {
 
 fn organisers_view(store: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let base = format!("http://{}", start_server_with_read_model(store, dir.path().join("read-model.db")));
+    let base = format!("http://{}", crate::sync::start_server_with(store, Some(dir.path().join("read-model.db"))).0);
     let db = |n: &str| -> PathBuf { dir.path().join(format!("{n}.db")) };
     let (admin, office, a, b) = (db("admin"), db("office"), db("a"), db("b"));
 

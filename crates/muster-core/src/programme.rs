@@ -142,6 +142,7 @@ impl Muster {
         let mut events: Vec<Event> =
             store::events::list(&self.store)?.into_iter().filter(|e| e.programme_id.as_deref() == Some(id.as_str())).collect();
         events.sort_by(|a, b| (&a.starts_on, &a.id).cmp(&(&b.starts_on, &b.id)));
+        let selected = store::sync::selected_events(&self.store)?;
         let mut stops = Vec::new();
         let mut totals = Holdings::default();
         for e in events {
@@ -150,7 +151,8 @@ impl Muster {
             totals.checked_in += counts.checked_in;
             totals.certificates += counts.certificates;
             totals.responses += counts.responses;
-            let held = e.purged_at.is_none() && (counts.trainees > 0 || self.syncs_event(&e.id)?);
+            let synced = selected.as_ref().is_none_or(|l| l.contains(&e.id));
+            let held = e.purged_at.is_none() && (counts.trainees > 0 || synced);
             stops.push(Stop {
                 event_id: e.id,
                 name: e.name,
@@ -319,9 +321,5 @@ impl Muster {
             Ok(())
         })?;
         self.sync_events()
-    }
-
-    fn syncs_event(&self, event: &str) -> Result<bool> {
-        Ok(store::sync::selected_events(&self.store)?.is_none_or(|l| l.iter().any(|e| e == event)))
     }
 }

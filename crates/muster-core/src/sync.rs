@@ -200,10 +200,9 @@ pub(crate) struct SyncClient {
     restored: Option<u64>,
     /// Pull requests made in this run.
     pulls: u32,
-    /// What this laptop takes from a pull (its events, none it purged).
+    /// What this laptop takes from a pull (its events, none it purged);
+    /// its events are also what it asks the server for.
     filter: store::sync::Filter,
-    /// The events it asks the server for.
-    events: Option<Vec<String>>,
 }
 
 impl SyncClient {
@@ -236,7 +235,6 @@ impl SyncClient {
             restored: store::sync::restored_max_seq(store)?,
             pulls: 0,
             filter: store::sync::Filter::of(store)?,
-            events: store::sync::selected_events(store)?,
         })
     }
 
@@ -311,7 +309,7 @@ impl SyncClient {
                 cursor: self.cursor,
                 limit: self.batch as u32,
                 include_own: self.include_own,
-                events: self.events.clone(),
+                events: self.filter.limit.events.as_ref().map(|e| e.iter().cloned().collect()),
             }));
         }
         Ok(Step::Done)

@@ -26,8 +26,8 @@ pub enum Scope {
     /// This event's.
     Event(String),
     /// The event of another row (a form's, a certificate's, or the row
-    /// this change updates), by its id.
-    Row(String),
+    /// this change updates): its entity, when the change says it, and id.
+    Row { entity: Option<String>, id: String },
 }
 
 /// A scope once looked up.
@@ -59,12 +59,12 @@ pub fn of(c: &Change) -> Scope {
         "programme" | "event" => return Scope::Global,
         "certificate_revocation" => {
             if let Some(cert) = text(c, "certificate_id") {
-                return Scope::Row(cert.to_string());
+                return row("certificate", cert);
             }
         }
         crate::rules::VOID => {
             return match text(c, "entity_id") {
-                Some(id) => Scope::Row(id.to_string()),
+                Some(id) => Scope::Row { entity: text(c, "entity").map(str::to_string), id: id.to_string() },
                 None => Scope::Global,
             }
         }
@@ -74,13 +74,17 @@ pub fn of(c: &Change) -> Scope {
         return Scope::Event(e.to_string());
     }
     if let Some(form) = text(c, "form_id") {
-        return Scope::Row(form.to_string());
+        return row("form", form);
     }
     if c.entity == "audit" && c.op == crate::ChangeOp::Insert {
         // An audit line of no event: a user added, a backup made.
         return Scope::Global;
     }
-    Scope::Row(c.entity_id.clone())
+    row(&c.entity, &c.entity_id)
+}
+
+fn row(entity: &str, id: &str) -> Scope {
+    Scope::Row { entity: Some(entity.to_string()), id: id.to_string() }
 }
 
 /// The scope of a change, looking rows up with `lookup` (row id → its
@@ -89,7 +93,7 @@ pub fn resolve(c: &Change, lookup: impl Fn(&str) -> Option<Resolved>) -> Resolve
     match of(c) {
         Scope::Global => Resolved::Global,
         Scope::Event(e) => Resolved::Event(e),
-        Scope::Row(id) => lookup(&id).unwrap_or(Resolved::Unknown),
+        Scope::Row { id, .. } => lookup(&id).unwrap_or(Resolved::Unknown),
     }
 }
 

@@ -27,6 +27,7 @@
 
 use crate::report::ReportError;
 use crate::scoped::DeviceLimit;
+use crate::page::esc;
 use crate::storage::{hash_token, Backend, DeviceInfo, StorageError};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -388,12 +389,6 @@ fn accept_language(headers: &HeaderMap) -> Lang {
     }
     tags.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     tags.first().map(|t| t.2).unwrap_or(Lang::Zh)
-}
-
-/// HTML (and SVG) text and attribute values, as `page.rs` escapes them,
-/// and the single quote.
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 /// A path segment: ids are UUIDs, but nothing else reaches a URL unencoded.

@@ -83,7 +83,7 @@ impl Backend {
         let wanted: Vec<String> = changes
             .iter()
             .filter_map(|c| match scope::of(c) {
-                Scope::Row(id) => Some(id),
+                Scope::Row { id, .. } => Some(id),
                 _ => None,
             })
             .collect::<BTreeSet<_>>()
@@ -111,46 +111,56 @@ impl Backend {
     /// scope of its rows and the programme of its events.
     pub(crate) async fn admit_push(&self, device: &DeviceInfo, changes: &[Change]) -> Result<()> {
         let resolved = self.resolve(changes).await?;
-        if let Some(mut limit) = self.limit_of(&device.id).await? {
-            let mut allowed: BTreeSet<String> = limit.events.iter().cloned().collect();
-            if let Some(p) = &limit.programme {
-                allowed.extend(self.events_of_programme(p).await?);
-            }
-            let mut created = Vec::new();
-            for (c, r) in changes.iter().zip(&resolved) {
-                let ok = match (c.entity.as_str(), c.op, r) {
-                    // A new event of its own.
-                    ("event", ChangeOp::Insert, _) => {
-                        created.push(c.entity_id.clone());
-                        allowed.insert(c.entity_id.clone());
-                        true
-                    }
-                    ("event", _, _) => allowed.contains(&c.entity_id),
-                    ("programme", _, _) => false,
-                    // A stand-in for a change no server would take: a reason
-                    // and the row's id, nothing personal; refusing it would
-                    // hold the laptop's sync for ever.
-                    (muster_protocol::rules::VOID, _, _) => true,
-                    (_, _, Resolved::Global) => true,
-                    (_, _, Resolved::Event(e)) => allowed.contains(e),
-                    (_, _, Resolved::Unknown) => false,
-                };
-                if !ok {
-                    return Err(StorageError::OutOfScope(format!(
-                        "change {}/{} ({} {}) is outside the events this laptop may sync (device {:?}); nothing of this batch was stored",
-                        c.device_id, c.seq, c.entity, c.op.as_str(), device.name
-                    )));
+        if let Some(limit) = self.limit_of(&device.id).await? {
+            self.check_limit(device, limit, changes, &resolved).await?;
+        }
+        self.record_scopes(changes, &resolved).await
+    }
+
+    async fn check_limit(&self, device: &DeviceInfo, mut limit: DeviceLimit, changes: &[Change], resolved: &[Resolved]) -> Result<()> {
+        let mut allowed: BTreeSet<String> = limit.events.iter().cloned().collect();
+        if let Some(p) = &limit.programme {
+            allowed.extend(self.events_of_programme(p).await?);
+        }
+        let mut created = Vec::new();
+        for (c, r) in changes.iter().zip(resolved) {
+            let ok = match (c.entity.as_str(), c.op, r) {
+                // A new event of its own.
+                ("event", ChangeOp::Insert, _) => {
+                    created.push(c.entity_id.clone());
+                    allowed.insert(c.entity_id.clone());
+                    true
                 }
-            }
-            if !created.is_empty() {
-                limit.events.extend(created);
-                limit.events.sort();
-                limit.events.dedup();
-                self.set_limit(&device.id, &limit).await?;
+                ("event", _, _) => allowed.contains(&c.entity_id),
+                ("programme", _, _) => false,
+                // A stand-in for a change no server would take: a reason
+                // and the row's id, nothing personal; refusing it would
+                // hold the laptop's sync for ever.
+                (muster_protocol::rules::VOID, _, _) => true,
+                (_, _, Resolved::Global) => true,
+                (_, _, Resolved::Event(e)) => allowed.contains(e),
+                (_, _, Resolved::Unknown) => false,
+            };
+            if !ok {
+                return Err(StorageError::OutOfScope(format!(
+                    "change {}/{} ({} {}) is outside the events this laptop may sync (device {:?}); nothing of this batch was stored",
+                    c.device_id, c.seq, c.entity, c.op.as_str(), device.name
+                )));
             }
         }
+        if !created.is_empty() {
+            limit.events.extend(created);
+            limit.events.sort();
+            limit.events.dedup();
+            self.set_limit(&device.id, &limit).await?;
+        }
+        Ok(())
+    }
+
+    /// Keeps the event of each inserted row and the programme of each event.
+    async fn record_scopes(&self, changes: &[Change], resolved: &[Resolved]) -> Result<()> {
         let mut rows = Vec::new();
-        for (c, r) in changes.iter().zip(&resolved) {
+        for (c, r) in changes.iter().zip(resolved) {
             if c.op == ChangeOp::Insert {
                 rows.push((c.entity_id.clone(), scope::of_row(c, r).event().map(str::to_string)));
             }
@@ -193,26 +203,13 @@ impl Backend {
         let mut cursor = 0;
         loop {
             let page = self.pull_raw(cursor, 5_000, None).await?;
-            self.admit_push_scopes_only(&page.changes).await?;
+            let resolved = self.resolve(&page.changes).await?;
+            self.record_scopes(&page.changes, &resolved).await?;
             if !page.more || page.cursor == cursor {
                 break;
             }
             cursor = page.cursor;
         }
         Ok(())
-    }
-
-    async fn admit_push_scopes_only(&self, changes: &[Change]) -> Result<()> {
-        let anyone = DeviceInfo {
-            id: String::new(),
-            name: String::new(),
-            created_at: String::new(),
-            last_seen: None,
-            revoked: false,
-            origin: None,
-            changes: 0,
-            relay: false,
-        };
-        self.admit_push(&anyone, changes).await
     }
 }

@@ -21,6 +21,12 @@ use std::path::Path;
 /// Starts the real server (in this process, on its own runtime) on a free
 /// loopback port; returns its address and the backend for inspection.
 pub fn start_server(store: &str) -> (SocketAddr, Backend, tokio::runtime::Handle) {
+    start_server_with(store, None)
+}
+
+/// [`start_server`] with the organisers' view reading its figures from a
+/// read model at `read_model`.
+pub fn start_server_with(store: &str, read_model: Option<std::path::PathBuf>) -> (SocketAddr, Backend, tokio::runtime::Handle) {
     let (tx, rx) = std::sync::mpsc::channel();
     let store = store.to_string();
     std::thread::spawn(move || {
@@ -29,7 +35,7 @@ pub fn start_server(store: &str) -> (SocketAddr, Backend, tokio::runtime::Handle
             let backend = Backend::open(&store).await.expect("server store opens");
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send((listener.local_addr().unwrap(), backend.clone(), tokio::runtime::Handle::current())).unwrap();
-            muster_server::serve_on(listener, backend).await.unwrap();
+            muster_server::serve_on_with(listener, backend, read_model).await.unwrap();
         });
     });
     rx.recv().unwrap()

@@ -357,7 +357,7 @@ impl<'t> Writer<'t> {
 
     /// The event a row belongs to: itself for an event, its `event_id`, or
     /// its form's event.
-    fn event_of(&self, entity: Entity, id: &str, fields: &[(&'static str, Value)]) -> Result<Option<String>> {
+    pub(crate) fn event_of(&self, entity: Entity, id: &str, fields: &[(&'static str, Value)]) -> Result<Option<String>> {
         let field = |name: &str| fields.iter().find(|(n, _)| *n == name).and_then(|(_, v)| v.as_str().map(str::to_string));
         if entity == Entity::Event {
             return Ok(Some(id.to_string()));

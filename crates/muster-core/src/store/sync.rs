@@ -107,32 +107,15 @@ impl Filter {
     }
 }
 
-/// The event of a row this store holds, by its id.
-fn held_scope(w: &Writer<'_>, id: &str) -> Result<Option<Resolved>> {
-    let tx = w.tx();
-    if tx.prepare_cached("SELECT 1 FROM events WHERE id = ?1")?.exists([id])? {
-        return Ok(Some(Resolved::Event(id.to_string())));
+/// The event of a row this store holds, as the write path finds it
+/// ([`Writer::event_of`]); `Unknown` for a row not held (or of an entity
+/// this build does not know).
+fn held_scope(w: &Writer<'_>, entity: Option<&str>, id: &str) -> Result<Resolved> {
+    let Some(entity) = entity.and_then(Entity::from_name) else { return Ok(Resolved::Unknown) };
+    if entity == Entity::Programme {
+        return Ok(Resolved::Global);
     }
-    if tx.prepare_cached("SELECT 1 FROM programmes WHERE id = ?1")?.exists([id])? {
-        return Ok(Some(Resolved::Global));
-    }
-    for table in ["forms", "trainees", "certificates", "sessions", "certificate_settings", "attendance", "attendance_corrections", "eligibility_overrides", "certificate_prints"] {
-        let found: Option<String> =
-            tx.prepare_cached(&format!("SELECT event_id FROM {table} WHERE id = ?1"))?.query_row([id], |r| r.get(0)).optional()?;
-        if let Some(e) = found {
-            return Ok(Some(Resolved::Event(e)));
-        }
-    }
-    for table in ["paper_batches", "responses", "response_rejections", "entry_resolutions", "response_corrections"] {
-        let found: Option<String> = tx
-            .prepare_cached(&format!("SELECT f.event_id FROM {table} x JOIN forms f ON f.id = x.form_id WHERE x.id = ?1"))?
-            .query_row([id], |r| r.get(0))
-            .optional()?;
-        if let Some(e) = found {
-            return Ok(Some(Resolved::Event(e)));
-        }
-    }
-    Ok(None)
+    Ok(w.event_of(entity, id, &[])?.map(Resolved::Event).unwrap_or(Resolved::Unknown))
 }
 
 pub fn set_acked(w: &Writer<'_>, seq: u64) -> Result<()> {
@@ -178,9 +161,9 @@ pub fn apply_filtered(w: &mut Writer<'_>, changes: &[Change], cursor: Option<u64
             let resolved = match scope::of(c) {
                 scope::Scope::Global => Resolved::Global,
                 scope::Scope::Event(e) => Resolved::Event(e),
-                scope::Scope::Row(id) => match fresh.get(&id) {
+                scope::Scope::Row { entity, id } => match fresh.get(&id) {
                     Some(r) => r.clone(),
-                    None => held_scope(w, &id)?.unwrap_or(Resolved::Unknown),
+                    None => held_scope(w, entity.as_deref(), &id)?,
                 },
             };
             if !filter.admits(&resolved) {
