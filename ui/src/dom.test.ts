@@ -4,7 +4,7 @@
 // timers and its loads end with its route's AbortSignal.
 
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { debounce, every, later, listenUntil, on, onAbort, untilAbort } from "./dom";
+import { alarm, debounce, every, later, listenUntil, on, onAbort, untilAbort } from "./dom";
 
 const settle = () => new Promise<void>((r) => setTimeout(r, 0));
 
@@ -107,5 +107,44 @@ describe("listenUntil", () => {
     up(unlisten);
     await p;
     expect(unlisten).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("alarm", () => {
+  it("keeps one timer: set replaces, clear and abort cancel", () => {
+    vi.useFakeTimers();
+    const ctl = new AbortController();
+    const a = alarm(ctl.signal);
+    const first = vi.fn();
+    const second = vi.fn();
+    a.set(1000, first);
+    a.set(2000, second);
+    vi.advanceTimersByTime(1500);
+    expect(first).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(600);
+    expect(second).toHaveBeenCalledTimes(1);
+    a.set(100, first);
+    a.clear();
+    vi.advanceTimersByTime(200);
+    expect(first).not.toHaveBeenCalled();
+    a.set(100, first);
+    ctl.abort();
+    vi.advanceTimersByTime(200);
+    expect(first).not.toHaveBeenCalled();
+    a.set(100, first);
+    vi.advanceTimersByTime(200);
+    expect(first).not.toHaveBeenCalled();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("can set itself again from its own callback (a moving deadline)", () => {
+    vi.useFakeTimers();
+    const a = alarm();
+    let runs = 0;
+    const tick = () => { runs += 1; if (runs < 3) a.set(10, tick); };
+    a.set(10, tick);
+    vi.advanceTimersByTime(100);
+    expect(runs).toBe(3);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });

@@ -86,6 +86,30 @@ export function every(ms: number, fn: () => void, signal: AbortSignal): void {
   onAbort(signal, () => clearInterval(timer));
 }
 
+/**
+ * One timer, set again and again: `set` replaces what was set before, and
+ * `signal` cancels it. For a deadline that moves with input (the idle
+ * lock, the scan box's rest) without waking the page every second.
+ */
+export interface Alarm {
+  set(ms: number, fn: () => void): void;
+  clear(): void;
+}
+
+export function alarm(signal?: AbortSignal): Alarm {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const clear = () => { if (timer !== undefined) clearTimeout(timer); timer = undefined; };
+  if (signal) onAbort(signal, clear);
+  return {
+    set(ms, fn) {
+      clear();
+      if (signal?.aborted) return;
+      timer = setTimeout(() => { timer = undefined; fn(); }, Math.max(0, ms));
+    },
+    clear,
+  };
+}
+
 /** `setTimeout`, cancelled when `signal` aborts first. */
 export function later(ms: number, fn: () => void, signal: AbortSignal): void {
   if (signal.aborted) return;

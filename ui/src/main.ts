@@ -11,7 +11,7 @@
 
 import "./style.css";
 import { api } from "./api";
-import { clear, h } from "./dom";
+import { alarm, clear, debounce, h } from "./dom";
 import { getLang, htmlLang, initLang, langName, LANGS, setLang, t, type Lang } from "./i18n";
 import type { Ctx, Mount, Route } from "./ui";
 import { renderEvent } from "./views/event";
@@ -114,8 +114,14 @@ function watchSync(): void {
   const poll = () => api.syncStatus().then((s) => paintSync(s), () => { /* badge only */ });
   void api.onSyncStatus((s) => { if (s.state === "syncing") paintSync(s); else void poll(); });
   void poll();
-  // Pending grows with every check-in: a cheap count every few seconds.
-  setInterval(poll, 5000);
+  // Pending grows with what this laptop writes, and that follows a key or
+  // a click: counted again shortly after input, and every half minute for
+  // writes from elsewhere (the CLI on the same store, a sync). A screen
+  // left alone is not woken every few seconds for a count that cannot
+  // have changed.
+  const soon = debounce(() => void poll(), 1500);
+  for (const type of ["keydown", "click"]) document.addEventListener(type, soon, { capture: true, passive: true });
+  setInterval(poll, 30_000);
 }
 
 const tagline = h("span", { class: "brand-tagline" });
@@ -222,6 +228,7 @@ async function refreshSession(): Promise<void> {
     const limit = s.has_users ? s.idle_lock_secs * 1000 : 0;
     idle.setLimit(limit);
     throttle = new TouchThrottle(touchInterval(limit));
+    armIdleLock();
   } catch {
     // the store is not open: nothing to show
   }
@@ -265,6 +272,23 @@ function onLockedError(): void {
   showPin("idle");
 }
 
+/**
+ * The idle lock's one timer: due when the idle time would run out; input
+ * only moves `idle`'s clock, and a timer that finds the time not yet out
+ * waits the rest. No wake-up every second on a screen left alone.
+ */
+const idleAlarm = alarm();
+function armIdleLock(): void {
+  const now = Date.now();
+  // Nobody signed in: nothing to lock; signing in re-arms it.
+  if (!session()?.actor) { idleAlarm.clear(); return; }
+  if (idle.due(now)) { void lockApp("idle"); return; }
+  const left = idle.remaining(now);
+  // Without a limit (no users yet) a minute's check costs nothing; the
+  // limit's change re-arms it (refreshSession).
+  idleAlarm.set(Number.isFinite(left) ? left + 50 : 60_000, armIdleLock);
+}
+
 /** Key, mouse and scanner input restart the idle time (and tell the backend, throttled). */
 function watchIdle(): void {
   const onInput = () => {
@@ -285,9 +309,7 @@ function watchIdle(): void {
   for (const type of ["keydown", "mousedown", "mousemove", "wheel", "touchstart", "click", "input"]) {
     document.addEventListener(type, onInput, { capture: true, passive: true });
   }
-  setInterval(() => {
-    if (session()?.actor && idle.due(Date.now())) void lockApp("idle");
-  }, 1000);
+  armIdleLock();
   document.addEventListener("keydown", (e) => {
     if (e.ctrlKey && !e.altKey && !e.metaKey && (e.key === "l" || e.key === "L")) {
       e.preventDefault();

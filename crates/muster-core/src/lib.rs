@@ -68,6 +68,10 @@ pub struct Muster {
     overwrite: bool,
     /// The keying sessions open on this connection (`forms::desk`).
     desk: forms::desk::Desk,
+    /// The last live dashboard and the store version it was computed at:
+    /// the app asks every few seconds, and an idle laptop should not
+    /// rebuild a 5,000-trainee report to find nothing changed.
+    dashboard_cache: std::sync::Mutex<Option<(String, (i64, i64), Vec<attendance::SessionDashboard>)>>,
 }
 
 impl Muster {
@@ -86,7 +90,7 @@ impl Muster {
         if store.needs_backfill()? {
             store.write(store::trainees::backfill_codes)?;
         }
-        Ok(Muster { store, overwrite: false, desk: Default::default() })
+        Ok(Muster { store, overwrite: false, desk: Default::default(), dashboard_cache: Default::default() })
     }
 
     /// Where the desktop app keeps its store, shared with the CLI:
@@ -140,7 +144,7 @@ impl Muster {
         }
         self.store.lock_exclusive()?;
         self.store.write(|w| w.audit(store::AuditRecord { action: "passphrase_change", ..Default::default() }))?;
-        Ok(Muster { store: self.store.rekey(new)?, overwrite: self.overwrite, desk: self.desk })
+        Ok(Muster { store: self.store.rekey(new)?, overwrite: self.overwrite, desk: self.desk, dashboard_cache: Default::default() })
     }
 
     /// Replaces the store at `path` with the backup at `backup` once the
@@ -770,7 +774,16 @@ impl Muster {
 
     pub fn dashboard(&self, event_id: &str) -> Result<Vec<attendance::SessionDashboard>> {
         self.allow(Action::ViewAttendance)?;
-        attendance::dashboard(&self.store, event_id)
+        let version = self.store.version()?;
+        let mut cache = self.dashboard_cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((e, v, board)) = cache.as_ref() {
+            if e == event_id && *v == version {
+                return Ok(board.clone());
+            }
+        }
+        let board = attendance::dashboard(&self.store, event_id)?;
+        *cache = Some((event_id.to_string(), version, board.clone()));
+        Ok(board)
     }
 
     pub fn correct_attendance(&mut self, event_id: &str, session_id: &str, trainee_id: &str, status: &str, hours: Option<f64>, reason: &str) -> Result<()> {

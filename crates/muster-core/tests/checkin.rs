@@ -435,3 +435,20 @@ fn a_village_or_work_unit_finds_its_people() {
     assert_eq!(v.m.search_roster(&v.event, "王家村", 50).unwrap().len(), 1);
     assert_eq!(v.m.search_roster(&v.event, "李家湾", 50).unwrap()[0].id, roster[0].id);
 }
+
+/// The dashboard is kept between calls while the store is unchanged (the
+/// app asks every few seconds); a write here, or another process's write
+/// to the same file (the CLI, a second window), shows at the next call.
+#[test]
+fn the_kept_dashboard_follows_writes_from_this_and_other_connections() {
+    let mut v = venue();
+    let roster = v.m.roster(&v.event).unwrap();
+    assert_eq!(v.m.dashboard(&v.event).unwrap()[0].session.arrived, 0);
+    assert_eq!(v.m.dashboard(&v.event).unwrap()[0].session.arrived, 0, "asked again, unchanged");
+    v.m.check_in(&req(&v, Who::Id(roster[0].id.clone()), "2026-12-01T08:50")).unwrap();
+    assert_eq!(v.m.dashboard(&v.event).unwrap()[0].session.arrived, 1, "this connection's write");
+    let mut other = Muster::open(&v._dir.path().join("m.db")).unwrap();
+    other.check_in(&req(&v, Who::Id(roster[1].id.clone()), "2026-12-01T08:55")).unwrap();
+    drop(other);
+    assert_eq!(v.m.dashboard(&v.event).unwrap()[0].session.arrived, 2, "another process's write");
+}

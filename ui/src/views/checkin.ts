@@ -17,7 +17,7 @@ import type { Event } from "../bindings/Event";
 import type { MarkOutcome } from "../bindings/MarkOutcome";
 import type { Session } from "../bindings/Session";
 import type { Trainee } from "../bindings/Trainee";
-import { clear, debounce, every, h, later, on, untilAbort } from "../dom";
+import { alarm, clear, debounce, h, later, on, untilAbort } from "../dom";
 import {
   clockTime, defaultSession, enterAction, isBurst, localMinute, onOtherDay, outcomeLine, outcomeTone, SCANNER_GAP_MS, sessionTiming,
 } from "../door";
@@ -582,17 +582,27 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
   // change target, so none is lost).
   let resting = false;
   let lastKey = performance.now();
+  // One timer, due REST_AFTER_MS after the last key; none while resting,
+  // so the idle screen wakes nothing at all.
+  const restAlarm = alarm(signal);
   const rest = (on: boolean) => {
+    if (!on) restAlarm.set(REST_AFTER_MS, checkRest);
     resting = on;
     input.readOnly = on;
     input.classList.toggle("resting", on);
     page.dataset.resting = String(on);
   };
+  const checkRest = () => {
+    if (resting) return;
+    const quiet = performance.now() - lastKey;
+    if (quiet < REST_AFTER_MS) { restAlarm.set(REST_AFTER_MS - quiet, checkRest); return; }
+    if (document.activeElement === input && !input.value && !modalOpen()) rest(true);
+    else restAlarm.set(REST_AFTER_MS, checkRest);
+  };
+  // A key moves the deadline: the pending check sees it and waits the rest.
   on(document, "keydown", () => { lastKey = performance.now(); }, signal, { capture: true });
   input.addEventListener("mousedown", () => { if (resting) rest(false); });
-  every(1000, () => {
-    if (!resting && document.activeElement === input && !input.value && !modalOpen() && performance.now() - lastKey >= REST_AFTER_MS) rest(true);
-  }, signal);
+  restAlarm.set(REST_AFTER_MS, checkRest);
 
   // Keep the focus in the scan box: a scanner types wherever the focus is.
   const keepFocus = () => {

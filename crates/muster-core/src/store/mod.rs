@@ -331,6 +331,14 @@ impl Store {
         &self.conn
     }
 
+    /// Changes whenever the store's content may have: this connection's
+    /// row changes (`total_changes()`) and other connections' commits
+    /// (`PRAGMA data_version`). Equal versions mean nothing was written
+    /// in between, so a view computed at the first may be shown again.
+    pub(crate) fn version(&self) -> Result<(i64, i64)> {
+        Ok(self.conn.query_row("SELECT total_changes(), (SELECT data_version FROM pragma_data_version())", [], |r| Ok((r.get(0)?, r.get(1)?)))?)
+    }
+
     /// The store file's size in bytes (0 if it cannot be read).
     pub fn file_bytes(&self) -> u64 {
         std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0)
