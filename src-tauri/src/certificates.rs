@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use muster_core::certificates::{EligibilityReport, Override, PrintRecord, Verification};
+use muster_core::certificates::{EligibilityReport, LatinConfirm, LatinName, Override, PrintRecord, Verification};
 use muster_core::documents::{IssueRequest, PrintTarget, PrintedCertificates};
 use muster_core::{ErrorCode, ErrorPayload};
 use tauri::{AppHandle, State};
@@ -61,6 +61,18 @@ crate::commands! {
         let job = state.with(|m| m.prepare_reprint(&certificate_id, &reason, None, None, Path::new(&path)))?;
         let rendered = render(&app, job).await?;
         state.with(|m| m.commit_certificates(rendered))
+    }
+
+    /// The Latin forms of the names the next issue prints, and where each
+    /// comes from (a transliteration is confirmed before printing).
+    pub async fn latin_names(state: State<'_, AppState>; event_id: String) -> Vec<LatinName> {
+        state.with(|m| m.latin_names(&event_id))
+    }
+
+    /// Records the coordinator's Latin forms, all or nothing; how many trainees changed.
+    pub async fn confirm_latin_names(state: State<'_, AppState>; event_id: String, names: Vec<LatinConfirm>) -> usize {
+        let names: Vec<(String, String)> = names.into_iter().map(|n| (n.trainee_id, n.latin)).collect();
+        state.with(|m| m.confirm_latin_names(&event_id, &names))
     }
 
     /// The print log of an event.

@@ -383,6 +383,8 @@ mod tests {
             ("override_eligibility", json!({"eventId": e(), "traineeId": trainee, "eligible": true, "reason": "补课"}), AC),
             ("issue_certificates", json!({"eventId": e(), "path": path("d.pdf"), "reason": "again"}), AC),
             ("reprint_certificate", json!({"certificateId": cert, "reason": "lost", "path": path("r.pdf")}), AC),
+            ("latin_names", json!({"eventId": e()}), AC),
+            ("confirm_latin_names", json!({"eventId": e(), "names": [{"trainee_id": trainee, "latin": "WANG Sumei"}]}), AC),
             ("certificate_prints", json!({"eventId": e()}), AC),
             ("verify_certificate", json!({"code": cert_code}), AC),
             ("list_forms", json!({"eventId": e()}), ALL),

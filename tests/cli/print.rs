@@ -210,3 +210,38 @@ fn bench_certificates_reports_count_time_and_size() {
     assert_eq!(j["bytes"].as_u64().unwrap(), std::fs::metadata(&out).unwrap().len());
     assert!(j["qr_version"].as_u64().unwrap() <= 8, "{j}");
 }
+
+/// `certificates latin-names`: what the next issue prints beside each
+/// name, and where it comes from; a correction with `--set`, the rest
+/// confirmed with `--confirm`; a form in Chinese characters refused with
+/// exit 3 and nothing written.
+#[test]
+fn latin_names_are_listed_corrected_and_confirmed() {
+    let e = event();
+    let db = e.db();
+    for name in ["王素梅", "李建国", "Aynur Məmmədova", "张伟"] {
+        check_in(&e, name, 0, "2026-03-10T08:55");
+        check_in(&e, name, 1, "2026-03-11T08:55");
+    }
+    let list = muster(&db, &["certificates", "latin-names", "--event", &e.id]).json();
+    let of = |j: &Value, n: &str| j["names"].as_array().unwrap().iter().find(|x| x["name"] == n).cloned().unwrap();
+    assert_eq!(of(&list, "王素梅")["source"], "transliterated");
+    assert_eq!(of(&list, "王素梅")["latin"], "WANG Sumei");
+    assert_eq!(of(&list, "张伟")["source"], "roster");
+    assert_eq!(of(&list, "Aynur Məmmədova")["source"], "roster");
+    let li = of(&list, "李建国")["trainee_id"].as_str().unwrap().to_string();
+
+    let bad = muster(&db, &["certificates", "latin-names", "--event", &e.id, "--set", &format!("{li}=李 Jianguo"), "--confirm"]);
+    assert_eq!(bad.code, 3, "{}{}", bad.stdout, bad.stderr);
+    assert_eq!(of(&muster(&db, &["certificates", "latin-names", "--event", &e.id]).json(), "王素梅")["source"], "transliterated", "nothing written");
+    let bad = muster(&db, &["certificates", "latin-names", "--event", &e.id, "--set", "no-equals-sign"]);
+    assert_eq!(bad.code, 3);
+
+    let done = muster(&db, &["certificates", "latin-names", "--event", &e.id, "--set", &format!("{li}=LI Jianguo (Jim)"), "--confirm"]).json();
+    assert_eq!(done["changed"], 2, "李建国 corrected, 王素梅 confirmed: {done}");
+    assert!(done["names"].as_array().unwrap().iter().all(|n| n["source"] == "roster"), "{done}");
+    let pdf = e.path("latin.pdf");
+    let issued = muster(&db, &["certificates", "issue", "--event", &e.id, "--out", pdf.to_str().unwrap(), "--by", "tester"]);
+    assert_eq!(issued.code, 0, "{}", issued.stderr);
+    assert!(pdftotext(&pdf).contains("LIJianguo(Jim)"), "the corrected form is printed");
+}

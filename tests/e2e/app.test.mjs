@@ -1793,8 +1793,29 @@ describe("Muster desktop app", () => {
       const found = await englishSentences();
       if (found.length) seen[name] = found;
     };
+    // Dates follow the app's language, not the system's locale: the new
+    // event's day is ISO in its box and said in Chinese beside it; no
+    // 11/20/2026 anywhere (a box's value is not in innerText: read it).
+    await clickEl(await $t("home"));
+    await (await $t("create-starts")).waitForDisplayed({ timeout: T });
+    await browser.execute(() => { const d = document.querySelector('[data-testid="create-starts"]'); d.value = "2026-11-20"; d.dispatchEvent(new Event("input")); });
+    assert.equal(await (await $t("create-starts-says")).getText(), "2026年11月20日 星期五");
+    const usDates = () => browser.execute(() => [document.body.innerText, ...[...document.querySelectorAll("input")].map((i) => i.value)].join("\n").match(/\b\d{1,2}\/\d{1,2}\/\d{4}\b/g) ?? []);
+    assert.deepEqual(await usDates(), [], "no month/day/year date on the events screen");
+    await look("events");
     await openDemoEvent();
     assert.equal(await (await $t("tab-checkin")).getText(), "签到", "the UI is in Chinese");
+    // The session dialog: its day and its 24-hour time.
+    await clickEl((await $$t("session-edit"))[0]);
+    await (await $t("session-dialog")).waitForDisplayed({ timeout: T });
+    assert.match(await (await $t("session-edit-starts")).getValue(), /^\d{4}-\d{2}-\d{2}$/);
+    assert.match(await (await $t("session-edit-starts-time")).getValue(), /^\d{2}:\d{2}$/);
+    assert.match(await (await $t("session-edit-starts-says")).getText(), /^\d{4}年\d{1,2}月\d{1,2}日 星期[一二三四五六日]$/);
+    assert.deepEqual(await usDates(), [], "no month/day/year date in the session dialog");
+    await shot("06e-session-dates-zh");
+    await look("session dialog");
+    await browser.keys("\uE00C");
+    await (await $t("session-dialog")).waitForDisplayed({ timeout: T, reverse: true });
     for (const tab of ["roster", "checkin", "dashboard", "report", "duplicates", "certificates", "forms"]) {
       const el = await $$t(`tab-${tab}`);
       if (!el.length) continue;
@@ -1810,6 +1831,18 @@ describe("Muster desktop app", () => {
       await clickEl(await $t("import-preview"));
       await (await $t("preview")).waitForDisplayed({ timeout: T });
       await look("import preview");
+      // A roster with more unknown columns than a message lists: the
+      // rest counted in Chinese, not "and 5 more".
+      const many = path.join(tmp, "many-columns.csv");
+      const extra = Array.from({ length: 25 }, (_, i) => `备用${i + 1}`);
+      fs.writeFileSync(many, `姓名,手机,${extra.join(",")}\n王小明,13812345678,${extra.map(() => "x").join(",")}\n`);
+      await typeInto("import-path", many);
+      await clickEl(await $t("import-preview"));
+      await waitUntil(async () => /备用25|等 25 项/.test(await browser.execute(() => document.body.innerText)), "the unknown columns are listed");
+      const said = await browser.execute(() => document.body.innerText);
+      assert.match(said, /等 25 项/, "the list's rest is counted in Chinese");
+      assert.doesNotMatch(said, /and \d+ more/);
+      await look("import preview, many columns");
       await openDemoEvent();
     }
     // A wrong code at the door, and a half one: said in Chinese.

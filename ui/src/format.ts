@@ -71,13 +71,28 @@ function parseDay(iso: string): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
+/** The parameters a language's day patterns use: {y} {m} {d} {month} {weekday}. */
+function dayParams(d: Date, lang: Lang): Record<string, string | number> {
+  const mo = d.getUTCMonth();
+  return {
+    y: d.getUTCFullYear(),
+    m: mo + 1,
+    d: d.getUTCDate(),
+    month: t("date.months", {}, lang).split(",")[mo] ?? String(mo + 1),
+    weekday: t("date.weekdays", {}, lang).split(",")[d.getUTCDay()] ?? "",
+  };
+}
+
+// Each language's file has its patterns (`date.full`, `date.short`, the
+// ranges): adding a language touches no code here.
 function fmtDay(d: Date, lang: Lang, withYear: boolean): string {
-  const y = d.getUTCFullYear();
-  const mo = d.getUTCMonth() + 1;
-  const day = d.getUTCDate();
-  if (lang === "zh") return withYear ? `${y}年${mo}月${day}日` : `${mo}月${day}日`;
-  const month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][mo - 1];
-  return withYear ? `${day} ${month} ${y}` : `${day} ${month}`;
+  return t(withYear ? "date.full" : "date.short", dayParams(d, lang), lang);
+}
+
+/** `2026-11-20` → `2026年11月20日 星期五` / `Fri 20 Nov 2026`; the text as given when it is no day. */
+export function fullDay(iso: string, lang: Lang = getLang()): string {
+  const d = parseDay(iso);
+  return d ? t("date.with_weekday", dayParams(d, lang), lang) : iso;
 }
 
 /** `2026-03-09` + 3 days → `2026年3月9日 – 3月11日` / `9 Mar – 11 Mar 2026`. */
@@ -87,8 +102,8 @@ export function dateRange(startsOn: string, days: number, lang: Lang = getLang()
   if (days <= 1) return fmtDay(start, lang, true);
   const end = new Date(start.getTime() + (days - 1) * 86_400_000);
   const sameYear = end.getUTCFullYear() === start.getUTCFullYear();
-  if (lang === "zh") return `${fmtDay(start, lang, true)} – ${fmtDay(end, lang, !sameYear)}`;
-  return `${fmtDay(start, lang, !sameYear)} – ${fmtDay(end, lang, true)}`;
+  const ends = { fromFull: fmtDay(start, lang, true), fromShort: fmtDay(start, lang, false), toFull: fmtDay(end, lang, true), toShort: fmtDay(end, lang, false) };
+  return t(sameYear ? "date.range" : "date.range.years", ends, lang);
 }
 
 /** `2026-03-09T09:00` → `3月9日 09:00` / `9 Mar 09:00`. */

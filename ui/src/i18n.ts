@@ -98,7 +98,23 @@ export function worded(msg: { key: string; params: Record<string, string> } | nu
   // A roster field named in a parameter reads as the column's name (`phone` → 手机号).
   const params = { ...msg.params };
   if (params.field) params.field = tName("col", params.field, lang) ?? params.field;
+  // A list parameter (`name[]` its items, `name+` how many more) is worded
+  // in this language, not with the core's English "and N more".
+  for (const [p, items] of Object.entries(msg.params)) {
+    if (!p.endsWith("[]")) continue;
+    const name = p.slice(0, -2);
+    params[name] = wordList(items === "" ? [] : items.split(LIST_SEPARATOR), Number(msg.params[`${name}+`] ?? 0), lang);
+  }
   return t(key as Key, params, lang);
+}
+
+/** Joins a list parameter's items (the core's `LIST_SEPARATOR`). */
+export const LIST_SEPARATOR = "\u001f";
+
+/** Items of a list in `lang`, and how many more were left out. */
+export function wordList(items: string[], more: number, lang: Lang = current): string {
+  const list = items.join(t("list.sep", {}, lang));
+  return more > 0 ? t("list.more", { list, n: more, total: items.length + more }, lang) : list;
 }
 
 /** The text for `key` in the current (or given) language, `{name}` filled from `params`. */

@@ -46,6 +46,21 @@ describe("the core's sentences", () => {
   });
 });
 
+describe("a list in a sentence", () => {
+  it("is worded in the reader's language, not with the core's English \"and N more\"", () => {
+    // As Msg::with_list sends it (error.rs's LIST_SEPARATOR is U+001F).
+    const src = readFileSync(join(__dirname, "../../crates/muster-core/src/error.rs"), "utf8");
+    expect(src).toContain("pub const LIST_SEPARATOR: char = '\\u{1f}';");
+    const msg = { key: "import.unknown_columns", params: { n: "3", columns: "'所在村', '单位' and 1 more", "columns[]": "'所在村'\u001f'单位'", "columns+": "1" } };
+    const zh = worded(msg, "", "zh");
+    expect(zh).toBe("有 3 列无法识别，作为附加信息保留：'所在村'、'单位' 等 3 项");
+    expect(zh).not.toMatch(/more|and/);
+    expect(worded(msg, "", "en")).toBe("Kept 3 unknown column(s) as extra fields: '所在村', '单位' and 1 more");
+    const all = { key: "import.other_sheets", params: { sheet: "'名单'", others: "'说明'", "others[]": "'说明'", "others+": "0" } };
+    expect(worded(all, "", "zh")).toBe("读取了工作表 '名单'；未读取：'说明'");
+  });
+});
+
 describe("the reasons the core records itself", () => {
   it("are worded: the session-closing reason is the core's constant", async () => {
     const src = readFileSync(join(__dirname, "../../crates/muster-core/src/attendance.rs"), "utf8");

@@ -476,4 +476,7 @@ pub struct TraineeFieldArgs {
     /// A note shown large at the door when the trainee checks in ("needs wheelchair access"); empty clears it.
     #[arg(long)]
     pub note: Option<String>,
+    /// The Latin form of the name printed on certificates ("XIAO Changqing"); empty: the name has none.
+    #[arg(long)]
+    pub name_latin: Option<String>,
 }

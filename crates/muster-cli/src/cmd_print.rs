@@ -109,6 +109,17 @@ pub enum CertificatesCmd {
     },
     /// This installation's signing public key → {"public_key"}.
     PublicKey,
+    /// The Latin forms of the names the next issue prints, to confirm: pinyin is made by Muster and can misread a character (长 chang/zhang) → {"names": [{"trainee_id", "name", "latin", "source": "roster"|"transliterated"|"none"}]}. With --set ID=FORM (repeat; empty: none) or --confirm (every transliteration as shown), records them first (all or nothing) and adds "changed".
+    LatinNames {
+        #[arg(long)]
+        event: String,
+        /// A trainee's Latin form: TRAINEE_ID=FORM (an empty FORM: the name has none).
+        #[arg(long = "set", value_name = "ID=FORM")]
+        set: Vec<String>,
+        /// Confirm every transliteration as shown.
+        #[arg(long)]
+        confirm: bool,
+    },
     /// The print log of an event → {"prints": [{"certificate_id", "kind", "reason", "printed_by", "at"}]}.
     Log {
         #[arg(long)]
@@ -200,6 +211,34 @@ pub fn certificates(m: &mut Muster, cmd: CertificatesCmd) -> anyhow::Result<Outc
                 .collect::<Vec<_>>()
                 .join("\n");
             Outcome::new(to_value(&r), text)
+        }
+        CertificatesCmd::LatinNames { event, set, confirm } => {
+            let mut names: Vec<(String, String)> = Vec::new();
+            for s in &set {
+                let Some((id, form)) = s.split_once('=') else {
+                    return Err(muster_core::Error::invalid_at(format!("--set {}: expected TRAINEE_ID=FORM", muster_core::quote(s)), None, None, Some("set")).into());
+                };
+                names.push((id.trim().to_string(), form.to_string()));
+            }
+            if confirm {
+                for n in m.latin_names(&event)? {
+                    if n.source == muster_core::certificates::LatinSource::Transliterated && !names.iter().any(|(id, _)| *id == n.trainee_id) {
+                        names.push((n.trainee_id, n.latin.unwrap_or_default()));
+                    }
+                }
+            }
+            let changed = if names.is_empty() { None } else { Some(m.confirm_latin_names(&event, &names)?) };
+            let list = m.latin_names(&event)?;
+            let text = list
+                .iter()
+                .map(|n| format!("{:<14}  {}  {}", format!("{:?}", n.source).to_lowercase(), n.name, n.latin.as_deref().unwrap_or("-")))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let mut v = serde_json::json!({ "names": list });
+            if let Some(c) = changed {
+                v["changed"] = c.into();
+            }
+            Outcome::new(v, text)
         }
         CertificatesCmd::Override { event, trainee, eligible, reason, by } => {
             let by = m.who(by.as_deref());

@@ -185,6 +185,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 organization: f.organization,
                 occupation: f.occupation,
                 note: f.note,
+                name_latin: f.name_latin,
             };
             let t = m.edit_trainee(&id, &patch)?;
             Outcome::new(to_value(&t), format!("updated {}", trainee_line(&t)))

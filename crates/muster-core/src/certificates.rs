@@ -953,13 +953,120 @@ pub struct IssueOutcome {
 /// Chinese name ("WANG Sumei"), nothing for a name already in Latin letters
 /// or in a script we cannot romanise (Khmer, Lao without a roster column).
 pub fn latin_name(t: &Trainee) -> Option<String> {
-    const KEYS: &[&str] = &["english name", "english_name", "name_en", "latin name", "latin_name", "name (latin)", "name_latin", "name (english)", "拉丁名", "英文名", "英文姓名", "拼音", "pinyin", "passport name"];
-    for (k, v) in &t.fields.extra {
-        if KEYS.contains(&k.trim().to_lowercase().as_str()) && !v.trim().is_empty() {
-            return Some(v.trim().to_string());
+    latin_of(t).0
+}
+
+/// The roster columns that hold a name's Latin form, lower case.
+pub const LATIN_KEYS: &[&str] = &["english name", "english_name", "name_en", "latin name", "latin_name", "name (latin)", "name_latin", "name (english)", "拉丁名", "英文名", "英文姓名", "拼音", "pinyin", "passport name"];
+
+/// Where the coordinator's confirmed Latin form is kept when the roster
+/// had no such column. Present but empty: "no Latin form", confirmed.
+pub const LATIN_KEY: &str = "name (latin)";
+
+/// Where a certificate's Latin form of a name comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum LatinSource {
+    /// A roster column, a coordinator who confirmed or typed it, or a
+    /// name already in Latin letters (nothing to add).
+    Roster,
+    /// Made by Muster (pinyin for a Chinese name): to be confirmed, as a
+    /// reading can be wrong (长 in 萧长青 is chang, not zhang).
+    Transliterated,
+    /// None: a name in a script Muster does not romanise (Khmer, Lao), or
+    /// a coordinator who said there is none.
+    None,
+}
+
+/// The roster's field that holds `t`'s Latin form, if any (its key).
+fn latin_field(t: &crate::model::TraineeFields) -> Option<&String> {
+    t.extra.keys().find(|k| LATIN_KEYS.contains(&k.trim().to_lowercase().as_str()) && !t.extra[*k].trim().is_empty())
+        .or_else(|| t.extra.keys().find(|k| k.as_str() == LATIN_KEY))
+}
+
+/// The Latin form of `t`'s name and where it comes from.
+pub fn latin_of(t: &Trainee) -> (Option<String>, LatinSource) {
+    if let Some(k) = latin_field(&t.fields) {
+        let v = t.fields.extra[k].trim();
+        if !v.is_empty() {
+            return (Some(v.to_string()), LatinSource::Roster);
         }
+        // Our own key, kept empty: the coordinator said there is none.
+        return (None, LatinSource::Roster);
     }
-    pinyin_name(&t.fields.name)
+    match pinyin_name(&t.fields.name) {
+        Some(p) => (Some(p), LatinSource::Transliterated),
+        None if t.fields.name.chars().all(|c| c.is_ascii() || !c.is_alphabetic() || is_latin_letter(c)) => (None, LatinSource::Roster),
+        None => (None, LatinSource::None),
+    }
+}
+
+/// A letter of the Latin script (with the Azerbaijani, Turkmen and
+/// Vietnamese ones; Azerbaijani ə is in the IPA block): the name needs no
+/// Latin form beside it.
+pub fn is_latin_letter(c: char) -> bool {
+    c.is_ascii_alphabetic() || matches!(c as u32, 0x00C0..=0x024F | 0x0250..=0x02AF | 0x1E00..=0x1EFF) && c != '×' && c != '÷'
+}
+
+/// The Latin form of one trainee's name as the next certificate would
+/// print it, for the coordinator to confirm before printing.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct LatinName {
+    pub trainee_id: String,
+    pub name: String,
+    pub latin: Option<String>,
+    pub source: LatinSource,
+}
+
+/// One Latin form the coordinator confirmed or typed (empty: none).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct LatinConfirm {
+    pub trainee_id: String,
+    pub latin: String,
+}
+
+/// The names of the eligible trainees who have no certificate yet, with
+/// their Latin forms: those the next issue prints.
+pub(crate) fn latin_names(store: &Store, event_id: &str) -> Result<Vec<LatinName>> {
+    let report = eligibility(store, event_id, None)?;
+    let mut out = Vec::new();
+    for e in report.trainees.into_iter().filter(|e| e.eligible && e.certificate_id.is_none()) {
+        let Some(t) = store::trainees::get(store, &e.trainee_id)? else { continue };
+        let (latin, source) = latin_of(&t);
+        out.push(LatinName { trainee_id: t.id.clone(), name: t.fields.name.clone(), latin, source });
+    }
+    Ok(out)
+}
+
+/// Records the coordinator's Latin forms (`trainee id → Latin form`, empty
+/// for "none") on the trainees of `event_id`, all or nothing: each a
+/// trainee edit, logged and synced like any other.
+pub(crate) fn confirm_latin_names(store: &mut Store, event_id: &str, names: &[(String, String)]) -> Result<usize> {
+    let mut patches = Vec::new();
+    for (id, latin) in names {
+        let t = store::trainees::get(store, id)?.ok_or_else(|| Error::NotFound { kind: "trainee", id: id.clone() })?;
+        if t.event_id != event_id {
+            return Err(Error::NotFound { kind: "trainee", id: id.clone() });
+        }
+        let patch = crate::trainee::TraineePatch { name_latin: Some(latin.clone()), ..Default::default() };
+        patch.apply_to(&t.fields)?;
+        patches.push((t, patch));
+    }
+    let mut changed = 0;
+    store.write(|w| {
+        for (t, patch) in &patches {
+            let new = patch.apply_to(&t.fields)?;
+            if new != t.fields {
+                store::trainees::update(w, &t.id, &t.fields, &new)?;
+                changed += 1;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(changed)
 }
 
 /// "WANG Sumei" for 王素梅: surname in capitals, given name capitalised;

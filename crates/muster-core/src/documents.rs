@@ -225,6 +225,8 @@ pub struct PrintedCertificates {
     pub not_eligible: Vec<Eligibility>,
     /// E.g. characters no font could draw.
     pub warnings: Vec<String>,
+    /// The same warnings as sentences for the app to word (one per line of `warnings`).
+    pub worded_warnings: Vec<crate::Msg>,
     /// The print log's new lines, one per certificate.
     pub prints: Vec<PrintRecord>,
 }
@@ -239,6 +241,8 @@ pub struct Printout {
     pub pages: usize,
     pub bytes: usize,
     pub warnings: Vec<String>,
+    /// The same warnings as sentences for the app to word (one per line of `warnings`).
+    pub worded_warnings: Vec<crate::Msg>,
 }
 
 fn print_error(e: muster_print::Error, file: &Path) -> Error {
@@ -249,11 +253,25 @@ fn print_error(e: muster_print::Error, file: &Path) -> Error {
 }
 
 /// The warning for characters no font could draw.
-fn missing_warning(r: &Rendered) -> Vec<String> {
+fn missing_warning(r: &Rendered) -> Vec<crate::Said> {
     if r.missing_glyphs.is_empty() {
         Vec::new()
     } else {
-        vec![format!("no font has these characters, they print as empty boxes: {}", r.missing_glyphs.iter().collect::<String>())]
+        let chars: String = r.missing_glyphs.iter().collect();
+        vec![crate::Said::new(format!("no font has these characters, they print as empty boxes: {chars}"), "print.missing_glyphs", &[("chars", &chars)])]
+    }
+}
+
+/// A printout and its warnings, in English and worded.
+fn printout(file: &Path, items: usize, r: &Rendered) -> Printout {
+    let said = missing_warning(r);
+    Printout {
+        file: file.display().to_string(),
+        items,
+        pages: r.pages,
+        bytes: r.pdf.len(),
+        warnings: said.iter().map(|w| w.english.clone()).collect(),
+        worded_warnings: said.into_iter().map(|w| w.msg).collect(),
     }
 }
 
@@ -377,6 +395,7 @@ impl Muster {
             certificates: Vec::new(),
             not_eligible: job.ineligible,
             warnings: Vec::new(),
+            worded_warnings: Vec::new(),
             prints: Vec::new(),
         };
         if let PrintTarget::Folder(dir) = &job.target {
@@ -391,8 +410,9 @@ impl Muster {
             out.pages += rendered.pages;
             out.bytes += rendered.pdf.len();
             for w in missing_warning(&rendered) {
-                if !out.warnings.contains(&w) {
-                    out.warnings.push(w);
+                if !out.warnings.contains(&w.english) {
+                    out.warnings.push(w.english);
+                    out.worded_warnings.push(w.msg);
                 }
             }
             out.files.push(file);
@@ -421,7 +441,7 @@ impl Muster {
         self.write_printout(out, &r.pdf)?;
         let items = roster.iter().filter(|t| t.merged_into.is_none()).count();
         self.log_print(Some(&e.id), "badges", out, items, r.pages)?;
-        Ok(Printout { file: out.display().to_string(), items, pages: r.pages, bytes: r.pdf.len(), warnings: missing_warning(&r) })
+        Ok(printout(out, items, &r))
     }
 
     /// The attendance sheet for signatures (a column per session), written
@@ -444,7 +464,7 @@ impl Muster {
         let r = sheet::render(&sheet::Sheet { event: e.name.clone(), subtitle: event_subtitle(&e), sessions: heads, rows }).map_err(|x| print_error(x, out))?;
         self.write_printout(out, &r.pdf)?;
         self.log_print(Some(&e.id), "signature_sheet", out, items, r.pages)?;
-        Ok(Printout { file: out.display().to_string(), items, pages: r.pages, bytes: r.pdf.len(), warnings: missing_warning(&r) })
+        Ok(printout(out, items, &r))
     }
 }
 
@@ -664,5 +684,5 @@ pub fn write_join_sheet(out: &Path, org: &str, device: &str, server: &str, key_i
     })
     .map_err(|e| print_error(e, out))?;
     crate::output::write(out, &r.pdf, OutputKind::Pdf, &crate::output::Guard::default())?;
-    Ok(Printout { file: out.display().to_string(), items: 1, pages: r.pages, bytes: r.pdf.len(), warnings: missing_warning(&r) })
+    Ok(printout(out, 1, &r))
 }

@@ -17,6 +17,12 @@ impl Said {
     pub fn new(english: impl Into<String>, key: &str, params: &[(&str, &dyn std::fmt::Display)]) -> Said {
         Said { english: english.into(), msg: Msg::new(key, params) }
     }
+
+    /// With the list parameter `name` ([`Msg::with_list`]).
+    pub fn with_list<'a>(mut self, name: &str, values: impl IntoIterator<Item = &'a str>, max: usize) -> Said {
+        self.msg = self.msg.with_list(name, values, max);
+        self
+    }
 }
 
 impl std::fmt::Display for Said {
@@ -41,7 +47,24 @@ impl Msg {
     pub fn new(key: &str, params: &[(&str, &dyn std::fmt::Display)]) -> Msg {
         Msg { key: key.to_string(), params: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() }
     }
+
+    /// Adds the list parameter `name`: `name` itself as [`quote_list`]
+    /// words it in English, `name[]` the shown items (quoted, joined by
+    /// [`LIST_SEPARATOR`]) and `name+` how many more there are — so the
+    /// UI words the list in its own language ("'a'、'b' 等 3 项"), not
+    /// "and 1 more".
+    pub fn with_list<'a>(mut self, name: &str, values: impl IntoIterator<Item = &'a str>, max: usize) -> Msg {
+        let (shown, more) = quote_items(values, max);
+        self.params.insert(name.to_string(), english_list(&shown, more));
+        self.params.insert(format!("{name}[]"), shown.join(&LIST_SEPARATOR.to_string()));
+        self.params.insert(format!("{name}+"), more.to_string());
+        self
+    }
 }
+
+/// Joins a list parameter's items (`name[]`, [`Msg::with_list`]): a
+/// control character, which [`quote`] never leaves in an item.
+pub const LIST_SEPARATOR: char = '\u{1f}';
 
 /// Where in an input a problem is: file, line (as a spreadsheet user counts,
 /// header = line 1) and field.
@@ -200,6 +223,15 @@ impl Error {
     /// `msg.<key>`) and its parameters.
     pub fn worded(self, key: &str, params: &[(&str, &dyn std::fmt::Display)]) -> Self {
         self.with_msg(Msg::new(key, params))
+    }
+
+    /// Adds the list parameter `name` to this error's wording
+    /// ([`Msg::with_list`]); an unworded error stays as it is.
+    pub fn with_list<'a>(self, name: &str, values: impl IntoIterator<Item = &'a str>, max: usize) -> Self {
+        match self {
+            Error::Worded { inner, msg } => Error::Worded { inner, msg: msg.with_list(name, values, max) },
+            other => other,
+        }
     }
 
     /// This error with `msg` as its sentence for a person.
@@ -361,6 +393,12 @@ pub fn quote_if_long(value: &str) -> std::borrow::Cow<'_, str> {
 /// Values quoted for a message ([`quote`]), comma-separated: at most `max`
 /// of them, then how many more there are.
 pub fn quote_list<'a>(values: impl IntoIterator<Item = &'a str>, max: usize) -> String {
+    let (shown, more) = quote_items(values, max);
+    english_list(&shown, more)
+}
+
+/// At most `max` of `values`, [`quote`]d, and how many more there are.
+fn quote_items<'a>(values: impl IntoIterator<Item = &'a str>, max: usize) -> (Vec<String>, usize) {
     let mut shown = Vec::new();
     let mut more = 0usize;
     for v in values {
@@ -370,6 +408,10 @@ pub fn quote_list<'a>(values: impl IntoIterator<Item = &'a str>, max: usize) -> 
             more += 1;
         }
     }
+    (shown, more)
+}
+
+fn english_list(shown: &[String], more: usize) -> String {
     let mut out = shown.join(", ");
     if more > 0 {
         out.push_str(&format!(" and {more} more"));
@@ -380,6 +422,16 @@ pub fn quote_list<'a>(values: impl IntoIterator<Item = &'a str>, max: usize) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_parameter_carries_its_items_for_the_ui() {
+        let m = Msg::new("k", &[]).with_list("columns", ["a", "b\u{1f}c", "d"], 2);
+        assert_eq!(m.params["columns"], "'a', 'b\\u{1f}c' and 1 more", "the English as before");
+        let items: Vec<&str> = m.params["columns[]"].split(LIST_SEPARATOR).collect();
+        assert_eq!(items.len(), 2, "a separator inside an item is quoted away: {items:?}");
+        assert_eq!(items[0], "'a'");
+        assert_eq!(m.params["columns+"], "1");
+    }
 
     #[test]
     fn lists_are_clipped_too() {

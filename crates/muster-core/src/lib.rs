@@ -809,6 +809,21 @@ impl Muster {
         certificates::eligibility(&self.store, event_id, min)
     }
 
+    /// The Latin forms of the names the next issue prints (the eligible
+    /// without a certificate), and where each comes from: what the
+    /// coordinator confirms before printing.
+    pub fn latin_names(&self, event_id: &str) -> Result<Vec<certificates::LatinName>> {
+        self.allow(Action::Certificates)?;
+        certificates::latin_names(&self.store, event_id)
+    }
+
+    /// Records the coordinator's Latin forms (trainee id → form; empty:
+    /// none), all or nothing; returns how many trainees changed.
+    pub fn confirm_latin_names(&mut self, event_id: &str, names: &[(String, String)]) -> Result<usize> {
+        self.allow(Action::Certificates)?;
+        certificates::confirm_latin_names(&mut self.store, event_id, names)
+    }
+
     /// Records a manual eligibility decision (who, why).
     pub fn override_eligibility(&mut self, event_id: &str, trainee_id: &str, eligible: bool, reason: &str, by: &str) -> Result<certificates::Override> {
         self.allow(Action::Certificates)?;

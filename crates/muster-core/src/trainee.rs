@@ -25,6 +25,10 @@ pub struct TraineePatch {
     /// unless the roster named it otherwise); empty clears it.
     #[serde(default)]
     pub note: Option<String>,
+    /// The Latin form of the name for certificates (kept in the roster's
+    /// English-name column, or `name (latin)`); empty: there is none.
+    #[serde(default)]
+    pub name_latin: Option<String>,
 }
 
 fn field_error(field: &str, said: Said) -> Error {
@@ -77,6 +81,30 @@ impl TraineePatch {
             } else {
                 new.extra.insert(key, note);
             }
+        }
+        if let Some(latin) = &self.name_latin {
+            let latin = normalize::text(latin);
+            if latin.chars().count() > 100 {
+                return Err(field_error("name_latin", Said::new("the Latin form of a name is at most 100 characters", "trainee.latin_long", &[])));
+            }
+            if let Some(c) = latin.chars().find(|c| c.is_alphabetic() && !crate::certificates::is_latin_letter(*c)) {
+                return Err(field_error(
+                    "name_latin",
+                    Said::new(format!("the Latin form of a name is written in Latin letters, not {}", crate::quote(&c.to_string())), "trainee.latin_letters", &[("char", &crate::quote(&c.to_string()))]),
+                ));
+            }
+            let key = new
+                .extra
+                .keys()
+                .find(|k| crate::certificates::LATIN_KEYS.contains(&k.trim().to_lowercase().as_str()))
+                .cloned()
+                .unwrap_or_else(|| crate::certificates::LATIN_KEY.to_string());
+            // Empty is "there is none", said once: kept under our own key,
+            // which a later reading finds even beside an empty column.
+            if latin.is_empty() {
+                new.extra.insert(crate::certificates::LATIN_KEY.to_string(), String::new());
+            }
+            new.extra.insert(key, latin);
         }
         Ok(new)
     }

@@ -14,3 +14,4 @@ mod hostile;
 mod door;
 mod search_index;
 mod programme;
+mod latin;

@@ -6,6 +6,7 @@ import type { Event } from "../bindings/Event";
 import type { Session } from "../bindings/Session";
 import type { Trainee } from "../bindings/Trainee";
 import { clear, debounce, h, on, untilAbort } from "../dom";
+import { dateField, dateTimeField } from "../dates";
 import { dateRange, formatDateTime, formatPhone, genderLabel, maskId, type UiError } from "../format";
 import { t, type Key } from "../i18n";
 import { confirmDialog, errorShower, errorBox, field, openModal, spinner, type Ctx } from "../ui";
@@ -148,8 +149,8 @@ async function saveDialog(save: HTMLButtonElement, errorSlot: HTMLElement, close
 /** The session dialog: a new session (`s` undefined) or an edit of `s`. */
 function sessionDialog(ev: Event, s: Session | undefined, onSaved: () => void, signal: AbortSignal): void {
   const title = h("input", { type: "text", required: true, maxlength: 120, value: s?.title ?? "", testid: "session-edit-title" });
-  const starts = h("input", { type: "datetime-local", value: s?.starts_at ?? `${ev.starts_on}T09:00`, testid: "session-edit-starts" });
-  const ends = h("input", { type: "datetime-local", value: s?.ends_at ?? `${ev.starts_on}T12:00`, testid: "session-edit-ends" });
+  const starts = dateTimeField(s?.starts_at ?? `${ev.starts_on}T09:00`, "session-edit-starts");
+  const ends = dateTimeField(s?.ends_at ?? `${ev.starts_on}T12:00`, "session-edit-ends");
   const errorSlot = h("div", { class: "error-slot" });
   const save = h("button", { class: "btn btn-primary", type: "submit", testid: "session-edit-save" }, t("common.save"));
   const form = h("form", {
@@ -157,14 +158,20 @@ function sessionDialog(ev: Event, s: Session | undefined, onSaved: () => void, s
       e.preventDefault();
       clear(errorSlot);
       if (!title.value.trim()) return title.focus();
-      const session = { title: title.value.trim(), starts_at: starts.value, ends_at: ends.value };
+      const [from, to] = [starts.value(), ends.value()];
+      if (!from || !to) {
+        errorSlot.appendChild(errorBox({ code: "invalid_input", message: t("date.time_invalid"), file: null, line: null, field: from ? "ends_at" : "starts_at" } as UiError));
+        return (from ? ends : starts).input.focus();
+      }
+      const session = { title: title.value.trim(), starts_at: from, ends_at: to };
       await saveDialog(save, errorSlot, () => modal.close(), onSaved,
         () => untilAbort(s ? api.editSession(s.id, session) : api.addSession(ev.id, session), signal));
     },
   },
     errorSlot,
     field(t("event.sessions.title"), title),
-    h("div", { class: "field-row" }, field(t("event.sessions.starts"), starts, "grow"), field(t("event.sessions.ends"), ends, "grow")),
+    field(t("event.sessions.starts"), starts.el),
+    field(t("event.sessions.ends"), ends.el),
     h("div", { class: "modal-actions" }, save),
   );
   const modal = openModal({ title: t(s ? "event.sessions.edit" : "event.sessions.add"), testid: "session-dialog", body: [form], autofocus: title, signal });
@@ -358,7 +365,7 @@ function eventDialog(ev: Event, onSaved: () => void, signal: AbortSignal): void 
   }, t("event.purge")) : null;
   const name = h("input", { type: "text", required: true, maxlength: 200, value: ev.name, testid: "event-edit-name" });
   const venue = h("input", { type: "text", maxlength: 200, value: ev.venue, testid: "event-edit-venue" });
-  const starts = h("input", { type: "date", value: ev.starts_on, testid: "event-edit-starts" });
+  const starts = dateField(ev.starts_on, "event-edit-starts");
   const days = h("input", { type: "number", min: 1, max: 366, value: ev.days, testid: "event-edit-days" });
   const errorSlot = h("div", { class: "error-slot" });
   const save = h("button", { class: "btn btn-primary", type: "submit", testid: "event-edit-save" }, t("common.save"));
@@ -366,8 +373,13 @@ function eventDialog(ev: Event, onSaved: () => void, signal: AbortSignal): void 
     onsubmit: async (e: SubmitEvent) => {
       e.preventDefault();
       clear(errorSlot);
+      const startsOn = starts.value();
+      if (!startsOn) {
+        errorSlot.appendChild(errorBox({ code: "invalid_input", message: t("date.invalid"), file: null, line: null, field: "starts_on" } as UiError));
+        return starts.input.focus();
+      }
       await saveDialog(save, errorSlot, () => modal.close(), onSaved, () => untilAbort(api.editEvent(ev.id, {
-        name: name.value.trim(), venue: venue.value.trim(), starts_on: starts.value, days: Math.max(1, Number.parseInt(days.value, 10) || 1),
+        name: name.value.trim(), venue: venue.value.trim(), starts_on: startsOn, days: Math.max(1, Number.parseInt(days.value, 10) || 1),
         programme_id: programme.value === (ev.programme_id ?? "") ? undefined : programme.value,
       }), signal));
     },
@@ -375,7 +387,7 @@ function eventDialog(ev: Event, onSaved: () => void, signal: AbortSignal): void 
     errorSlot,
     field(t("create.name"), name),
     field(t("create.venue"), venue),
-    h("div", { class: "field-row" }, field(t("create.starts"), starts, "grow"), field(t("create.days"), days, "narrow")),
+    h("div", { class: "field-row" }, field(t("create.starts"), starts.el, "grow"), field(t("create.days"), days, "narrow")),
     field(t("create.programme"), programme),
     h("div", { class: "modal-actions" }, closing, purge, save),
   );

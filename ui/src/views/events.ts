@@ -5,6 +5,7 @@ import { api } from "../api";
 import type { Event } from "../bindings/Event";
 import type { Programme } from "../bindings/Programme";
 import { clear, h, untilAbort } from "../dom";
+import { dateField } from "../dates";
 import { dateRange, type UiError } from "../format";
 import { t } from "../i18n";
 import { errorShower, field, spinner, type Ctx } from "../ui";
@@ -78,7 +79,7 @@ function createForm(ctx: Ctx, onError: (e: UiError) => void, signal: AbortSignal
     type: "text", name: "venue", maxlength: 120, autocomplete: "off",
     placeholder: t("create.venue.placeholder"), testid: "create-venue",
   });
-  const starts = h("input", { type: "date", name: "starts_on", required: true, value: today(), testid: "create-starts" });
+  const starts = dateField(today(), "create-starts");
   const days = h("input", { type: "number", name: "days", min: 1, max: 60, value: 1, required: true, testid: "create-days" });
   const halfDays = h("input", { type: "checkbox", checked: true, testid: "create-half-days" });
   const submit = h("button", { class: "btn btn-primary", type: "submit", testid: "create-submit" }, t("create.submit"));
@@ -96,6 +97,11 @@ function createForm(ctx: Ctx, onError: (e: UiError) => void, signal: AbortSignal
           onError({ code: "invalid_input", message: t("create.required"), file: null, line: null, field: "name" } as UiError);
           return;
         }
+        if (!starts.value()) {
+          starts.input.focus();
+          onError({ code: "invalid_input", message: t("date.invalid"), file: null, line: null, field: "starts_on" } as UiError);
+          return;
+        }
         if (programme.value === NEW && !programmeName.value.trim()) {
           programmeName.focus();
           onError({ code: "invalid_input", message: t("create.programme.required"), file: null, line: null, field: "programme" } as UiError);
@@ -108,7 +114,7 @@ function createForm(ctx: Ctx, onError: (e: UiError) => void, signal: AbortSignal
           const ev = await untilAbort(api.createEventIn({
             name: name.value.trim(),
             venue: venue.value.trim(),
-            starts_on: starts.value || today(),
+            starts_on: starts.value() ?? today(),
             days: Math.max(1, Number.parseInt(days.value, 10) || 1),
           }, programmeId), signal);
           // The event exists now: a failure here shows on its page, where sessions can be added.
@@ -124,7 +130,7 @@ function createForm(ctx: Ctx, onError: (e: UiError) => void, signal: AbortSignal
     h("h2", { class: "card-title" }, t("create.title")),
     field(t("create.name"), name),
     field(t("create.venue"), venue),
-    h("div", { class: "field-row" }, field(t("create.starts"), starts, "grow"), field(t("create.days"), days, "narrow")),
+    h("div", { class: "field-row" }, field(t("create.starts"), starts.el, "grow"), field(t("create.days"), days, "narrow")),
     field(t("create.programme"), h("div", { class: "stack" }, programme, programmeName)),
     h("label", { class: "check-line" }, halfDays, " ", t("create.half_days")),
     h("div", { class: "form-actions" }, submit),

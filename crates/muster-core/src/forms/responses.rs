@@ -315,7 +315,7 @@ pub(crate) fn import(store: &mut Store, form: &StoredForm, path: &Path, entry: E
     }
     let sf = &form.form;
     let batches = db::batches(store, &form.id)?;
-    let mut warnings = table.notes.clone();
+    let mut warnings: Vec<String> = table.notes.iter().map(|n| n.english.clone()).collect();
     // Column index → question name (or the batch column).
     let mut columns: Vec<(usize, String)> = Vec::new();
     let mut batch_col = None;

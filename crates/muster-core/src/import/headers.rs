@@ -252,8 +252,9 @@ pub fn map_headers(headers: &[(u32, String)]) -> (Vec<ColumnMapping>, Vec<crate:
             crate::Said::new(
                 format!("kept {} unknown {plural} as extra fields: {list}", unknown.len()),
                 "import.unknown_columns",
-                &[("n", &unknown.len()), ("columns", &list)],
-            ),
+                &[("n", &unknown.len())],
+            )
+            .with_list("columns", unknown.iter().copied(), 20),
         );
     }
     if !platform.is_empty() {
@@ -266,8 +267,9 @@ pub fn map_headers(headers: &[(u32, String)]) -> (Vec<ColumnMapping>, Vec<crate:
                     if platform.len() == 1 { "column" } else { "columns" }
                 ),
                 "import.platform_columns",
-                &[("columns", &list)],
-            ),
+                &[],
+            )
+            .with_list("columns", platform.iter().copied(), 20),
         );
     }
     (columns, warnings)

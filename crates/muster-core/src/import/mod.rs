@@ -225,7 +225,7 @@ pub fn read_roster_bytes_mapped(
         ));
     }
     let header_at = header_row(&table.rows).unwrap_or(0);
-    let mut warnings: Vec<crate::Said> = table.notes.into_iter().map(|n| crate::Said::new(n, "", &[])).collect();
+    let mut warnings: Vec<crate::Said> = table.notes;
     if header_at > 0 {
         let line = table.rows[header_at].0;
         warnings.push(crate::Said::new(
@@ -287,14 +287,14 @@ pub fn read_roster_bytes_mapped(
     if !columns.iter().any(|c| c.field == Some(RosterField::Name)) {
         let found = crate::quote_list(kept.iter().map(|(_, h)| h.as_str()), 20);
         // The person's sentence names the first few headers (the message has them all, bounded).
-        let first = crate::quote_list(kept.iter().map(|(_, h)| h.as_str()), 5);
         return Err(Error::invalid_at(
             format!("{file_name}: no name column (expected one of {}); found headers: {found}", headers::NAME_EXAMPLES),
             Some(file_name),
             Some(header_line),
             Some("name"),
         )
-        .worded("roster.no_name_column", &[("file", &file_name), ("expected", &headers::NAME_EXAMPLES), ("found", &first)]));
+        .worded("roster.no_name_column", &[("file", &file_name), ("expected", &headers::NAME_EXAMPLES)])
+        .with_list("found", kept.iter().map(|(_, h)| h.as_str()), 5));
     }
     warnings.extend(mapping_warnings);
     if data.is_empty() {

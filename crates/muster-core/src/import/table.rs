@@ -42,7 +42,7 @@ pub struct Table {
     /// The non-empty rows, in file order.
     pub rows: Vec<Line>,
     /// Things the user should know (e.g. other sheets that were not read).
-    pub notes: Vec<String>,
+    pub notes: Vec<crate::Said>,
 }
 
 /// The most characters a cell may hold: Excel's own limit. A longer cell
@@ -475,11 +475,14 @@ fn table_from_book(file: &str, book: RawBook, is_roster: &dyn Fn(&[Line]) -> boo
         .collect();
     let mut notes = Vec::new();
     if !others.is_empty() {
-        notes.push(format!(
-            "read sheet {}; not read: {}",
-            quote(&sheet),
-            crate::quote_list(others.iter().copied(), 20)
-        ));
+        notes.push(
+            crate::Said::new(
+                format!("read sheet {}; not read: {}", quote(&sheet), crate::quote_list(others.iter().copied(), 20)),
+                "import.other_sheets",
+                &[("sheet", &quote(&sheet))],
+            )
+            .with_list("others", others.iter().copied(), 20),
+        );
     }
     Ok(Table {
         format,
