@@ -122,6 +122,8 @@ export const api = {
   issueCertificates: (eventId: string, path: string, reason: string | null) => commands.issueCertificates(eventId, path, reason),
   reprintCertificate: (certificateId: string, reason: string, path: string) => commands.reprintCertificate(certificateId, reason, path),
   certificatePrints: (eventId: string) => commands.certificatePrints(eventId),
+  latinNames: (eventId: string) => commands.latinNames(eventId),
+  confirmLatinNames: (eventId: string, names: { trainee_id: string; latin: string }[]) => commands.confirmLatinNames(eventId, names),
   verifyCertificate: (code: string) => commands.verifyCertificate(code),
   onCertificateProgress: (f: (p: Progress) => void): Promise<UnlistenFn> => events.onCertificateProgress(f),
   listForms: (eventId: string) => commands.listForms(eventId),

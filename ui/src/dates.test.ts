@@ -36,8 +36,8 @@ describe("days in words", () => {
   it("follow the app's language, from each language's own patterns", () => {
     expect(fullDay("2026-11-20", "zh")).toBe("2026年11月20日 星期五");
     expect(fullDay("2026-11-20", "en")).toBe("Fri 20 Nov 2026");
-    expect(dateRange("2026-12-30", 3, "zh")).toBe("2026年12月30日 – 2027年1月1日");
-    expect(dateRange("2026-03-09", 3, "zh")).toBe("2026年3月9日 – 3月11日");
+    expect(dateRange("2026-12-30", 3, "zh")).toBe("2026年12月30日至2027年1月1日");
+    expect(dateRange("2026-03-09", 3, "zh")).toBe("2026年3月9日至3月11日");
     expect(dateRange("2026-03-09", 3, "en")).toBe("9 Mar – 11 Mar 2026");
   });
 });

@@ -38,7 +38,7 @@ describe("display helpers", () => {
     expect(fieldLabel("籍贯", "en")).toBe("籍贯");
   });
   it("formats date ranges", () => {
-    expect(dateRange("2026-03-09", 3, "zh")).toBe("2026年3月9日 – 3月11日");
+    expect(dateRange("2026-03-09", 3, "zh")).toBe("2026年3月9日至3月11日");
     expect(dateRange("2026-03-09", 3, "en")).toBe("9 Mar – 11 Mar 2026");
     expect(dateRange("2026-12-31", 2, "en")).toBe("31 Dec 2026 – 1 Jan 2027");
     expect(dateRange("2026-03-09", 1, "zh")).toBe("2026年3月9日");

@@ -102,8 +102,8 @@ export function dateRange(startsOn: string, days: number, lang: Lang = getLang()
   if (days <= 1) return fmtDay(start, lang, true);
   const end = new Date(start.getTime() + (days - 1) * 86_400_000);
   const sameYear = end.getUTCFullYear() === start.getUTCFullYear();
-  const ends = { fromFull: fmtDay(start, lang, true), fromShort: fmtDay(start, lang, false), toFull: fmtDay(end, lang, true), toShort: fmtDay(end, lang, false) };
-  return t(sameYear ? "date.range" : "date.range.years", ends, lang);
+  if (!sameYear) return t("date.range.years", { fromFull: fmtDay(start, lang, true), toFull: fmtDay(end, lang, true) }, lang);
+  return t("date.range", { y: start.getUTCFullYear(), from: fmtDay(start, lang, false), to: fmtDay(end, lang, false) }, lang);
 }
 
 /** `2026-03-09T09:00` → `3月9日 09:00` / `9 Mar 09:00`. */

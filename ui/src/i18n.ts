@@ -114,7 +114,7 @@ export const LIST_SEPARATOR = "\u001f";
 /** Items of a list in `lang`, and how many more were left out. */
 export function wordList(items: string[], more: number, lang: Lang = current): string {
   const list = items.join(t("list.sep", {}, lang));
-  return more > 0 ? t("list.more", { list, n: more, total: items.length + more }, lang) : list;
+  return more > 0 ? t("list.more", { list, n: more }, lang) : list;
 }
 
 /** The text for `key` in the current (or given) language, `{name}` filled from `params`. */

@@ -232,6 +232,8 @@ describe("leaving any screen", () => {
     m.mock("certificateEligibility").mockImplementation(async () => ({
       min_attendance: 0.8, scheduled_hours: 3, eligible: 1, ineligible: 0, trainees: [],
     }));
+    // Every Latin form already confirmed: printing goes straight on.
+    m.mock("latinNames").mockImplementation(async () => []);
     click("tab-certificates");
     await shown("certificates-page");
     await settle();

@@ -53,11 +53,22 @@ describe("a list in a sentence", () => {
     expect(src).toContain("pub const LIST_SEPARATOR: char = '\\u{1f}';");
     const msg = { key: "import.unknown_columns", params: { n: "3", columns: "'所在村', '单位' and 1 more", "columns[]": "'所在村'\u001f'单位'", "columns+": "1" } };
     const zh = worded(msg, "", "zh");
-    expect(zh).toBe("有 3 列无法识别，作为附加信息保留：'所在村'、'单位' 等 3 项");
+    expect(zh).toBe("有 3 列无法识别，作为附加信息保留：'所在村'、'单位' 及另外 1 项");
     expect(zh).not.toMatch(/more|and/);
     expect(worded(msg, "", "en")).toBe("Kept 3 unknown column(s) as extra fields: '所在村', '单位' and 1 more");
     const all = { key: "import.other_sheets", params: { sheet: "'名单'", others: "'说明'", "others[]": "'说明'", "others+": "0" } };
     expect(worded(all, "", "zh")).toBe("读取了工作表 '名单'；未读取：'说明'");
+  });
+});
+
+describe("the Latin-name columns", () => {
+  it("are the core's (certificates::LATIN_KEYS): the trainee dialog shows what certificates print", () => {
+    const src = readFileSync(join(__dirname, "../../crates/muster-core/src/certificates.rs"), "utf8");
+    const core = /pub const LATIN_KEYS: &\[&str\] = &\[([^\]]+)\]/.exec(src)?.[1].match(/"[^"]*"/g)?.map((k) => JSON.parse(k));
+    const ui = readFileSync(join(__dirname, "views/event.ts"), "utf8");
+    const mine = /const LATIN_COLUMNS = \[([^\]]+)\]/.exec(ui)?.[1].match(/"[^"]*"/g)?.map((k) => JSON.parse(k));
+    expect(core?.length).toBeGreaterThan(5);
+    expect(mine).toEqual(core);
   });
 });
 

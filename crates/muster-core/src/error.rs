@@ -51,7 +51,7 @@ impl Msg {
     /// Adds the list parameter `name`: `name` itself as [`quote_list`]
     /// words it in English, `name[]` the shown items (quoted, joined by
     /// [`LIST_SEPARATOR`]) and `name+` how many more there are — so the
-    /// UI words the list in its own language ("'a'、'b' 等 3 项"), not
+    /// UI words the list in its own language ("'a'、'b' 及另外 1 项"), not
     /// "and 1 more".
     pub fn with_list<'a>(mut self, name: &str, values: impl IntoIterator<Item = &'a str>, max: usize) -> Msg {
         let (shown, more) = quote_items(values, max);

@@ -9,4 +9,9 @@ export type TraineePatch = { name: string | null, gender: string | null, phone: 
  * The note shown at the door (kept in the roster's note column, `备注`
  * unless the roster named it otherwise); empty clears it.
  */
-note: string | null, };
+note: string | null, 
+/**
+ * The Latin form of the name for certificates (kept in the roster's
+ * English-name column, or `name (latin)`); empty: there is none.
+ */
+name_latin: string | null, };

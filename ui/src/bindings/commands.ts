@@ -25,6 +25,8 @@ import type { Joined } from "./Joined";
 import type { KeyerStats } from "./KeyerStats";
 import type { KeyingPress } from "./KeyingPress";
 import type { KeyingStart } from "./KeyingStart";
+import type { LatinConfirm } from "./LatinConfirm";
+import type { LatinName } from "./LatinName";
 import type { MarkOutcome } from "./MarkOutcome";
 import type { NewEvent } from "./NewEvent";
 import type { NewSession } from "./NewSession";
@@ -230,6 +232,15 @@ export const commands = {
    * reprint); the reason is required and logged.
    */
   reprintCertificate: (certificateId: string, reason: string, path: string): Promise<PrintedCertificates> => call<PrintedCertificates>("reprint_certificate", { certificateId, reason, path }),
+  /**
+   * The Latin forms of the names the next issue prints, and where each
+   * comes from (a transliteration is confirmed before printing).
+   */
+  latinNames: (eventId: string): Promise<Array<LatinName>> => call<Array<LatinName>>("latin_names", { eventId }),
+  /**
+   * Records the coordinator's Latin forms, all or nothing; how many trainees changed.
+   */
+  confirmLatinNames: (eventId: string, names: Array<LatinConfirm>): Promise<number> => call<number>("confirm_latin_names", { eventId, names }),
   /**
    * The print log of an event.
    */
@@ -459,6 +470,8 @@ export type CommandName =
   | "override_eligibility"
   | "issue_certificates"
   | "reprint_certificate"
+  | "latin_names"
+  | "confirm_latin_names"
   | "certificate_prints"
   | "verify_certificate"
   | "list_forms"

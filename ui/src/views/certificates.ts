@@ -11,7 +11,7 @@ import type { Verification } from "../bindings/Verification";
 import { eligibilityReason, hoursText, needsText, pct } from "../certs";
 import { clear, h, listenUntil, untilAbort } from "../dom";
 import { cleanPath, type UiError } from "../format";
-import { t } from "../i18n";
+import { t, worded } from "../i18n";
 import { errorShower, loadInto, errorBox, field, openModal, spinner, type Ctx } from "../ui";
 import { eventHeader, eventTabs, findEvent } from "./event";
 
@@ -219,7 +219,7 @@ export async function renderCertificates(root: HTMLElement, ctx: Ctx, id: string
     issueBtn.disabled = true;
     try {
       const r = await untilAbort(api.issueCertificates(id, path, reason), signal);
-      say(t("cert.issue.done", { issued: r.issued, new: r.new, pages: r.pages, file: r.file ?? path }), r.warnings);
+      say(t("cert.issue.done", { issued: r.issued, new: r.new, pages: r.pages, file: r.file ?? path }), r.warnings.map((w, i) => worded(r.worded_warnings[i], w)));
       await load();
     } catch (e) {
       const err = e as UiError;
@@ -242,10 +242,71 @@ export async function renderCertificates(root: HTMLElement, ctx: Ctx, id: string
   const typed = h("details", { class: "export-typed", testid: "issue-typed" },
     h("summary", null, t("cert.issue.path")),
     h("div", { class: "path-row" }, issuePath,
-      h("button", { class: "btn btn-secondary", type: "button", testid: "issue-save", onclick: () => issueTo(cleanPath(issuePath.value)) }, t("cert.issue.save"))),
+      h("button", { class: "btn btn-secondary", type: "button", testid: "issue-save", onclick: async () => { if (await latinConfirmed()) await issueTo(cleanPath(issuePath.value)); } }, t("cert.issue.save"))),
   );
   const issueBtn = h("button", { class: "btn btn-primary", type: "button", testid: "cert-issue" }, t("cert.issue"));
+  // ---- the Latin forms of the names, confirmed before printing --------------
+  // Pinyin is made by Muster and can misread a character (长 in 萧长青 is
+  // chang); a Khmer or Lao name has no Latin form unless someone types it.
+  // Resolves true to go on printing, false when the coordinator closed it.
+  const confirmLatin = async (): Promise<boolean> => {
+    const names = await untilAbort(api.latinNames(id), signal);
+    const ask = names.filter((n) => n.source !== "roster");
+    if (!ask.length) return true;
+    return new Promise<boolean>((resolve) => {
+      let done = false;
+      const slot = h("div", { class: "error-slot" });
+      const rows = ask.map((n) => {
+        const input = h("input", {
+          type: "text", value: n.latin ?? "", maxlength: 100, spellcheck: "false", autocomplete: "off",
+          placeholder: t("cert.latin.none"), testid: "latin-input", "data-trainee": n.trainee_id, "aria-label": n.name,
+        });
+        const tag = h("span", { class: `count-badge ${n.source === "none" ? "count-bad" : ""}`.trim() },
+          t(n.source === "none" ? "cert.latin.source.none" : "cert.latin.source.transliterated"));
+        return { n, input, row: h("tr", { testid: "latin-row" }, h("td", { class: "latin-name" }, n.name), h("td", null, input), h("td", null, tag)) };
+      });
+      const save = h("button", { class: "btn btn-primary", type: "submit", testid: "latin-confirm" }, t("cert.latin.confirm"));
+      const form = h("form", {
+        novalidate: true,
+        onsubmit: async (ev: SubmitEvent) => {
+          ev.preventDefault();
+          clear(slot);
+          save.disabled = true;
+          try {
+            await untilAbort(api.confirmLatinNames(id, rows.map((r) => ({ trainee_id: r.n.trainee_id, latin: r.input.value.trim() }))), signal);
+            done = true;
+            modal.close();
+            resolve(true);
+          } catch (err) {
+            slot.appendChild(errorBox(err as UiError));
+          } finally {
+            save.disabled = false;
+          }
+        },
+      },
+        h("p", { class: "modal-detail muted" }, t("cert.latin.intro", { n: ask.length })),
+        slot,
+        h("div", { class: "latin-table-wrap" },
+          h("table", { class: "table latin-table" },
+            h("thead", null, h("tr", null, h("th", null, t("cert.latin.name")), h("th", null, t("cert.latin.latin")), h("th", null, ""))),
+            h("tbody", null, rows.map((r) => r.row)))),
+        h("div", { class: "modal-actions" }, save),
+      );
+      const modal = openModal({ title: t("cert.latin.title"), testid: "latin-dialog", body: [form], autofocus: rows[0]?.input, signal, onClose: () => { if (!done) resolve(false); } });
+    });
+  };
+
+  const latinConfirmed = async (): Promise<boolean> => {
+    try {
+      return await confirmLatin();
+    } catch (e) {
+      showError(e as UiError);
+      return false;
+    }
+  };
+
   issueBtn.addEventListener("click", async () => {
+    if (!(await latinConfirmed())) return;
     const name = safeName(`${event.name.slice(0, 40)}-${t("cert.file_name")}.pdf`);
     let dest: string | null;
     try {

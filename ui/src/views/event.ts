@@ -252,6 +252,7 @@ function sessionsCard(ev: Event, initial: Session[], onError: (e: UiError) => vo
 }
 
 const NOTE_COLUMNS = ["备注", "note", "notes", "remark", "remarks", "说明", "door note"];
+const LATIN_COLUMNS = ["english name", "english_name", "name_en", "latin name", "latin_name", "name (latin)", "name_latin", "name (english)", "拉丁名", "英文名", "英文姓名", "拼音", "pinyin", "passport name"];
 
 /** A trainee's details, to correct (a wrong phone number, a misspelt name). */
 function traineeDialog(tr: Trainee, onSaved: () => void, signal: AbortSignal): void {
@@ -271,6 +272,10 @@ function traineeDialog(tr: Trainee, onSaved: () => void, signal: AbortSignal): v
   // column: muster_core::model::NOTE_KEYS).
   const noteNow = Object.entries(tr.extra).find(([k, v]) => NOTE_COLUMNS.includes(k.trim().toLowerCase()) && v.trim())?.[1] ?? "";
   const note = input("trainee-edit-note", noteNow, { maxlength: 500 });
+  // The Latin form for certificates, as the roster or a coordinator gave
+  // it (core's certificates::LATIN_KEYS); empty when Muster would make it.
+  const latinNow = Object.entries(tr.extra).find(([k, v]) => LATIN_COLUMNS.includes(k.trim().toLowerCase()) && v.trim())?.[1] ?? "";
+  const latin = input("trainee-edit-latin", latinNow, { maxlength: 100, spellcheck: "false" });
   const errorSlot = h("div", { class: "error-slot" });
   const save = h("button", { class: "btn btn-primary", type: "submit", testid: "trainee-edit-save" }, t("common.save"));
   const form = h("form", {
@@ -282,6 +287,7 @@ function traineeDialog(tr: Trainee, onSaved: () => void, signal: AbortSignal): v
         name: name.value, gender: gender.value, phone: phone.value, id_number: idNumber.value, age: age.value,
         birth_date: null, organization: org.value, occupation: occupation.value,
         note: note.value === noteNow ? null : note.value,
+        name_latin: latin.value.trim() === latinNow.trim() ? null : latin.value,
       }), signal));
     },
   },
@@ -292,6 +298,7 @@ function traineeDialog(tr: Trainee, onSaved: () => void, signal: AbortSignal): v
     field(t("col.organization"), org),
     field(t("col.occupation"), occupation),
     field(t("door.note"), note),
+    field(t("trainee.edit.latin"), latin),
     h("p", { class: "muted modal-detail" }, t("trainee.edit.code", { code: tr.code ?? "" })),
     h("div", { class: "modal-actions" }, save),
   );
