@@ -17,6 +17,13 @@ describe("eligibility reasons", () => {
     const o = { id: "o", eligible: true, reason: "补课已完成", decided_by: "li", at: "" };
     expect(eligibilityReason({ ...e, hours: 0, attendance: 0, override: o }, 0.8, "zh")).toBe("人工认定合格（li）：补课已完成 · 出勤 0/10 小时（0%）< 80%");
   });
+  it("words the core's \"unknown\" decider in the reader's language", () => {
+    const o = { id: "o", eligible: true, reason: "补课已完成", decided_by: "unknown", at: "" };
+    const zh = eligibilityReason({ ...e, hours: 0, attendance: 0, override: o }, 0.8, "zh");
+    expect(zh).toBe("人工认定合格（未署名）：补课已完成 · 出勤 0/10 小时（0%）< 80%");
+    expect(zh).not.toMatch(/unknown/);
+    expect(eligibilityReason({ ...e, override: o }, 0.8, "en")).not.toMatch(/unknown/);
+  });
   it("formats numbers", () => {
     expect(hoursText(7.99)).toBe("8");
     expect(pct(0.425)).toBe("43%");

@@ -3,6 +3,7 @@
 
 import type { Eligibility } from "./bindings/Eligibility";
 import type { Needs } from "./bindings/Needs";
+import { whoName } from "./format";
 import { getLang, t, type Lang } from "./i18n";
 
 export function hoursText(h: number): string {
@@ -24,7 +25,7 @@ export function eligibilityReason(e: Eligibility, min: number, lang: Lang = getL
   }, lang);
   if (!e.override) return rule;
   const key = e.override.eligible ? "cert.reason.made_eligible" : "cert.reason.made_ineligible";
-  return `${t(key, { by: e.override.decided_by, reason: e.override.reason }, lang)} · ${rule}`;
+  return `${t(key, { by: whoName(e.override.decided_by, lang), reason: e.override.reason }, lang)} · ${rule}`;
 }
 
 /** What a trainee still needs for the certificate, in words. */

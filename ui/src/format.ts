@@ -223,3 +223,13 @@ export function fileSize(bytes: number): string {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
+
+/**
+ * Who did something, as the core records it: a person's name as typed, or
+ * the core's `unknown` (no user signed in and no system user name), which
+ * is worded in the reader's language.
+ */
+export function whoName(by: string | null | undefined, lang: Lang = getLang()): string {
+  const name = (by ?? "").trim();
+  return name === "" || name === "unknown" ? t("who.unknown", {}, lang) : name;
+}

@@ -458,6 +458,7 @@ export const words = {
   "cert.issue.save": "Make the PDF",
   "cert.issue.running": "Rendering certificates {done}/{total}",
   "cert.issue.done": "{issued} certificates ({new} new), {pages} pages: {file}",
+  "who.unknown": "not named",
   "cert.latin.title": "Check the names in Latin letters",
   "cert.latin.intro": "{n} names below get a Latin form on their certificates that Muster made (pinyin can misread a character with two readings) or have none (Khmer, Lao…). Correct or type them; leave a box empty to print the name without one.",
   "cert.latin.name": "Name",

@@ -458,6 +458,7 @@ export const words: Words = {
   "cert.issue.save": "生成 PDF",
   "cert.issue.running": "正在生成证书 {done}/{total}",
   "cert.issue.done": "已生成 {issued} 张证书（新发 {new} 张），{pages} 页：{file}",
+  "who.unknown": "未署名",
   "cert.latin.title": "核对证书上的拉丁字母姓名",
   "cert.latin.intro": "以下 {n} 个姓名的拉丁字母拼写由系统生成（多音字可能读错），或还没有拼写（如高棉文、老挝文姓名）。请核对、修改或填写；留空则证书上不印拼写。",
   "cert.latin.name": "姓名",

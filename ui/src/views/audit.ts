@@ -10,7 +10,7 @@ import type { User } from "../bindings/User";
 import { clear, h, untilAbort } from "../dom";
 import { actionLabel, auditChange, auditTime, auditWhat, AUDIT_ACTIONS, shortId } from "../auditlog";
 import { exportedMessage, plainChoice } from "../exports";
-import { cleanPath, type UiError } from "../format";
+import { cleanPath, whoName, type UiError } from "../format";
 import { t, type Key } from "../i18n";
 import { session } from "../session";
 import { errorShower, errorBox, field, spinner, type Ctx } from "../ui";
@@ -52,7 +52,7 @@ export async function renderAudit(root: HTMLElement, ctx: Ctx, signal: AbortSign
   const line = (e: AuditEntry) =>
     h("tr", { testid: "audit-row", "data-action": e.action, "data-user": e.user },
       h("td", { class: "mono muted" }, auditTime(e.at)),
-      h("td", null, h("span", { class: "strong" }, e.user), " ", h("span", { class: "muted small" }, t(`role.${e.role}` as Key))),
+      h("td", null, h("span", { class: "strong" }, whoName(e.user)), " ", h("span", { class: "muted small" }, t(`role.${e.role}` as Key))),
       h("td", { class: "mono", title: e.device_id }, shortId(e.device_id), e.device_id === device ? h("span", { class: "muted small" }, " · ", t("audit.this_laptop")) : null),
       h("td", null, h("span", { class: `chip audit-act act-${e.action}` }, actionLabel(e.action))),
       h("td", { class: "wrap", testid: "audit-what" }, auditWhat(e, undefined, (id) => users.find((u) => u.id === id)?.name)),

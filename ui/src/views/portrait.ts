@@ -8,7 +8,7 @@ import type { Portrait } from "../bindings/Portrait";
 import type { QuestionSummary } from "../bindings/QuestionSummary";
 import { clear, h, untilAbort } from "../dom";
 import { exportedMessage, plainChoice } from "../exports";
-import { cleanPath, type UiError } from "../format";
+import { cleanPath, whoName, type UiError } from "../format";
 import { t } from "../i18n";
 import { errorShower, loadInto, type Ctx } from "../ui";
 import { eventHeader, eventTabs, findEvent } from "./event";
@@ -148,7 +148,7 @@ export async function renderPortrait(root: HTMLElement, ctx: Ctx, id: string, fo
       stats.appendChild(h("table", { class: "table" },
         h("thead", null, h("tr", null, ...(["stats.keyer", "stats.forms", "stats.fph", "stats.kph", "stats.dis"] as const).map((k) => h("th", null, t(k))))),
         h("tbody", null, ...list.map((k) => h("tr", { testid: "keyer-row" },
-          h("td", null, k.keyer), h("td", null, String(k.forms)), h("td", null, f(k.forms_per_hour)),
+          h("td", null, whoName(k.keyer)), h("td", null, String(k.forms)), h("td", null, f(k.forms_per_hour)),
           h("td", null, f(k.keystrokes_per_hour)), h("td", null, f(k.disagreements_per_1000)))))));
     } catch (e) {
       showError(e as UiError);
