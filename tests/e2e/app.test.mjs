@@ -1379,7 +1379,9 @@ describe("Muster desktop app", () => {
     const db = path.join(tmp, "data/muster/muster.db");
     await clickEl(await $t("home"));
     await typeInto("create-name", "延安站");
-    await browser.execute(() => { const d = document.querySelector('[data-testid="create-starts"]'); d.value = "2027-03-10"; });
+    // Typed as people write a date in Chinese; said back as the day it is.
+    await typeInto("create-starts", "2027年3月10日");
+    assert.equal(await (await $t("create-starts-says")).getText(), "2027年3月10日 星期三");
     await (await $t("create-programme")).selectByAttribute("value", "\u0000new");
     await typeInto("create-programme-name", PROGRAMME);
     await shot("60-programme-create-zh");
@@ -1387,7 +1389,7 @@ describe("Muster desktop app", () => {
     await (await $t("event-title")).waitForDisplayed({ timeout: T });
     await clickEl(await $t("home"));
     await typeInto("create-name", "灵寿站");
-    await browser.execute(() => { const d = document.querySelector('[data-testid="create-starts"]'); d.value = "2026-11-20"; });
+    await browser.execute(() => { const d = document.querySelector('[data-testid="create-starts"]'); d.value = "2026-11-20"; d.dispatchEvent(new Event("input")); });
     await waitUntil(async () => (await texts("create-programme")).some((x) => x.includes(PROGRAMME)), "the new programme is offered");
     const select = await $t("create-programme");
     const value = await browser.execute((sel, name) => [...sel.options].find((o) => o.text === name)?.value, select, PROGRAMME);
