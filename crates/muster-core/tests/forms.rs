@@ -86,6 +86,57 @@ fn every_sample_form_is_imported_or_refused() {
 }
 
 #[test]
+fn import_warnings_and_expression_errors_are_worded_with_keys_and_params() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("warned.xlsx");
+    let survey: &[&[&str]] = &[
+        &["type", "name", "label", "relevant", "constraint", "choice_filter", "colour"],
+        &["select_one l", "a", "A", "pulldata('x', 'y', 'z', 'w') = 1", "", "", ""],
+        &["integer", "b", "B", "", "area(.) > 1", "", ""],
+        &["select_one l", "c", "C", "", "", "region = north", ""],
+        &["", "orphan", "no type", "", "", "", ""],
+    ];
+    let choices: &[&[&str]] = &[&["list_name", "name", "label"], &["l", "1", "One"], &["l", "1", "Again"]];
+    let settings: &[&[&str]] = &[&["allow_choice_duplicates"], &["yes"]];
+    write_xlsx(&path, &[("survey", survey), ("choices", choices), ("settings", settings)]);
+    let form = xlsform::read(&path).unwrap();
+    assert_eq!(form.warnings.len(), form.warnings_worded.len(), "one sentence per warning: {:?}", form.warnings);
+    let keys: Vec<&str> = form.warnings_worded.iter().map(|m| m.key.as_str()).collect();
+    for want in ["form.warn.choice_repeated", "form.warn.columns_unused", "form.warn.no_type", "form.warn.unsupported_true", "form.warn.unsupported_unchecked", "form.warn.filter_name"] {
+        assert!(keys.contains(&want), "{want} in {keys:?} ({:?})", form.warnings);
+    }
+    let param = |key: &str, p: &str| form.warnings_worded.iter().find(|m| m.key == key).and_then(|m| m.params.get(p).cloned()).unwrap_or_default();
+    assert_eq!(param("form.warn.columns_unused", "columns"), "colour");
+    assert_eq!((param("form.warn.no_type", "row"), param("form.warn.no_type", "name")), ("5".to_string(), "'orphan'".to_string()));
+    assert_eq!(param("form.warn.unsupported_true", "functions"), "pulldata()");
+    assert_eq!(param("form.warn.choice_repeated", "value"), "'1'");
+    // The English stays what the CLI printed.
+    assert!(form.warnings.iter().any(|w| w == "survey row 5: no type, row ignored (name 'orphan')"), "{:?}", form.warnings);
+    // A stored form from before the sentences were kept still reads.
+    let mut json = serde_json::to_value(&form).unwrap();
+    json.as_object_mut().unwrap().remove("warnings_worded");
+    assert!(serde_json::from_value::<muster_core::forms::Form>(json).unwrap().warnings_worded.is_empty());
+
+    // Why an expression does not parse is a sentence too, inside the refusal.
+    let only = dir.path().join("only.xlsx");
+    write_xlsx(&only, &[("Sheet1", &[&["type", "name", "label"], &["text", "a", "A"]])]);
+    let form = xlsform::read(&only).unwrap();
+    assert_eq!(form.warnings_worded[0].key, "form.warn.only_sheet");
+    for (src, key) in [("${a} = ", "expr.ends_early"), ("'abc", "expr.unterminated_string"), ("(1 + 2", "expr.paren_open"), ("1 # 2", "expr.unexpected_char"), ("not(1, 2)", "expr.arity"), ("1 2", "expr.unexpected")] {
+        let path = dir.path().join("bad.xlsx");
+        write_xlsx(&path, &[("survey", &[&["type", "name", "label", "relevant"], &["text", "a", "A", ""], &["text", "b", "B", src]])]);
+        let e = xlsform::read(&path).unwrap_err();
+        let msg = e.msg().unwrap();
+        assert_eq!(msg.key, "form.expr_parse", "{src}");
+        assert_eq!(msg.params.get("detail.key").map(String::as_str), Some(key), "{src}: {msg:?}");
+        let detail = msg.params.get("detail").unwrap();
+        assert!(e.to_string().contains(detail.as_str()), "{src}: the English detail is the message's: {e}");
+    }
+    let e = Expr::parse("(1 + 2").unwrap_err();
+    assert_eq!((e.msg.key.as_str(), e.msg.params.get("at").map(String::as_str)), ("expr.paren_open", Some("1")));
+}
+
+#[test]
 fn labels_in_every_spelling_and_language_are_kept() {
     let f = xlsform::read(&sample("xlsform_spec_test.xlsx")).unwrap();
     let address = f.question("address").unwrap();

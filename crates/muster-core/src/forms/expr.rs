@@ -12,23 +12,26 @@
 //! works). Unknown functions parse, are listed by
 //! [`Expr::unsupported_functions`], and fail at evaluation.
 
+use crate::Msg;
 use std::fmt;
 
 /// A parse or evaluation problem, with the character offset (0-based) where
-/// parsing stopped.
+/// parsing stopped: said in English (`message`) and as a sentence for the
+/// app to word (`msg`, keys `expr.*`).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{message}")]
 pub struct ExprError {
     pub message: String,
     pub offset: Option<usize>,
+    pub msg: Msg,
 }
 
 impl ExprError {
-    fn at(offset: usize, message: impl Into<String>) -> Self {
-        ExprError { message: message.into(), offset: Some(offset) }
+    fn at(offset: usize, message: impl Into<String>, msg: Msg) -> Self {
+        ExprError { message: message.into(), offset: Some(offset), msg }
     }
-    fn eval(message: impl Into<String>) -> Self {
-        ExprError { message: message.into(), offset: None }
+    fn eval(message: impl Into<String>, msg: Msg) -> Self {
+        ExprError { message: message.into(), offset: None, msg }
     }
 }
 
@@ -267,14 +270,14 @@ fn tokenize(src: &str) -> Result<Vec<(usize, Tok)>, ExprError> {
                     j += 1;
                 }
                 if j == chars.len() {
-                    return Err(ExprError::at(pos, format!("unterminated string starting at character {}", pos + 1)));
+                    return Err(ExprError::at(pos, format!("unterminated string starting at character {}", pos + 1), Msg::new("expr.unterminated_string", &[("at", &(pos + 1))])));
                 }
                 i = j;
                 Tok::Str(s)
             }
             '$' => {
                 if next != Some('{') {
-                    return Err(ExprError::at(pos, "expected `{` after `$`"));
+                    return Err(ExprError::at(pos, "expected `{` after `$`", Msg::new("expr.dollar_brace", &[("at", &(pos + 1))])));
                 }
                 let mut j = i + 2;
                 let mut name = String::new();
@@ -283,16 +286,16 @@ fn tokenize(src: &str) -> Result<Vec<(usize, Tok)>, ExprError> {
                     j += 1;
                 }
                 if j == chars.len() {
-                    return Err(ExprError::at(pos, "unterminated `${` reference"));
+                    return Err(ExprError::at(pos, "unterminated `${` reference", Msg::new("expr.unterminated_ref", &[("at", &(pos + 1))])));
                 }
                 let name = name.trim().to_string();
                 if name.is_empty() || !name.chars().all(is_name_char) {
-                    return Err(ExprError::at(pos, format!("`${{{name}}}` is not a question name")));
+                    return Err(ExprError::at(pos, format!("`${{{name}}}` is not a question name"), Msg::new("expr.bad_ref", &[("name", &crate::quote(&name)), ("at", &(pos + 1))])));
                 }
                 i = j;
                 Tok::Ref(name)
             }
-            '.' if next == Some('.') => return Err(ExprError::at(pos, "`..` (parent) is not supported")),
+            '.' if next == Some('.') => return Err(ExprError::at(pos, "`..` (parent) is not supported", Msg::new("expr.parent", &[("at", &(pos + 1))]))),
             '.' if !next.is_some_and(|n| n.is_ascii_digit()) => Tok::Dot,
             c if c.is_ascii_digit() || c == '.' => {
                 let mut j = i;
@@ -301,7 +304,7 @@ fn tokenize(src: &str) -> Result<Vec<(usize, Tok)>, ExprError> {
                     s.push(chars[j].1);
                     j += 1;
                 }
-                let n: f64 = s.parse().map_err(|_| ExprError::at(pos, format!("`{s}` is not a number")))?;
+                let n: f64 = s.parse().map_err(|_| ExprError::at(pos, format!("`{s}` is not a number"), Msg::new("expr.bad_number", &[("value", &s), ("at", &(pos + 1))])))?;
                 i = j - 1;
                 Tok::Num(n)
             }
@@ -341,7 +344,7 @@ fn tokenize(src: &str) -> Result<Vec<(usize, Tok)>, ExprError> {
                     _ => Tok::Name(s),
                 }
             }
-            other => return Err(ExprError::at(pos, format!("unexpected character `{other}` at character {}", pos + 1))),
+            other => return Err(ExprError::at(pos, format!("unexpected character `{other}` at character {}", pos + 1), Msg::new("expr.unexpected_char", &[("value", &other), ("at", &(pos + 1))]))),
         };
         out.push((pos, tok));
         i += 1;
@@ -370,7 +373,11 @@ struct Parser {
 /// The height of a node over children `height` high, at most [`MAX_DEPTH`].
 fn taller(height: usize, pos: usize) -> Result<usize, ExprError> {
     if height >= MAX_DEPTH {
-        return Err(ExprError::at(pos, format!("the expression nests more than {MAX_DEPTH} operations deep at character {}", pos + 1)));
+        return Err(ExprError::at(
+            pos,
+            format!("the expression nests more than {MAX_DEPTH} operations deep at character {}", pos + 1),
+            Msg::new("expr.too_deep", &[("max", &MAX_DEPTH), ("at", &(pos + 1))]),
+        ));
     }
     Ok(height + 1)
 }
@@ -392,7 +399,11 @@ impl Parser {
     /// it), refusing to recurse past [`MAX_NESTING`].
     fn open(&mut self, pos: usize) -> Result<(), ExprError> {
         if self.open >= MAX_NESTING {
-            return Err(ExprError::at(pos, format!("more than {MAX_NESTING} parentheses, function calls or minus signs are open at character {}", pos + 1)));
+            return Err(ExprError::at(
+                pos,
+                format!("more than {MAX_NESTING} parentheses, function calls or minus signs are open at character {}", pos + 1),
+                Msg::new("expr.too_nested", &[("max", &MAX_NESTING), ("at", &(pos + 1))]),
+            ));
         }
         self.open += 1;
         Ok(())
@@ -441,7 +452,7 @@ impl Parser {
                 self.open -= 1;
                 match self.bump() {
                     Some(Tok::RParen) => Ok(e),
-                    _ => Err(ExprError::at(pos, format!("`(` at character {} is never closed", pos + 1))),
+                    _ => Err(ExprError::at(pos, format!("`(` at character {} is never closed", pos + 1), Msg::new("expr.paren_open", &[("at", &(pos + 1))]))),
                 }
             }
             Some(Tok::Name(name)) => {
@@ -463,15 +474,39 @@ impl Parser {
                     match self.bump() {
                         Some(Tok::Comma) => continue,
                         Some(Tok::RParen) => break,
-                        _ => return Err(ExprError::at(pos, format!("the arguments of {name}() at character {} are not closed by `)`", pos + 1))),
+                        _ => return Err(ExprError::at(
+                                pos,
+                                format!("the arguments of {name}() at character {} are not closed by `)`", pos + 1),
+                                Msg::new("expr.args_open", &[("name", &name), ("at", &(pos + 1))]),
+                            )),
                     }
                 }
                 self.open -= 1;
                 Ok((Expr::Call(name, args), taller(height, pos)?))
             }
-            Some(t) => Err(ExprError::at(pos, format!("unexpected {} at character {}", describe(&t), pos + 1))),
-            None => Err(ExprError::at(pos, "the expression ends too early")),
+            Some(t) => Err(unexpected(pos, &t)),
+            None => Err(ExprError::at(pos, "the expression ends too early", Msg::new("expr.ends_early", &[("at", &(pos + 1))]))),
         }
+    }
+}
+
+/// `unexpected <token> at character N`.
+fn unexpected(pos: usize, t: &Tok) -> ExprError {
+    ExprError::at(pos, format!("unexpected {} at character {}", describe(t), pos + 1), Msg::new("expr.unexpected", &[("value", &token_text(t)), ("at", &(pos + 1))]))
+}
+
+/// The token as it reads in the expression, for a person.
+fn token_text(t: &Tok) -> String {
+    match t {
+        Tok::Num(n) => format!("`{n}`"),
+        Tok::Str(s) => crate::quote(s),
+        Tok::Ref(r) => format!("`${{{r}}}`"),
+        Tok::Dot => "`.`".into(),
+        Tok::Name(n) => format!("`{n}`"),
+        Tok::LParen => "`(`".into(),
+        Tok::RParen => "`)`".into(),
+        Tok::Comma => "`,`".into(),
+        Tok::Op(op) => format!("`{op}`"),
     }
 }
 
@@ -520,14 +555,15 @@ impl Expr {
     pub fn parse(src: &str) -> Result<Expr, ExprError> {
         let toks = tokenize(src)?;
         if toks.is_empty() {
-            return Err(ExprError::at(0, "the expression is empty"));
+            return Err(ExprError::at(0, "the expression is empty", Msg::new("expr.empty", &[])));
         }
         let mut p = Parser { toks, at: 0, len: src.chars().count(), open: 0 };
         let (e, _) = p.expr(0)?;
         if p.at < p.toks.len() {
             let pos = p.pos();
-            let t = p.bump().map(|t| describe(&t)).unwrap_or_default();
-            return Err(ExprError::at(pos, format!("unexpected {t} at character {}", pos + 1)));
+            if let Some(t) = p.bump() {
+                return Err(unexpected(pos, &t));
+            }
         }
         e.check_arity()?;
         Ok(e)
@@ -538,7 +574,12 @@ impl Expr {
             if let Expr::Call(name, args) = e {
                 if let Some((_, lo, hi)) = FUNCTIONS.iter().find(|(n, _, _)| n == name) {
                     if args.len() < *lo || args.len() > *hi {
-                        return Err(ExprError::eval(format!("{name}() takes {} argument(s), not {}", if lo == hi { lo.to_string() } else { format!("{lo} to {hi}") }, args.len())));
+                        let takes = if lo == hi { lo.to_string() } else { format!("{lo} to {hi}") };
+                        let n = args.len();
+                        return Err(ExprError::eval(
+                            format!("{name}() takes {takes} argument(s), not {n}"),
+                            Msg::new("expr.arity", &[("name", name), ("takes", &takes), ("given", &n)]),
+                        ));
                     }
                 }
             }
@@ -699,7 +740,7 @@ fn call(name: &str, args: &[Expr], ctx: &dyn Context) -> Result<Value, ExprError
         "regex" => {
             let s = arg(0)?.as_string();
             let pattern = arg(1)?.as_string();
-            let re = regex::Regex::new(&pattern).map_err(|e| ExprError::eval(format!("regex pattern `{pattern}` is not valid: {e}")))?;
+            let re = regex::Regex::new(&pattern).map_err(|e| ExprError::eval(format!("regex pattern `{pattern}` is not valid: {e}"), Msg::new("expr.bad_regex", &[("value", &crate::quote(&pattern))])))?;
             Value::Bool(re.is_match(&s))
         }
         "if" => {
@@ -744,7 +785,7 @@ fn call(name: &str, args: &[Expr], ctx: &dyn Context) -> Result<Value, ExprError
                 }
             }
         }
-        other => return Err(ExprError::eval(format!("function {other}() is not supported"))),
+        other => return Err(ExprError::eval(format!("function {other}() is not supported"), Msg::new("expr.unsupported", &[("name", &other)]))),
     })
 }
 

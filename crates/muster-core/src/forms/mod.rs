@@ -191,7 +191,12 @@ pub struct Form {
     pub questions: Vec<Question>,
     pub groups: Vec<Group>,
     pub skipped: Vec<Skipped>,
+    /// What a coordinator should know about the import, in English.
     pub warnings: Vec<String>,
+    /// The same warnings as sentences for the app to word, one per warning
+    /// (`form.warn.*`); empty for a form stored before they were kept.
+    #[serde(default)]
+    pub warnings_worded: Vec<crate::Msg>,
 }
 
 impl Form {

@@ -17,7 +17,7 @@
 use super::expr::Expr;
 use super::{Choice, Form, Group, Kind, Labels, Question, Skipped};
 use crate::import::table::cell_text;
-use crate::{Error, Result};
+use crate::{Error, Result, Said};
 use calamine::{Data, Range, Reader, SheetType, Sheets};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Cursor;
@@ -142,9 +142,11 @@ pub fn read_bytes(file: &str, bytes: &[u8]) -> Result<Form> {
     form.version = settings.get("version").filter(|v| !v.is_empty()).cloned();
     form.default_language = settings.get("default_language").filter(|v| !v.is_empty()).cloned();
     if find("survey").is_none() {
-        warnings.insert(0, format!("no sheet named survey: read the only sheet, {}, as the survey", crate::quote(&survey.name)));
+        let sq = crate::quote(&survey.name);
+        warnings.insert(0, Said::new(format!("no sheet named survey: read the only sheet, {sq}, as the survey"), "form.warn.only_sheet", &[("sheet", &sq)]));
     }
-    form.warnings = warnings;
+    form.warnings_worded = warnings.iter().map(|w| w.msg.clone()).collect();
+    form.warnings = warnings.into_iter().map(|w| w.english).collect();
     Ok(form)
 }
 
@@ -399,7 +401,7 @@ fn read_settings(at: &At<'_>, sheet: &Sheet) -> Result<HashMap<String, String>> 
 
 type Lists = BTreeMap<String, Vec<Choice>>;
 
-fn read_choices(at: &At<'_>, sheet: &Sheet, allow_dup: bool, warnings: &mut Vec<String>) -> Result<(Lists, Vec<String>)> {
+fn read_choices(at: &At<'_>, sheet: &Sheet, allow_dup: bool, warnings: &mut Vec<Said>) -> Result<(Lists, Vec<String>)> {
     let (header_row, cols) = header_map(at, sheet)?;
     let find = |want: &Col| cols.iter().find(|(_, _, c)| c == want).map(|(i, h, _)| (*i, h.clone()));
     let Some((list_col, _)) = find(&Col::ListName) else {
@@ -444,7 +446,12 @@ fn read_choices(at: &At<'_>, sheet: &Sheet, allow_dup: bool, warnings: &mut Vec<
                     &[("list", &lq), ("value", &vq)],
                 ));
             }
-            warnings.push(format!("list {} has the choice {} more than once (allowed by settings); keyers key it by number", crate::quote(&list), crate::quote(&value)));
+            let (lq, vq) = (crate::quote(list), crate::quote(value));
+            warnings.push(Said::new(
+                format!("list {lq} has the choice {vq} more than once (allowed by settings); keyers key it by number"),
+                "form.warn.choice_repeated",
+                &[("list", &lq), ("value", &vq)],
+            ));
         }
         let mut labels = Labels::new();
         let mut columns = BTreeMap::new();
@@ -555,7 +562,7 @@ fn valid_name(name: &str) -> bool {
     chars.next().is_some_and(|c| c.is_alphabetic() || c == '_') && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
-fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<String>) -> Result<Form> {
+fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Said>) -> Result<Form> {
     let (header_row, cols) = header_map(at, sheet)?;
     let find = |want: &Col| cols.iter().find(|(_, _, c)| c == want).map(|(i, h, _)| (*i, h.clone()));
     let Some((type_col, type_header)) = find(&Col::Type) else {
@@ -574,7 +581,8 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Str
     }
     let ignored: Vec<&str> = cols.iter().filter_map(|(_, h, c)| matches!(c, Col::Other(_)).then_some(h.as_str())).collect();
     if !ignored.is_empty() {
-        warnings.push(format!("survey columns not used for keying: {}", ignored.join(", ")));
+        let columns = ignored.join(", ");
+        warnings.push(Said::new(format!("survey columns not used for keying: {columns}"), "form.warn.columns_unused", &[("columns", &columns)]));
     }
     let mut questions: Vec<Question> = Vec::new();
     let mut groups: Vec<Group> = Vec::new();
@@ -588,7 +596,8 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Str
         let raw_type = cell(type_col);
         if raw_type.is_empty() {
             if !cell(name_col).is_empty() {
-                warnings.push(format!("survey row {row}: no type, row ignored (name {})", crate::quote(cell(name_col))));
+                let nq = crate::quote(cell(name_col));
+                warnings.push(Said::new(format!("survey row {row}: no type, row ignored (name {nq})"), "form.warn.no_type", &[("row", row), ("name", &nq)]));
             }
             continue;
         }
@@ -785,7 +794,12 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Str
         let e = Expr::parse(&src).map_err(|e| {
             let pos = e.offset.map(|o| format!(" (at character {})", o + 1)).unwrap_or_default();
             let sq = crate::quote(&src);
-            at.worded(&sheet.name, row, Some((col, &header)), format!("{what} {sq} does not parse: {}{pos}", e.message), "form.expr_parse", &[("what", &what), ("value", &sq)])
+            let refused = at.worded(&sheet.name, row, Some((col, &header)), format!("{what} {sq} does not parse: {}{pos}", e.message), "form.expr_parse", &[("what", &what), ("value", &sq)]);
+            // Why, in the reader's language too: the expression's own sentence inside.
+            match refused.msg() {
+                Some(m) => refused.with_msg(m.nest("detail", &e.message, &e.msg)),
+                None => refused,
+            }
         })?;
         for r in e.references() {
             if !names.contains_key(&r) {
@@ -802,10 +816,15 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Str
         }
         let unsupported = e.unsupported_functions();
         if !unsupported.is_empty() {
-            warnings.push(format!(
-                "survey row {row}: {what} uses {}, which Muster does not evaluate: {}",
-                unsupported.iter().map(|f| format!("{f}()")).collect::<Vec<_>>().join(", "),
-                if what == "constraint" { "not checked while keying" } else { "treated as true" }
+            let functions = unsupported.iter().map(|f| format!("{f}()")).collect::<Vec<_>>().join(", ");
+            let constraint = what == "constraint";
+            warnings.push(Said::new(
+                format!(
+                    "survey row {row}: {what} uses {functions}, which Muster does not evaluate: {}",
+                    if constraint { "not checked while keying" } else { "treated as true" }
+                ),
+                if constraint { "form.warn.unsupported_unchecked" } else { "form.warn.unsupported_true" },
+                &[("row", &row), ("what", &what), ("functions", &functions)],
             ));
         }
         if what == "choice_filter" {
@@ -816,8 +835,12 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Str
             let known: HashSet<&str> = q.map(|q| q.choices.iter().flat_map(|c| c.columns.keys().map(String::as_str)).collect()).unwrap_or_default();
             for n in e.bare_names() {
                 if !known.contains(n.as_str()) && n != "name" && n != "label" {
-                    warnings.push(format!(
-                        "survey row {row}: choice_filter `{src}` names `{n}`, which is not a column of the choices sheet (a value needs quotes: '{n}'); it is empty when filtering"
+                    warnings.push(Said::new(
+                        format!(
+                            "survey row {row}: choice_filter `{src}` names `{n}`, which is not a column of the choices sheet (a value needs quotes: '{n}'); it is empty when filtering"
+                        ),
+                        "form.warn.filter_name",
+                        &[("row", &row), ("value", &crate::quote(&src)), ("name", &n)],
                     ));
                 }
             }
@@ -837,6 +860,7 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Str
         groups,
         skipped,
         warnings: Vec::new(),
+        warnings_worded: Vec::new(),
     })
 }
 
