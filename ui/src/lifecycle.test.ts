@@ -16,7 +16,7 @@ const m = vi.hoisted(() => {
   };
   const FORM = {
     id: "f1", event_id: "e1", double_entry: false, source: "survey.xlsx", created_at: "2025-01-01T00:00:00Z",
-    form: { form_id: "survey", title: "Survey", questions: [], skipped: [] },
+    form: { form_id: "survey", title: "Survey", questions: [], skipped: [], warnings: [] },
   };
   const SCREEN = {
     stage: "paper", batch: null, paper_id: "", next_paper: null, question: null, label: null, hint: null, kind: null,

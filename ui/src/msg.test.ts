@@ -56,3 +56,42 @@ describe("the reasons the core records itself", () => {
     expect(systemReason("病假", "zh")).toBe("病假");
   });
 });
+
+describe("the XLSForm import's sentences", () => {
+  const keys = coreKeys();
+  const formKeys = keys.filter((k) => k.startsWith("form.") || k.startsWith("expr."));
+  it("are found in the sources: every warning and every expression error", () => {
+    for (const k of ["form.warn.columns_unused", "form.warn.no_type", "form.warn.choice_repeated", "form.warn.only_sheet",
+      "form.warn.unsupported_true", "form.warn.unsupported_unchecked", "form.warn.filter_name",
+      "expr.ends_early", "expr.unterminated_string", "expr.arity", "expr.unexpected", "expr.paren_open"]) {
+      expect(keys).toContain(k);
+    }
+  });
+  it("read in Chinese in the zh UI: no sentence is Latin letters only", async () => {
+    const { words } = await import("./locales/zh");
+    const latinOnly = formKeys.filter((k) => {
+      const text = (words as Record<string, string>)[`msg.${k}`] ?? "";
+      // What is left once the parameters and the code (`${`, `..`) are taken out.
+      const prose = text.replace(/\{\w+\}/g, "").replace(/`[^`]*`/g, "");
+      return !/[\u4e00-\u9fff]/.test(prose);
+    });
+    expect(latinOnly).toEqual([]);
+  });
+  it("word a warning and the reason an expression does not parse, nested, in the reader's language", () => {
+    const warn = { key: "form.warn.no_type", params: { row: "5", name: "'orphan'" } };
+    const zh = worded(warn, "survey row 5: no type, row ignored (name 'orphan')", "zh");
+    expect(zh).toBe("survey 表第 5 行没有题型（type），已忽略（name 为 'orphan'）");
+    const parse = {
+      key: "form.expr_parse",
+      params: { file: "f.xlsx", sheet: "survey", row: "3", column: "D relevant", what: "relevant", value: "'${a} ='",
+        detail: "the expression ends too early", "detail.key": "expr.ends_early", "detail.at": "7" },
+    };
+    const text = worded(parse, "English as sent", "zh");
+    expect(text).toContain("表达式没有写完（在第 7 个字符处结束）");
+    expect(text).not.toContain("too early");
+    expect(worded(parse, "x", "en")).toContain("cannot be read: the expression ends too early (at character 7)");
+    // An inner key this UI does not know: its English, inside the worded sentence.
+    const unknown = { ...parse, params: { ...parse.params, "detail.key": "expr.not_yet" } };
+    expect(worded(unknown, "x", "zh")).toContain("无法解析：the expression ends too early");
+  });
+});
