@@ -17,7 +17,7 @@ function coreKeys(): string[] {
   const keys = new Set<string>();
   for (const f of rustFiles(join(__dirname, "../../crates/muster-core/src"))) {
     const src = readFileSync(f, "utf8");
-    for (const m of src.matchAll(/(?:Msg::new\(|\.worded\(|Said::new\([\s\S]{0,400}?,\s*)(?:if [^{]*\{\s*)?"([a-z_]+(?:\.[a-z_]+)+)"(?:\s*\}\s*else\s*\{\s*"([a-z_]+(?:\.[a-z_]+)+)")?/g)) {
+    for (const m of src.matchAll(/(?:Msg::new\(|\.worded\(|(?:Said::new|at\.worded)\([\s\S]{0,400}?,\s*)(?:if [^{]*\{\s*)?"([a-z_]+(?:\.[a-z_]+)+)"(?:\s*\}\s*else\s*\{\s*"([a-z_]+(?:\.[a-z_]+)+)")?/g)) {
       keys.add(m[1]);
       if (m[2]) keys.add(m[2]);
     }
@@ -61,7 +61,7 @@ describe("the XLSForm import's sentences", () => {
   const keys = coreKeys();
   const formKeys = keys.filter((k) => k.startsWith("form.") || k.startsWith("expr."));
   it("are found in the sources: every warning and every expression error", () => {
-    for (const k of ["form.warn.columns_unused", "form.warn.no_type", "form.warn.choice_repeated", "form.warn.only_sheet",
+    for (const k of ["form.warn.columns_unused", "form.no_type", "form.no_label", "form.warn.choice_repeated", "form.warn.only_sheet",
       "form.warn.unsupported_true", "form.warn.unsupported_unchecked", "form.warn.filter_name",
       "expr.ends_early", "expr.unterminated_string", "expr.arity", "expr.unexpected", "expr.paren_open"]) {
       expect(keys).toContain(k);
@@ -78,9 +78,9 @@ describe("the XLSForm import's sentences", () => {
     expect(latinOnly).toEqual([]);
   });
   it("word a warning and the reason an expression does not parse, nested, in the reader's language", () => {
-    const warn = { key: "form.warn.no_type", params: { row: "5", name: "'orphan'" } };
-    const zh = worded(warn, "survey row 5: no type, row ignored (name 'orphan')", "zh");
-    expect(zh).toBe("survey 表第 5 行没有题型（type），已忽略（name 为 'orphan'）");
+    const warn = { key: "form.warn.columns_unused", params: { columns: "colour" } };
+    const zh = worded(warn, "survey columns not used for keying: colour", "zh");
+    expect(zh).toBe("survey 表中这些列不用于录入：colour");
     const parse = {
       key: "form.expr_parse",
       params: { file: "f.xlsx", sheet: "survey", row: "3", column: "D relevant", what: "relevant", value: "'${a} ='",

@@ -94,7 +94,6 @@ fn import_warnings_and_expression_errors_are_worded_with_keys_and_params() {
         &["select_one l", "a", "A", "pulldata('x', 'y', 'z', 'w') = 1", "", "", ""],
         &["integer", "b", "B", "", "area(.) > 1", "", ""],
         &["select_one l", "c", "C", "", "", "region = north", ""],
-        &["", "orphan", "no type", "", "", "", ""],
     ];
     let choices: &[&[&str]] = &[&["list_name", "name", "label"], &["l", "1", "One"], &["l", "1", "Again"]];
     let settings: &[&[&str]] = &[&["allow_choice_duplicates"], &["yes"]];
@@ -102,16 +101,15 @@ fn import_warnings_and_expression_errors_are_worded_with_keys_and_params() {
     let form = xlsform::read(&path).unwrap();
     assert_eq!(form.warnings.len(), form.warnings_worded.len(), "one sentence per warning: {:?}", form.warnings);
     let keys: Vec<&str> = form.warnings_worded.iter().map(|m| m.key.as_str()).collect();
-    for want in ["form.warn.choice_repeated", "form.warn.columns_unused", "form.warn.no_type", "form.warn.unsupported_true", "form.warn.unsupported_unchecked", "form.warn.filter_name"] {
+    for want in ["form.warn.choice_repeated", "form.warn.columns_unused", "form.warn.unsupported_true", "form.warn.unsupported_unchecked", "form.warn.filter_name"] {
         assert!(keys.contains(&want), "{want} in {keys:?} ({:?})", form.warnings);
     }
     let param = |key: &str, p: &str| form.warnings_worded.iter().find(|m| m.key == key).and_then(|m| m.params.get(p).cloned()).unwrap_or_default();
     assert_eq!(param("form.warn.columns_unused", "columns"), "colour");
-    assert_eq!((param("form.warn.no_type", "row"), param("form.warn.no_type", "name")), ("5".to_string(), "'orphan'".to_string()));
     assert_eq!(param("form.warn.unsupported_true", "functions"), "pulldata()");
     assert_eq!(param("form.warn.choice_repeated", "value"), "'1'");
     // The English stays what the CLI printed.
-    assert!(form.warnings.iter().any(|w| w == "survey row 5: no type, row ignored (name 'orphan')"), "{:?}", form.warnings);
+    assert!(form.warnings.iter().any(|w| w == "survey columns not used for keying: colour"), "{:?}", form.warnings);
     // A stored form from before the sentences were kept still reads.
     let mut json = serde_json::to_value(&form).unwrap();
     json.as_object_mut().unwrap().remove("warnings_worded");

@@ -131,14 +131,22 @@ pub fn read_bytes(file: &str, bytes: &[u8]) -> Result<Form> {
         Some(s) => read_choices(&at, s, allow_dup, &mut warnings)?,
         None => (BTreeMap::new(), Vec::new()),
     };
-    let mut form = read_survey(&at, survey, &lists, &mut warnings)?;
+    let external = match find("external_choices") {
+        Some(s) => Some(read_choices(&at, s, true, &mut Vec::new())?.0),
+        None => None,
+    };
+    let mut form = read_survey(&at, survey, &Sources { choices: &lists, external: external.as_ref() }, &mut warnings)?;
     for l in choice_langs {
         if !form.languages.contains(&l) {
             form.languages.push(l);
         }
     }
-    form.form_id = settings.get("form_id").filter(|v| !v.is_empty()).cloned().unwrap_or(stem.clone());
-    form.title = settings.get("form_title").filter(|v| !v.is_empty()).cloned().unwrap_or_else(|| form.form_id.clone());
+    // The settings sheet, else a setting written as a survey row, else the file's name.
+    let on_survey = |v: &String| Some(v.clone()).filter(|v| !v.is_empty());
+    let form_id = settings.get("form_id").filter(|v| !v.is_empty()).cloned().or_else(|| on_survey(&form.form_id)).unwrap_or(stem.clone());
+    let title = settings.get("form_title").filter(|v| !v.is_empty()).cloned().or_else(|| on_survey(&form.title)).unwrap_or_else(|| form_id.clone());
+    form.form_id = form_id;
+    form.title = title;
     form.version = settings.get("version").filter(|v| !v.is_empty()).cloned();
     form.default_language = settings.get("default_language").filter(|v| !v.is_empty()).cloned();
     if find("survey").is_none() {
@@ -290,6 +298,15 @@ enum Col {
     ChoiceFilter,
     Appearance,
     Parameters,
+    /// `disabled`: a row switched off.
+    Disabled,
+    /// `calculation` (a calculate's expression).
+    Calculation,
+    /// `default`.
+    Default,
+    /// A picture, sound or video shown with the question (`image`,
+    /// `media::audio::English`, …): stands in for a label. The header.
+    Media(String),
     /// Understood and deliberately not used for keying.
     Ignored(String),
     /// Any other column (kept on choices for `choice_filter`).
@@ -312,9 +329,10 @@ fn column(header: &str) -> Col {
     let stripped = lower.strip_prefix("bind::").or_else(|| lower.strip_prefix("bind:")).unwrap_or(&lower);
     let stripped = stripped.strip_prefix("jr:").unwrap_or(stripped);
     let stripped = stripped.strip_prefix("control::").or_else(|| stripped.strip_prefix("control:")).unwrap_or(stripped);
+    // pyxform's column names and their aliases (aliases.survey_header, list_header).
     match stripped {
-        "type" => return Col::Type,
-        "name" => return Col::Name,
+        "type" | "command" => return Col::Type,
+        "name" | "tag" | "value" => return Col::Name,
         "list_name" => return Col::ListName,
         "required" => return Col::Required,
         "constraint" => return Col::Constraint,
@@ -322,12 +340,19 @@ fn column(header: &str) -> Col {
         "choice_filter" => return Col::ChoiceFilter,
         "appearance" => return Col::Appearance,
         "parameters" => return Col::Parameters,
+        "disabled" => return Col::Disabled,
+        "calculation" | "calculate" => return Col::Calculation,
+        "default" => return Col::Default,
         "requiredmsg" | "constraintmsg" => {}
-        "calculation" | "default" | "read_only" | "readonly" | "repeat_count" | "trigger" | "image" | "audio" | "video"
-        | "autoplay" | "rows" | "note" | "buttontext" | "noapperrorstring" => return Col::Ignored(header.trim().to_string()),
+        "image" | "big-image" | "audio" | "video" => return Col::Media(stripped.to_string()),
+        "read_only" | "readonly" | "repeat_count" | "count" | "jr:count" | "trigger" | "autoplay" | "rows" | "note" | "buttontext"
+        | "noapperrorstring" | "no_app_error_string" => return Col::Ignored(header.trim().to_string()),
         _ => {}
     }
-    if stripped.starts_with("media:") || stripped.starts_with("image:") || stripped.starts_with("audio:") || stripped.starts_with("video:") || stripped.starts_with("instance::") {
+    if ["media:", "image:", "big-image:", "audio:", "video:"].iter().any(|p| stripped.starts_with(p)) {
+        return Col::Media(stripped.to_string());
+    }
+    if stripped.starts_with("instance::") {
         return Col::Ignored(header.trim().to_string());
     }
     // Headers with a language: keep the language as written.
@@ -338,9 +363,9 @@ fn column(header: &str) -> Col {
         .unwrap_or(original);
     let (base, lang) = split_lang(original);
     match base.replace(' ', "_").as_str() {
-        "label" => Col::Label(lang),
+        "label" | "caption" => Col::Label(lang),
         "hint" => Col::Hint(lang),
-        "constraint_message" | "constraintmsg" => Col::ConstraintMessage(lang),
+        "constraint_message" | "constraintmsg" | "constraining_message" => Col::ConstraintMessage(lang),
         "required_message" | "requiredmsg" => Col::RequiredMessage(lang),
         _ => Col::Other(header.trim().to_string()),
     }
@@ -393,7 +418,10 @@ fn read_settings(at: &At<'_>, sheet: &Sheet) -> Result<HashMap<String, String>> 
     let mut out = HashMap::new();
     if let Some((_, values)) = sheet.rows.get(1) {
         for (i, h, _) in &cols {
-            out.insert(h.trim().to_ascii_lowercase().replace(' ', "_"), values.get(*i).cloned().unwrap_or_default());
+            let key = h.trim().to_ascii_lowercase().replace(' ', "_");
+            // pyxform's aliases.settings_header.
+            let key = key.strip_prefix("set_").filter(|k| *k == "form_title" || *k == "form_id").map_or(key.clone(), str::to_string);
+            out.insert(key, values.get(*i).cloned().unwrap_or_default());
         }
     }
     Ok(out)
@@ -461,7 +489,7 @@ fn read_choices(at: &At<'_>, sheet: &Sheet, allow_dup: bool, warnings: &mut Vec<
                 Col::Label(l) if !v.is_empty() => {
                     labels.insert(l.clone(), v.to_string());
                 }
-                Col::Other(_) | Col::Ignored(_) | Col::Relevant | Col::Type | Col::ChoiceFilter => {
+                Col::Other(_) | Col::Ignored(_) | Col::Media(_) | Col::Relevant | Col::Type | Col::ChoiceFilter => {
                     columns.insert(h.clone(), v.to_string());
                 }
                 _ => {}
@@ -485,76 +513,171 @@ fn assign_keys(choices: &mut [Choice]) {
     }
 }
 
+/// A container: `begin group`, `begin repeat` (also `lgroup`, `looped
+/// group`) or `begin loop over LIST` (pyxform's aliases.control).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Control {
+    Group,
+    Repeat,
+    Loop,
+}
+
+impl Control {
+    fn word(self) -> &'static str {
+        match self {
+            Control::Group => "group",
+            Control::Repeat => "repeat",
+            Control::Loop => "loop",
+        }
+    }
+}
+
 /// The parsed `type` cell.
 enum Type {
     Question(Kind),
     Select { kind: Kind, list: String, or_other: bool },
-    BeginGroup { repeat: bool },
-    EndGroup { repeat: bool },
+    /// A select whose choices the device loads (a file, external choices,
+    /// a map) or orders (`rank`): kept, not keyed, with the reason; its
+    /// list, when it must be on a sheet of the workbook, and that sheet.
+    SelectSkip { reason: &'static str, list: Option<(String, &'static str)>, or_other: bool },
+    Begin { control: Control, list: Option<String> },
+    End(Control),
     /// Kept, not keyed: the reason.
     Skip(&'static str),
+    /// `select_one_from_file LIST` whose LIST is no file name.
+    FileListWithoutExtension(String),
+    /// A setting written as a survey row (`form_title`, `form_id`,
+    /// `prefix`): its name cell is the value.
+    Setting(&'static str),
+}
+
+const GPS: &str = "a GPS reading taken by the device";
+const MEDIA: &str = "a photo, recording or file captured by the device";
+const META: &str = "metadata the device records itself";
+
+/// The question types of pyxform's QUESTION_TYPE_DICT (4.x) and its
+/// aliases, spelled exactly as pyxform spells them (types are
+/// case-sensitive there: `TEXT` is no type).
+fn simple_type(t: &str) -> Option<Type> {
+    let q = |k| Some(Type::Question(k));
+    let skip = |r| Some(Type::Skip(r));
+    match t {
+        "text" | "string" | "q string" | "add text prompt" | "phone number" => q(Kind::Text),
+        "integer" | "int" | "q int" | "add integer prompt" | "percentage" | "number of days in last month"
+        | "number of days in last six months" | "number of days in last year" => q(Kind::Integer),
+        "decimal" | "q decimal" | "add decimal prompt" | "range" => q(Kind::Decimal),
+        "date" | "q date" | "add date prompt" => q(Kind::Date),
+        "time" => q(Kind::Time),
+        "dateTime" | "datetime" | "q dateTime" | "q date time" | "date time" | "add dateTime prompt" | "add date time prompt" => {
+            q(Kind::DateTime)
+        }
+        "note" | "q note" | "add note prompt" => q(Kind::Note),
+        "geopoint" | "geotrace" | "geoshape" | "gps" | "location" | "q location" | "q geopoint" | "q geoshape" | "q geotrace"
+        | "add location prompt" | "start-geopoint" | "background-geopoint" => skip(GPS),
+        "image" | "photo" | "q picture" | "q image" | "add image prompt" | "add photo prompt" | "audio" | "q audio"
+        | "add audio prompt" | "video" | "q video" | "add video prompt" | "file" | "add file prompt" | "background-audio" | "osm" => {
+            skip(MEDIA)
+        }
+        "barcode" | "q barcode" | "add barcode prompt" => skip("a barcode scanned by the device"),
+        "start" | "end" | "today" | "deviceid" | "imei" | "simserial" | "subscriberid" | "phonenumber" | "username" | "email"
+        | "audit" | "uri:deviceid" | "uri:simserial" | "uri:subscriberid" | "uri:phonenumber" | "uri:username" | "uri:email"
+        | "get start time" | "start time" | "get end time" | "end time" | "get today" | "device id" | "get device id"
+        | "subscriber id" | "get subscriber id" | "sim id" | "get sim id" | "get phone number" => skip(META),
+        "calculate" | "q calculate" | "add calculate prompt" | "hidden" => skip("computed by the device, not written on paper"),
+        "acknowledge" | "q acknowledge" | "add acknowledge prompt" | "trigger" => skip("a confirmation button on the device"),
+        "xml-external" | "csv-external" => skip("external data, not written on paper"),
+        "form_title" | "set_form_title" => Some(Type::Setting("form_title")),
+        "form_id" | "set_form_id" => Some(Type::Setting("form_id")),
+        "prefix" => Some(Type::Setting("prefix")),
+        _ => None,
+    }
+}
+
+/// The select commands of pyxform's aliases.select, longest first.
+const SELECTS: &[&str] = &[
+    "add select multiple prompt using",
+    "add select one prompt using",
+    "select all that apply from",
+    "select multiple from file",
+    "select_multiple_from_file",
+    "select_one_from_file",
+    "select one from file",
+    "select all that apply",
+    "select_one_external",
+    "select_multiple",
+    "select one from",
+    "select_one",
+    "select one",
+    "select1",
+    "rank",
+];
+
+/// The extensions of a list a device loads from a file (pyxform's
+/// EXTERNAL_INSTANCE_EXTENSIONS).
+fn file_list(list: &str) -> bool {
+    let l = list.to_ascii_lowercase();
+    [".csv", ".xml", ".geojson"].iter().any(|e| l.ends_with(e) && l.len() > e.len())
 }
 
 fn parse_type(raw: &str) -> Option<Type> {
     let t = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-    let lower = t.to_ascii_lowercase();
-    let simple = |k| Some(Type::Question(k));
-    match lower.as_str() {
-        "text" | "string" | "phone number" => return simple(Kind::Text),
-        "integer" | "int" => return simple(Kind::Integer),
-        "decimal" | "range" => return simple(Kind::Decimal),
-        "date" => return simple(Kind::Date),
-        "time" => return simple(Kind::Time),
-        "datetime" => return simple(Kind::DateTime),
-        "note" => return simple(Kind::Note),
-        "begin group" | "begin_group" => return Some(Type::BeginGroup { repeat: false }),
-        "end group" | "end_group" => return Some(Type::EndGroup { repeat: false }),
-        "begin repeat" | "begin_repeat" | "begin loop" | "begin_loop" => return Some(Type::BeginGroup { repeat: true }),
-        "end repeat" | "end_repeat" | "end loop" | "end_loop" => return Some(Type::EndGroup { repeat: true }),
-        "geopoint" | "geotrace" | "geoshape" | "start-geopoint" => return Some(Type::Skip("a GPS reading taken by the device")),
-        "image" | "photo" | "audio" | "video" | "file" | "background-audio" | "background-video" => {
-            return Some(Type::Skip("a photo, recording or file captured by the device"))
-        }
-        "barcode" => return Some(Type::Skip("a barcode scanned by the device")),
-        "start" | "end" | "today" | "deviceid" | "imei" | "simserial" | "subscriberid" | "phonenumber" | "username" | "email" | "audit"
-        | "uri:deviceid" | "uri:simserial" | "uri:subscriberid" | "uri:phonenumber" | "uri:username" | "uri:email" => {
-            return Some(Type::Skip("metadata the device records itself"))
-        }
-        "calculate" | "hidden" => return Some(Type::Skip("computed by the device, not written on paper")),
-        "acknowledge" | "trigger" => return Some(Type::Skip("a confirmation button on the device")),
-        "xml-external" | "csv-external" | "entity" => return Some(Type::Skip("external data, not written on paper")),
-        _ => {}
+    if let Some(ty) = simple_type(&t) {
+        return Some(ty);
     }
-    let words: Vec<&str> = t.split(' ').collect();
-    let lw: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
-    let (kind, rest) = match lw.first().map(String::as_str) {
-        Some("select_one") => (Kind::SelectOne, 1),
-        Some("select_multiple") => (Kind::SelectMultiple, 1),
-        Some("select") if lw.get(1).map(String::as_str) == Some("one") => (Kind::SelectOne, 2),
-        Some("select") if lw.get(1).map(String::as_str) == Some("multiple") => (Kind::SelectMultiple, 2),
-        Some("select") if lw.get(1..4).is_some_and(|w| w == ["all", "that", "apply"]) => (Kind::SelectMultiple, 4),
-        Some("select") => (Kind::SelectMultiple, 1),
-        Some(w) if w.starts_with("select_one_") || w.starts_with("select_multiple_") || w == "rank" || w == "osm" => {
-            return Some(Type::Skip("a list the device loads from a file or a map; not supported for keying"))
+    // begin/end group|repeat|lgroup|looped group|loop, with `_` or a space;
+    // a begin may name a list (`begin loop over LIST`).
+    let controls: &[(&str, Control)] =
+        &[("looped group", Control::Repeat), ("lgroup", Control::Repeat), ("group", Control::Group), ("repeat", Control::Repeat), ("loop", Control::Loop)];
+    for (word, is_begin) in [("begin", true), ("end", false)] {
+        let Some(rest) = t.strip_prefix(word).and_then(|r| r.strip_prefix(' ').or_else(|| r.strip_prefix('_'))) else { continue };
+        for (c, control) in controls {
+            let Some(after) = rest.strip_prefix(c) else { continue };
+            if after.is_empty() {
+                return Some(if is_begin { Type::Begin { control: *control, list: None } } else { Type::End(*control) });
+            }
+            if !is_begin {
+                continue;
+            }
+            let Some(after) = after.strip_prefix(' ') else { continue };
+            let list = after.strip_prefix("over ").unwrap_or(after);
+            if !list.is_empty() && !list.contains(' ') {
+                return Some(Type::Begin { control: *control, list: Some(list.to_string()) });
+            }
         }
-        _ => return None,
-    };
-    let mut rest: Vec<&str> = words[rest..].to_vec();
-    if rest.first().is_some_and(|w| w.eq_ignore_ascii_case("from")) {
-        rest.remove(0);
     }
-    let lrest: Vec<String> = rest.iter().map(|w| w.to_ascii_lowercase()).collect();
-    let (list_words, or_other) = if lrest.ends_with(&["or_other".to_string()]) {
-        (&rest[..rest.len() - 1], true)
-    } else if lrest.ends_with(&["or".into(), "specify".into(), "other".into()]) {
-        (&rest[..rest.len() - 3], true)
-    } else {
-        (&rest[..], false)
-    };
-    match list_words {
-        [list] => Some(Type::Select { kind, list: list.to_string(), or_other }),
-        _ => None,
+    // `COMMAND LIST`, then or_other / or specify other / or other.
+    for cmd in SELECTS {
+        let Some(rest) = t.strip_prefix(cmd).and_then(|r| r.strip_prefix(' ')) else { continue };
+        let (list, or_other) = match ["or_other", "or specify other", "or other"].iter().find_map(|o| rest.strip_suffix(o).and_then(|l| l.strip_suffix(' '))) {
+            Some(l) => (l, true),
+            None => (rest, false),
+        };
+        if list.is_empty() || list.contains(' ') {
+            continue;
+        }
+        let list = list.to_string();
+        let from_file = cmd.contains("file");
+        return Some(match *cmd {
+            _ if from_file && !file_list(&list) => Type::FileListWithoutExtension(list),
+            _ if from_file => Type::SelectSkip { reason: "a list the device loads from a file; not supported for keying", list: None, or_other },
+            "select_one_external" => Type::SelectSkip {
+                reason: "a list the device loads from external choices; not supported for keying",
+                list: Some((list, "external_choices")),
+                or_other,
+            },
+            "rank" => Type::SelectSkip { reason: "choices the device has put in order; not supported for keying", list: Some((list, "choices")), or_other },
+            _ if file_list(&list) => Type::SelectSkip { reason: "a list the device loads from a file; not supported for keying", list: None, or_other },
+            c => {
+                let kind = if c.contains("multiple") || c.contains("all that apply") { Kind::SelectMultiple } else { Kind::SelectOne };
+                Type::Select { kind, list, or_other }
+            }
+        });
     }
+    // `osm LIST` (pyxform's RE_OSM).
+    if t.starts_with("osm ") {
+        return Some(Type::Skip(MEDIA));
+    }
+    None
 }
 
 fn valid_name(name: &str) -> bool {
@@ -562,7 +685,25 @@ fn valid_name(name: &str) -> bool {
     chars.next().is_some_and(|c| c.is_alphabetic() || c == '_') && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
-fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Said>) -> Result<Form> {
+/// The choice lists a survey may name: the choices sheet's, and the
+/// external_choices sheet's when the workbook has one.
+struct Sources<'a> {
+    choices: &'a Lists,
+    external: Option<&'a Lists>,
+}
+
+/// One open container and the names used directly inside it (pyxform
+/// wants a name unique within its nearest group or repeat).
+struct Open {
+    name: String,
+    control: Control,
+    row: u64,
+    list: Option<String>,
+    names: HashMap<String, u64>,
+}
+
+fn read_survey(at: &At<'_>, sheet: &Sheet, sources: &Sources<'_>, warnings: &mut Vec<Said>) -> Result<Form> {
+    let lists = sources.choices;
     let (header_row, cols) = header_map(at, sheet)?;
     let find = |want: &Col| cols.iter().find(|(_, _, c)| c == want).map(|(i, h, _)| (*i, h.clone()));
     let Some((type_col, type_header)) = find(&Col::Type) else {
@@ -586,18 +727,34 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Sai
     }
     let mut questions: Vec<Question> = Vec::new();
     let mut groups: Vec<Group> = Vec::new();
-    let mut stack: Vec<(String, bool, u64)> = Vec::new();
+    let mut stack: Vec<Open> = Vec::new();
+    // The names outside every container, and every name (for references: the first row).
+    let mut top: HashMap<String, u64> = HashMap::new();
     let mut names: HashMap<String, u64> = HashMap::new();
+    let mut settings: BTreeMap<&'static str, String> = BTreeMap::new();
     // Expressions are checked once every name is known.
     let mut exprs: Vec<(u64, usize, String, String)> = Vec::new();
 
     for (row, cells) in sheet.rows.iter().skip(1) {
         let cell = |i: usize| cells.get(i).map_or("", String::as_str);
         let raw_type = cell(type_col);
+        // A row switched off (`disabled` yes) is not part of the form.
+        if find(&Col::Disabled).is_some_and(|(i, _)| is_yes(cell(i))) {
+            continue;
+        }
+        let labelled = cols.iter().any(|(i, _, c)| matches!(c, Col::Label(_)) && !cell(*i).is_empty());
         if raw_type.is_empty() {
-            if !cell(name_col).is_empty() {
+            // A comment row is skipped; a row with a name or label but no type is a question without one.
+            if !cell(name_col).is_empty() || labelled {
                 let nq = crate::quote(cell(name_col));
-                warnings.push(Said::new(format!("survey row {row}: no type, row ignored (name {nq})"), "form.warn.no_type", &[("row", row), ("name", &nq)]));
+                return Err(at.worded(
+                    &sheet.name,
+                    *row,
+                    Some((type_col, &type_header)),
+                    format!("the row has a name ({nq}) or label but no type; give it a type, or delete it"),
+                    "form.no_type",
+                    &[("name", &nq)],
+                ));
             }
             continue;
         }
@@ -624,24 +781,51 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Sai
             };
         }
         let relevant = get(&Col::Relevant);
-        let name = cell(name_col).to_string();
-        if let Type::EndGroup { repeat } = ty {
-            let Some((open, was_repeat, _)) = stack.pop() else {
+        let mut name = cell(name_col).to_string();
+        let t = raw_type.split_whitespace().collect::<Vec<_>>().join(" ");
+        if let Type::Setting(key) = ty {
+            settings.insert(key, name);
+            continue;
+        }
+        if t == "calculate" && get(&Col::Calculation).is_none() && get(&Col::Default).is_none() {
+            return Err(at.worded(
+                &sheet.name,
+                *row,
+                Some((type_col, &type_header)),
+                "a calculate needs a calculation (the calculation column is empty)",
+                "form.no_calculation",
+                &[],
+            ));
+        }
+        if t == "audit" {
+            if name.is_empty() {
+                name = "audit".into();
+            } else if name != "audit" {
+                let nq = crate::quote(&name);
+                return Err(at.worded(&sheet.name, *row, Some((name_col, &name_header)), format!("an audit is always named audit, not {nq}; leave its name empty"), "form.audit_name", &[("value", &nq)]));
+            }
+        }
+        if let Type::End(control) = ty {
+            let Some(open) = stack.pop() else {
                 let tq = crate::quote(raw_type);
                 return Err(at.worded(&sheet.name, *row, Some((type_col, &type_header)), format!("{tq} without a matching begin"), "form.end_without_begin", &[("value", &tq)]));
             };
-            if was_repeat != repeat {
-                let (tq, oq) = (crate::quote(raw_type), crate::quote(&open));
+            if open.control != control {
+                let (tq, oq) = (crate::quote(raw_type), crate::quote(&open.name));
                 return Err(at.worded(
                     &sheet.name,
                     *row,
                     Some((type_col, &type_header)),
-                    format!("{tq} closes {} {oq}", if was_repeat { "repeat" } else { "group" }),
+                    format!("{tq} closes {} {oq} (row {})", open.control.word(), open.row),
                     "form.end_mismatch",
                     &[("value", &tq), ("open", &oq)],
                 ));
             }
             continue;
+        }
+        if name.is_empty() && t == "note" {
+            // pyxform names a note itself.
+            name = format!("generated_note_name_{row}");
         }
         if name.is_empty() {
             let tq = crate::quote(raw_type);
@@ -658,29 +842,113 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Sai
                 &[("value", &nq)],
             ));
         }
-        if let Some(first) = names.insert(name.clone(), *row) {
+        let siblings = stack.last_mut().map_or(&mut top, |o| &mut o.names);
+        if let Some(first) = siblings.insert(name.clone(), *row) {
             let nq = crate::quote(&name);
             return Err(at.worded(&sheet.name, *row, Some((name_col, &name_header)), format!("the name {nq} is already used on row {first}"), "form.name_taken", &[("value", &nq), ("first", &first)]));
         }
+        // The same name in another group: kept, keyed once (the first).
+        let elsewhere = names.get(&name).copied();
+        names.entry(name.clone()).or_insert(*row);
         if let Some(r) = &relevant {
             let i = find(&Col::Relevant).map_or(0, |c| c.0);
             exprs.push((*row, i, "relevant".into(), r.clone()));
         }
-        if let Type::BeginGroup { repeat } = ty {
-            groups.push(Group { name: name.clone(), labels, repeat, relevant, row: *row });
-            stack.push((name, repeat, *row));
+        if let Type::Begin { control, list } = ty {
+            if control == Control::Loop {
+                let Some(l) = &list else {
+                    return Err(at.worded(&sheet.name, *row, Some((type_col, &type_header)), "a loop needs a list: begin loop over LIST", "form.loop_no_list", &[]));
+                };
+                if !lists.contains_key(l) {
+                    let lq = crate::quote(l);
+                    return Err(at.worded(&sheet.name, *row, Some((type_col, &type_header)), format!("the choice list {lq} is not on the choices sheet"), "form.list_missing", &[("list", &lq)]));
+                }
+            }
+            let list = if control == Control::Loop { list } else { None };
+            groups.push(Group { name: name.clone(), labels, repeat: control != Control::Group, relevant, row: *row });
+            stack.push(Open { name, control, row: *row, list, names: HashMap::new() });
             continue;
         }
-        let in_repeat = stack.iter().rev().find(|(_, r, _)| *r).map(|(n, _, _)| n.clone());
+        // What the device shows needs a label, a hint or a picture or sound (pyxform).
+        let shown = !matches!(ty, Type::Skip(META) | Type::Skip("computed by the device, not written on paper") | Type::Skip("external data, not written on paper"))
+            && !matches!(t.as_str(), "start-geopoint" | "background-geopoint" | "background-audio");
+        let has_media = cols.iter().any(|(i, _, c)| matches!(c, Col::Media(_)) && !cell(*i).is_empty());
+        if shown && labels.is_empty() && hints.is_empty() && !has_media {
+            let nq = crate::quote(&name);
+            return Err(at.worded(
+                &sheet.name,
+                *row,
+                Some((type_col, &type_header)),
+                format!("{nq} has no label or hint: the question needs words to be asked by"),
+                "form.no_label",
+                &[("name", &nq)],
+            ));
+        }
+        let container = stack.iter().rev().find(|o| o.control != Control::Group);
+        let in_repeat = container.map(|o| match (&o.control, &o.list) {
+            (Control::Loop, Some(l)) => format!("inside loop {} over {}: loops are not keyed yet (kept in the form)", o.name, crate::quote(l)),
+            _ => format!("inside repeat {}: repeats are not keyed yet (kept in the form)", o.name),
+        });
         let (kind, list, or_other, mut skipped) = match ty {
             Type::Question(k) => (k, None, false, None),
             Type::Select { kind, list, or_other } => (kind, Some(list), or_other, None),
+            Type::SelectSkip { reason, list, or_other } => {
+                if let Some((l, on)) = &list {
+                    let found = if *on == "external_choices" { sources.external.is_some_and(|x| x.contains_key(l)) } else { lists.contains_key(l) };
+                    if !found {
+                        let lq = crate::quote(l);
+                        return Err(at.worded(
+                            &sheet.name,
+                            *row,
+                            Some((type_col, &type_header)),
+                            format!("the choice list {lq} is not on the {on} sheet"),
+                            "form.list_missing_on",
+                            &[("list", &lq), ("on", on)],
+                        ));
+                    }
+                }
+                if or_other && get(&Col::ChoiceFilter).is_some() {
+                    return Err(at.worded(&sheet.name, *row, Some((type_col, &type_header)), "or_other cannot be used with a choice_filter", "form.other_filter", &[]));
+                }
+                (Kind::Other, None, false, Some(reason.to_string()))
+            }
             Type::Skip(reason) => (Kind::Other, None, false, Some(reason.to_string())),
-            Type::BeginGroup { .. } | Type::EndGroup { .. } => continue,
+            Type::FileListWithoutExtension(l) => {
+                let lq = crate::quote(&l);
+                return Err(at.worded(
+                    &sheet.name,
+                    *row,
+                    Some((type_col, &type_header)),
+                    format!("the file {lq} of a select from a file should end in .csv, .xml or .geojson"),
+                    "form.file_list",
+                    &[("list", &lq)],
+                ));
+            }
+            Type::Begin { .. } | Type::End(_) | Type::Setting(_) => continue,
         };
+        if or_other && get(&Col::ChoiceFilter).is_some() {
+            return Err(at.worded(&sheet.name, *row, Some((type_col, &type_header)), "or_other cannot be used with a choice_filter", "form.other_filter", &[]));
+        }
+        if skipped.is_none() && kind.answerable() {
+            if let Some(first) = elsewhere {
+                let nq = crate::quote(&name);
+                skipped = Some(format!("the name {nq} is also used on row {first}, in another group; only that one is keyed"));
+            }
+        }
         let mut choices = Vec::new();
         if let Some(l) = &list {
             match lists.get(l) {
+                Some(c) if kind == Kind::SelectMultiple && c.iter().any(|c| c.value.contains(' ')) => {
+                    let (lq, vq) = (crate::quote(l), crate::quote(&c.iter().find(|c| c.value.contains(' ')).map(|c| c.value.clone()).unwrap_or_default()));
+                    return Err(at.worded(
+                        &sheet.name,
+                        *row,
+                        Some((type_col, &type_header)),
+                        format!("list {lq} has the choice {vq}, with a space, which a multiple choice cannot store; rename it (e.g. with _)"),
+                        "form.choice_space",
+                        &[("list", &lq), ("value", &vq)],
+                    ));
+                }
                 Some(c) => choices = c.clone(),
                 None => {
                     let lq = crate::quote(l);
@@ -697,9 +965,7 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Sai
             }
         }
         if skipped.is_none() && kind.answerable() {
-            if let Some(r) = &in_repeat {
-                skipped = Some(format!("inside repeat {r}: repeats are not keyed yet (kept in the form)"));
-            }
+            skipped = in_repeat;
         }
         let required_cell = get(&Col::Required).unwrap_or_default();
         let (required, required_if) = if is_yes(&required_cell) {
@@ -747,7 +1013,7 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Sai
             relevant,
             choice_filter,
             appearance: get(&Col::Appearance),
-            groups: stack.iter().map(|(n, _, _)| n.clone()).collect(),
+            groups: stack.iter().map(|o| o.name.clone()).collect(),
             skipped,
         };
         let other = or_other.then(|| {
@@ -785,8 +1051,8 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Sai
             questions.push(o);
         }
     }
-    if let Some((name, repeat, row)) = stack.pop() {
-        let kind = if repeat { "repeat" } else { "group" };
+    if let Some(Open { name, control, row, .. }) = stack.pop() {
+        let kind = control.word();
         return Err(at.worded(&sheet.name, row, Some((type_col, &type_header)), format!("{kind} {name} is never closed (no end {kind})"), "form.never_closed", &[("name", &name)]));
     }
     for (row, col, what, src) in exprs {
@@ -851,8 +1117,8 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Sai
         .filter_map(|q| q.skipped.as_ref().map(|r| super::Skipped { name: q.name.clone(), type_name: q.type_name.clone(), reason: r.clone() }))
         .collect::<Vec<Skipped>>();
     Ok(Form {
-        form_id: String::new(),
-        title: String::new(),
+        form_id: settings.get("form_id").cloned().unwrap_or_default(),
+        title: settings.get("form_title").cloned().unwrap_or_default(),
         version: None,
         default_language: None,
         languages,
