@@ -51,6 +51,12 @@ fn pyxform(python: &Path, files: &[PathBuf]) -> Vec<Converted> {
     String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}"))).collect()
 }
 
+/// The row pyxform names: `[row : 5]`.
+fn pyxform_row(error: &str) -> Option<u64> {
+    let rest = &error[error.find("[row : ")? + 7..];
+    rest[..rest.find(']')?].trim().parse().ok()
+}
+
 fn one_line(s: &str) -> String {
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if s.chars().count() > 160 {
@@ -88,6 +94,13 @@ fn muster_imports_what_pyxform_converts_and_refuses_what_it_refuses() {
                 let p = e.to_payload();
                 if p.file.as_deref() != Some(name.as_str()) || !p.message.starts_with(&name) {
                     disagree.push(format!("{shown}: both refuse, but Muster's refusal does not name the file: {}", one_line(&p.message)));
+                }
+                // Where pyxform names a survey row, Muster names the same row, its sheet and column.
+                if let Some(row) = pyxform_row(v.error.as_deref().unwrap_or("")) {
+                    let placed = p.line == Some(row) && p.field.is_some() && p.message.contains(&format!(", row {row}, column "));
+                    if !placed {
+                        disagree.push(format!("{shown}: both refuse, pyxform at row {row}, Muster elsewhere: {}", one_line(&p.message)));
+                    }
                 }
             }
             (true, Err(e)) => disagree.push(format!("{shown}: pyxform converts it, Muster refuses: {}", one_line(&e.to_string()))),

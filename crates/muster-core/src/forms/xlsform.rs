@@ -709,9 +709,9 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, sources: &Sources<'_>, warnings: &mut
     let Some((type_col, type_header)) = find(&Col::Type) else {
         return Err(at.err(&sheet.name, header_row, Some((0, "type")), "no `type` column in row 1 (the survey needs type, name and label columns)"));
     };
-    let Some((name_col, name_header)) = find(&Col::Name) else {
-        return Err(at.err(&sheet.name, header_row, Some((0, "name")), "no `name` column in row 1 (the survey needs type, name and label columns)"));
-    };
+    // Without a name column only notes can be named (pyxform names them);
+    // any other row is refused at its row, the name's column the next free one.
+    let (name_col, name_header) = find(&Col::Name).unwrap_or_else(|| (cols.iter().map(|c| c.0 + 1).max().unwrap_or(0), "name".to_string()));
     let mut languages: Vec<String> = Vec::new();
     for (_, _, c) in &cols {
         if let Col::Label(l) = c {

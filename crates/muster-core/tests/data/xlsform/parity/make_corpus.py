@@ -9,8 +9,10 @@ Run with openpyxl and xlwt installed (the parity venv has both):
 Whether each file converts is not written here: pyxform itself decides, when
 the parity test runs it beside Muster (tests/xlsform_parity.rs)."""
 
+import datetime
 import os
 import re
+import zipfile
 import sys
 
 import openpyxl
@@ -20,8 +22,27 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CHOICES = [["list_name", "name", "label"], ["yn", "yes", "Yes"], ["yn", "no", "No"]]
 
 
+STAMP = datetime.datetime(2026, 1, 1)
+
+
+def fix_dates(path):
+    """Rewrites the workbook's ZIP with fixed dates (openpyxl writes the
+    time of saving), so writing the corpus again changes only what changed."""
+    with zipfile.ZipFile(path) as z:
+        entries = [(i, z.read(i)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2026-01-01T00:00:00Z", data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(fixed, data)
+
+
 def book(name, survey, choices=CHOICES, settings=None, extra=None):
     wb = openpyxl.Workbook()
+    # Fixed dates, so writing the corpus again changes only what changed.
+    wb.properties.created = wb.properties.modified = STAMP
     ws = wb.active
     ws.title = "survey"
     for row in survey:
@@ -38,7 +59,9 @@ def book(name, survey, choices=CHOICES, settings=None, extra=None):
         s = wb.create_sheet(sheet)
         for row in rows:
             s.append(row)
-    wb.save(os.path.join(HERE, name + ".xlsx"))
+    path = os.path.join(HERE, name + ".xlsx")
+    wb.save(path)
+    fix_dates(path)
 
 
 def slug(s):
@@ -188,3 +211,7 @@ for r, row in enumerate(CHOICES):
         c.write(r, i, v)
 wb.save(os.path.join(HERE, "xls_large_formatted_range.xls"))
 
+
+# No name column: notes only (pyxform names them), and a question too.
+book("no_name_column_notes_only", [["type", "label"], ["note", "Welcome"], ["note", "Thank you"]])
+book("no_name_column_with_question", [["type", "label"], ["note", "Welcome"], ["text", "Your name?"]])
