@@ -17,7 +17,7 @@
 use super::expr::Expr;
 use super::{Choice, Form, Group, Kind, Labels, Question, Skipped};
 use crate::import::table::cell_text;
-use crate::{Error, Result, Said};
+use crate::{Error, Msg, Result, Said};
 use calamine::{Data, Range, Reader, SheetType, Sheets};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Cursor;
@@ -78,6 +78,15 @@ impl At<'_> {
         let mut all: Vec<(&str, &dyn std::fmt::Display)> = vec![("file", &self.file), ("sheet", &sheet_q), ("row", &row), ("column", &column)];
         all.extend_from_slice(params);
         self.err(sheet, row, col, message).worded(key, &all)
+    }
+}
+
+impl At<'_> {
+    /// [`At::worded`] for a sentence made elsewhere: `msg` with the place added.
+    fn worded_msg(&self, sheet: &str, row: u64, col: Option<(usize, &str)>, message: impl std::fmt::Display, msg: Msg) -> Error {
+        let params: Vec<(String, String)> = msg.params.into_iter().collect();
+        let params: Vec<(&str, &dyn std::fmt::Display)> = params.iter().map(|(k, v)| (k.as_str(), v as &dyn std::fmt::Display)).collect();
+        self.worded(sheet, row, col, message, &msg.key, &params)
     }
 }
 
@@ -432,10 +441,8 @@ type Lists = BTreeMap<String, Vec<Choice>>;
 fn read_choices(at: &At<'_>, sheet: &Sheet, allow_dup: bool, warnings: &mut Vec<Said>) -> Result<(Lists, Vec<String>)> {
     let (header_row, cols) = header_map(at, sheet)?;
     let find = |want: &Col| cols.iter().find(|(_, _, c)| c == want).map(|(i, h, _)| (*i, h.clone()));
+    // Without a list_name column the sheet holds no list (a select naming one is refused there).
     let Some((list_col, _)) = find(&Col::ListName) else {
-        if sheet.rows.len() > 1 {
-            return Err(at.err(&sheet.name, header_row, None, "no list_name column"));
-        }
         return Ok((BTreeMap::new(), Vec::new()));
     };
     let Some((name_col, name_header)) = find(&Col::Name) else {
@@ -682,7 +689,7 @@ fn parse_type(raw: &str) -> Option<Type> {
 
 fn valid_name(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_') && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_') && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))
 }
 
 /// The choice lists a survey may name: the choices sheet's, and the
@@ -732,6 +739,8 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, sources: &Sources<'_>, warnings: &mut
     let mut top: HashMap<String, u64> = HashMap::new();
     let mut names: HashMap<String, u64> = HashMap::new();
     let mut settings: BTreeMap<&'static str, String> = BTreeMap::new();
+    // How many rows use each name: a reference must name one.
+    let mut uses: HashMap<String, usize> = HashMap::new();
     // Expressions are checked once every name is known.
     let mut exprs: Vec<(u64, usize, String, String)> = Vec::new();
 
@@ -787,7 +796,7 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, sources: &Sources<'_>, warnings: &mut
             settings.insert(key, name);
             continue;
         }
-        if t == "calculate" && get(&Col::Calculation).is_none() && get(&Col::Default).is_none() {
+        if t == "calculate" && get(&Col::Calculation).is_none() && !get(&Col::Default).is_some_and(|d| dynamic_default(&d)) {
             return Err(at.worded(
                 &sheet.name,
                 *row,
@@ -837,7 +846,7 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, sources: &Sources<'_>, warnings: &mut
                 &sheet.name,
                 *row,
                 Some((name_col, &name_header)),
-                format!("{nq} is not a valid name (letters, digits, _ - . only, starting with a letter or _)"),
+                format!("{nq} is not a valid name (letters, digits, _ - . : only, starting with a letter or _)"),
                 "form.bad_name",
                 &[("value", &nq)],
             ));
@@ -850,6 +859,7 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, sources: &Sources<'_>, warnings: &mut
         // The same name in another group: kept, keyed once (the first).
         let elsewhere = names.get(&name).copied();
         names.entry(name.clone()).or_insert(*row);
+        *uses.entry(name.clone()).or_insert(0) += 1;
         if let Some(r) = &relevant {
             let i = find(&Col::Relevant).map_or(0, |c| c.0);
             exprs.push((*row, i, "relevant".into(), r.clone()));
@@ -883,6 +893,12 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, sources: &Sources<'_>, warnings: &mut
                 "form.no_label",
                 &[("name", &nq)],
             ));
+        }
+        if let Some((i, h)) = find(&Col::Parameters) {
+            let raw = cell(i);
+            if !raw.trim().is_empty() {
+                check_parameters(&t, &ty, raw).map_err(|(english, msg)| at.worded_msg(&sheet.name, *row, Some((i, &h)), english, msg))?;
+            }
         }
         let container = stack.iter().rev().find(|o| o.control != Control::Group);
         let in_repeat = container.map(|o| match (&o.control, &o.list) {
@@ -1068,6 +1084,17 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, sources: &Sources<'_>, warnings: &mut
             }
         })?;
         for r in e.references() {
+            if uses.get(&r).is_some_and(|n| *n > 1) {
+                let sq = crate::quote(&src);
+                return Err(at.worded(
+                    &sheet.name,
+                    row,
+                    Some((col, &header)),
+                    format!("{what} {sq} refers to ${{{r}}}, but more than one row is named {r} (in different groups): rename one"),
+                    "form.expr_ambiguous_ref",
+                    &[("what", &what), ("value", &sq), ("name", &r)],
+                ));
+            }
             if !names.contains_key(&r) {
                 let sq = crate::quote(&src);
                 return Err(at.worded(
@@ -1128,6 +1155,91 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, sources: &Sources<'_>, warnings: &mut
         warnings: Vec::new(),
         warnings_worded: Vec::new(),
     })
+}
+
+/// Whether a `default` is an expression computed on the device rather than
+/// a value (pyxform's default_is_dynamic: an operator, a call, a
+/// reference, a predicate).
+fn dynamic_default(v: &str) -> bool {
+    let v = v.trim();
+    v.contains("${") || v.chars().any(|c| matches!(c, '(' | '[' | '+' | '*' | '|')) || v.get(1..).is_some_and(|rest| rest.contains('-'))
+        || v.split_whitespace().any(|w| w == "div" || w == "mod")
+}
+
+/// A `parameters` cell as pyxform reads it: `key=value` pairs separated by
+/// spaces, commas or semicolons, keys lower-cased (values too, but `label`
+/// and `value`); `None` when it is not such pairs.
+fn parse_parameters(raw: &str) -> Option<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let mut rest = raw.trim_matches(|c: char| c.is_whitespace() || c == ',' || c == ';');
+    let token_end = |s: &str| s.find(|c: char| c.is_whitespace() || matches!(c, '=' | ',' | ';')).unwrap_or(s.len());
+    while !rest.is_empty() {
+        let k = &rest[..token_end(rest)];
+        let after = rest[k.len()..].trim_start().strip_prefix('=')?.trim_start();
+        let v = &after[..token_end(after)];
+        if k.is_empty() || v.is_empty() {
+            return None;
+        }
+        let key = k.to_lowercase();
+        let value = if key == "label" || key == "value" { v.to_string() } else { v.to_lowercase() };
+        out.push((key, value));
+        rest = after[v.len()..].trim_start_matches(|c: char| c.is_whitespace() || c == ',' || c == ';');
+    }
+    Some(out)
+}
+
+/// Checks a question's parameters as pyxform does for the types Muster
+/// keys or skips by choice (range, selects): the English and the sentence.
+fn check_parameters(t: &str, ty: &Type, raw: &str) -> Result<(), (String, Msg)> {
+    let Some(params) = parse_parameters(raw) else {
+        return Err((format!("the parameters {} are not key=value pairs", crate::quote(raw)), Msg::new("form.parameters_malformed", &[("value", &crate::quote(raw))])));
+    };
+    let accepted: &[&str] = match ty {
+        _ if t == "range" => &["start", "end", "step", "tick_interval", "placeholder", "tick_labelset"],
+        Type::Select { .. } => &["randomize", "seed"],
+        Type::SelectSkip { list: None, .. } => &["randomize", "seed", "label", "value"],
+        Type::SelectSkip { .. } => &["randomize", "seed"],
+        _ => return Ok(()),
+    };
+    let unknown: Vec<&str> = params.iter().map(|(k, _)| k.as_str()).filter(|k| !accepted.contains(k)).collect();
+    if !unknown.is_empty() {
+        let (u, a) = (unknown.join(", "), accepted.join(", "));
+        return Err((format!("the parameters {u} are not known for this type (known: {a})"), Msg::new("form.parameter_unknown", &[("value", &u), ("accepted", &a)])));
+    }
+    let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    if t == "range" {
+        let num = |k: &'static str, default: f64| -> Result<f64, (String, Msg)> {
+            match get(k) {
+                None => Ok(default),
+                Some(v) => v.parse::<f64>().ok().filter(|n| n.is_finite()).ok_or_else(|| {
+                    (format!("the parameter {k} must be a number, not {}", crate::quote(v)), Msg::new("form.parameter_number", &[("name", &k.to_string()), ("value", &crate::quote(v))]))
+                }),
+            }
+        };
+        let (start, end, step) = (num("start", 1.0)?, num("end", 10.0)?, num("step", 1.0)?);
+        for k in ["tick_interval", "placeholder"] {
+            num(k, 0.0)?;
+        }
+        if step == 0.0 || step.abs() > (end - start).abs() {
+            return Err(("the parameter step must not be 0 nor wider than from start to end".into(), Msg::new("form.parameter_step", &[])));
+        }
+        return Ok(());
+    }
+    match get("randomize") {
+        Some("true" | "false") | None => {}
+        Some(v) => {
+            return Err((format!("randomize must be true or false, not {}", crate::quote(v)), Msg::new("form.parameter_randomize", &[("value", &crate::quote(v))])));
+        }
+    }
+    if let Some(seed) = get("seed") {
+        if get("randomize").is_none() {
+            return Err(("a seed needs randomize=true".into(), Msg::new("form.parameter_seed", &[])));
+        }
+        if !seed.starts_with("${") && seed.parse::<f64>().is_err() {
+            return Err((format!("the seed must be a number or a ${{reference}}, not {}", crate::quote(seed)), Msg::new("form.parameter_seed", &[])));
+        }
+    }
+    Ok(())
 }
 
 /// `start=1 end=5 step=1` → `. >= 1 and . <= 5`.

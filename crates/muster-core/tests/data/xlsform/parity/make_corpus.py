@@ -215,3 +215,41 @@ wb.save(os.path.join(HERE, "xls_large_formatted_range.xls"))
 # No name column: notes only (pyxform names them), and a question too.
 book("no_name_column_notes_only", [["type", "label"], ["note", "Welcome"], ["note", "Thank you"]])
 book("no_name_column_with_question", [["type", "label"], ["note", "Welcome"], ["text", "Your name?"]])
+
+# Names: XML names (letters of any script, `:` and `.` inside), unique
+# within their group; a reference to a name used twice is ambiguous.
+book("name_chinese", [H, ["text", "名字", "Name"]])
+book("name_colon", [H, ["text", "a:b", "A"]])
+book("name_dot", [H, ["text", "a.b", "A"]])
+book("name_dash_start", [H, ["text", "-a", "A"]])
+book("name_digit_start", [H, ["text", "1a", "A"]])
+book("group_names_repeated_in_other_groups", [H, ["begin group", "g", "G"], ["text", "a", "A"], ["end group", "", ""],
+                                              ["begin group", "h", "H"], ["begin group", "g", "G2"], ["text", "b", "B"],
+                                              ["end group", "", ""], ["end group", "", ""]])
+book("reference_to_repeated_name", [H + ["relevant"], ["text", "a", "A", ""], ["begin group", "g", "G", ""], ["text", "a", "A2", ""],
+                                    ["end group", "", "", ""], ["text", "b", "B", "${a} = '1'"]])
+book("reference_unknown", [H + ["relevant"], ["text", "a", "A", ""], ["text", "b", "B", "${zz} = 1"]])
+book("end_group_named", [H, ["begin group", "g", "G"], ["text", "a", "A"], ["end group", "g", ""]])
+book("repeat_without_label", [H, ["begin repeat", "r", ""], ["text", "a", "A"], ["end repeat", "", ""]])
+book("group_without_label", [H, ["begin group", "g", ""], ["text", "a", "A"], ["end group", "", ""]])
+book("note_unnamed_in_group", [H, ["begin group", "g", "G"], ["note", "", "N"], ["end group", "", ""]])
+book("select_multiple_or_other", [H, ["select_multiple yn or_other", "a", "A"]])
+book("select_without_list", [H, ["select_one", "a", "A"]])
+book("hint_without_label", [["type", "name", "hint"], ["text", "a", "A hint"]])
+book("label_in_one_language", [["type", "name", "label::French (fr)"], ["text", "a", "Un"]])
+book("type_spaces_around", [H, ["text ", "a", "A"], ["select_one  yn", "b", "B"], ["begin  group", "g", "G"], ["text", "c", "C"], ["end  group", "", ""]])
+book("required_spellings", [H + ["required"], ["text", "a", "A", "TRUE"], ["text", "b", "B", "${a} = ''"], ["text", "c", "C", "false()"]])
+book("duplicate_language_column", [["type", "name", "label::en", "label::en"], ["text", "a", "A", "B"]])
+book("choices_empty_name", [H, ["select_one yn", "a", "A"]], choices=[["list_name", "name", "label"], ["yn", "", "Yes"]])
+book("choices_without_label", [H, ["select_one yn", "a", "A"]], choices=[["list_name", "name"], ["yn", "yes"]])
+book("choices_without_list_name_unused", [H, ["text", "a", "A"]], choices=[["name", "label"], ["yes", "Yes"]])
+book("calculate_with_plain_default", [H + ["default"], ["calculate", "c", "", "1"]])
+book("calculate_with_dynamic_default", [H + ["default"], ["calculate", "c", "", "now()"]])
+# parameters
+book("range_parameters", [H + ["parameters"], ["range", "a", "A", "start=1 end=10 step=1"]])
+book("range_parameter_not_a_number", [H + ["parameters"], ["range", "a", "A", "start=x"]])
+book("range_step_zero", [H + ["parameters"], ["range", "a", "A", "start=1 end=10 step=0"]])
+book("range_unknown_parameter", [H + ["parameters"], ["range", "a", "A", "start=1 foo=2"]])
+book("select_parameter_randomize", [H + ["parameters"], ["select_one yn", "a", "A", "randomize=true seed=3"]])
+book("select_unknown_parameter", [H + ["parameters"], ["select_one yn", "a", "A", "foo=1"]])
+book("text_unknown_parameter", [H + ["parameters"], ["integer", "a", "A", "foo=1"]])
