@@ -91,7 +91,7 @@ fn import_warnings_and_expression_errors_are_worded_with_keys_and_params() {
     let path = dir.path().join("warned.xlsx");
     let survey: &[&[&str]] = &[
         &["type", "name", "label", "relevant", "constraint", "choice_filter", "colour"],
-        &["select_one l", "a", "A", "pulldata('x', 'y', 'z', 'w') = 1", "", "", ""],
+        &["select_one l", "a", "A", "area('x', 'y', 'z', 'w') = 1", "", "", ""],
         &["integer", "b", "B", "", "area(.) > 1", "", ""],
         &["select_one l", "c", "C", "", "", "region = north", ""],
     ];
@@ -106,7 +106,7 @@ fn import_warnings_and_expression_errors_are_worded_with_keys_and_params() {
     }
     let param = |key: &str, p: &str| form.warnings_worded.iter().find(|m| m.key == key).and_then(|m| m.params.get(p).cloned()).unwrap_or_default();
     assert_eq!(param("form.warn.columns_unused", "columns"), "colour");
-    assert_eq!(param("form.warn.unsupported_true", "functions"), "pulldata()");
+    assert_eq!(param("form.warn.unsupported_true", "functions"), "area()");
     assert_eq!(param("form.warn.choice_repeated", "value"), "'1'");
     // The English stays what the CLI printed.
     assert!(form.warnings.iter().any(|w| w == "survey columns not used for keying: colour"), "{:?}", form.warnings);
@@ -275,10 +275,98 @@ fn the_evaluator_follows_xpath_for_the_xlsform_subset() {
         let e = Expr::parse(src).unwrap_or_else(|e| panic!("{src}: {e}"));
         assert_eq!(e.truth(&ctx).unwrap(), *want, "{src} with . = {current:?}");
     }
-    let e = Expr::parse("pulldata('x', 'y', 'z', 'w') = 1").unwrap();
-    assert_eq!(e.unsupported_functions(), ["pulldata"]);
+    let e = Expr::parse("area('x', 'y', 'z', 'w') = 1").unwrap();
+    assert_eq!(e.unsupported_functions(), ["area"]);
     assert!(e.truth(&Answers(BTreeMap::new(), None)).is_err());
     assert_eq!(Expr::parse("${a} = 1 and selected(${b}, 'x')").unwrap().references(), ["a", "b"]);
+}
+
+/// The form the XPath table (tests/data/xpath/functions.tsv) is evaluated
+/// against, written with fruits.csv beside it (pulldata reads it).
+fn xpath_form(dir: &Path) -> muster_core::forms::Form {
+    let survey: &[&[&str]] = &[
+        &["type", "name", "label", "relevant"],
+        &["select_one fruits", "fruit", "Fruit", ""],
+        &["select_multiple tags", "tags", "Tags", ""],
+        &["text", "name", "Name", ""],
+        &["integer", "age", "Age", ""],
+        &["date", "dob", "Born", ""],
+        &["note", "price", "The price", "pulldata('fruits', 'price', 'code', ${fruit}) != ''"],
+    ];
+    let choices: &[&[&str]] = &[
+        &["list_name", "name", "label"],
+        &["fruits", "1", "Apple"],
+        &["fruits", "2", "Banana"],
+        &["fruits", "3", "Cherry"],
+        &["tags", "a", "A"],
+        &["tags", "b", "B"],
+        &["tags", "c", "C"],
+    ];
+    let path = dir.join("xpath.xlsx");
+    write_xlsx(&path, &[("survey", survey), ("choices", choices)]);
+    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/xpath/fruits.csv"), dir.join("fruits.csv")).unwrap();
+    xlsform::read(&path).unwrap()
+}
+
+#[test]
+fn xpath_functions_evaluate_as_the_table_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let form = xpath_form(dir.path());
+    assert!(form.attachments.contains_key("fruits"), "pulldata's CSV is attached at import: {:?}", form.warnings);
+    let table = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/xpath/functions.tsv")).unwrap();
+    let mut failed = Vec::new();
+    let mut rows = 0;
+    for (n, line) in table.lines().enumerate() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert_eq!(cols.len(), 3, "functions.tsv line {}: expression, answers, expected", n + 1);
+        let (src, inputs, want) = (cols[0], cols[1], cols[2]);
+        let mut answers = BTreeMap::new();
+        let mut current = None;
+        for pair in inputs.split(';').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or_else(|| panic!("functions.tsv line {}: {pair} is not name=value", n + 1));
+            if k == "." {
+                current = Some(v.to_string());
+            } else {
+                answers.insert(k.to_string(), v.to_string());
+            }
+        }
+        let eval = muster_core::forms::responses::Eval { form: &form, answers: &answers, today: "2026-03-15" };
+        let got = match eval.value(src, current.as_deref()) {
+            Ok(v) => v,
+            Err(_) => "error".to_string(),
+        };
+        if got != want {
+            failed.push(format!("line {}: {src} with {inputs:?} gave {got:?}, not {want:?}", n + 1));
+        }
+        rows += 1;
+    }
+    assert!(rows >= 40, "the table has {rows} rows");
+    assert!(failed.is_empty(), "{} of {rows} rows failed:\n{}", failed.len(), failed.join("\n"));
+}
+
+#[test]
+fn a_pulldata_file_that_is_missing_or_not_a_csv_is_said_and_looks_up_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lookup.xlsx");
+    let survey: &[&[&str]] = &[
+        &["type", "name", "label", "relevant", "constraint"],
+        &["integer", "code", "Code", "", "pulldata('prices', 'p', 'code', .) != ''"],
+        &["note", "n", "N", "pulldata('towns', 'name', 'id', ${code}) != ''", ""],
+    ];
+    write_xlsx(&path, &[("survey", survey)]);
+    std::fs::write(dir.path().join("towns.csv"), b"").unwrap();
+    let form = xlsform::read(&path).unwrap();
+    let keys: Vec<&str> = form.warnings_worded.iter().map(|m| m.key.as_str()).collect();
+    assert!(keys.contains(&"form.warn.pulldata_missing") && keys.contains(&"form.warn.pulldata_unreadable"), "{keys:?} {:?}", form.warnings);
+    assert!(form.warnings.iter().any(|w| w.contains("'prices.csv'")), "{:?}", form.warnings);
+    assert!(form.attachments.is_empty());
+    // A stored form round-trips with its attachments.
+    let attached = xpath_form(dir.path());
+    let json = serde_json::to_string(&attached).unwrap();
+    assert_eq!(serde_json::from_str::<muster_core::forms::Form>(&json).unwrap(), attached);
 }
 
 // ---------------------------------------------------------------- keying

@@ -9,8 +9,12 @@
 //! as booleans if either side is a boolean, else as numbers if either side is
 //! a number, else as strings; `<` `<=` `>` `>=` compare numbers, and a
 //! `YYYY-MM-DD` string counts as days since 1970-01-01 (so `. >= today()`
-//! works). Unknown functions parse, are listed by
-//! [`Expr::unsupported_functions`], and fail at evaluation.
+//! works, and `today() - ${dob}`, `date(${d} + 7)` are date arithmetic).
+//! Beside XPath's own: `jr:choice-name()` (a choice's label, through
+//! [`Context::choice_label`]), `pulldata()` (a CSV attached to the form,
+//! [`Context::pulldata`]), `once()`, `coalesce()`, `if()`, `regex()`,
+//! `format-date()`, `decimal-date-time()`. Unknown functions parse, are
+//! listed by [`Expr::unsupported_functions`], and fail at evaluation.
 
 use crate::Msg;
 use std::fmt;
@@ -48,6 +52,17 @@ pub trait Context {
     }
     /// Today's date, `YYYY-MM-DD`.
     fn today(&self) -> String;
+    /// `jr:choice-name(value, '${question}')`: the label of the choice
+    /// `value` of select `question`, or `None` (no such question or choice).
+    fn choice_label(&self, _question: &str, _value: &str) -> Option<String> {
+        None
+    }
+    /// `pulldata('file', 'column', 'key_column', key)`: `column` of the
+    /// first row of the CSV `file` attached to the form whose `key_column`
+    /// is `key`, or `None`.
+    fn pulldata(&self, _file: &str, _column: &str, _key_column: &str, _key: &str) -> Option<String> {
+        None
+    }
 }
 
 /// A value during evaluation.
@@ -548,7 +563,63 @@ const FUNCTIONS: &[(&str, usize, usize)] = &[
     ("today", 0, 0),
     ("now", 0, 0),
     ("date", 1, 1),
+    ("date-time", 1, 1),
+    ("decimal-date-time", 1, 1),
+    ("format-date", 2, 2),
+    ("jr:choice-name", 2, 2),
+    ("pulldata", 4, 4),
+    ("once", 1, 1),
+    ("substring-before", 2, 2),
+    ("substring-after", 2, 2),
+    ("translate", 3, 3),
+    ("pow", 2, 2),
+    ("boolean-from-string", 1, 1),
 ];
+
+/// The question a `jr:choice-name` names: `'${q}'`, or a path's last step.
+fn question_named(s: &str) -> &str {
+    let s = s.trim();
+    match s.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
+        Some(n) => n.trim(),
+        None => s.rsplit('/').next().unwrap_or(s),
+    }
+}
+
+/// ODK's `format-date`: `%Y` `%y` `%m` `%n` `%d` `%e` `%H` `%M` `%S` of a
+/// `YYYY-MM-DD[THH:MM[:SS]]` value; other characters as written; `""`
+/// for a value that is no date.
+fn format_date(value: &str, format: &str) -> String {
+    let Some(days) = date_days(value) else { return String::new() };
+    let d = crate::clock::add_days("1970-01-01", days);
+    let (y, m, day) = (&d[0..4], &d[5..7], &d[8..10]);
+    let time = value.get(11..).unwrap_or("");
+    let part = |i: usize| time.get(i..i + 2).filter(|p| p.chars().all(|c| c.is_ascii_digit())).unwrap_or("00");
+    let mut out = String::new();
+    let mut chars = format.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('Y') => out.push_str(y),
+            Some('y') => out.push_str(&y[2..]),
+            Some('m') => out.push_str(m),
+            Some('n') => out.push_str(m.trim_start_matches('0')),
+            Some('d') => out.push_str(day),
+            Some('e') => out.push_str(day.trim_start_matches('0')),
+            Some('H') => out.push_str(part(0)),
+            Some('M') => out.push_str(part(3)),
+            Some('S') => out.push_str(part(6)),
+            Some(other) => {
+                out.push('%');
+                out.push(other);
+            }
+            None => out.push('%'),
+        }
+    }
+    out
+}
 
 impl Expr {
     /// Parses `src`.
@@ -621,6 +692,22 @@ impl Expr {
             if let Expr::Name(r) = e {
                 if !out.contains(r) {
                     out.push(r.clone());
+                }
+            }
+            Ok(())
+        });
+        out
+    }
+
+    /// The files `pulldata('file', …)` reads (its first argument, when written as text).
+    pub fn pulldata_files(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let _ = self.walk(&mut |e| {
+            if let Expr::Call(name, args) = e {
+                if let (true, Some(Expr::Str(f))) = (name == "pulldata", args.first()) {
+                    if !out.contains(f) {
+                        out.push(f.trim().to_string());
+                    }
                 }
             }
             Ok(())
@@ -785,6 +872,66 @@ fn call(name: &str, args: &[Expr], ctx: &dyn Context) -> Result<Value, ExprError
                 }
             }
         }
+        "date-time" => {
+            let v = arg(0)?;
+            match v {
+                Value::Num(n) if (-719_528.0..=2_932_896.0).contains(&n.floor()) => {
+                    let date = crate::clock::add_days("1970-01-01", n.floor() as i64);
+                    let secs = ((n - n.floor()) * 86_400.0).round() as i64;
+                    Value::Str(format!("{date}T{:02}:{:02}:{:02}", secs / 3600, secs % 3600 / 60, secs % 60))
+                }
+                other => Value::Str(other.as_string()),
+            }
+        }
+        "decimal-date-time" => {
+            let s = arg(0)?.as_string();
+            match date_days(&s) {
+                Some(days) => {
+                    let t = s.get(11..).unwrap_or("");
+                    let num = |i: usize| t.get(i..i + 2).and_then(|p| p.parse::<f64>().ok()).unwrap_or(0.0);
+                    Value::Num(days as f64 + (num(0) * 3600.0 + num(3) * 60.0 + num(6)) / 86_400.0)
+                }
+                None => Value::Num(f64::NAN),
+            }
+        }
+        "format-date" => {
+            let v = arg(0)?;
+            let value = match v {
+                Value::Num(n) if (-719_528.0..=2_932_896.0).contains(&n.floor()) => crate::clock::add_days("1970-01-01", n.floor() as i64),
+                other => other.as_string(),
+            };
+            Value::Str(format_date(&value, &arg(1)?.as_string()))
+        }
+        "jr:choice-name" => {
+            let value = arg(0)?.as_string();
+            let question = arg(1)?.as_string();
+            Value::Str(ctx.choice_label(question_named(&question), value.trim()).unwrap_or_default())
+        }
+        "pulldata" => {
+            let (file, column, key_column, key) = (arg(0)?.as_string(), arg(1)?.as_string(), arg(2)?.as_string(), arg(3)?.as_string());
+            Value::Str(ctx.pulldata(file.trim(), column.trim(), key_column.trim(), &key).unwrap_or_default())
+        }
+        // Paper is keyed once: the answer already there, else the expression.
+        "once" => match ctx.current().filter(|c| !c.is_empty()) {
+            Some(c) => Value::Str(c),
+            None => arg(0)?,
+        },
+        "substring-before" => {
+            let (s, sep) = (arg(0)?.as_string(), arg(1)?.as_string());
+            Value::Str(s.find(&sep).map_or(String::new(), |i| s[..i].to_string()))
+        }
+        "substring-after" => {
+            let (s, sep) = (arg(0)?.as_string(), arg(1)?.as_string());
+            Value::Str(s.find(&sep).map_or(String::new(), |i| s[i + sep.len()..].to_string()))
+        }
+        "translate" => {
+            let s = arg(0)?.as_string();
+            let from: Vec<char> = arg(1)?.as_string().chars().collect();
+            let to: Vec<char> = arg(2)?.as_string().chars().collect();
+            Value::Str(s.chars().filter_map(|c| match from.iter().position(|f| *f == c) { Some(i) => to.get(i).copied(), None => Some(c) }).collect())
+        }
+        "pow" => Value::Num(arg(0)?.as_num().powf(arg(1)?.as_num())),
+        "boolean-from-string" => Value::Bool(matches!(arg(0)?.as_string().trim(), "true" | "1")),
         other => return Err(ExprError::eval(format!("function {other}() is not supported"), Msg::new("expr.unsupported", &[("name", &other)]))),
     })
 }
@@ -836,6 +983,7 @@ mod tests {
         assert_eq!(e.bare_names(), vec!["and-x".to_string()]);
         assert_eq!(e.references(), vec!["q1".to_string()]);
         assert_eq!(Expr::parse("/data/group/age > 1").unwrap().bare_names(), vec!["age".to_string()]);
-        assert_eq!(Expr::parse("pulldata('a', 'b')").unwrap().unsupported_functions(), vec!["pulldata".to_string()]);
+        assert_eq!(Expr::parse("area(${a})").unwrap().unsupported_functions(), vec!["area".to_string()]);
+        assert!(Expr::parse("pulldata('a', 'b', 'c', 1) and jr:choice-name(1, '${q}') and once(1)").unwrap().unsupported_functions().is_empty());
     }
 }

@@ -13,6 +13,7 @@
 //! The definition types here are what `muster form show` prints and what the
 //! keying screen renders: one [`Form`] with its questions in order.
 
+pub mod attachments;
 pub mod desk;
 pub mod expr;
 pub mod keying;
@@ -197,6 +198,10 @@ pub struct Form {
     /// (`form.warn.*`); empty for a form stored before they were kept.
     #[serde(default)]
     pub warnings_worded: Vec<crate::Msg>,
+    /// CSVs `pulldata()` reads, by the name it calls them
+    /// ([`attachments`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attachments: BTreeMap<String, attachments::Attachment>,
 }
 
 impl Form {

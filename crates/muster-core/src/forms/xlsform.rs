@@ -27,7 +27,10 @@ use std::path::Path;
 pub fn read(path: &Path) -> Result<Form> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path.display(), e))?;
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    read_bytes(&name, &bytes)
+    let mut form = read_bytes(&name, &bytes)?;
+    // The CSVs pulldata() reads sit beside the form.
+    super::attachments::attach(&mut form, path.parent().unwrap_or(Path::new(".")));
+    Ok(form)
 }
 
 /// One sheet as rows of text with their Excel row numbers.
@@ -1154,6 +1157,7 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, sources: &Sources<'_>, warnings: &mut
         skipped,
         warnings: Vec::new(),
         warnings_worded: Vec::new(),
+        attachments: BTreeMap::new(),
     })
 }
 
