@@ -95,6 +95,10 @@ fn muster_imports_what_pyxform_converts_and_refuses_what_it_refuses() {
                 if p.file.as_deref() != Some(name.as_str()) || !p.message.starts_with(&name) {
                     disagree.push(format!("{shown}: both refuse, but Muster's refusal does not name the file: {}", one_line(&p.message)));
                 }
+                // The app words it in the reader's language.
+                if p.msg.is_none() {
+                    disagree.push(format!("{shown}: both refuse, but Muster's refusal has no sentence for the app to word: {}", one_line(&p.message)));
+                }
                 // Where pyxform names a survey row, Muster names the same row, its sheet and column.
                 if let Some(row) = pyxform_row(v.error.as_deref().unwrap_or("")) {
                     let placed = p.line == Some(row) && p.field.is_some() && p.message.contains(&format!(", row {row}, column "));

@@ -122,15 +122,15 @@ pub fn read_bytes(file: &str, bytes: &[u8]) -> Result<Form> {
             match non_empty.as_slice() {
                 [only] if !known(only) => *only,
                 _ => {
-                    return Err(at.err(
+                    let sheets = names.join(", ");
+                    return Err(at.worded(
                         "survey",
                         1,
                         Some((0, "type")),
-                        format!(
-                            "the workbook has no survey sheet (its sheets: {}); an XLSForm needs a sheet named `survey` whose row 1 has type, name and label columns",
-                            names.join(", ")
-                        ),
-                    ))
+                        format!("the workbook has no survey sheet (its sheets: {sheets}); an XLSForm needs a sheet named `survey` whose row 1 has type, name and label columns"),
+                        "form.no_survey",
+                        &[("sheets", &sheets)],
+                    ));
                 }
             }
         }
@@ -196,7 +196,9 @@ fn sheets_from_book(file: &str, book: crate::import::isolate::RawBook) -> Result
     let mut out = Vec::new();
     for s in book.sheets {
         if let Some(e) = s.error {
-            return Err(Error::invalid_at(format!("{file}: sheet {} cannot be read: {e}", crate::quote(&s.name)), Some(file), None, None));
+            let sq = crate::quote(&s.name);
+            return Err(Error::invalid_at(format!("{file}: sheet {sq} cannot be read: {e}"), Some(file), None, None)
+                .worded("form.sheet_unreadable", &[("file", &file), ("sheet", &sq)]));
         }
         let rows: Vec<(u64, Vec<String>)> = s
             .rows
@@ -236,7 +238,10 @@ fn read_sheets_unguarded(file: &str, bytes: &[u8], not_form: &dyn Fn(String) -> 
     for name in names {
         let range = book
             .worksheet_range(&name)
-            .map_err(|e| Error::invalid_at(format!("{file}: sheet {} cannot be read: {e}", crate::quote(&name)), Some(file), None, None))?;
+            .map_err(|e| {
+                let sq = crate::quote(&name);
+                Error::invalid_at(format!("{file}: sheet {sq} cannot be read: {e}"), Some(file), None, None).worded("form.sheet_unreadable", &[("file", &file), ("sheet", &sq)])
+            })?;
         let rows = grid(&range);
         check_cells(&At { file }, &name, &rows)?;
         out.push(Sheet { rows, name });
@@ -258,11 +263,14 @@ fn check_cells(at: &At<'_>, sheet: &str, rows: &[(u64, Vec<String>)]) -> Result<
             if n > MAX_CELL_CHARS {
                 let header = rows.first().filter(|(r, _)| r != row).and_then(|(_, h)| h.get(i)).map_or("", String::as_str);
                 let header = if header.is_empty() || header.chars().count() > crate::error::QUOTE_CHARS { column_letter(i) } else { header.to_string() };
-                return Err(at.err(
+                let start = crate::quote(cell);
+                return Err(at.worded(
                     sheet,
                     *row,
                     Some((i, &header)),
-                    format!("the cell holds {n} characters, more than the {MAX_CELL_CHARS} a spreadsheet cell can hold; shorten it (it starts {})", crate::quote(cell)),
+                    format!("the cell holds {n} characters, more than the {MAX_CELL_CHARS} a spreadsheet cell can hold; shorten it (it starts {start})"),
+                    "form.cell_too_long",
+                    &[("n", &n), ("max", &MAX_CELL_CHARS), ("value", &start)],
                 ));
             }
         }
@@ -408,15 +416,14 @@ fn header_map(at: &At<'_>, sheet: &Sheet) -> Result<Header> {
             other => other.clone(),
         };
         if let Some((j, first)) = seen.get(&key) {
-            return Err(at.err(
+            let (a, b) = (format!("{} ({first})", column_letter(*j)), format!("{} ({h})", column_letter(i)));
+            return Err(at.worded(
                 &sheet.name,
                 *row,
                 Some((i, h)),
-                format!(
-                    "column {} ({first}) and column {} ({h}) are the same column, so which one holds the value is ambiguous; delete or rename one",
-                    column_letter(*j),
-                    column_letter(i)
-                ),
+                format!("column {a} and column {b} are the same column, so which one holds the value is ambiguous; delete or rename one"),
+                "form.same_column",
+                &[("first", &a), ("second", &b)],
             ));
         }
         seen.insert(key, (i, h.clone()));
@@ -449,7 +456,14 @@ fn read_choices(at: &At<'_>, sheet: &Sheet, allow_dup: bool, warnings: &mut Vec<
         return Ok((BTreeMap::new(), Vec::new()));
     };
     let Some((name_col, name_header)) = find(&Col::Name) else {
-        return Err(at.err(&sheet.name, header_row, None, "no name column"));
+        return Err(at.worded(
+            &sheet.name,
+            header_row,
+            None,
+            "no name column (the value stored for each choice)",
+            "form.choices_no_name_column",
+            &[],
+        ));
     };
     let mut langs = Vec::new();
     for (_, _, c) in &cols {
@@ -717,7 +731,14 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, sources: &Sources<'_>, warnings: &mut
     let (header_row, cols) = header_map(at, sheet)?;
     let find = |want: &Col| cols.iter().find(|(_, _, c)| c == want).map(|(i, h, _)| (*i, h.clone()));
     let Some((type_col, type_header)) = find(&Col::Type) else {
-        return Err(at.err(&sheet.name, header_row, Some((0, "type")), "no `type` column in row 1 (the survey needs type, name and label columns)"));
+        return Err(at.worded(
+            &sheet.name,
+            header_row,
+            Some((0, "type")),
+            "no `type` column in row 1 (the survey needs type, name and label columns)",
+            "form.no_type_column",
+            &[],
+        ));
     };
     // Without a name column only notes can be named (pyxform names them);
     // any other row is refused at its row, the name's column the next free one.
@@ -1065,7 +1086,15 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, sources: &Sources<'_>, warnings: &mut
         questions.push(q);
         if let Some(o) = other {
             if let Some(first) = names.insert(o.name.clone(), *row) {
-                return Err(at.err(&sheet.name, *row, Some((name_col, &name_header)), format!("or_other adds {}, but row {first} already uses that name", o.name)));
+                let nq = crate::quote(&o.name);
+                return Err(at.worded(
+                    &sheet.name,
+                    *row,
+                    Some((name_col, &name_header)),
+                    format!("or_other adds {}, but row {first} already uses that name", o.name),
+                    "form.other_name_taken",
+                    &[("value", &nq), ("first", &first)],
+                ));
             }
             questions.push(o);
         }
