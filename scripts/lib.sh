@@ -29,6 +29,24 @@ need_node() {
     command -v npm >/dev/null || need_apt nodejs npm
 }
 
+# pyxform in a virtual environment beside the build (the target dir, so a
+# warm run finds it), for the XLSForm parity test: made again only when
+# scripts/pyxform-requirements.txt changes. Exports MUSTER_PYXFORM_PYTHON,
+# which the test runs pyxform with.
+need_pyxform() {
+    need_apt python3-venv
+    local venv="${CARGO_TARGET_DIR:-$ROOT/target}/pyxform-venv"
+    local req="$ROOT/scripts/pyxform-requirements.txt"
+    if [ ! -x "$venv/bin/python" ] || ! cmp -s "$req" "$venv/.muster-requirements"; then
+        echo "==> pyxform venv in $venv"
+        rm -rf "$venv"
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install -q --disable-pip-version-check --no-input -r "$req"
+        cp "$req" "$venv/.muster-requirements"
+    fi
+    export MUSTER_PYXFORM_PYTHON="$venv/bin/python"
+}
+
 # npm ci in a folder, only when its lockfile changed since the last install.
 npm_ci() {
     local dir="$1"

@@ -37,6 +37,14 @@ fn imports_forms_and_refuses_broken_ones_with_their_place() {
     assert!(skipped.contains(&"my_geopoint") && skipped.contains(&"my_image"), "{skipped:?}");
     assert!(j["skipped"][0]["type"].is_string() && j["skipped"][0]["reason"].is_string());
     assert!(j["warnings"].is_array());
+    // Warnings stay strings (the contract); beside them, one sentence each for the app.
+    let r = muster(&db, &["form", "import", "--event", &event, sample("survey_no_name.xlsx").to_str().unwrap()]);
+    let w = r.json();
+    let (english, worded) = (w["warnings"].as_array().unwrap(), w["warnings_worded"].as_array().unwrap());
+    assert!(!english.is_empty() && english.iter().all(|s| s.is_string()), "{w}");
+    assert_eq!(english.len(), worded.len(), "{w}");
+    assert_eq!(worded[0]["key"], "form.warn.only_sheet", "{w}");
+    assert!(worded[0]["params"]["sheet"].is_string(), "{w}");
 
     let show = muster(&db, &["form", "show", j["id"].as_str().unwrap()]).json();
     let q = show["questions"].as_array().unwrap().iter().find(|q| q["name"] == "my_int").unwrap().clone();
@@ -58,7 +66,7 @@ fn imports_forms_and_refuses_broken_ones_with_their_place() {
         assert!(e["message"].as_str().unwrap().contains("sheet survey, row 1, column"), "{e}");
     }
     let forms = muster(&db, &["form", "list", "--event", &event]).json();
-    assert_eq!(forms["forms"].as_array().unwrap().len(), 1, "refused forms leave nothing behind");
+    assert_eq!(forms["forms"].as_array().unwrap().len(), 2, "refused forms leave nothing behind");
 }
 
 #[test]

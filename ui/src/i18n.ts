@@ -105,6 +105,17 @@ export function worded(msg: { key: string; params: Record<string, string> } | nu
     const name = p.slice(0, -2);
     params[name] = wordList(items === "" ? [] : items.split(LIST_SEPARATOR), Number(msg.params[`${name}+`] ?? 0), lang);
   }
+  // A sentence inside the sentence (`detail` with `detail.key`, `detail.at`, …)
+  // is worded too; its English stays when this UI does not know its key.
+  for (const name of Object.keys(params)) {
+    const inner = params[`${name}.key`];
+    if (name.includes(".") || inner === undefined) continue;
+    const sub: Record<string, string> = {};
+    for (const [k, v] of Object.entries(msg.params)) {
+      if (k.startsWith(`${name}.`) && k !== `${name}.key`) sub[k.slice(name.length + 1)] = v;
+    }
+    params[name] = worded({ key: inner, params: sub }, params[name], lang);
+  }
   return t(key as Key, params, lang);
 }
 

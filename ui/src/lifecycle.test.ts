@@ -16,7 +16,7 @@ const m = vi.hoisted(() => {
   };
   const FORM = {
     id: "f1", event_id: "e1", double_entry: false, source: "survey.xlsx", created_at: "2025-01-01T00:00:00Z",
-    form: { form_id: "survey", title: "Survey", questions: [], skipped: [] },
+    form: { form_id: "survey", title: "Survey", questions: [], skipped: [], warnings: [] },
   };
   const SCREEN = {
     stage: "paper", batch: null, paper_id: "", next_paper: null, question: null, label: null, hint: null, kind: null,
@@ -185,6 +185,43 @@ describe("re-rendering the keying screen (the language switch)", () => {
   });
 });
 
+describe("the forms page", () => {
+  it("shows an import's notes in the reader's language, and the English of a form stored before they were worded", async () => {
+    const FORM = (await m.answers.listForms() as Record<string, unknown>[])[0] as { form: Record<string, unknown> };
+    const noted = {
+      ...FORM,
+      form: {
+        ...FORM.form,
+        warnings: ["survey columns not used for keying: colour", "an old note, in English"],
+        warnings_worded: [{ key: "form.warn.columns_unused", params: { columns: "colour" } }],
+      },
+    };
+    m.mock("listForms").mockImplementation(async () => [noted]);
+    try {
+      await home();
+      click("event-card");
+      await shown("event-page");
+      click("tab-forms");
+      await shown("form-warnings");
+      const first = $("form-warnings")!.textContent ?? "";
+      click("lang-toggle");
+      await shown("form-warnings");
+      await settle();
+      const second = $("form-warnings")!.textContent ?? "";
+      const [zh, en] = /[\u4e00-\u9fff]/.test(first) ? [first, second] : [second, first];
+      expect(zh).toContain("survey 表中这些列不用于录入：colour");
+      expect(en).toContain("Survey columns not used for keying: colour");
+      // Without its sentence a note keeps the English it was stored with.
+      expect(zh).toContain("an old note, in English");
+      click("lang-toggle"); // back to the language the other tests expect
+      await shown("form-warnings");
+    } finally {
+      m.mock("listForms").mockImplementation(async () => [FORM]);
+      await home();
+    }
+  });
+});
+
 describe("leaving any screen", () => {
   it("drops a load that comes back afterwards: it paints nothing over the new screen", async () => {
     await home();
@@ -302,3 +339,4 @@ describe("the lock", () => {
     expect($("keying-screen")).toBeNull();
   });
 });
+

@@ -17,7 +17,7 @@ function coreKeys(): string[] {
   const keys = new Set<string>();
   for (const f of rustFiles(join(__dirname, "../../crates/muster-core/src"))) {
     const src = readFileSync(f, "utf8");
-    for (const m of src.matchAll(/(?:Msg::new\(|\.worded\(|Said::new\([\s\S]{0,400}?,\s*)(?:if [^{]*\{\s*)?"([a-z_]+(?:\.[a-z_]+)+)"(?:\s*\}\s*else\s*\{\s*"([a-z_]+(?:\.[a-z_]+)+)")?/g)) {
+    for (const m of src.matchAll(/(?:Msg::new\(|\.worded\(|(?:Said::new|at\.worded)\([\s\S]{0,400}?,\s*)(?:if [^{]*\{\s*)?"([a-z_]+(?:\.[a-z_]+)+)"(?:\s*\}\s*else\s*\{\s*"([a-z_]+(?:\.[a-z_]+)+)")?/g)) {
       keys.add(m[1]);
       if (m[2]) keys.add(m[2]);
     }
@@ -80,5 +80,44 @@ describe("the reasons the core records itself", () => {
     const { systemReason } = await import("./auditlog");
     expect(systemReason(reason!, "zh")).toBe("关闭课程时没有签到");
     expect(systemReason("病假", "zh")).toBe("病假");
+  });
+});
+
+describe("the XLSForm import's sentences", () => {
+  const keys = coreKeys();
+  const formKeys = keys.filter((k) => k.startsWith("form.") || k.startsWith("expr."));
+  it("are found in the sources: every warning and every expression error", () => {
+    for (const k of ["form.warn.columns_unused", "form.no_type", "form.no_label", "form.warn.choice_repeated", "form.warn.only_sheet",
+      "form.warn.unsupported_true", "form.warn.unsupported_unchecked", "form.warn.filter_name",
+      "expr.ends_early", "expr.unterminated_string", "expr.arity", "expr.unexpected", "expr.paren_open"]) {
+      expect(keys).toContain(k);
+    }
+  });
+  it("read in Chinese in the zh UI: no sentence is Latin letters only", async () => {
+    const { words } = await import("./locales/zh");
+    const latinOnly = formKeys.filter((k) => {
+      const text = (words as Record<string, string>)[`msg.${k}`] ?? "";
+      // What is left once the parameters and the code (`${`, `..`) are taken out.
+      const prose = text.replace(/\{\w+\}/g, "").replace(/`[^`]*`/g, "");
+      return !/[\u4e00-\u9fff]/.test(prose);
+    });
+    expect(latinOnly).toEqual([]);
+  });
+  it("word a warning and the reason an expression does not parse, nested, in the reader's language", () => {
+    const warn = { key: "form.warn.columns_unused", params: { columns: "colour" } };
+    const zh = worded(warn, "survey columns not used for keying: colour", "zh");
+    expect(zh).toBe("survey 表中这些列不用于录入：colour");
+    const parse = {
+      key: "form.expr_parse",
+      params: { file: "f.xlsx", sheet: "survey", row: "3", column: "D relevant", what: "relevant", value: "'${a} ='",
+        detail: "the expression ends too early", "detail.key": "expr.ends_early", "detail.at": "7" },
+    };
+    const text = worded(parse, "English as sent", "zh");
+    expect(text).toContain("表达式没有写完（在第 7 个字符处结束）");
+    expect(text).not.toContain("too early");
+    expect(worded(parse, "x", "en")).toContain("cannot be read: the expression ends too early (at character 7)");
+    // An inner key this UI does not know: its English, inside the worded sentence.
+    const unknown = { ...parse, params: { ...parse.params, "detail.key": "expr.not_yet" } };
+    expect(worded(unknown, "x", "zh")).toContain("无法解析：the expression ends too early");
   });
 });

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 #[derive(Subcommand, Debug)]
 pub enum FormCmd {
-    /// Import an XLSForm (.xlsx/.xls) → {"id", "title", "questions", "skipped": [{"name", "type", "reason"}], "warnings"}.
+    /// Import an XLSForm (.xlsx/.xls) → {"id", "title", "questions", "skipped": [{"name", "type", "reason"}], "warnings", "warnings_worded": [{"key", "params"}]}.
     Import {
         #[arg(long)]
         event: String,
@@ -189,6 +189,7 @@ fn summary(f: &StoredForm) -> Value {
         "source": f.source,
         "skipped": f.form.skipped,
         "warnings": f.form.warnings,
+        "warnings_worded": f.form.warnings_worded,
     })
 }
 

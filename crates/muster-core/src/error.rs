@@ -2,7 +2,7 @@
 //! (the CLI's exit codes, the desktop UI across IPC) match on — never on the
 //! message text.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A value refused, said twice: in English (the CLI, logs, tests) and as a
@@ -35,7 +35,7 @@ impl std::fmt::Display for Said {
 /// in the reader's language (its text for `msg.<key>`, the parameters
 /// filled in), the CLI prints the English message beside it. Adding a
 /// language never touches the Rust side.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Msg {
     pub key: String,
@@ -58,6 +58,22 @@ impl Msg {
         self.params.insert(name.to_string(), english_list(&shown, more));
         self.params.insert(format!("{name}[]"), shown.join(&LIST_SEPARATOR.to_string()));
         self.params.insert(format!("{name}+"), more.to_string());
+        self
+    }
+
+    /// This sentence with another one inside it as parameter `name`: the
+    /// English `english` as `{name}`, and the inner sentence's key and
+    /// parameters as `name.key` and `name.<param>`, which the app words in
+    /// the reader's language in place of the English (e.g. why an
+    /// expression does not parse, inside the refusal of the form).
+    pub fn nest(mut self, name: &str, english: impl std::fmt::Display, inner: &Msg) -> Msg {
+        self.params.insert(name.to_string(), english.to_string());
+        if !inner.key.is_empty() {
+            self.params.insert(format!("{name}.key"), inner.key.clone());
+            for (k, v) in &inner.params {
+                self.params.insert(format!("{name}.{k}"), v.clone());
+            }
+        }
         self
     }
 }

@@ -86,6 +86,55 @@ fn every_sample_form_is_imported_or_refused() {
 }
 
 #[test]
+fn import_warnings_and_expression_errors_are_worded_with_keys_and_params() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("warned.xlsx");
+    let survey: &[&[&str]] = &[
+        &["type", "name", "label", "relevant", "constraint", "choice_filter", "colour"],
+        &["select_one l", "a", "A", "area('x', 'y', 'z', 'w') = 1", "", "", ""],
+        &["integer", "b", "B", "", "area(.) > 1", "", ""],
+        &["select_one l", "c", "C", "", "", "region = north", ""],
+    ];
+    let choices: &[&[&str]] = &[&["list_name", "name", "label"], &["l", "1", "One"], &["l", "1", "Again"]];
+    let settings: &[&[&str]] = &[&["allow_choice_duplicates"], &["yes"]];
+    write_xlsx(&path, &[("survey", survey), ("choices", choices), ("settings", settings)]);
+    let form = xlsform::read(&path).unwrap();
+    assert_eq!(form.warnings.len(), form.warnings_worded.len(), "one sentence per warning: {:?}", form.warnings);
+    let keys: Vec<&str> = form.warnings_worded.iter().map(|m| m.key.as_str()).collect();
+    for want in ["form.warn.choice_repeated", "form.warn.columns_unused", "form.warn.unsupported_true", "form.warn.unsupported_unchecked", "form.warn.filter_name"] {
+        assert!(keys.contains(&want), "{want} in {keys:?} ({:?})", form.warnings);
+    }
+    let param = |key: &str, p: &str| form.warnings_worded.iter().find(|m| m.key == key).and_then(|m| m.params.get(p).cloned()).unwrap_or_default();
+    assert_eq!(param("form.warn.columns_unused", "columns"), "colour");
+    assert_eq!(param("form.warn.unsupported_true", "functions"), "area()");
+    assert_eq!(param("form.warn.choice_repeated", "value"), "'1'");
+    // The English stays what the CLI printed.
+    assert!(form.warnings.iter().any(|w| w == "survey columns not used for keying: colour"), "{:?}", form.warnings);
+    // A stored form from before the sentences were kept still reads.
+    let mut json = serde_json::to_value(&form).unwrap();
+    json.as_object_mut().unwrap().remove("warnings_worded");
+    assert!(serde_json::from_value::<muster_core::forms::Form>(json).unwrap().warnings_worded.is_empty());
+
+    // Why an expression does not parse is a sentence too, inside the refusal.
+    let only = dir.path().join("only.xlsx");
+    write_xlsx(&only, &[("Sheet1", &[&["type", "name", "label"], &["text", "a", "A"]])]);
+    let form = xlsform::read(&only).unwrap();
+    assert_eq!(form.warnings_worded[0].key, "form.warn.only_sheet");
+    for (src, key) in [("${a} = ", "expr.ends_early"), ("'abc", "expr.unterminated_string"), ("(1 + 2", "expr.paren_open"), ("1 # 2", "expr.unexpected_char"), ("not(1, 2)", "expr.arity"), ("1 2", "expr.unexpected")] {
+        let path = dir.path().join("bad.xlsx");
+        write_xlsx(&path, &[("survey", &[&["type", "name", "label", "relevant"], &["text", "a", "A", ""], &["text", "b", "B", src]])]);
+        let e = xlsform::read(&path).unwrap_err();
+        let msg = e.msg().unwrap();
+        assert_eq!(msg.key, "form.expr_parse", "{src}");
+        assert_eq!(msg.params.get("detail.key").map(String::as_str), Some(key), "{src}: {msg:?}");
+        let detail = msg.params.get("detail").unwrap();
+        assert!(e.to_string().contains(detail.as_str()), "{src}: the English detail is the message's: {e}");
+    }
+    let e = Expr::parse("(1 + 2").unwrap_err();
+    assert_eq!((e.msg.key.as_str(), e.msg.params.get("at").map(String::as_str)), ("expr.paren_open", Some("1")));
+}
+
+#[test]
 fn labels_in_every_spelling_and_language_are_kept() {
     let f = xlsform::read(&sample("xlsform_spec_test.xlsx")).unwrap();
     let address = f.question("address").unwrap();
@@ -226,10 +275,98 @@ fn the_evaluator_follows_xpath_for_the_xlsform_subset() {
         let e = Expr::parse(src).unwrap_or_else(|e| panic!("{src}: {e}"));
         assert_eq!(e.truth(&ctx).unwrap(), *want, "{src} with . = {current:?}");
     }
-    let e = Expr::parse("pulldata('x', 'y', 'z', 'w') = 1").unwrap();
-    assert_eq!(e.unsupported_functions(), ["pulldata"]);
+    let e = Expr::parse("area('x', 'y', 'z', 'w') = 1").unwrap();
+    assert_eq!(e.unsupported_functions(), ["area"]);
     assert!(e.truth(&Answers(BTreeMap::new(), None)).is_err());
     assert_eq!(Expr::parse("${a} = 1 and selected(${b}, 'x')").unwrap().references(), ["a", "b"]);
+}
+
+/// The form the XPath table (tests/data/xpath/functions.tsv) is evaluated
+/// against, written with fruits.csv beside it (pulldata reads it).
+fn xpath_form(dir: &Path) -> muster_core::forms::Form {
+    let survey: &[&[&str]] = &[
+        &["type", "name", "label", "relevant"],
+        &["select_one fruits", "fruit", "Fruit", ""],
+        &["select_multiple tags", "tags", "Tags", ""],
+        &["text", "name", "Name", ""],
+        &["integer", "age", "Age", ""],
+        &["date", "dob", "Born", ""],
+        &["note", "price", "The price", "pulldata('fruits', 'price', 'code', ${fruit}) != ''"],
+    ];
+    let choices: &[&[&str]] = &[
+        &["list_name", "name", "label"],
+        &["fruits", "1", "Apple"],
+        &["fruits", "2", "Banana"],
+        &["fruits", "3", "Cherry"],
+        &["tags", "a", "A"],
+        &["tags", "b", "B"],
+        &["tags", "c", "C"],
+    ];
+    let path = dir.join("xpath.xlsx");
+    write_xlsx(&path, &[("survey", survey), ("choices", choices)]);
+    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/xpath/fruits.csv"), dir.join("fruits.csv")).unwrap();
+    xlsform::read(&path).unwrap()
+}
+
+#[test]
+fn xpath_functions_evaluate_as_the_table_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let form = xpath_form(dir.path());
+    assert!(form.attachments.contains_key("fruits"), "pulldata's CSV is attached at import: {:?}", form.warnings);
+    let table = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/xpath/functions.tsv")).unwrap();
+    let mut failed = Vec::new();
+    let mut rows = 0;
+    for (n, line) in table.lines().enumerate() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert_eq!(cols.len(), 3, "functions.tsv line {}: expression, answers, expected", n + 1);
+        let (src, inputs, want) = (cols[0], cols[1], cols[2]);
+        let mut answers = BTreeMap::new();
+        let mut current = None;
+        for pair in inputs.split(';').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or_else(|| panic!("functions.tsv line {}: {pair} is not name=value", n + 1));
+            if k == "." {
+                current = Some(v.to_string());
+            } else {
+                answers.insert(k.to_string(), v.to_string());
+            }
+        }
+        let eval = muster_core::forms::responses::Eval { form: &form, answers: &answers, today: "2026-03-15" };
+        let got = match eval.value(src, current.as_deref()) {
+            Ok(v) => v,
+            Err(_) => "error".to_string(),
+        };
+        if got != want {
+            failed.push(format!("line {}: {src} with {inputs:?} gave {got:?}, not {want:?}", n + 1));
+        }
+        rows += 1;
+    }
+    assert!(rows >= 40, "the table has {rows} rows");
+    assert!(failed.is_empty(), "{} of {rows} rows failed:\n{}", failed.len(), failed.join("\n"));
+}
+
+#[test]
+fn a_pulldata_file_that_is_missing_or_not_a_csv_is_said_and_looks_up_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lookup.xlsx");
+    let survey: &[&[&str]] = &[
+        &["type", "name", "label", "relevant", "constraint"],
+        &["integer", "code", "Code", "", "pulldata('prices', 'p', 'code', .) != ''"],
+        &["note", "n", "N", "pulldata('towns', 'name', 'id', ${code}) != ''", ""],
+    ];
+    write_xlsx(&path, &[("survey", survey)]);
+    std::fs::write(dir.path().join("towns.csv"), b"").unwrap();
+    let form = xlsform::read(&path).unwrap();
+    let keys: Vec<&str> = form.warnings_worded.iter().map(|m| m.key.as_str()).collect();
+    assert!(keys.contains(&"form.warn.pulldata_missing") && keys.contains(&"form.warn.pulldata_unreadable"), "{keys:?} {:?}", form.warnings);
+    assert!(form.warnings.iter().any(|w| w.contains("'prices.csv'")), "{:?}", form.warnings);
+    assert!(form.attachments.is_empty());
+    // A stored form round-trips with its attachments.
+    let attached = xpath_form(dir.path());
+    let json = serde_json::to_string(&attached).unwrap();
+    assert_eq!(serde_json::from_str::<muster_core::forms::Form>(&json).unwrap(), attached);
 }
 
 // ---------------------------------------------------------------- keying

@@ -69,3 +69,19 @@ fn a_reader_that_cannot_start_is_said_not_a_crash() {
     let r = isolate::read_with(Path::new("/nonexistent/muster"), b"PK\x03\x04");
     assert!(matches!(r, Err(isolate::Unread::Unsafe(_))), "{r:?}");
 }
+
+#[test]
+fn an_old_xls_form_with_a_large_formatted_range_is_imported_through_the_child() {
+    // 19,999 rows × 256 columns declared by formatted, empty-looking cells
+    // (a blank and a lone space at IV19999) around three real rows: more
+    // than the in-process guard's 5,000,000 cells, well under the child's
+    // memory limit (calamine allocates the rectangle, about 160 MB).
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/xlsform/parity/xls_large_formatted_range.xls");
+    let bytes = std::fs::read(&path).unwrap();
+    // In-process (a library caller without a reader) the guard refuses it, safely.
+    let refusal = muster_core::import::xls_guard::check(&bytes).expect_err("refused in-process");
+    assert!(refusal.to_string().contains("more than a roster or form can have"), "{refusal}");
+    reader();
+    let form = xlsform::read_bytes("big.xls", &bytes).expect("read in the child");
+    assert_eq!(form.keyed().map(|q| q.name.as_str()).collect::<Vec<_>>(), ["first", "age"]);
+}

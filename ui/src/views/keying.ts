@@ -82,7 +82,13 @@ export async function renderForms(root: HTMLElement, ctx: Ctx, id: string, signa
       list.appendChild(h("div", { class: "form-item", testid: "form-item" },
         h("div", null,
           h("div", { class: "strong", testid: "form-title" }, f.form.title || f.form.form_id),
-          h("div", { class: "muted", testid: "form-counts" }, [t("forms.questions", { n }), skipped ? t("forms.skipped", { n: skipped }) : "", f.source, f.double_entry ? t("forms.double") : ""].filter(Boolean).join(" · "))),
+          h("div", { class: "muted", testid: "form-counts" }, [t("forms.questions", { n }), skipped ? t("forms.skipped", { n: skipped }) : "", f.source, f.double_entry ? t("forms.double") : ""].filter(Boolean).join(" · ")),
+          // What the import noticed, in the reader's language (the English for a form stored before).
+          f.form.warnings.length
+            ? h("details", { class: "form-warnings", testid: "form-warnings" },
+              h("summary", { class: "muted" }, t("forms.warnings", { n: f.form.warnings.length })),
+              h("ul", { class: "warn-list" }, f.form.warnings.map((w, i) => h("li", null, worded(f.form.warnings_worded?.[i], w)))))
+            : null),
         h("div", { class: "form-item-actions" },
           // Double entry switched on or off after the import (admins).
           can(role(), "forms.import")

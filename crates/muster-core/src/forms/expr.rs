@@ -9,26 +9,33 @@
 //! as booleans if either side is a boolean, else as numbers if either side is
 //! a number, else as strings; `<` `<=` `>` `>=` compare numbers, and a
 //! `YYYY-MM-DD` string counts as days since 1970-01-01 (so `. >= today()`
-//! works). Unknown functions parse, are listed by
-//! [`Expr::unsupported_functions`], and fail at evaluation.
+//! works, and `today() - ${dob}`, `date(${d} + 7)` are date arithmetic).
+//! Beside XPath's own: `jr:choice-name()` (a choice's label, through
+//! [`Context::choice_label`]), `pulldata()` (a CSV attached to the form,
+//! [`Context::pulldata`]), `once()`, `coalesce()`, `if()`, `regex()`,
+//! `format-date()`, `decimal-date-time()`. Unknown functions parse, are
+//! listed by [`Expr::unsupported_functions`], and fail at evaluation.
 
+use crate::Msg;
 use std::fmt;
 
 /// A parse or evaluation problem, with the character offset (0-based) where
-/// parsing stopped.
+/// parsing stopped: said in English (`message`) and as a sentence for the
+/// app to word (`msg`, keys `expr.*`).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{message}")]
 pub struct ExprError {
     pub message: String,
     pub offset: Option<usize>,
+    pub msg: Msg,
 }
 
 impl ExprError {
-    fn at(offset: usize, message: impl Into<String>) -> Self {
-        ExprError { message: message.into(), offset: Some(offset) }
+    fn at(offset: usize, message: impl Into<String>, msg: Msg) -> Self {
+        ExprError { message: message.into(), offset: Some(offset), msg }
     }
-    fn eval(message: impl Into<String>) -> Self {
-        ExprError { message: message.into(), offset: None }
+    fn eval(message: impl Into<String>, msg: Msg) -> Self {
+        ExprError { message: message.into(), offset: None, msg }
     }
 }
 
@@ -45,6 +52,17 @@ pub trait Context {
     }
     /// Today's date, `YYYY-MM-DD`.
     fn today(&self) -> String;
+    /// `jr:choice-name(value, '${question}')`: the label of the choice
+    /// `value` of select `question`, or `None` (no such question or choice).
+    fn choice_label(&self, _question: &str, _value: &str) -> Option<String> {
+        None
+    }
+    /// `pulldata('file', 'column', 'key_column', key)`: `column` of the
+    /// first row of the CSV `file` attached to the form whose `key_column`
+    /// is `key`, or `None`.
+    fn pulldata(&self, _file: &str, _column: &str, _key_column: &str, _key: &str) -> Option<String> {
+        None
+    }
 }
 
 /// A value during evaluation.
@@ -267,14 +285,14 @@ fn tokenize(src: &str) -> Result<Vec<(usize, Tok)>, ExprError> {
                     j += 1;
                 }
                 if j == chars.len() {
-                    return Err(ExprError::at(pos, format!("unterminated string starting at character {}", pos + 1)));
+                    return Err(ExprError::at(pos, format!("unterminated string starting at character {}", pos + 1), Msg::new("expr.unterminated_string", &[("at", &(pos + 1))])));
                 }
                 i = j;
                 Tok::Str(s)
             }
             '$' => {
                 if next != Some('{') {
-                    return Err(ExprError::at(pos, "expected `{` after `$`"));
+                    return Err(ExprError::at(pos, "expected `{` after `$`", Msg::new("expr.dollar_brace", &[("at", &(pos + 1))])));
                 }
                 let mut j = i + 2;
                 let mut name = String::new();
@@ -283,16 +301,16 @@ fn tokenize(src: &str) -> Result<Vec<(usize, Tok)>, ExprError> {
                     j += 1;
                 }
                 if j == chars.len() {
-                    return Err(ExprError::at(pos, "unterminated `${` reference"));
+                    return Err(ExprError::at(pos, "unterminated `${` reference", Msg::new("expr.unterminated_ref", &[("at", &(pos + 1))])));
                 }
                 let name = name.trim().to_string();
                 if name.is_empty() || !name.chars().all(is_name_char) {
-                    return Err(ExprError::at(pos, format!("`${{{name}}}` is not a question name")));
+                    return Err(ExprError::at(pos, format!("`${{{name}}}` is not a question name"), Msg::new("expr.bad_ref", &[("name", &crate::quote(&name)), ("at", &(pos + 1))])));
                 }
                 i = j;
                 Tok::Ref(name)
             }
-            '.' if next == Some('.') => return Err(ExprError::at(pos, "`..` (parent) is not supported")),
+            '.' if next == Some('.') => return Err(ExprError::at(pos, "`..` (parent) is not supported", Msg::new("expr.parent", &[("at", &(pos + 1))]))),
             '.' if !next.is_some_and(|n| n.is_ascii_digit()) => Tok::Dot,
             c if c.is_ascii_digit() || c == '.' => {
                 let mut j = i;
@@ -301,7 +319,7 @@ fn tokenize(src: &str) -> Result<Vec<(usize, Tok)>, ExprError> {
                     s.push(chars[j].1);
                     j += 1;
                 }
-                let n: f64 = s.parse().map_err(|_| ExprError::at(pos, format!("`{s}` is not a number")))?;
+                let n: f64 = s.parse().map_err(|_| ExprError::at(pos, format!("`{s}` is not a number"), Msg::new("expr.bad_number", &[("value", &s), ("at", &(pos + 1))])))?;
                 i = j - 1;
                 Tok::Num(n)
             }
@@ -341,7 +359,7 @@ fn tokenize(src: &str) -> Result<Vec<(usize, Tok)>, ExprError> {
                     _ => Tok::Name(s),
                 }
             }
-            other => return Err(ExprError::at(pos, format!("unexpected character `{other}` at character {}", pos + 1))),
+            other => return Err(ExprError::at(pos, format!("unexpected character `{other}` at character {}", pos + 1), Msg::new("expr.unexpected_char", &[("value", &other), ("at", &(pos + 1))]))),
         };
         out.push((pos, tok));
         i += 1;
@@ -370,7 +388,11 @@ struct Parser {
 /// The height of a node over children `height` high, at most [`MAX_DEPTH`].
 fn taller(height: usize, pos: usize) -> Result<usize, ExprError> {
     if height >= MAX_DEPTH {
-        return Err(ExprError::at(pos, format!("the expression nests more than {MAX_DEPTH} operations deep at character {}", pos + 1)));
+        return Err(ExprError::at(
+            pos,
+            format!("the expression nests more than {MAX_DEPTH} operations deep at character {}", pos + 1),
+            Msg::new("expr.too_deep", &[("max", &MAX_DEPTH), ("at", &(pos + 1))]),
+        ));
     }
     Ok(height + 1)
 }
@@ -392,7 +414,11 @@ impl Parser {
     /// it), refusing to recurse past [`MAX_NESTING`].
     fn open(&mut self, pos: usize) -> Result<(), ExprError> {
         if self.open >= MAX_NESTING {
-            return Err(ExprError::at(pos, format!("more than {MAX_NESTING} parentheses, function calls or minus signs are open at character {}", pos + 1)));
+            return Err(ExprError::at(
+                pos,
+                format!("more than {MAX_NESTING} parentheses, function calls or minus signs are open at character {}", pos + 1),
+                Msg::new("expr.too_nested", &[("max", &MAX_NESTING), ("at", &(pos + 1))]),
+            ));
         }
         self.open += 1;
         Ok(())
@@ -441,7 +467,7 @@ impl Parser {
                 self.open -= 1;
                 match self.bump() {
                     Some(Tok::RParen) => Ok(e),
-                    _ => Err(ExprError::at(pos, format!("`(` at character {} is never closed", pos + 1))),
+                    _ => Err(ExprError::at(pos, format!("`(` at character {} is never closed", pos + 1), Msg::new("expr.paren_open", &[("at", &(pos + 1))]))),
                 }
             }
             Some(Tok::Name(name)) => {
@@ -463,15 +489,39 @@ impl Parser {
                     match self.bump() {
                         Some(Tok::Comma) => continue,
                         Some(Tok::RParen) => break,
-                        _ => return Err(ExprError::at(pos, format!("the arguments of {name}() at character {} are not closed by `)`", pos + 1))),
+                        _ => return Err(ExprError::at(
+                                pos,
+                                format!("the arguments of {name}() at character {} are not closed by `)`", pos + 1),
+                                Msg::new("expr.args_open", &[("name", &name), ("at", &(pos + 1))]),
+                            )),
                     }
                 }
                 self.open -= 1;
                 Ok((Expr::Call(name, args), taller(height, pos)?))
             }
-            Some(t) => Err(ExprError::at(pos, format!("unexpected {} at character {}", describe(&t), pos + 1))),
-            None => Err(ExprError::at(pos, "the expression ends too early")),
+            Some(t) => Err(unexpected(pos, &t)),
+            None => Err(ExprError::at(pos, "the expression ends too early", Msg::new("expr.ends_early", &[("at", &(pos + 1))]))),
         }
+    }
+}
+
+/// `unexpected <token> at character N`.
+fn unexpected(pos: usize, t: &Tok) -> ExprError {
+    ExprError::at(pos, format!("unexpected {} at character {}", describe(t), pos + 1), Msg::new("expr.unexpected", &[("value", &token_text(t)), ("at", &(pos + 1))]))
+}
+
+/// The token as it reads in the expression, for a person.
+fn token_text(t: &Tok) -> String {
+    match t {
+        Tok::Num(n) => format!("`{n}`"),
+        Tok::Str(s) => crate::quote(s),
+        Tok::Ref(r) => format!("`${{{r}}}`"),
+        Tok::Dot => "`.`".into(),
+        Tok::Name(n) => format!("`{n}`"),
+        Tok::LParen => "`(`".into(),
+        Tok::RParen => "`)`".into(),
+        Tok::Comma => "`,`".into(),
+        Tok::Op(op) => format!("`{op}`"),
     }
 }
 
@@ -513,21 +563,78 @@ const FUNCTIONS: &[(&str, usize, usize)] = &[
     ("today", 0, 0),
     ("now", 0, 0),
     ("date", 1, 1),
+    ("date-time", 1, 1),
+    ("decimal-date-time", 1, 1),
+    ("format-date", 2, 2),
+    ("jr:choice-name", 2, 2),
+    ("pulldata", 4, 4),
+    ("once", 1, 1),
+    ("substring-before", 2, 2),
+    ("substring-after", 2, 2),
+    ("translate", 3, 3),
+    ("pow", 2, 2),
+    ("boolean-from-string", 1, 1),
 ];
+
+/// The question a `jr:choice-name` names: `'${q}'`, or a path's last step.
+fn question_named(s: &str) -> &str {
+    let s = s.trim();
+    match s.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
+        Some(n) => n.trim(),
+        None => s.rsplit('/').next().unwrap_or(s),
+    }
+}
+
+/// ODK's `format-date`: `%Y` `%y` `%m` `%n` `%d` `%e` `%H` `%M` `%S` of a
+/// `YYYY-MM-DD[THH:MM[:SS]]` value; other characters as written; `""`
+/// for a value that is no date.
+fn format_date(value: &str, format: &str) -> String {
+    let Some(days) = date_days(value) else { return String::new() };
+    let d = crate::clock::add_days("1970-01-01", days);
+    let (y, m, day) = (&d[0..4], &d[5..7], &d[8..10]);
+    let time = value.get(11..).unwrap_or("");
+    let part = |i: usize| time.get(i..i + 2).filter(|p| p.chars().all(|c| c.is_ascii_digit())).unwrap_or("00");
+    let mut out = String::new();
+    let mut chars = format.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('Y') => out.push_str(y),
+            Some('y') => out.push_str(&y[2..]),
+            Some('m') => out.push_str(m),
+            Some('n') => out.push_str(m.trim_start_matches('0')),
+            Some('d') => out.push_str(day),
+            Some('e') => out.push_str(day.trim_start_matches('0')),
+            Some('H') => out.push_str(part(0)),
+            Some('M') => out.push_str(part(3)),
+            Some('S') => out.push_str(part(6)),
+            Some(other) => {
+                out.push('%');
+                out.push(other);
+            }
+            None => out.push('%'),
+        }
+    }
+    out
+}
 
 impl Expr {
     /// Parses `src`.
     pub fn parse(src: &str) -> Result<Expr, ExprError> {
         let toks = tokenize(src)?;
         if toks.is_empty() {
-            return Err(ExprError::at(0, "the expression is empty"));
+            return Err(ExprError::at(0, "the expression is empty", Msg::new("expr.empty", &[])));
         }
         let mut p = Parser { toks, at: 0, len: src.chars().count(), open: 0 };
         let (e, _) = p.expr(0)?;
         if p.at < p.toks.len() {
             let pos = p.pos();
-            let t = p.bump().map(|t| describe(&t)).unwrap_or_default();
-            return Err(ExprError::at(pos, format!("unexpected {t} at character {}", pos + 1)));
+            if let Some(t) = p.bump() {
+                return Err(unexpected(pos, &t));
+            }
         }
         e.check_arity()?;
         Ok(e)
@@ -538,7 +645,12 @@ impl Expr {
             if let Expr::Call(name, args) = e {
                 if let Some((_, lo, hi)) = FUNCTIONS.iter().find(|(n, _, _)| n == name) {
                     if args.len() < *lo || args.len() > *hi {
-                        return Err(ExprError::eval(format!("{name}() takes {} argument(s), not {}", if lo == hi { lo.to_string() } else { format!("{lo} to {hi}") }, args.len())));
+                        let takes = if lo == hi { lo.to_string() } else { format!("{lo} to {hi}") };
+                        let n = args.len();
+                        return Err(ExprError::eval(
+                            format!("{name}() takes {takes} argument(s), not {n}"),
+                            Msg::new("expr.arity", &[("name", name), ("takes", &takes), ("given", &n)]),
+                        ));
                     }
                 }
             }
@@ -580,6 +692,22 @@ impl Expr {
             if let Expr::Name(r) = e {
                 if !out.contains(r) {
                     out.push(r.clone());
+                }
+            }
+            Ok(())
+        });
+        out
+    }
+
+    /// The files `pulldata('file', …)` reads (its first argument, when written as text).
+    pub fn pulldata_files(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let _ = self.walk(&mut |e| {
+            if let Expr::Call(name, args) = e {
+                if let (true, Some(Expr::Str(f))) = (name == "pulldata", args.first()) {
+                    if !out.contains(f) {
+                        out.push(f.trim().to_string());
+                    }
                 }
             }
             Ok(())
@@ -699,7 +827,7 @@ fn call(name: &str, args: &[Expr], ctx: &dyn Context) -> Result<Value, ExprError
         "regex" => {
             let s = arg(0)?.as_string();
             let pattern = arg(1)?.as_string();
-            let re = regex::Regex::new(&pattern).map_err(|e| ExprError::eval(format!("regex pattern `{pattern}` is not valid: {e}")))?;
+            let re = regex::Regex::new(&pattern).map_err(|e| ExprError::eval(format!("regex pattern `{pattern}` is not valid: {e}"), Msg::new("expr.bad_regex", &[("value", &crate::quote(&pattern))])))?;
             Value::Bool(re.is_match(&s))
         }
         "if" => {
@@ -744,7 +872,67 @@ fn call(name: &str, args: &[Expr], ctx: &dyn Context) -> Result<Value, ExprError
                 }
             }
         }
-        other => return Err(ExprError::eval(format!("function {other}() is not supported"))),
+        "date-time" => {
+            let v = arg(0)?;
+            match v {
+                Value::Num(n) if (-719_528.0..=2_932_896.0).contains(&n.floor()) => {
+                    let date = crate::clock::add_days("1970-01-01", n.floor() as i64);
+                    let secs = ((n - n.floor()) * 86_400.0).round() as i64;
+                    Value::Str(format!("{date}T{:02}:{:02}:{:02}", secs / 3600, secs % 3600 / 60, secs % 60))
+                }
+                other => Value::Str(other.as_string()),
+            }
+        }
+        "decimal-date-time" => {
+            let s = arg(0)?.as_string();
+            match date_days(&s) {
+                Some(days) => {
+                    let t = s.get(11..).unwrap_or("");
+                    let num = |i: usize| t.get(i..i + 2).and_then(|p| p.parse::<f64>().ok()).unwrap_or(0.0);
+                    Value::Num(days as f64 + (num(0) * 3600.0 + num(3) * 60.0 + num(6)) / 86_400.0)
+                }
+                None => Value::Num(f64::NAN),
+            }
+        }
+        "format-date" => {
+            let v = arg(0)?;
+            let value = match v {
+                Value::Num(n) if (-719_528.0..=2_932_896.0).contains(&n.floor()) => crate::clock::add_days("1970-01-01", n.floor() as i64),
+                other => other.as_string(),
+            };
+            Value::Str(format_date(&value, &arg(1)?.as_string()))
+        }
+        "jr:choice-name" => {
+            let value = arg(0)?.as_string();
+            let question = arg(1)?.as_string();
+            Value::Str(ctx.choice_label(question_named(&question), value.trim()).unwrap_or_default())
+        }
+        "pulldata" => {
+            let (file, column, key_column, key) = (arg(0)?.as_string(), arg(1)?.as_string(), arg(2)?.as_string(), arg(3)?.as_string());
+            Value::Str(ctx.pulldata(file.trim(), column.trim(), key_column.trim(), &key).unwrap_or_default())
+        }
+        // Paper is keyed once: the answer already there, else the expression.
+        "once" => match ctx.current().filter(|c| !c.is_empty()) {
+            Some(c) => Value::Str(c),
+            None => arg(0)?,
+        },
+        "substring-before" => {
+            let (s, sep) = (arg(0)?.as_string(), arg(1)?.as_string());
+            Value::Str(s.find(&sep).map_or(String::new(), |i| s[..i].to_string()))
+        }
+        "substring-after" => {
+            let (s, sep) = (arg(0)?.as_string(), arg(1)?.as_string());
+            Value::Str(s.find(&sep).map_or(String::new(), |i| s[i + sep.len()..].to_string()))
+        }
+        "translate" => {
+            let s = arg(0)?.as_string();
+            let from: Vec<char> = arg(1)?.as_string().chars().collect();
+            let to: Vec<char> = arg(2)?.as_string().chars().collect();
+            Value::Str(s.chars().filter_map(|c| match from.iter().position(|f| *f == c) { Some(i) => to.get(i).copied(), None => Some(c) }).collect())
+        }
+        "pow" => Value::Num(arg(0)?.as_num().powf(arg(1)?.as_num())),
+        "boolean-from-string" => Value::Bool(matches!(arg(0)?.as_string().trim(), "true" | "1")),
+        other => return Err(ExprError::eval(format!("function {other}() is not supported"), Msg::new("expr.unsupported", &[("name", &other)]))),
     })
 }
 
@@ -795,6 +983,7 @@ mod tests {
         assert_eq!(e.bare_names(), vec!["and-x".to_string()]);
         assert_eq!(e.references(), vec!["q1".to_string()]);
         assert_eq!(Expr::parse("/data/group/age > 1").unwrap().bare_names(), vec!["age".to_string()]);
-        assert_eq!(Expr::parse("pulldata('a', 'b')").unwrap().unsupported_functions(), vec!["pulldata".to_string()]);
+        assert_eq!(Expr::parse("area(${a})").unwrap().unsupported_functions(), vec!["area".to_string()]);
+        assert!(Expr::parse("pulldata('a', 'b', 'c', 1) and jr:choice-name(1, '${q}') and once(1)").unwrap().unsupported_functions().is_empty());
     }
 }

@@ -13,6 +13,7 @@
 //! The definition types here are what `muster form show` prints and what the
 //! keying screen renders: one [`Form`] with its questions in order.
 
+pub mod attachments;
 pub mod desk;
 pub mod expr;
 pub mod keying;
@@ -191,7 +192,16 @@ pub struct Form {
     pub questions: Vec<Question>,
     pub groups: Vec<Group>,
     pub skipped: Vec<Skipped>,
+    /// What a coordinator should know about the import, in English.
     pub warnings: Vec<String>,
+    /// The same warnings as sentences for the app to word, one per warning
+    /// (`form.warn.*`); empty for a form stored before they were kept.
+    #[serde(default)]
+    pub warnings_worded: Vec<crate::Msg>,
+    /// CSVs `pulldata()` reads, by the name it calls them
+    /// ([`attachments`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attachments: BTreeMap<String, attachments::Attachment>,
 }
 
 impl Form {

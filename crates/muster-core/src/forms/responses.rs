@@ -56,9 +56,23 @@ impl Context for Ctx<'_> {
     fn today(&self) -> String {
         self.eval.today.to_string()
     }
+    fn choice_label(&self, question: &str, value: &str) -> Option<String> {
+        let c = self.eval.form.question(question)?.choice(value)?;
+        Some(pick(&c.labels, None).unwrap_or(&c.value).to_string())
+    }
+    fn pulldata(&self, file: &str, column: &str, key_column: &str, key: &str) -> Option<String> {
+        self.eval.form.attachments.get(file)?.lookup(column, key_column, key).map(str::to_string)
+    }
 }
 
 impl Eval<'_> {
+    /// `src` evaluated against this form's answers (`.` is `current`), as
+    /// its string value.
+    pub fn value(&self, src: &str, current: Option<&str>) -> Result<String, super::expr::ExprError> {
+        let ctx = Ctx { eval: self, current, choice: None };
+        Ok(Expr::parse(src)?.eval(&ctx)?.as_string())
+    }
+
     fn truth(&self, src: &str, current: Option<&str>, choice: Option<&Choice>, on_error: bool) -> bool {
         let ctx = Ctx { eval: self, current, choice };
         Expr::parse(src).and_then(|e| e.truth(&ctx)).unwrap_or(on_error)

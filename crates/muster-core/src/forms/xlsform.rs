@@ -17,7 +17,7 @@
 use super::expr::Expr;
 use super::{Choice, Form, Group, Kind, Labels, Question, Skipped};
 use crate::import::table::cell_text;
-use crate::{Error, Result};
+use crate::{Error, Msg, Result, Said};
 use calamine::{Data, Range, Reader, SheetType, Sheets};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Cursor;
@@ -27,7 +27,10 @@ use std::path::Path;
 pub fn read(path: &Path) -> Result<Form> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path.display(), e))?;
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    read_bytes(&name, &bytes)
+    let mut form = read_bytes(&name, &bytes)?;
+    // The CSVs pulldata() reads sit beside the form.
+    super::attachments::attach(&mut form, path.parent().unwrap_or(Path::new(".")));
+    Ok(form)
 }
 
 /// One sheet as rows of text with their Excel row numbers.
@@ -81,6 +84,15 @@ impl At<'_> {
     }
 }
 
+impl At<'_> {
+    /// [`At::worded`] for a sentence made elsewhere: `msg` with the place added.
+    fn worded_msg(&self, sheet: &str, row: u64, col: Option<(usize, &str)>, message: impl std::fmt::Display, msg: Msg) -> Error {
+        let params: Vec<(String, String)> = msg.params.into_iter().collect();
+        let params: Vec<(&str, &dyn std::fmt::Display)> = params.iter().map(|(k, v)| (k.as_str(), v as &dyn std::fmt::Display)).collect();
+        self.worded(sheet, row, col, message, &msg.key, &params)
+    }
+}
+
 /// `A`, `B`, …, `Z`, `AA`, … for a 0-based column index.
 pub fn column_letter(mut i: usize) -> String {
     let mut s = Vec::new();
@@ -110,15 +122,15 @@ pub fn read_bytes(file: &str, bytes: &[u8]) -> Result<Form> {
             match non_empty.as_slice() {
                 [only] if !known(only) => *only,
                 _ => {
-                    return Err(at.err(
+                    let sheets = names.join(", ");
+                    return Err(at.worded(
                         "survey",
                         1,
                         Some((0, "type")),
-                        format!(
-                            "the workbook has no survey sheet (its sheets: {}); an XLSForm needs a sheet named `survey` whose row 1 has type, name and label columns",
-                            names.join(", ")
-                        ),
-                    ))
+                        format!("the workbook has no survey sheet (its sheets: {sheets}); an XLSForm needs a sheet named `survey` whose row 1 has type, name and label columns"),
+                        "form.no_survey",
+                        &[("sheets", &sheets)],
+                    ));
                 }
             }
         }
@@ -131,20 +143,30 @@ pub fn read_bytes(file: &str, bytes: &[u8]) -> Result<Form> {
         Some(s) => read_choices(&at, s, allow_dup, &mut warnings)?,
         None => (BTreeMap::new(), Vec::new()),
     };
-    let mut form = read_survey(&at, survey, &lists, &mut warnings)?;
+    let external = match find("external_choices") {
+        Some(s) => Some(read_choices(&at, s, true, &mut Vec::new())?.0),
+        None => None,
+    };
+    let mut form = read_survey(&at, survey, &Sources { choices: &lists, external: external.as_ref() }, &mut warnings)?;
     for l in choice_langs {
         if !form.languages.contains(&l) {
             form.languages.push(l);
         }
     }
-    form.form_id = settings.get("form_id").filter(|v| !v.is_empty()).cloned().unwrap_or(stem.clone());
-    form.title = settings.get("form_title").filter(|v| !v.is_empty()).cloned().unwrap_or_else(|| form.form_id.clone());
+    // The settings sheet, else a setting written as a survey row, else the file's name.
+    let on_survey = |v: &String| Some(v.clone()).filter(|v| !v.is_empty());
+    let form_id = settings.get("form_id").filter(|v| !v.is_empty()).cloned().or_else(|| on_survey(&form.form_id)).unwrap_or(stem.clone());
+    let title = settings.get("form_title").filter(|v| !v.is_empty()).cloned().or_else(|| on_survey(&form.title)).unwrap_or_else(|| form_id.clone());
+    form.form_id = form_id;
+    form.title = title;
     form.version = settings.get("version").filter(|v| !v.is_empty()).cloned();
     form.default_language = settings.get("default_language").filter(|v| !v.is_empty()).cloned();
     if find("survey").is_none() {
-        warnings.insert(0, format!("no sheet named survey: read the only sheet, {}, as the survey", crate::quote(&survey.name)));
+        let sq = crate::quote(&survey.name);
+        warnings.insert(0, Said::new(format!("no sheet named survey: read the only sheet, {sq}, as the survey"), "form.warn.only_sheet", &[("sheet", &sq)]));
     }
-    form.warnings = warnings;
+    form.warnings_worded = warnings.iter().map(|w| w.msg.clone()).collect();
+    form.warnings = warnings.into_iter().map(|w| w.english).collect();
     Ok(form)
 }
 
@@ -174,7 +196,9 @@ fn sheets_from_book(file: &str, book: crate::import::isolate::RawBook) -> Result
     let mut out = Vec::new();
     for s in book.sheets {
         if let Some(e) = s.error {
-            return Err(Error::invalid_at(format!("{file}: sheet {} cannot be read: {e}", crate::quote(&s.name)), Some(file), None, None));
+            let sq = crate::quote(&s.name);
+            return Err(Error::invalid_at(format!("{file}: sheet {sq} cannot be read: {e}"), Some(file), None, None)
+                .worded("form.sheet_unreadable", &[("file", &file), ("sheet", &sq)]));
         }
         let rows: Vec<(u64, Vec<String>)> = s
             .rows
@@ -214,7 +238,10 @@ fn read_sheets_unguarded(file: &str, bytes: &[u8], not_form: &dyn Fn(String) -> 
     for name in names {
         let range = book
             .worksheet_range(&name)
-            .map_err(|e| Error::invalid_at(format!("{file}: sheet {} cannot be read: {e}", crate::quote(&name)), Some(file), None, None))?;
+            .map_err(|e| {
+                let sq = crate::quote(&name);
+                Error::invalid_at(format!("{file}: sheet {sq} cannot be read: {e}"), Some(file), None, None).worded("form.sheet_unreadable", &[("file", &file), ("sheet", &sq)])
+            })?;
         let rows = grid(&range);
         check_cells(&At { file }, &name, &rows)?;
         out.push(Sheet { rows, name });
@@ -236,11 +263,14 @@ fn check_cells(at: &At<'_>, sheet: &str, rows: &[(u64, Vec<String>)]) -> Result<
             if n > MAX_CELL_CHARS {
                 let header = rows.first().filter(|(r, _)| r != row).and_then(|(_, h)| h.get(i)).map_or("", String::as_str);
                 let header = if header.is_empty() || header.chars().count() > crate::error::QUOTE_CHARS { column_letter(i) } else { header.to_string() };
-                return Err(at.err(
+                let start = crate::quote(cell);
+                return Err(at.worded(
                     sheet,
                     *row,
                     Some((i, &header)),
-                    format!("the cell holds {n} characters, more than the {MAX_CELL_CHARS} a spreadsheet cell can hold; shorten it (it starts {})", crate::quote(cell)),
+                    format!("the cell holds {n} characters, more than the {MAX_CELL_CHARS} a spreadsheet cell can hold; shorten it (it starts {start})"),
+                    "form.cell_too_long",
+                    &[("n", &n), ("max", &MAX_CELL_CHARS), ("value", &start)],
                 ));
             }
         }
@@ -288,6 +318,15 @@ enum Col {
     ChoiceFilter,
     Appearance,
     Parameters,
+    /// `disabled`: a row switched off.
+    Disabled,
+    /// `calculation` (a calculate's expression).
+    Calculation,
+    /// `default`.
+    Default,
+    /// A picture, sound or video shown with the question (`image`,
+    /// `media::audio::English`, …): stands in for a label. The header.
+    Media(String),
     /// Understood and deliberately not used for keying.
     Ignored(String),
     /// Any other column (kept on choices for `choice_filter`).
@@ -310,9 +349,10 @@ fn column(header: &str) -> Col {
     let stripped = lower.strip_prefix("bind::").or_else(|| lower.strip_prefix("bind:")).unwrap_or(&lower);
     let stripped = stripped.strip_prefix("jr:").unwrap_or(stripped);
     let stripped = stripped.strip_prefix("control::").or_else(|| stripped.strip_prefix("control:")).unwrap_or(stripped);
+    // pyxform's column names and their aliases (aliases.survey_header, list_header).
     match stripped {
-        "type" => return Col::Type,
-        "name" => return Col::Name,
+        "type" | "command" => return Col::Type,
+        "name" | "tag" | "value" => return Col::Name,
         "list_name" => return Col::ListName,
         "required" => return Col::Required,
         "constraint" => return Col::Constraint,
@@ -320,12 +360,19 @@ fn column(header: &str) -> Col {
         "choice_filter" => return Col::ChoiceFilter,
         "appearance" => return Col::Appearance,
         "parameters" => return Col::Parameters,
+        "disabled" => return Col::Disabled,
+        "calculation" | "calculate" => return Col::Calculation,
+        "default" => return Col::Default,
         "requiredmsg" | "constraintmsg" => {}
-        "calculation" | "default" | "read_only" | "readonly" | "repeat_count" | "trigger" | "image" | "audio" | "video"
-        | "autoplay" | "rows" | "note" | "buttontext" | "noapperrorstring" => return Col::Ignored(header.trim().to_string()),
+        "image" | "big-image" | "audio" | "video" => return Col::Media(stripped.to_string()),
+        "read_only" | "readonly" | "repeat_count" | "count" | "jr:count" | "trigger" | "autoplay" | "rows" | "note" | "buttontext"
+        | "noapperrorstring" | "no_app_error_string" => return Col::Ignored(header.trim().to_string()),
         _ => {}
     }
-    if stripped.starts_with("media:") || stripped.starts_with("image:") || stripped.starts_with("audio:") || stripped.starts_with("video:") || stripped.starts_with("instance::") {
+    if ["media:", "image:", "big-image:", "audio:", "video:"].iter().any(|p| stripped.starts_with(p)) {
+        return Col::Media(stripped.to_string());
+    }
+    if stripped.starts_with("instance::") {
         return Col::Ignored(header.trim().to_string());
     }
     // Headers with a language: keep the language as written.
@@ -336,9 +383,9 @@ fn column(header: &str) -> Col {
         .unwrap_or(original);
     let (base, lang) = split_lang(original);
     match base.replace(' ', "_").as_str() {
-        "label" => Col::Label(lang),
+        "label" | "caption" => Col::Label(lang),
         "hint" => Col::Hint(lang),
-        "constraint_message" | "constraintmsg" => Col::ConstraintMessage(lang),
+        "constraint_message" | "constraintmsg" | "constraining_message" => Col::ConstraintMessage(lang),
         "required_message" | "requiredmsg" => Col::RequiredMessage(lang),
         _ => Col::Other(header.trim().to_string()),
     }
@@ -369,15 +416,14 @@ fn header_map(at: &At<'_>, sheet: &Sheet) -> Result<Header> {
             other => other.clone(),
         };
         if let Some((j, first)) = seen.get(&key) {
-            return Err(at.err(
+            let (a, b) = (format!("{} ({first})", column_letter(*j)), format!("{} ({h})", column_letter(i)));
+            return Err(at.worded(
                 &sheet.name,
                 *row,
                 Some((i, h)),
-                format!(
-                    "column {} ({first}) and column {} ({h}) are the same column, so which one holds the value is ambiguous; delete or rename one",
-                    column_letter(*j),
-                    column_letter(i)
-                ),
+                format!("column {a} and column {b} are the same column, so which one holds the value is ambiguous; delete or rename one"),
+                "form.same_column",
+                &[("first", &a), ("second", &b)],
             ));
         }
         seen.insert(key, (i, h.clone()));
@@ -391,7 +437,10 @@ fn read_settings(at: &At<'_>, sheet: &Sheet) -> Result<HashMap<String, String>> 
     let mut out = HashMap::new();
     if let Some((_, values)) = sheet.rows.get(1) {
         for (i, h, _) in &cols {
-            out.insert(h.trim().to_ascii_lowercase().replace(' ', "_"), values.get(*i).cloned().unwrap_or_default());
+            let key = h.trim().to_ascii_lowercase().replace(' ', "_");
+            // pyxform's aliases.settings_header.
+            let key = key.strip_prefix("set_").filter(|k| *k == "form_title" || *k == "form_id").map_or(key.clone(), str::to_string);
+            out.insert(key, values.get(*i).cloned().unwrap_or_default());
         }
     }
     Ok(out)
@@ -399,17 +448,22 @@ fn read_settings(at: &At<'_>, sheet: &Sheet) -> Result<HashMap<String, String>> 
 
 type Lists = BTreeMap<String, Vec<Choice>>;
 
-fn read_choices(at: &At<'_>, sheet: &Sheet, allow_dup: bool, warnings: &mut Vec<String>) -> Result<(Lists, Vec<String>)> {
+fn read_choices(at: &At<'_>, sheet: &Sheet, allow_dup: bool, warnings: &mut Vec<Said>) -> Result<(Lists, Vec<String>)> {
     let (header_row, cols) = header_map(at, sheet)?;
     let find = |want: &Col| cols.iter().find(|(_, _, c)| c == want).map(|(i, h, _)| (*i, h.clone()));
+    // Without a list_name column the sheet holds no list (a select naming one is refused there).
     let Some((list_col, _)) = find(&Col::ListName) else {
-        if sheet.rows.len() > 1 {
-            return Err(at.err(&sheet.name, header_row, None, "no list_name column"));
-        }
         return Ok((BTreeMap::new(), Vec::new()));
     };
     let Some((name_col, name_header)) = find(&Col::Name) else {
-        return Err(at.err(&sheet.name, header_row, None, "no name column"));
+        return Err(at.worded(
+            &sheet.name,
+            header_row,
+            None,
+            "no name column (the value stored for each choice)",
+            "form.choices_no_name_column",
+            &[],
+        ));
     };
     let mut langs = Vec::new();
     for (_, _, c) in &cols {
@@ -444,7 +498,12 @@ fn read_choices(at: &At<'_>, sheet: &Sheet, allow_dup: bool, warnings: &mut Vec<
                     &[("list", &lq), ("value", &vq)],
                 ));
             }
-            warnings.push(format!("list {} has the choice {} more than once (allowed by settings); keyers key it by number", crate::quote(&list), crate::quote(&value)));
+            let (lq, vq) = (crate::quote(list), crate::quote(value));
+            warnings.push(Said::new(
+                format!("list {lq} has the choice {vq} more than once (allowed by settings); keyers key it by number"),
+                "form.warn.choice_repeated",
+                &[("list", &lq), ("value", &vq)],
+            ));
         }
         let mut labels = Labels::new();
         let mut columns = BTreeMap::new();
@@ -454,7 +513,7 @@ fn read_choices(at: &At<'_>, sheet: &Sheet, allow_dup: bool, warnings: &mut Vec<
                 Col::Label(l) if !v.is_empty() => {
                     labels.insert(l.clone(), v.to_string());
                 }
-                Col::Other(_) | Col::Ignored(_) | Col::Relevant | Col::Type | Col::ChoiceFilter => {
+                Col::Other(_) | Col::Ignored(_) | Col::Media(_) | Col::Relevant | Col::Type | Col::ChoiceFilter => {
                     columns.insert(h.clone(), v.to_string());
                 }
                 _ => {}
@@ -478,92 +537,212 @@ fn assign_keys(choices: &mut [Choice]) {
     }
 }
 
+/// A container: `begin group`, `begin repeat` (also `lgroup`, `looped
+/// group`) or `begin loop over LIST` (pyxform's aliases.control).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Control {
+    Group,
+    Repeat,
+    Loop,
+}
+
+impl Control {
+    fn word(self) -> &'static str {
+        match self {
+            Control::Group => "group",
+            Control::Repeat => "repeat",
+            Control::Loop => "loop",
+        }
+    }
+}
+
 /// The parsed `type` cell.
 enum Type {
     Question(Kind),
     Select { kind: Kind, list: String, or_other: bool },
-    BeginGroup { repeat: bool },
-    EndGroup { repeat: bool },
+    /// A select whose choices the device loads (a file, external choices,
+    /// a map) or orders (`rank`): kept, not keyed, with the reason; its
+    /// list, when it must be on a sheet of the workbook, and that sheet.
+    SelectSkip { reason: &'static str, list: Option<(String, &'static str)>, or_other: bool },
+    Begin { control: Control, list: Option<String> },
+    End(Control),
     /// Kept, not keyed: the reason.
     Skip(&'static str),
+    /// `select_one_from_file LIST` whose LIST is no file name.
+    FileListWithoutExtension(String),
+    /// A setting written as a survey row (`form_title`, `form_id`,
+    /// `prefix`): its name cell is the value.
+    Setting(&'static str),
 }
 
-fn parse_type(raw: &str) -> Option<Type> {
-    let t = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-    let lower = t.to_ascii_lowercase();
-    let simple = |k| Some(Type::Question(k));
-    match lower.as_str() {
-        "text" | "string" | "phone number" => return simple(Kind::Text),
-        "integer" | "int" => return simple(Kind::Integer),
-        "decimal" | "range" => return simple(Kind::Decimal),
-        "date" => return simple(Kind::Date),
-        "time" => return simple(Kind::Time),
-        "datetime" => return simple(Kind::DateTime),
-        "note" => return simple(Kind::Note),
-        "begin group" | "begin_group" => return Some(Type::BeginGroup { repeat: false }),
-        "end group" | "end_group" => return Some(Type::EndGroup { repeat: false }),
-        "begin repeat" | "begin_repeat" | "begin loop" | "begin_loop" => return Some(Type::BeginGroup { repeat: true }),
-        "end repeat" | "end_repeat" | "end loop" | "end_loop" => return Some(Type::EndGroup { repeat: true }),
-        "geopoint" | "geotrace" | "geoshape" | "start-geopoint" => return Some(Type::Skip("a GPS reading taken by the device")),
-        "image" | "photo" | "audio" | "video" | "file" | "background-audio" | "background-video" => {
-            return Some(Type::Skip("a photo, recording or file captured by the device"))
+const GPS: &str = "a GPS reading taken by the device";
+const MEDIA: &str = "a photo, recording or file captured by the device";
+const META: &str = "metadata the device records itself";
+
+/// The question types of pyxform's QUESTION_TYPE_DICT (4.x) and its
+/// aliases, spelled exactly as pyxform spells them (types are
+/// case-sensitive there: `TEXT` is no type).
+fn simple_type(t: &str) -> Option<Type> {
+    let q = |k| Some(Type::Question(k));
+    let skip = |r| Some(Type::Skip(r));
+    match t {
+        "text" | "string" | "q string" | "add text prompt" | "phone number" => q(Kind::Text),
+        "integer" | "int" | "q int" | "add integer prompt" | "percentage" | "number of days in last month"
+        | "number of days in last six months" | "number of days in last year" => q(Kind::Integer),
+        "decimal" | "q decimal" | "add decimal prompt" | "range" => q(Kind::Decimal),
+        "date" | "q date" | "add date prompt" => q(Kind::Date),
+        "time" => q(Kind::Time),
+        "dateTime" | "datetime" | "q dateTime" | "q date time" | "date time" | "add dateTime prompt" | "add date time prompt" => {
+            q(Kind::DateTime)
         }
-        "barcode" => return Some(Type::Skip("a barcode scanned by the device")),
-        "start" | "end" | "today" | "deviceid" | "imei" | "simserial" | "subscriberid" | "phonenumber" | "username" | "email" | "audit"
-        | "uri:deviceid" | "uri:simserial" | "uri:subscriberid" | "uri:phonenumber" | "uri:username" | "uri:email" => {
-            return Some(Type::Skip("metadata the device records itself"))
+        "note" | "q note" | "add note prompt" => q(Kind::Note),
+        "geopoint" | "geotrace" | "geoshape" | "gps" | "location" | "q location" | "q geopoint" | "q geoshape" | "q geotrace"
+        | "add location prompt" | "start-geopoint" | "background-geopoint" => skip(GPS),
+        "image" | "photo" | "q picture" | "q image" | "add image prompt" | "add photo prompt" | "audio" | "q audio"
+        | "add audio prompt" | "video" | "q video" | "add video prompt" | "file" | "add file prompt" | "background-audio" | "osm" => {
+            skip(MEDIA)
         }
-        "calculate" | "hidden" => return Some(Type::Skip("computed by the device, not written on paper")),
-        "acknowledge" | "trigger" => return Some(Type::Skip("a confirmation button on the device")),
-        "xml-external" | "csv-external" | "entity" => return Some(Type::Skip("external data, not written on paper")),
-        _ => {}
-    }
-    let words: Vec<&str> = t.split(' ').collect();
-    let lw: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
-    let (kind, rest) = match lw.first().map(String::as_str) {
-        Some("select_one") => (Kind::SelectOne, 1),
-        Some("select_multiple") => (Kind::SelectMultiple, 1),
-        Some("select") if lw.get(1).map(String::as_str) == Some("one") => (Kind::SelectOne, 2),
-        Some("select") if lw.get(1).map(String::as_str) == Some("multiple") => (Kind::SelectMultiple, 2),
-        Some("select") if lw.get(1..4).is_some_and(|w| w == ["all", "that", "apply"]) => (Kind::SelectMultiple, 4),
-        Some("select") => (Kind::SelectMultiple, 1),
-        Some(w) if w.starts_with("select_one_") || w.starts_with("select_multiple_") || w == "rank" || w == "osm" => {
-            return Some(Type::Skip("a list the device loads from a file or a map; not supported for keying"))
-        }
-        _ => return None,
-    };
-    let mut rest: Vec<&str> = words[rest..].to_vec();
-    if rest.first().is_some_and(|w| w.eq_ignore_ascii_case("from")) {
-        rest.remove(0);
-    }
-    let lrest: Vec<String> = rest.iter().map(|w| w.to_ascii_lowercase()).collect();
-    let (list_words, or_other) = if lrest.ends_with(&["or_other".to_string()]) {
-        (&rest[..rest.len() - 1], true)
-    } else if lrest.ends_with(&["or".into(), "specify".into(), "other".into()]) {
-        (&rest[..rest.len() - 3], true)
-    } else {
-        (&rest[..], false)
-    };
-    match list_words {
-        [list] => Some(Type::Select { kind, list: list.to_string(), or_other }),
+        "barcode" | "q barcode" | "add barcode prompt" => skip("a barcode scanned by the device"),
+        "start" | "end" | "today" | "deviceid" | "imei" | "simserial" | "subscriberid" | "phonenumber" | "username" | "email"
+        | "audit" | "uri:deviceid" | "uri:simserial" | "uri:subscriberid" | "uri:phonenumber" | "uri:username" | "uri:email"
+        | "get start time" | "start time" | "get end time" | "end time" | "get today" | "device id" | "get device id"
+        | "subscriber id" | "get subscriber id" | "sim id" | "get sim id" | "get phone number" => skip(META),
+        "calculate" | "q calculate" | "add calculate prompt" | "hidden" => skip("computed by the device, not written on paper"),
+        "acknowledge" | "q acknowledge" | "add acknowledge prompt" | "trigger" => skip("a confirmation button on the device"),
+        "xml-external" | "csv-external" => skip("external data, not written on paper"),
+        "form_title" | "set_form_title" => Some(Type::Setting("form_title")),
+        "form_id" | "set_form_id" => Some(Type::Setting("form_id")),
+        "prefix" => Some(Type::Setting("prefix")),
         _ => None,
     }
 }
 
-fn valid_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_') && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+/// The select commands of pyxform's aliases.select, longest first.
+const SELECTS: &[&str] = &[
+    "add select multiple prompt using",
+    "add select one prompt using",
+    "select all that apply from",
+    "select multiple from file",
+    "select_multiple_from_file",
+    "select_one_from_file",
+    "select one from file",
+    "select all that apply",
+    "select_one_external",
+    "select_multiple",
+    "select one from",
+    "select_one",
+    "select one",
+    "select1",
+    "rank",
+];
+
+/// The extensions of a list a device loads from a file (pyxform's
+/// EXTERNAL_INSTANCE_EXTENSIONS).
+fn file_list(list: &str) -> bool {
+    let l = list.to_ascii_lowercase();
+    [".csv", ".xml", ".geojson"].iter().any(|e| l.ends_with(e) && l.len() > e.len())
 }
 
-fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<String>) -> Result<Form> {
+fn parse_type(raw: &str) -> Option<Type> {
+    let t = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some(ty) = simple_type(&t) {
+        return Some(ty);
+    }
+    // begin/end group|repeat|lgroup|looped group|loop, with `_` or a space;
+    // a begin may name a list (`begin loop over LIST`).
+    let controls: &[(&str, Control)] =
+        &[("looped group", Control::Repeat), ("lgroup", Control::Repeat), ("group", Control::Group), ("repeat", Control::Repeat), ("loop", Control::Loop)];
+    for (word, is_begin) in [("begin", true), ("end", false)] {
+        let Some(rest) = t.strip_prefix(word).and_then(|r| r.strip_prefix(' ').or_else(|| r.strip_prefix('_'))) else { continue };
+        for (c, control) in controls {
+            let Some(after) = rest.strip_prefix(c) else { continue };
+            if after.is_empty() {
+                return Some(if is_begin { Type::Begin { control: *control, list: None } } else { Type::End(*control) });
+            }
+            if !is_begin {
+                continue;
+            }
+            let Some(after) = after.strip_prefix(' ') else { continue };
+            let list = after.strip_prefix("over ").unwrap_or(after);
+            if !list.is_empty() && !list.contains(' ') {
+                return Some(Type::Begin { control: *control, list: Some(list.to_string()) });
+            }
+        }
+    }
+    // `COMMAND LIST`, then or_other / or specify other / or other.
+    for cmd in SELECTS {
+        let Some(rest) = t.strip_prefix(cmd).and_then(|r| r.strip_prefix(' ')) else { continue };
+        let (list, or_other) = match ["or_other", "or specify other", "or other"].iter().find_map(|o| rest.strip_suffix(o).and_then(|l| l.strip_suffix(' '))) {
+            Some(l) => (l, true),
+            None => (rest, false),
+        };
+        if list.is_empty() || list.contains(' ') {
+            continue;
+        }
+        let list = list.to_string();
+        let from_file = cmd.contains("file");
+        return Some(match *cmd {
+            _ if from_file && !file_list(&list) => Type::FileListWithoutExtension(list),
+            _ if from_file => Type::SelectSkip { reason: "a list the device loads from a file; not supported for keying", list: None, or_other },
+            "select_one_external" => Type::SelectSkip {
+                reason: "a list the device loads from external choices; not supported for keying",
+                list: Some((list, "external_choices")),
+                or_other,
+            },
+            "rank" => Type::SelectSkip { reason: "choices the device has put in order; not supported for keying", list: Some((list, "choices")), or_other },
+            _ if file_list(&list) => Type::SelectSkip { reason: "a list the device loads from a file; not supported for keying", list: None, or_other },
+            c => {
+                let kind = if c.contains("multiple") || c.contains("all that apply") { Kind::SelectMultiple } else { Kind::SelectOne };
+                Type::Select { kind, list, or_other }
+            }
+        });
+    }
+    // `osm LIST` (pyxform's RE_OSM).
+    if t.starts_with("osm ") {
+        return Some(Type::Skip(MEDIA));
+    }
+    None
+}
+
+fn valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_') && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))
+}
+
+/// The choice lists a survey may name: the choices sheet's, and the
+/// external_choices sheet's when the workbook has one.
+struct Sources<'a> {
+    choices: &'a Lists,
+    external: Option<&'a Lists>,
+}
+
+/// One open container and the names used directly inside it (pyxform
+/// wants a name unique within its nearest group or repeat).
+struct Open {
+    name: String,
+    control: Control,
+    row: u64,
+    list: Option<String>,
+    names: HashMap<String, u64>,
+}
+
+fn read_survey(at: &At<'_>, sheet: &Sheet, sources: &Sources<'_>, warnings: &mut Vec<Said>) -> Result<Form> {
+    let lists = sources.choices;
     let (header_row, cols) = header_map(at, sheet)?;
     let find = |want: &Col| cols.iter().find(|(_, _, c)| c == want).map(|(i, h, _)| (*i, h.clone()));
     let Some((type_col, type_header)) = find(&Col::Type) else {
-        return Err(at.err(&sheet.name, header_row, Some((0, "type")), "no `type` column in row 1 (the survey needs type, name and label columns)"));
+        return Err(at.worded(
+            &sheet.name,
+            header_row,
+            Some((0, "type")),
+            "no `type` column in row 1 (the survey needs type, name and label columns)",
+            "form.no_type_column",
+            &[],
+        ));
     };
-    let Some((name_col, name_header)) = find(&Col::Name) else {
-        return Err(at.err(&sheet.name, header_row, Some((0, "name")), "no `name` column in row 1 (the survey needs type, name and label columns)"));
-    };
+    // Without a name column only notes can be named (pyxform names them);
+    // any other row is refused at its row, the name's column the next free one.
+    let (name_col, name_header) = find(&Col::Name).unwrap_or_else(|| (cols.iter().map(|c| c.0 + 1).max().unwrap_or(0), "name".to_string()));
     let mut languages: Vec<String> = Vec::new();
     for (_, _, c) in &cols {
         if let Col::Label(l) = c {
@@ -574,21 +753,41 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Str
     }
     let ignored: Vec<&str> = cols.iter().filter_map(|(_, h, c)| matches!(c, Col::Other(_)).then_some(h.as_str())).collect();
     if !ignored.is_empty() {
-        warnings.push(format!("survey columns not used for keying: {}", ignored.join(", ")));
+        let columns = ignored.join(", ");
+        warnings.push(Said::new(format!("survey columns not used for keying: {columns}"), "form.warn.columns_unused", &[("columns", &columns)]));
     }
     let mut questions: Vec<Question> = Vec::new();
     let mut groups: Vec<Group> = Vec::new();
-    let mut stack: Vec<(String, bool, u64)> = Vec::new();
+    let mut stack: Vec<Open> = Vec::new();
+    // The names outside every container, and every name (for references: the first row).
+    let mut top: HashMap<String, u64> = HashMap::new();
     let mut names: HashMap<String, u64> = HashMap::new();
+    let mut settings: BTreeMap<&'static str, String> = BTreeMap::new();
+    // How many rows use each name: a reference must name one.
+    let mut uses: HashMap<String, usize> = HashMap::new();
     // Expressions are checked once every name is known.
     let mut exprs: Vec<(u64, usize, String, String)> = Vec::new();
 
     for (row, cells) in sheet.rows.iter().skip(1) {
         let cell = |i: usize| cells.get(i).map_or("", String::as_str);
         let raw_type = cell(type_col);
+        // A row switched off (`disabled` yes) is not part of the form.
+        if find(&Col::Disabled).is_some_and(|(i, _)| is_yes(cell(i))) {
+            continue;
+        }
+        let labelled = cols.iter().any(|(i, _, c)| matches!(c, Col::Label(_)) && !cell(*i).is_empty());
         if raw_type.is_empty() {
-            if !cell(name_col).is_empty() {
-                warnings.push(format!("survey row {row}: no type, row ignored (name {})", crate::quote(cell(name_col))));
+            // A comment row is skipped; a row with a name or label but no type is a question without one.
+            if !cell(name_col).is_empty() || labelled {
+                let nq = crate::quote(cell(name_col));
+                return Err(at.worded(
+                    &sheet.name,
+                    *row,
+                    Some((type_col, &type_header)),
+                    format!("the row has a name ({nq}) or label but no type; give it a type, or delete it"),
+                    "form.no_type",
+                    &[("name", &nq)],
+                ));
             }
             continue;
         }
@@ -615,24 +814,51 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Str
             };
         }
         let relevant = get(&Col::Relevant);
-        let name = cell(name_col).to_string();
-        if let Type::EndGroup { repeat } = ty {
-            let Some((open, was_repeat, _)) = stack.pop() else {
+        let mut name = cell(name_col).to_string();
+        let t = raw_type.split_whitespace().collect::<Vec<_>>().join(" ");
+        if let Type::Setting(key) = ty {
+            settings.insert(key, name);
+            continue;
+        }
+        if t == "calculate" && get(&Col::Calculation).is_none() && !get(&Col::Default).is_some_and(|d| dynamic_default(&d)) {
+            return Err(at.worded(
+                &sheet.name,
+                *row,
+                Some((type_col, &type_header)),
+                "a calculate needs a calculation (the calculation column is empty)",
+                "form.no_calculation",
+                &[],
+            ));
+        }
+        if t == "audit" {
+            if name.is_empty() {
+                name = "audit".into();
+            } else if name != "audit" {
+                let nq = crate::quote(&name);
+                return Err(at.worded(&sheet.name, *row, Some((name_col, &name_header)), format!("an audit is always named audit, not {nq}; leave its name empty"), "form.audit_name", &[("value", &nq)]));
+            }
+        }
+        if let Type::End(control) = ty {
+            let Some(open) = stack.pop() else {
                 let tq = crate::quote(raw_type);
                 return Err(at.worded(&sheet.name, *row, Some((type_col, &type_header)), format!("{tq} without a matching begin"), "form.end_without_begin", &[("value", &tq)]));
             };
-            if was_repeat != repeat {
-                let (tq, oq) = (crate::quote(raw_type), crate::quote(&open));
+            if open.control != control {
+                let (tq, oq) = (crate::quote(raw_type), crate::quote(&open.name));
                 return Err(at.worded(
                     &sheet.name,
                     *row,
                     Some((type_col, &type_header)),
-                    format!("{tq} closes {} {oq}", if was_repeat { "repeat" } else { "group" }),
+                    format!("{tq} closes {} {oq} (row {})", open.control.word(), open.row),
                     "form.end_mismatch",
                     &[("value", &tq), ("open", &oq)],
                 ));
             }
             continue;
+        }
+        if name.is_empty() && t == "note" {
+            // pyxform names a note itself.
+            name = format!("generated_note_name_{row}");
         }
         if name.is_empty() {
             let tq = crate::quote(raw_type);
@@ -644,34 +870,125 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Str
                 &sheet.name,
                 *row,
                 Some((name_col, &name_header)),
-                format!("{nq} is not a valid name (letters, digits, _ - . only, starting with a letter or _)"),
+                format!("{nq} is not a valid name (letters, digits, _ - . : only, starting with a letter or _)"),
                 "form.bad_name",
                 &[("value", &nq)],
             ));
         }
-        if let Some(first) = names.insert(name.clone(), *row) {
+        let siblings = stack.last_mut().map_or(&mut top, |o| &mut o.names);
+        if let Some(first) = siblings.insert(name.clone(), *row) {
             let nq = crate::quote(&name);
             return Err(at.worded(&sheet.name, *row, Some((name_col, &name_header)), format!("the name {nq} is already used on row {first}"), "form.name_taken", &[("value", &nq), ("first", &first)]));
         }
+        // The same name in another group: kept, keyed once (the first).
+        let elsewhere = names.get(&name).copied();
+        names.entry(name.clone()).or_insert(*row);
+        *uses.entry(name.clone()).or_insert(0) += 1;
         if let Some(r) = &relevant {
             let i = find(&Col::Relevant).map_or(0, |c| c.0);
             exprs.push((*row, i, "relevant".into(), r.clone()));
         }
-        if let Type::BeginGroup { repeat } = ty {
-            groups.push(Group { name: name.clone(), labels, repeat, relevant, row: *row });
-            stack.push((name, repeat, *row));
+        if let Type::Begin { control, list } = ty {
+            if control == Control::Loop {
+                let Some(l) = &list else {
+                    return Err(at.worded(&sheet.name, *row, Some((type_col, &type_header)), "a loop needs a list: begin loop over LIST", "form.loop_no_list", &[]));
+                };
+                if !lists.contains_key(l) {
+                    let lq = crate::quote(l);
+                    return Err(at.worded(&sheet.name, *row, Some((type_col, &type_header)), format!("the choice list {lq} is not on the choices sheet"), "form.list_missing", &[("list", &lq)]));
+                }
+            }
+            let list = if control == Control::Loop { list } else { None };
+            groups.push(Group { name: name.clone(), labels, repeat: control != Control::Group, relevant, row: *row });
+            stack.push(Open { name, control, row: *row, list, names: HashMap::new() });
             continue;
         }
-        let in_repeat = stack.iter().rev().find(|(_, r, _)| *r).map(|(n, _, _)| n.clone());
+        // What the device shows needs a label, a hint or a picture or sound (pyxform).
+        let shown = !matches!(ty, Type::Skip(META) | Type::Skip("computed by the device, not written on paper") | Type::Skip("external data, not written on paper"))
+            && !matches!(t.as_str(), "start-geopoint" | "background-geopoint" | "background-audio");
+        let has_media = cols.iter().any(|(i, _, c)| matches!(c, Col::Media(_)) && !cell(*i).is_empty());
+        if shown && labels.is_empty() && hints.is_empty() && !has_media {
+            let nq = crate::quote(&name);
+            return Err(at.worded(
+                &sheet.name,
+                *row,
+                Some((type_col, &type_header)),
+                format!("{nq} has no label or hint: the question needs words to be asked by"),
+                "form.no_label",
+                &[("name", &nq)],
+            ));
+        }
+        if let Some((i, h)) = find(&Col::Parameters) {
+            let raw = cell(i);
+            if !raw.trim().is_empty() {
+                check_parameters(&t, &ty, raw).map_err(|(english, msg)| at.worded_msg(&sheet.name, *row, Some((i, &h)), english, msg))?;
+            }
+        }
+        let container = stack.iter().rev().find(|o| o.control != Control::Group);
+        let in_repeat = container.map(|o| match (&o.control, &o.list) {
+            (Control::Loop, Some(l)) => format!("inside loop {} over {}: loops are not keyed yet (kept in the form)", o.name, crate::quote(l)),
+            _ => format!("inside repeat {}: repeats are not keyed yet (kept in the form)", o.name),
+        });
         let (kind, list, or_other, mut skipped) = match ty {
             Type::Question(k) => (k, None, false, None),
             Type::Select { kind, list, or_other } => (kind, Some(list), or_other, None),
+            Type::SelectSkip { reason, list, or_other } => {
+                if let Some((l, on)) = &list {
+                    let found = if *on == "external_choices" { sources.external.is_some_and(|x| x.contains_key(l)) } else { lists.contains_key(l) };
+                    if !found {
+                        let lq = crate::quote(l);
+                        return Err(at.worded(
+                            &sheet.name,
+                            *row,
+                            Some((type_col, &type_header)),
+                            format!("the choice list {lq} is not on the {on} sheet"),
+                            "form.list_missing_on",
+                            &[("list", &lq), ("on", on)],
+                        ));
+                    }
+                }
+                if or_other && get(&Col::ChoiceFilter).is_some() {
+                    return Err(at.worded(&sheet.name, *row, Some((type_col, &type_header)), "or_other cannot be used with a choice_filter", "form.other_filter", &[]));
+                }
+                (Kind::Other, None, false, Some(reason.to_string()))
+            }
             Type::Skip(reason) => (Kind::Other, None, false, Some(reason.to_string())),
-            Type::BeginGroup { .. } | Type::EndGroup { .. } => continue,
+            Type::FileListWithoutExtension(l) => {
+                let lq = crate::quote(&l);
+                return Err(at.worded(
+                    &sheet.name,
+                    *row,
+                    Some((type_col, &type_header)),
+                    format!("the file {lq} of a select from a file should end in .csv, .xml or .geojson"),
+                    "form.file_list",
+                    &[("list", &lq)],
+                ));
+            }
+            Type::Begin { .. } | Type::End(_) | Type::Setting(_) => continue,
         };
+        if or_other && get(&Col::ChoiceFilter).is_some() {
+            return Err(at.worded(&sheet.name, *row, Some((type_col, &type_header)), "or_other cannot be used with a choice_filter", "form.other_filter", &[]));
+        }
+        if skipped.is_none() && kind.answerable() {
+            if let Some(first) = elsewhere {
+                let nq = crate::quote(&name);
+                skipped = Some(format!("the name {nq} is also used on row {first}, in another group; only that one is keyed"));
+            }
+        }
         let mut choices = Vec::new();
         if let Some(l) = &list {
             match lists.get(l) {
+                Some(c) if kind == Kind::SelectMultiple && c.iter().any(|c| c.value.contains(' ')) => {
+                    let (lq, vq) = (crate::quote(l), crate::quote(&c.iter().find(|c| c.value.contains(' ')).map(|c| c.value.clone()).unwrap_or_default()));
+                    return Err(at.worded(
+                        &sheet.name,
+                        *row,
+                        Some((type_col, &type_header)),
+                        format!("list {lq} has the choice {vq}, with a space, which a multiple choice cannot store; rename it (e.g. with _)"),
+                        "form.choice_space",
+                        &[("list", &lq), ("value", &vq)],
+                    ));
+                }
                 Some(c) => choices = c.clone(),
                 None => {
                     let lq = crate::quote(l);
@@ -688,9 +1005,7 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Str
             }
         }
         if skipped.is_none() && kind.answerable() {
-            if let Some(r) = &in_repeat {
-                skipped = Some(format!("inside repeat {r}: repeats are not keyed yet (kept in the form)"));
-            }
+            skipped = in_repeat;
         }
         let required_cell = get(&Col::Required).unwrap_or_default();
         let (required, required_if) = if is_yes(&required_cell) {
@@ -738,7 +1053,7 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Str
             relevant,
             choice_filter,
             appearance: get(&Col::Appearance),
-            groups: stack.iter().map(|(n, _, _)| n.clone()).collect(),
+            groups: stack.iter().map(|o| o.name.clone()).collect(),
             skipped,
         };
         let other = or_other.then(|| {
@@ -771,13 +1086,21 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Str
         questions.push(q);
         if let Some(o) = other {
             if let Some(first) = names.insert(o.name.clone(), *row) {
-                return Err(at.err(&sheet.name, *row, Some((name_col, &name_header)), format!("or_other adds {}, but row {first} already uses that name", o.name)));
+                let nq = crate::quote(&o.name);
+                return Err(at.worded(
+                    &sheet.name,
+                    *row,
+                    Some((name_col, &name_header)),
+                    format!("or_other adds {}, but row {first} already uses that name", o.name),
+                    "form.other_name_taken",
+                    &[("value", &nq), ("first", &first)],
+                ));
             }
             questions.push(o);
         }
     }
-    if let Some((name, repeat, row)) = stack.pop() {
-        let kind = if repeat { "repeat" } else { "group" };
+    if let Some(Open { name, control, row, .. }) = stack.pop() {
+        let kind = control.word();
         return Err(at.worded(&sheet.name, row, Some((type_col, &type_header)), format!("{kind} {name} is never closed (no end {kind})"), "form.never_closed", &[("name", &name)]));
     }
     for (row, col, what, src) in exprs {
@@ -785,9 +1108,25 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Str
         let e = Expr::parse(&src).map_err(|e| {
             let pos = e.offset.map(|o| format!(" (at character {})", o + 1)).unwrap_or_default();
             let sq = crate::quote(&src);
-            at.worded(&sheet.name, row, Some((col, &header)), format!("{what} {sq} does not parse: {}{pos}", e.message), "form.expr_parse", &[("what", &what), ("value", &sq)])
+            let refused = at.worded(&sheet.name, row, Some((col, &header)), format!("{what} {sq} does not parse: {}{pos}", e.message), "form.expr_parse", &[("what", &what), ("value", &sq)]);
+            // Why, in the reader's language too: the expression's own sentence inside.
+            match refused.msg() {
+                Some(m) => refused.with_msg(m.nest("detail", &e.message, &e.msg)),
+                None => refused,
+            }
         })?;
         for r in e.references() {
+            if uses.get(&r).is_some_and(|n| *n > 1) {
+                let sq = crate::quote(&src);
+                return Err(at.worded(
+                    &sheet.name,
+                    row,
+                    Some((col, &header)),
+                    format!("{what} {sq} refers to ${{{r}}}, but more than one row is named {r} (in different groups): rename one"),
+                    "form.expr_ambiguous_ref",
+                    &[("what", &what), ("value", &sq), ("name", &r)],
+                ));
+            }
             if !names.contains_key(&r) {
                 let sq = crate::quote(&src);
                 return Err(at.worded(
@@ -802,10 +1141,15 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Str
         }
         let unsupported = e.unsupported_functions();
         if !unsupported.is_empty() {
-            warnings.push(format!(
-                "survey row {row}: {what} uses {}, which Muster does not evaluate: {}",
-                unsupported.iter().map(|f| format!("{f}()")).collect::<Vec<_>>().join(", "),
-                if what == "constraint" { "not checked while keying" } else { "treated as true" }
+            let functions = unsupported.iter().map(|f| format!("{f}()")).collect::<Vec<_>>().join(", ");
+            let constraint = what == "constraint";
+            warnings.push(Said::new(
+                format!(
+                    "survey row {row}: {what} uses {functions}, which Muster does not evaluate: {}",
+                    if constraint { "not checked while keying" } else { "treated as true" }
+                ),
+                if constraint { "form.warn.unsupported_unchecked" } else { "form.warn.unsupported_true" },
+                &[("row", &row), ("what", &what), ("functions", &functions)],
             ));
         }
         if what == "choice_filter" {
@@ -816,8 +1160,12 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Str
             let known: HashSet<&str> = q.map(|q| q.choices.iter().flat_map(|c| c.columns.keys().map(String::as_str)).collect()).unwrap_or_default();
             for n in e.bare_names() {
                 if !known.contains(n.as_str()) && n != "name" && n != "label" {
-                    warnings.push(format!(
-                        "survey row {row}: choice_filter `{src}` names `{n}`, which is not a column of the choices sheet (a value needs quotes: '{n}'); it is empty when filtering"
+                    warnings.push(Said::new(
+                        format!(
+                            "survey row {row}: choice_filter `{src}` names `{n}`, which is not a column of the choices sheet (a value needs quotes: '{n}'); it is empty when filtering"
+                        ),
+                        "form.warn.filter_name",
+                        &[("row", &row), ("value", &crate::quote(&src)), ("name", &n)],
                     ));
                 }
             }
@@ -828,8 +1176,8 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Str
         .filter_map(|q| q.skipped.as_ref().map(|r| super::Skipped { name: q.name.clone(), type_name: q.type_name.clone(), reason: r.clone() }))
         .collect::<Vec<Skipped>>();
     Ok(Form {
-        form_id: String::new(),
-        title: String::new(),
+        form_id: settings.get("form_id").cloned().unwrap_or_default(),
+        title: settings.get("form_title").cloned().unwrap_or_default(),
         version: None,
         default_language: None,
         languages,
@@ -837,7 +1185,94 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, lists: &Lists, warnings: &mut Vec<Str
         groups,
         skipped,
         warnings: Vec::new(),
+        warnings_worded: Vec::new(),
+        attachments: BTreeMap::new(),
     })
+}
+
+/// Whether a `default` is an expression computed on the device rather than
+/// a value (pyxform's default_is_dynamic: an operator, a call, a
+/// reference, a predicate).
+fn dynamic_default(v: &str) -> bool {
+    let v = v.trim();
+    v.contains("${") || v.chars().any(|c| matches!(c, '(' | '[' | '+' | '*' | '|')) || v.get(1..).is_some_and(|rest| rest.contains('-'))
+        || v.split_whitespace().any(|w| w == "div" || w == "mod")
+}
+
+/// A `parameters` cell as pyxform reads it: `key=value` pairs separated by
+/// spaces, commas or semicolons, keys lower-cased (values too, but `label`
+/// and `value`); `None` when it is not such pairs.
+fn parse_parameters(raw: &str) -> Option<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let mut rest = raw.trim_matches(|c: char| c.is_whitespace() || c == ',' || c == ';');
+    let token_end = |s: &str| s.find(|c: char| c.is_whitespace() || matches!(c, '=' | ',' | ';')).unwrap_or(s.len());
+    while !rest.is_empty() {
+        let k = &rest[..token_end(rest)];
+        let after = rest[k.len()..].trim_start().strip_prefix('=')?.trim_start();
+        let v = &after[..token_end(after)];
+        if k.is_empty() || v.is_empty() {
+            return None;
+        }
+        let key = k.to_lowercase();
+        let value = if key == "label" || key == "value" { v.to_string() } else { v.to_lowercase() };
+        out.push((key, value));
+        rest = after[v.len()..].trim_start_matches(|c: char| c.is_whitespace() || c == ',' || c == ';');
+    }
+    Some(out)
+}
+
+/// Checks a question's parameters as pyxform does for the types Muster
+/// keys or skips by choice (range, selects): the English and the sentence.
+fn check_parameters(t: &str, ty: &Type, raw: &str) -> Result<(), (String, Msg)> {
+    let Some(params) = parse_parameters(raw) else {
+        return Err((format!("the parameters {} are not key=value pairs", crate::quote(raw)), Msg::new("form.parameters_malformed", &[("value", &crate::quote(raw))])));
+    };
+    let accepted: &[&str] = match ty {
+        _ if t == "range" => &["start", "end", "step", "tick_interval", "placeholder", "tick_labelset"],
+        Type::Select { .. } => &["randomize", "seed"],
+        Type::SelectSkip { list: None, .. } => &["randomize", "seed", "label", "value"],
+        Type::SelectSkip { .. } => &["randomize", "seed"],
+        _ => return Ok(()),
+    };
+    let unknown: Vec<&str> = params.iter().map(|(k, _)| k.as_str()).filter(|k| !accepted.contains(k)).collect();
+    if !unknown.is_empty() {
+        let (u, a) = (unknown.join(", "), accepted.join(", "));
+        return Err((format!("the parameters {u} are not known for this type (known: {a})"), Msg::new("form.parameter_unknown", &[("value", &u), ("accepted", &a)])));
+    }
+    let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    if t == "range" {
+        let num = |k: &'static str, default: f64| -> Result<f64, (String, Msg)> {
+            match get(k) {
+                None => Ok(default),
+                Some(v) => v.parse::<f64>().ok().filter(|n| n.is_finite()).ok_or_else(|| {
+                    (format!("the parameter {k} must be a number, not {}", crate::quote(v)), Msg::new("form.parameter_number", &[("name", &k.to_string()), ("value", &crate::quote(v))]))
+                }),
+            }
+        };
+        let (start, end, step) = (num("start", 1.0)?, num("end", 10.0)?, num("step", 1.0)?);
+        for k in ["tick_interval", "placeholder"] {
+            num(k, 0.0)?;
+        }
+        if step == 0.0 || step.abs() > (end - start).abs() {
+            return Err(("the parameter step must not be 0 nor wider than from start to end".into(), Msg::new("form.parameter_step", &[])));
+        }
+        return Ok(());
+    }
+    match get("randomize") {
+        Some("true" | "false") | None => {}
+        Some(v) => {
+            return Err((format!("randomize must be true or false, not {}", crate::quote(v)), Msg::new("form.parameter_randomize", &[("value", &crate::quote(v))])));
+        }
+    }
+    if let Some(seed) = get("seed") {
+        if get("randomize").is_none() {
+            return Err(("a seed needs randomize=true".into(), Msg::new("form.parameter_seed", &[])));
+        }
+        if !seed.starts_with("${") && seed.parse::<f64>().is_err() {
+            return Err((format!("the seed must be a number or a ${{reference}}, not {}", crate::quote(seed)), Msg::new("form.parameter_seed", &[])));
+        }
+    }
+    Ok(())
 }
 
 /// `start=1 end=5 step=1` → `. >= 1 and . <= 5`.
