@@ -591,6 +591,12 @@ export async function renderCheckin(root: HTMLElement, ctx: Ctx, id: string, sig
     input.readOnly = on;
     input.classList.toggle("resting", on);
     page.dataset.resting = String(on);
+    // A focused box with a selection in it keeps WebKit's caret timer and
+    // display link running even read-only (measured: 0.8–1.1% of a core
+    // idle, 0.3% without): at rest the selection goes, the focus stays, and
+    // the next key's own handler (below) puts the caret back at the end.
+    if (on) window.getSelection()?.removeAllRanges();
+    else if (document.activeElement === input) input.setSelectionRange(input.value.length, input.value.length);
   };
   const checkRest = () => {
     if (resting) return;
