@@ -171,7 +171,7 @@ fn broken_forms_are_refused_with_their_place() {
     let dir = tempfile::tempdir().unwrap();
     // The English, and the key the app words in the person's language (with the row).
     let cases: &[(&[&[&str]], &str, Option<&str>)] = &[
-        (&[&["type", "name", "label", "relevant", "relevance"], &["text", "a", "A", "", ""]], "column D (relevant) and column E (relevance)", None),
+        (&[&["type", "name", "label", "relevant", "relevance"], &["text", "a", "A", "", ""]], "column D (relevant) and column E (relevance)", Some("form.same_column")),
         (&[&["type", "name", "label"], &["selfie", "a", "A"]], "row 2, column A (type): unknown question type 'selfie'", Some("form.unknown_type")),
         (&[&["type", "name", "label", "relevant"], &["text", "a", "A", ""], &["text", "b", "B", "${a} = "]], "row 3, column D (relevant): relevant '${a} =' does not parse: the expression ends too early (at character 7)", Some("form.expr_parse")),
         (&[&["type", "name", "label", "constraint"], &["integer", "a", "A", ". > ${zz}"]], "refers to ${zz}", Some("form.expr_unknown_ref")),

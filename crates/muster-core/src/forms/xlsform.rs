@@ -4,15 +4,27 @@
 //! Sheets and column headers are matched case-insensitively (`SURVEY`,
 //! `LABEL::EN`); label, hint and message columns are read in every spelling
 //! (`label`, `label:English`, `label::English (en)`) and every language is
-//! kept. Old type aliases (`select one from x`, `select all that apply from
-//! x`, `string`, `int`, `trigger`) are understood. A workbook with a single
-//! sheet is taken as the survey, as XLSForm tools do.
+//! kept. What pyxform 4.x (the converter of ODK, KoboToolbox, SurveyCTO)
+//! reads, Muster reads: its whole table of question types and aliases
+//! (`gps`, `location`, `q int`, `add date prompt`, `get start time`, …,
+//! spelled as pyxform spells them: types are case-sensitive), every select
+//! spelling (`select1 x`, `select one from x`, `select all that apply x`,
+//! `… or other`, from a file, external, `rank`), `begin lgroup` / `looped
+//! group` / `loop over LIST`, column-header aliases (`caption`, `command`,
+//! `tag`, `value`, `relevance`, `calculation`, …), settings as survey rows,
+//! `disabled` rows, notes without a name. A workbook with a single sheet is
+//! taken as the survey, as XLSForm tools do. `tests/xlsform_parity.rs`
+//! holds the two side by side.
 //!
-//! Types a paper form cannot carry are kept but skipped for keying, each with
-//! a reason. A broken form (no survey sheet, a column given twice, an unknown
-//! type, an expression that does not parse, an unclosed group, ...) is
-//! refused with an [`Error::Invalid`] naming the file, sheet, row and column;
-//! nothing half-read is returned.
+//! Types a paper form cannot carry, and questions inside repeats and loops,
+//! are kept but skipped for keying, each with a reason. A form pyxform
+//! refuses for a header or structure problem (no survey sheet, a column
+//! given twice, an unknown type, a row with a name but no type, a question
+//! without label or hint, an unclosed group, a loop without its list, ...)
+//! is refused, as is an expression that does not parse, with an
+//! [`Error::Invalid`] naming the file, sheet, row and column and worded for
+//! the app ([`crate::Msg`], keys `form.*`); nothing half-read is returned.
+//! Warnings are said in English and as `form.warn.*` sentences.
 
 use super::expr::Expr;
 use super::{Choice, Form, Group, Kind, Labels, Question, Skipped};
@@ -1335,6 +1347,55 @@ mod tests {
         assert!(matches!(parse_type("dateTime"), Some(Type::Question(Kind::DateTime))));
         assert!(matches!(parse_type("geopoint"), Some(Type::Skip(_))));
         assert!(parse_type("selfie").is_none());
+        // pyxform's aliases, spelled as pyxform spells them.
+        assert!(matches!(parse_type("gps"), Some(Type::Skip(GPS))));
+        assert!(matches!(parse_type("q int"), Some(Type::Question(Kind::Integer))));
+        assert!(matches!(parse_type("add date time prompt"), Some(Type::Question(Kind::DateTime))));
+        assert!(parse_type("TEXT").is_none() && parse_type("Select_one x").is_none(), "types are case-sensitive, as in pyxform");
+        assert_eq!(sel("select1 x"), Some((Kind::SelectOne, "x".into(), false)));
+        assert_eq!(sel("select_one x or other"), Some((Kind::SelectOne, "x".into(), true)));
+        assert!(sel("select multiple x").is_none() && sel("select x").is_none(), "not pyxform spellings");
+        assert!(matches!(parse_type("select_one_from_file towns"), Some(Type::FileListWithoutExtension(_))));
+        assert!(matches!(parse_type("select_one_from_file towns.csv"), Some(Type::SelectSkip { list: None, .. })));
+        assert!(matches!(parse_type("select_one_external x"), Some(Type::SelectSkip { list: Some((_, "external_choices")), .. })));
+        assert!(matches!(parse_type("osm buildings"), Some(Type::Skip(MEDIA))));
+        assert!(matches!(parse_type("form_title"), Some(Type::Setting("form_title"))));
+        let begin = |t: &str| match parse_type(t) {
+            Some(Type::Begin { control, list }) => Some((control, list)),
+            _ => None,
+        };
+        assert_eq!(begin("begin loop over yn"), Some((Control::Loop, Some("yn".into()))));
+        assert_eq!(begin("begin_loop yn"), Some((Control::Loop, Some("yn".into()))));
+        assert_eq!(begin("begin looped group"), Some((Control::Repeat, None)));
+        assert_eq!(begin("begin lgroup"), Some((Control::Repeat, None)));
+        assert_eq!(begin("begin group two words"), None);
+        assert!(matches!(parse_type("end_loop"), Some(Type::End(Control::Loop))));
+        assert!(matches!(parse_type("end looped group"), Some(Type::End(Control::Repeat))));
+        assert!(parse_type("end group g").is_none());
+    }
+
+    #[test]
+    fn parameters_as_pyxform_reads_them() {
+        let p = |s: &str| parse_parameters(s).map(|v| v.into_iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" "));
+        assert_eq!(p("start=1 end=5").as_deref(), Some("start=1 end=5"));
+        assert_eq!(p(" Start = 1; END=5, step=1 ").as_deref(), Some("start=1 end=5 step=1"));
+        assert_eq!(p("value=Code label=Name").as_deref(), Some("value=Code label=Name"));
+        assert_eq!(p("").as_deref(), Some(""));
+        for bad in ["start", "start=", "=1", "a=b=c", "start=1 end"] {
+            assert_eq!(p(bad), None, "{bad}");
+        }
+        let range = Type::Question(Kind::Decimal);
+        assert!(check_parameters("range", &range, "start=1 end=10 step=2").is_ok());
+        assert_eq!(check_parameters("range", &range, "start=x").unwrap_err().1.key, "form.parameter_number");
+        assert_eq!(check_parameters("range", &range, "step=0").unwrap_err().1.key, "form.parameter_step");
+        assert_eq!(check_parameters("range", &range, "start=1 end=3 step=5").unwrap_err().1.key, "form.parameter_step");
+        assert_eq!(check_parameters("range", &range, "colour=red").unwrap_err().1.key, "form.parameter_unknown");
+        let select = Type::Select { kind: Kind::SelectOne, list: "l".into(), or_other: false };
+        assert!(check_parameters("select_one l", &select, "randomize=true seed=${n}").is_ok());
+        assert_eq!(check_parameters("select_one l", &select, "seed=3").unwrap_err().1.key, "form.parameter_seed");
+        assert_eq!(check_parameters("select_one l", &select, "randomize=maybe").unwrap_err().1.key, "form.parameter_randomize");
+        assert!(check_parameters("integer", &Type::Question(Kind::Integer), "anything=1").is_ok(), "not checked for other types");
+        assert!(dynamic_default("now()") && dynamic_default("${a} + 1") && !dynamic_default("1") && !dynamic_default("-1") && !dynamic_default("yes"));
     }
 
     #[test]
