@@ -1,7 +1,7 @@
 //! Workbooks read in a child process (`import::isolate`): the files that
 //! exhaust calamine's memory or crash it are refused while this process
-//! goes on, and a workbook the in-process guard refused for its size is
-//! read. Every test here names the reader binary (`MUSTER_WORKBOOK_READER`),
+//! goes on (with the reason when the file declares it: a far cell), and a
+//! workbook with a large formatted range is read. Every test here names the reader binary (`MUSTER_WORKBOOK_READER`),
 //! so the whole test binary reads workbooks the way the app and the CLI do.
 
 use muster_core::forms::xlsform;
@@ -78,10 +78,28 @@ fn an_old_xls_form_with_a_large_formatted_range_is_imported_through_the_child() 
     // memory limit (calamine allocates the rectangle, about 160 MB).
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/xlsform/parity/xls_large_formatted_range.xls");
     let bytes = std::fs::read(&path).unwrap();
-    // In-process (a library caller without a reader) the guard refuses it, safely.
-    let refusal = muster_core::import::xls_guard::check(&bytes).expect_err("refused in-process");
-    assert!(refusal.to_string().contains("more than a roster or form can have"), "{refusal}");
     reader();
     let form = xlsform::read_bytes("big.xls", &bytes).expect("read in the child");
     assert_eq!(form.keyed().map(|q| q.name.as_str()).collect::<Vec<_>>(), ["first", "age"]);
+}
+
+/// A stray cell in a far corner of an XLSX: the child runs out of memory
+/// building A1:XFD1048576, this process survives and says why, naming the
+/// sheet and the range, for the roster and for a form.
+#[test]
+fn a_far_cell_that_exhausts_the_child_is_explained() {
+    reader();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet().set_name("名单").unwrap();
+    ws.write_string(0, 0, "姓名").unwrap();
+    ws.write_string(1, 0, "李雷").unwrap();
+    ws.write_string(1_048_575, 16_383, "x").unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    let want = "far.xlsx: sheet '名单': its cells span A1:XFD1048576, 1,048,576 rows × 16,384 columns";
+    let p = import::read_roster_bytes("far.xlsx", &bytes, &mut |_, _| {}).expect_err("roster").to_payload();
+    assert!(p.message.starts_with(want), "{}", p.message);
+    assert_eq!(p.msg.map(|m| m.key), Some("file.too_large".to_string()));
+    let p = xlsform::read_bytes("far.xlsx", &bytes).expect_err("form").to_payload();
+    assert!(p.message.starts_with(want), "{}", p.message);
+    assert_eq!(p.file.as_deref(), Some("far.xlsx"));
 }

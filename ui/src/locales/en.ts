@@ -810,6 +810,7 @@ export const words = {
   "msg.file.denied": "Not allowed to read or write this file: {path}",
   "msg.file.exists": "The file already exists: {path}",
   "msg.file.unsafe": "{file} could not be read safely (it would need more than 1 GB of memory, or it is damaged): open it in Excel or WPS and save it again as .xlsx",
+  "msg.file.too_large": "{file}: sheet {sheet} spans {range}, {rows} rows × {columns} columns, more than a roster or form can have (at most {max} cells). Delete the stray cells far from the table, save, and import again.",
   "msg.import.column_twice": "Column {column} also looks like {field}; only the first such column is used, this one is kept as an extra field",
   "msg.import.unknown_columns": "Kept {n} unknown column(s) as extra fields: {columns}",
   "msg.import.platform_columns": "Kept the survey platform's own columns as extra fields (not part of the registration): {columns}",

@@ -810,6 +810,7 @@ export const words: Words = {
   "msg.file.denied": "没有权限读写这个文件：{path}",
   "msg.file.exists": "文件已存在：{path}",
   "msg.file.unsafe": "无法安全地读取 {file}（需要超过 1 GB 内存，或文件已损坏）：请在 Excel 或 WPS 中打开，另存为 .xlsx 后再导入",
+  "msg.file.too_large": "{file}：工作表 {sheet} 的单元格范围是 {range}，共 {rows} 行 × {columns} 列，超出花名册或问卷可有的大小（最多 {max} 个单元格）。请删除表格远处多余的单元格，保存后再导入。",
   "msg.import.column_twice": "列 {column} 看起来也是{field}；只用第一列，这一列作为附加信息保留",
   "msg.import.unknown_columns": "有 {n} 列无法识别，作为附加信息保留：{columns}",
   "msg.import.platform_columns": "问卷平台自带的列作为附加信息保留（不属于报名信息）：{columns}",

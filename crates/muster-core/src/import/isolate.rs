@@ -14,8 +14,10 @@
 //! The limits are set by [`limits`], the one place that knows the operating
 //! system: `setrlimit` on Unix; a Windows build would put the child in a
 //! Job Object there (not built here). Without a worker (a library caller,
-//! the fuzz targets, unit tests) a workbook is read in-process, behind
-//! [`super::xls_guard`]'s checks as before.
+//! the fuzz targets behind their own gate, unit tests of benign files) a
+//! workbook is read in-process, with only [`super::span`]'s cheap check of
+//! the declared range: nothing retraces calamine any more, so nothing has
+//! to be re-checked when calamine is upgraded.
 //!
 //! Architecture Invariant: no workbook bytes reach calamine in the app's or
 //! the CLI's own process.
@@ -204,7 +206,7 @@ pub fn unsafe_message(file: &str) -> String {
 }
 
 /// Reads every worksheet of a workbook in this process (the child's work;
-/// also the in-process path, behind the caller's guard). Panics inside
+/// also the in-process path of a library caller). Panics inside
 /// calamine become [`Unread::Damaged`].
 pub fn read_in_process(bytes: &[u8]) -> Result<RawBook, Unread> {
     std::panic::catch_unwind(|| read_unguarded(bytes)).unwrap_or(Err(Unread::Damaged))

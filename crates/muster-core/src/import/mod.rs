@@ -11,14 +11,16 @@
 //! Submodules: `encoding` (detect and decode bytes), `table` (CSV/XLSX/XLS to
 //! a grid of strings with spreadsheet line numbers), `headers` (Chinese and
 //! English header synonyms), `rejects` (the rejects file for the organiser),
-//! `xls_guard` (refuses workbooks calamine would exhaust memory on).
+//! `isolate` (workbooks read in a child process under a memory and time
+//! limit), `span` (the one cheap check left: a sheet's declared range, to
+//! say why a workbook could not be read).
 
 pub mod encoding;
 pub mod headers;
 pub mod isolate;
 pub mod rejects;
+pub mod span;
 pub mod table;
-pub mod xls_guard;
 
 use crate::model::TraineeFields;
 use crate::{normalize, Error, ErrorKind};

@@ -18,7 +18,6 @@
 
 use super::encoding;
 use super::isolate::{self, RawBook, Unread};
-use super::xls_guard;
 use crate::forms::xlsform::column_letter;
 use crate::{quote, Error, Result};
 use calamine::{Data, Range, Sheets};
@@ -67,14 +66,19 @@ pub fn read(file: &str, bytes: &[u8], is_roster: &dyn Fn(&[Line]) -> bool) -> Re
     // (the app, the CLI): whatever the file does to the parser, not here.
     if bytes.starts_with(ZIP_MAGIC) || bytes.starts_with(OLE_MAGIC) {
         if let Some(read) = isolate::read(bytes) {
-            let book = read.map_err(|u| unread(file, u, &|why: String| not_table(&why)))?;
+            let book = read.map_err(|u| unread(file, bytes, u, &|why: String| not_table(&why)))?;
             return table_from_book(file, book, is_roster);
         }
+    }
+    // In process (a library caller without a reader child: the fuzz
+    // targets, behind their own gate): nothing here bounds what calamine
+    // allocates but the declared range.
+    if let Some(span) = super::span::too_large(bytes) {
+        return Err(too_large(file, &span));
     }
     if bytes.starts_with(ZIP_MAGIC) {
         return calamine_guard(
             || {
-                xls_guard::check(bytes).map_err(|r| r.into_error(file, |why| not_table(&why)))?;
                 let cursor = Cursor::new(bytes);
                 let sheets = calamine::open_workbook_from_rs(cursor.clone())
                     .map(Sheets::Xlsx)
@@ -89,7 +93,6 @@ pub fn read(file: &str, bytes: &[u8], is_roster: &dyn Fn(&[Line]) -> bool) -> Re
     if bytes.starts_with(OLE_MAGIC) {
         return calamine_guard(
             || {
-                xls_guard::check(bytes).map_err(|r| r.into_error(file, |why| not_table(&why)))?;
                 let sheets = calamine::open_workbook_from_rs(Cursor::new(bytes))
                     .map(Sheets::Xls)
                     .map_err(|e: calamine::XlsError| {
@@ -402,8 +405,8 @@ fn is_blank(cell: &str) -> bool {
 /// calamine into the `damaged` error: calamine 0.38 panics on some damaged
 /// files (its CFB reader slices past a truncated sector; found by fuzzing).
 /// Relies on panics unwinding, so no profile may set `panic = "abort"`.
-/// A failed allocation aborts and cannot be caught: [`xls_guard::check`],
-/// run first inside `read`, refuses the files calamine would exhaust memory on.
+/// A failed allocation aborts and cannot be caught: that is why the app and
+/// the CLI read workbooks in a child process ([`isolate`]).
 pub(crate) fn calamine_guard<T>(read: impl FnOnce() -> Result<T>, damaged: impl FnOnce() -> Error) -> Result<T> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| Err(damaged()))
 }
@@ -421,12 +424,32 @@ where
 
 /// The error for a workbook not read ([`Unread`]); `not` words "not a
 /// workbook of this kind" for the caller.
-pub(crate) fn unread(file: &str, u: Unread, not: &dyn Fn(String) -> Error) -> Error {
+pub(crate) fn unread(file: &str, bytes: &[u8], u: Unread, not: &dyn Fn(String) -> Error) -> Error {
     match u {
         Unread::NotWorkbook(why) => not(why),
         Unread::Damaged => not(DAMAGED_WORKBOOK.to_string()),
-        Unread::Unsafe(_) => Error::invalid_at(isolate::unsafe_message(file), Some(file), None, None).worded("file.unsafe", &[("file", &file)]),
+        // The reader ran out of memory or time: say why when the file says
+        // it (a stray cell in a far corner), else that it could not be read.
+        Unread::Unsafe(_) => match super::span::too_large(bytes) {
+            Some(span) => too_large(file, &span),
+            None => Error::invalid_at(isolate::unsafe_message(file), Some(file), None, None).worded("file.unsafe", &[("file", &file)]),
+        },
     }
+}
+
+/// A sheet spanning more than a roster or form can have ([`super::span`]).
+pub(crate) fn too_large(file: &str, span: &super::span::Span) -> Error {
+    Error::invalid_at(format!("{file}: {}", span.sentence()), Some(file), None, None).worded(
+        "file.too_large",
+        &[
+            ("file", &file),
+            ("sheet", &crate::quote(&span.sheet)),
+            ("range", &span.range),
+            ("rows", &span.rows),
+            ("columns", &span.columns),
+            ("max", &super::span::MAX_CELLS),
+        ],
+    )
 }
 
 /// The sheet of a workbook to import: the first (visible sheets first)

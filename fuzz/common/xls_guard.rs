@@ -1,7 +1,16 @@
-//! Looks at a workbook's bytes (Excel or OpenDocument) before calamine does, and
-//! refuses the files on which calamine 0.38 would allocate without bound: a
-//! failed allocation aborts the process, so it cannot be caught the way
-//! `table::calamine_guard` catches calamine's panics.
+//! The fuzz targets' gate: looks at a workbook's bytes (Excel or
+//! OpenDocument) before calamine does, and turns away the inputs on which
+//! calamine 0.38 would allocate without bound — a failed allocation aborts
+//! the fuzzer, which would report calamine's known limits again and again
+//! instead of finding new bugs.
+//!
+//! It used to be muster-core's `import::xls_guard`, run before every
+//! workbook import. The app and the CLI now read workbooks in a child
+//! process under a memory and time limit (`muster_core::import::isolate`),
+//! which survives whatever calamine does, so this retrace of calamine lives
+//! here, in the fuzz harness only, where falling behind a calamine upgrade
+//! costs a fuzz finding, not a crashed door. What follows is its original
+//! account of calamine's allocations.
 //!
 //! **Excel 97-2003 (`.xls`, an OLE compound file).** `Xls::new` reads
 //! everything at once. The guard retraces it, reading the same bytes the
@@ -84,8 +93,7 @@
 //!
 //! This mirrors calamine 0.38; check it again when calamine is upgraded.
 
-use crate::forms::xlsform::column_letter;
-use crate::Error;
+use muster_core::forms::xlsform::column_letter;
 use calamine::{DataRef, Reader, Xlsb, Xlsx};
 use std::borrow::Cow;
 use std::fmt;
@@ -120,17 +128,6 @@ pub enum Refusal {
     /// A sheet (or the sheets together) span too many cells: the text says
     /// which, where, and what to do.
     TooLarge(String),
-}
-
-impl Refusal {
-    /// The importer's error for it: a damaged file as `damaged` words it
-    /// (each importer says what it wanted), one too large as `{file}: {why}`.
-    pub(crate) fn into_error(self, file: &str, damaged: impl FnOnce(String) -> Error) -> Error {
-        match self {
-            Refusal::Damaged(why) => damaged(why),
-            Refusal::TooLarge(why) => Error::invalid_at(format!("{file}: {why}"), Some(file), None, None),
-        }
-    }
 }
 
 impl fmt::Display for Refusal {
@@ -571,7 +568,7 @@ fn sheet_label(data: &[u8], biff8: bool, number: usize) -> String {
         }
     };
     match name() {
-        Some(n) if !n.is_empty() => crate::quote(&n),
+        Some(n) if !n.is_empty() => muster_core::quote(&n),
         _ => format!("number {number}"),
     }
 }
@@ -927,7 +924,7 @@ fn bound_sheet<'a>(name: &str, cells: impl Iterator<Item = calamine::Cell<DataRe
         span.add(row, col);
     }
     if span.area() > MAX_SHEET_CELLS {
-        return Err(too_large(&crate::quote(name), "cells", &span));
+        return Err(too_large(&muster_core::quote(name), "cells", &span));
     }
     Ok(())
 }
@@ -1391,7 +1388,7 @@ impl<R: Read> OdsWalk<R> {
                     }
                     if let Some(v) = raw_attr(&e, "table:name")? {
                         let raw = decode(v)?;
-                        let name = crate::quote(&raw);
+                        let name = muster_core::quote(&raw);
                         // The name (quoted), twice, and the sheet's entry.
                         self.spend(Some(&name), 256 + 2 * (raw.len() as u64 + 2))?;
                         self.table(&name)?;
