@@ -208,7 +208,9 @@ pub fn commit(store: &mut Store, event_id: &str, read: ReadRoster, progress: &mu
         progress(total * 2, total * 2);
         return Ok(planned.report);
     }
-    planned.stage(store, progress)?.publish(store, progress)
+    let staged = planned.stage(store, progress)?;
+    let r = staged.publish(store, progress);
+    r
 }
 
 /// A read roster classified against the store as it was, its new rows made
@@ -235,6 +237,8 @@ pub fn plan(store: &Store, event_id: &str, read: ReadRoster) -> Result<Planned> 
     // Classified, given an id (in file order) and a code, one row after
     // another; then made ready (values, change-log JSON) on several threads.
     let mut todo: Vec<Option<(&TraineeFields, String, String)>> = Vec::with_capacity(file.rows.len());
+    let mut ids = OrderedIds::new(crate::clock::now_ms());
+    let mut draw = crate::code::Draw::new();
     for (line, fields) in valid_rows(&file) {
         if seen.matches(fields) {
             if report.dry_run {
@@ -248,7 +252,7 @@ pub fn plan(store: &Store, event_id: &str, read: ReadRoster) -> Result<Planned> 
             report.imported += 1;
         } else {
             seen.add(fields);
-            todo.push(Some((fields, uuid::Uuid::now_v7().to_string(), fresh_code(&mut taken))));
+            todo.push(Some((fields, ids.next_id(), fresh_code(&mut taken, &mut draw))));
         }
     }
     let made = store::roster::par_map(&todo, |row| {
@@ -326,6 +330,7 @@ impl Staged {
         let publish = |w: &mut store::Writer<'_>, ear: &store::Listener| -> Result<Option<(u64, Vec<DuplicateRow>)>> {
             w.bulk();
             let state = store::trainees::roster_state_in(w, event_id)?;
+            let deferred = store::roster::defer_indexes(w, rows.iter().flatten().count())?;
             let holds = match &reservation {
                 Some(r) => store::roster::holds(w, r)?,
                 None => false,
@@ -333,13 +338,14 @@ impl Staged {
             let mut seen = state.keys;
             // Codes to avoid when one must be drawn here (rare: built on demand).
             let mut taken: Option<std::collections::HashSet<String>> = None;
+            let mut codes = crate::code::Draw::new();
             let mut draw = |now: &std::collections::HashSet<String>| -> String {
                 let taken = taken.get_or_insert_with(|| {
                     let mut t = now.clone();
                     t.extend(rows.iter().flatten().map(|r| r.code.clone()));
                     t
                 });
-                fresh_code(taken)
+                fresh_code(taken, &mut codes)
             };
             let mut imported = 0u64;
             let mut duplicates = Vec::new();
@@ -389,6 +395,11 @@ impl Staged {
                     }
                 }
             }
+            if let Some(d) = &deferred {
+                if !store::roster::rebuild_indexes(w, d, ear)? {
+                    return Ok(None);
+                }
+            }
             w.audit(store::AuditRecord {
                 event_id: Some(event_id.to_string()),
                 action: "import",
@@ -422,12 +433,47 @@ impl Staged {
 }
 
 /// A code not in `taken`, which it joins.
-fn fresh_code(taken: &mut std::collections::HashSet<String>) -> String {
+fn fresh_code(taken: &mut std::collections::HashSet<String>, draw: &mut crate::code::Draw) -> String {
     loop {
-        let code = crate::code::generate();
-        if taken.insert(code.clone()) {
+        let code = draw.next_code();
+        if !taken.contains(&code) {
+            taken.insert(code.clone());
             return code;
         }
+    }
+}
+
+/// Fresh UUIDv7 ids for an import's new rows, increasing in the order they
+/// are drawn (file order is roster order: `store::trainees::list` sorts by
+/// id), from one clock reading and one draw of randomness: the 74 bits
+/// after the time are a random start plus the row's number. As unique as
+/// `Uuid::now_v7` (whose counter works the same way within a millisecond),
+/// without its clock reading, lock and two system calls per id.
+struct OrderedIds {
+    ms: u64,
+    next: u128,
+}
+
+impl OrderedIds {
+    /// Ids of the Unix millisecond `ms`.
+    fn new(ms: u64) -> OrderedIds {
+        let mut seed = [0u8; 16];
+        if getrandom::fill(&mut seed).is_err() {
+            // No randomness: the time of day to the nanosecond, as a start.
+            let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+            seed = nanos.to_le_bytes();
+        }
+        // 72 random bits: 2^72 more ids fit before the 74 bits run out.
+        OrderedIds { ms, next: u128::from_le_bytes(seed) & ((1u128 << 72) - 1) }
+    }
+
+    fn next_id(&mut self) -> String {
+        let c = self.next;
+        self.next += 1;
+        let rand_a = (c >> 62) & 0xFFF;
+        let rand_b = c & ((1u128 << 62) - 1);
+        let v = (u128::from(self.ms) & 0xFFFF_FFFF_FFFF) << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b;
+        uuid::Uuid::from_u128(v).to_string()
     }
 }
 
