@@ -10,7 +10,7 @@ trap 'rm -rf "$tmp"' EXIT
 command -v sqlite3 >/dev/null || { echo "needs sqlite3 (apt-get install sqlite3)" >&2; exit 1; }
 (cd "$ROOT" && cargo build -q --release -p muster-cli)
 python3 "$ROOT/bench/gen_roster.py" "$N" "$tmp/roster.csv"
-muster="$ROOT/target/release/muster"
+muster="${CARGO_TARGET_DIR:-$ROOT/target}/release/muster"
 
 event=$("$muster" --db "$tmp/m.db" --json event create --name bench --starts 2026-12-01 | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 t0=$(date +%s.%N)

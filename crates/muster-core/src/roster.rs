@@ -179,11 +179,16 @@ pub fn read(store: &Store, event_id: &str, path: &Path, dry_run: bool, mapping: 
 /// `store::door::BUSY_TIMEOUT`).
 pub const PATIENCE: Duration = Duration::from_secs(60);
 
-/// One new trainee made ready outside the write lock.
+/// One new trainee as planned outside the write lock: its id and code (its
+/// column values and change-log JSON are made while it is published, on a
+/// thread of their own: [`Staged::publish`]).
 struct NewRow {
+    id: String,
     code: String,
-    prepared: store::Prepared,
 }
+
+/// Rows made ready ahead of the publishing transaction's inserts, at most.
+const PREPARE_AHEAD: usize = 4096;
 
 /// Writes the good rows of a [`read`] roster in one transaction (none on a
 /// dry run); `progress` covers the second half of the import.
@@ -192,13 +197,17 @@ struct NewRow {
 /// possible and gives way: outside the lock ([`plan`]) the rows are
 /// classified against the store as it is (duplicates by ID number or name +
 /// mobile, the file's own earlier rows included), and each new one gets its
-/// id, code, column values and change-log JSON; its search keys are staged
+/// id and code; its search keys are staged
 /// in short transactions under reserved rowids ([`Planned::stage`],
 /// `store::roster`). The publishing transaction ([`Staged::publish`]) then
 /// re-reads the event's keys and codes, repeats the classification against
 /// them (a row that became a duplicate meanwhile is one; a code taken
 /// meanwhile is drawn again), inserts the rows, their change-log entries and
 /// the one audit line, and ends the reservation: all or nothing, as before.
+/// Each row's column values and change-log JSON are made on a second thread
+/// while the transaction inserts the rows before it (the inserts are
+/// SQLite's, on one core; the other makes the rows), and a big load builds
+/// the trainees' indexes after its rows (`store::roster::defer_indexes`).
 /// Whenever a check-in (any other write) waits for the lock, it rolls back,
 /// lets it through and starts again (`store::door`), for up to [`PATIENCE`].
 pub fn commit(store: &mut Store, event_id: &str, read: ReadRoster, progress: &mut dyn FnMut(u64, u64)) -> Result<ImportReport> {
@@ -208,7 +217,9 @@ pub fn commit(store: &mut Store, event_id: &str, read: ReadRoster, progress: &mu
         progress(total * 2, total * 2);
         return Ok(planned.report);
     }
-    planned.stage(store, progress)?.publish(store, progress)
+    let staged = planned.stage(store, progress)?;
+    let r = staged.publish(store, progress);
+    r
 }
 
 /// A read roster classified against the store as it was, its new rows made
@@ -222,10 +233,12 @@ pub struct Planned {
     /// duplicate. Empty for a dry run, which only counts (in `report`) and
     /// is not staged.
     rows: Vec<Option<NewRow>>,
+    /// When the rows were planned: their `created_at`.
+    now: String,
 }
 
-/// Classifies the rows of `read` against the event as it is now and makes
-/// the new ones ready (ids, codes, values, change-log JSON). Writes nothing.
+/// Classifies the rows of `read` against the event as it is now and gives
+/// the new ones ids and codes. Writes nothing.
 pub fn plan(store: &Store, event_id: &str, read: ReadRoster) -> Result<Planned> {
     let ReadRoster { file, mut report } = read;
     let snapshot = store::trainees::roster_state(store, event_id)?;
@@ -233,35 +246,27 @@ pub fn plan(store: &Store, event_id: &str, read: ReadRoster) -> Result<Planned> 
     let mut taken = snapshot.codes;
     let now = store.now();
     // Classified, given an id (in file order) and a code, one row after
-    // another; then made ready (values, change-log JSON) on several threads.
-    let mut todo: Vec<Option<(&TraineeFields, String, String)>> = Vec::with_capacity(file.rows.len());
+    // another.
+    let mut rows: Vec<Option<NewRow>> = Vec::with_capacity(file.rows.len());
+    let mut ids = OrderedIds::new(crate::clock::now_ms());
+    let mut draw = crate::code::Draw::new();
     for (line, fields) in valid_rows(&file) {
         if seen.matches(fields) {
             if report.dry_run {
                 report.duplicates += 1;
                 report.duplicate_rows.push(DuplicateRow { line, name: fields.name.clone() });
             } else {
-                todo.push(None);
+                rows.push(None);
             }
         } else if report.dry_run {
             seen.add(fields);
             report.imported += 1;
         } else {
             seen.add(fields);
-            todo.push(Some((fields, uuid::Uuid::now_v7().to_string(), fresh_code(&mut taken))));
+            rows.push(Some(NewRow { id: ids.next_id(), code: fresh_code(&mut taken, &mut draw) }));
         }
     }
-    let made = store::roster::par_map(&todo, |row| {
-        row.as_ref().map(|(fields, id, code)| store::trainees::prepare_as(id.clone(), event_id, fields, code, &now))
-    });
-    let mut rows = Vec::with_capacity(made.len());
-    for (row, prepared) in todo.into_iter().zip(made) {
-        rows.push(match (row, prepared) {
-            (Some((_, _, code)), Some(prepared)) => Some(NewRow { code, prepared: prepared? }),
-            _ => None,
-        });
-    }
-    Ok(Planned { event_id: event_id.to_string(), file, report, rows })
+    Ok(Planned { event_id: event_id.to_string(), file, report, rows, now })
 }
 
 fn valid_rows(file: &RosterFile) -> impl Iterator<Item = (u64, &TraineeFields)> {
@@ -309,7 +314,7 @@ impl Staged {
     /// publishes the rows, giving way to the door. On failure the staged keys
     /// are removed.
     pub fn publish(self, store: &mut Store, progress: &mut dyn FnMut(u64, u64)) -> Result<ImportReport> {
-        let Staged { planned: Planned { event_id, file, mut report, rows }, reservation } = self;
+        let Staged { planned: Planned { event_id, file, mut report, rows, now }, reservation } = self;
         let total = file.rows.len() as u64;
         progress(total * 3 / 2, total * 2);
         let valid: Vec<(u64, &TraineeFields)> = valid_rows(&file).collect();
@@ -323,88 +328,118 @@ impl Staged {
         let event_id = event_id.as_str();
         let rejected = report.rejected;
         let file_name = file.file.as_str();
-        let publish = |w: &mut store::Writer<'_>, ear: &store::Listener| -> Result<Option<(u64, Vec<DuplicateRow>)>> {
-            w.bulk();
-            let state = store::trainees::roster_state_in(w, event_id)?;
-            let holds = match &reservation {
-                Some(r) => store::roster::holds(w, r)?,
-                None => false,
-            };
-            let mut seen = state.keys;
-            // Codes to avoid when one must be drawn here (rare: built on demand).
-            let mut taken: Option<std::collections::HashSet<String>> = None;
-            let mut draw = |now: &std::collections::HashSet<String>| -> String {
-                let taken = taken.get_or_insert_with(|| {
-                    let mut t = now.clone();
-                    t.extend(rows.iter().flatten().map(|r| r.code.clone()));
-                    t
-                });
-                fresh_code(taken)
-            };
-            let mut imported = 0u64;
-            let mut duplicates = Vec::new();
-            let mut beyond = 0i64;
-            for (i, (((line, fields), row), at)) in valid.iter().zip(&rows).zip(&at).enumerate() {
-                if i % store::roster::LISTEN_EVERY == 0 && ear.door_waiting() {
-                    return Ok(None);
-                }
-                // Keys staged for this row, if the reservation still holds.
-                let staged_at = at.filter(|_| holds);
-                if seen.matches(fields) {
-                    duplicates.push(DuplicateRow { line: *line, name: fields.name.clone() });
-                    if let Some(rowid) = staged_at {
-                        store::search::unindex_rowid(w, rowid)?;
+        let new: Vec<(&TraineeFields, &NewRow)> = valid.iter().zip(&rows).filter_map(|((_, f), r)| r.as_ref().map(|r| (*f, r))).collect();
+        let outcome = std::thread::scope(|scope| {
+            // The new rows made ready (values, change-log JSON) in order, a little
+            // ahead of the inserts; kept when the transaction gives way and runs
+            // again.
+            let (send, ready) = std::sync::mpsc::sync_channel::<Result<store::Prepared>>(PREPARE_AHEAD);
+            let now = now.as_str();
+            scope.spawn(move || {
+                for (fields, r) in new {
+                    // The receiver gone: the import failed or finished.
+                    if send.send(store::trainees::prepare_as(r.id.clone(), event_id, fields, &r.code, now)).is_err() {
+                        return;
                     }
-                    continue;
                 }
-                seen.add(fields);
-                imported += 1;
-                match row {
-                    Some(r) if !state.codes.contains(&r.code) => {
-                        store::trainees::insert_prepared(w, &r.prepared, staged_at)?;
-                        if staged_at.is_none() {
-                            store::search::add(w, event_id, r.prepared.id(), fields, Some(&r.code))?;
+            });
+            let mut made: Vec<store::Prepared> = Vec::with_capacity(rows.iter().flatten().count());
+            let publish = |w: &mut store::Writer<'_>, ear: &store::Listener| -> Result<Option<(u64, Vec<DuplicateRow>)>> {
+                w.bulk();
+                let state = store::trainees::roster_state_in(w, event_id)?;
+                let deferred = store::roster::defer_indexes(w, rows.iter().flatten().count())?;
+                let holds = match &reservation {
+                    Some(r) => store::roster::holds(w, r)?,
+                    None => false,
+                };
+                let mut seen = state.keys;
+                // Codes to avoid when one must be drawn here (rare: built on demand).
+                let mut taken: Option<std::collections::HashSet<String>> = None;
+                let mut codes = crate::code::Draw::new();
+                let mut draw = |now: &std::collections::HashSet<String>| -> String {
+                    let taken = taken.get_or_insert_with(|| {
+                        let mut t = now.clone();
+                        t.extend(rows.iter().flatten().map(|r| r.code.clone()));
+                        t
+                    });
+                    fresh_code(taken, &mut codes)
+                };
+                let mut imported = 0u64;
+                let mut duplicates = Vec::new();
+                let mut beyond = 0i64;
+                // Which of the new rows (`made`) `row` is.
+                let mut k = 0;
+                for (i, (((line, fields), row), at)) in valid.iter().zip(&rows).zip(&at).enumerate() {
+                    let this = k;
+                    k += row.is_some() as usize;
+                    if i % store::roster::LISTEN_EVERY == 0 && ear.door_waiting() {
+                        return Ok(None);
+                    }
+                    // Keys staged for this row, if the reservation still holds.
+                    let staged_at = at.filter(|_| holds);
+                    if seen.matches(fields) {
+                        duplicates.push(DuplicateRow { line: *line, name: fields.name.clone() });
+                        if let Some(rowid) = staged_at {
+                            store::search::unindex_rowid(w, rowid)?;
+                        }
+                        continue;
+                    }
+                    seen.add(fields);
+                    imported += 1;
+                    match row {
+                        Some(r) if !state.codes.contains(&r.code) => {
+                            let p = made_up_to(&mut made, &ready, this)?;
+                            store::trainees::insert_prepared(w, p, staged_at)?;
+                            if staged_at.is_none() {
+                                store::search::add(w, event_id, &r.id, fields, Some(&r.code))?;
+                            }
+                        }
+                        // A code given out meanwhile, or a row that was a duplicate
+                        // when planned and no longer is: made here, at its own slot
+                        // or one past the reservation (never a rowid SQLite would
+                        // pick while reserved rows go in).
+                        _ => {
+                            let rowid = match (staged_at, &reservation) {
+                                (Some(slot), _) => {
+                                    store::search::unindex_rowid(w, slot)?;
+                                    Some(slot)
+                                }
+                                (None, Some(r)) if holds => {
+                                    beyond += 1;
+                                    Some(r.end() + beyond)
+                                }
+                                _ => None,
+                            };
+                            let code = draw(&state.codes);
+                            let p = store::trainees::prepare(event_id, fields, &code, &w.now())?;
+                            store::trainees::insert_prepared(w, &p, rowid)?;
+                            store::search::add(w, event_id, p.id(), fields, Some(&code))?;
                         }
                     }
-                    // A code given out meanwhile, or a row that was a duplicate
-                    // when planned and no longer is: made here, at its own slot
-                    // or one past the reservation (never a rowid SQLite would
-                    // pick while reserved rows go in).
-                    _ => {
-                        let rowid = match (staged_at, &reservation) {
-                            (Some(slot), _) => {
-                                store::search::unindex_rowid(w, slot)?;
-                                Some(slot)
-                            }
-                            (None, Some(r)) if holds => {
-                                beyond += 1;
-                                Some(r.end() + beyond)
-                            }
-                            _ => None,
-                        };
-                        let code = draw(&state.codes);
-                        let p = store::trainees::prepare(event_id, fields, &code, &w.now())?;
-                        store::trainees::insert_prepared(w, &p, rowid)?;
-                        store::search::add(w, event_id, p.id(), fields, Some(&code))?;
+                }
+                if let Some(d) = &deferred {
+                    if !store::roster::rebuild_indexes(w, d, ear)? {
+                        return Ok(None);
                     }
                 }
-            }
-            w.audit(store::AuditRecord {
-                event_id: Some(event_id.to_string()),
-                action: "import",
-                entity: Some("trainee"),
-                after: Some(serde_json::json!({
-                    "file": file_name, "imported": imported,
-                    "rejected": rejected, "duplicates": duplicates.len(),
-                })),
-                ..Default::default()
-            })?;
-            if let Some(r) = &reservation {
-                store::roster::finish(w, r)?;
-            }
-            Ok(Some((imported, duplicates)))
-        };
-        let ((imported, duplicates), _yielded) = match store.write_yielding(PATIENCE, publish) {
+                w.audit(store::AuditRecord {
+                    event_id: Some(event_id.to_string()),
+                    action: "import",
+                    entity: Some("trainee"),
+                    after: Some(serde_json::json!({
+                        "file": file_name, "imported": imported,
+                        "rejected": rejected, "duplicates": duplicates.len(),
+                    })),
+                    ..Default::default()
+                })?;
+                if let Some(r) = &reservation {
+                    store::roster::finish(w, r)?;
+                }
+                Ok(Some((imported, duplicates)))
+            };
+            store.write_yielding(PATIENCE, publish)
+        });
+        let ((imported, duplicates), _yielded) = match outcome {
             Ok(out) => out,
             Err(e) => {
                 if let Some(r) = &reservation {
@@ -421,13 +456,61 @@ impl Staged {
     }
 }
 
+/// The `k`th new row made ready, waiting for it (and those before it) to
+/// come from the thread that makes them.
+fn made_up_to<'m>(made: &'m mut Vec<store::Prepared>, ready: &std::sync::mpsc::Receiver<Result<store::Prepared>>, k: usize) -> Result<&'m store::Prepared> {
+    while made.len() <= k {
+        match ready.recv() {
+            Ok(p) => made.push(p?),
+            // Only if that thread died (its panic is raised when it is joined).
+            Err(_) => return Err(Error::invalid("the import's rows stopped coming")),
+        }
+    }
+    Ok(&made[k])
+}
+
 /// A code not in `taken`, which it joins.
-fn fresh_code(taken: &mut std::collections::HashSet<String>) -> String {
+fn fresh_code(taken: &mut std::collections::HashSet<String>, draw: &mut crate::code::Draw) -> String {
     loop {
-        let code = crate::code::generate();
-        if taken.insert(code.clone()) {
+        let code = draw.next_code();
+        if !taken.contains(&code) {
+            taken.insert(code.clone());
             return code;
         }
+    }
+}
+
+/// Fresh UUIDv7 ids for an import's new rows, increasing in the order they
+/// are drawn (file order is roster order: `store::trainees::list` sorts by
+/// id), from one clock reading and one draw of randomness: the 74 bits
+/// after the time are a random start plus the row's number. As unique as
+/// `Uuid::now_v7` (whose counter works the same way within a millisecond),
+/// without its clock reading, lock and two system calls per id.
+struct OrderedIds {
+    ms: u64,
+    next: u128,
+}
+
+impl OrderedIds {
+    /// Ids of the Unix millisecond `ms`.
+    fn new(ms: u64) -> OrderedIds {
+        let mut seed = [0u8; 16];
+        if getrandom::fill(&mut seed).is_err() {
+            // No randomness: the time of day to the nanosecond, as a start.
+            let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+            seed = nanos.to_le_bytes();
+        }
+        // 72 random bits: 2^72 more ids fit before the 74 bits run out.
+        OrderedIds { ms, next: u128::from_le_bytes(seed) & ((1u128 << 72) - 1) }
+    }
+
+    fn next_id(&mut self) -> String {
+        let c = self.next;
+        self.next += 1;
+        let rand_a = (c >> 62) & 0xFFF;
+        let rand_b = c & ((1u128 << 62) - 1);
+        let v = (u128::from(self.ms) & 0xFFFF_FFFF_FFFF) << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b;
+        uuid::Uuid::from_u128(v).to_string()
     }
 }
 
@@ -436,4 +519,30 @@ fn fresh_code(taken: &mut std::collections::HashSet<String>) -> String {
 pub fn rejects_csv(path: &Path) -> Result<Vec<u8>> {
     let file: RosterFile = import::read_roster(path, &mut |_, _| {})?;
     Ok(import::rejects::rejects_csv_bytes(&file))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OrderedIds;
+
+    /// An import's ids are UUIDv7 of the given millisecond, in the order
+    /// drawn, each once (the roster's order is the file's).
+    #[test]
+    fn ordered_ids_are_v7_and_increase() {
+        let ms = 1_796_285_196_847;
+        let mut ids = OrderedIds::new(ms);
+        let drawn: Vec<String> = (0..10_000).map(|_| ids.next_id()).collect();
+        for id in &drawn {
+            let u = uuid::Uuid::parse_str(id).unwrap();
+            assert_eq!(u.get_version_num(), 7, "{id}");
+            assert_eq!(u.get_variant(), uuid::Variant::RFC4122, "{id}");
+            let (secs, nanos) = u.get_timestamp().unwrap().to_unix();
+            assert_eq!(secs * 1000 + u64::from(nanos) / 1_000_000, ms, "{id}");
+            assert!(muster_protocol::rules::is_uuid(id));
+        }
+        assert!(drawn.windows(2).all(|w| w[0] < w[1]), "increasing");
+        // Another import in the same millisecond draws other ids.
+        let other: Vec<String> = (0..10).map(|_| OrderedIds::new(ms).next_id()).collect();
+        assert!(other.iter().all(|id| !drawn.contains(id)));
+    }
 }

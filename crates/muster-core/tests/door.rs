@@ -229,3 +229,67 @@ fn an_import_gives_way_to_a_waiting_write_and_starts_again() {
     assert!(pos("door") < pos("import 2"));
     assert_gap_free(&v.door);
 }
+
+/// The trainees' indexes as `sqlite_master` holds them.
+fn trainee_indexes(db: &Path) -> Vec<(String, String)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'trainees' AND sql IS NOT NULL ORDER BY name").unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(|r| r.unwrap()).collect()
+}
+
+/// A big import into an empty event builds the trainees' indexes after its
+/// rows (`store::roster::defer_indexes`): a failure on one of its last rows
+/// leaves nothing (no trainee, no change, no staged key) and every index as
+/// it was; the same file then imports whole, its duplicates found across
+/// the staged batches, and the indexes answer as before.
+#[test]
+fn a_big_import_that_fails_late_leaves_nothing_and_its_indexes_as_they_were() {
+    let v = venue();
+    let changes = |m: &Muster| m.store().changes_since(m.store().device_id(), 0, usize::MAX).unwrap().len();
+    let before = changes(&v.door);
+    let indexes = trainee_indexes(&v.db);
+    assert_eq!(indexes.len(), 4, "{indexes:?}");
+    // 10,200 rows: two staged batches; the last rows repeat the first ones.
+    let mut rows: Vec<(String, String)> = (0..10_200).map(|i| (format!("学员{i}"), format!("137{i:08}"))).collect();
+    for i in 0..5 {
+        rows.push((format!("学员{i}"), format!("137{i:08}")));
+    }
+    rows.push(("王素梅".into(), "13812345678".into()));
+    let pairs: Vec<(&str, &str)> = rows.iter().map(|(n, p)| (n.as_str(), p.as_str())).collect();
+    let file = csv(v.dir.path(), "big.csv", &pairs);
+    // The store refuses the very last row, after ten thousand went in.
+    let conn = rusqlite::Connection::open(&v.db).unwrap();
+    conn.execute_batch("CREATE TRIGGER refuse_late BEFORE INSERT ON trainees WHEN NEW.name = '王素梅' BEGIN SELECT RAISE(ABORT, 'refused late'); END;").unwrap();
+    let (mut s, first) = staged(&v, &file);
+    let err = first.publish(&mut s, &mut |_, _| {}).unwrap_err();
+    assert!(err.to_string().contains("refused late"), "{err}");
+    assert!(v.door.roster(&v.event).unwrap().is_empty());
+    assert_eq!(changes(&v.door), before, "nothing to sync");
+    assert_eq!(store::roster::staged_key_count(v.door.store()).unwrap(), 0);
+    assert!(names(&v.door, &v.event, "学员1").is_empty());
+    assert_eq!(trainee_indexes(&v.db), indexes);
+    assert_eq!(v.door.store().check().unwrap(), Vec::<String>::new());
+    // The same file again, the store taking every row.
+    conn.execute_batch("DROP TRIGGER refuse_late").unwrap();
+    let (s, second) = staged(&v, &file);
+    let r = publish(s, second);
+    assert_eq!((r.imported, r.duplicates), (10_201, 5), "{r:?}");
+    assert_eq!(r.duplicate_rows.iter().map(|d| d.line).collect::<Vec<_>>(), (10_202..10_207).collect::<Vec<u64>>());
+    assert_eq!(trainee_indexes(&v.db), indexes);
+    assert_eq!(v.door.store().check().unwrap(), Vec::<String>::new());
+    assert_eq!(changes(&v.door), before + 10_201 + 1, "a change per trainee and the import's audit line");
+    assert_eq!(names(&v.door, &v.event, "wangsumei"), vec!["王素梅"]);
+    assert_eq!(names(&v.door, &v.event, "学员10199"), vec!["学员10199"]);
+    assert_eq!(store::roster::staged_key_count(v.door.store()).unwrap(), 0);
+    // The roster keeps the file's order, and the indexes find by mobile
+    // and code (a second import of the file: all duplicates).
+    let roster = v.door.roster(&v.event).unwrap();
+    assert_eq!(roster.first().map(|t| t.fields.name.as_str()), Some("学员0"));
+    assert_eq!(roster.last().map(|t| t.fields.name.as_str()), Some("王素梅"));
+    let code = roster[7].code.clone().unwrap();
+    assert_eq!(names(&v.door, &v.event, &code), vec!["学员7"]);
+    let (s, third) = staged(&v, &file);
+    let again = publish(s, third);
+    assert_eq!((again.imported, again.duplicates), (0, 10_206));
+    assert_gap_free(&v.door);
+}

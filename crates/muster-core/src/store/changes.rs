@@ -235,14 +235,14 @@ pub struct Prepared {
 impl Prepared {
     /// `fields` must name every column of the entity (in any order).
     /// Refused, like any write, when the sync rules would refuse the change.
-    pub fn new(entity: Entity, id: String, fields: &[(&'static str, Value)]) -> Result<Prepared> {
-        entity.check_fields(fields, true)?;
-        let cols = entity.columns();
-        let values = cols
-            .iter()
-            .map(|col| to_sql(fields.iter().find(|(name, _)| name == col).map(|(_, v)| v).unwrap_or(&Value::Null)))
-            .collect();
-        let json = own_json(entity, &id, ChangeOp::Insert, fields)?;
+    pub fn new(entity: Entity, id: String, fields: Vec<(&'static str, Value)>) -> Result<Prepared> {
+        entity.check_fields(&fields, true)?;
+        // The values move into the change (no copy), are judged and written
+        // out as its JSON, then move on into the columns: an import makes a
+        // hundred thousand of these.
+        let mut change = insert_change(entity, &id, fields);
+        let json = judged_json(entity, &change)?;
+        let values = entity.columns().iter().map(|col| into_sql(change.fields.remove(*col).unwrap_or(Value::Null))).collect();
         Ok(Prepared { entity, id, values, json })
     }
 
@@ -715,8 +715,27 @@ fn own_json(entity: Entity, id: &str, op: ChangeOp, fields: &[(&'static str, Val
         op,
         fields: fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
     };
+    judged_json(entity, &change)
+}
+
+/// An insert of `fields` as a change to judge ([`judged_json`]), the values
+/// moved in.
+fn insert_change(entity: Entity, id: &str, fields: Vec<(&'static str, Value)>) -> Change {
+    Change {
+        device_id: String::new(),
+        seq: 1,
+        hlc: Hlc::default(),
+        entity: entity.name().to_string(),
+        entity_id: id.to_string(),
+        op: ChangeOp::Insert,
+        fields: fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+    }
+}
+
+/// The JSON of a change's fields, once the sync rules take it ([`own_json`]).
+fn judged_json(entity: Entity, change: &Change) -> Result<String> {
     let json = serde_json::to_string(&change.fields).unwrap_or_else(|_| "{}".into());
-    match rules::check_fields(&change, json.len()) {
+    match rules::check_fields(change, json.len()) {
         Ok(()) => Ok(json),
         Err(e) => Err(crate::Error::invalid_at(
             format!("{}: {} cannot be stored: {}", e.field, entity.name(), e.message),
@@ -734,6 +753,14 @@ fn from_sql(v: SqlValue) -> Value {
         SqlValue::Real(f) => Value::from(f),
         SqlValue::Text(s) => Value::String(s),
         SqlValue::Blob(b) => Value::String(format!("<{} bytes>", b.len())),
+    }
+}
+
+/// [`to_sql`] of a value the caller gives up (its text moves, not copied).
+fn into_sql(v: Value) -> SqlValue {
+    match v {
+        Value::String(s) => SqlValue::Text(s),
+        other => to_sql(&other),
     }
 }
 

@@ -58,22 +58,54 @@ pub fn get_in(w: &Writer<'_>, id: &str) -> Result<Option<Trainee>> {
 /// event: the ID number, and name + mobile.
 #[derive(Default)]
 pub struct DuplicateKeys {
-    pub id_numbers: HashSet<String>,
-    pub name_phones: HashSet<(String, String)>,
+    id_numbers: HashSet<String>,
+    /// Name and mobile as one text ([`name_phone`]): a row is looked up
+    /// without copying either (an import looks up every row twice).
+    name_phones: HashSet<String>,
+    scratch: String,
+}
+
+/// `"<mobile's length>:<mobile><name>"`: one text per pair, and never the
+/// same text for two different pairs.
+fn name_phone(out: &mut String, name: &str, phone: &str) {
+    use std::fmt::Write;
+    out.clear();
+    let _ = write!(out, "{}:", phone.len());
+    out.push_str(phone);
+    out.push_str(name);
 }
 
 impl DuplicateKeys {
-    pub fn matches(&self, t: &TraineeFields) -> bool {
-        t.id_number.as_ref().is_some_and(|id| self.id_numbers.contains(id))
-            || t.phone.as_ref().is_some_and(|p| self.name_phones.contains(&(t.name.clone(), p.clone())))
+    pub fn matches(&mut self, t: &TraineeFields) -> bool {
+        if t.id_number.as_ref().is_some_and(|id| self.id_numbers.contains(id)) {
+            return true;
+        }
+        match &t.phone {
+            Some(p) => {
+                name_phone(&mut self.scratch, &t.name, p);
+                self.name_phones.contains(self.scratch.as_str())
+            }
+            None => false,
+        }
     }
 
     pub fn add(&mut self, t: &TraineeFields) {
         if let Some(id) = &t.id_number {
-            self.id_numbers.insert(id.clone());
+            self.insert_id_number(id.clone());
         }
         if let Some(p) = &t.phone {
-            self.name_phones.insert((t.name.clone(), p.clone()));
+            self.insert_name_phone(&t.name, p);
+        }
+    }
+
+    fn insert_id_number(&mut self, id: String) {
+        self.id_numbers.insert(id);
+    }
+
+    fn insert_name_phone(&mut self, name: &str, phone: &str) {
+        name_phone(&mut self.scratch, name, phone);
+        if !self.name_phones.contains(self.scratch.as_str()) {
+            self.name_phones.insert(self.scratch.clone());
         }
     }
 }
@@ -103,12 +135,11 @@ fn roster_state_of(conn: &rusqlite::Connection, event_id: &str) -> Result<Roster
     let mut stmt = conn.prepare_cached("SELECT name, phone, id_number, code FROM trainees WHERE event_id = ?1")?;
     let mut rows = stmt.query([event_id])?;
     while let Some(r) = rows.next()? {
-        let name: String = r.get(0)?;
         if let Some(id) = r.get::<_, Option<String>>(2)? {
-            state.keys.id_numbers.insert(id);
+            state.keys.insert_id_number(id);
         }
         if let Some(p) = r.get::<_, Option<String>>(1)? {
-            state.keys.name_phones.insert((name, p));
+            state.keys.insert_name_phone(&r.get::<_, String>(0)?, &p);
         }
         if let Some(code) = r.get::<_, Option<String>>(3)? {
             state.codes.insert(code);
@@ -200,7 +231,7 @@ pub fn prepare(event_id: &str, t: &TraineeFields, code: &str, now: &str) -> Resu
 /// [`prepare`] with an id the caller drew (a fresh UUIDv7): an import draws
 /// its ids in file order, then makes the rows ready on several threads.
 pub fn prepare_as(id: String, event_id: &str, t: &TraineeFields, code: &str, now: &str) -> Result<Prepared> {
-    Prepared::new(Entity::Trainee, id, &row_fields(event_id, t, code, false, now))
+    Prepared::new(Entity::Trainee, id, row_fields(event_id, t, code, false, now))
 }
 
 /// Writes a prepared trainee at `rowid` (where its search keys were
