@@ -556,7 +556,8 @@ impl KeyingSession {
                             let max = MAX_REPETITIONS;
                             self.note(Said::new(format!("{g} holds at most {max} repetitions"), "keying.repeat_full", &[("group", &g), ("max", &max)]));
                         }
-                        Some(_) => {}
+                        // A count lowered after its rows were keyed: the rows past it go.
+                        Some(_) => self.drop_repetitions(&g, rep + 1),
                     }
                     inside = None;
                     i = last + 1;
@@ -582,7 +583,10 @@ impl KeyingSession {
                         self.note(said);
                     }
                     match count {
-                        Some(0) => i = last + 1,
+                        Some(0) => {
+                            self.drop_repetitions(&g.name, 1);
+                            i = last + 1;
+                        }
                         Some(_) => {
                             i = first;
                             inside = Some((g.name.clone(), 1));
@@ -599,6 +603,15 @@ impl KeyingSession {
             }
             i += 1;
         }
+    }
+
+    /// Forgets the answers (and verify choices) of repetitions `from` and
+    /// later of repeat `group`.
+    fn drop_repetitions(&mut self, group: &str, from: u32) {
+        let names: Vec<String> = self.form.repeat_questions(group).map(|q| q.name.clone()).collect();
+        let later = |k: &str| super::parse_slot(k).is_some_and(|(n, r)| r >= from && names.iter().any(|x| x == n));
+        self.answers.retain(|k, _| !later(k));
+        self.verified.retain(|v| !later(&v.question));
     }
 
     /// A notice for the screen (not a refusal).
@@ -671,9 +684,7 @@ impl KeyingSession {
                 }
             }
             Key::Char('0' | 'n' | 'N' | '-') => {
-                let names: Vec<String> = self.form.repeat_questions(&g).map(|q| q.name.clone()).collect();
-                self.answers.retain(|k, _| !super::parse_slot(k).is_some_and(|(n, r)| r >= p.rep && names.iter().any(|x| x == n)));
-                self.verified.retain(|v| !super::parse_slot(&v.question).is_some_and(|(n, r)| r >= p.rep && names.iter().any(|x| x == n)));
+                self.drop_repetitions(&g, p.rep);
                 self.history.push(p);
                 let (_, last) = self.block(&g);
                 match self.scan(last + 1, None) {
