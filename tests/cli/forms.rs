@@ -75,7 +75,18 @@ fn responses_batches_double_entry_and_the_portrait() {
     let db = dir.path().join("m.db");
     let event = new_event(&db);
     let f = muster(&db, &["form", "import", "--event", &event, sample("tutorial.xls").to_str().unwrap()]).json();
-    assert_eq!(f["questions"], 0, "tutorial.xls is all inside a repeat");
+    assert_eq!(f["questions"], 10, "tutorial.xls is all inside one repeat: keyed once per repetition");
+    // Its responses CSV has a column per repetition, name[1], name[2], …: an
+    // index past 50, or the bare name, is refused (exit 3) at its column.
+    let tutorial = f["id"].as_str().unwrap().to_string();
+    let csv = dir.path().join("tutorial.csv");
+    for header in ["name[51]", "name", "name[x]"] {
+        std::fs::write(&csv, format!("paper_id,{header}\nP1,Li\n")).unwrap();
+        let r = muster(&db, &["responses", "import", "--form", &tutorial, csv.to_str().unwrap()]);
+        assert_eq!(r.code, 3, "{header}: {}", r.stdout);
+        let e = &r.json()["error"];
+        assert_eq!((e["code"].as_str(), e["line"].as_u64(), e["field"].as_str()), (Some("invalid_input"), Some(1), Some(header)), "{e}");
+    }
     let f = muster(&db, &["form", "import", "--event", &event, sample("yes_or_no_question.xlsx").to_str().unwrap()]).json();
     let form = f["id"].as_str().unwrap().to_string();
 

@@ -38,3 +38,22 @@ describe("portrait charts", () => {
     expect(barWidth(0, 0)).toBe(0);
   });
 });
+
+import { reviewRows } from "./views/keying";
+import type { Form } from "./bindings/Form";
+describe("the review lists a repeat's repetitions", () => {
+  const q = (name: string, groups: string[] = []) => ({ name, kind: "text", type: "text", row: 1, labels: { "": name }, required: false, or_other: false, groups }) as unknown as Form["questions"][number];
+  const form = {
+    form_id: "hh", title: "hh", languages: [""], skipped: [], warnings: [], warnings_worded: [],
+    groups: [{ name: "child", labels: { "": "Child" }, repeat: true, row: 3 }, { name: "g", labels: {}, repeat: false, row: 9 }],
+    questions: [q("head"), q("child_name", ["child"]), q("child_age", ["child", "g"]), q("comments")],
+  } as unknown as Form;
+  it("heads each repetition and keys its answers name[i], in form order", () => {
+    const rows = reviewRows(form, { head: "Wang", "child_age[2]": "3", "child_name[1]": "Li", "child_age[1]": "8", comments: "ok", "child_name[12]": "x", "other[1]": "no" });
+    const shown = rows.map((r) => ("group" in r ? `# ${r.group.name} ${r.rep}` : r.key));
+    expect(shown).toEqual(["head", "# child 1", "child_name[1]", "child_age[1]", "# child 2", "child_age[2]", "# child 12", "child_name[12]", "comments"]);
+  });
+  it("shows no heading for a repeat with no answer", () => {
+    expect(reviewRows(form, { head: "Wang" }).map((r) => ("key" in r ? r.key : "#"))).toEqual(["head"]);
+  });
+});

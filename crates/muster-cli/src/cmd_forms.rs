@@ -50,7 +50,7 @@ pub enum FormCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum ResponsesCmd {
-    /// Import responses from a CSV (first column paper_id, one column per question) → {"imported", "rejected", "duplicates", "errors": [{"line", "field", "message"}]}.
+    /// Import responses from a CSV (first column paper_id, one column per question; a question of a repeat has one column per repetition, `name[1]`, `name[2]`, … up to `name[50]`, a blank repetition not stored) → {"imported", "rejected", "duplicates", "errors": [{"line", "field", "message"}]}.
     Import {
         #[arg(long)]
         form: String,

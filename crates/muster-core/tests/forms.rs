@@ -27,13 +27,13 @@ const SAMPLES: &[(&str, &str, usize, &[&str], &str)] = &[
     ("specify_other.xlsx", "specify_other", 2, &[], ""),
     ("survey_no_name.xlsx", "survey_no_name", 1, &[], "only sheet"),
     ("text_and_integer.xlsx", "text_and_integer", 2, &[], ""),
-    ("tutorial.xls", "tutorial", 0, &["name", "age_in_years", "pregnant"], "tutorial notes"),
+    ("tutorial.xls", "tutorial", 10, &[], "tutorial notes"),
     ("widgets.xls", "widgets", 25, &["my_trigger", "my_geopoint", "my_barcode", "my_image", "my_audio", "my_video", "locationMap"], ""),
     (
         "xlsform_spec_test.xlsx",
         "Spec test",
-        14,
-        &["geopoint_test", "barcode_test", "image_test", "audio_test", "video_test", "calculate_test", "start", "end", "today", "deviceid", "phonenumber", "select_multiple_test"],
+        21,
+        &["geopoint_test", "barcode_test", "image_test", "audio_test", "video_test", "calculate_test", "start", "end", "today", "deviceid", "phonenumber"],
         "",
     ),
     ("yes_or_no_question.xlsx", "yes_or_no_question", 1, &[], ""),
@@ -833,4 +833,313 @@ fn a_saved_paper_is_corrected_with_history_and_the_double_entry_rules_kept() {
     let d = m.responses_diff(&f.id).unwrap();
     let fields: Vec<&str> = d.differences.iter().map(|x| x.field.as_str()).collect();
     assert_eq!(fields, ["valuable"], "{fields:?}");
+}
+
+// ---------------------------------------------------------------- repeats
+
+/// A household paper: a table of children (as many rows as the paper
+/// has; the keyer ends it) and of visits (as many as `n_visits` says).
+fn household_form(dir: &Path, visits_count: &str) -> PathBuf {
+    let survey: &[&[&str]] = &[
+        &["type", "name", "label", "required", "relevant", "constraint", "constraint_message", "repeat_count"],
+        &["text", "head", "Head of household", "yes", "", "", "", ""],
+        &["integer", "n_visits", "Visits", "", "", "", "", ""],
+        &["begin repeat", "child", "Child", "", "", "", "", ""],
+        &["text", "child_name", "Name", "", "", "", "", ""],
+        &["integer", "child_age", "Age", "", "", ". >= 0 and . <= 17", "0 to 17", ""],
+        &["select_one yn", "in_school", "In school", "yes", "${child_age} >= 6", "", "", ""],
+        &["end repeat", "", "", "", "", "", "", ""],
+        &["begin repeat", "visit", "Visit", "", "", "", "", visits_count],
+        &["date", "visit_date", "Date of visit", "yes", "", "${last_seen} = '' or . >= ${last_seen}", "not before the last visit", ""],
+        &["end repeat", "", "", "", "", "", "", ""],
+        &["date", "last_seen", "Last seen", "", "", "", "", ""],
+        &["text", "comments", "Comments", "", "", "", "", ""],
+    ];
+    let choices: &[&[&str]] = &[&["list_name", "name", "label"], &["yn", "yes", "Yes"], &["yn", "no", "No"]];
+    let path = dir.join("household.xlsx");
+    write_xlsx(&path, &[("survey", survey), ("choices", choices)]);
+    path
+}
+
+fn answers(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+#[test]
+fn a_repeat_is_keyed_as_a_table_a_row_per_repetition_until_the_keyer_ends_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let form = xlsform::read(&household_form(dir.path(), "${n_visits}")).unwrap();
+    for name in ["child_name", "child_age", "in_school", "visit_date"] {
+        assert_eq!(form.question(name).unwrap().skipped, None, "{name} is keyed");
+    }
+    assert_eq!(form.group("visit").unwrap().repeat_count.as_deref(), Some("${n_visits}"));
+    let mut s = KeyingSession::new(form, SessionSetup { keyer: "k".into(), today: "2026-03-15".into(), ..SessionSetup::default() });
+    s.type_str("H1");
+    assert_eq!(s.press(Key::Enter), Step::Advanced);
+    s.type_str("Wang");
+    s.press(Key::Enter);
+    s.type_str("2");
+    assert_eq!(s.press(Key::Enter), Step::Advanced);
+    // The child table: asked before each row (no repeat_count).
+    assert_eq!(s.stage(), Stage::Another);
+    let screen = s.screen();
+    let r = screen.repeat.clone().unwrap();
+    assert_eq!((r.group.as_str(), r.label.as_str(), r.index, r.count), ("child", "Child", 1, None));
+    assert_eq!(s.press(Key::Char('x')), Step::Invalid { message: "x: Enter keys repetition 1 of Child, 0 ends it".into() });
+    let before = s.keystrokes();
+    assert_eq!(s.press(Key::Enter), Step::Advanced);
+    assert_eq!((s.question().unwrap().name.as_str(), s.screen().repeat.unwrap().index), ("child_name", 1));
+    s.type_str("Li");
+    s.press(Key::Enter);
+    // 8 is complete (0..=17); in_school is asked: 8 >= 6 in the same repetition.
+    assert_eq!(s.type_str("8"), Step::Advanced);
+    assert_eq!(s.question().unwrap().name, "in_school");
+    assert_eq!(s.type_str("1"), Step::Advanced);
+    assert_eq!(s.keystrokes() - before, 1 + 3 + 1 + 1, "a repetition costs its answers and the one key that asked for it");
+    assert_eq!((s.stage(), s.screen().repeat.unwrap().index), (Stage::Another, 2));
+    assert_eq!(s.press(Key::Char('1')), Step::Advanced, "1 also adds a repetition");
+    s.type_str("Mei");
+    s.press(Key::Enter);
+    // 3: in_school is not relevant in repetition 2 (it was in 1).
+    assert_eq!(s.type_str("3"), Step::Advanced);
+    assert_eq!((s.stage(), s.screen().repeat.unwrap().index), (Stage::Another, 3));
+    // Backspace goes back into the last repetition, prefilled.
+    assert_eq!(s.press(Key::Backspace), Step::Back);
+    assert_eq!((s.question().unwrap().name.as_str(), s.screen().input.as_str(), s.screen().repeat.unwrap().index), ("child_age", "3", 2));
+    assert_eq!(s.type_str("4"), Step::Advanced);
+    // A third row keyed blank is not stored.
+    assert_eq!(s.press(Key::Enter), Step::Advanced);
+    assert_eq!(s.press(Key::Enter), Step::Advanced);
+    assert_eq!(s.press(Key::Enter), Step::Advanced);
+    assert_eq!((s.stage(), s.screen().repeat.unwrap().index), (Stage::Another, 4));
+    assert_eq!(s.press(Key::Char('0')), Step::Advanced, "0 ends the table");
+    // The visits: n_visits = 2 fixes the count and asks nothing; the
+    // constraint's ${last_seen} is outside the repeat.
+    let r = s.screen().repeat.unwrap();
+    assert_eq!((s.question().unwrap().name.as_str(), r.index, r.count), ("visit_date", 1, Some(2)));
+    assert_eq!(s.type_str("20260301"), Step::Advanced);
+    assert_eq!(s.screen().repeat.unwrap().index, 2);
+    assert_eq!(s.type_str("20260302"), Step::Advanced);
+    assert_eq!(s.question().unwrap().name, "last_seen");
+    assert_eq!(s.screen().repeat, None);
+    s.press(Key::Enter);
+    assert_eq!(s.press(Key::Enter), Step::Complete);
+    let done = s.finish().unwrap();
+    let want = answers(&[
+        ("head", "Wang"),
+        ("n_visits", "2"),
+        ("child_name[1]", "Li"),
+        ("child_age[1]", "8"),
+        ("in_school[1]", "yes"),
+        ("child_name[2]", "Mei"),
+        ("child_age[2]", "4"),
+        ("visit_date[1]", "2026-03-01"),
+        ("visit_date[2]", "2026-03-02"),
+    ]);
+    assert_eq!(done.answers, want);
+    assert_eq!(done.questions_asked, 2 + 3 + 2 + 2 + 2 + 2, "prompts are not questions (the blank row: in_school not relevant)");
+    // Back from the review to n_visits, lowered to 1: the second visit goes.
+    for _ in 0..20 {
+        if s.question().is_some_and(|q| q.name == "n_visits") {
+            break;
+        }
+        assert_eq!(s.press(Key::Back), Step::Back);
+    }
+    assert_eq!(s.question().unwrap().name, "n_visits");
+    assert_eq!(s.type_str("1"), Step::Typing);
+    assert_eq!(s.press(Key::Enter), Step::Advanced);
+    assert_eq!(s.stage(), Stage::Another, "the child table is asked again, rows prefilled");
+    for _ in 0..2 {
+        s.press(Key::Enter);
+        assert_eq!(s.screen().input, ["Li", "Mei"][s.screen().repeat.unwrap().index as usize - 1]);
+        s.press(Key::Enter);
+        s.press(Key::Enter);
+        if s.question().is_some_and(|q| q.name == "in_school") {
+            s.press(Key::Enter);
+        }
+    }
+    assert_eq!(s.press(Key::Char('0')), Step::Advanced);
+    assert_eq!(s.press(Key::Enter), Step::Advanced, "visit 1 kept");
+    assert_eq!(s.question().unwrap().name, "last_seen");
+    s.press(Key::Enter);
+    assert_eq!(s.press(Key::Enter), Step::Complete);
+    let done = s.finish().unwrap();
+    assert_eq!((done.answers.get("visit_date[1]").map(String::as_str), done.answers.get("visit_date[2]")), (Some("2026-03-01"), None));
+    assert_eq!(done.answers.get("in_school[1]").map(String::as_str), Some("yes"));
+}
+
+/// (repeat_count cell, n_visits keyed, repetitions keyed, the message key).
+const COUNTS: &[(&str, &str, u32, &str)] = &[
+    ("2", "", 2, ""),
+    ("${n_visits}", "3", 3, ""),
+    ("${n_visits}", "0", 0, ""),
+    ("${n_visits}", "", 0, ""),
+    ("${n_visits}", "-2", 0, "keying.count_negative"),
+    ("${n_visits}", "999999", 50, "keying.count_capped"),
+    ("-1", "", 0, "keying.count_negative"),
+    ("1e9", "", u32::MAX, "keying.count_not_number"),
+    ("many", "", u32::MAX, "keying.count_not_number"),
+    ("${n_visits} + ", "", u32::MAX, "keying.count_not_number"),
+];
+
+#[test]
+fn a_repeat_count_fixes_the_repetitions_and_a_hostile_one_is_capped_or_left_to_the_keyer() {
+    let dir = tempfile::tempdir().unwrap();
+    for (count, n, want, key) in COUNTS {
+        let form = xlsform::read(&household_form(dir.path(), count)).unwrap();
+        let mut s = KeyingSession::new(form, SessionSetup { keyer: "k".into(), today: "2026-03-15".into(), ..SessionSetup::default() });
+        s.type_str("H1");
+        s.press(Key::Enter);
+        s.type_str("Wang");
+        s.press(Key::Enter);
+        s.type_str(n);
+        s.press(Key::Enter);
+        assert_eq!(s.press(Key::Char('0')), Step::Advanced, "{count}: no children");
+        let worded = s.screen().worded.map(|w| w.key).unwrap_or_default();
+        assert_eq!(worded, *key, "{count} with n_visits {n:?}: {:?}", s.screen().message);
+        let mut keyed = 0u32;
+        while s.stage() != Stage::Complete && keyed <= 60 {
+            match (s.stage(), s.question().map(|q| q.name.clone())) {
+                (Stage::Another, _) if keyed >= 3 => {
+                    assert_eq!(s.press(Key::Char('0')), Step::Advanced);
+                }
+                (Stage::Another, _) => {
+                    s.press(Key::Enter);
+                }
+                (_, Some(q)) if q == "visit_date" => {
+                    keyed += 1;
+                    assert_eq!(s.screen().repeat.unwrap().index, keyed);
+                    assert_eq!(s.type_str(&format!("2026{:02}{:02}", 1 + keyed / 28, 1 + keyed % 28)), Step::Advanced, "{count}: visit {keyed}: {:?}", s.screen().message);
+                }
+                _ => {
+                    s.press(Key::Enter);
+                }
+            }
+        }
+        assert_eq!(s.stage(), Stage::Complete, "{count}");
+        // No count: the keyer ended it after 3.
+        let want = if *want == u32::MAX { 3 } else { *want };
+        assert_eq!(keyed, want, "{count} with n_visits {n:?}");
+        let done = s.finish().unwrap();
+        assert_eq!(done.answers.keys().filter(|k| k.starts_with("visit_date[")).count() as u32, want);
+    }
+}
+
+#[test]
+fn repeats_through_csv_double_entry_verify_mode_and_the_portrait() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut m = Muster::open(&dir.path().join("m.db")).unwrap();
+    let e = m.create_event(NewEvent { name: "入户".into(), venue: "村".into(), starts_on: "2026-03-10".into(), days: 1 }).unwrap();
+    let f = m.import_form(&e.id, &household_form(dir.path(), "${n_visits}"), true).unwrap();
+    let csv = "paper_id,head,n_visits,child_name[1],child_age[1],in_school[1],child_name[2],child_age[2],in_school[2],visit_date[1],child_name[3],child_age[3]\n\
+               H1,Wang,1,Li,8,yes,Mei,3,,2026-03-01,,\n\
+               H2,Zhao,0,,,,Bo,7,no,,,\n\
+               H3,Sun,1,An,9,,,,,2026-03-01,,\n\
+               H4,Qian,0,Yu,20,no,,,,,,\n\
+               H5,Zhou,0,,,,,,,2026-03-01,,\n";
+    let file = dir.path().join("hh.csv");
+    std::fs::write(&file, csv).unwrap();
+    let r = m.import_responses(&f.id, &file, Entry::First, None, false).unwrap();
+    let errors: Vec<(u64, &str)> = r.errors.iter().map(|e| (e.line, e.field.as_str())).collect();
+    assert_eq!(errors, [(4, "in_school[1]"), (5, "child_age[1]"), (6, "visit_date[1]")], "{:?}", r.errors);
+    assert_eq!((r.imported, r.rejected), (2, 3));
+    let rows = muster_core::store::forms::responses(m.store(), &f.id).unwrap();
+    let h2 = rows.iter().find(|r| r.paper_id == "H2").unwrap();
+    assert_eq!(h2.answers, answers(&[("head", "Zhao"), ("n_visits", "0"), ("child_name[1]", "Bo"), ("child_age[1]", "7"), ("in_school[1]", "no")]), "a blank row is not stored: the rows close up");
+
+    // Refused, with file, line and column: an index past the cap, a
+    // repeat's question without one.
+    for (header, column) in [("paper_id,head,child_name[51]", "child_name[51]"), ("paper_id,head,child_age[0]", "child_age[0]"), ("paper_id,head,child_name", "child_name")] {
+        std::fs::write(&file, format!("{header}\nH9,Wu,x\n")).unwrap();
+        let err = m.import_responses(&f.id, &file, Entry::First, None, false).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidInput, "{header}");
+        let at = err.location();
+        assert_eq!((at.line, at.field.as_deref()), (Some(1), Some(column)), "{header}: {err}");
+        assert!(at.file.is_some_and(|f| f.ends_with("hh.csv")));
+    }
+
+    // The second entry in verify mode: child_age[2] differs (3 → 4); the
+    // keyer says the first entry was right.
+    let sid = m.keying_open(&f.id, Entry::Second, Some("王"), None, None, true).unwrap().session_id;
+    let mut last = None;
+    for k in ["H", "1", "Enter", "W", "a", "n", "g", "Enter", "1", "Enter", "Enter", "L", "i", "Enter", "8", "1", "Enter", "M", "e", "i", "Enter", "4"] {
+        last = Some(m.keying_press(&sid, k).unwrap());
+    }
+    let last = last.unwrap();
+    assert_eq!(last.step, Step::Mismatch, "{:?}", last.screen);
+    assert_eq!(last.screen.mismatch.as_ref().map(|x| x.question.as_str()), Some("child_age[2]"));
+    m.keying_press(&sid, "1").unwrap();
+    for k in ["0", "2", "0", "2", "6", "0", "3", "0", "1", "Enter", "Enter"] {
+        last_step(&mut m, &sid, k);
+    }
+    let saved = m.keying_press(&sid, "Enter").unwrap().saved.expect("saved from the review");
+    assert_eq!(saved.keyed.answers.get("child_age[2]").map(String::as_str), Some("3"));
+    let d = m.responses_diff(&f.id).unwrap();
+    let fields: Vec<(&str, &str)> = d.differences.iter().map(|x| (x.field.as_str(), x.label.as_str())).collect();
+    assert_eq!(fields, [("child_age[2]", "Age [2]")]);
+    assert!(d.differences[0].resolution.is_some(), "resolved in verify mode");
+    assert_eq!(d.fields_compared, 2 + 3 * 2 + 1 + 2, "every repetition of either entry is compared");
+    let stats = m.keyer_stats(&f.id).unwrap();
+    assert_eq!(stats.iter().find(|k| k.keyer == "王").unwrap().errors, 1);
+    // A supervisor's resolution of a repetition's field is checked as keyed.
+    assert_eq!(m.resolve_difference(&f.id, "H1", "child_age[2]", "three", "boss").unwrap_err().code(), ErrorCode::InvalidInput);
+    assert_eq!(m.resolve_difference(&f.id, "H1", "child_age[9]", "3", "boss").unwrap_err().code(), ErrorCode::Conflict);
+    let p = m.portrait(&f.id, None).unwrap();
+    assert_eq!(p.included, 1);
+    let ages = p.questions.iter().find(|q| q.name == "child_age").unwrap().numeric.clone().unwrap();
+    assert_eq!((ages.n, ages.min, ages.max), (2, 3.0, 8.0), "every repetition counts");
+    let out = dir.path().join("hh-report.xlsx");
+    m.portrait_xlsx(&f.id, &out, false).unwrap();
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
+    let data = wb.worksheet_range("Data").unwrap();
+    let header: Vec<String> = data.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert!(header.iter().any(|h| h == "child_age[2]") && !header.iter().any(|h| h == "child_age"), "{header:?}");
+}
+
+fn last_step(m: &mut Muster, sid: &str, k: &str) -> Step {
+    m.keying_press(sid, k).unwrap().step
+}
+
+/// (survey rows between `text head`, the question asked about, and why it
+/// is not keyed; "" when it is).
+const NESTING: &[(&[&[&str]], &str, &str)] = &[
+    (&[&["begin repeat", "hh", "Member"], &["text", "m", "Name"], &["end repeat", "", ""]], "m", ""),
+    (&[&["begin repeat", "hh", "Member"], &["begin group", "g", "Group"], &["text", "m", "Name"], &["end group", "", ""], &["end repeat", "", ""]], "m", ""),
+    (
+        &[&["begin repeat", "hh", "Member"], &["begin repeat", "job", "Job"], &["text", "m", "Job"], &["end repeat", "", ""], &["end repeat", "", ""]],
+        "m",
+        "inside repeat job within repeat hh: a repeat in a repeat is not keyed",
+    ),
+    (&[&["begin loop over yn", "l", "Loop"], &["begin repeat", "r", "R"], &["text", "m", "Name"], &["end repeat", "", ""], &["end loop", "", ""]], "m", "inside loop l over 'yn': loops are not keyed yet"),
+    (&[&["begin loop over yn", "l", "Loop"], &["text", "m", "Name"], &["end loop", "", ""]], "m", "inside loop l"),
+];
+
+#[test]
+fn one_repeat_is_keyed_and_a_nested_repeat_or_a_loop_is_kept_with_why() {
+    // The app's end-to-end fixture (written with openpyxl).
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/e2e/fixtures/form-repeat.xlsx");
+    let form = xlsform::read(&fixture).unwrap();
+    assert_eq!(form.keyed().map(|q| q.name.as_str()).collect::<Vec<_>>(), ["head", "n_visits", "child_name", "child_age", "visit_hours"]);
+    assert_eq!(form.keyed_repeats().iter().map(|g| (g.name.as_str(), g.repeat_count.as_deref())).collect::<Vec<_>>(), [("child", None), ("visit", Some("${n_visits}"))]);
+    let dir = tempfile::tempdir().unwrap();
+    for (rows, name, why) in NESTING {
+        let mut survey: Vec<&[&str]> = vec![&["type", "name", "label"], &["text", "head", "Head"]];
+        survey.extend(rows.iter().copied());
+        let choices: &[&[&str]] = &[&["list_name", "name", "label"], &["yn", "yes", "Yes"], &["yn", "no", "No"]];
+        let path = dir.path().join("nest.xlsx");
+        write_xlsx(&path, &[("survey", &survey), ("choices", choices)]);
+        let form = xlsform::read(&path).unwrap();
+        let q = form.question(name).unwrap();
+        match *why {
+            "" => {
+                assert_eq!(q.skipped, None, "{rows:?}");
+                assert_eq!(form.repeat_of(q).map(|g| g.name.as_str()), Some("hh"));
+            }
+            why => {
+                assert!(q.skipped.as_deref().is_some_and(|s| s.starts_with(why)), "{rows:?}: {:?}", q.skipped);
+                assert_eq!(form.repeat_of(q), None);
+            }
+        }
+    }
 }

@@ -3,4 +3,9 @@
 /**
  * A `begin group` / `begin repeat`.
  */
-export type Group = { name: string, labels: { [key in string]: string }, repeat: boolean, relevant?: string | null, row: number, };
+export type Group = { name: string, labels: { [key in string]: string }, repeat: boolean, relevant?: string | null, row: number, 
+/**
+ * A repeat's `repeat_count`: a number, or an expression over earlier
+ * answers (`${children}`); without one the keyer ends the repeat.
+ */
+repeat_count?: string, };

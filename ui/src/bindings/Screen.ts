@@ -3,6 +3,7 @@ import type { Kind } from "./Kind";
 import type { Mismatch } from "./Mismatch";
 import type { Msg } from "./Msg";
 import type { ScreenChoice } from "./ScreenChoice";
+import type { ScreenRepeat } from "./ScreenRepeat";
 import type { Stage } from "./Stage";
 
 /**
@@ -34,4 +35,9 @@ position: number, total: number, answers: { [key in string]: string }, keystroke
  * Verify mode: whether this session keys against the first entry, and
  * the difference waiting for the keyer's `1` or `2`.
  */
-verify: boolean, mismatch: Mismatch | null, };
+verify: boolean, mismatch: Mismatch | null, 
+/**
+ * The repetition keyed (stage `question`) or offered (stage
+ * `another`), when inside a repeat.
+ */
+repeat: ScreenRepeat | null, };

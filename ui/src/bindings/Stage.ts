@@ -3,4 +3,4 @@
 /**
  * Where the cursor is.
  */
-export type Stage = "batch" | "paper" | "question" | "complete";
+export type Stage = "batch" | "paper" | "question" | "another" | "complete";

@@ -219,15 +219,51 @@ function labelIn(labels: Record<string, string>, fallback: string): string {
   return (mine && labels[mine]) || labels[""] || keys.map((k) => labels[k]).find(Boolean) || fallback;
 }
 
+/** The repeat a keyed question is keyed in, once per repetition (its
+ * answers are stored as `name[1]`, `name[2]`, …). */
+export function repeatOf(form: Form, q: Form["questions"][number]): Form["groups"][number] | undefined {
+  if (q.skipped || q.kind === "note" || q.kind === "other") return undefined;
+  return [...(q.groups ?? [])].reverse().map((n) => form.groups.find((g) => g.name === n)).find((g) => g?.repeat);
+}
+
+/** The review's rows in form order: a question's answer, and a repeat's
+ * repetitions one after another, each headed "<group> <n>". */
+export function reviewRows(form: Form, answers: Record<string, string | undefined>): ({ key: string; question: Form["questions"][number]; rep: number } | { group: Form["groups"][number]; rep: number })[] {
+  const out: ({ key: string; question: Form["questions"][number]; rep: number } | { group: Form["groups"][number]; rep: number })[] = [];
+  const done = new Set<string>();
+  for (const q of form.questions) {
+    const g = repeatOf(form, q);
+    if (!g) {
+      if (answers[q.name] !== undefined) out.push({ key: q.name, question: q, rep: 0 });
+      continue;
+    }
+    if (done.has(g.name)) continue;
+    done.add(g.name);
+    const members = form.questions.filter((x) => repeatOf(form, x)?.name === g.name);
+    const reps = Object.keys(answers).map((k) => /^(.+)\[(\d+)\]$/.exec(k)).filter((m) => m && members.some((x) => x.name === m[1])).map((m) => Number(m![2]));
+    const most = reps.length ? Math.max(...reps) : 0;
+    for (let rep = 1; rep <= most; rep++) {
+      const rows = members.filter((x) => answers[`${x.name}[${rep}]`] !== undefined).map((x) => ({ key: `${x.name}[${rep}]`, question: x, rep }));
+      if (rows.length) out.push({ group: g, rep }, ...rows);
+    }
+  }
+  return out;
+}
+
 /** The complete paper, every answer on one screen before it is saved. */
 function review(form: Form | undefined, s: Screen): HTMLElement {
-  const rows = (form?.questions ?? []).filter((q) => s.answers[q.name] !== undefined).map((q) => {
-    const v = s.answers[q.name] ?? "";
+  const rows = (form ? reviewRows(form, s.answers) : []).map((r) => {
+    if ("group" in r) {
+      return h("li", { class: "keying-review-rep strong", testid: "keying-review-rep", "data-group": r.group.name, "data-rep": String(r.rep) },
+        t("keying.review.repetition", { group: labelIn(r.group.labels, r.group.name), n: r.rep }));
+    }
+    const q = r.question;
+    const v = s.answers[r.key] ?? "";
     const choices = q.choices ?? [];
     const shown = choices.length
       ? v.split(" ").map((x) => { const c = choices.find((c) => c.value === x); return c ? `${c.key} ${labelIn(c.labels, c.value)}` : x; }).join("、")
       : v;
-    return h("li", { class: "keying-review-row", testid: "keying-review-row", "data-question": q.name },
+    return h("li", { class: "keying-review-row", testid: "keying-review-row", "data-question": r.key },
       h("span", { class: "muted" }, labelIn(q.labels, q.name)), h("strong", null, shown));
   });
   return h("div", { class: "keying-body keying-review", testid: "keying-review" },
@@ -252,10 +288,21 @@ function paint(view: HTMLElement, s: Screen, form?: Form): void {
       h("div", { class: "keying-input mono", testid: "keying-input" }, s.input || s.paper_id, h("span", { class: "caret" })),
       s.next_paper ? h("div", { class: "muted" }, t("keying.paper.next", { id: s.next_paper })) : null,
     ));
+  } else if (s.stage === "another" && s.repeat) {
+    // Before each repetition of a repeat without a count: one key says whether there is one.
+    view.appendChild(h("div", { class: "keying-body keying-another", testid: "keying-another", "data-group": s.repeat.group, "data-rep": String(s.repeat.index) },
+      h("div", { class: "keying-label", testid: "keying-label" }, t("keying.another", { group: s.repeat.label, n: s.repeat.index })),
+      h("div", { class: "keying-choices" },
+        h("div", { class: "keying-choice" }, h("span", { class: "kbd-hint" }, "↵ / 1"), t("keying.repeat.of", { group: s.repeat.label, n: s.repeat.index })),
+        h("div", { class: "keying-choice" }, h("span", { class: "kbd-hint" }, "0"), "—")),
+      h("p", { class: "muted" }, t("keying.another.help"))));
   } else if (s.stage === "question") {
+    const r = s.repeat;
     view.appendChild(h("div", { class: "keying-body" },
       h("div", { class: "keying-pos muted", testid: "keying-position" },
-        t("keying.position", { n: s.position, total: s.total }), s.required ? h("span", { class: "chip chip-inline" }, t("keying.required")) : null),
+        t("keying.position", { n: s.position, total: s.total }), s.required ? h("span", { class: "chip chip-inline" }, t("keying.required")) : null,
+        r ? h("span", { class: "chip chip-inline", testid: "keying-repeat", "data-group": r.group, "data-rep": String(r.index) },
+          r.count !== null && r.count !== undefined ? t("keying.repeat.of_count", { group: r.label, n: r.index, count: r.count }) : t("keying.repeat.of", { group: r.label, n: r.index })) : null),
       h("div", { class: "keying-label", testid: "keying-label", "data-question": s.question ?? "", "data-kind": s.kind ?? "" }, s.label ?? ""),
       s.hint ? h("div", { class: "muted" }, s.hint) : null,
       s.choices.length

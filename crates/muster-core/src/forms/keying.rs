@@ -31,8 +31,8 @@
 //! ([`Verified`]) and saved as the resolution of that difference, so the
 //! keyer statistics still charge the keyer whose value lost.
 
-use super::responses::{normalize_answer, validate, Answers, Eval};
-use super::{pick, Choice, Entry, Form, Kind, Question};
+use super::responses::{key_for, normalize_answer, repeat_count, validate, view_for, Answers, Eval};
+use super::{pick, Choice, Entry, Form, Kind, Question, MAX_REPETITIONS};
 use crate::error::{Msg, Said};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -78,7 +78,35 @@ pub enum Stage {
     Batch,
     Paper,
     Question,
+    /// The "another <group>?" prompt before a repetition of a repeat
+    /// without a `repeat_count` (see [`Screen::repeat`]): Enter (or `1`,
+    /// `y`, `+`) keys it, `0` (or `n`, `-`) ends the repeat.
+    Another,
     Complete,
+}
+
+/// The repeat being keyed, as the screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ScreenRepeat {
+    /// The repeat's name and label.
+    pub group: String,
+    pub label: String,
+    /// The repetition keyed (or, at the prompt, offered), from 1.
+    pub index: u32,
+    /// The repetitions its `repeat_count` fixes; `None` when the keyer ends
+    /// the repeat.
+    pub count: Option<u32>,
+}
+
+/// Where the keyer is: question `at` in repetition `rep` of its repeat (0
+/// outside one), or (`ask`) the prompt before repetition `rep` of the
+/// repeat whose first keyed question is `at`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Pos {
+    at: usize,
+    rep: u32,
+    ask: bool,
 }
 
 /// A registered batch as the session sees it.
@@ -197,6 +225,9 @@ pub struct Screen {
     /// the difference waiting for the keyer's `1` or `2`.
     pub verify: bool,
     pub mismatch: Option<Mismatch>,
+    /// The repetition keyed (stage `question`) or offered (stage
+    /// `another`), when inside a repeat.
+    pub repeat: Option<ScreenRepeat>,
 }
 
 /// The keying state machine for one form.
@@ -206,15 +237,19 @@ pub struct KeyingSession {
     setup: SessionSetup,
     batch: Option<String>,
     stage: Stage,
-    /// Index into `form.questions` when `stage` is Question.
+    /// Index into `form.questions` when `stage` is Question (at the prompt:
+    /// the repeat's first keyed question).
     current: usize,
+    /// The repetition of `current`'s repeat (0 outside one), or the one the
+    /// prompt offers.
+    rep: u32,
     paper_id: String,
     answers: Answers,
     input: String,
     /// select_multiple: picked choice indices.
     picked: Vec<usize>,
-    /// Questions visited, for going back.
-    history: Vec<usize>,
+    /// Questions and prompts visited, for going back.
+    history: Vec<Pos>,
     /// The input was filled from a stored answer (going back): the first
     /// key replaces it.
     prefilled: bool,
@@ -244,6 +279,7 @@ impl KeyingSession {
             batch,
             stage,
             current: 0,
+            rep: 0,
             paper_id: String::new(),
             answers: Answers::new(),
             input: String::new(),
@@ -270,9 +306,9 @@ impl KeyingSession {
         self.paper_id = paper_id.to_string();
         self.answers = answers;
         self.history.clear();
-        match self.next_from(None) {
-            Some(i) => {
-                self.open(i);
+        match self.scan(0, None) {
+            Some(p) => {
+                self.open_pos(p);
                 Step::Advanced
             }
             None => {
@@ -306,6 +342,32 @@ impl KeyingSession {
         (self.stage == Stage::Question).then(|| &self.form.questions[self.current])
     }
 
+    /// Where the cursor is.
+    fn pos(&self) -> Pos {
+        Pos { at: self.current, rep: self.rep, ask: self.stage == Stage::Another }
+    }
+
+    /// The answer key of `q` in the repetition being keyed.
+    fn key_of(&self, q: &Question) -> String {
+        key_for(&self.form, q, self.rep)
+    }
+
+    /// The first and last keyed question of repeat `group`.
+    fn block(&self, group: &str) -> (usize, usize) {
+        let mut at = self.form.questions.iter().enumerate().filter(|(_, q)| self.form.repeat_of(q).is_some_and(|g| g.name == group)).map(|(i, _)| i);
+        let first = at.next().unwrap_or(0);
+        (first, at.last().unwrap_or(first))
+    }
+
+    /// The repetitions `group`'s `repeat_count` fixes now (`None`: the
+    /// keyer ends it), and what to say about a count that is not one.
+    fn count(&self, group: &str) -> (Option<u32>, Option<Said>) {
+        match self.form.group(group) {
+            Some(g) => repeat_count(&self.form, g, &self.answers, &self.setup.today),
+            None => (None, None),
+        }
+    }
+
     fn lang(&self) -> Option<&str> {
         self.setup.language.as_deref().or(self.form.default_language.as_deref())
     }
@@ -332,7 +394,7 @@ impl KeyingSession {
     /// Handles one key.
     pub fn press(&mut self, key: Key) -> Step {
         self.keystrokes += 1;
-        if self.stage == Stage::Question {
+        if matches!(self.stage, Stage::Question | Stage::Another) {
             self.answer_keystrokes += 1;
         }
         self.message = None;
@@ -343,6 +405,7 @@ impl KeyingSession {
             Stage::Paper => self.press_paper(key),
             Stage::Question if self.mismatch.is_some() => self.press_mismatch(key),
             Stage::Question => self.press_question(key),
+            Stage::Another => self.press_another(key),
             Stage::Complete => match key {
                 Key::Back | Key::Backspace => self.back(),
                 _ => Step::Complete,
@@ -453,9 +516,9 @@ impl KeyingSession {
         self.paper_id = paper;
         self.input.clear();
         self.history.clear();
-        match self.next_from(None) {
-            Some(i) => {
-                self.open(i);
+        match self.scan(0, None) {
+            Some(p) => {
+                self.open_pos(p);
                 Step::Advanced
             }
             None => {
@@ -465,18 +528,115 @@ impl KeyingSession {
         }
     }
 
-    fn eval(&self) -> Eval<'_> {
-        Eval { form: &self.form, answers: &self.answers, today: &self.setup.today }
+    /// What the open question's rules see (its repetition's answers named
+    /// plainly, see [`super::responses::scoped`]).
+    fn view(&self) -> std::borrow::Cow<'_, Answers> {
+        view_for(&self.form, &self.answers, &self.form.questions[self.current], self.rep)
     }
 
-    /// The first keyed, relevant question after `after`.
-    fn next_from(&self, after: Option<usize>) -> Option<usize> {
-        let start = after.map_or(0, |i| i + 1);
-        let eval = self.eval();
-        (start..self.form.questions.len()).find(|&i| {
-            let q = &self.form.questions[i];
-            q.keyed() && eval.relevant(q)
-        })
+    /// The next keyed, relevant question (or prompt) from question `i`,
+    /// inside repetition `inside` of a repeat or outside any (`None`).
+    /// Entering a repeat whose count is fixed starts its first repetition;
+    /// one without a count asks first. A repeat that is not relevant, or
+    /// whose count is 0, is passed by. A count that is not one leaves its
+    /// message on the screen.
+    fn scan(&mut self, mut i: usize, mut inside: Option<(String, u32)>) -> Option<Pos> {
+        loop {
+            if let Some((g, rep)) = inside.clone() {
+                let (first, last) = self.block(&g);
+                if i > last {
+                    match self.count(&g).0 {
+                        Some(n) if rep < n => {
+                            i = first;
+                            inside = Some((g, rep + 1));
+                            continue;
+                        }
+                        None if rep < MAX_REPETITIONS => return Some(Pos { at: first, rep: rep + 1, ask: true }),
+                        None => {
+                            let max = MAX_REPETITIONS;
+                            self.note(Said::new(format!("{g} holds at most {max} repetitions"), "keying.repeat_full", &[("group", &g), ("max", &max)]));
+                        }
+                        // A count lowered after its rows were keyed: the rows past it go.
+                        Some(_) => self.drop_repetitions(&g, rep + 1),
+                    }
+                    inside = None;
+                    i = last + 1;
+                }
+            }
+            let q = self.form.questions.get(i)?;
+            let rep = match (&inside, self.form.repeat_of(q)) {
+                (Some((_, r)), Some(_)) => *r,
+                (Some(_), None) => {
+                    i += 1;
+                    continue;
+                }
+                (None, Some(g)) => {
+                    let g = g.clone();
+                    let (first, last) = self.block(&g.name);
+                    let outside = Eval { form: &self.form, answers: &self.answers, today: &self.setup.today };
+                    if !outside.group_relevant(&g) {
+                        i = last + 1;
+                        continue;
+                    }
+                    let (count, said) = self.count(&g.name);
+                    if let Some(said) = said {
+                        self.note(said);
+                    }
+                    match count {
+                        Some(0) => {
+                            self.drop_repetitions(&g.name, 1);
+                            i = last + 1;
+                        }
+                        Some(_) => {
+                            i = first;
+                            inside = Some((g.name.clone(), 1));
+                        }
+                        None => return Some(Pos { at: first, rep: 1, ask: true }),
+                    }
+                    continue;
+                }
+                (None, None) => 0,
+            };
+            let view = view_for(&self.form, &self.answers, q, rep);
+            if q.keyed() && (Eval { form: &self.form, answers: &view, today: &self.setup.today }).relevant(q) {
+                return Some(Pos { at: i, rep, ask: false });
+            }
+            i += 1;
+        }
+    }
+
+    /// Forgets the answers (and verify choices) of repetitions `from` and
+    /// later of repeat `group`.
+    fn drop_repetitions(&mut self, group: &str, from: u32) {
+        let names: Vec<String> = self.form.repeat_questions(group).map(|q| q.name.clone()).collect();
+        let later = |k: &str| super::parse_slot(k).is_some_and(|(n, r)| r >= from && names.iter().any(|x| x == n));
+        self.answers.retain(|k, _| !later(k));
+        self.verified.retain(|v| !later(&v.question));
+    }
+
+    /// A notice for the screen (not a refusal).
+    fn note(&mut self, said: Said) {
+        self.message = Some(said.english);
+        self.worded = Some(said.msg);
+    }
+
+    /// The next question (or prompt) after the one at `p`.
+    fn next_after(&mut self, p: Pos) -> Option<Pos> {
+        let inside = (p.rep > 0).then(|| self.form.repeat_of(&self.form.questions[p.at]).map(|g| (g.name.clone(), p.rep))).flatten();
+        self.scan(p.at + 1, inside)
+    }
+
+    fn open_pos(&mut self, p: Pos) {
+        self.rep = p.rep;
+        if p.ask {
+            self.stage = Stage::Another;
+            self.current = p.at;
+            self.input.clear();
+            self.picked.clear();
+            self.prefilled = false;
+        } else {
+            self.open(p.at);
+        }
     }
 
     fn open(&mut self, i: usize) {
@@ -486,7 +646,7 @@ impl KeyingSession {
         self.picked.clear();
         self.prefilled = false;
         let q = &self.form.questions[i];
-        if let Some(v) = self.answers.get(&q.name) {
+        if let Some(v) = self.answers.get(&key_for(&self.form, q, self.rep)) {
             match q.kind {
                 Kind::SelectMultiple => {
                     self.picked = v.split(' ').filter_map(|x| q.choices.iter().position(|c| c.value == x)).collect();
@@ -499,6 +659,46 @@ impl KeyingSession {
                     self.input = v.clone();
                     self.prefilled = true;
                 }
+            }
+        }
+    }
+
+    /// The "another?" prompt: Enter, `1`, `y` or `+` keys the offered
+    /// repetition; `0`, `n` or `-` ends the repeat (dropping any later
+    /// repetitions keyed before going back); Backspace or ↑ goes back into
+    /// the last repetition.
+    fn press_another(&mut self, key: Key) -> Step {
+        let p = self.pos();
+        let Some(g) = self.form.repeat_of(&self.form.questions[p.at]).map(|g| g.name.clone()) else { return Step::Typing };
+        match key {
+            Key::Back | Key::Backspace => self.back(),
+            Key::Enter | Key::Char('1' | 'y' | 'Y' | '+') => {
+                self.history.push(p);
+                let (first, _) = self.block(&g);
+                match self.scan(first, Some((g, p.rep))) {
+                    Some(n) => {
+                        self.open_pos(n);
+                        Step::Advanced
+                    }
+                    None => self.complete(),
+                }
+            }
+            Key::Char('0' | 'n' | 'N' | '-') => {
+                self.drop_repetitions(&g, p.rep);
+                self.history.push(p);
+                let (_, last) = self.block(&g);
+                match self.scan(last + 1, None) {
+                    Some(n) => {
+                        self.open_pos(n);
+                        Step::Advanced
+                    }
+                    None => self.complete(),
+                }
+            }
+            Key::Char(c) => {
+                let label = self.form.group(&g).and_then(|x| pick(&x.labels, self.lang())).unwrap_or(&g).to_string();
+                let n = p.rep;
+                self.refuse(Said::new(format!("{c}: Enter keys repetition {n} of {label}, 0 ends it"), "keying.another_keys", &[("c", &c), ("n", &n), ("group", &label)]))
             }
         }
     }
@@ -545,11 +745,11 @@ impl KeyingSession {
     fn back(&mut self) -> Step {
         self.mismatch = None;
         match self.history.pop() {
-            Some(i) => {
-                self.open(i);
+            Some(p) => {
+                self.open_pos(p);
                 Step::Back
             }
-            None if self.stage == Stage::Question || self.stage == Stage::Complete => {
+            None if matches!(self.stage, Stage::Question | Stage::Another | Stage::Complete) => {
                 // Back from the first question: the paper ID again.
                 self.stage = Stage::Paper;
                 self.input = self.paper_id.clone();
@@ -563,7 +763,8 @@ impl KeyingSession {
     /// Offered choices of the open select whose key or code starts with
     /// `typed` (codes ignoring case).
     fn candidates(&self, q: &Question, typed: &str) -> Vec<usize> {
-        let eval = self.eval();
+        let view = self.view();
+        let eval = Eval { form: &self.form, answers: &view, today: &self.setup.today };
         let lower = typed.to_lowercase();
         q.choices
             .iter()
@@ -737,8 +938,9 @@ impl KeyingSession {
         let passes = |v: &str| {
             let Ok(n) = normalize_answer(q, v) else { return false };
             let mut trial = self.answers.clone();
-            trial.insert(q.name.clone(), n.clone());
-            Eval { form: &self.form, answers: &trial, today: &self.setup.today }.check(q, &n, None).is_ok()
+            trial.insert(self.key_of(q), n.clone());
+            let view = view_for(&self.form, &trial, q, self.rep);
+            Eval { form: &self.form, answers: &view, today: &self.setup.today }.check(q, &n, None).is_ok()
         };
         passes(&self.input) && (0..10).all(|d| !passes(&format!("{}{d}", self.input)))
     }
@@ -752,13 +954,15 @@ impl KeyingSession {
 
     /// Checks and stores an answer in normal form, then moves on.
     fn commit(&mut self, q: &Question, value: String) -> Step {
+        let key = self.key_of(q);
         let mut trial = self.answers.clone();
         if value.is_empty() {
-            trial.remove(&q.name);
+            trial.remove(&key);
         } else {
-            trial.insert(q.name.clone(), value.clone());
+            trial.insert(key.clone(), value.clone());
         }
-        let checked = Eval { form: &self.form, answers: &trial, today: &self.setup.today }.check(q, &value, self.lang());
+        let view = view_for(&self.form, &trial, q, self.rep);
+        let checked = Eval { form: &self.form, answers: &view, today: &self.setup.today }.check(q, &value, self.lang());
         if let Err(m) = checked {
             if q.kind.is_select() {
                 self.input.clear();
@@ -768,10 +972,10 @@ impl KeyingSession {
         // Verify mode: a value other than the first entry's waits for the
         // keyer to say which is right.
         if let Some(first) = self.first.as_ref().and_then(|f| f.get(&self.paper_id)) {
-            let first = first.get(&q.name).cloned().unwrap_or_default();
+            let first = first.get(&key).cloned().unwrap_or_default();
             if first != value {
                 self.mismatch = Some(Mismatch {
-                    question: q.name.clone(),
+                    question: key.clone(),
                     first_shown: self.shown(q, &first),
                     keyed_shown: self.shown(q, &value),
                     first,
@@ -780,26 +984,26 @@ impl KeyingSession {
                 return Step::Mismatch;
             }
         }
-        self.verified.retain(|v| v.question != q.name);
+        self.verified.retain(|v| v.question != key);
         self.accept(q, value)
     }
 
     /// Stores a checked answer and moves on.
     fn accept(&mut self, q: &Question, value: String) -> Step {
-        let mut trial = self.answers.clone();
+        let key = self.key_of(q);
         if value.is_empty() {
-            trial.remove(&q.name);
+            self.answers.remove(&key);
         } else {
-            trial.insert(q.name.clone(), value);
+            self.answers.insert(key, value);
         }
-        self.answers = trial;
-        self.history.push(self.current);
+        let here = self.pos();
+        self.history.push(here);
         self.input.clear();
         self.picked.clear();
         self.prefilled = false;
-        match self.next_from(Some(self.current)) {
-            Some(i) => {
-                self.open(i);
+        match self.next_after(here) {
+            Some(p) => {
+                self.open_pos(p);
                 Step::Advanced
             }
             None => self.complete(),
@@ -817,8 +1021,12 @@ impl KeyingSession {
             }
             Err(issues) => {
                 let first = &issues[0];
-                if let Some(i) = self.form.questions.iter().position(|q| q.name == first.field) {
-                    self.open(i);
+                if let Some((q, rep)) = self.form.question_of_key(&first.field) {
+                    let name = q.name.clone();
+                    if let Some(i) = self.form.questions.iter().position(|q| q.name == name && q.keyed()) {
+                        self.rep = rep.unwrap_or(0);
+                        self.open(i);
+                    }
                 }
                 Step::Invalid { message: format!("{}: {}", first.field, first.message) }
             }
@@ -840,7 +1048,7 @@ impl KeyingSession {
             answers: self.answers.clone(),
             keystrokes: self.keystrokes,
             answer_keystrokes: self.answer_keystrokes,
-            questions_asked: self.history.len() as u32,
+            questions_asked: self.history.iter().filter(|p| !p.ask).count() as u32,
             duration_ms: None,
             verified: self.verified.iter().filter(|v| self.answers.contains_key(&v.question) || v.chosen.is_empty()).cloned().collect(),
         })
@@ -858,6 +1066,7 @@ impl KeyingSession {
         self.input.clear();
         self.picked.clear();
         self.history.clear();
+        self.rep = 0;
         self.prefilled = false;
         self.message = None;
         self.worded = None;
@@ -871,7 +1080,9 @@ impl KeyingSession {
     pub fn screen(&self) -> Screen {
         let lang = self.lang();
         let q = self.question();
-        let eval = self.eval();
+        let view = if q.is_some() { self.view() } else { std::borrow::Cow::Borrowed(&self.answers) };
+        let eval = Eval { form: &self.form, answers: &view, today: &self.setup.today };
+        let key = q.map(|q| self.key_of(q));
         let choices = q
             .map(|q| {
                 q.choices
@@ -882,7 +1093,7 @@ impl KeyingSession {
                         value: c.value.clone(),
                         label: pick(&c.labels, lang).unwrap_or(&c.value).to_string(),
                         offered: eval.offered(q, c),
-                        picked: self.picked.contains(&i) || (q.kind == Kind::SelectOne && self.answers.get(&q.name) == Some(&c.value)),
+                        picked: self.picked.contains(&i) || (q.kind == Kind::SelectOne && key.as_ref().and_then(|k| self.answers.get(k)) == Some(&c.value)),
                     })
                     .collect()
             })
@@ -901,12 +1112,26 @@ impl KeyingSession {
             input: self.input.clone(),
             message: self.message.clone(),
             worded: self.worded.clone(),
-            position: self.history.len() as u32 + u32::from(q.is_some()),
+            position: self.history.iter().filter(|p| !p.ask).count() as u32 + u32::from(q.is_some()),
             total: self.form.keyed().count() as u32,
             answers: self.answers.clone(),
             keystrokes: self.keystrokes,
             verify: self.first.is_some(),
             mismatch: self.mismatch.clone(),
+            repeat: self.screen_repeat(),
         }
+    }
+
+    fn screen_repeat(&self) -> Option<ScreenRepeat> {
+        if !matches!(self.stage, Stage::Question | Stage::Another) || self.rep == 0 {
+            return None;
+        }
+        let g = self.form.repeat_of(&self.form.questions[self.current])?;
+        Some(ScreenRepeat {
+            group: g.name.clone(),
+            label: pick(&g.labels, self.lang()).unwrap_or(&g.name).to_string(),
+            index: self.rep,
+            count: self.count(&g.name).0,
+        })
     }
 }

@@ -162,6 +162,29 @@ pub struct Group {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relevant: Option<String>,
     pub row: u64,
+    /// A repeat's `repeat_count`: a number, or an expression over earlier
+    /// answers (`${children}`); without one the keyer ends the repeat.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub repeat_count: Option<String>,
+}
+
+/// The most repetitions of one repeat a paper holds (a `repeat_count`
+/// above it is capped, with a message; a CSV column `name[51]` is refused).
+pub const MAX_REPETITIONS: u32 = 50;
+
+/// Where the answer of repetition `rep` (1-based) of a question in a
+/// repeat is stored: `name[rep]`.
+pub fn slot(name: &str, rep: u32) -> String {
+    format!("{name}[{rep}]")
+}
+
+/// `name[3]` → (`name`, 3); anything else (`name`, `name[0]`, `name[x]`) is
+/// not a slot.
+pub fn parse_slot(key: &str) -> Option<(&str, u32)> {
+    let (name, rest) = key.strip_suffix(']')?.split_once('[')?;
+    let n: u32 = rest.parse().ok().filter(|n| *n >= 1)?;
+    (!name.is_empty() && rest.chars().all(|c| c.is_ascii_digit())).then_some((name, n))
 }
 
 /// A question the keying screen skips, and why.
@@ -216,6 +239,54 @@ impl Form {
 
     pub fn group(&self, name: &str) -> Option<&Group> {
         self.groups.iter().find(|g| g.name == name)
+    }
+
+    /// The repeat a keyed question is keyed in, once per repetition (the
+    /// innermost repeat around it; the reader leaves a question of a
+    /// nested repeat or of a loop unkeyed).
+    pub fn repeat_of(&self, q: &Question) -> Option<&Group> {
+        if !q.keyed() {
+            return None;
+        }
+        q.groups.iter().rev().filter_map(|g| self.group(g)).find(|g| g.repeat)
+    }
+
+    /// The keyed questions of repeat `group`, in order.
+    pub fn repeat_questions<'a>(&'a self, group: &'a str) -> impl Iterator<Item = &'a Question> + 'a {
+        self.keyed().filter(move |q| self.repeat_of(q).is_some_and(|g| g.name == group))
+    }
+
+    /// The repeats that hold keyed questions, in survey order.
+    pub fn keyed_repeats(&self) -> Vec<&Group> {
+        let mut out: Vec<&Group> = Vec::new();
+        for q in self.keyed() {
+            if let Some(g) = self.repeat_of(q) {
+                if !out.iter().any(|o| o.name == g.name) {
+                    out.push(g);
+                }
+            }
+        }
+        out
+    }
+
+    /// The keyed question an answer key names: `name`, or `name[i]` for a
+    /// question of a repeat (with `i`).
+    pub fn question_of_key(&self, key: &str) -> Option<(&Question, Option<u32>)> {
+        if let Some(q) = self.keyed().find(|q| q.name == key && self.repeat_of(q).is_none()) {
+            return Some((q, None));
+        }
+        let (name, rep) = parse_slot(key)?;
+        let q = self.keyed().find(|q| q.name == name && self.repeat_of(q).is_some())?;
+        Some((q, Some(rep)))
+    }
+
+    /// The stored answer keys of `q` for `reps` repetitions (just its name
+    /// outside a repeat).
+    pub fn keys_of(&self, q: &Question, reps: u32) -> Vec<String> {
+        match self.repeat_of(q) {
+            Some(_) => (1..=reps).map(|i| slot(&q.name, i)).collect(),
+            None => vec![q.name.clone()],
+        }
     }
 }
 

@@ -82,7 +82,15 @@ pub fn build(form: &StoredForm, rows: &[ResponseRow], rejections: &[RejectionRow
         .len() as u64;
     let mut questions = Vec::new();
     for q in form.form.keyed() {
-        let values: Vec<&str> = finals.values().filter_map(|a| a.get(&q.name)).map(String::as_str).filter(|v| !v.is_empty()).collect();
+        // A question of a repeat: every repetition's answer counts.
+        let values: Vec<&str> = match form.form.repeat_of(q) {
+            Some(_) => finals
+                .values()
+                .flat_map(|a| a.iter().filter(|(k, _)| super::parse_slot(k).is_some_and(|(n, _)| n == q.name)).map(|(_, v)| v.as_str()))
+                .filter(|v| !v.is_empty())
+                .collect(),
+            None => finals.values().filter_map(|a| a.get(&q.name)).map(String::as_str).filter(|v| !v.is_empty()).collect(),
+        };
         let answered = values.len() as u64;
         let percent = |count: u64| if answered == 0 { 0.0 } else { round1(count as f64 * 100.0 / answered as f64) };
         let choices = if q.kind.is_select() {
@@ -176,15 +184,18 @@ pub fn xlsx_bytes(p: &Portrait, form: &StoredForm, finals: &BTreeMap<String, Ans
     let data = wb.add_worksheet();
     data.set_name("Data").map_err(e)?;
     data.write_string_with_format(0, 0, "paper_id", &bold).map_err(e)?;
-    let keyed: Vec<&super::Question> = form.form.keyed().collect();
-    for (c, q) in keyed.iter().enumerate() {
-        data.write_string_with_format(0, c as u16 + 1, &q.name, &bold).map_err(e)?;
+    // One column per answer key: `name`, and `name[1]`, `name[2]`, … for a
+    // question of a repeat (as the responses CSV spells them).
+    let sets: Vec<&Answers> = finals.values().collect();
+    let keyed = super::responses::fields(&form.form, &sets);
+    for (c, (key, _)) in keyed.iter().enumerate() {
+        data.write_string_with_format(0, c as u16 + 1, key, &bold).map_err(e)?;
     }
     for (r, (paper, answers)) in finals.iter().enumerate() {
         let r = r as u32 + 1;
         data.write_string(r, 0, paper).map_err(e)?;
-        for (c, q) in keyed.iter().enumerate() {
-            if let Some(v) = answers.get(&q.name) {
+        for (c, (key, q)) in keyed.iter().enumerate() {
+            if let Some(v) = answers.get(key) {
                 match (q.kind, v.parse::<f64>()) {
                     (Kind::Integer | Kind::Decimal, Ok(n)) => data.write_number(r, c as u16 + 1, n).map_err(e)?,
                     _ => data.write_string(r, c as u16 + 1, v).map_err(e)?,

@@ -12,6 +12,7 @@ use super::{pick, Batch, Choice, Entry, Form, Kind, Question, StoredForm};
 use crate::import::{self, FieldError, RosterFile, RosterRow};
 use crate::store::forms::{self as db, NewResponse, Resolution, ResponseRow};
 use crate::store::Store;
+use crate::error::Said;
 use crate::{normalize, Error, Result};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -86,6 +87,11 @@ impl Eval<'_> {
         groups.chain(q.relevant.as_deref()).all(|r| self.truth(r, None, None, true))
     }
 
+    /// Whether a group's (or repeat's) own `relevant` holds.
+    pub fn group_relevant(&self, g: &super::Group) -> bool {
+        g.relevant.as_deref().is_none_or(|r| self.truth(r, None, None, true))
+    }
+
     pub fn required(&self, q: &Question) -> bool {
         q.required || q.required_if.as_deref().is_some_and(|r| self.truth(r, None, None, false))
     }
@@ -121,6 +127,73 @@ impl Eval<'_> {
         }
         Ok(())
     }
+}
+
+/// What the expressions of repetition `rep` of repeat `group` see: the
+/// answers, with each question of the repeat named plainly holding its
+/// answer of that repetition (`${child_age}` in `child_name[2]`'s rule is
+/// `child_age[2]`, as ODK's `current()`-relative paths mean).
+pub fn scoped(form: &Form, answers: &Answers, group: &str, rep: u32) -> Answers {
+    let mut view = answers.clone();
+    for q in form.repeat_questions(group) {
+        match answers.get(&super::slot(&q.name, rep)) {
+            Some(v) => view.insert(q.name.clone(), v.clone()),
+            None => view.remove(&q.name),
+        };
+    }
+    view
+}
+
+/// The view for `q`'s answer in repetition `rep` (the answers themselves
+/// outside a repeat).
+pub fn view_for<'a>(form: &Form, answers: &'a Answers, q: &Question, rep: u32) -> std::borrow::Cow<'a, Answers> {
+    match form.repeat_of(q) {
+        Some(g) if rep > 0 => std::borrow::Cow::Owned(scoped(form, answers, &g.name, rep)),
+        _ => std::borrow::Cow::Borrowed(answers),
+    }
+}
+
+/// The answer key of `q` in repetition `rep` (`name[rep]` in a repeat).
+pub fn key_for(form: &Form, q: &Question, rep: u32) -> String {
+    if rep > 0 && form.repeat_of(q).is_some() {
+        super::slot(&q.name, rep)
+    } else {
+        q.name.clone()
+    }
+}
+
+/// How many repetitions a repeat's `repeat_count` fixes, over `answers`:
+/// `None` when it has none or it is not a number (the keyer ends the
+/// repeat), else 0 to [`super::MAX_REPETITIONS`]. A count that is not a
+/// number, negative, or above the cap comes with a message saying what was
+/// done.
+pub fn repeat_count(form: &Form, group: &super::Group, answers: &Answers, today: &str) -> (Option<u32>, Option<Said>) {
+    let Some(src) = group.repeat_count.as_deref().map(str::trim).filter(|s| !s.is_empty()) else { return (None, None) };
+    let eval = Eval { form, answers, today };
+    let ctx = Ctx { eval: &eval, current: None, choice: None };
+    let value = Expr::parse(src).and_then(|e| e.eval(&ctx));
+    let g = group.name.as_str();
+    let n = match &value {
+        // A name that is no question: not a count.
+        Ok(super::expr::Value::Node(None)) => f64::NAN,
+        // A count over a blank answer: no repetition.
+        Ok(v) if v.as_string().trim().is_empty() => return (Some(0), None),
+        Ok(v) => v.as_num(),
+        Err(_) => f64::NAN,
+    };
+    if !n.is_finite() {
+        let srcq = crate::quote(src);
+        return (None, Some(Said::new(format!("the repeat_count of {g}, {srcq}, is not a number: the keyer ends the repeat"), "keying.count_not_number", &[("group", &g), ("count", &srcq)])));
+    }
+    let shown = super::expr::Value::Num(n).as_string();
+    if n < 0.0 {
+        return (Some(0), Some(Said::new(format!("the repeat_count of {g} is {shown}: no repetition is keyed"), "keying.count_negative", &[("group", &g), ("count", &shown)])));
+    }
+    let max = super::MAX_REPETITIONS;
+    if n > f64::from(max) {
+        return (Some(max), Some(Said::new(format!("the repeat_count of {g} is {shown}: only the first {max} repetitions are keyed"), "keying.count_capped", &[("group", &g), ("count", &shown), ("max", &max)])));
+    }
+    (Some(n.floor() as u32), None)
 }
 
 /// Resolves one typed token of a select to its choice: the code itself,
@@ -236,35 +309,90 @@ pub struct FieldIssue {
 /// answers of questions that are not relevant, and checks required,
 /// choice filters and constraints. Columns that name no keyed question are
 /// ignored (the CSV import warns about them).
+///
+/// A question of a repeat is answered once per repetition, under
+/// `name[1]`, `name[2]`, … (see [`scoped`] for what its rules see). A
+/// repeat with a `repeat_count` has exactly that many repetitions (an
+/// answer beyond it is an issue); without one, the repetitions are those
+/// with an answer, renumbered from 1 (a repetition with every answer blank
+/// is not stored).
 pub fn validate(form: &Form, raw: &Answers, today: &str, lang: Option<&str>) -> std::result::Result<Answers, Vec<FieldIssue>> {
     let mut issues = Vec::new();
     let mut answers = Answers::new();
-    for q in form.keyed() {
-        let Some(v) = raw.get(&q.name) else { continue };
+    let max = super::MAX_REPETITIONS;
+    // Normalised answers of each repeat's questions, by repetition as given.
+    let mut repeated: BTreeMap<String, BTreeMap<u32, Vec<(String, String)>>> = BTreeMap::new();
+    for (key, v) in raw {
+        let Some((q, rep)) = form.question_of_key(key) else { continue };
+        if rep.is_some_and(|r| r > max) {
+            issues.push(FieldIssue { field: key.clone(), message: format!("{key}: a repeat holds at most {max} repetitions") });
+            continue;
+        }
         match normalize_answer(q, v) {
             Ok(n) if n.is_empty() => {}
-            Ok(n) => {
-                answers.insert(q.name.clone(), n);
-            }
-            Err(message) => issues.push(FieldIssue { field: q.name.clone(), message }),
+            Ok(n) => match (rep, form.repeat_of(q)) {
+                (Some(r), Some(g)) => repeated.entry(g.name.clone()).or_default().entry(r).or_default().push((q.name.clone(), n)),
+                _ => {
+                    answers.insert(q.name.clone(), n);
+                }
+            },
+            Err(message) => issues.push(FieldIssue { field: key.clone(), message }),
         }
     }
     // Relevance in form order; a question made irrelevant by an earlier one
     // loses its answer before later questions look at it.
-    for q in form.keyed() {
-        let relevant = Eval { form, answers: &answers, today }.relevant(q);
-        if !relevant {
+    for q in form.keyed().filter(|q| form.repeat_of(q).is_none()) {
+        if !(Eval { form, answers: &answers, today }.relevant(q)) {
             answers.remove(&q.name);
         }
     }
-    let eval = Eval { form, answers: &answers, today };
-    for q in form.keyed() {
-        if issues.iter().any(|i| i.field == q.name) || !eval.relevant(q) {
-            continue;
+    // Each repeat: its count, then its repetitions in order.
+    let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+    for g in form.keyed_repeats() {
+        let given = repeated.remove(&g.name).unwrap_or_default();
+        let (fixed, _) = repeat_count(form, g, &answers, today);
+        let reps: Vec<(u32, Vec<(String, String)>)> = match fixed {
+            Some(n) => {
+                for (r, cells) in &given {
+                    if *r > n {
+                        for (name, _) in cells {
+                            let key = super::slot(name, *r);
+                            issues.push(FieldIssue { field: key.clone(), message: format!("{key}: {} has {n} repetitions (repeat_count {})", g.name, g.repeat_count.as_deref().unwrap_or("")) });
+                        }
+                    }
+                }
+                let mut given = given;
+                (1..=n).map(|r| (r, given.remove(&r).unwrap_or_default())).collect()
+            }
+            None => given.into_values().enumerate().map(|(i, cells)| (i as u32 + 1, cells)).collect(),
+        };
+        counts.insert(g.name.clone(), reps.len() as u32);
+        for (r, cells) in reps {
+            for (name, v) in cells {
+                answers.insert(super::slot(&name, r), v);
+            }
+            for q in form.repeat_questions(&g.name) {
+                let view = scoped(form, &answers, &g.name, r);
+                if !(Eval { form, answers: &view, today }.relevant(q)) {
+                    answers.remove(&super::slot(&q.name, r));
+                }
+            }
         }
-        let value = answers.get(&q.name).map_or("", String::as_str);
-        if let Err(message) = eval.check(q, value, lang) {
-            issues.push(FieldIssue { field: q.name.clone(), message });
+    }
+    for q in form.keyed() {
+        let reps = form.repeat_of(q).map_or(0, |g| counts.get(&g.name).copied().unwrap_or(0));
+        let slots: Vec<u32> = if form.repeat_of(q).is_some() { (1..=reps).collect() } else { vec![0] };
+        for r in slots {
+            let key = key_for(form, q, r);
+            let view = view_for(form, &answers, q, r);
+            let eval = Eval { form, answers: &view, today };
+            if issues.iter().any(|i| i.field == key) || !eval.relevant(q) {
+                continue;
+            }
+            let value = answers.get(&key).map_or("", String::as_str);
+            if let Err(message) = eval.check(q, value, lang) {
+                issues.push(FieldIssue { field: key, message });
+            }
         }
     }
     if issues.is_empty() {
@@ -272,6 +400,33 @@ pub fn validate(form: &Form, raw: &Answers, today: &str, lang: Option<&str>) -> 
     } else {
         Err(issues)
     }
+}
+
+/// Every answer key of `form` the answer sets may hold, in form order with
+/// its question: a question's name, and for a question of a repeat
+/// `name[1]` … up to the most repetitions of that repeat in any of the
+/// sets (so two entries of one paper are compared repetition by
+/// repetition).
+pub fn fields<'f>(form: &'f Form, sets: &[&Answers]) -> Vec<(String, &'f Question)> {
+    let mut reps: HashMap<String, u32> = HashMap::new();
+    for set in sets {
+        for key in set.keys() {
+            if let Some((q, Some(r))) = form.question_of_key(key) {
+                if let Some(g) = form.repeat_of(q) {
+                    let e = reps.entry(g.name.clone()).or_insert(0);
+                    *e = (*e).max(r.min(super::MAX_REPETITIONS));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for q in form.keyed() {
+        let n = form.repeat_of(q).map_or(0, |g| reps.get(&g.name).copied().unwrap_or(0));
+        for key in form.keys_of(q, n) {
+            out.push((key, q));
+        }
+    }
+    out
 }
 
 /// One problem of one rejected CSV row.
@@ -339,14 +494,42 @@ pub(crate) fn import(store: &mut Store, form: &StoredForm, path: &Path, entry: E
         if h.is_empty() {
             continue;
         }
-        let q = sf.keyed().find(|q| q.name == *h).or_else(|| sf.keyed().find(|q| q.name.eq_ignore_ascii_case(h)));
-        let name = match q {
-            Some(q) => q.name.clone(),
-            None if h.eq_ignore_ascii_case("batch") => {
+        let plain = |q: &&Question| sf.repeat_of(q).is_none();
+        let q = sf.keyed().filter(plain).find(|q| q.name == *h).or_else(|| sf.keyed().filter(plain).find(|q| q.name.eq_ignore_ascii_case(h)));
+        // A question of a repeat: one column per repetition, `name[1]`, `name[2]`, …
+        let in_repeat = |name: &str| sf.keyed().filter(|q| sf.repeat_of(q).is_some()).find(|q| q.name == name).or_else(|| sf.keyed().filter(|q| sf.repeat_of(q).is_some()).find(|q| q.name.eq_ignore_ascii_case(name)));
+        let slot = h.strip_suffix(']').and_then(|x| x.split_once('[')).and_then(|(n, r)| in_repeat(n.trim()).map(|q| (q, r.trim())));
+        let name = match (q, slot) {
+            (Some(q), _) => q.name.clone(),
+            (None, Some((q, rep))) => {
+                let max = super::MAX_REPETITIONS;
+                let group = sf.repeat_of(q).map_or("", |g| g.name.as_str());
+                match rep.parse::<u32>() {
+                    Ok(r) if (1..=max).contains(&r) && rep.chars().all(|c| c.is_ascii_digit()) => super::slot(&q.name, r),
+                    _ => {
+                        return Err(Error::invalid_at(
+                            format!("{file}: column {} ({h}): repetition {} of {group} — a repeat's columns are numbered {}[1] to {}[{max}]", i + 1, crate::quote(rep), q.name, q.name),
+                            Some(&file),
+                            Some(*header_line),
+                            Some(h),
+                        ));
+                    }
+                }
+            }
+            (None, None) if in_repeat(h).is_some() => {
+                let q = in_repeat(h).map_or("", |q| q.name.as_str());
+                return Err(Error::invalid_at(
+                    format!("{file}: column {} ({h}) is a question of a repeat: name its columns {q}[1], {q}[2], … (one per repetition)", i + 1),
+                    Some(&file),
+                    Some(*header_line),
+                    Some(h),
+                ));
+            }
+            (None, None) if h.eq_ignore_ascii_case("batch") => {
                 batch_col = Some(i);
                 continue;
             }
-            None => {
+            (None, None) => {
                 unknown.push(h.clone());
                 continue;
             }
@@ -364,7 +547,8 @@ pub(crate) fn import(store: &mut Store, form: &StoredForm, path: &Path, entry: E
     if !unknown.is_empty() {
         warnings.push(format!("columns that are not keyed questions of the form, ignored: {}", crate::quote_list(unknown.iter().map(String::as_str), 20)));
     }
-    let missing: Vec<&str> = sf.keyed().filter(|q| !seen.contains_key(&q.name)).map(|q| q.name.as_str()).collect();
+    let has_column = |q: &Question| seen.contains_key(&q.name) || seen.keys().any(|k| super::parse_slot(k).is_some_and(|(n, _)| n == q.name));
+    let missing: Vec<&str> = sf.keyed().filter(|q| !has_column(q)).map(|q| q.name.as_str()).collect();
     if !missing.is_empty() {
         warnings.push(format!("no column for: {} (blank for every row)", missing.join(", ")));
     }
@@ -556,26 +740,30 @@ pub struct DiffReport {
 pub fn diff(form: &StoredForm, rows: &[ResponseRow], resolutions: &BTreeMap<(String, String), Resolution>) -> DiffReport {
     let first = latest(rows, Entry::First);
     let second = latest(rows, Entry::Second);
-    let keyed: Vec<&Question> = form.form.keyed().collect();
     let mut out = DiffReport { form: form.id.clone(), papers_compared: 0, fields_compared: 0, unresolved: 0, differences: Vec::new() };
     for (paper, a) in &first {
         let Some(b) = second.get(paper) else { continue };
         out.papers_compared += 1;
-        for q in &keyed {
+        for (field, q) in fields(&form.form, &[&a.answers, &b.answers]) {
             out.fields_compared += 1;
-            let va = a.answers.get(&q.name).cloned().unwrap_or_default();
-            let vb = b.answers.get(&q.name).cloned().unwrap_or_default();
+            let va = a.answers.get(&field).cloned().unwrap_or_default();
+            let vb = b.answers.get(&field).cloned().unwrap_or_default();
             if va == vb {
                 continue;
             }
-            let resolution = resolutions.get(&(paper.clone(), q.name.clone())).cloned();
+            let resolution = resolutions.get(&(paper.clone(), field.clone())).cloned();
             if resolution.is_none() {
                 out.unresolved += 1;
             }
+            let label = q.label(form.form.default_language.as_deref());
+            let label = match super::parse_slot(&field) {
+                Some((_, rep)) => format!("{label} [{rep}]"),
+                None => label.to_string(),
+            };
             out.differences.push(Difference {
                 paper_id: paper.clone(),
-                field: q.name.clone(),
-                label: q.label(form.form.default_language.as_deref()).to_string(),
+                field,
+                label,
                 first: va,
                 second: vb,
                 first_keyer: a.keyer.clone(),
@@ -604,18 +792,18 @@ pub fn final_answers(form: &StoredForm, rows: &[ResponseRow], resolutions: &BTre
             continue;
         };
         let mut answers = a.answers.clone();
-        for q in form.form.keyed() {
-            let va = a.answers.get(&q.name).map_or("", String::as_str);
-            let vb = b.answers.get(&q.name).map_or("", String::as_str);
+        for (field, _) in fields(&form.form, &[&a.answers, &b.answers]) {
+            let va = a.answers.get(&field).map_or("", String::as_str);
+            let vb = b.answers.get(&field).map_or("", String::as_str);
             if va == vb {
                 continue;
             }
-            match resolutions.get(&(paper.clone(), q.name.clone())) {
+            match resolutions.get(&(paper.clone(), field.clone())) {
                 Some(r) if r.value.is_empty() => {
-                    answers.remove(&q.name);
+                    answers.remove(&field);
                 }
                 Some(r) => {
-                    answers.insert(q.name.clone(), r.value.clone());
+                    answers.insert(field.clone(), r.value.clone());
                 }
                 None => {
                     pending += 1;
@@ -631,7 +819,7 @@ pub fn final_answers(form: &StoredForm, rows: &[ResponseRow], resolutions: &BTre
 /// Checks a supervisor's value for `field` of `paper` (which must differ
 /// between the entries) and returns it in normal form.
 pub fn check_resolution(form: &StoredForm, rows: &[ResponseRow], paper: &str, field: &str, value: &str) -> Result<String> {
-    let q = form.form.keyed().find(|q| q.name == field).ok_or_else(|| Error::invalid_at(format!("{} is not a keyed question of this form", crate::quote(field)), None, None, Some(field)))?;
+    let q = form.form.question_of_key(field).map(|(q, _)| q).ok_or_else(|| Error::invalid_at(format!("{} is not a keyed question of this form", crate::quote(field)), None, None, Some(field)))?;
     let first = latest(rows, Entry::First);
     let second = latest(rows, Entry::Second);
     let (Some(a), Some(b)) = (first.get(paper), second.get(paper)) else {
@@ -727,13 +915,12 @@ pub fn keyer_stats(form: &StoredForm, rows: &[ResponseRow], resolutions: &BTreeM
     }
     let first = latest(rows, Entry::First);
     let second = latest(rows, Entry::Second);
-    let keyed: Vec<&Question> = form.form.keyed().collect();
     for (paper, a) in &first {
         let Some(b) = second.get(paper) else { continue };
-        for q in &keyed {
-            let va = a.answers.get(&q.name).map_or("", String::as_str);
-            let vb = b.answers.get(&q.name).map_or("", String::as_str);
-            let resolved = resolutions.get(&(paper.clone(), q.name.clone()));
+        for (field, _) in fields(&form.form, &[&a.answers, &b.answers]) {
+            let va = a.answers.get(&field).map_or("", String::as_str);
+            let vb = b.answers.get(&field).map_or("", String::as_str);
+            let resolved = resolutions.get(&(paper.clone(), field.clone()));
             for (r, v) in [(a, va), (b, vb)] {
                 let s = by.entry(r.keyer.clone()).or_insert_with(|| blank(&r.keyer));
                 s.fields_compared += 1;

@@ -339,6 +339,9 @@ enum Col {
     Calculation,
     /// `default`.
     Default,
+    /// `repeat_count` (`count`, `jr:count`): how many repetitions a repeat
+    /// has. The header.
+    RepeatCount(String),
     /// A picture, sound or video shown with the question (`image`,
     /// `media::audio::English`, …): stands in for a label. The header.
     Media(String),
@@ -380,7 +383,8 @@ fn column(header: &str) -> Col {
         "default" => return Col::Default,
         "requiredmsg" | "constraintmsg" => {}
         "image" | "big-image" | "audio" | "video" => return Col::Media(stripped.to_string()),
-        "read_only" | "readonly" | "repeat_count" | "count" | "jr:count" | "trigger" | "autoplay" | "rows" | "note" | "buttontext"
+        "repeat_count" | "count" | "jr:count" => return Col::RepeatCount(header.trim().to_string()),
+        "read_only" | "readonly" | "trigger" | "autoplay" | "rows" | "note" | "buttontext"
         | "noapperrorstring" | "no_app_error_string" => return Col::Ignored(header.trim().to_string()),
         _ => {}
     }
@@ -427,7 +431,7 @@ fn header_map(at: &At<'_>, sheet: &Sheet) -> Result<Header> {
             Col::Hint(l) => Col::Hint(l.to_lowercase()),
             Col::ConstraintMessage(l) => Col::ConstraintMessage(l.to_lowercase()),
             Col::RequiredMessage(l) => Col::RequiredMessage(l.to_lowercase()),
-            Col::Other(o) | Col::Ignored(o) => Col::Other(o.to_lowercase()),
+            Col::Other(o) | Col::Ignored(o) | Col::RepeatCount(o) => Col::Other(o.to_lowercase()),
             other => other.clone(),
         };
         if let Some((j, first)) = seen.get(&key) {
@@ -528,7 +532,7 @@ fn read_choices(at: &At<'_>, sheet: &Sheet, allow_dup: bool, warnings: &mut Vec<
                 Col::Label(l) if !v.is_empty() => {
                     labels.insert(l.clone(), v.to_string());
                 }
-                Col::Other(_) | Col::Ignored(_) | Col::Media(_) | Col::Relevant | Col::Type | Col::ChoiceFilter => {
+                Col::Other(_) | Col::Ignored(_) | Col::RepeatCount(_) | Col::Media(_) | Col::Relevant | Col::Type | Col::ChoiceFilter => {
                     columns.insert(h.clone(), v.to_string());
                 }
                 _ => {}
@@ -914,7 +918,14 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, sources: &Sources<'_>, warnings: &mut
                 }
             }
             let list = if control == Control::Loop { list } else { None };
-            groups.push(Group { name: name.clone(), labels, repeat: control != Control::Group, relevant, row: *row });
+            // The count of a repeat (a number or an expression over earlier
+            // answers), checked when the repeat is keyed.
+            let repeat_count = if control == Control::Repeat {
+                cols.iter().find(|(_, _, c)| matches!(c, Col::RepeatCount(_))).map(|(i, _, _)| cell(*i).trim().to_string()).filter(|v| !v.is_empty())
+            } else {
+                None
+            };
+            groups.push(Group { name: name.clone(), labels, repeat: control != Control::Group, relevant, row: *row, repeat_count });
             stack.push(Open { name, control, row: *row, list, names: HashMap::new() });
             continue;
         }
@@ -939,11 +950,20 @@ fn read_survey(at: &At<'_>, sheet: &Sheet, sources: &Sources<'_>, warnings: &mut
                 check_parameters(&t, &ty, raw).map_err(|(english, msg)| at.worded_msg(&sheet.name, *row, Some((i, &h)), english, msg))?;
             }
         }
-        let container = stack.iter().rev().find(|o| o.control != Control::Group);
-        let in_repeat = container.map(|o| match (&o.control, &o.list) {
-            (Control::Loop, Some(l)) => format!("inside loop {} over {}: loops are not keyed yet (kept in the form)", o.name, crate::quote(l)),
-            _ => format!("inside repeat {}: repeats are not keyed yet (kept in the form)", o.name),
-        });
+        // A question of one repeat is keyed, once per repetition; a loop, a
+        // repeat in a repeat and a repeat in a loop are kept, not keyed.
+        let containers: Vec<&Open> = stack.iter().filter(|o| o.control != Control::Group).collect();
+        let in_repeat = match containers.as_slice() {
+            [] => None,
+            [o] if o.control == Control::Repeat => None,
+            _ => match containers.iter().rev().find(|o| o.control == Control::Loop) {
+                Some(o) => Some(format!("inside loop {} over {}: loops are not keyed yet (kept in the form)", o.name, crate::quote(o.list.as_deref().unwrap_or("")))),
+                None => {
+                    let (outer, inner) = (containers[0], containers[containers.len() - 1]);
+                    Some(format!("inside repeat {} within repeat {}: a repeat in a repeat is not keyed (kept in the form)", inner.name, outer.name))
+                }
+            },
+        };
         let (kind, list, or_other, mut skipped) = match ty {
             Type::Question(k) => (k, None, false, None),
             Type::Select { kind, list, or_other } => (kind, Some(list), or_other, None),
