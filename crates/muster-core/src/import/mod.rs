@@ -296,7 +296,7 @@ pub fn read_roster_bytes_mapped(
             Some("name"),
         )
         .worded("roster.no_name_column", &[("file", &file_name), ("expected", &headers::NAME_EXAMPLES)])
-        .with_list("found", kept.iter().map(|(_, h)| h.as_str()), 5));
+        .with_list("found", kept.iter().map(|(_, h)| h.as_str()), 3));
     }
     warnings.extend(mapping_warnings);
     if data.is_empty() {
