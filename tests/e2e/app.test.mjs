@@ -127,6 +127,18 @@ async function waitUntil(fn, message, timeout = T) {
   await browser.waitUntil(fn, { timeout, interval: 100, timeoutMsg: message });
 }
 
+/** Sends `keys` to the keying screen and waits until each was taken (one
+ * round trip per key): its keystroke count grew by as many, or a paper was
+ * saved. `screen()` reads `{ keys, saved }` off the screen. */
+async function keyInto(screen, keys) {
+  const s0 = await screen();
+  await browser.keys(keys);
+  await waitUntil(async () => {
+    const s = await screen();
+    return s.saved > s0.saved || s.keys >= s0.keys + keys.length;
+  }, `keys ${keys.join("")} were not all taken`);
+}
+
 async function typeInto(id, text) {
   const el = await $t(id);
   await el.waitForDisplayed({ timeout: T });
@@ -1123,15 +1135,8 @@ describe("Muster desktop app", () => {
     });
     let sent = 0;
     const type = async (keys) => {
-      const before = (await screen()).keys;
-      const savedBefore = (await screen()).saved;
-      await browser.keys(keys);
       sent += keys.length;
-      // Each key is one round trip; wait until all were taken.
-      await waitUntil(async () => {
-        const s = await screen();
-        return s.saved > savedBefore || s.keys >= before + keys.length;
-      }, `keys ${keys.join("")} were not all taken`);
+      await keyInto(screen, keys);
     };
     await type(["1", "\uE007"]);
     if ((await screen()).stage === "paper") await type(["\uE007"]); // a paper outside any batch: Enter confirms
@@ -1222,14 +1227,7 @@ describe("Muster desktop app", () => {
         saved: document.querySelectorAll('[data-testid="keying-saved-item"]').length,
         imeFocused: document.activeElement?.dataset?.testid === "keying-ime" };
     });
-    const press = async (keys) => {
-      const s0 = await screen();
-      await browser.keys(keys);
-      await waitUntil(async () => {
-        const s = await screen();
-        return s.saved > s0.saved || s.keys >= s0.keys + keys.length;
-      }, `keys ${keys.join("")} were not all taken`);
-    };
+    const press = (keys) => keyInto(screen, keys);
     // One paper: Enter takes the batch and its next missing paper; a choice
     // by its number; the age and Enter; the occupation through the text input.
     const keyPaper = async ({ valuable, age, job, ime = "addValue" }) => {
@@ -1323,6 +1321,116 @@ describe("Muster desktop app", () => {
     await typeInto("portrait-export-path", xlsx);
     await clickEl(await $t("portrait-xlsx"));
     await waitUntil(async () => fs.existsSync(xlsx), "the XLSX is written");
+  });
+
+  // ---- a repeat keyed as a table (issue 14) ----------------------------------
+  test("keying: a repeat is keyed once per repetition until the keyer ends it, a counted one as often as its count says", async () => {
+    const form = path.join(tmp, "入户调查.xlsx");
+    fs.copyFileSync(path.join(here, "fixtures/form-repeat.xlsx"), form);
+    await clickEl(await $t("tab-forms"));
+    await (await $t("forms-page")).waitForDisplayed({ timeout: T });
+    const before = (await $$t("form-item")).length;
+    await typeInto("form-path", form);
+    await clickEl(await $t("form-import"));
+    await waitUntil(async () => (await $$t("form-item")).length === before + 1, "the repeat form is listed");
+    let item;
+    for (const it of await $$t("form-item")) {
+      if ((await (await it.$('[data-testid="form-title"]')).getText()).includes("入户调查")) item = it;
+    }
+    assert.ok(item, "the form's row");
+    await clickEl(await item.$('[data-testid="form-key"]'));
+    await (await $t("keying-screen")).waitForDisplayed({ timeout: T });
+    await browser.execute(() => document.activeElement?.blur());
+
+    const screen = () => browser.execute(() => {
+      const v = document.querySelector('[data-testid="keying-screen"]');
+      const l = v.querySelector('[data-testid="keying-label"]');
+      const another = v.querySelector('[data-testid="keying-another"]');
+      const rep = v.querySelector('[data-testid="keying-repeat"]');
+      return { stage: v.dataset.stage, keys: Number(v.dataset.keystrokes), question: l?.dataset.question ?? "",
+        label: l?.textContent ?? "", another: another ? `${another.dataset.group}#${another.dataset.rep}` : "",
+        rep: rep ? `${rep.dataset.group}#${rep.dataset.rep}` : "", chip: rep?.textContent ?? "",
+        saved: document.querySelectorAll('[data-testid="keying-saved-item"]').length };
+    });
+    const press = (keys) => keyInto(screen, keys);
+    // What the paper says, per question and repetition, and the key that
+    // answers "another child?" before each repetition.
+    const paper = { "head": "wang", "n_visits": "2", "child_name#1": "amy", "child_age#1": "5", "child_name#2": "bob", "child_age#2": "3",
+      "visit_hours#1": "4", "visit_hours#2": "6" };
+    const another = { "child#1": "\uE007", "child#2": "1", "child#3": "0" };
+    const words = {
+      zh: { another: /还有孩子吗？（第 2 次）/, counted: /走访：第 2 次（共 2 次）/, reps: /孩子 第 1 次 \| 孩子 第 2 次 \| 走访 第 1 次 \| 走访 第 2 次/, saved: /8 道题$/ },
+      // The form's own words (its labels) follow the paper's language; the app's, the reader's.
+      en: { another: /^Another \S+\? \(repetition 2\)$/, counted: /^\S+: repetition 2 of 2$/, reps: /^\S+ 1 \| \S+ 2 \| \S+ 1 \| \S+ 2$/, saved: /8 questions$/ },
+    };
+    // One paper keyed with the keyboard alone, the screens shot in `lang`.
+    const keyPaper = async (paperId, lang) => {
+      const w = words[lang];
+      const sx = lang === "zh" ? "" : "-en";
+      const seen = [];
+      const saved = (await screen()).saved;
+      await press([paperId, "\uE007"]);
+      if ((await screen()).stage === "paper") await press(["\uE007"]);
+      for (let i = 0; i < 30 && (await screen()).stage !== "complete"; i++) {
+        const s = await screen();
+        if (s.stage === "another") {
+          assert.ok(s.another in another, `asked for another ${s.another}: only the uncounted repeat asks (${JSON.stringify(seen)})`);
+          if (s.another === "child#2") {
+            assert.match(s.label, w.another);
+            await shot(`57a-keying-repeat-another${sx}`);
+          }
+          seen.push(`another ${s.another}`);
+          await press([another[s.another]]);
+          continue;
+        }
+        assert.equal(s.stage, "question", JSON.stringify(s));
+        const at = s.rep ? `${s.question}#${s.rep.split("#")[1]}` : s.question;
+        assert.ok(at in paper, `an unexpected question ${at} after ${seen.join(", ")}: ${JSON.stringify(s)}`);
+        if (at === "visit_hours#2") {
+          assert.match(s.chip, w.counted, "the counted repeat says how many");
+          await shot(`57b-keying-repeat-counted${sx}`);
+        }
+        seen.push(at);
+        await press([...paper[at]]);
+        // A number that can only be complete (0–5 visits, an age of 0–17 typed as 5) moves on by itself; else Enter.
+        const now = await screen();
+        if (now.stage === "question" && now.question === s.question && now.rep === s.rep) await press(["\uE007"]);
+      }
+      assert.deepEqual(seen, ["head", "n_visits", "another child#1", "child_name#1", "child_age#1", "another child#2", "child_name#2", "child_age#2",
+        "another child#3", "visit_hours#1", "visit_hours#2"]);
+      // The review: every repetition under its own heading, then Enter saves.
+      const review = await browser.execute(() => [...document.querySelectorAll('[data-testid="keying-review"] li')]
+        .map((e) => e.dataset.question ?? `${e.dataset.group} ${e.dataset.rep}`));
+      assert.deepEqual(review, ["head", "n_visits", "child 1", "child_name[1]", "child_age[1]", "child 2", "child_name[2]", "child_age[2]",
+        "visit 1", "visit_hours[1]", "visit 2", "visit_hours[2]"]);
+      assert.match((await texts("keying-review-rep")).join(" | "), w.reps);
+      await shot(`57c-keying-repeat-review${sx}`);
+      await press(["\uE007"]);
+      await waitUntil(async () => (await screen()).saved === saved + 1, "the paper is saved");
+      assert.match((await texts("keying-saved-item"))[0], w.saved);
+    };
+    await keyPaper("7", "zh");
+    // The language switch opens the keying screen afresh: the next paper in English.
+    await (await $t("lang-toggle")).click();
+    await waitUntil(async () => (await screen()).stage === "paper" && /Paper/.test(await (await $t("keying-screen")).getText()), "the keying screen in English");
+    await keyPaper("8", "en");
+    await (await $t("lang-toggle")).click();
+    await waitUntil(async () => /[\u4e00-\u9fff]/.test(await (await $t("keying-screen")).getText()) && (await screen()).stage === "paper", "the keying screen in Chinese again");
+
+    // What was stored, as the CLI reads the app's store: each repetition an answer.
+    const db = path.join(tmp, "data/muster/muster.db");
+    const forms = JSON.parse(execFileSync(MUSTER, ["--json", "--db", db, "event", "list"], { encoding: "utf8" })).events
+      .flatMap((e) => JSON.parse(execFileSync(MUSTER, ["--json", "--db", db, "form", "list", "--event", e.id], { encoding: "utf8" })).forms);
+    const f = forms.find((x) => x.title === "入户调查");
+    const report = JSON.parse(execFileSync(MUSTER, ["--json", "--db", db, "responses", "report", "--form", f.id], { encoding: "utf8" }));
+    const q = Object.fromEntries(report.questions.map((x) => [x.name, x]));
+    assert.equal(report.stored, 2);
+    assert.equal(q.child_name.answered, 4);
+    assert.equal(q.child_age.numeric.mean, 4);
+    assert.equal(q.visit_hours.answered, 4);
+    assert.equal(q.visit_hours.numeric.max, 6);
+    await clickEl(await $t("keying-back"));
+    await (await $t("forms-page")).waitForDisplayed({ timeout: T });
   });
 
   // ---- users, roles, PINs, the audit log, backups (issue 7) ------------------
@@ -1533,8 +1641,11 @@ describe("Muster desktop app", () => {
     assert.equal((await $$t("form-key")).length, 0, "no keying for a coordinator");
     // The results of the double-entry form: the portrait and the
     // differences, without batch registration or resolving, and no refusal.
-    const results = await $$t("form-results");
-    await clickEl(results[results.length - 1]);
+    let results;
+    for (const it of await $$t("form-item")) {
+      if ((await (await it.$('[data-testid="form-title"]')).getText()).includes("结业问卷")) results = await it.$('[data-testid="form-results"]');
+    }
+    await clickEl(results);
     await (await $t("portrait-page")).waitForDisplayed({ timeout: T });
     await waitUntil(async () => (await $$t("diff-row")).length === 1, "the difference is listed");
     assert.equal((await $$t("error")).length, 0, "nothing the coordinator may not do was asked");

@@ -526,6 +526,7 @@ export const words = {
   "keying.repeat.of_count": "{group}: repetition {n} of {count}",
   "keying.another": "Another {group}? (repetition {n})",
   "keying.another.help": "Enter or 1: key it · 0: no more · Backspace: back into the last one",
+  "keying.another.none": "No more",
   "keying.review.repetition": "{group} {n}",
   "keying.required": "Required",
   "keying.mismatch.title": "This differs from the first entry: which is right? Look at the paper",

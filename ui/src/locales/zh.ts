@@ -526,6 +526,7 @@ export const words: Words = {
   "keying.repeat.of_count": "{group}：第 {n} 次（共 {count} 次）",
   "keying.another": "还有{group}吗？（第 {n} 次）",
   "keying.another.help": "回车或 1：录入 · 0：没有了 · 退格：回到上一次",
+  "keying.another.none": "没有了",
   "keying.review.repetition": "{group} 第 {n} 次",
   "keying.required": "必答",
   "keying.mismatch.title": "与第一遍录入不一致：哪个是对的？看纸质问卷",

@@ -294,7 +294,7 @@ function paint(view: HTMLElement, s: Screen, form?: Form): void {
       h("div", { class: "keying-label", testid: "keying-label" }, t("keying.another", { group: s.repeat.label, n: s.repeat.index })),
       h("div", { class: "keying-choices" },
         h("div", { class: "keying-choice" }, h("span", { class: "kbd-hint" }, "↵ / 1"), t("keying.repeat.of", { group: s.repeat.label, n: s.repeat.index })),
-        h("div", { class: "keying-choice" }, h("span", { class: "kbd-hint" }, "0"), "—")),
+        h("div", { class: "keying-choice" }, h("span", { class: "kbd-hint" }, "0"), t("keying.another.none"))),
       h("p", { class: "muted" }, t("keying.another.help"))));
   } else if (s.stage === "question") {
     const r = s.repeat;
