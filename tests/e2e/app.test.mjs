@@ -1378,6 +1378,17 @@ describe("Muster desktop app", () => {
           if (s.another === "child#2") {
             assert.match(s.label, w.another);
             await shot(`57a-keying-repeat-another${sx}`);
+            if (lang === "en") {
+              // The language switched mid-paper and back: the same session, the paper where it was.
+              const sid = await (await $t("keying-screen")).getAttribute("data-session");
+              for (const back of [/问卷编号/, /Paper ID/]) {
+                await (await $t("lang-toggle")).click();
+                await waitUntil(async () => back.test(await (await $t("keying-page")).getText()), "the keying screen in the other language");
+                const again = await screen();
+                assert.deepEqual([again.stage, again.another, again.keys], [s.stage, s.another, s.keys], "the paper goes on where it was");
+                assert.equal(await (await $t("keying-screen")).getAttribute("data-session"), sid);
+              }
+            }
           }
           seen.push(`another ${s.another}`);
           await press([another[s.another]]);
@@ -1410,7 +1421,7 @@ describe("Muster desktop app", () => {
       assert.match((await texts("keying-saved-item"))[0], w.saved);
     };
     await keyPaper("7", "zh");
-    // The language switch opens the keying screen afresh: the next paper in English.
+    // The next paper in English (the switch keeps the keying session).
     await (await $t("lang-toggle")).click();
     await waitUntil(async () => (await screen()).stage === "paper" && /Paper/.test(await (await $t("keying-screen")).getText()), "the keying screen in English");
     await keyPaper("8", "en");

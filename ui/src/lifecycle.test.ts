@@ -170,18 +170,28 @@ describe("leaving the keying screen", () => {
 });
 
 describe("re-rendering the keying screen (the language switch)", () => {
-  it("ends the old session before the new screen opens its own", async () => {
+  it("keeps the session and the paper in progress: no second session, nothing ended, the screen as the last press left it", async () => {
     await openKeying();
-    m.mock("keyingStart").mockImplementationOnce(async () => ({ session_id: "k2", screen: m.SCREEN }));
+    const started = calls("keyingStart").length;
+    const ended = calls("keyingEnd").length;
+    // A press: the paper ID has its first digit.
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "1", bubbles: true }));
+    await vi.waitFor(() => expect($("keying-screen")!.dataset.keystrokes).toBe("1"));
     click("lang-toggle");
     await shown("keying-screen");
     await settle();
-    expect(calls("keyingEnd")).toEqual([["k1"]]);
-    expect(calls("keyingStart")).toHaveLength(2);
-    expect($("keying-screen")!.dataset.session).toBe("k2");
+    expect(calls("keyingStart")).toHaveLength(started);
+    expect(calls("keyingEnd")).toHaveLength(ended);
+    expect($("keying-screen")!.dataset.session).toBe("k1");
+    expect($("keying-screen")!.dataset.keystrokes).toBe("1");
     click("lang-toggle"); // back to the language the other tests expect
     await shown("keying-screen");
+    await settle();
+    expect($("keying-screen")!.dataset.session).toBe("k1");
+    // Leaving it for real still ends it, once.
     await home();
+    await settle();
+    expect(calls("keyingEnd").slice(ended)).toEqual([["k1"]]);
   });
 });
 

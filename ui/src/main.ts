@@ -23,7 +23,7 @@ import { renderDuplicates } from "./views/duplicates";
 import { renderReport } from "./views/report";
 import { renderSettings } from "./views/settings";
 import { renderCertificates } from "./views/certificates";
-import { renderForms, renderKeying } from "./views/keying";
+import { keepKeyingSession, renderForms, renderKeying } from "./views/keying";
 import { renderPortrait } from "./views/portrait";
 import type { SyncStatus } from "./api";
 import { syncBadge } from "./sync";
@@ -203,6 +203,8 @@ function routeCtx(signal: AbortSignal): Ctx {
 /** Leaves the screen on show and mounts `route` in a fresh element of `main`. */
 async function render(): Promise<void> {
   leaveRoute();
+  // Only the leave just made may keep a keying session (the language switch).
+  keepKeyingSession(false);
   if (needsPin()) return;
   route = landing(role(), route);
   paintUser();
@@ -347,6 +349,8 @@ function boot(): void {
     const next: Lang = LANGS[(LANGS.indexOf(getLang()) + 1) % LANGS.length] ?? "en";
     setLang(next);
     applyLang(next);
+    // The keyer's paper in progress goes on in the new language.
+    if (route.name === "keying") keepKeyingSession();
     void render();
   });
   applyLang(getLang());

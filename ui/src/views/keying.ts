@@ -4,7 +4,9 @@
 // screen is re-drawn from the `Screen` it returns. Presses are sent in
 // order, one at a time, so fast typing is never reordered. Leaving the
 // screen (by any means: the router aborts its signal) ends its session in
-// Rust at once, after the presses already sent.
+// Rust at once, after the presses already sent — except a re-render in
+// another language (the language switch), which keeps the session and the
+// paper in progress ([`keepKeyingSession`]).
 
 import { api, pickOpenPath, pickSavePath, type KeyingPress } from "../api";
 import type { Event } from "../bindings/Event";
@@ -19,6 +21,24 @@ import { can } from "../access";
 import { role, userName } from "../session";
 
 const KEYER = "muster.keyer";
+
+/** What a keying screen hands the next mount of the same form when it is
+ * re-rendered in another language: its session, the screen as the last
+ * press left it (updated even after the leave, by presses in flight), and
+ * the papers saved this sitting. */
+interface Live { screen: Screen; saved: number; savedList: HTMLElement }
+interface Carried { formId: string; entry: string; verify: boolean; sid: string; live: Live; chain: Promise<void>; timer: ReturnType<typeof setTimeout> }
+let keepOnLeave = false;
+let carried: Carried | null = null;
+/** How long a kept session waits for the screen that takes it over before it is ended. */
+const CARRY_MS = 5_000;
+
+/** The keying screen's next leave is a re-render in another language: its
+ * Rust session goes on into the new screen, so a half-keyed paper is not
+ * lost (the form's labels follow the paper's language, not the app's). */
+export function keepKeyingSession(on = true): void {
+  keepOnLeave = on;
+}
 
 /** The keys to send for text an input method finished (compositionend):
  * one per character, so the state machine counts and edits them. */
@@ -336,17 +356,36 @@ export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, form
   let form: Form | undefined;
   // The presses sent, one at a time, in order.
   let chain: Promise<void> = Promise.resolve();
+  // The session of the screen this one re-renders in another language.
+  const kept = carried && carried.formId === formId && carried.entry === entry && carried.verify === verify ? carried : null;
+  if (carried) clearTimeout(carried.timer);
+  if (carried && !kept) void api.keyingEnd(carried.sid).catch(() => undefined);
+  carried = null;
+  let live: Live | null = kept ? kept.live : null;
   try {
     const forms = await untilAbort(api.listForms(id), signal);
     const f = forms.find((x) => x.id === formId);
     title = f ? f.form.title || f.form.form_id : formId;
     form = f?.form;
-    const starting = api.keyingStart(formId, entry, localStorage.getItem(KEYER) ?? "", undefined, verify);
+    const starting = kept
+      ? kept.chain.then(() => ({ session_id: kept.sid, screen: kept.live.screen }))
+      : api.keyingStart(formId, entry, localStorage.getItem(KEYER) ?? "", undefined, verify);
+    if (kept) chain = kept.chain;
     // The session ends when the screen is left (at once when it was left
     // while the session opened), after the presses in flight: the key
-    // that completes a paper still saves it.
+    // that completes a paper still saves it. A re-render in another
+    // language hands it on instead.
     starting.then((s) => onAbort(signal, () => {
       const end = () => api.keyingEnd(s.session_id);
+      const keep = keepOnLeave;
+      keepOnLeave = false;
+      if (keep && live) {
+        const c: Carried = { formId, entry, verify, sid: s.session_id, live, chain, timer: setTimeout(() => {
+          if (carried === c) { carried = null; void c.chain.then(end, end).catch(() => undefined); }
+        }, CARRY_MS) };
+        carried = c;
+        return;
+      }
       chain = chain.then(end, end).catch(() => undefined);
     }), () => undefined);
     start = await untilAbort(starting, signal);
@@ -356,9 +395,11 @@ export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, form
   }
   const sid = start.session_id;
   const view = h("div", { class: "keying-view card", testid: "keying-screen", "data-session": sid });
-  const savedList = h("ol", { class: "keying-saved", testid: "keying-saved" });
+  const savedList = kept ? kept.live.savedList : h("ol", { class: "keying-saved", testid: "keying-saved" });
   const errorSlot = h("div", { class: "error-slot" });
-  let saved = 0;
+  live = live ?? { screen: start.screen, saved: 0, savedList };
+  const state = live;
+  let saved = state.saved;
   // Text answers go through a real, focused <input> so an input method
   // (pinyin, wubi) can compose; finished characters are sent one by one.
   // Numbers and choices keep the page-level, one-key-at-a-time path.
@@ -367,6 +408,7 @@ export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, form
   imeRow.hidden = true;
   const batchLine = h("div", { class: "muted keying-batch", testid: "keying-batch" });
   const show = (s: Screen) => {
+    state.screen = s;
     paint(view, s, form);
     const text = s.stage === "question" && s.kind === "text";
     imeRow.hidden = !text;
@@ -415,7 +457,7 @@ export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, form
         h("p", { class: "page-sub" }, t("keying.help")))),
     errorSlot,
     h("div", { class: "keying-layout" }, h("div", { class: "keying-main" }, view, imeRow),
-      h("aside", { class: "card" }, h("div", { class: "muted", testid: "keying-count" }, t("keying.saved.count", { n: 0 })), batchLine, savedList, correctBox)),
+      h("aside", { class: "card" }, h("div", { class: "muted", testid: "keying-count" }, t("keying.saved.count", { n: saved })), batchLine, savedList, correctBox)),
   );
   root.appendChild(page);
 
@@ -427,6 +469,9 @@ export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, form
       let r: KeyingPress;
       try {
         r = await api.keyingPress(sid, key);
+        // Kept up to date after a leave too: a screen that takes the session over starts from here.
+        state.screen = r.screen;
+        if (r.saved) state.saved++;
         if (signal.aborted) return;
       } catch (e) {
         if (signal.aborted) return;
@@ -435,7 +480,7 @@ export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, form
         return;
       }
       if (r.saved) {
-        saved++;
+        saved = state.saved;
         const k = r.saved.keyed;
         savedList.prepend(h("li", { testid: "keying-saved-item", "data-keystrokes": String(k.keystrokes), "data-corrected": String(r.saved.corrected) },
           r.saved.corrected ? t("keying.corrected", { paper: k.paper_id }) : t("keying.saved", { paper: k.paper_id, n: k.keystrokes, q: k.questions_asked })));
