@@ -139,6 +139,14 @@ async function keyInto(screen, keys) {
   }, `keys ${keys.join("")} were not all taken`);
 }
 
+/** The questionnaires page's row of the form titled `title`. */
+async function formItem(title) {
+  for (const it of await $$t("form-item")) {
+    if ((await (await it.$('[data-testid="form-title"]')).getText()).includes(title)) return it;
+  }
+  throw new Error(`the form ${title} is not listed`);
+}
+
 async function typeInto(id, text) {
   const el = await $t(id);
   await el.waitForDisplayed({ timeout: T });
@@ -1200,13 +1208,7 @@ describe("Muster desktop app", () => {
     await clickEl(await $t("form-import"));
     await waitUntil(async () => (await $$t("form-item")).length === 2, "the second form is listed");
     // The new form's row and its buttons.
-    const formButton = async (testid) => {
-      const items = await $$t("form-item");
-      for (const it of items) {
-        if ((await (await it.$('[data-testid="form-title"]')).getText()).includes("结业问卷")) return it.$(`[data-testid="${testid}"]`);
-      }
-      throw new Error("the form is not listed");
-    };
+    const formButton = async (testid) => (await formItem("结业问卷")).$(`[data-testid="${testid}"]`);
     await typeInto("form-keyer", "李明");
 
     // Register a batch of three papers from A001.
@@ -1333,12 +1335,7 @@ describe("Muster desktop app", () => {
     await typeInto("form-path", form);
     await clickEl(await $t("form-import"));
     await waitUntil(async () => (await $$t("form-item")).length === before + 1, "the repeat form is listed");
-    let item;
-    for (const it of await $$t("form-item")) {
-      if ((await (await it.$('[data-testid="form-title"]')).getText()).includes("入户调查")) item = it;
-    }
-    assert.ok(item, "the form's row");
-    await clickEl(await item.$('[data-testid="form-key"]'));
+    await clickEl(await (await formItem("入户调查")).$('[data-testid="form-key"]'));
     await (await $t("keying-screen")).waitForDisplayed({ timeout: T });
     await browser.execute(() => document.activeElement?.blur());
 
@@ -1652,11 +1649,7 @@ describe("Muster desktop app", () => {
     assert.equal((await $$t("form-key")).length, 0, "no keying for a coordinator");
     // The results of the double-entry form: the portrait and the
     // differences, without batch registration or resolving, and no refusal.
-    let results;
-    for (const it of await $$t("form-item")) {
-      if ((await (await it.$('[data-testid="form-title"]')).getText()).includes("结业问卷")) results = await it.$('[data-testid="form-results"]');
-    }
-    await clickEl(results);
+    await clickEl(await (await formItem("结业问卷")).$('[data-testid="form-results"]'));
     await (await $t("portrait-page")).waitForDisplayed({ timeout: T });
     await waitUntil(async () => (await $$t("diff-row")).length === 1, "the difference is listed");
     assert.equal((await $$t("error")).length, 0, "nothing the coordinator may not do was asked");

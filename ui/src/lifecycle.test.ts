@@ -193,6 +193,29 @@ describe("re-rendering the keying screen (the language switch)", () => {
     await settle();
     expect(calls("keyingEnd").slice(ended)).toEqual([["k1"]]);
   });
+
+  it("keeps it through a second switch made while the first screen is still loading", async () => {
+    await openKeying();
+    const started = calls("keyingStart").length;
+    const ended = calls("keyingEnd").length;
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "1", bubbles: true }));
+    await vi.waitFor(() => expect($("keying-screen")!.dataset.keystrokes).toBe("1"));
+    const forms = calls("listForms").length;
+    const loading = hold<unknown>("listForms");
+    click("lang-toggle");
+    await vi.waitFor(() => expect(calls("listForms")).toHaveLength(forms + 1));
+    click("lang-toggle"); // back, before the first re-render has its form
+    loading.resolve(await m.answers.listForms());
+    await shown("keying-screen");
+    await settle();
+    expect(calls("keyingStart")).toHaveLength(started);
+    expect(calls("keyingEnd")).toHaveLength(ended);
+    expect($("keying-screen")!.dataset.session).toBe("k1");
+    expect($("keying-screen")!.dataset.keystrokes).toBe("1");
+    await home();
+    await settle();
+    expect(calls("keyingEnd").slice(ended)).toEqual([["k1"]]);
+  });
 });
 
 describe("the forms page", () => {

@@ -9,6 +9,7 @@
 // paper in progress ([`keepKeyingSession`]).
 
 import { api, pickOpenPath, pickSavePath, type KeyingPress } from "../api";
+import type { KeyingStart } from "../bindings/KeyingStart";
 import type { Event } from "../bindings/Event";
 import type { Screen } from "../bindings/Screen";
 import { clear, h, on, onAbort, untilAbort } from "../dom";
@@ -362,32 +363,38 @@ export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, form
   if (carried && !kept) void api.keyingEnd(carried.sid).catch(() => undefined);
   carried = null;
   let live: Live | null = kept ? kept.live : null;
+  // Whether this screen's leave hands its session on, decided as it is left
+  // (the handler below may run later, once the session has opened).
+  let handOn = false;
+  onAbort(signal, () => { handOn = keepOnLeave; keepOnLeave = false; });
+  // The session ends when the screen is left (at once when it was left
+  // while the session opened), after the presses in flight: the key that
+  // completes a paper still saves it. A re-render in another language
+  // hands it on instead.
+  const own = (starting: Promise<KeyingStart>) => starting.then((s) => onAbort(signal, () => {
+    const end = () => api.keyingEnd(s.session_id);
+    if (handOn && live) {
+      const c: Carried = { formId, entry, verify, sid: s.session_id, live, chain, timer: setTimeout(() => {
+        if (carried === c) { carried = null; void c.chain.then(end, end).catch(() => undefined); }
+      }, CARRY_MS) };
+      carried = c;
+      return;
+    }
+    chain = chain.then(end, end).catch(() => undefined);
+  }), () => undefined);
+  // A kept session is this screen's from now on, even if it is left before its form has loaded.
+  const keptStart = kept ? kept.chain.then(() => ({ session_id: kept.sid, screen: kept.live.screen })) : null;
+  if (kept && keptStart) {
+    chain = kept.chain;
+    void own(keptStart);
+  }
   try {
     const forms = await untilAbort(api.listForms(id), signal);
     const f = forms.find((x) => x.id === formId);
     title = f ? f.form.title || f.form.form_id : formId;
     form = f?.form;
-    const starting = kept
-      ? kept.chain.then(() => ({ session_id: kept.sid, screen: kept.live.screen }))
-      : api.keyingStart(formId, entry, localStorage.getItem(KEYER) ?? "", undefined, verify);
-    if (kept) chain = kept.chain;
-    // The session ends when the screen is left (at once when it was left
-    // while the session opened), after the presses in flight: the key
-    // that completes a paper still saves it. A re-render in another
-    // language hands it on instead.
-    starting.then((s) => onAbort(signal, () => {
-      const end = () => api.keyingEnd(s.session_id);
-      const keep = keepOnLeave;
-      keepOnLeave = false;
-      if (keep && live) {
-        const c: Carried = { formId, entry, verify, sid: s.session_id, live, chain, timer: setTimeout(() => {
-          if (carried === c) { carried = null; void c.chain.then(end, end).catch(() => undefined); }
-        }, CARRY_MS) };
-        carried = c;
-        return;
-      }
-      chain = chain.then(end, end).catch(() => undefined);
-    }), () => undefined);
+    const starting = keptStart ?? api.keyingStart(formId, entry, localStorage.getItem(KEYER) ?? "", undefined, verify);
+    if (!keptStart) void own(starting);
     start = await untilAbort(starting, signal);
   } catch (e) {
     root.appendChild(errorBox(e as UiError));
@@ -397,9 +404,7 @@ export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, form
   const view = h("div", { class: "keying-view card", testid: "keying-screen", "data-session": sid });
   const savedList = kept ? kept.live.savedList : h("ol", { class: "keying-saved", testid: "keying-saved" });
   const errorSlot = h("div", { class: "error-slot" });
-  live = live ?? { screen: start.screen, saved: 0, savedList };
-  const state = live;
-  let saved = state.saved;
+  const state = (live ??= { screen: start.screen, saved: 0, savedList });
   // Text answers go through a real, focused <input> so an input method
   // (pinyin, wubi) can compose; finished characters are sent one by one.
   // Numbers and choices keep the page-level, one-key-at-a-time path.
@@ -457,7 +462,7 @@ export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, form
         h("p", { class: "page-sub" }, t("keying.help")))),
     errorSlot,
     h("div", { class: "keying-layout" }, h("div", { class: "keying-main" }, view, imeRow),
-      h("aside", { class: "card" }, h("div", { class: "muted", testid: "keying-count" }, t("keying.saved.count", { n: saved })), batchLine, savedList, correctBox)),
+      h("aside", { class: "card" }, h("div", { class: "muted", testid: "keying-count" }, t("keying.saved.count", { n: state.saved })), batchLine, savedList, correctBox)),
   );
   root.appendChild(page);
 
@@ -480,12 +485,11 @@ export async function renderKeying(root: HTMLElement, ctx: Ctx, id: string, form
         return;
       }
       if (r.saved) {
-        saved = state.saved;
         const k = r.saved.keyed;
         savedList.prepend(h("li", { testid: "keying-saved-item", "data-keystrokes": String(k.keystrokes), "data-corrected": String(r.saved.corrected) },
           r.saved.corrected ? t("keying.corrected", { paper: k.paper_id }) : t("keying.saved", { paper: k.paper_id, n: k.keystrokes, q: k.questions_asked })));
         if (r.saved.corrected) { correctPaper.value = ""; correctReason.value = ""; }
-        (page.querySelector('[data-testid="keying-count"]') as HTMLElement).textContent = t("keying.saved.count", { n: saved });
+        (page.querySelector('[data-testid="keying-count"]') as HTMLElement).textContent = t("keying.saved.count", { n: state.saved });
         void batchStatus(k.batch);
       } else if (r.screen.batch !== shownBatch) {
         void batchStatus(r.screen.batch);
