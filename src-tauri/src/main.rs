@@ -3,6 +3,10 @@
 // No console window on Windows in release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+/// Rust's allocations (not the web view's): many small ones, made quickly.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     // A workbook reader child of this binary (import::isolate) does only that.
     muster_core::import::isolate::serve_if_asked();

@@ -233,6 +233,9 @@ pub struct Planned {
     /// duplicate. Empty for a dry run, which only counts (in `report`) and
     /// is not staged.
     rows: Vec<Option<NewRow>>,
+    /// Per valid row (file order), its search keys but the code's
+    /// (`store::search::with_code` adds it). Empty for a dry run.
+    docs: Vec<String>,
     /// When the rows were planned: their `created_at`.
     now: String,
 }
@@ -250,23 +253,30 @@ pub fn plan(store: &Store, event_id: &str, read: ReadRoster) -> Result<Planned> 
     let mut rows: Vec<Option<NewRow>> = Vec::with_capacity(file.rows.len());
     let mut ids = OrderedIds::new(crate::clock::now_ms());
     let mut draw = crate::code::Draw::new();
-    for (line, fields) in valid_rows(&file) {
-        if seen.matches(fields) {
-            if report.dry_run {
-                report.duplicates += 1;
-                report.duplicate_rows.push(DuplicateRow { line, name: fields.name.clone() });
+    // The rows' search keys (all but the code's, drawn below) are made on
+    // another core meanwhile: the classification is one thread's work.
+    let valid: Vec<&TraineeFields> = if report.dry_run { Vec::new() } else { valid_rows(&file).map(|(_, f)| f).collect() };
+    let mut docs = Vec::new();
+    let mut classify = || {
+        for (line, fields) in valid_rows(&file) {
+            if seen.matches(fields) {
+                if report.dry_run {
+                    report.duplicates += 1;
+                    report.duplicate_rows.push(DuplicateRow { line, name: fields.name.clone() });
+                } else {
+                    rows.push(None);
+                }
+            } else if report.dry_run {
+                seen.add(fields);
+                report.imported += 1;
             } else {
-                rows.push(None);
+                seen.add(fields);
+                rows.push(Some(NewRow { id: ids.next_id(), code: fresh_code(&mut taken, &mut draw) }));
             }
-        } else if report.dry_run {
-            seen.add(fields);
-            report.imported += 1;
-        } else {
-            seen.add(fields);
-            rows.push(Some(NewRow { id: ids.next_id(), code: fresh_code(&mut taken, &mut draw) }));
         }
-    }
-    Ok(Planned { event_id: event_id.to_string(), file, report, rows, now })
+    };
+    store::roster::beside(&valid, |t| store::search::doc(t, None), &mut docs, &mut classify);
+    Ok(Planned { event_id: event_id.to_string(), file, report, rows, docs, now })
 }
 
 fn valid_rows(file: &RosterFile) -> impl Iterator<Item = (u64, &TraineeFields)> {
@@ -293,8 +303,8 @@ impl Planned {
         }
         let total = self.total();
         store::roster::clean_stale(store)?;
-        let new: Vec<(&TraineeFields, &str)> =
-            valid_rows(&self.file).zip(&self.rows).filter_map(|((_, f), r)| r.as_ref().map(|r| (f, r.code.as_str()))).collect();
+        let new: Vec<(&str, &str)> =
+            self.docs.iter().zip(&self.rows).filter_map(|(doc, r)| r.as_ref().map(|r| (doc.as_str(), r.code.as_str()))).collect();
         let count = new.len().max(1) as u64;
         let reservation = store::roster::stage(store, &self.event_id, &new, &mut |done| {
             progress(total + total * done as u64 / count / 2, total * 2)
@@ -314,7 +324,7 @@ impl Staged {
     /// publishes the rows, giving way to the door. On failure the staged keys
     /// are removed.
     pub fn publish(self, store: &mut Store, progress: &mut dyn FnMut(u64, u64)) -> Result<ImportReport> {
-        let Staged { planned: Planned { event_id, file, mut report, rows, now }, reservation } = self;
+        let Staged { planned: Planned { event_id, file, mut report, rows, now, .. }, reservation } = self;
         let total = file.rows.len() as u64;
         progress(total * 3 / 2, total * 2);
         let valid: Vec<(u64, &TraineeFields)> = valid_rows(&file).collect();

@@ -111,3 +111,47 @@ fn a_store_from_before_0007_gets_its_keys_rebuilt_at_open() {
     assert_eq!(m.store().setting("search.rebuild").unwrap(), None, "rebuilt once");
     assert!(m.store().check().unwrap().is_empty());
 }
+
+/// An import makes its rows' keys beside its classification (without the
+/// code, drawn later) and adds the code's key when it stages them: what it
+/// stores must be, key for key, what a rebuild from the trainees makes.
+#[test]
+fn an_imports_staged_keys_are_the_keys_a_rebuild_makes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let mut m = Muster::open(&db).unwrap();
+    let event = m.create_event(NewEvent { name: "培训".into(), venue: "".into(), starts_on: "2026-12-01".into(), days: 1 }).unwrap().id;
+    // Enough rows for the keys to be made on two threads, in chunks; names
+    // of every kind (Han, spaced Latin, Khmer, one with a polyphone), rows
+    // without a phone, and repeats (duplicates get keys made, never stored).
+    let names = ["王素梅", "Sok Dara", "单雄信", "សុខ ដារា", "Məmməd Əliyev", "曾乐乐", "Ana"];
+    let mut list = Vec::new();
+    for i in 0..5_000 {
+        let phone = if i % 5 == 0 { String::new() } else { format!("138{:08}", i % 4_900) };
+        list.push((format!("{}{}", names[i % names.len()], i % 4_900), phone));
+    }
+    let mut text = String::from("姓名,手机\n");
+    for (n, p) in &list {
+        text.push_str(&format!("{n},{p}\n"));
+    }
+    let path = dir.path().join("big.csv");
+    std::fs::write(&path, text).unwrap();
+    let r = m.import_roster(&event, &path, &Default::default(), &mut |_, _| {}).unwrap();
+    assert!(r.duplicates > 0 && r.imported > 4_000, "{r:?}");
+    drop(m);
+    let keys = |db: &Path| -> Vec<(i64, String)> {
+        let conn = rusqlite::Connection::open(db).unwrap();
+        let mut stmt = conn.prepare("SELECT trainee_rowid, keys FROM search_keys ORDER BY trainee_rowid").unwrap();
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        rows.collect::<rusqlite::Result<_>>().unwrap()
+    };
+    let staged = keys(&db);
+    assert_eq!(staged.len() as u64, r.imported);
+    assert!(staged.iter().all(|(_, k)| k.starts_with('0') && k.contains('\n')), "every row starts with its code's key");
+    // The next open rebuilds every trainee's keys from its row.
+    rusqlite::Connection::open(&db).unwrap().execute("UPDATE meta SET value = '1' WHERE key = 'search.rebuild'", []).unwrap();
+    let m = Muster::open(&db).unwrap();
+    assert_eq!(m.store().setting("search.rebuild").unwrap(), None, "rebuilt");
+    drop(m);
+    assert_eq!(keys(&db), staged);
+}

@@ -44,6 +44,50 @@ fn all_migrations_apply_to_an_empty_store_and_leave_it_valid() {
     assert_eq!(conn, MIGRATIONS.len() as i64);
 }
 
+/// A new plain store has 16 KiB pages; a store made before (4 KiB) keeps
+/// its pages and opens as ever; an encrypted one keeps SQLCipher's.
+#[test]
+fn a_new_plain_store_has_16_kib_pages_and_an_old_one_keeps_its_own() {
+    let page_size = |path: &std::path::Path| -> u32 {
+        // The header's page size (offset 16, big-endian; 1 means 65,536).
+        let bytes = std::fs::read(path).unwrap();
+        u32::from(u16::from_be_bytes(bytes[16..18].try_into().unwrap()))
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let new = dir.path().join("new.db");
+    let mut m = Muster::open(&new).unwrap();
+    m.create_event(NewEvent { name: "培训".into(), venue: "".into(), starts_on: "2026-12-01".into(), days: 1 }).unwrap();
+    drop(m);
+    assert_eq!(page_size(&new), 16_384);
+
+    // A store of 4 KiB pages from an earlier Muster (made here by SQLite
+    // itself, with a table in it): its pages stay, its rows with them.
+    let old = dir.path().join("old.db");
+    {
+        let conn = rusqlite::Connection::open(&old).unwrap();
+        conn.execute_batch("PRAGMA page_size = 4096; CREATE TABLE kept (x); INSERT INTO kept VALUES (42);").unwrap();
+    }
+    assert_eq!(page_size(&old), 4_096);
+    let mut m = Muster::open(&old).unwrap();
+    let event = m.create_event(NewEvent { name: "培训".into(), venue: "".into(), starts_on: "2026-12-01".into(), days: 1 }).unwrap();
+    assert!(m.store().check().unwrap().is_empty());
+    drop(m);
+    assert_eq!(page_size(&old), 4_096);
+    let m = Muster::open(&old).unwrap();
+    assert_eq!(m.event(&event.id).unwrap().name, "培训");
+    drop(m);
+    let conn = rusqlite::Connection::open(&old).unwrap();
+    assert_eq!(conn.query_row("SELECT x FROM kept", [], |r| r.get::<_, i64>(0)).unwrap(), 42);
+
+    // Encrypted: SQLCipher's own page setting, and it opens again.
+    let secret = dir.path().join("secret.db");
+    let mut m = Muster::open_with(&secret, Some("correct horse")).unwrap();
+    m.create_event(NewEvent { name: "培训".into(), venue: "".into(), starts_on: "2026-12-01".into(), days: 1 }).unwrap();
+    drop(m);
+    let m = Muster::open_with(&secret, Some("correct horse")).unwrap();
+    assert_eq!(m.list_events().unwrap().len(), 1);
+}
+
 fn rusqlite_version(path: &std::path::Path) -> i64 {
     // Read the header's user_version field directly (offset 60, big-endian)
     // so the test does not need its own SQLite connection.

@@ -23,7 +23,6 @@
 //! writes its keys itself, inside its publishing transaction.
 
 use super::{search, Store, Writer};
-use crate::model::TraineeFields;
 use crate::Result;
 use rusqlite::OptionalExtension;
 use std::time::Duration;
@@ -44,19 +43,41 @@ const DROP_CHUNK: i64 = 5_000;
 /// trainees' secondary indexes after the rows instead of with them.
 const DEFER_INDEXES_MIN: usize = 5_000;
 
-/// `f` of every item, in order, on up to four threads (pure, CPU-bound bulk
-/// work of an import: change-log JSON, search keys).
-pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
-    if threads < 2 || items.len() < 2_000 {
-        return items.iter().map(f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    let f = &f;
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = items.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>())).collect();
-        parts.into_iter().flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
-    })
+/// `f` of every item, in order, made on a second thread while this one runs
+/// `main`, then by both until done (pure, CPU-bound bulk work beside
+/// sequential work: an import's search keys beside its classification).
+/// The items go in chunks; `out` receives the results.
+pub(crate) fn beside<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync, out: &mut Vec<R>, main: &mut dyn FnMut()) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const CHUNK: usize = 1_000;
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut made: Vec<(usize, Vec<R>)> = Vec::new();
+        loop {
+            let at = next.fetch_add(CHUNK, Ordering::Relaxed);
+            if at >= items.len() {
+                return made;
+            }
+            made.push((at, items[at..(at + CHUNK).min(items.len())].iter().map(&f).collect()));
+        }
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut parts = if threads < 2 || items.len() < 2 * CHUNK {
+        main();
+        work()
+    } else {
+        std::thread::scope(|scope| {
+            let helper = scope.spawn(&work);
+            main();
+            let mut mine = work();
+            mine.extend(helper.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            mine
+        })
+    };
+    parts.sort_unstable_by_key(|(at, _)| *at);
+    out.clear();
+    out.reserve(items.len());
+    out.extend(parts.into_iter().flat_map(|(_, part)| part));
 }
 
 /// Rowids `base..base + count` held for one import's new trainees.
@@ -118,13 +139,13 @@ fn reserve(w: &Writer<'_>, count: i64) -> Result<Option<Reservation>> {
     Ok(Some(r))
 }
 
-/// Stages the search keys of an import's new trainees (`rows`, in the order
-/// they will be inserted: row `i` at rowid `base + i`) in short
-/// transactions, each giving way as soon as the door rings. Keys are made
-/// outside the lock, a chunk at a time. `None`: nothing reserved (no rows,
+/// Stages the search keys of an import's new trainees (`rows`: each one's
+/// keys but the code's, made beforehand, and its code; in the order they
+/// will be inserted: row `i` at rowid `base + i`) in short transactions,
+/// each giving way as soon as the door rings. `None`: nothing reserved (no rows,
 /// or the reservation was lost), so the publishing transaction writes the
 /// keys with the rows.
-pub fn stage(store: &mut Store, event_id: &str, rows: &[(&TraineeFields, &str)], progress: &mut dyn FnMut(usize)) -> Result<Option<Reservation>> {
+pub fn stage(store: &mut Store, event_id: &str, rows: &[(&str, &str)], progress: &mut dyn FnMut(usize)) -> Result<Option<Reservation>> {
     let Some(event_rowid) = search::event_rowid(store.conn(), event_id)? else { return Ok(None) };
     if rows.is_empty() {
         return Ok(None);
@@ -133,7 +154,7 @@ pub fn stage(store: &mut Store, event_id: &str, rows: &[(&TraineeFields, &str)],
     let mut next = 0;
     while next < rows.len() {
         let end = (next + STAGE_CHUNK).min(rows.len());
-        let docs: Vec<String> = par_map(&rows[next..end], |(t, code)| search::doc(t, Some(*code)));
+        let docs: Vec<String> = rows[next..end].iter().map(|(rest, code)| search::with_code(rest, code)).collect();
         let mut done = 0;
         while done < docs.len() {
             let from = next + done;
@@ -157,7 +178,7 @@ pub fn stage(store: &mut Store, event_id: &str, rows: &[(&TraineeFields, &str)],
                 let stamp = search::next_stamp(w)?;
                 let mut n = 0;
                 for (i, doc) in docs[done..].iter().enumerate() {
-                    search::put(w, r.base + (from + i) as i64, event_rowid, stamp, doc)?;
+                    search::put_new(w, r.base + (from + i) as i64, event_rowid, stamp, doc)?;
                     n += 1;
                     if n % LISTEN_EVERY == 0 && ear.door_waiting() {
                         return Ok(Some((n, true, Some(r))));
@@ -331,4 +352,21 @@ pub fn age_reservations(store: &mut Store) -> Result<()> {
         }
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::beside;
+
+    #[test]
+    fn beside_keeps_the_order_and_runs_main_once() {
+        for n in [0, 1, 999, 1_000, 1_999, 2_000, 10_001] {
+            let items: Vec<usize> = (0..n).collect();
+            let mut out = vec![7usize; 3];
+            let mut calls = 0;
+            beside(&items, |i| i * 2, &mut out, &mut || calls += 1);
+            assert_eq!(calls, 1, "{n}");
+            assert_eq!(out, items.iter().map(|i| i * 2).collect::<Vec<_>>(), "{n}");
+        }
+    }
 }
