@@ -3,9 +3,10 @@
 // No console window on Windows in release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-/// Rust's allocations (not the web view's): many small ones, made quickly.
+/// Rust's allocations (not the web view's): mimalloc, but the system's in a
+/// workbook reader child (import::isolate).
 #[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOC: muster_core::import::isolate::Allocator = muster_core::import::isolate::Allocator;
 
 fn main() {
     // A workbook reader child of this binary (import::isolate) does only that.

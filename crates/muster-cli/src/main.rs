@@ -18,10 +18,9 @@ mod run;
 use clap::Parser;
 use std::process::ExitCode;
 
-/// An import's millions of small strings are made and freed faster than
-/// with the system allocator (bench/import.sh).
+/// mimalloc, but the system's in a workbook reader child (import::isolate).
 #[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOC: muster_core::import::isolate::Allocator = muster_core::import::isolate::Allocator;
 
 fn main() -> ExitCode {
     // A workbook reader child of this binary (import::isolate) does only that.

@@ -218,8 +218,7 @@ pub fn commit(store: &mut Store, event_id: &str, read: ReadRoster, progress: &mu
         return Ok(planned.report);
     }
     let staged = planned.stage(store, progress)?;
-    let r = staged.publish(store, progress);
-    r
+    staged.publish(store, progress)
 }
 
 /// A read roster classified against the store as it was, its new rows made
@@ -256,7 +255,6 @@ pub fn plan(store: &Store, event_id: &str, read: ReadRoster) -> Result<Planned> 
     // The rows' search keys (all but the code's, drawn below) are made on
     // another core meanwhile: the classification is one thread's work.
     let valid: Vec<&TraineeFields> = if report.dry_run { Vec::new() } else { valid_rows(&file).map(|(_, f)| f).collect() };
-    let mut docs = Vec::new();
     let mut classify = || {
         for (line, fields) in valid_rows(&file) {
             if seen.matches(fields) {
@@ -275,7 +273,7 @@ pub fn plan(store: &Store, event_id: &str, read: ReadRoster) -> Result<Planned> 
             }
         }
     };
-    store::roster::beside(&valid, |t| store::search::doc(t, None), &mut docs, &mut classify);
+    let docs = store::roster::beside(&valid, |t| store::search::doc(t, None), &mut classify);
     Ok(Planned { event_id: event_id.to_string(), file, report, rows, docs, now })
 }
 

@@ -204,12 +204,17 @@ fn spellings(name: &str) -> Vec<Vec<std::borrow::Cow<'static, str>>> {
     spellings
 }
 
+/// The search key of a trainee's code (the first of [`keys`]).
+pub fn code_key(code: &str) -> (KeyKind, String) {
+    (KeyKind::Code, code.to_lowercase())
+}
+
 /// The search keys of one trainee: `(kind, key)` pairs, deduplicated.
 /// `place`: the village or work unit.
 pub fn keys(name: &str, code: Option<&str>, phone: Option<&str>, id_number: Option<&str>, place: Option<&str>) -> Vec<(KeyKind, String)> {
     let mut out: Vec<(KeyKind, String)> = Vec::new();
     if let Some(code) = code {
-        out.push((KeyKind::Code, code.to_lowercase()));
+        out.push(code_key(code));
     }
     let full = normalize_query(name);
     if !full.is_empty() {

@@ -19,6 +19,13 @@
 //! the declared range: nothing retraces calamine any more, so nothing has
 //! to be re-checked when calamine is upgraded.
 //!
+//! The binaries' allocator is [`Allocator`]: mimalloc, except in a reader
+//! child (which the parent marks with [`CHILD_ENV`]), where it is the
+//! system's. mimalloc reserves address space ahead of use, so under the
+//! child's limit a small file failed now and then ("memory allocation of
+//! 15943 bytes failed": 2 runs in 200, a CI run lost to it); the limit is
+//! measured against the system allocator.
+//!
 //! Architecture Invariant: no workbook bytes reach calamine in the app's or
 //! the CLI's own process.
 
@@ -33,6 +40,91 @@ use std::time::{Duration, Instant};
 
 /// The hidden first argument that makes a Muster binary a workbook reader.
 pub const WORKER_ARG: &str = "__read-workbook";
+
+/// Set (to `1`) in a reader child's environment by its parent: the child
+/// allocates with the system allocator ([`Allocator`]).
+pub const CHILD_ENV: &str = "MUSTER_WORKBOOK_CHILD";
+
+/// The `#[global_allocator]` of the app and the CLI: mimalloc (an import's
+/// millions of small strings are made and freed faster: bench/import.sh),
+/// or the system allocator in a workbook reader child ([`CHILD_ENV`]),
+/// whose address-space limit mimalloc's reservations would eat into.
+/// Decided at the first allocation (before `main`, one thread) and never
+/// changed, so every block is freed by the allocator that made it.
+pub struct Allocator;
+
+static ALLOCATOR: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+const SYSTEM: u8 = 1;
+const MIMALLOC: u8 = 2;
+
+impl Allocator {
+    #[inline]
+    fn system(&self) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        match ALLOCATOR.load(Relaxed) {
+            SYSTEM => true,
+            MIMALLOC => false,
+            _ => {
+                let which = if in_child() { SYSTEM } else { MIMALLOC };
+                ALLOCATOR.store(which, Relaxed);
+                which == SYSTEM
+            }
+        }
+    }
+}
+
+/// Whether [`CHILD_ENV`] is set and not empty, read without allocating.
+#[cfg(unix)]
+fn in_child() -> bool {
+    // SAFETY: the name is a NUL-terminated literal; getenv allocates
+    // nothing. The first allocation comes before `main`, when no thread
+    // can be changing the environment.
+    let v = unsafe { libc::getenv(c"MUSTER_WORKBOOK_CHILD".as_ptr()) };
+    // SAFETY: a non-null getenv answer is a NUL-terminated string.
+    !v.is_null() && unsafe { *v } != 0
+}
+
+#[cfg(not(unix))]
+fn in_child() -> bool {
+    false
+}
+
+// SAFETY: each call goes to the allocator chosen once for the process, so a
+// block is always freed or resized by the one that made it; both uphold
+// GlobalAlloc's contract.
+unsafe impl std::alloc::GlobalAlloc for Allocator {
+    #[inline]
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        if self.system() { unsafe { std::alloc::System.alloc(layout) } } else { unsafe { mimalloc::MiMalloc.alloc(layout) } }
+    }
+    #[inline]
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        if self.system() { unsafe { std::alloc::System.alloc_zeroed(layout) } } else { unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) } }
+    }
+    #[inline]
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        if self.system() { unsafe { std::alloc::System.dealloc(ptr, layout) } } else { unsafe { mimalloc::MiMalloc.dealloc(ptr, layout) } }
+    }
+    #[inline]
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        if self.system() {
+            unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
+        } else {
+            unsafe { mimalloc::MiMalloc.realloc(ptr, layout, new_size) }
+        }
+    }
+}
+
+/// Whether this process allocates with the system allocator (a reader
+/// child), as [`Allocator`] decided; `None` before its first allocation
+/// or when the binary does not use it.
+pub fn allocator_is_system() -> Option<bool> {
+    match ALLOCATOR.load(std::sync::atomic::Ordering::Relaxed) {
+        SYSTEM => Some(true),
+        MIMALLOC => Some(false),
+        _ => None,
+    }
+}
 
 /// The child's address space: enough for a 100,000-row roster, far from
 /// what a cheap laptop has.
@@ -157,6 +249,7 @@ fn read_in_child(exe: &std::path::Path, bytes: &[u8]) -> Result<RawBook, Unread>
     let unsafe_ = |why: String| Unread::Unsafe(why);
     let mut child = Command::new(exe)
         .arg(WORKER_ARG)
+        .env(CHILD_ENV, "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -430,9 +430,13 @@ pub(crate) fn unread(file: &str, bytes: &[u8], u: Unread, not: &dyn Fn(String) -
         Unread::Damaged => not(DAMAGED_WORKBOOK.to_string()),
         // The reader ran out of memory or time: say why when the file says
         // it (a stray cell in a far corner), else that it could not be read.
-        Unread::Unsafe(_) => match super::span::too_large(bytes) {
+        // The reader's own reason (it stopped on a signal, took too long)
+        // ends the English message and rides in the message's parameters,
+        // for whoever is asked why.
+        Unread::Unsafe(why) => match super::span::too_large(bytes) {
             Some(span) => too_large(file, &span),
-            None => Error::invalid_at(isolate::unsafe_message(file), Some(file), None, None).worded("file.unsafe", &[("file", &file)]),
+            None => Error::invalid_at(format!("{} [{why}]", isolate::unsafe_message(file)), Some(file), None, None)
+                .worded("file.unsafe", &[("file", &file), ("why", &why)]),
         },
     }
 }

@@ -46,8 +46,8 @@ const DEFER_INDEXES_MIN: usize = 5_000;
 /// `f` of every item, in order, made on a second thread while this one runs
 /// `main`, then by both until done (pure, CPU-bound bulk work beside
 /// sequential work: an import's search keys beside its classification).
-/// The items go in chunks; `out` receives the results.
-pub(crate) fn beside<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync, out: &mut Vec<R>, main: &mut dyn FnMut()) {
+/// The items go in chunks.
+pub(crate) fn beside<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync, main: &mut dyn FnMut()) -> Vec<R> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     const CHUNK: usize = 1_000;
     let next = AtomicUsize::new(0);
@@ -75,9 +75,7 @@ pub(crate) fn beside<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync, 
         })
     };
     parts.sort_unstable_by_key(|(at, _)| *at);
-    out.clear();
-    out.reserve(items.len());
-    out.extend(parts.into_iter().flat_map(|(_, part)| part));
+    parts.into_iter().flat_map(|(_, part)| part).collect()
 }
 
 /// Rowids `base..base + count` held for one import's new trainees.
@@ -362,9 +360,8 @@ mod tests {
     fn beside_keeps_the_order_and_runs_main_once() {
         for n in [0, 1, 999, 1_000, 1_999, 2_000, 10_001] {
             let items: Vec<usize> = (0..n).collect();
-            let mut out = vec![7usize; 3];
             let mut calls = 0;
-            beside(&items, |i| i * 2, &mut out, &mut || calls += 1);
+            let out = beside(&items, |i| i * 2, &mut || calls += 1);
             assert_eq!(calls, 1, "{n}");
             assert_eq!(out, items.iter().map(|i| i * 2).collect::<Vec<_>>(), "{n}");
         }

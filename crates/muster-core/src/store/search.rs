@@ -26,7 +26,7 @@
 
 use super::{Store, Writer};
 use crate::model::TraineeFields;
-use crate::search::{keys, KeyKind};
+use crate::search::{code_key, keys, KeyKind};
 use crate::Result;
 use rusqlite::OptionalExtension;
 use std::collections::HashMap;
@@ -35,7 +35,10 @@ use std::collections::HashMap;
 /// key never holds a line break: names lose their whitespace, numbers and
 /// codes have none).
 pub(crate) fn doc(t: &TraineeFields, code: Option<&str>) -> String {
-    let rest = doc_of(t, None);
+    let mut rest = String::new();
+    for (kind, key) in keys(&t.name, None, t.phone.as_deref(), t.id_number.as_deref(), t.organization.as_deref()) {
+        push_key(&mut rest, kind, &key);
+    }
     match code {
         Some(code) => with_code(&rest, code),
         None => rest,
@@ -44,29 +47,34 @@ pub(crate) fn doc(t: &TraineeFields, code: Option<&str>) -> String {
 
 /// [`doc`] of a trainee and `code`, from the trainee's [`doc`] without a
 /// code (made earlier, before the code was known): the code's key is the
-/// first line.
+/// first line, and a key of another kind with the same text goes (the best
+/// kind holds a text, as in [`keys`]).
 pub(crate) fn with_code(rest: &str, code: &str) -> String {
-    let code_line = doc_of(&TraineeFields::default(), Some(code));
-    match (code_line.is_empty(), rest.is_empty()) {
-        (true, _) => rest.to_string(),
-        (false, true) => code_line,
-        (false, false) => format!("{code_line}\n{rest}"),
+    let (kind, key) = code_key(code);
+    if key.is_empty() || key.contains('\n') {
+        return rest.to_string();
     }
-}
-
-fn doc_of(t: &TraineeFields, code: Option<&str>) -> String {
-    let mut out = String::new();
-    for (kind, key) in keys(&t.name, code, t.phone.as_deref(), t.id_number.as_deref(), t.organization.as_deref()) {
-        if key.contains('\n') {
-            continue;
-        }
-        if !out.is_empty() {
+    let mut out = String::with_capacity(rest.len() + key.len() + 2);
+    push_key(&mut out, kind, &key);
+    for line in rest.split('\n').filter(|l| !l.is_empty()) {
+        if line.get(1..) != Some(key.as_str()) {
             out.push('\n');
+            out.push_str(line);
         }
-        out.push((b'0' + kind as u8) as char);
-        out.push_str(&key);
     }
     out
+}
+
+/// Appends one key as a line of a `keys` text (none that holds a break).
+fn push_key(out: &mut String, kind: KeyKind, key: &str) {
+    if key.contains('\n') {
+        return;
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out.push((b'0' + kind as u8) as char);
+    out.push_str(key);
 }
 
 /// How many keys a `keys` text holds.
@@ -371,5 +379,34 @@ pub fn prefix(store: &Store, event_id: &str, kind: KeyKind, prefix: &str, limit:
     match finder(store, event_id)? {
         Some(f) => f.prefix(kind, prefix, limit),
         None => Ok(Vec::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `doc` makes: `keys` of the trainee and its code, one line each.
+    fn from_keys(t: &TraineeFields, code: &str) -> String {
+        let lines: Vec<String> = keys(&t.name, Some(code), t.phone.as_deref(), t.id_number.as_deref(), t.organization.as_deref())
+            .into_iter()
+            .map(|(kind, key)| format!("{}{key}", (b'0' + kind as u8) as char))
+            .collect();
+        lines.join("\n")
+    }
+
+    #[test]
+    fn a_doc_with_its_code_added_later_is_the_doc_made_with_it() {
+        let t = |name: &str, phone: Option<&str>| TraineeFields { name: name.into(), phone: phone.map(Into::into), ..Default::default() };
+        for (trainee, code) in [
+            (t("王素梅", Some("13812345678")), "7KQ2MX"),
+            (t("Sok Dara", None), "AB3CD4"),
+            // A name whose key is the code's text: the code's kind keeps it.
+            (t("7kq2mx", Some("13812345678")), "7KQ2MX"),
+            (t("Kq Mx", None), "KQMX"),
+        ] {
+            assert_eq!(doc(&trainee, Some(code)), from_keys(&trainee, code), "{trainee:?}");
+            assert_eq!(with_code(&doc(&trainee, None), code), from_keys(&trainee, code), "{trainee:?}");
+        }
     }
 }
