@@ -43,7 +43,13 @@ pub const WORKER_ARG: &str = "__read-workbook";
 
 /// Set (to `1`) in a reader child's environment by its parent: the child
 /// allocates with the system allocator ([`Allocator`]).
-pub const CHILD_ENV: &str = "MUSTER_WORKBOOK_CHILD";
+pub const CHILD_ENV: &str = match CHILD_ENV_C.to_str() {
+    Ok(name) => name,
+    Err(_) => panic!("the mark's name is ASCII"),
+};
+
+/// [`CHILD_ENV`] NUL-terminated, for `getenv` before `main`.
+const CHILD_ENV_C: &std::ffi::CStr = c"MUSTER_WORKBOOK_CHILD";
 
 /// The `#[global_allocator]` of the app and the CLI: mimalloc (an import's
 /// millions of small strings are made and freed faster: bench/import.sh),
@@ -76,10 +82,10 @@ impl Allocator {
 /// Whether [`CHILD_ENV`] is set and not empty, read without allocating.
 #[cfg(unix)]
 fn in_child() -> bool {
-    // SAFETY: the name is a NUL-terminated literal; getenv allocates
+    // SAFETY: the name is NUL-terminated; getenv allocates
     // nothing. The first allocation comes before `main`, when no thread
     // can be changing the environment.
-    let v = unsafe { libc::getenv(c"MUSTER_WORKBOOK_CHILD".as_ptr()) };
+    let v = unsafe { libc::getenv(CHILD_ENV_C.as_ptr()) };
     // SAFETY: a non-null getenv answer is a NUL-terminated string.
     !v.is_null() && unsafe { *v } != 0
 }
