@@ -189,6 +189,9 @@ struct NewRow {
 
 /// Rows made ready ahead of the publishing transaction's inserts, at most.
 const PREPARE_AHEAD: usize = 4096;
+/// Rows made ready are handed over this many at a time (one hand-over per
+/// row cost a wake-up of the other thread per row: 5% of the import's time).
+const HAND_OVER: usize = 256;
 
 /// Writes the good rows of a [`read`] roster in one transaction (none on a
 /// dry run); `progress` covers the second half of the import.
@@ -202,8 +205,11 @@ const PREPARE_AHEAD: usize = 4096;
 /// `store::roster`). The publishing transaction ([`Staged::publish`]) then
 /// re-reads the event's keys and codes, repeats the classification against
 /// them (a row that became a duplicate meanwhile is one; a code taken
-/// meanwhile is drawn again), inserts the rows, their change-log entries and
-/// the one audit line, and ends the reservation: all or nothing, as before.
+/// meanwhile is drawn again) — unless nothing but the staging was written
+/// since the plan (the store's version, `PRAGMA data_version` and this
+/// connection's row changes, says so), when the plan's verdicts stand —
+/// inserts the rows, their change-log entries and the one audit line, and
+/// ends the reservation: all or nothing, as before.
 /// Each row's column values and change-log JSON are made on a second thread
 /// while the transaction inserts the rows before it (the inserts are
 /// SQLite's, on one core; the other makes the rows), and a big load builds
@@ -237,12 +243,18 @@ pub struct Planned {
     docs: Vec<String>,
     /// When the rows were planned: their `created_at`.
     now: String,
+    /// The store's version (`Store::version`) before the event's trainees
+    /// were read for the classification.
+    version: (i64, i64),
 }
 
 /// Classifies the rows of `read` against the event as it is now and gives
 /// the new ones ids and codes. Writes nothing.
 pub fn plan(store: &Store, event_id: &str, read: ReadRoster) -> Result<Planned> {
     let ReadRoster { file, mut report } = read;
+    // Read first: a write committed while (or after) the trainees are read
+    // changes it, so an equal version later means they are still as read.
+    let version = store.version()?;
     let snapshot = store::trainees::roster_state(store, event_id)?;
     let mut seen = snapshot.keys;
     let mut taken = snapshot.codes;
@@ -274,7 +286,7 @@ pub fn plan(store: &Store, event_id: &str, read: ReadRoster) -> Result<Planned> 
         }
     };
     let docs = store::roster::beside(&valid, |t| store::search::doc(t, None), &mut classify);
-    Ok(Planned { event_id: event_id.to_string(), file, report, rows, docs, now })
+    Ok(Planned { event_id: event_id.to_string(), file, report, rows, docs, now, version })
 }
 
 fn valid_rows(file: &RosterFile) -> impl Iterator<Item = (u64, &TraineeFields)> {
@@ -300,6 +312,9 @@ impl Planned {
             return Err(Error::invalid("a dry run writes nothing"));
         }
         let total = self.total();
+        // Nothing written since the plan but by this staging: then the
+        // store's version after it says what "unchanged" looks like.
+        let untouched = store.version()? == self.version;
         store::roster::clean_stale(store)?;
         let new: Vec<(&str, &str)> =
             self.docs.iter().zip(&self.rows).filter_map(|(doc, r)| r.as_ref().map(|r| (doc.as_str(), r.code.as_str()))).collect();
@@ -307,7 +322,11 @@ impl Planned {
         let reservation = store::roster::stage(store, &self.event_id, &new, &mut |done| {
             progress(total + total * done as u64 / count / 2, total * 2)
         })?;
-        Ok(Staged { planned: self, reservation })
+        // This connection's row changes now include the staging's own;
+        // other connections' commits (the door's) still move `data_version`
+        // away from the plan's.
+        let unchanged = if untouched { Some((store.version()?.0, self.version.1)) } else { None };
+        Ok(Staged { planned: self, reservation, unchanged })
     }
 }
 
@@ -315,6 +334,9 @@ impl Planned {
 pub struct Staged {
     planned: Planned,
     reservation: Option<store::roster::Reservation>,
+    /// The store's version while nothing but the staging has been written
+    /// since the plan (`None`: something was).
+    unchanged: Option<(i64, i64)>,
 }
 
 impl Staged {
@@ -322,7 +344,7 @@ impl Staged {
     /// publishes the rows, giving way to the door. On failure the staged keys
     /// are removed.
     pub fn publish(self, store: &mut Store, progress: &mut dyn FnMut(u64, u64)) -> Result<ImportReport> {
-        let Staged { planned: Planned { event_id, file, mut report, rows, now, .. }, reservation } = self;
+        let Staged { planned: Planned { event_id, file, mut report, rows, now, .. }, reservation, unchanged } = self;
         let total = file.rows.len() as u64;
         progress(total * 3 / 2, total * 2);
         let valid: Vec<(u64, &TraineeFields)> = valid_rows(&file).collect();
@@ -341,12 +363,13 @@ impl Staged {
             // The new rows made ready (values, change-log JSON) in order, a little
             // ahead of the inserts; kept when the transaction gives way and runs
             // again.
-            let (send, ready) = std::sync::mpsc::sync_channel::<Result<store::Prepared>>(PREPARE_AHEAD);
+            let (send, ready) = std::sync::mpsc::sync_channel::<Vec<Result<store::Prepared>>>(PREPARE_AHEAD / HAND_OVER);
             let now = now.as_str();
             scope.spawn(move || {
-                for (fields, r) in new {
+                for part in new.chunks(HAND_OVER) {
+                    let made = part.iter().map(|(fields, r)| store::trainees::prepare_as(r.id.clone(), event_id, fields, &r.code, now)).collect();
                     // The receiver gone: the import failed or finished.
-                    if send.send(store::trainees::prepare_as(r.id.clone(), event_id, fields, &r.code, now)).is_err() {
+                    if send.send(made).is_err() {
                         return;
                     }
                 }
@@ -354,13 +377,24 @@ impl Staged {
             let mut made: Vec<store::Prepared> = Vec::with_capacity(rows.iter().flatten().count());
             let publish = |w: &mut store::Writer<'_>, ear: &store::Listener| -> Result<Option<(u64, Vec<DuplicateRow>)>> {
                 w.bulk();
-                let state = store::trainees::roster_state_in(w, event_id)?;
+                // The event's trainees as the plan classified against: then
+                // its verdicts stand (a duplicate is one, a code is free) and
+                // the rows need not be classified again.
+                let as_planned = match unchanged {
+                    Some(v) => store::Store::version_in(w)? == v,
+                    None => false,
+                };
+                let (mut seen, held_codes) = if as_planned {
+                    (None, std::collections::HashSet::new())
+                } else {
+                    let state = store::trainees::roster_state_in(w, event_id)?;
+                    (Some(state.keys), state.codes)
+                };
                 let deferred = store::roster::defer_indexes(w, rows.iter().flatten().count())?;
                 let holds = match &reservation {
                     Some(r) => store::roster::holds(w, r)?,
                     None => false,
                 };
-                let mut seen = state.keys;
                 // Codes to avoid when one must be drawn here (rare: built on demand).
                 let mut taken: Option<std::collections::HashSet<String>> = None;
                 let mut codes = crate::code::Draw::new();
@@ -385,17 +419,26 @@ impl Staged {
                     }
                     // Keys staged for this row, if the reservation still holds.
                     let staged_at = at.filter(|_| holds);
-                    if seen.matches(fields) {
+                    let duplicate = match &mut seen {
+                        None => row.is_none(),
+                        Some(seen) => {
+                            let again = seen.matches(fields);
+                            if !again {
+                                seen.add(fields);
+                            }
+                            again
+                        }
+                    };
+                    if duplicate {
                         duplicates.push(DuplicateRow { line: *line, name: fields.name.clone() });
                         if let Some(rowid) = staged_at {
                             store::search::unindex_rowid(w, rowid)?;
                         }
                         continue;
                     }
-                    seen.add(fields);
                     imported += 1;
                     match row {
-                        Some(r) if !state.codes.contains(&r.code) => {
+                        Some(r) if !held_codes.contains(&r.code) => {
                             let p = made_up_to(&mut made, &ready, this)?;
                             store::trainees::insert_prepared(w, p, staged_at)?;
                             if staged_at.is_none() {
@@ -418,7 +461,7 @@ impl Staged {
                                 }
                                 _ => None,
                             };
-                            let code = draw(&state.codes);
+                            let code = draw(&held_codes);
                             let p = store::trainees::prepare(event_id, fields, &code, &w.now())?;
                             store::trainees::insert_prepared(w, &p, rowid)?;
                             store::search::add(w, event_id, p.id(), fields, Some(&code))?;
@@ -466,10 +509,14 @@ impl Staged {
 
 /// The `k`th new row made ready, waiting for it (and those before it) to
 /// come from the thread that makes them.
-fn made_up_to<'m>(made: &'m mut Vec<store::Prepared>, ready: &std::sync::mpsc::Receiver<Result<store::Prepared>>, k: usize) -> Result<&'m store::Prepared> {
+fn made_up_to<'m>(made: &'m mut Vec<store::Prepared>, ready: &std::sync::mpsc::Receiver<Vec<Result<store::Prepared>>>, k: usize) -> Result<&'m store::Prepared> {
     while made.len() <= k {
         match ready.recv() {
-            Ok(p) => made.push(p?),
+            Ok(part) => {
+                for p in part {
+                    made.push(p?);
+                }
+            }
             // Only if that thread died (its panic is raised when it is joined).
             Err(_) => return Err(Error::invalid("the import's rows stopped coming")),
         }

@@ -77,6 +77,57 @@ fn rows_that_became_duplicates_meanwhile_are_duplicates_and_leave_no_keys() {
     assert_gap_free(&v.door);
 }
 
+/// The publishing transaction keeps the plan's verdicts only when nothing
+/// was written since the plan but the staging: a write on the import's own
+/// connection (which `PRAGMA data_version` does not see), before the
+/// staging or after it, is seen too.
+#[test]
+fn a_duplicate_written_on_the_imports_own_connection_is_found() {
+    for before_staging in [true, false] {
+        let mut v = venue();
+        let file = csv(v.dir.path(), "a.csv", &[("王素梅", "13812345678"), ("李建国", "13900001111"), ("张三", "13600000000")]);
+        let read = roster::read(v.door.store(), &v.event, &file, false, &Default::default(), &mut |_, _| {}).unwrap();
+        let planned = roster::plan(v.door.store(), &v.event, read).unwrap();
+        let staged = if before_staging {
+            v.door.walk_in(&v.event, "李建国", Some("13900001111"), None).unwrap();
+            planned.stage(v.door.store_mut(), &mut |_, _| {}).unwrap()
+        } else {
+            let staged = planned.stage(v.door.store_mut(), &mut |_, _| {}).unwrap();
+            v.door.walk_in(&v.event, "李建国", Some("13900001111"), None).unwrap();
+            staged
+        };
+        let r = staged.publish(v.door.store_mut(), &mut |_, _| {}).unwrap();
+        assert_eq!((r.imported, r.duplicates), (2, 1), "before staging: {before_staging}: {r:?}");
+        assert_eq!(r.duplicate_rows.iter().map(|d| d.line).collect::<Vec<_>>(), vec![3]);
+        assert_eq!(v.door.roster(&v.event).unwrap().len(), 3);
+        assert_eq!(names(&v.door, &v.event, "lijianguo"), vec!["李建国"], "the walk-in only");
+        assert_eq!(store::roster::staged_key_count(v.door.store()).unwrap(), 0);
+        assert_gap_free(&v.door);
+    }
+}
+
+/// With nothing written meanwhile the plan's verdicts are the import's:
+/// the file's own repeats are duplicates, every other row is imported once.
+#[test]
+fn an_import_with_nothing_written_meanwhile_keeps_the_plans_verdicts() {
+    let mut v = venue();
+    let first = csv(v.dir.path(), "a.csv", &[("王素梅", "13812345678")]);
+    v.door.import_roster(&v.event, &first, &Default::default(), &mut |_, _| {}).unwrap();
+    let file = csv(v.dir.path(), "b.csv", &[("王素梅", "13812345678"), ("李建国", "13900001111"), ("李建国", "13900001111"), ("张三", "13600000000")]);
+    let r = v.door.import_roster(&v.event, &file, &Default::default(), &mut |_, _| {}).unwrap();
+    assert_eq!((r.imported, r.duplicates), (2, 2), "{r:?}");
+    assert_eq!(r.duplicate_rows.iter().map(|d| d.line).collect::<Vec<_>>(), vec![2, 4]);
+    let roster = v.door.roster(&v.event).unwrap();
+    assert_eq!(roster.len(), 3);
+    let mut codes: Vec<&str> = roster.iter().filter_map(|t| t.code.as_deref()).collect();
+    codes.sort();
+    codes.dedup();
+    assert_eq!(codes.len(), 3, "every code once");
+    assert_eq!(names(&v.door, &v.event, "lijianguo"), vec!["李建国"]);
+    assert_eq!(store::roster::staged_key_count(v.door.store()).unwrap(), 0);
+    assert_gap_free(&v.door);
+}
+
 #[test]
 fn a_row_that_stopped_being_a_duplicate_is_imported_and_searchable() {
     let mut v = venue();

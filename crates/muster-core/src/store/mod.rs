@@ -349,7 +349,13 @@ impl Store {
     /// (`PRAGMA data_version`). Equal versions mean nothing was written
     /// in between, so a view computed at the first may be shown again.
     pub(crate) fn version(&self) -> Result<(i64, i64)> {
-        Ok(self.conn.query_row("SELECT total_changes(), (SELECT data_version FROM pragma_data_version())", [], |r| Ok((r.get(0)?, r.get(1)?)))?)
+        version_of(&self.conn)
+    }
+
+    /// This connection's [`Store::version`] from inside a write
+    /// transaction (which no other connection can commit beside).
+    pub(crate) fn version_in(w: &Writer<'_>) -> Result<(i64, i64)> {
+        version_of(w.tx())
     }
 
     /// The store file's size in bytes (0 if it cannot be read).
@@ -921,4 +927,8 @@ pub(crate) fn change_from_row(r: &rusqlite::Row<'_>) -> Result<Change> {
         entity_id: r.get(4)?,
         device_id,
     })
+}
+
+fn version_of(conn: &Connection) -> Result<(i64, i64)> {
+    Ok(conn.query_row("SELECT total_changes(), (SELECT data_version FROM pragma_data_version())", [], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }
