@@ -190,7 +190,7 @@ struct NewRow {
 /// Rows made ready ahead of the publishing transaction's inserts, at most.
 const PREPARE_AHEAD: usize = 4096;
 /// Rows made ready are handed over this many at a time (one hand-over per
-/// row cost a wake-up of the other thread per row: 5% of the import's time).
+/// row cost a wake-up of the other thread per row: 5% of the import's CPU).
 const HAND_OVER: usize = 256;
 
 /// Writes the good rows of a [`read`] roster in one transaction (none on a
