@@ -180,8 +180,8 @@ pub fn read(store: &Store, event_id: &str, path: &Path, dry_run: bool, mapping: 
 pub const PATIENCE: Duration = Duration::from_secs(60);
 
 /// One new trainee as planned outside the write lock: its id and code (its
-/// column values and change-log JSON are made while it is published, on a
-/// thread of their own: [`Staged::publish`]).
+/// column values are made and judged by the sync rules while it is
+/// published, on a thread of their own: [`Staged::publish`]).
 struct NewRow {
     id: String,
     code: String,
@@ -210,10 +210,13 @@ const HAND_OVER: usize = 256;
 /// connection's row changes, says so), when the plan's verdicts stand —
 /// inserts the rows, their change-log entries and the one audit line, and
 /// ends the reservation: all or nothing, as before.
-/// Each row's column values and change-log JSON are made on a second thread
-/// while the transaction inserts the rows before it (the inserts are
-/// SQLite's, on one core; the other makes the rows), and a big load builds
-/// the trainees' indexes after its rows (`store::roster::defer_indexes`).
+/// Each row's column values are made (and judged by the sync rules) on a
+/// second thread while the transaction inserts the rows before it (the
+/// inserts are SQLite's, on one core; the other makes the rows), 64 rows to
+/// a statement; each insert is logged by reference to its row (migration
+/// 0014: a hundred thousand entries of some 110 bytes instead of 430), and a
+/// big load builds the trainees' indexes after its rows
+/// (`store::roster::defer_indexes`).
 /// Whenever a check-in (any other write) waits for the lock, it rolls back,
 /// lets it through and starts again (`store::door`), for up to [`PATIENCE`].
 pub fn commit(store: &mut Store, event_id: &str, read: ReadRoster, progress: &mut dyn FnMut(u64, u64)) -> Result<ImportReport> {
@@ -359,23 +362,25 @@ impl Staged {
         let rejected = report.rejected;
         let file_name = file.file.as_str();
         let new: Vec<(&TraineeFields, &NewRow)> = valid.iter().zip(&rows).filter_map(|((_, f), r)| r.as_ref().map(|r| (*f, r))).collect();
-        let outcome = std::thread::scope(|scope| {
-            // The new rows made ready (values, change-log JSON) in order, a little
-            // ahead of the inserts; kept when the transaction gives way and runs
-            // again.
-            let (send, ready) = std::sync::mpsc::sync_channel::<Vec<Result<store::Prepared>>>(PREPARE_AHEAD / HAND_OVER);
-            let now = now.as_str();
-            scope.spawn(move || {
-                for part in new.chunks(HAND_OVER) {
-                    let made = part.iter().map(|(fields, r)| store::trainees::prepare_as(r.id.clone(), event_id, fields, &r.code, now)).collect();
-                    // The receiver gone: the import failed or finished.
-                    if send.send(made).is_err() {
-                        return;
+        let (new, now) = (&new, now.as_str());
+        let publish = |w: &mut store::Writer<'_>, ear: &store::Listener| -> Result<Option<(u64, Vec<DuplicateRow>)>> {
+            std::thread::scope(|scope| {
+                // This attempt's new rows made ready (values, judged by the
+                // sync rules) in order, a little ahead of the inserts, and
+                // dropped once inserted: an attempt that gives way makes them
+                // again rather than holding all of them (a hundred thousand
+                // rows' values were a third of the import's memory).
+                let (send, ready) = std::sync::mpsc::sync_channel::<Vec<Result<store::Prepared>>>(PREPARE_AHEAD / HAND_OVER);
+                scope.spawn(move || {
+                    for part in new.chunks(HAND_OVER) {
+                        let made = part.iter().map(|(fields, r)| store::trainees::prepare_as(r.id.clone(), event_id, fields, &r.code, now)).collect();
+                        // The receiver gone: this attempt failed, gave way or finished.
+                        if send.send(made).is_err() {
+                            return;
+                        }
                     }
-                }
-            });
-            let mut made: Vec<store::Prepared> = Vec::with_capacity(rows.iter().flatten().count());
-            let publish = |w: &mut store::Writer<'_>, ear: &store::Listener| -> Result<Option<(u64, Vec<DuplicateRow>)>> {
+                });
+                let mut feed = Feed { ready, part: Vec::new().into_iter(), next: 0 };
                 w.bulk();
                 // The event's trainees as the plan classified against: then
                 // its verdicts stand (a duplicate is one, a code is free) and
@@ -409,8 +414,9 @@ impl Staged {
                 let mut imported = 0u64;
                 let mut duplicates = Vec::new();
                 let mut beyond = 0i64;
-                // Which of the new rows (`made`) `row` is.
+                // Which of the new rows (`feed`) `row` is.
                 let mut k = 0;
+                let mut pending: Vec<(store::Prepared, Option<i64>)> = Vec::with_capacity(BATCH);
                 for (i, (((line, fields), row), at)) in valid.iter().zip(&rows).zip(&at).enumerate() {
                     let this = k;
                     k += row.is_some() as usize;
@@ -439,9 +445,16 @@ impl Staged {
                     imported += 1;
                     match row {
                         Some(r) if !held_codes.contains(&r.code) => {
-                            let p = made_up_to(&mut made, &ready, this)?;
-                            store::trainees::insert_prepared(w, p, staged_at)?;
-                            if staged_at.is_none() {
+                            let p = feed.take(this)?;
+                            if staged_at.is_some() {
+                                // Its keys wait at its rowid: it goes in with the next batch.
+                                pending.push((p, staged_at));
+                                if pending.len() == BATCH {
+                                    insert_pending(w, &mut pending)?;
+                                }
+                            } else {
+                                insert_pending(w, &mut pending)?;
+                                store::trainees::insert_prepared(w, &p, None)?;
                                 store::search::add(w, event_id, &r.id, fields, Some(&r.code))?;
                             }
                         }
@@ -450,6 +463,7 @@ impl Staged {
                         // or one past the reservation (never a rowid SQLite would
                         // pick while reserved rows go in).
                         _ => {
+                            insert_pending(w, &mut pending)?;
                             let rowid = match (staged_at, &reservation) {
                                 (Some(slot), _) => {
                                     store::search::unindex_rowid(w, slot)?;
@@ -468,6 +482,7 @@ impl Staged {
                         }
                     }
                 }
+                insert_pending(w, &mut pending)?;
                 if let Some(d) = &deferred {
                     if !store::roster::rebuild_indexes(w, d, ear)? {
                         return Ok(None);
@@ -487,9 +502,9 @@ impl Staged {
                     store::roster::finish(w, r)?;
                 }
                 Ok(Some((imported, duplicates)))
-            };
-            store.write_yielding(PATIENCE, publish)
-        });
+            })
+        };
+        let outcome = store.write_yielding(PATIENCE, publish);
         let ((imported, duplicates), _yielded) = match outcome {
             Ok(out) => out,
             Err(e) => {
@@ -507,21 +522,51 @@ impl Staged {
     }
 }
 
-/// The `k`th new row made ready, waiting for it (and those before it) to
-/// come from the thread that makes them.
-fn made_up_to<'m>(made: &'m mut Vec<store::Prepared>, ready: &std::sync::mpsc::Receiver<Vec<Result<store::Prepared>>>, k: usize) -> Result<&'m store::Prepared> {
-    while made.len() <= k {
-        match ready.recv() {
-            Ok(part) => {
-                for p in part {
-                    made.push(p?);
+/// New rows inserted by one statement (and their change-log entries by
+/// another): 64 rows of 16 values.
+const BATCH: usize = 64;
+
+/// Inserts the new rows waiting in `pending` (at their reserved rowids), in
+/// order, and empties it.
+fn insert_pending(w: &mut store::Writer<'_>, pending: &mut Vec<(store::Prepared, Option<i64>)>) -> Result<()> {
+    let rows: Vec<(&store::Prepared, Option<i64>)> = pending.iter().map(|(p, rowid)| (p, *rowid)).collect();
+    store::trainees::insert_prepared_many(w, &rows)?;
+    pending.clear();
+    Ok(())
+}
+
+/// The new rows of one attempt of the publishing transaction, as the thread
+/// that makes them hands them over, taken in order.
+struct Feed {
+    ready: std::sync::mpsc::Receiver<Vec<Result<store::Prepared>>>,
+    part: std::vec::IntoIter<Result<store::Prepared>>,
+    /// The number (among the new rows) of the next one in `part`.
+    next: usize,
+}
+
+impl Feed {
+    /// The `k`th new row, waiting for it; the rows before it that were not
+    /// taken (they became duplicates) are dropped, their errors with them.
+    fn take(&mut self, k: usize) -> Result<store::Prepared> {
+        loop {
+            match self.part.next() {
+                Some(p) => {
+                    let at = self.next;
+                    self.next += 1;
+                    match at.cmp(&k) {
+                        std::cmp::Ordering::Less => {}
+                        std::cmp::Ordering::Equal => return p,
+                        std::cmp::Ordering::Greater => return Err(Error::invalid("the import took its rows out of order")),
+                    }
                 }
+                None => match self.ready.recv() {
+                    Ok(part) => self.part = part.into_iter(),
+                    // Only if that thread died (its panic is raised when it is joined).
+                    Err(_) => return Err(Error::invalid("the import's rows stopped coming")),
+                },
             }
-            // Only if that thread died (its panic is raised when it is joined).
-            Err(_) => return Err(Error::invalid("the import's rows stopped coming")),
         }
     }
-    Ok(&made[k])
 }
 
 /// A code not in `taken`, which it joins.

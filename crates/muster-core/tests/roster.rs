@@ -94,3 +94,59 @@ fn edit_applies_the_importers_rules_and_logs_only_changed_fields() {
     assert_eq!(last.entity_id, t.id);
     assert_eq!(last.fields.keys().cloned().collect::<Vec<_>>(), vec!["id_number", "phone"]);
 }
+
+/// An import logs each new trainee's insert by reference to its row
+/// (migration 0014): the entry holds `null`, and what leaves the laptop is
+/// the whole insert, made from the row, every field of the sync rules of
+/// its kind. It stays the insert's own after the row changes: an edit and a
+/// merge copy the row into the entry first, whatever path they take.
+#[test]
+fn an_imported_trainees_insert_leaves_whole_and_keeps_its_values_after_the_row_changes() {
+    use muster_protocol::{Change, ChangeOp};
+    use serde_json::json;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut m, event) = setup(dir.path());
+    let f = write(dir.path(), "a.csv", "姓名,性别,手机,年龄,所在村,备注\n王素梅,女,13812345678,42,王家村,第1组\n李建国,男,13900001111,,,\n");
+    m.import_roster(&event, &f, &ImportOptions::default(), &mut |_, _| {}).unwrap();
+    let roster = m.roster(&event).unwrap();
+    let (wang, li) = (roster.iter().find(|t| t.fields.name == "王素梅").unwrap().clone(), roster.iter().find(|t| t.fields.name == "李建国").unwrap().clone());
+    let device = m.store().device_id().to_string();
+    let inserts = |m: &Muster| -> Vec<Change> {
+        m.store().changes_since(&device, 0, 1000).unwrap().into_iter().filter(|c| c.entity == "trainee" && c.op == ChangeOp::Insert).collect()
+    };
+    let stored = || -> Vec<String> {
+        let conn = rusqlite::Connection::open(dir.path().join("m.db")).unwrap();
+        let mut stmt = conn.prepare("SELECT fields FROM changes WHERE entity = 'trainee' AND op = 'insert' ORDER BY seq").unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    assert_eq!(stored(), ["null", "null"], "logged by reference");
+
+    let before = inserts(&m);
+    assert_eq!(before.len(), 2);
+    let rules = muster_protocol::rules::entity("trainee").unwrap();
+    for c in &before {
+        let keys: Vec<&str> = c.fields.keys().map(String::as_str).collect();
+        let mut want: Vec<&str> = rules.fields.iter().map(|f| f.name).collect();
+        want.sort_unstable();
+        assert_eq!(keys, want, "every field of the rules, and no other");
+        muster_protocol::rules::check(c, muster_core::clock::now_ms()).unwrap();
+    }
+    let w = before.iter().find(|c| c.entity_id == wang.id).unwrap();
+    let expect = json!({
+        "event_id": event, "name": "王素梅", "gender": "female", "phone": "13812345678", "id_number": null,
+        "age": 42, "birth_date": null, "organization": "王家村", "occupation": null, "extra": {"备注": "第1组"},
+        "created_at": w.fields["created_at"], "code": wang.code, "walk_in": false, "merged_into": null,
+    });
+    assert_eq!(serde_json::to_value(&w.fields).unwrap(), expect);
+    assert!(w.fields["created_at"].as_str().is_some_and(|s| s.ends_with('Z')));
+
+    // An edit: the insert keeps the name it had; the edit carries the new one.
+    m.edit_trainee(&wang.id, &TraineePatch { name: Some("王素梅二".into()), ..Default::default() }).unwrap();
+    assert_eq!(inserts(&m), before);
+    let s = stored();
+    assert!(s[0] != "null" && s[0].contains("王素梅\"") && s[1] == "null", "the edited row's insert was copied in first: {s:?}");
+    // A merge (an update of the other row's merged_into).
+    m.merge_trainees(&wang.id, &li.id).unwrap();
+    assert_eq!(inserts(&m), before);
+    assert!(stored().iter().all(|s| s != "null"));
+}

@@ -79,10 +79,19 @@ fn a_store_from_before_0007_gets_its_keys_rebuilt_at_open() {
         event
     };
     // Back to schema 6: 0002's table of one row per key (empty here), no
-    // counter, no rebuild mark, nor 0008's columns, nor 0009's table, nor 0010's column, nor 0011's, nor 0012's table, nor 0013's.
+    // counter, no rebuild mark, nor 0008's columns, nor 0009's table, nor 0010's column, nor 0011's, nor 0012's table, nor 0013's,
+    // nor 0014's view and triggers (the inserts written out whole first), nor 0015's indexes.
     let conn = rusqlite::Connection::open(&db).unwrap();
     conn.execute_batch(
-        "DROP TABLE search_keys;
+        "UPDATE changes SET fields = (SELECT v.fields FROM change_log v WHERE v.device_id = changes.device_id AND v.seq = changes.seq) WHERE fields = 'null';
+         DROP TRIGGER trainee_insert_kept_before_update;
+         DROP TRIGGER trainee_insert_kept_before_delete;
+         DROP VIEW change_log;
+         DROP INDEX trainees_by_id_number;
+         DROP INDEX trainees_by_phone;
+         CREATE INDEX trainees_by_id_number ON trainees (event_id, id_number) WHERE id_number IS NOT NULL;
+         CREATE INDEX trainees_by_phone ON trainees (event_id, phone) WHERE phone IS NOT NULL;
+         DROP TABLE search_keys;
          CREATE TABLE search_keys (key TEXT NOT NULL, trainee_rowid INTEGER NOT NULL);
          CREATE INDEX search_keys_by_key ON search_keys (key);
          CREATE INDEX search_keys_by_trainee ON search_keys (trainee_rowid);

@@ -6,6 +6,11 @@
 //! row made from one field list and `Writer::insert_prepared`), which build
 //! the SQL from a closed [`Entity`] list and log the same field values;
 //! there is no other write.
+//!
+//! Architecture invariant: everything that reads the change log reads the
+//! `change_log` view, never the `changes` table: a trainee's insert written
+//! by bulk work is logged by reference to its row ([`BY_ROW`], migration
+//! 0014) until the row first changes, and only the view makes it whole.
 
 use crate::access::Actor;
 use crate::clock;
@@ -111,25 +116,17 @@ impl Entity {
         }
     }
 
-    /// `INSERT INTO <table> (rowid, id, <columns>) VALUES (?1, …)`, made once.
-    fn insert_with_rowid(self) -> &'static str {
-        static SQL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-        let all = SQL.get_or_init(|| {
-            Entity::ALL
-                .iter()
-                .map(|e| {
-                    let cols = e.columns();
-                    format!(
-                        "INSERT INTO {} (rowid, id, {}) VALUES ({})",
-                        e.table(),
-                        cols.join(", "),
-                        (1..=cols.len() + 2).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
-                    )
-                })
-                .collect()
-        });
-        let pos = Entity::ALL.iter().position(|e| *e == self).unwrap_or(0);
-        &all[pos]
+    /// `INSERT INTO <table> (rowid, id, <columns>) VALUES (?1, …), …` of
+    /// `rows` rows, numbered on (row `k`'s first parameter is
+    /// `k * (columns + 2) + 1`).
+    fn insert_with_rowid(self, rows: usize) -> String {
+        let cols = self.columns();
+        let width = cols.len() + 2;
+        let values = (0..rows)
+            .map(|k| format!("({})", (1..=width).map(|i| format!("?{}", k * width + i)).collect::<Vec<_>>().join(", ")))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!("INSERT INTO {} (rowid, id, {}) VALUES {values}", self.table(), cols.join(", "))
     }
 
     /// Facts are appended, never updated: the sync rules say which are.
@@ -203,7 +200,10 @@ pub struct Writer<'t> {
     /// Statements held for the length of the transaction (bulk work inserts
     /// a hundred thousand rows: no cache look-up per row).
     log_stmt: Option<rusqlite::CachedStatement<'t>>,
-    row_stmt: Option<(Entity, rusqlite::CachedStatement<'t>)>,
+    /// The multi-row insert of the last [`Writer::insert_prepared_many`]
+    /// (its entity and row count) and of its change-log entries.
+    row_stmt: Option<(Entity, usize, rusqlite::CachedStatement<'t>)>,
+    log_many: Option<(usize, rusqlite::CachedStatement<'t>)>,
     /// The closed events, read once per transaction.
     closed: Option<std::collections::HashSet<String>>,
 }
@@ -221,6 +221,12 @@ pub struct AuditRecord {
     pub detail: Option<String>,
 }
 
+/// The `fields` of a trainee insert logged by reference to its row (JSON
+/// null: every change's fields are an object, so nothing else is ever
+/// stored so). Readers read the `change_log` view, which makes them from the
+/// row; migration 0014's triggers copy the row in before it changes.
+pub(crate) const BY_ROW: &str = "null";
+
 /// A row made ready before its write transaction, for bulk work (an
 /// import): its id, its column values and the change-log JSON of the same
 /// fields, built here from one field list as [`Writer::insert`] builds
@@ -229,7 +235,9 @@ pub struct Prepared {
     entity: Entity,
     id: String,
     values: Vec<SqlValue>,
-    json: String,
+    /// The change-log JSON; `None` for a trainee, whose insert is logged by
+    /// reference to its row ([`BY_ROW`]) once the rules took the JSON.
+    json: Option<String>,
 }
 
 impl Prepared {
@@ -243,6 +251,7 @@ impl Prepared {
         let mut change = insert_change(entity, &id, fields);
         let json = judged_json(entity, &change)?;
         let values = entity.columns().iter().map(|col| into_sql(change.fields.remove(*col).unwrap_or(Value::Null))).collect();
+        let json = (entity != Entity::Trainee).then_some(json);
         Ok(Prepared { entity, id, values, json })
     }
 
@@ -278,6 +287,7 @@ impl<'t> Writer<'t> {
             action: None,
             log_stmt: None,
             row_stmt: None,
+            log_many: None,
             closed: None,
         }
     }
@@ -511,23 +521,82 @@ impl<'t> Writer<'t> {
     /// search keys already wait, `store::roster`). Bulk work only: no
     /// per-row audit line.
     pub fn insert_prepared(&mut self, p: &Prepared, rowid: Option<i64>) -> Result<()> {
+        self.insert_prepared_many(&[(p, rowid)])
+    }
+
+    /// [`Writer::insert_prepared`] of several rows of one entity, in order:
+    /// one statement for the rows and one for their change-log entries (a
+    /// statement per row cost an import more than the rows themselves).
+    /// Bulk work only.
+    pub fn insert_prepared_many(&mut self, rows: &[(&Prepared, Option<i64>)]) -> Result<()> {
         debug_assert!(!self.row_audit, "insert_prepared is for bulk work, which writes one summary audit line");
-        if let Some(SqlValue::Text(event)) = p.entity.columns().iter().position(|c| *c == "event_id").and_then(|i| p.values.get(i)) {
-            let event = event.clone();
-            self.ensure_open(&event)?;
+        let Some((first, _)) = rows.first() else { return Ok(()) };
+        let entity = first.entity;
+        if rows.iter().any(|(p, _)| p.entity != entity) {
+            return Err(crate::Error::invalid("insert_prepared_many takes rows of one entity"));
+        }
+        let at_event = entity.columns().iter().position(|c| *c == "event_id");
+        let mut events: Vec<&str> = rows.iter().filter_map(|(p, _)| match at_event.and_then(|i| p.values.get(i)) {
+            Some(SqlValue::Text(event)) => Some(event.as_str()),
+            _ => None,
+        }).collect();
+        events.dedup();
+        for event in events {
+            self.ensure_open(event)?;
         }
         let tx: &'t Transaction<'t> = self.tx;
+        let width = entity.columns().len() + 2;
         let stmt = match &mut self.row_stmt {
-            Some((e, stmt)) if *e == p.entity => stmt,
-            slot => &mut slot.insert((p.entity, tx.prepare_cached(p.entity.insert_with_rowid())?)).1,
+            Some((e, n, stmt)) if *e == entity && *n == rows.len() => stmt,
+            slot => &mut slot.insert((entity, rows.len(), tx.prepare_cached(&entity.insert_with_rowid(rows.len()))?)).2,
         };
-        stmt.raw_bind_parameter(1, rowid)?;
-        stmt.raw_bind_parameter(2, &p.id)?;
-        for (i, v) in p.values.iter().enumerate() {
-            stmt.raw_bind_parameter(i + 3, v)?;
+        for (k, (p, rowid)) in rows.iter().enumerate() {
+            let base = k * width;
+            stmt.raw_bind_parameter(base + 1, rowid)?;
+            stmt.raw_bind_parameter(base + 2, &p.id)?;
+            for (i, v) in p.values.iter().enumerate() {
+                stmt.raw_bind_parameter(base + i + 3, v)?;
+            }
         }
         stmt.raw_execute()?;
-        self.log_json(p.entity, &p.id, ChangeOp::Insert, &p.json)
+        // A trainee's insert is logged by reference to the row just written
+        // from the same values (migration 0014: the row is copied into the
+        // entry before it first changes; `change_log` shows it whole).
+        let entries: Vec<(&str, &str)> = rows.iter().map(|(p, _)| (p.id.as_str(), p.json.as_deref().unwrap_or(BY_ROW))).collect();
+        self.log_inserts(entity, &entries)
+    }
+
+    /// The change-log entries of inserts (id, fields JSON), in order, in one
+    /// statement.
+    fn log_inserts(&mut self, entity: Entity, entries: &[(&str, &str)]) -> Result<()> {
+        const COLUMNS: usize = 7;
+        let tx: &'t Transaction<'t> = self.tx;
+        let stmt = match &mut self.log_many {
+            Some((n, stmt)) if *n == entries.len() => stmt,
+            slot => {
+                let rows = (0..entries.len())
+                    .map(|k| format!("({})", (1..=COLUMNS).map(|i| format!("?{}", k * COLUMNS + i)).collect::<Vec<_>>().join(", ")))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let sql = format!("INSERT INTO changes (device_id, seq, hlc, entity, entity_id, op, fields) VALUES {rows}");
+                &mut slot.insert((entries.len(), tx.prepare_cached(&sql)?)).1
+            }
+        };
+        for (k, (id, fields)) in entries.iter().enumerate() {
+            let hlc: Hlc = self.clock.tick(self.now_ms);
+            let seq = self.next_seq;
+            self.next_seq += 1;
+            let base = k * COLUMNS;
+            stmt.raw_bind_parameter(base + 1, self.device_id)?;
+            stmt.raw_bind_parameter(base + 2, seq as i64)?;
+            stmt.raw_bind_parameter(base + 3, hlc.to_string())?;
+            stmt.raw_bind_parameter(base + 4, entity.name())?;
+            stmt.raw_bind_parameter(base + 5, *id)?;
+            stmt.raw_bind_parameter(base + 6, ChangeOp::Insert.as_str())?;
+            stmt.raw_bind_parameter(base + 7, *fields)?;
+        }
+        stmt.raw_execute()?;
+        Ok(())
     }
 
     /// Sets some fields of an existing row and logs exactly those fields.
@@ -632,7 +701,7 @@ impl<'t> Writer<'t> {
         let mut created = false;
         {
             let mut stmt = self.tx.prepare_cached(
-                "SELECT op, fields FROM changes WHERE entity = ?1 AND entity_id = ?2 ORDER BY hlc, device_id",
+                "SELECT op, fields FROM change_log WHERE entity = ?1 AND entity_id = ?2 ORDER BY hlc, device_id",
             )?;
             let mut rows = stmt.query(rusqlite::params![entity.name(), id])?;
             while let Some(r) = rows.next()? {

@@ -28,6 +28,8 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { name: "0011_certificate_rules.sql", sql: include_str!("../../migrations/0011_certificate_rules.sql") },
     Migration { name: "0012_response_corrections.sql", sql: include_str!("../../migrations/0012_response_corrections.sql") },
     Migration { name: "0013_programmes.sql", sql: include_str!("../../migrations/0013_programmes.sql") },
+    Migration { name: "0014_insert_by_row.sql", sql: include_str!("../../migrations/0014_insert_by_row.sql") },
+    Migration { name: "0015_trainee_lookups.sql", sql: include_str!("../../migrations/0015_trainee_lookups.sql") },
 ];
 
 /// Brings the schema up to date. A store written by a newer Muster (more

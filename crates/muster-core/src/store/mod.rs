@@ -468,7 +468,7 @@ impl Store {
     /// sequence order (what sync will push).
     pub fn changes_since(&self, device_id: &str, after_seq: u64, limit: usize) -> Result<Vec<Change>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT device_id, seq, hlc, entity, entity_id, op, fields FROM changes
+            "SELECT device_id, seq, hlc, entity, entity_id, op, fields FROM change_log
              WHERE device_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
         )?;
         let mut rows = stmt.query(rusqlite::params![device_id, after_seq as i64, limit as i64])?;

@@ -98,11 +98,13 @@ pub fn purged_events(store: &Store) -> Result<Vec<String>> {
 }
 
 /// The same person at other events: trainees (not merged) of any event
-/// with the same ID number, or the same name and mobile.
+/// with the same ID number, or the same name and mobile (two indexed
+/// look-ups, migration 0015; `o.id_number IS NOT NULL` lets the partial
+/// index serve).
 pub fn same_person(store: &Store, trainee: &str) -> Result<Vec<(String, String)>> {
     let mut stmt = store.conn().prepare_cached(
         "SELECT o.id, o.event_id FROM trainees me JOIN trainees o ON o.id <> me.id AND o.merged_into IS NULL
-           AND ((me.id_number IS NOT NULL AND me.id_number <> '' AND upper(o.id_number) = upper(me.id_number))
+           AND ((me.id_number IS NOT NULL AND me.id_number <> '' AND o.id_number IS NOT NULL AND upper(o.id_number) = upper(me.id_number))
              OR (me.phone IS NOT NULL AND me.phone <> '' AND o.phone = me.phone AND o.name = me.name))
          JOIN events e ON e.id = o.event_id AND e.deleted_at IS NULL
          WHERE me.id = ?1",
@@ -119,7 +121,7 @@ pub fn scopes(store: &Store) -> Result<Vec<(String, u64, String, Resolved)>> {
     let mut known: HashMap<String, Resolved> = HashMap::new();
     let mut out = Vec::new();
     let mut stmt = store.conn().prepare_cached(
-        "SELECT device_id, seq, hlc, entity, entity_id, op, fields FROM changes ORDER BY hlc, device_id",
+        "SELECT device_id, seq, hlc, entity, entity_id, op, fields FROM change_log ORDER BY hlc, device_id",
     )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
@@ -142,6 +144,14 @@ pub fn purge(w: &mut Writer<'_>, event: &str, changes: &[(String, u64)]) -> Resu
     let tx = w.tx();
     let mut n = 0u64;
     let forms = "(SELECT id FROM forms WHERE event_id = ?1)";
+    // The changes go first: a trainee insert logged by reference to its row
+    // is then not copied out of the row only to be deleted (migration 0014).
+    {
+        let mut del = tx.prepare_cached("DELETE FROM changes WHERE device_id = ?1 AND seq = ?2")?;
+        for (device, seq) in changes {
+            n += del.execute(rusqlite::params![device, *seq as i64])? as u64;
+        }
+    }
     for sql in [
         "DELETE FROM search_keys WHERE trainee_rowid IN (SELECT rowid FROM trainees WHERE event_id = ?1)".to_string(),
         format!("DELETE FROM response_corrections WHERE form_id IN {forms}"),
@@ -158,12 +168,6 @@ pub fn purge(w: &mut Writer<'_>, event: &str, changes: &[(String, u64)]) -> Resu
         "DELETE FROM audit_log WHERE event_id = ?1".into(),
     ] {
         n += tx.execute(&sql, [event])? as u64;
-    }
-    {
-        let mut del = tx.prepare_cached("DELETE FROM changes WHERE device_id = ?1 AND seq = ?2")?;
-        for (device, seq) in changes {
-            n += del.execute(rusqlite::params![device, *seq as i64])? as u64;
-        }
     }
     let now = w.now();
     w.tx().execute(

@@ -266,7 +266,7 @@ fn set_aside(w: &Writer<'_>, device: &str, seq: u64, reason: &str) -> Result<()>
     w.tx()
         .prepare_cached(
             "INSERT OR IGNORE INTO quarantine (device_id, seq, hlc, entity, entity_id, op, fields, field, reason, at)
-             SELECT device_id, seq, hlc, entity, entity_id, op, fields, NULL, ?3, ?4 FROM changes WHERE device_id = ?1 AND seq = ?2",
+             SELECT device_id, seq, hlc, entity, entity_id, op, fields, NULL, ?3, ?4 FROM change_log WHERE device_id = ?1 AND seq = ?2",
         )?
         .execute(rusqlite::params![device, seq as i64, reason, now])?;
     w.tx().prepare_cached("DELETE FROM changes WHERE device_id = ?1 AND seq = ?2")?.execute(rusqlite::params![device, seq as i64])?;

@@ -241,6 +241,11 @@ pub fn insert_prepared(w: &mut Writer<'_>, p: &Prepared, rowid: Option<i64>) -> 
     w.insert_prepared(p, rowid)
 }
 
+/// [`insert_prepared`] of several trainees, in order, in one statement.
+pub fn insert_prepared_many(w: &mut Writer<'_>, rows: &[(&Prepared, Option<i64>)]) -> Result<()> {
+    w.insert_prepared_many(rows)
+}
+
 /// Gives every trainee without a code (written before codes existed) one,
 /// and indexes it for search.
 pub fn backfill_codes(w: &mut Writer<'_>) -> Result<u64> {
@@ -327,11 +332,13 @@ pub fn duplicate_groups(store: &Store, event_id: &str) -> Result<Vec<(String, St
 }
 
 /// Other trainees of the event (not merged) with the same mobile or ID
-/// number as `t` (indexed look-ups, not a scan).
+/// number as `t` (the ID number's letters in either case): two indexed
+/// look-ups (migration 0015), never a scan of the event (`+event_id` keeps
+/// SQLite from choosing the event's index instead).
 pub fn sharing_phone_or_id(store: &Store, event_id: &str, t: &Trainee) -> Result<Vec<Trainee>> {
     let mut stmt = store.conn().prepare_cached(&format!(
-        "{SELECT} WHERE event_id = ?1 AND id != ?2 AND merged_into IS NULL
-           AND ((?3 IS NOT NULL AND phone = ?3) OR (?4 IS NOT NULL AND id_number = ?4)) ORDER BY id"
+        "{SELECT} WHERE +event_id = ?1 AND id != ?2 AND merged_into IS NULL
+           AND (phone = ?3 OR (id_number IS NOT NULL AND upper(id_number) = upper(?4))) ORDER BY id"
     ))?;
     let rows = stmt.query_map(rusqlite::params![event_id, t.id, t.fields.phone, t.fields.id_number], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
