@@ -121,12 +121,7 @@ impl Entity {
     /// `k * (columns + 2) + 1`).
     fn insert_with_rowid(self, rows: usize) -> String {
         let cols = self.columns();
-        let width = cols.len() + 2;
-        let values = (0..rows)
-            .map(|k| format!("({})", (1..=width).map(|i| format!("?{}", k * width + i)).collect::<Vec<_>>().join(", ")))
-            .collect::<Vec<_>>()
-            .join(", ");
-        format!("INSERT INTO {} (rowid, id, {}) VALUES {values}", self.table(), cols.join(", "))
+        format!("INSERT INTO {} (rowid, id, {}) VALUES {}", self.table(), cols.join(", "), super::placeholders(rows, cols.len() + 2))
     }
 
     /// Facts are appended, never updated: the sync rules say which are.
@@ -574,11 +569,7 @@ impl<'t> Writer<'t> {
         let stmt = match &mut self.log_many {
             Some((n, stmt)) if *n == entries.len() => stmt,
             slot => {
-                let rows = (0..entries.len())
-                    .map(|k| format!("({})", (1..=COLUMNS).map(|i| format!("?{}", k * COLUMNS + i)).collect::<Vec<_>>().join(", ")))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let sql = format!("INSERT INTO changes (device_id, seq, hlc, entity, entity_id, op, fields) VALUES {rows}");
+                let sql = format!("INSERT INTO changes (device_id, seq, hlc, entity, entity_id, op, fields) VALUES {}", super::placeholders(entries.len(), COLUMNS));
                 &mut slot.insert((entries.len(), tx.prepare_cached(&sql)?)).1
             }
         };

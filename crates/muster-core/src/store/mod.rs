@@ -911,6 +911,15 @@ pub fn restore(backup: &Path, path: &Path, passphrase: Option<&str>, force: bool
 
 /// A change-log row (`device_id, seq, hlc, entity, entity_id, op, fields`)
 /// back into a [`Change`]; a corrupt one is an error naming it.
+/// `(?1, …, ?width), (?width+1, …), …`: the VALUES of a `rows`-row insert
+/// (row `k`'s first parameter is `k * width + 1`).
+pub(crate) fn placeholders(rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|k| format!("({})", (1..=width).map(|i| format!("?{}", k * width + i)).collect::<Vec<_>>().join(", ")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub(crate) fn change_from_row(r: &rusqlite::Row<'_>) -> Result<Change> {
     let device_id: String = r.get(0)?;
     let seq: i64 = r.get(1)?;

@@ -175,10 +175,11 @@ pub fn stage(store: &mut Store, event_id: &str, rows: &[(&str, &str)], progress:
                 };
                 let stamp = search::next_stamp(w)?;
                 let mut n = 0;
-                for (i, doc) in docs[done..].iter().enumerate() {
-                    search::put_new(w, r.base + (from + i) as i64, event_rowid, stamp, doc)?;
-                    n += 1;
-                    if n % LISTEN_EVERY == 0 && ear.door_waiting() {
+                // A statement per `LISTEN_EVERY` rows, then a look at the bell.
+                for part in docs[done..].chunks(LISTEN_EVERY) {
+                    search::put_new_many(w, r.base + (from + n) as i64, event_rowid, stamp, part)?;
+                    n += part.len();
+                    if ear.door_waiting() {
                         return Ok(Some((n, true, Some(r))));
                     }
                 }
