@@ -155,9 +155,11 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
-        // 64 MB of page cache: a 100k-row import stays in memory until commit
-        // instead of spilling pages to the WAL mid-transaction.
-        conn.pragma_update(None, "cache_size", -65_536)?;
+        // Up to 128 MB of page cache (taken only as pages are read or
+        // written): a 100,000-row import (an 87 MB store) stays in memory
+        // until it commits instead of spilling pages to the WAL and reading
+        // them back (with 64 MB, 70 MB were read back; 0.05-0.1 s).
+        conn.pragma_update(None, "cache_size", -131_072)?;
         migrations::migrate(&mut conn)?;
         let device_id = device_id(&conn)?;
         let (last_seq, last_hlc): (i64, Option<String>) = conn.query_row(

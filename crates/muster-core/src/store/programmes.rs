@@ -97,18 +97,19 @@ pub fn purged_events(store: &Store) -> Result<Vec<String>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The query of [`same_person`] (its trainee), for a test of its plan.
+pub const SAME_PERSON: &str = "SELECT o.id, o.event_id FROM trainees me JOIN trainees o ON o.id <> me.id AND o.merged_into IS NULL
+           AND ((me.id_number IS NOT NULL AND me.id_number <> '' AND o.id_number IS NOT NULL AND upper(o.id_number) = upper(me.id_number))
+             OR (me.phone IS NOT NULL AND me.phone <> '' AND o.phone = me.phone AND o.name = me.name))
+         JOIN events e ON e.id = o.event_id AND e.deleted_at IS NULL
+         WHERE me.id = ?1";
+
 /// The same person at other events: trainees (not merged) of any event
 /// with the same ID number, or the same name and mobile (two indexed
 /// look-ups, migration 0015; `o.id_number IS NOT NULL` lets the partial
 /// index serve).
 pub fn same_person(store: &Store, trainee: &str) -> Result<Vec<(String, String)>> {
-    let mut stmt = store.conn().prepare_cached(
-        "SELECT o.id, o.event_id FROM trainees me JOIN trainees o ON o.id <> me.id AND o.merged_into IS NULL
-           AND ((me.id_number IS NOT NULL AND me.id_number <> '' AND o.id_number IS NOT NULL AND upper(o.id_number) = upper(me.id_number))
-             OR (me.phone IS NOT NULL AND me.phone <> '' AND o.phone = me.phone AND o.name = me.name))
-         JOIN events e ON e.id = o.event_id AND e.deleted_at IS NULL
-         WHERE me.id = ?1",
-    )?;
+    let mut stmt = store.conn().prepare_cached(SAME_PERSON)?;
     let rows = stmt.query_map([trainee], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -331,15 +331,21 @@ pub fn duplicate_groups(store: &Store, event_id: &str) -> Result<Vec<(String, St
     Ok(out)
 }
 
+/// The query of [`sharing_phone_or_id`] (event, trainee, mobile, ID number),
+/// for a test of its plan.
+pub fn sharing_phone_or_id_sql() -> String {
+    format!(
+        "{SELECT} WHERE +event_id = ?1 AND id != ?2 AND merged_into IS NULL
+           AND (phone = ?3 OR (id_number IS NOT NULL AND upper(id_number) = upper(?4))) ORDER BY id"
+    )
+}
+
 /// Other trainees of the event (not merged) with the same mobile or ID
 /// number as `t` (the ID number's letters in either case): two indexed
 /// look-ups (migration 0015), never a scan of the event (`+event_id` keeps
 /// SQLite from choosing the event's index instead).
 pub fn sharing_phone_or_id(store: &Store, event_id: &str, t: &Trainee) -> Result<Vec<Trainee>> {
-    let mut stmt = store.conn().prepare_cached(&format!(
-        "{SELECT} WHERE +event_id = ?1 AND id != ?2 AND merged_into IS NULL
-           AND (phone = ?3 OR (id_number IS NOT NULL AND upper(id_number) = upper(?4))) ORDER BY id"
-    ))?;
+    let mut stmt = store.conn().prepare_cached(&sharing_phone_or_id_sql())?;
     let rows = stmt.query_map(rusqlite::params![event_id, t.id, t.fields.phone, t.fields.id_number], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
