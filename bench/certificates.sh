@@ -13,7 +13,7 @@ trap 'rm -rf "$tmp"' EXIT
 need_apt fonts-noto-cjk fonts-wqy-microhei fonts-dejavu-core
 python3 -c 'import reportlab' 2>/dev/null || python3 -m pip install -q reportlab
 (cd "$ROOT" && cargo build -q --release -p muster-cli)
-muster="$ROOT/target/release/muster"
+muster="${CARGO_TARGET_DIR:-$ROOT/target}/release/muster"
 
 "$muster" --db "$tmp/m.db" --json bench certificates --count "$N" --out "$tmp/muster.pdf" > "$tmp/muster.json"
 python3 "$ROOT/bench/certificates_reportlab.py" "$N" "$tmp/reportlab.pdf" > "$tmp/reportlab.json"

@@ -7,7 +7,7 @@ QUERIES="${QUERIES:-5000}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 (cd "$ROOT" && cargo build -q --release -p muster-cli)
-muster="$ROOT/target/release/muster"
+muster="${CARGO_TARGET_DIR:-$ROOT/target}/release/muster"
 for n in 1000 100000; do
     python3 "$ROOT/bench/gen_roster.py" "$n" "$tmp/r$n.csv"
     event=$("$muster" --db "$tmp/m.db" --json event create --name "bench $n" --starts 2026-12-01 | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
