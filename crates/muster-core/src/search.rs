@@ -274,10 +274,16 @@ pub fn keys(name: &str, code: Option<&str>, phone: Option<&str>, id_number: Opti
     out.retain(|(_, k)| !k.is_empty());
     out.sort();
     out.dedup();
-    // A key that a better kind already holds is not repeated lower down.
-    let mut seen = std::collections::HashSet::new();
-    out.retain(|(_, k)| seen.insert(k.clone()));
-    out
+    // A key that a better kind already holds is not repeated lower down
+    // (a dozen keys: a look back at those kept costs less than hashing and
+    // copying each into a set, a hundred thousand times in an import).
+    let mut kept: Vec<(KeyKind, String)> = Vec::with_capacity(out.len());
+    for (kind, key) in out {
+        if !kept.iter().any(|(_, k)| *k == key) {
+            kept.push((kind, key));
+        }
+    }
+    kept
 }
 
 #[cfg(test)]
