@@ -149,4 +149,23 @@ fn an_imported_trainees_insert_leaves_whole_and_keeps_its_values_after_the_row_c
     m.merge_trainees(&wang.id, &li.id).unwrap();
     assert_eq!(inserts(&m), before);
     assert!(stored().iter().all(|s| s != "null"));
+
+    // The path a change from another laptop takes (`Writer::materialize`:
+    // an upsert's DO UPDATE), on a fresh import's row.
+    let g = write(dir.path(), "b.csv", "姓名,手机
+张三,13600000000
+");
+    m.import_roster(&event, &g, &ImportOptions::default(), &mut |_, _| {}).unwrap();
+    let zhang = m.roster(&event).unwrap().into_iter().find(|t| t.fields.name == "张三").unwrap();
+    let insert = inserts(&m).into_iter().find(|c| c.entity_id == zhang.id).unwrap();
+    assert_eq!(stored().last().map(String::as_str), Some("null"));
+    let conn = rusqlite::Connection::open(dir.path().join("m.db")).unwrap();
+    conn.execute(
+        "INSERT INTO trainees (id, event_id, name, created_at) VALUES (?1, ?2, '张三丰', '2026-12-01T00:00:00.000Z')
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+        [&zhang.id, &event],
+    )
+    .unwrap();
+    drop(conn);
+    assert_eq!(inserts(&m).into_iter().find(|c| c.entity_id == zhang.id).unwrap(), insert, "the upsert copied the row in first");
 }
