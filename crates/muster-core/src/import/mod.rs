@@ -209,8 +209,6 @@ pub fn read_roster_bytes(
     read_roster_bytes_mapped(file_name, bytes, &Mapping::new(), progress)
 }
 
-/// [`read_roster_bytes`] with the coordinator's [`Mapping`].
-#[allow(clippy::manual_is_multiple_of)] // `%` reads like the rule it implements
 /// `f` of every item, in order: for a big table the first half on this
 /// thread and the second on another (each row is read and checked on its
 /// own: a roster of 100,000 rows took one core 0.2 s). `done(n)` is told
@@ -240,6 +238,8 @@ fn in_halves<T: Send, R: Send>(mut items: Vec<T>, f: impl Fn(T) -> R + Sync, don
     })
 }
 
+/// [`read_roster_bytes`] with the coordinator's [`Mapping`].
+#[allow(clippy::manual_is_multiple_of)] // `%` reads like the rule it implements
 pub fn read_roster_bytes_mapped(
     file_name: &str,
     bytes: &[u8],

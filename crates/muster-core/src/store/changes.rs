@@ -193,10 +193,9 @@ pub struct Writer<'t> {
     /// "create"/"edit" (a merge is made of edits).
     action: Option<&'static str>,
     /// Statements held for the length of the transaction (bulk work inserts
-    /// a hundred thousand rows: no cache look-up per row).
-    log_stmt: Option<rusqlite::CachedStatement<'t>>,
-    /// The multi-row insert of the last [`Writer::insert_prepared_many`]
-    /// (its entity and row count) and of its change-log entries.
+    /// a hundred thousand rows: no cache look-up per row): the multi-row
+    /// insert of the last [`Writer::insert_prepared_many`] (its entity and
+    /// row count) and the last change-log insert (its entry count).
     row_stmt: Option<(Entity, usize, rusqlite::CachedStatement<'t>)>,
     log_many: Option<(usize, rusqlite::CachedStatement<'t>)>,
     /// The closed events, read once per transaction.
@@ -280,7 +279,6 @@ impl<'t> Writer<'t> {
             actor,
             row_audit: true,
             action: None,
-            log_stmt: None,
             row_stmt: None,
             log_many: None,
             closed: None,
@@ -558,12 +556,13 @@ impl<'t> Writer<'t> {
         // from the same values (migration 0014: the row is copied into the
         // entry before it first changes; `change_log` shows it whole).
         let entries: Vec<(&str, &str)> = rows.iter().map(|(p, _)| (p.id.as_str(), p.json.as_deref().unwrap_or(BY_ROW))).collect();
-        self.log_inserts(entity, &entries)
+        self.log_entries(entity, ChangeOp::Insert, &entries)
     }
 
-    /// The change-log entries of inserts (id, fields JSON), in order, in one
-    /// statement.
-    fn log_inserts(&mut self, entity: Entity, entries: &[(&str, &str)]) -> Result<()> {
+    /// The change-log entries (row id, fields JSON) of rows of one entity
+    /// changed by one kind of write, in order, in one statement, each with
+    /// the next sequence number and timestamp.
+    fn log_entries(&mut self, entity: Entity, op: ChangeOp, entries: &[(&str, &str)]) -> Result<()> {
         const COLUMNS: usize = 7;
         let tx: &'t Transaction<'t> = self.tx;
         let stmt = match &mut self.log_many {
@@ -583,7 +582,7 @@ impl<'t> Writer<'t> {
             stmt.raw_bind_parameter(base + 3, hlc.to_string())?;
             stmt.raw_bind_parameter(base + 4, entity.name())?;
             stmt.raw_bind_parameter(base + 5, *id)?;
-            stmt.raw_bind_parameter(base + 6, ChangeOp::Insert.as_str())?;
+            stmt.raw_bind_parameter(base + 6, op.as_str())?;
             stmt.raw_bind_parameter(base + 7, *fields)?;
         }
         stmt.raw_execute()?;
@@ -743,19 +742,7 @@ impl<'t> Writer<'t> {
     }
 
     fn log_json(&mut self, entity: Entity, id: &str, op: ChangeOp, fields: &str) -> Result<()> {
-        let hlc: Hlc = self.clock.tick(self.now_ms);
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        let tx: &'t Transaction<'t> = self.tx;
-        let stmt = match &mut self.log_stmt {
-            Some(stmt) => stmt,
-            slot => slot.insert(tx.prepare_cached(
-                "INSERT INTO changes (device_id, seq, hlc, entity, entity_id, op, fields)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?),
-        };
-        stmt.execute(rusqlite::params![self.device_id, seq as i64, hlc.to_string(), entity.name(), id, op.as_str(), fields])?;
-        Ok(())
+        self.log_entries(entity, op, &[(id, fields)])
     }
 }
 

@@ -911,8 +911,6 @@ pub fn restore(backup: &Path, path: &Path, passphrase: Option<&str>, force: bool
     Ok((Restored { previous }, store))
 }
 
-/// A change-log row (`device_id, seq, hlc, entity, entity_id, op, fields`)
-/// back into a [`Change`]; a corrupt one is an error naming it.
 /// `(?1, …, ?width), (?width+1, …), …`: the VALUES of a `rows`-row insert
 /// (row `k`'s first parameter is `k * width + 1`).
 pub(crate) fn placeholders(rows: usize, width: usize) -> String {
@@ -922,6 +920,8 @@ pub(crate) fn placeholders(rows: usize, width: usize) -> String {
         .join(", ")
 }
 
+/// A change-log row (`device_id, seq, hlc, entity, entity_id, op, fields`)
+/// back into a [`Change`]; a corrupt one is an error naming it.
 pub(crate) fn change_from_row(r: &rusqlite::Row<'_>) -> Result<Change> {
     let device_id: String = r.get(0)?;
     let seq: i64 = r.get(1)?;
