@@ -181,7 +181,7 @@ pub const PATIENCE: Duration = Duration::from_secs(60);
 
 /// One new trainee as planned outside the write lock: its id and code (its
 /// column values are made and judged by the sync rules while it is
-/// published, on a thread of their own: [`Staged::publish`]).
+/// published, on a thread of their own: [`Planned::publish`]).
 struct NewRow {
     id: String,
     code: String,
@@ -200,16 +200,15 @@ const HAND_OVER: usize = 256;
 /// possible and gives way: outside the lock ([`plan`]) the rows are
 /// classified against the store as it is (duplicates by ID number or name +
 /// mobile, the file's own earlier rows included), and each new one gets its
-/// id and code; its search keys are staged
-/// in short transactions under reserved rowids ([`Planned::stage`],
-/// `store::roster`). The publishing transaction ([`Staged::publish`]) then
+/// id and code. The publishing transaction ([`Planned::publish`]) then
 /// re-reads the event's keys and codes, repeats the classification against
 /// them (a row that became a duplicate meanwhile is one; a code taken
-/// meanwhile is drawn again) — unless nothing but the staging was written
-/// since the plan (the store's version, `PRAGMA data_version` and this
-/// connection's row changes, says so), when the plan's verdicts stand —
-/// inserts the rows, their change-log entries and the one audit line, and
-/// ends the reservation: all or nothing, as before.
+/// meanwhile is drawn again) — unless nothing was written since the plan
+/// (the store's version, `PRAGMA data_version` and this connection's row
+/// changes, says so), when the plan's verdicts stand — and inserts the rows,
+/// their change-log entries and the one audit line: all or nothing. (The
+/// door's search keys are not written: each connection makes them from the
+/// rows, `store::search`.)
 /// Each row's column values are made (and judged by the sync rules) on a
 /// second thread while the transaction inserts the rows before it (the
 /// inserts are SQLite's, on one core; the other makes the rows), 64 rows to
@@ -226,8 +225,7 @@ pub fn commit(store: &mut Store, event_id: &str, read: ReadRoster, progress: &mu
         progress(total * 2, total * 2);
         return Ok(planned.report);
     }
-    let staged = planned.stage(store, progress)?;
-    staged.publish(store, progress)
+    planned.publish(store, progress)
 }
 
 /// A read roster classified against the store as it was, its new rows made
@@ -238,12 +236,8 @@ pub struct Planned {
     /// For a dry run, complete; otherwise what the file says (rejects).
     pub report: ImportReport,
     /// Per valid row (file order): the new trainee, or `None` for a
-    /// duplicate. Empty for a dry run, which only counts (in `report`) and
-    /// is not staged.
+    /// duplicate. Empty for a dry run, which only counts (in `report`).
     rows: Vec<Option<NewRow>>,
-    /// Per valid row (file order), its search keys but the code's
-    /// (`store::search::with_code` adds it). Empty for a dry run.
-    docs: Vec<String>,
     /// When the rows were planned: their `created_at`.
     now: String,
     /// The store's version (`Store::version`) before the event's trainees
@@ -267,10 +261,7 @@ pub fn plan(store: &Store, event_id: &str, read: ReadRoster) -> Result<Planned> 
     let mut rows: Vec<Option<NewRow>> = Vec::with_capacity(file.rows.len());
     let mut ids = OrderedIds::new(crate::clock::now_ms());
     let mut draw = crate::code::Draw::new();
-    // The rows' search keys (all but the code's, drawn below) are made on
-    // another core meanwhile: the classification is one thread's work.
-    let valid: Vec<&TraineeFields> = if report.dry_run { Vec::new() } else { valid_rows(&file).map(|(_, f)| f).collect() };
-    let mut classify = || {
+    {
         for (line, fields) in valid_rows(&file) {
             if seen.matches(fields) {
                 if report.dry_run {
@@ -287,9 +278,8 @@ pub fn plan(store: &Store, event_id: &str, read: ReadRoster) -> Result<Planned> 
                 rows.push(Some(NewRow { id: ids.next_id(), code: fresh_code(&mut taken, &mut draw) }));
             }
         }
-    };
-    let docs = store::roster::beside(&valid, |t| store::search::doc(t, None), &mut classify);
-    Ok(Planned { event_id: event_id.to_string(), file, report, rows, docs, now, version })
+    }
+    Ok(Planned { event_id: event_id.to_string(), file, report, rows, now, version })
 }
 
 fn valid_rows(file: &RosterFile) -> impl Iterator<Item = (u64, &TraineeFields)> {
@@ -308,56 +298,16 @@ impl Planned {
         self.rows.iter().flatten().map(|r| r.code.clone()).collect()
     }
 
-    /// Stages the new rows' search keys in short transactions (the second
-    /// step of [`commit`]); `progress` moves through the third quarter.
-    pub fn stage(self, store: &mut Store, progress: &mut dyn FnMut(u64, u64)) -> Result<Staged> {
+    /// The last step of [`commit`]: the one transaction that re-checks and
+    /// publishes the rows, giving way to the door.
+    pub fn publish(self, store: &mut Store, progress: &mut dyn FnMut(u64, u64)) -> Result<ImportReport> {
         if self.report.dry_run {
             return Err(Error::invalid("a dry run writes nothing"));
         }
-        let total = self.total();
-        // Nothing written since the plan but by this staging: then the
-        // store's version after it says what "unchanged" looks like.
-        let untouched = store.version()? == self.version;
-        store::roster::clean_stale(store)?;
-        let new: Vec<(&str, &str)> =
-            self.docs.iter().zip(&self.rows).filter_map(|(doc, r)| r.as_ref().map(|r| (doc.as_str(), r.code.as_str()))).collect();
-        let count = new.len().max(1) as u64;
-        let reservation = store::roster::stage(store, &self.event_id, &new, &mut |done| {
-            progress(total + total * done as u64 / count / 2, total * 2)
-        })?;
-        // This connection's row changes now include the staging's own;
-        // other connections' commits (the door's) still move `data_version`
-        // away from the plan's.
-        let unchanged = if untouched { Some((store.version()?.0, self.version.1)) } else { None };
-        Ok(Staged { planned: self, reservation, unchanged })
-    }
-}
-
-/// A planned import whose search keys wait under reserved rowids.
-pub struct Staged {
-    planned: Planned,
-    reservation: Option<store::roster::Reservation>,
-    /// The store's version while nothing but the staging has been written
-    /// since the plan (`None`: something was).
-    unchanged: Option<(i64, i64)>,
-}
-
-impl Staged {
-    /// The last step of [`commit`]: the one transaction that re-checks and
-    /// publishes the rows, giving way to the door. On failure the staged keys
-    /// are removed.
-    pub fn publish(self, store: &mut Store, progress: &mut dyn FnMut(u64, u64)) -> Result<ImportReport> {
-        let Staged { planned: Planned { event_id, file, mut report, rows, now, .. }, reservation, unchanged } = self;
+        let Planned { event_id, file, mut report, rows, now, version } = self;
         let total = file.rows.len() as u64;
-        progress(total * 3 / 2, total * 2);
+        progress(total, total * 2);
         let valid: Vec<(u64, &TraineeFields)> = valid_rows(&file).collect();
-        // Row `k` of the new ones waits at rowid `base + k`.
-        let mut at = Vec::with_capacity(rows.len());
-        let mut k = 0;
-        for row in &rows {
-            at.push(row.as_ref().and_then(|_| reservation.as_ref().map(|r| r.base + k)));
-            k += row.is_some() as i64;
-        }
         let event_id = event_id.as_str();
         let rejected = report.rejected;
         let file_name = file.file.as_str();
@@ -385,10 +335,7 @@ impl Staged {
                 // The event's trainees as the plan classified against: then
                 // its verdicts stand (a duplicate is one, a code is free) and
                 // the rows need not be classified again.
-                let as_planned = match unchanged {
-                    Some(v) => store::Store::version_in(w)? == v,
-                    None => false,
-                };
+                let as_planned = store::Store::version_in(w)? == version;
                 let (mut seen, held_codes) = if as_planned {
                     (None, std::collections::HashSet::new())
                 } else {
@@ -396,10 +343,6 @@ impl Staged {
                     (Some(state.keys), state.codes)
                 };
                 let deferred = store::roster::defer_indexes(w, rows.iter().flatten().count())?;
-                let holds = match &reservation {
-                    Some(r) => store::roster::holds(w, r)?,
-                    None => false,
-                };
                 // Codes to avoid when one must be drawn here (rare: built on demand).
                 let mut taken: Option<std::collections::HashSet<String>> = None;
                 let mut codes = crate::code::Draw::new();
@@ -413,18 +356,15 @@ impl Staged {
                 };
                 let mut imported = 0u64;
                 let mut duplicates = Vec::new();
-                let mut beyond = 0i64;
                 // Which of the new rows (`feed`) `row` is.
                 let mut k = 0;
-                let mut pending: Vec<(store::Prepared, Option<i64>)> = Vec::with_capacity(BATCH);
-                for (i, (((line, fields), row), at)) in valid.iter().zip(&rows).zip(&at).enumerate() {
+                let mut pending: Vec<store::Prepared> = Vec::with_capacity(BATCH);
+                for (i, ((line, fields), row)) in valid.iter().zip(&rows).enumerate() {
                     let this = k;
                     k += row.is_some() as usize;
                     if i % store::roster::LISTEN_EVERY == 0 && ear.door_waiting() {
                         return Ok(None);
                     }
-                    // Keys staged for this row, if the reservation still holds.
-                    let staged_at = at.filter(|_| holds);
                     let duplicate = match &mut seen {
                         None => row.is_none(),
                         Some(seen) => {
@@ -437,49 +377,18 @@ impl Staged {
                     };
                     if duplicate {
                         duplicates.push(DuplicateRow { line: *line, name: fields.name.clone() });
-                        if let Some(rowid) = staged_at {
-                            store::search::unindex_rowid(w, rowid)?;
-                        }
                         continue;
                     }
                     imported += 1;
-                    match row {
-                        Some(r) if !held_codes.contains(&r.code) => {
-                            let p = feed.take(this)?;
-                            if staged_at.is_some() {
-                                // Its keys wait at its rowid: it goes in with the next batch.
-                                pending.push((p, staged_at));
-                                if pending.len() == BATCH {
-                                    insert_pending(w, &mut pending)?;
-                                }
-                            } else {
-                                insert_pending(w, &mut pending)?;
-                                store::trainees::insert_prepared(w, &p, None)?;
-                                store::search::add(w, event_id, &r.id, fields, Some(&r.code))?;
-                            }
-                        }
-                        // A code given out meanwhile, or a row that was a duplicate
-                        // when planned and no longer is: made here, at its own slot
-                        // or one past the reservation (never a rowid SQLite would
-                        // pick while reserved rows go in).
-                        _ => {
-                            insert_pending(w, &mut pending)?;
-                            let rowid = match (staged_at, &reservation) {
-                                (Some(slot), _) => {
-                                    store::search::unindex_rowid(w, slot)?;
-                                    Some(slot)
-                                }
-                                (None, Some(r)) if holds => {
-                                    beyond += 1;
-                                    Some(r.end() + beyond)
-                                }
-                                _ => None,
-                            };
-                            let code = draw(&held_codes);
-                            let p = store::trainees::prepare(event_id, fields, &code, &w.now())?;
-                            store::trainees::insert_prepared(w, &p, rowid)?;
-                            store::search::add(w, event_id, p.id(), fields, Some(&code))?;
-                        }
+                    let p = match row {
+                        Some(r) if !held_codes.contains(&r.code) => feed.take(this)?,
+                        // A code given out meanwhile, or a row that was a
+                        // duplicate when planned and no longer is: made here.
+                        _ => store::trainees::prepare(event_id, fields, &draw(&held_codes), &w.now())?,
+                    };
+                    pending.push(p);
+                    if pending.len() == BATCH {
+                        insert_pending(w, &mut pending)?;
                     }
                 }
                 insert_pending(w, &mut pending)?;
@@ -498,22 +407,10 @@ impl Staged {
                     })),
                     ..Default::default()
                 })?;
-                if let Some(r) = &reservation {
-                    store::roster::finish(w, r)?;
-                }
                 Ok(Some((imported, duplicates)))
             })
         };
-        let outcome = store.write_yielding(PATIENCE, publish);
-        let ((imported, duplicates), _yielded) = match outcome {
-            Ok(out) => out,
-            Err(e) => {
-                if let Some(r) = &reservation {
-                    let _ = store::roster::release(store, r);
-                }
-                return Err(e);
-            }
-        };
+        let ((imported, duplicates), _yielded) = store.write_yielding(PATIENCE, publish)?;
         report.imported = imported;
         report.duplicates = duplicates.len() as u64;
         report.duplicate_rows = duplicates;
@@ -526,10 +423,9 @@ impl Staged {
 /// another): 64 rows of 16 values.
 const BATCH: usize = 64;
 
-/// Inserts the new rows waiting in `pending` (at their reserved rowids), in
-/// order, and empties it.
-fn insert_pending(w: &mut store::Writer<'_>, pending: &mut Vec<(store::Prepared, Option<i64>)>) -> Result<()> {
-    let rows: Vec<(&store::Prepared, Option<i64>)> = pending.iter().map(|(p, rowid)| (p, *rowid)).collect();
+/// Inserts the new rows waiting in `pending`, in order, and empties it.
+fn insert_pending(w: &mut store::Writer<'_>, pending: &mut Vec<store::Prepared>) -> Result<()> {
+    let rows: Vec<&store::Prepared> = pending.iter().collect();
     store::trainees::insert_prepared_many(w, &rows)?;
     pending.clear();
     Ok(())

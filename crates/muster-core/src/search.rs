@@ -57,10 +57,6 @@ impl KeyKind {
     }
 }
 
-/// The version of [`keys`]: a store whose keys were made by another
-/// version has them made again when it opens (`store::search`).
-pub const KEYS_VERSION: u32 = 3;
-
 /// Surname readings that differ from the everyday reading of the character.
 const SURNAMES: &[(&str, &str)] = &[
     ("尉迟", "yuchi"),

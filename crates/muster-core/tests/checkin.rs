@@ -275,9 +275,9 @@ fn codes_are_backfilled_for_trainees_written_before_codes() {
         s.write(|w| store::trainees::insert(w, &e.id, &TraineeFields { name: "王素梅".into(), ..Default::default() })).unwrap();
         e.id
     };
-    // Make it look like a store from before migration 0002: no code, no keys.
+    // Make it look like a store from before migration 0002: no code.
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch("UPDATE trainees SET code = NULL; DELETE FROM search_keys;").unwrap();
+    conn.execute_batch("UPDATE trainees SET code = NULL;").unwrap();
     drop(conn);
     let m = Muster::open(&path).unwrap();
     let t = m.roster(&event).unwrap().remove(0);
@@ -331,30 +331,6 @@ fn enter_is_sure_only_of_one_exact_match() {
     // A code is always sure.
     let t = v.m.roster(&v.event).unwrap().remove(0);
     assert_eq!(v.m.door_search(&v.event, t.code.as_deref().unwrap(), 5).unwrap().sure.as_deref(), Some(t.id.as_str()));
-}
-
-/// A store whose search keys were made by an older version of the key
-/// rules has them made again when it opens.
-#[test]
-fn search_keys_of_an_older_version_are_remade_on_open() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("m.db");
-    let event = {
-        let mut m = Muster::open(&path).unwrap();
-        let e = m.create_event(NewEvent { name: "培训".into(), venue: "县城".into(), starts_on: "2026-12-01".into(), days: 1 }).unwrap();
-        m.walk_in(&e.id, "萧长青", None, None).unwrap();
-        e.id
-    };
-    {
-        // As version 1 wrote it: the given name "zhangqing" under full pinyin (kind 3).
-        let db = rusqlite::Connection::open(&path).unwrap();
-        db.execute("UPDATE search_keys SET keys = '3zhangqing'", []).unwrap();
-        assert_eq!(db.execute("UPDATE meta SET value = '1' WHERE key = 'search.keys'", []).unwrap(), 1);
-    }
-    let m = Muster::open(&path).unwrap();
-    let hit = m.door_search(&event, "xiaoc", 5).unwrap();
-    assert_eq!(hit.hits.len(), 1, "the keys were made again: {hit:?}");
-    assert_eq!(hit.sure, None);
 }
 
 /// One truth of "in this session": a correction to absent, or an undone

@@ -1,5 +1,5 @@
-//! The door while an import runs: the import's steps (plan, stage, publish)
-//! with other writes between them, staged keys that never publish, and the
+//! The door while an import runs: the import's steps (plan, publish) with
+//! other writes between them, an import that never publishes, and the
 //! import's transaction giving way to a waiting write.
 
 use muster_core::model::NewEvent;
@@ -35,18 +35,17 @@ fn csv(dir: &Path, name: &str, rows: &[(&str, &str)]) -> PathBuf {
     path
 }
 
-/// Plans and stages an import on a connection of its own, as the CLI beside
-/// the app would.
-fn staged(v: &Venue, file: &Path) -> (Store, roster::Staged) {
-    let mut s = Store::open(&v.db).unwrap();
+/// Plans an import on a connection of its own, as the CLI beside the app
+/// would.
+fn planned(v: &Venue, file: &Path) -> (Store, roster::Planned) {
+    let s = Store::open(&v.db).unwrap();
     let read = roster::read(&s, &v.event, file, false, &Default::default(), &mut |_, _| {}).unwrap();
     let planned = roster::plan(&s, &v.event, read).unwrap();
-    let staged = planned.stage(&mut s, &mut |_, _| {}).unwrap();
-    (s, staged)
+    (s, planned)
 }
 
-fn publish(mut s: Store, staged: roster::Staged) -> ImportReport {
-    staged.publish(&mut s, &mut |_, _| {}).unwrap()
+fn publish(mut s: Store, planned: roster::Planned) -> ImportReport {
+    planned.publish(&mut s, &mut |_, _| {}).unwrap()
 }
 
 fn names(m: &Muster, event: &str, query: &str) -> Vec<String> {
@@ -66,49 +65,37 @@ fn assert_gap_free(m: &Muster) {
 }
 
 #[test]
-fn rows_that_became_duplicates_meanwhile_are_duplicates_and_leave_no_keys() {
+fn rows_that_became_duplicates_meanwhile_are_duplicates() {
     let mut v = venue();
     let file = csv(v.dir.path(), "a.csv", &[("王素梅", "13812345678"), ("李建国", "13900001111"), ("张三", "13600000000")]);
-    let (s, staged) = staged(&v, &file);
-    // A walk-in registered at the door while the import was being staged.
+    let (s, planned) = planned(&v, &file);
+    // A walk-in registered at the door between the plan and the publishing.
     v.door.walk_in(&v.event, "李建国", Some("13900001111"), None).unwrap();
-    let r = publish(s, staged);
+    let r = publish(s, planned);
     assert_eq!((r.imported, r.duplicates), (2, 1), "{r:?}");
     assert_eq!(r.duplicate_rows.iter().map(|d| d.line).collect::<Vec<_>>(), vec![3]);
     assert_eq!(v.door.roster(&v.event).unwrap().len(), 3);
     assert_eq!(names(&v.door, &v.event, "lijianguo"), vec!["李建国"], "the walk-in only");
     assert_eq!(names(&v.door, &v.event, "wangsumei"), vec!["王素梅"]);
-    assert_eq!(store::roster::staged_key_count(v.door.store()).unwrap(), 0);
     assert_gap_free(&v.door);
 }
 
 /// The publishing transaction keeps the plan's verdicts only when nothing
-/// was written since the plan but the staging: a write on the import's own
-/// connection (which `PRAGMA data_version` does not see), before the
-/// staging or after it, is seen too.
+/// was written since the plan: a write on the import's own connection
+/// (which `PRAGMA data_version` does not see) is seen too.
 #[test]
 fn a_duplicate_written_on_the_imports_own_connection_is_found() {
-    for before_staging in [true, false] {
-        let mut v = venue();
-        let file = csv(v.dir.path(), "a.csv", &[("王素梅", "13812345678"), ("李建国", "13900001111"), ("张三", "13600000000")]);
-        let read = roster::read(v.door.store(), &v.event, &file, false, &Default::default(), &mut |_, _| {}).unwrap();
-        let planned = roster::plan(v.door.store(), &v.event, read).unwrap();
-        let staged = if before_staging {
-            v.door.walk_in(&v.event, "李建国", Some("13900001111"), None).unwrap();
-            planned.stage(v.door.store_mut(), &mut |_, _| {}).unwrap()
-        } else {
-            let staged = planned.stage(v.door.store_mut(), &mut |_, _| {}).unwrap();
-            v.door.walk_in(&v.event, "李建国", Some("13900001111"), None).unwrap();
-            staged
-        };
-        let r = staged.publish(v.door.store_mut(), &mut |_, _| {}).unwrap();
-        assert_eq!((r.imported, r.duplicates), (2, 1), "before staging: {before_staging}: {r:?}");
-        assert_eq!(r.duplicate_rows.iter().map(|d| d.line).collect::<Vec<_>>(), vec![3]);
-        assert_eq!(v.door.roster(&v.event).unwrap().len(), 3);
-        assert_eq!(names(&v.door, &v.event, "lijianguo"), vec!["李建国"], "the walk-in only");
-        assert_eq!(store::roster::staged_key_count(v.door.store()).unwrap(), 0);
-        assert_gap_free(&v.door);
-    }
+    let mut v = venue();
+    let file = csv(v.dir.path(), "a.csv", &[("王素梅", "13812345678"), ("李建国", "13900001111"), ("张三", "13600000000")]);
+    let read = roster::read(v.door.store(), &v.event, &file, false, &Default::default(), &mut |_, _| {}).unwrap();
+    let planned = roster::plan(v.door.store(), &v.event, read).unwrap();
+    v.door.walk_in(&v.event, "李建国", Some("13900001111"), None).unwrap();
+    let r = planned.publish(v.door.store_mut(), &mut |_, _| {}).unwrap();
+    assert_eq!((r.imported, r.duplicates), (2, 1), "{r:?}");
+    assert_eq!(r.duplicate_rows.iter().map(|d| d.line).collect::<Vec<_>>(), vec![3]);
+    assert_eq!(v.door.roster(&v.event).unwrap().len(), 3);
+    assert_eq!(names(&v.door, &v.event, "lijianguo"), vec!["李建国"], "the walk-in only");
+    assert_gap_free(&v.door);
 }
 
 /// With nothing written meanwhile the plan's verdicts are the import's:
@@ -126,7 +113,6 @@ fn an_import_with_nothing_written_meanwhile_keeps_the_plans_verdicts() {
     assert_eq!(roster.len(), 3);
     assert_eq!(distinct_codes(&roster), 3, "every code once");
     assert_eq!(names(&v.door, &v.event, "lijianguo"), vec!["李建国"]);
-    assert_eq!(store::roster::staged_key_count(v.door.store()).unwrap(), 0);
     assert_gap_free(&v.door);
 }
 
@@ -136,16 +122,15 @@ fn a_row_that_stopped_being_a_duplicate_is_imported_and_searchable() {
     let first = csv(v.dir.path(), "a.csv", &[("王素梅", "13812345678")]);
     v.door.import_roster(&v.event, &first, &Default::default(), &mut |_, _| {}).unwrap();
     let second = csv(v.dir.path(), "b.csv", &[("王素梅", "13812345678"), ("赵六", "13700001111")]);
-    let (s, staged) = staged(&v, &second);
+    let (s, planned) = planned(&v, &second);
     // Meanwhile the first 王素梅's mobile is corrected: the file's row is
     // someone else after all.
     let wang = v.door.roster(&v.event).unwrap().remove(0);
     v.door.edit_trainee(&wang.id, &TraineePatch { phone: Some("13500000000".into()), ..Default::default() }).unwrap();
-    let r = publish(s, staged);
+    let r = publish(s, planned);
     assert_eq!((r.imported, r.duplicates), (2, 0), "{r:?}");
     assert_eq!(names(&v.door, &v.event, "wangsumei").len(), 2);
     assert_eq!(names(&v.door, &v.event, "zhaoliu"), vec!["赵六"]);
-    assert_eq!(store::roster::staged_key_count(v.door.store()).unwrap(), 0);
     assert_gap_free(&v.door);
 }
 
@@ -153,16 +138,13 @@ fn a_row_that_stopped_being_a_duplicate_is_imported_and_searchable() {
 fn a_code_given_out_meanwhile_is_drawn_again() {
     let mut v = venue();
     let file = csv(v.dir.path(), "a.csv", &[("王素梅", "13812345678"), ("李建国", "13900001111")]);
-    let mut s = Store::open(&v.db).unwrap();
-    let read = roster::read(&s, &v.event, &file, false, &Default::default(), &mut |_, _| {}).unwrap();
-    let planned = roster::plan(&s, &v.event, read).unwrap();
+    let (s, planned) = planned(&v, &file);
     let taken = planned.codes()[0].clone();
-    let staged = planned.stage(&mut s, &mut |_, _| {}).unwrap();
     // A walk-in meanwhile holds that very code (forced: 1 in 33 million).
     let (walk_in, _) = v.door.walk_in(&v.event, "张三", Some("13600000000"), None).unwrap();
     let conn = rusqlite::Connection::open(&v.db).unwrap();
     conn.execute("UPDATE trainees SET code = ?1 WHERE id = ?2", [&taken, &walk_in.id]).unwrap();
-    let r = publish(s, staged);
+    let r = publish(s, planned);
     assert_eq!(r.imported, 2);
     let roster = v.door.roster(&v.event).unwrap();
     assert_eq!(distinct_codes(&roster), 3, "every code once");
@@ -171,29 +153,13 @@ fn a_code_given_out_meanwhile_is_drawn_again() {
     // Its code finds it, and the taken one does not.
     assert_eq!(names(&v.door, &v.event, wang.code.as_deref().unwrap()), vec!["王素梅"]);
     assert_eq!(names(&v.door, &v.event, "wangsumei"), vec!["王素梅"]);
-    assert_eq!(store::roster::staged_key_count(v.door.store()).unwrap(), 0);
 }
 
+/// An import that dies after its plan (the process killed, the laptop's
+/// battery out) leaves nothing: no trainee, nothing found, nothing to sync;
+/// the same file imports whole afterwards, first row to last.
 #[test]
-fn a_lost_reservation_means_the_keys_go_in_with_the_rows() {
-    let v = venue();
-    let file = csv(v.dir.path(), "a.csv", &[("王素梅", "13812345678"), ("李建国", "13900001111")]);
-    let (s, staged) = staged(&v, &file);
-    assert!(store::roster::staged_key_count(v.door.store()).unwrap() > 0);
-    // Another process takes the importer for dead and cleans its keys up.
-    let mut other = Store::open(&v.db).unwrap();
-    store::roster::age_reservations(&mut other).unwrap();
-    assert_eq!(store::roster::clean_stale(&mut other).unwrap(), 1);
-    assert_eq!(store::roster::staged_key_count(v.door.store()).unwrap(), 0);
-    let r = publish(s, staged);
-    assert_eq!(r.imported, 2);
-    assert_eq!(names(&v.door, &v.event, "wangsumei"), vec!["王素梅"]);
-    assert_eq!(names(&v.door, &v.event, "5678"), vec!["王素梅"]);
-    assert_eq!(store::roster::staged_key_count(v.door.store()).unwrap(), 0);
-}
-
-#[test]
-fn an_import_that_never_publishes_leaves_nothing_visible_and_its_keys_go_later() {
+fn an_import_that_never_publishes_leaves_nothing() {
     let mut v = venue();
     let changes = |m: &Muster| m.store().changes_since(m.store().device_id(), 0, usize::MAX).unwrap().len();
     let before = changes(&v.door);
@@ -201,35 +167,18 @@ fn an_import_that_never_publishes_leaves_nothing_visible_and_its_keys_go_later()
     rows.push(("王素梅".into(), "13812345678".into()));
     let pairs: Vec<(&str, &str)> = rows.iter().map(|(n, p)| (n.as_str(), p.as_str())).collect();
     let file = csv(v.dir.path(), "big.csv", &pairs);
-    let (s, staged) = staged(&v, &file);
-    // The importer dies here (its keys are all staged).
-    drop(staged);
+    let (s, planned) = planned(&v, &file);
+    drop(planned);
     drop(s);
-    let staged_keys = store::roster::staged_key_count(v.door.store()).unwrap();
-    assert!(staged_keys > 3000 * 5, "{staged_keys}");
     assert!(v.door.roster(&v.event).unwrap().is_empty());
     assert!(names(&v.door, &v.event, "wangsumei").is_empty());
     assert!(names(&v.door, &v.event, "学员").is_empty());
     assert_eq!(changes(&v.door), before, "nothing to sync");
-    // A later import leaves a reservation that is not yet stale alone…
-    let small = csv(v.dir.path(), "small.csv", &[("李建国", "13900001111")]);
-    v.door.import_roster(&v.event, &small, &Default::default(), &mut |_, _| {}).unwrap();
-    assert_eq!(store::roster::staged_key_count(v.door.store()).unwrap(), staged_keys);
-    // …and removes it once it has been silent for long.
-    let mut s = Store::open(&v.db).unwrap();
-    store::roster::age_reservations(&mut s).unwrap();
-    let again = csv(v.dir.path(), "again.csv", &[("赵六", "13700001111")]);
-    v.door.import_roster(&v.event, &again, &Default::default(), &mut |_, _| {}).unwrap();
-    assert_eq!(store::roster::staged_key_count(v.door.store()).unwrap(), 0);
-    assert_eq!(names(&v.door, &v.event, "lijianguo"), vec!["李建国"]);
-    assert_eq!(names(&v.door, &v.event, "zhaoliu"), vec!["赵六"]);
-    // The whole file imported now is found, first row to last.
     let r = v.door.import_roster(&v.event, &file, &Default::default(), &mut |_, _| {}).unwrap();
     assert_eq!(r.imported, 3001);
     assert_eq!(names(&v.door, &v.event, "wangsumei"), vec!["王素梅"]);
     assert_eq!(names(&v.door, &v.event, "学员2999"), vec!["学员2999"]);
     assert_eq!(names(&v.door, &v.event, "学员0"), vec!["学员0"]);
-    assert_eq!(store::roster::staged_key_count(v.door.store()).unwrap(), 0);
     assert_eq!(v.door.store().check().unwrap(), Vec::<String>::new());
     assert_gap_free(&v.door);
 }
@@ -289,9 +238,9 @@ fn trainee_indexes(db: &Path) -> Vec<(String, String)> {
 
 /// A big import into an empty event builds the trainees' indexes after its
 /// rows (`store::roster::defer_indexes`): a failure on one of its last rows
-/// leaves nothing (no trainee, no change, no staged key) and every index as
-/// it was; the same file then imports whole, its duplicates found across
-/// the staged batches, and the indexes answer as before.
+/// leaves nothing (no trainee, no change) and every index as it was; the
+/// same file then imports whole, its duplicates found, and the indexes
+/// answer as before.
 #[test]
 fn a_big_import_that_fails_late_leaves_nothing_and_its_indexes_as_they_were() {
     let v = venue();
@@ -299,7 +248,7 @@ fn a_big_import_that_fails_late_leaves_nothing_and_its_indexes_as_they_were() {
     let before = changes(&v.door);
     let indexes = trainee_indexes(&v.db);
     assert_eq!(indexes.len(), 4, "{indexes:?}");
-    // 10,200 rows: two staged batches; the last rows repeat the first ones.
+    // 10,200 rows; the last rows repeat the first ones.
     let mut rows: Vec<(String, String)> = (0..10_200).map(|i| (format!("学员{i}"), format!("137{i:08}"))).collect();
     for i in 0..5 {
         rows.push((format!("学员{i}"), format!("137{i:08}")));
@@ -310,18 +259,17 @@ fn a_big_import_that_fails_late_leaves_nothing_and_its_indexes_as_they_were() {
     // The store refuses the very last row, after ten thousand went in.
     let conn = rusqlite::Connection::open(&v.db).unwrap();
     conn.execute_batch("CREATE TRIGGER refuse_late BEFORE INSERT ON trainees WHEN NEW.name = '王素梅' BEGIN SELECT RAISE(ABORT, 'refused late'); END;").unwrap();
-    let (mut s, first) = staged(&v, &file);
+    let (mut s, first) = planned(&v, &file);
     let err = first.publish(&mut s, &mut |_, _| {}).unwrap_err();
     assert!(err.to_string().contains("refused late"), "{err}");
     assert!(v.door.roster(&v.event).unwrap().is_empty());
     assert_eq!(changes(&v.door), before, "nothing to sync");
-    assert_eq!(store::roster::staged_key_count(v.door.store()).unwrap(), 0);
     assert!(names(&v.door, &v.event, "学员1").is_empty());
     assert_eq!(trainee_indexes(&v.db), indexes);
     assert_eq!(v.door.store().check().unwrap(), Vec::<String>::new());
     // The same file again, the store taking every row.
     conn.execute_batch("DROP TRIGGER refuse_late").unwrap();
-    let (s, second) = staged(&v, &file);
+    let (s, second) = planned(&v, &file);
     let r = publish(s, second);
     assert_eq!((r.imported, r.duplicates), (10_201, 5), "{r:?}");
     assert_eq!(r.duplicate_rows.iter().map(|d| d.line).collect::<Vec<_>>(), (10_202..10_207).collect::<Vec<u64>>());
@@ -330,7 +278,6 @@ fn a_big_import_that_fails_late_leaves_nothing_and_its_indexes_as_they_were() {
     assert_eq!(changes(&v.door), before + 10_201 + 1, "a change per trainee and the import's audit line");
     assert_eq!(names(&v.door, &v.event, "wangsumei"), vec!["王素梅"]);
     assert_eq!(names(&v.door, &v.event, "学员10199"), vec!["学员10199"]);
-    assert_eq!(store::roster::staged_key_count(v.door.store()).unwrap(), 0);
     // The roster keeps the file's order, and the indexes find by mobile
     // and code (a second import of the file: all duplicates).
     let roster = v.door.roster(&v.event).unwrap();
@@ -338,7 +285,7 @@ fn a_big_import_that_fails_late_leaves_nothing_and_its_indexes_as_they_were() {
     assert_eq!(roster.last().map(|t| t.fields.name.as_str()), Some("王素梅"));
     let code = roster[7].code.clone().unwrap();
     assert_eq!(names(&v.door, &v.event, &code), vec!["学员7"]);
-    let (s, third) = staged(&v, &file);
+    let (s, third) = planned(&v, &file);
     let again = publish(s, third);
     assert_eq!((again.imported, again.duplicates), (0, 10_206));
     assert_gap_free(&v.door);

@@ -116,12 +116,14 @@ impl Entity {
         }
     }
 
-    /// `INSERT INTO <table> (rowid, id, <columns>) VALUES (?1, …), …` of
-    /// `rows` rows, numbered on (row `k`'s first parameter is
-    /// `k * (columns + 2) + 1`).
-    fn insert_with_rowid(self, rows: usize) -> String {
+    /// `INSERT INTO <table> (id, <columns>) VALUES (?1, …), …` of `rows`
+    /// rows, numbered on (row `k`'s first parameter is
+    /// `k * (columns + 1) + 1`). Never at a chosen rowid: SQLite gives each
+    /// the largest + 1, which the search index's copies rely on (migration
+    /// 0016).
+    fn insert_many(self, rows: usize) -> String {
         let cols = self.columns();
-        format!("INSERT INTO {} (rowid, id, {}) VALUES {}", self.table(), cols.join(", "), super::placeholders(rows, cols.len() + 2))
+        format!("INSERT INTO {} (id, {}) VALUES {}", self.table(), cols.join(", "), super::placeholders(rows, cols.len() + 1))
     }
 
     /// Facts are appended, never updated: the sync rules say which are.
@@ -509,27 +511,25 @@ impl<'t> Writer<'t> {
         self.audit_insert(entity, id, fields)
     }
 
-    /// Inserts a [`Prepared`] row and logs it, at `rowid` when given (a
-    /// local detail, never synced: an import places its rows where their
-    /// search keys already wait, `store::roster`). Bulk work only: no
-    /// per-row audit line.
-    pub fn insert_prepared(&mut self, p: &Prepared, rowid: Option<i64>) -> Result<()> {
-        self.insert_prepared_many(&[(p, rowid)])
+    /// Inserts a [`Prepared`] row and logs it. Bulk work only: no per-row
+    /// audit line.
+    pub fn insert_prepared(&mut self, p: &Prepared) -> Result<()> {
+        self.insert_prepared_many(&[p])
     }
 
     /// [`Writer::insert_prepared`] of several rows of one entity, in order:
     /// one statement for the rows and one for their change-log entries (a
     /// statement per row cost an import more than the rows themselves).
     /// Bulk work only.
-    pub fn insert_prepared_many(&mut self, rows: &[(&Prepared, Option<i64>)]) -> Result<()> {
+    pub fn insert_prepared_many(&mut self, rows: &[&Prepared]) -> Result<()> {
         debug_assert!(!self.row_audit, "insert_prepared is for bulk work, which writes one summary audit line");
-        let Some((first, _)) = rows.first() else { return Ok(()) };
+        let Some(first) = rows.first() else { return Ok(()) };
         let entity = first.entity;
-        if rows.iter().any(|(p, _)| p.entity != entity) {
+        if rows.iter().any(|p| p.entity != entity) {
             return Err(crate::Error::invalid("insert_prepared_many takes rows of one entity"));
         }
         let at_event = entity.columns().iter().position(|c| *c == "event_id");
-        let mut events: Vec<&str> = rows.iter().filter_map(|(p, _)| match at_event.and_then(|i| p.values.get(i)) {
+        let mut events: Vec<&str> = rows.iter().filter_map(|p| match at_event.and_then(|i| p.values.get(i)) {
             Some(SqlValue::Text(event)) => Some(event.as_str()),
             _ => None,
         }).collect();
@@ -538,24 +538,23 @@ impl<'t> Writer<'t> {
             self.ensure_open(event)?;
         }
         let tx: &'t Transaction<'t> = self.tx;
-        let width = entity.columns().len() + 2;
+        let width = entity.columns().len() + 1;
         let stmt = match &mut self.row_stmt {
             Some((e, n, stmt)) if *e == entity && *n == rows.len() => stmt,
-            slot => &mut slot.insert((entity, rows.len(), tx.prepare_cached(&entity.insert_with_rowid(rows.len()))?)).2,
+            slot => &mut slot.insert((entity, rows.len(), tx.prepare_cached(&entity.insert_many(rows.len()))?)).2,
         };
-        for (k, (p, rowid)) in rows.iter().enumerate() {
+        for (k, p) in rows.iter().enumerate() {
             let base = k * width;
-            stmt.raw_bind_parameter(base + 1, rowid)?;
-            stmt.raw_bind_parameter(base + 2, &p.id)?;
+            stmt.raw_bind_parameter(base + 1, &p.id)?;
             for (i, v) in p.values.iter().enumerate() {
-                stmt.raw_bind_parameter(base + i + 3, v)?;
+                stmt.raw_bind_parameter(base + i + 2, v)?;
             }
         }
         stmt.raw_execute()?;
         // A trainee's insert is logged by reference to the row just written
         // from the same values (migration 0014: the row is copied into the
         // entry before it first changes; `change_log` shows it whole).
-        let entries: Vec<(&str, &str)> = rows.iter().map(|(p, _)| (p.id.as_str(), p.json.as_deref().unwrap_or(BY_ROW))).collect();
+        let entries: Vec<(&str, &str)> = rows.iter().map(|p| (p.id.as_str(), p.json.as_deref().unwrap_or(BY_ROW))).collect();
         self.log_entries(entity, ChangeOp::Insert, &entries)
     }
 

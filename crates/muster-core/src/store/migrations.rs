@@ -30,6 +30,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { name: "0013_programmes.sql", sql: include_str!("../../migrations/0013_programmes.sql") },
     Migration { name: "0014_insert_by_row.sql", sql: include_str!("../../migrations/0014_insert_by_row.sql") },
     Migration { name: "0015_trainee_lookups.sql", sql: include_str!("../../migrations/0015_trainee_lookups.sql") },
+    Migration { name: "0016_search_from_rows.sql", sql: include_str!("../../migrations/0016_search_from_rows.sql") },
 ];
 
 /// Brings the schema up to date. A store written by a newer Muster (more

@@ -168,7 +168,7 @@ impl Store {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         let last_hlc = last_hlc.and_then(|h| h.parse::<Hlc>().ok()).unwrap_or_default();
-        let mut store = Store {
+        let store = Store {
             conn,
             path: path.to_path_buf(),
             device_id,
@@ -183,11 +183,6 @@ impl Store {
             door,
             search_cache: Default::default(),
         };
-        // Migration 0007 reshaped the search index, and a new version of
-        // the keys (`search::KEYS_VERSION`) remakes them: made here.
-        if search::needs_rebuild(&store.conn)? {
-            store.write(|w| search::rebuild_all(w))?;
-        }
         Ok(store)
     }
 
@@ -374,7 +369,15 @@ impl Store {
 
     /// Rewrites the file without its free pages and empties the write-ahead
     /// log: after a removal, the bytes are gone from both.
+    /// VACUUM may give the trainees other rowids: every connection's copy of
+    /// the search index is told to make itself afresh (`store::search`).
     pub(crate) fn compact(&self) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('search.generation', '1')
+             ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+            [],
+        )?;
+        self.reset_search();
         self.conn.execute_batch("VACUUM")?;
         self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
@@ -424,11 +427,6 @@ impl Store {
             yielded += 1;
             self.door.let_in();
         }
-    }
-
-    /// Bulk work's pause: returns once no write is waiting for the lock.
-    pub(crate) fn let_door_in(&self) {
-        self.door.let_in();
     }
 
     /// One immediate transaction around `f`; `None` from `f` rolls it back.

@@ -154,7 +154,6 @@ pub fn purge(w: &mut Writer<'_>, event: &str, changes: &[(String, u64)]) -> Resu
         }
     }
     for sql in [
-        "DELETE FROM search_keys WHERE trainee_rowid IN (SELECT rowid FROM trainees WHERE event_id = ?1)".to_string(),
         format!("DELETE FROM response_corrections WHERE form_id IN {forms}"),
         format!("DELETE FROM entry_resolutions WHERE form_id IN {forms}"),
         format!("DELETE FROM response_rejections WHERE form_id IN {forms}"),

@@ -1,30 +1,30 @@
-//! The search-key index: derived, local rows (not synced, not in the change
-//! log) kept in step with `trainees` inside the same transaction, and the
-//! in-memory index over them that answers a door's query.
+//! The door's search index: made in memory from `trainees`, per store
+//! connection and event, and kept up to date with every write of any
+//! connection. Nothing of it is stored (migration 0016).
 //!
-//! A trainee's keys are **one row** of `search_keys` (migration 0007), at
-//! the trainee's own rowid: `keys` holds one `"<kind digit><text>"` per line
-//! ([`doc`]). Writing a trainee's keys is therefore one append, not a dozen
-//! index entries: a 100,000-row import used to write 1.44 million rows in
-//! two indexes, most of its time.
+//! A trainee's keys ([`doc`]: one `"<kind digit><text>"` per key: pinyin,
+//! initials, the mobile's last digits, the code…) are made from its columns
+//! by `crate::search::keys`. An event's copy ([`EventIndex`]) holds every key
+//! of its trainees in one sorted array (kind digit first, so a kind's keys
+//! are one range) over one text arena, made on the event's first query
+//! (on both cores: 100,000 trainees' keys are some 0.2 s of work), then any
+//! number of prefix scans.
 //!
-//! The prefix range scans run in memory ([`Cache`], per store connection and
-//! event): every key of the event in one sorted array (kind digit first, so
-//! a kind's keys are one range, as the old `"<event>\x1f<kind>\x1f<text>"`
-//! index was), built from the event's rows on the first query. Each row
-//! carries a `stamp`, the value of the `meta` counter `search.stamp` taken
-//! by the transaction that wrote it; a query first reads that counter (one
-//! primary-key look-up) and, when it moved, reads only the event's rows
-//! stamped since (`search_keys_by_event`), which replace what the copy held
-//! for those trainees. A trainee that leaves search (merged) gets an empty
-//! row, never a deleted one, so every copy hears of it.
+//! Kept up to date by two marks ([`Mark`]): the largest trainee rowid, and
+//! the last `seq` of `search_touched`, where triggers leave the rowid of
+//! every trainee whose key columns were updated, or which was deleted, by
+//! whatever path. A query reads both (two look-ups at the end of an index);
+//! when either moved it reads the trainees past them, whose keys replace
+//! what the copy held for them (an overlay), or, when they are many (an
+//! import), makes the event's copy afresh. A trainee merged away keeps no
+//! keys. `Store::compact` (VACUUM, which may renumber rowids) moves a third
+//! mark, `search.generation` in `meta`: every copy is made afresh.
 //!
-//! A query joins each match to its trainee by rowid (and event), so keys
-//! whose trainee does not exist (yet) are never found: an import stages its
-//! rows ahead under reserved rowids and they appear with its trainees
-//! (`store::roster`).
+//! A query then reads each match by rowid, in this event and not merged,
+//! so a key the copy still holds for a trainee deleted meanwhile finds
+//! nothing.
 
-use super::{Store, Writer};
+use super::Store;
 use crate::model::TraineeFields;
 use crate::search::{code_key, keys, KeyKind};
 use crate::Result;
@@ -77,139 +77,30 @@ fn push_key(out: &mut String, kind: KeyKind, key: &str) {
     out.push_str(key);
 }
 
-/// How many keys a `keys` text holds.
-pub(crate) fn key_count(doc: &str) -> u64 {
-    if doc.is_empty() {
-        0
-    } else {
-        doc.bytes().filter(|b| *b == b'\n').count() as u64 + 1
-    }
-}
-
-/// The next value of the `search.stamp` counter, for this transaction's rows.
-pub(crate) fn next_stamp(w: &Writer<'_>) -> Result<i64> {
-    Ok(w.tx()
-        .prepare_cached(
-            "INSERT INTO meta (key, value) VALUES ('search.stamp', '1')
-             ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
-             RETURNING CAST(value AS INTEGER)",
-        )?
-        .query_row([], |r| r.get(0))?)
-}
-
-/// Writes (or replaces) the row of keys at `trainee_rowid`.
-pub(crate) fn put(w: &Writer<'_>, trainee_rowid: i64, event_rowid: i64, stamp: i64, keys: &str) -> Result<()> {
-    w.tx()
-        .prepare_cached("INSERT OR REPLACE INTO search_keys (trainee_rowid, event_rowid, stamp, keys) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(rusqlite::params![trainee_rowid, event_rowid, stamp, keys])?;
-    Ok(())
-}
-
-/// Writes the rows of keys of several trainees at consecutive rowids from
-/// `first` that no row holds (an import's reserved rowids), in one
-/// statement: a plain insert, which needs no statement journal (`INSERT OR
-/// REPLACE` keeps one per row, in case it deletes), about half the cost of
-/// [`put`], and one statement for many rows instead of one per row.
-pub(crate) fn put_new_many<S: AsRef<str>>(w: &Writer<'_>, first: i64, event_rowid: i64, stamp: i64, keys: &[S]) -> Result<()> {
-    if keys.is_empty() {
-        return Ok(());
-    }
-    let sql = format!("INSERT INTO search_keys (trainee_rowid, event_rowid, stamp, keys) VALUES {}", super::placeholders(keys.len(), 4));
-    let mut stmt = w.tx().prepare_cached(&sql)?;
-    for (k, doc) in keys.iter().enumerate() {
-        let base = k * 4;
-        stmt.raw_bind_parameter(base + 1, first + k as i64)?;
-        stmt.raw_bind_parameter(base + 2, event_rowid)?;
-        stmt.raw_bind_parameter(base + 3, stamp)?;
-        stmt.raw_bind_parameter(base + 4, doc.as_ref())?;
-    }
-    stmt.raw_execute()?;
-    Ok(())
-}
-
-/// Replaces the search keys of one trainee.
-pub fn index(w: &Writer<'_>, event_id: &str, trainee_id: &str, t: &TraineeFields, code: Option<&str>) -> Result<()> {
-    add(w, event_id, trainee_id, t, code)
-}
-
-/// Writes the keys of a trainee (a new row, or one whose fields changed).
-pub fn add(w: &Writer<'_>, event_id: &str, trainee_id: &str, t: &TraineeFields, code: Option<&str>) -> Result<()> {
-    let tx = w.tx();
-    let event_rowid: i64 = tx.prepare_cached("SELECT rowid FROM events WHERE id = ?1")?.query_row([event_id], |r| r.get(0))?;
-    let trainee_rowid: i64 = tx.prepare_cached("SELECT rowid FROM trainees WHERE id = ?1")?.query_row([trainee_id], |r| r.get(0))?;
-    let stamp = next_stamp(w)?;
-    put(w, trainee_rowid, event_rowid, stamp, &doc(t, code))
-}
-
-/// The rowid of an event (its keys' prefix); `None` if there is no such event.
+/// The rowid of an event; `None` if there is no such event.
 pub(crate) fn event_rowid(conn: &rusqlite::Connection, event_id: &str) -> Result<Option<i64>> {
     Ok(conn.prepare_cached("SELECT rowid FROM events WHERE id = ?1")?.query_row([event_id], |r| r.get(0)).optional()?)
 }
 
-/// Removes the keys at `trainee_rowid` (staged ones whose row will not come).
-pub(crate) fn unindex_rowid(w: &Writer<'_>, trainee_rowid: i64) -> Result<()> {
-    w.tx().prepare_cached("DELETE FROM search_keys WHERE trainee_rowid = ?1")?.execute([trainee_rowid])?;
-    Ok(())
-}
-
-/// Takes a trainee out of search (merged): its row is emptied, with a new
-/// stamp, so copies of the index in memory drop its keys too.
-pub fn unindex(w: &Writer<'_>, trainee_id: &str) -> Result<()> {
-    let tx = w.tx();
-    let Some((trainee_rowid, event_rowid)) = tx
-        .prepare_cached("SELECT t.rowid, e.rowid FROM trainees t JOIN events e ON e.id = t.event_id WHERE t.id = ?1")?
-        .query_row([trainee_id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
-        .optional()?
-    else {
-        return Ok(());
-    };
-    let stamp = next_stamp(w)?;
-    put(w, trainee_rowid, event_rowid, stamp, "")
-}
-
-/// Writes the keys of every trainee (not merged), after migration 0007
-/// marked the index for rebuilding (`search.rebuild`), in one transaction.
-pub(crate) fn rebuild_all(w: &Writer<'_>) -> Result<u64> {
-    // Another connection may have rebuilt it while this one waited.
-    if !needs_rebuild(w.tx())? {
-        return Ok(0);
-    }
-    let rows: Vec<(i64, i64, TraineeFields, Option<String>)> = {
-        let mut stmt = w.tx().prepare(
-            "SELECT t.rowid, e.rowid, t.name, t.phone, t.id_number, t.code, t.organization FROM trainees t JOIN events e ON e.id = t.event_id
-             WHERE t.merged_into IS NULL",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            let fields = TraineeFields { name: r.get(2)?, phone: r.get(3)?, id_number: r.get(4)?, organization: r.get(6)?, ..Default::default() };
-            Ok((r.get(0)?, r.get(1)?, fields, r.get(5)?))
-        })?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
-    let stamp = next_stamp(w)?;
-    w.tx().execute("DELETE FROM search_keys", [])?;
-    for (trainee_rowid, event_rowid, fields, code) in &rows {
-        put(w, *trainee_rowid, *event_rowid, stamp, &doc(fields, code.as_deref()))?;
-    }
-    w.tx().execute("DELETE FROM meta WHERE key = 'search.rebuild'", [])?;
-    w.tx().execute(
-        "INSERT INTO meta (key, value) VALUES ('search.keys', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        [crate::search::KEYS_VERSION.to_string()],
-    )?;
-    Ok(rows.len() as u64)
-}
-
-/// Whether the index must be rebuilt: migration 0007 said so, or its keys
-/// were made by another version of [`keys`] (`search.keys`).
-pub(crate) fn needs_rebuild(conn: &rusqlite::Connection) -> Result<bool> {
-    let marked = conn.prepare_cached("SELECT 1 FROM meta WHERE key = 'search.rebuild'")?.exists([])?;
-    let version: Option<String> = conn.prepare_cached("SELECT value FROM meta WHERE key = 'search.keys'")?.query_row([], |r| r.get(0)).optional()?;
-    Ok(marked || version.as_deref() != Some(crate::search::KEYS_VERSION.to_string().as_str()))
-}
-
-/// Copies of the index in memory, one per event, for one connection.
+/// Copies of the index in memory, one per event, for one connection, and
+/// the marks they are up to date with.
 #[derive(Default)]
 pub struct Cache {
-    events: HashMap<i64, EventIndex>,
+    mark: Mark,
+    events: HashMap<String, EventIndex>,
+}
+
+/// What a copy has read up to: the largest trainee rowid, the last
+/// `search_touched` seq, and `search.generation`.
+type Mark = (i64, i64, i64);
+
+fn read_mark(conn: &rusqlite::Connection) -> Result<Mark> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT IFNULL((SELECT MAX(rowid) FROM trainees), 0), IFNULL((SELECT MAX(seq) FROM search_touched), 0),
+                    IFNULL((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'search.generation'), 0)",
+        )?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?)
 }
 
 /// Above this many trainees changed since the sorted array was built (and
@@ -222,8 +113,6 @@ const OVERLAY_MAX: usize = 1024;
 /// keys in `base`).
 #[derive(Default)]
 struct EventIndex {
-    /// The `search.stamp` value this copy has read everything up to.
-    stamp: i64,
     arena: String,
     /// (start, length, trainee rowid) of each key in `arena`, sorted by key
     /// text then rowid.
@@ -231,9 +120,42 @@ struct EventIndex {
     overlay: HashMap<i64, Vec<String>>,
 }
 
+/// The columns the keys are made of, as `trainees_keyed` reads them.
+const KEY_COLUMNS: &str = "rowid, event_id, merged_into IS NULL, name, phone, id_number, organization, code";
+
+/// One trainee as read for its keys: rowid, event, whether it is searchable
+/// (not merged), and the fields and code the keys come from.
+struct Keyed {
+    rowid: i64,
+    event_id: String,
+    searchable: bool,
+    fields: TraineeFields,
+    code: Option<String>,
+}
+
+fn keyed(r: &rusqlite::Row<'_>) -> rusqlite::Result<Keyed> {
+    Ok(Keyed {
+        rowid: r.get(0)?,
+        event_id: r.get(1)?,
+        searchable: r.get(2)?,
+        fields: TraineeFields { name: r.get(3)?, phone: r.get(4)?, id_number: r.get(5)?, organization: r.get(6)?, ..Default::default() },
+        code: r.get(7)?,
+    })
+}
+
 impl EventIndex {
     fn text(&self, e: &(u32, u32, i64)) -> &str {
         &self.arena[e.0 as usize..(e.0 + e.1) as usize]
+    }
+
+    /// The index of the event's trainees (not merged), read now.
+    fn read(conn: &rusqlite::Connection, event_id: &str) -> Result<EventIndex> {
+        let rows: Vec<Keyed> = conn
+            .prepare_cached(&format!("SELECT {KEY_COLUMNS} FROM trainees WHERE event_id = ?1 AND merged_into IS NULL"))?
+            .query_map([event_id], keyed)?
+            .collect::<rusqlite::Result<_>>()?;
+        let docs = super::roster::beside(&rows, |k| doc(&k.fields, k.code.as_deref()), &mut || {});
+        Ok(EventIndex::build(rows.iter().map(|k| k.rowid).zip(docs).collect()))
     }
 
     fn build(docs: Vec<(i64, String)>) -> EventIndex {
@@ -245,7 +167,7 @@ impl EventIndex {
                 arena.push_str(key);
             }
         }
-        let mut ix = EventIndex { stamp: 0, arena, base, overlay: HashMap::new() };
+        let mut ix = EventIndex { arena, base, overlay: HashMap::new() };
         let arena = &ix.arena;
         ix.base.sort_unstable_by(|a, b| {
             arena[a.0 as usize..(a.0 + a.1) as usize].cmp(&arena[b.0 as usize..(b.0 + b.1) as usize]).then(a.2.cmp(&b.2))
@@ -289,46 +211,76 @@ fn merge<'a>(a: impl Iterator<Item = (&'a str, i64)>, b: impl Iterator<Item = (&
     })
 }
 
-fn read_stamp(conn: &rusqlite::Connection) -> Result<i64> {
-    Ok(conn
-        .prepare_cached("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'search.stamp'")?
-        .query_row([], |r| r.get::<_, i64>(0))
-        .optional()?
-        .unwrap_or(0))
-}
-
-fn docs_since(conn: &rusqlite::Connection, event_rowid: i64, stamp: i64) -> Result<Vec<(i64, String)>> {
-    let mut stmt = conn.prepare_cached("SELECT trainee_rowid, keys FROM search_keys WHERE event_rowid = ?1 AND stamp > ?2")?;
-    let rows = stmt.query_map([event_rowid, stamp], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 impl Cache {
-    /// Brings the event's index up to date with the store.
-    fn event(&mut self, conn: &rusqlite::Connection, event_rowid: i64) -> Result<()> {
-        let stamp = read_stamp(conn)?;
-        let known = self.events.get(&event_rowid).map(|ix| ix.stamp);
-        match known {
-            Some(s) if s == stamp => {}
-            Some(s) => {
-                let changed = docs_since(conn, event_rowid, s)?;
-                let ix = self.events.get_mut(&event_rowid).expect("known");
-                if ix.overlay.len() + changed.len() > OVERLAY_MAX.max(ix.base.len() / 8) {
-                    let mut fresh = EventIndex::build(docs_since(conn, event_rowid, i64::MIN)?);
-                    fresh.stamp = stamp;
-                    *ix = fresh;
-                } else {
-                    for (rowid, doc) in changed {
-                        ix.overlay.insert(rowid, doc.split('\n').filter(|k| !k.is_empty()).map(str::to_string).collect());
-                    }
-                    ix.stamp = stamp;
+    /// Brings the copies up to date with the store: the trainees past the
+    /// marks replace what each copy held for them (`None`: every copy is
+    /// dropped, to be made afresh).
+    fn refresh(&mut self, conn: &rusqlite::Connection) -> Result<()> {
+        // Read before the rows: a write committed meanwhile is read again
+        // next time, never missed.
+        let mark = read_mark(conn)?;
+        let was = std::mem::replace(&mut self.mark, mark);
+        if mark == was || self.events.is_empty() {
+            return Ok(());
+        }
+        if mark.2 != was.2 || mark.0 < was.0 {
+            // Compacted (rowids may have moved), or the largest rowids gone
+            // without a trace: made afresh.
+            self.events.clear();
+            return Ok(());
+        }
+        let many = |n: i64, ix: &EventIndex| n as usize + ix.overlay.len() > OVERLAY_MAX.max(ix.base.len() / 8);
+        let count: i64 = conn
+            .prepare_cached("SELECT (SELECT COUNT(*) FROM trainees WHERE rowid > ?1) + (SELECT COUNT(*) FROM search_touched WHERE seq > ?2)")?
+            .query_row([was.0, was.1], |r| r.get(0))?;
+        self.events.retain(|_, ix| !many(count, ix));
+        if self.events.is_empty() {
+            return Ok(());
+        }
+        let changed: Vec<(i64, Option<Keyed>)> = {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT c.at, t.rowid IS NOT NULL, {} FROM (SELECT rowid AS at FROM trainees WHERE rowid > ?1
+                   UNION SELECT trainee_rowid FROM search_touched WHERE seq > ?2) c
+                 LEFT JOIN trainees t ON t.rowid = c.at",
+                KEY_COLUMNS.split(", ").map(|c| format!("t.{c}")).collect::<Vec<_>>().join(", ")
+            ))?;
+            let rows = stmt.query_map([was.0, was.1], |r| {
+                let at: i64 = r.get(0)?;
+                if !r.get::<_, bool>(1)? {
+                    return Ok((at, None));
                 }
+                let k = Keyed {
+                    rowid: at,
+                    event_id: r.get(3)?,
+                    searchable: r.get(4)?,
+                    fields: TraineeFields { name: r.get(5)?, phone: r.get(6)?, id_number: r.get(7)?, organization: r.get(8)?, ..Default::default() },
+                    code: r.get(9)?,
+                };
+                Ok((at, Some(k)))
+            })?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for (rowid, row) in changed {
+            let keys: Vec<String> = match &row {
+                Some(k) if k.searchable => doc(&k.fields, k.code.as_deref()).split('\n').filter(|k| !k.is_empty()).map(str::to_string).collect(),
+                _ => Vec::new(),
+            };
+            for (event_id, ix) in self.events.iter_mut() {
+                let here = row.as_ref().is_some_and(|k| &k.event_id == event_id);
+                ix.overlay.insert(rowid, if here { keys.clone() } else { Vec::new() });
             }
-            None => {
-                let mut fresh = EventIndex::build(docs_since(conn, event_rowid, i64::MIN)?);
-                fresh.stamp = stamp;
-                self.events.insert(event_rowid, fresh);
-            }
+        }
+        Ok(())
+    }
+
+    /// Brings the event's index up to date with the store (made on its
+    /// first query).
+    fn event(&mut self, conn: &rusqlite::Connection, event_id: &str) -> Result<()> {
+        self.refresh(conn)?;
+        if !self.events.contains_key(event_id) {
+            // Read after the marks: it holds at least what they say.
+            let ix = EventIndex::read(conn, event_id)?;
+            self.events.insert(event_id.to_string(), ix);
         }
         Ok(())
     }
@@ -339,28 +291,27 @@ impl Cache {
 pub struct Finder<'s> {
     store: &'s Store,
     event_id: &'s str,
-    event_rowid: i64,
     cache: std::cell::RefMut<'s, Cache>,
 }
 
 /// The index of `event_id`, up to date; `None` if there is no such event.
 pub fn finder<'s>(store: &'s Store, event_id: &'s str) -> Result<Option<Finder<'s>>> {
     let conn = store.conn();
-    let Some(event_rowid) = event_rowid(conn, event_id)? else {
+    if event_rowid(conn, event_id)?.is_none() {
         return Ok(None);
-    };
+    }
     let mut cache = store.search_cache();
-    cache.event(conn, event_rowid)?;
-    Ok(Some(Finder { store, event_id, event_rowid, cache }))
+    cache.event(conn, event_id)?;
+    Ok(Some(Finder { store, event_id, cache }))
 }
 
 impl Finder<'_> {
     /// Trainees whose key of `kind` starts with `prefix`, shortest match
     /// (exact first) then alphabetical; at most `limit`. Each is read by
-    /// rowid once, and counts once it is there (not a staged row of an
-    /// import still under way), in this event, and not merged.
+    /// rowid once, and counts if it is still there, in this event, and not
+    /// merged.
     pub fn trainees(&self, kind: KeyKind, prefix: &str, limit: usize) -> Result<Vec<crate::model::Trainee>> {
-        let ix = &self.cache.events[&self.event_rowid];
+        let ix = &self.cache.events[self.event_id];
         let wanted = format!("{}{prefix}", (b'0' + kind as u8) as char);
         let mut stmt = self
             .store

@@ -221,17 +221,10 @@ fn attempt<T>(w: &mut Writer<'_>, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) 
     }
 }
 
-/// Rebuilds a row from its changes, and its search keys.
+/// Rebuilds a row from its changes (its search keys follow from it:
+/// `store::search`).
 fn rebuild(w: &mut Writer<'_>, entity: Entity, id: &str) -> Result<()> {
-    if w.materialize(entity, id)? && entity == Entity::Trainee {
-        if let Some(t) = super::trainees::get_in(w, id)? {
-            if t.merged_into.is_some() {
-                super::search::unindex(w, id)?;
-            } else {
-                super::search::index(w, &t.event_id, id, &t.fields, t.code.as_deref())?;
-            }
-        }
-    }
+    w.materialize(entity, id)?;
     Ok(())
 }
 

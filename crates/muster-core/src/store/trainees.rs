@@ -190,8 +190,7 @@ pub fn insert(w: &mut Writer<'_>, event_id: &str, t: &TraineeFields) -> Result<S
 
 /// Adds a trainee, marked as a walk-in or not.
 pub fn insert_full(w: &mut Writer<'_>, event_id: &str, t: &TraineeFields, walk_in: bool) -> Result<String> {
-    let (id, code) = insert_row(w, event_id, t, walk_in)?;
-    super::search::add(w, event_id, &id, t, Some(&code))?;
+    let (id, _code) = insert_row(w, event_id, t, walk_in)?;
     Ok(id)
 }
 
@@ -234,20 +233,17 @@ pub fn prepare_as(id: String, event_id: &str, t: &TraineeFields, code: &str, now
     Prepared::new(Entity::Trainee, id, row_fields(event_id, t, code, false, now))
 }
 
-/// Writes a prepared trainee at `rowid` (where its search keys were
-/// staged), or wherever SQLite puts it when `None` (its keys are then the
-/// caller's to write).
-pub fn insert_prepared(w: &mut Writer<'_>, p: &Prepared, rowid: Option<i64>) -> Result<()> {
-    w.insert_prepared(p, rowid)
+/// Writes a prepared trainee.
+pub fn insert_prepared(w: &mut Writer<'_>, p: &Prepared) -> Result<()> {
+    w.insert_prepared(p)
 }
 
 /// [`insert_prepared`] of several trainees, in order, in one statement.
-pub fn insert_prepared_many(w: &mut Writer<'_>, rows: &[(&Prepared, Option<i64>)]) -> Result<()> {
+pub fn insert_prepared_many(w: &mut Writer<'_>, rows: &[&Prepared]) -> Result<()> {
     w.insert_prepared_many(rows)
 }
 
-/// Gives every trainee without a code (written before codes existed) one,
-/// and indexes it for search.
+/// Gives every trainee without a code (written before codes existed) one.
 pub fn backfill_codes(w: &mut Writer<'_>) -> Result<u64> {
     w.bulk();
     let missing: Vec<Trainee> = {
@@ -258,7 +254,6 @@ pub fn backfill_codes(w: &mut Writer<'_>) -> Result<u64> {
     for t in &missing {
         let code = fresh_code(w, &t.event_id)?;
         w.update(Entity::Trainee, &t.id, &[("code", json!(code))])?;
-        super::search::index(w, &t.event_id, &t.id, &t.fields, Some(&code))?;
     }
     Ok(missing.len() as u64)
 }
@@ -266,7 +261,7 @@ pub fn backfill_codes(w: &mut Writer<'_>) -> Result<u64> {
 /// Marks `id` as merged into `keep`: it leaves the roster and search.
 pub fn mark_merged(w: &mut Writer<'_>, id: &str, keep: &str) -> Result<()> {
     w.update(Entity::Trainee, id, &[("merged_into", json!(keep))])?;
-    super::search::unindex(w, id)
+    Ok(())
 }
 
 /// Writes the fields that differ between `old` and `new`; returns their names.
@@ -290,9 +285,6 @@ pub fn update(w: &mut Writer<'_>, id: &str, old: &TraineeFields, new: &TraineeFi
     diff!(extra, json!(new.extra));
     let names = set.iter().map(|(n, _)| *n).collect();
     w.update(Entity::Trainee, id, &set)?;
-    if let Some(t) = get_in(w, id)? {
-        super::search::index(w, &t.event_id, id, &t.fields, t.code.as_deref())?;
-    }
     Ok(names)
 }
 

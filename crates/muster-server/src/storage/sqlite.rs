@@ -64,7 +64,7 @@ impl Sqlite {
         // Before anything is written: a laptop's store (plain, or sealed with
         // SQLCipher, which reads as "not a database") is not a server's.
         let laptop: bool = match conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name IN ('trainees', 'search_keys'))",
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name IN ('trainees', 'search_touched'))",
             [],
             |r| r.get(0),
         ) {
