@@ -4,9 +4,9 @@
 //! Reading and validating the file is `crate::import`'s job; here each valid
 //! row is checked against the event's trainees (and the earlier rows of the
 //! same file) by ID number and by name + mobile, and the new ones are written
-//! in one transaction — made ready outside the write lock, so that it is
-//! short, and giving way to the door while it runs (see [`commit`]). A crash
-//! mid-import leaves all or nothing.
+//! in one transaction — classified and made ready on a second core while
+//! this one inserts, and giving way to the door while it runs (see
+//! [`commit`]). A crash mid-import leaves all or nothing.
 
 use crate::import::{self, ColumnMapping, RosterFile};
 use crate::model::TraineeFields;
@@ -179,244 +179,173 @@ pub fn read(store: &Store, event_id: &str, path: &Path, dry_run: bool, mapping: 
 /// `store::door::BUSY_TIMEOUT`).
 pub const PATIENCE: Duration = Duration::from_secs(60);
 
-/// One new trainee as planned outside the write lock: its id and code (its
-/// column values are made and judged by the sync rules while it is
-/// published, on a thread of their own: [`Planned::publish`]).
-struct NewRow {
-    id: String,
-    code: String,
-}
-
-/// Rows made ready ahead of the publishing transaction's inserts, at most.
+/// Rows made ready ahead of the transaction's inserts, at most.
 const PREPARE_AHEAD: usize = 4096;
 /// Rows made ready are handed over this many at a time (one hand-over per
 /// row cost a wake-up of the other thread per row: 5% of the import's CPU).
 const HAND_OVER: usize = 256;
 
 /// Writes the good rows of a [`read`] roster in one transaction (none on a
-/// dry run); `progress` covers the second half of the import.
+/// dry run, which classifies against the store as it is and counts:
+/// [`dry_run`]); `progress` covers the second half of the import.
 ///
-/// The door must not wait behind it, so the transaction holds as little as
-/// possible and gives way: outside the lock ([`plan`]) the rows are
-/// classified against the store as it is (duplicates by ID number or name +
-/// mobile, the file's own earlier rows included), and each new one gets its
-/// id and code. The publishing transaction ([`Planned::publish`]) then
-/// re-reads the event's keys and codes, repeats the classification against
-/// them (a row that became a duplicate meanwhile is one; a code taken
-/// meanwhile is drawn again) — unless nothing was written since the plan
-/// (the store's version, `PRAGMA data_version` and this connection's row
-/// changes, says so), when the plan's verdicts stand — and inserts the rows,
-/// their change-log entries and the one audit line: all or nothing. (The
-/// door's search keys are not written: each connection makes them from the
-/// rows, `store::search`.)
-/// Each row's column values are made (and judged by the sync rules) on a
-/// second thread while the transaction inserts the rows before it (the
-/// inserts are SQLite's, on one core; the other makes the rows), 64 rows to
-/// a statement; each insert is logged by reference to its row (migration
-/// 0014: a hundred thousand entries of some 110 bytes instead of 430), and a
+/// The transaction ([`publish`]) reads the event's duplicate keys and codes,
+/// and a second thread classifies the rows against them in file order
+/// (duplicates by ID number or name + mobile, the file's own earlier rows
+/// included), gives each new one its id and a code no trainee of the event
+/// holds, and makes its column values (judged by the sync rules), a few
+/// thousand rows ahead of this thread, which inserts them, 64 rows to a
+/// statement (the inserts are SQLite's, on one core; the other core does
+/// the rest). Each insert is logged by reference to its row (migration
+/// 0014: a hundred thousand entries of some 110 bytes instead of 430), a
 /// big load builds the trainees' indexes after its rows
-/// (`store::roster::defer_indexes`).
-/// Whenever a check-in (any other write) waits for the lock, it rolls back,
-/// lets it through and starts again (`store::door`), for up to [`PATIENCE`].
+/// (`store::roster::defer_indexes`), and the one audit line goes with them:
+/// all or nothing. (The door's search keys are not written: each connection
+/// makes them from the rows, `store::search`.)
+///
+/// The door must not wait behind it: whenever a check-in (any other write)
+/// waits for the lock, the transaction rolls back, lets it through and
+/// starts again, classifying against the store as it is then (a row that
+/// became a duplicate meanwhile is one), for up to [`PATIENCE`]
+/// (`store::door`).
 pub fn commit(store: &mut Store, event_id: &str, read: ReadRoster, progress: &mut dyn FnMut(u64, u64)) -> Result<ImportReport> {
-    let planned = plan(store, event_id, read)?;
-    if planned.report.dry_run {
-        let total = planned.total();
+    if read.report.dry_run {
+        let total = read.file.rows.len() as u64;
+        let report = dry_run(store, event_id, read)?;
         progress(total * 2, total * 2);
-        return Ok(planned.report);
+        return Ok(report);
     }
-    planned.publish(store, progress)
+    publish(store, event_id, read, progress)
 }
 
-/// A read roster classified against the store as it was, its new rows made
-/// ready: the first step of [`commit`], outside the write lock.
-pub struct Planned {
-    event_id: String,
-    file: RosterFile,
-    /// For a dry run, complete; otherwise what the file says (rejects).
-    pub report: ImportReport,
-    /// Per valid row (file order): the new trainee, or `None` for a
-    /// duplicate. Empty for a dry run, which only counts (in `report`).
-    rows: Vec<Option<NewRow>>,
-    /// When the rows were planned: their `created_at`.
-    now: String,
-    /// The store's version (`Store::version`) before the event's trainees
-    /// were read for the classification.
-    version: (i64, i64),
-}
-
-/// Classifies the rows of `read` against the event as it is now and gives
-/// the new ones ids and codes. Writes nothing.
-pub fn plan(store: &Store, event_id: &str, read: ReadRoster) -> Result<Planned> {
+/// What an import of `read` would do to the event as it is now: the
+/// report of a dry run. Writes nothing.
+pub fn dry_run(store: &Store, event_id: &str, read: ReadRoster) -> Result<ImportReport> {
     let ReadRoster { file, mut report } = read;
-    // Read first: a write committed while (or after) the trainees are read
-    // changes it, so an equal version later means they are still as read.
-    let version = store.version()?;
-    let snapshot = store::trainees::roster_state(store, event_id)?;
-    let mut seen = snapshot.keys;
-    let mut taken = snapshot.codes;
-    let now = store.now();
-    // Classified, given an id (in file order) and a code, one row after
-    // another.
-    let mut rows: Vec<Option<NewRow>> = Vec::with_capacity(file.rows.len());
-    let mut ids = OrderedIds::new(crate::clock::now_ms());
-    let mut draw = crate::code::Draw::new();
-    {
-        for (line, fields) in valid_rows(&file) {
-            if seen.matches(fields) {
-                if report.dry_run {
-                    report.duplicates += 1;
-                    report.duplicate_rows.push(DuplicateRow { line, name: fields.name.clone() });
-                } else {
-                    rows.push(None);
-                }
-            } else if report.dry_run {
-                seen.add(fields);
-                report.imported += 1;
-            } else {
-                seen.add(fields);
-                rows.push(Some(NewRow { id: ids.next_id(), code: fresh_code(&mut taken, &mut draw) }));
-            }
+    let mut seen = store::trainees::roster_state(store, event_id)?.keys;
+    for (line, fields) in valid_rows(&file) {
+        if seen.matches(fields) {
+            report.duplicates += 1;
+            report.duplicate_rows.push(DuplicateRow { line, name: fields.name.clone() });
+        } else {
+            seen.add(fields);
+            report.imported += 1;
         }
     }
-    Ok(Planned { event_id: event_id.to_string(), file, report, rows, now, version })
+    Ok(report)
 }
 
 fn valid_rows(file: &RosterFile) -> impl Iterator<Item = (u64, &TraineeFields)> {
     file.rows.iter().filter_map(|r| r.outcome.as_ref().ok().map(|f| (r.line, f)))
 }
 
-impl Planned {
-    fn total(&self) -> u64 {
-        self.file.rows.len() as u64
-    }
+/// One valid row of the file, classified: a duplicate, or a new trainee
+/// made ready (or refused by the sync rules).
+enum Verdict {
+    Duplicate(DuplicateRow),
+    New(Result<store::Prepared>),
+}
 
-    /// The codes given to the new rows, in file order (tests of a code
-    /// taken meanwhile).
-    #[doc(hidden)]
-    pub fn codes(&self) -> Vec<String> {
-        self.rows.iter().flatten().map(|r| r.code.clone()).collect()
+/// The write of [`commit`]: the one transaction that classifies and
+/// inserts the rows, giving way to the door.
+pub fn publish(store: &mut Store, event_id: &str, read: ReadRoster, progress: &mut dyn FnMut(u64, u64)) -> Result<ImportReport> {
+    let ReadRoster { file, mut report } = read;
+    if report.dry_run {
+        return Err(Error::invalid("a dry run writes nothing"));
     }
-
-    /// The last step of [`commit`]: the one transaction that re-checks and
-    /// publishes the rows, giving way to the door.
-    pub fn publish(self, store: &mut Store, progress: &mut dyn FnMut(u64, u64)) -> Result<ImportReport> {
-        if self.report.dry_run {
-            return Err(Error::invalid("a dry run writes nothing"));
-        }
-        let Planned { event_id, file, mut report, rows, now, version } = self;
-        let total = file.rows.len() as u64;
-        progress(total, total * 2);
-        let valid: Vec<(u64, &TraineeFields)> = valid_rows(&file).collect();
-        let event_id = event_id.as_str();
-        let rejected = report.rejected;
-        let file_name = file.file.as_str();
-        let new: Vec<(&TraineeFields, &NewRow)> = valid.iter().zip(&rows).filter_map(|((_, f), r)| r.as_ref().map(|r| (*f, r))).collect();
-        let (new, now) = (&new, now.as_str());
-        let publish = |w: &mut store::Writer<'_>, ear: &store::Listener| -> Result<Option<(u64, Vec<DuplicateRow>)>> {
-            std::thread::scope(|scope| {
-                // This attempt's new rows made ready (values, judged by the
-                // sync rules) in order, a little ahead of the inserts, and
-                // dropped once inserted: an attempt that gives way makes them
-                // again rather than holding all of them (a hundred thousand
-                // rows' values were a third of the import's memory).
-                let (send, ready) = std::sync::mpsc::sync_channel::<Vec<Result<store::Prepared>>>(PREPARE_AHEAD / HAND_OVER);
-                scope.spawn(move || {
-                    for part in new.chunks(HAND_OVER) {
-                        let made = part.iter().map(|(fields, r)| store::trainees::prepare_as(r.id.clone(), event_id, fields, &r.code, now)).collect();
-                        // The receiver gone: this attempt failed, gave way or finished.
-                        if send.send(made).is_err() {
-                            return;
-                        }
+    let total = file.rows.len() as u64;
+    progress(total, total * 2);
+    let valid: Vec<(u64, &TraineeFields)> = valid_rows(&file).collect();
+    let rejected = report.rejected;
+    let file_name = file.file.as_str();
+    let valid = &valid;
+    let attempt = |w: &mut store::Writer<'_>, ear: &store::Listener| -> Result<Option<(u64, Vec<DuplicateRow>)>> {
+        w.bulk();
+        let now = w.now();
+        let now = now.as_str();
+        let state = store::trainees::roster_state_in(w, event_id)?;
+        let deferred = store::roster::defer_indexes(w, valid.len())?;
+        std::thread::scope(|scope| {
+            // This attempt's rows classified and made ready in file order, a
+            // little ahead of the inserts, and dropped once inserted: an
+            // attempt that gives way makes them again (against the store as
+            // it is then) rather than holding all of them.
+            let (send, ready) = std::sync::mpsc::sync_channel::<Vec<Verdict>>(PREPARE_AHEAD / HAND_OVER);
+            scope.spawn(move || {
+                let store::trainees::RosterState { keys: mut seen, codes: mut taken } = state;
+                let mut ids = OrderedIds::new(crate::clock::now_ms());
+                let mut draw = crate::code::Draw::new();
+                for part in valid.chunks(HAND_OVER) {
+                    let made = part
+                        .iter()
+                        .map(|(line, fields)| {
+                            if seen.matches(fields) {
+                                return Verdict::Duplicate(DuplicateRow { line: *line, name: fields.name.clone() });
+                            }
+                            seen.add(fields);
+                            let code = fresh_code(&mut taken, &mut draw);
+                            Verdict::New(store::trainees::prepare_as(ids.next_id(), event_id, fields, &code, now))
+                        })
+                        .collect();
+                    // The receiver gone: this attempt failed, gave way or finished.
+                    if send.send(made).is_err() {
+                        return;
                     }
-                });
-                let mut feed = Feed { ready, part: Vec::new().into_iter(), next: 0 };
-                w.bulk();
-                // The event's trainees as the plan classified against: then
-                // its verdicts stand (a duplicate is one, a code is free) and
-                // the rows need not be classified again.
-                let as_planned = store::Store::version_in(w)? == version;
-                let (mut seen, held_codes) = if as_planned {
-                    (None, std::collections::HashSet::new())
-                } else {
-                    let state = store::trainees::roster_state_in(w, event_id)?;
-                    (Some(state.keys), state.codes)
-                };
-                let deferred = store::roster::defer_indexes(w, rows.iter().flatten().count())?;
-                // Codes to avoid when one must be drawn here (rare: built on demand).
-                let mut taken: Option<std::collections::HashSet<String>> = None;
-                let mut codes = crate::code::Draw::new();
-                let mut draw = |now: &std::collections::HashSet<String>| -> String {
-                    let taken = taken.get_or_insert_with(|| {
-                        let mut t = now.clone();
-                        t.extend(rows.iter().flatten().map(|r| r.code.clone()));
-                        t
-                    });
-                    fresh_code(taken, &mut codes)
-                };
-                let mut imported = 0u64;
-                let mut duplicates = Vec::new();
-                // Which of the new rows (`feed`) `row` is.
-                let mut k = 0;
-                let mut pending: Vec<store::Prepared> = Vec::with_capacity(BATCH);
-                for (i, ((line, fields), row)) in valid.iter().zip(&rows).enumerate() {
-                    let this = k;
-                    k += row.is_some() as usize;
+                }
+            });
+            let mut imported = 0u64;
+            let mut duplicates = Vec::new();
+            let mut pending: Vec<store::Prepared> = Vec::with_capacity(BATCH);
+            let mut i = 0usize;
+            // Ends when that thread has sent every row (or died: its panic is
+            // raised when the scope joins it).
+            for part in ready.iter() {
+                progress(total + (i as u64) * total / valid.len().max(1) as u64, total * 2);
+                for verdict in part {
                     if i % store::roster::LISTEN_EVERY == 0 && ear.door_waiting() {
                         return Ok(None);
                     }
-                    let duplicate = match &mut seen {
-                        None => row.is_none(),
-                        Some(seen) => {
-                            let again = seen.matches(fields);
-                            if !again {
-                                seen.add(fields);
+                    i += 1;
+                    match verdict {
+                        Verdict::Duplicate(d) => duplicates.push(d),
+                        Verdict::New(p) => {
+                            imported += 1;
+                            pending.push(p?);
+                            if pending.len() == BATCH {
+                                insert_pending(w, &mut pending)?;
                             }
-                            again
                         }
-                    };
-                    if duplicate {
-                        duplicates.push(DuplicateRow { line: *line, name: fields.name.clone() });
-                        continue;
-                    }
-                    imported += 1;
-                    let p = match row {
-                        Some(r) if !held_codes.contains(&r.code) => feed.take(this)?,
-                        // A code given out meanwhile, or a row that was a
-                        // duplicate when planned and no longer is: made here.
-                        _ => store::trainees::prepare(event_id, fields, &draw(&held_codes), &w.now())?,
-                    };
-                    pending.push(p);
-                    if pending.len() == BATCH {
-                        insert_pending(w, &mut pending)?;
                     }
                 }
-                insert_pending(w, &mut pending)?;
-                if let Some(d) = &deferred {
-                    if !store::roster::rebuild_indexes(w, d, ear)? {
-                        return Ok(None);
-                    }
+            }
+            if i != valid.len() {
+                return Err(Error::invalid("the import's rows stopped coming"));
+            }
+            insert_pending(w, &mut pending)?;
+            if let Some(d) = &deferred {
+                if !store::roster::rebuild_indexes(w, d, ear)? {
+                    return Ok(None);
                 }
-                w.audit(store::AuditRecord {
-                    event_id: Some(event_id.to_string()),
-                    action: "import",
-                    entity: Some("trainee"),
-                    after: Some(serde_json::json!({
-                        "file": file_name, "imported": imported,
-                        "rejected": rejected, "duplicates": duplicates.len(),
-                    })),
-                    ..Default::default()
-                })?;
-                Ok(Some((imported, duplicates)))
-            })
-        };
-        let ((imported, duplicates), _yielded) = store.write_yielding(PATIENCE, publish)?;
-        report.imported = imported;
-        report.duplicates = duplicates.len() as u64;
-        report.duplicate_rows = duplicates;
-        progress(total * 2, total * 2);
-        Ok(report)
-    }
+            }
+            w.audit(store::AuditRecord {
+                event_id: Some(event_id.to_string()),
+                action: "import",
+                entity: Some("trainee"),
+                after: Some(serde_json::json!({
+                    "file": file_name, "imported": imported,
+                    "rejected": rejected, "duplicates": duplicates.len(),
+                })),
+                ..Default::default()
+            })?;
+            Ok(Some((imported, duplicates)))
+        })
+    };
+    let ((imported, duplicates), _yielded) = store.write_yielding(PATIENCE, attempt)?;
+    report.imported = imported;
+    report.duplicates = duplicates.len() as u64;
+    report.duplicate_rows = duplicates;
+    progress(total * 2, total * 2);
+    Ok(report)
 }
 
 /// New rows inserted by one statement (and their change-log entries by
@@ -429,40 +358,6 @@ fn insert_pending(w: &mut store::Writer<'_>, pending: &mut Vec<store::Prepared>)
     store::trainees::insert_prepared_many(w, &rows)?;
     pending.clear();
     Ok(())
-}
-
-/// The new rows of one attempt of the publishing transaction, as the thread
-/// that makes them hands them over, taken in order.
-struct Feed {
-    ready: std::sync::mpsc::Receiver<Vec<Result<store::Prepared>>>,
-    part: std::vec::IntoIter<Result<store::Prepared>>,
-    /// The number (among the new rows) of the next one in `part`.
-    next: usize,
-}
-
-impl Feed {
-    /// The `k`th new row, waiting for it; the rows before it that were not
-    /// taken (they became duplicates) are dropped, their errors with them.
-    fn take(&mut self, k: usize) -> Result<store::Prepared> {
-        loop {
-            match self.part.next() {
-                Some(p) => {
-                    let at = self.next;
-                    self.next += 1;
-                    match at.cmp(&k) {
-                        std::cmp::Ordering::Less => {}
-                        std::cmp::Ordering::Equal => return p,
-                        std::cmp::Ordering::Greater => return Err(Error::invalid("the import took its rows out of order")),
-                    }
-                }
-                None => match self.ready.recv() {
-                    Ok(part) => self.part = part.into_iter(),
-                    // Only if that thread died (its panic is raised when it is joined).
-                    Err(_) => return Err(Error::invalid("the import's rows stopped coming")),
-                },
-            }
-        }
-    }
 }
 
 /// A code not in `taken`, which it joins.

@@ -1,6 +1,7 @@
-//! The door while an import runs: the import's steps (plan, publish) with
-//! other writes between them, an import that never publishes, and the
-//! import's transaction giving way to a waiting write.
+//! The door while an import runs: other writes between the import's two
+//! steps (reading the file, the transaction that classifies and writes its
+//! rows), an import that never writes, and the import's transaction giving
+//! way to a waiting write.
 
 use muster_core::model::NewEvent;
 use muster_core::roster::{self, ImportReport};
@@ -35,17 +36,16 @@ fn csv(dir: &Path, name: &str, rows: &[(&str, &str)]) -> PathBuf {
     path
 }
 
-/// Plans an import on a connection of its own, as the CLI beside the app
-/// would.
-fn planned(v: &Venue, file: &Path) -> (Store, roster::Planned) {
+/// Reads an import's file on a connection of its own, as the CLI beside the
+/// app would.
+fn read(v: &Venue, file: &Path) -> (Store, roster::ReadRoster) {
     let s = Store::open(&v.db).unwrap();
     let read = roster::read(&s, &v.event, file, false, &Default::default(), &mut |_, _| {}).unwrap();
-    let planned = roster::plan(&s, &v.event, read).unwrap();
-    (s, planned)
+    (s, read)
 }
 
-fn publish(mut s: Store, planned: roster::Planned) -> ImportReport {
-    planned.publish(&mut s, &mut |_, _| {}).unwrap()
+fn publish(v: &Venue, mut s: Store, read: roster::ReadRoster) -> ImportReport {
+    roster::publish(&mut s, &v.event, read, &mut |_, _| {}).unwrap()
 }
 
 fn names(m: &Muster, event: &str, query: &str) -> Vec<String> {
@@ -68,10 +68,10 @@ fn assert_gap_free(m: &Muster) {
 fn rows_that_became_duplicates_meanwhile_are_duplicates() {
     let mut v = venue();
     let file = csv(v.dir.path(), "a.csv", &[("王素梅", "13812345678"), ("李建国", "13900001111"), ("张三", "13600000000")]);
-    let (s, planned) = planned(&v, &file);
-    // A walk-in registered at the door between the plan and the publishing.
+    let (s, file_read) = read(&v, &file);
+    // A walk-in registered at the door while the file was being read.
     v.door.walk_in(&v.event, "李建国", Some("13900001111"), None).unwrap();
-    let r = publish(s, planned);
+    let r = publish(&v, s, file_read);
     assert_eq!((r.imported, r.duplicates), (2, 1), "{r:?}");
     assert_eq!(r.duplicate_rows.iter().map(|d| d.line).collect::<Vec<_>>(), vec![3]);
     assert_eq!(v.door.roster(&v.event).unwrap().len(), 3);
@@ -80,17 +80,15 @@ fn rows_that_became_duplicates_meanwhile_are_duplicates() {
     assert_gap_free(&v.door);
 }
 
-/// The publishing transaction keeps the plan's verdicts only when nothing
-/// was written since the plan: a write on the import's own connection
-/// (which `PRAGMA data_version` does not see) is seen too.
+/// A write on the import's own connection between its two steps is seen
+/// too.
 #[test]
 fn a_duplicate_written_on_the_imports_own_connection_is_found() {
     let mut v = venue();
     let file = csv(v.dir.path(), "a.csv", &[("王素梅", "13812345678"), ("李建国", "13900001111"), ("张三", "13600000000")]);
     let read = roster::read(v.door.store(), &v.event, &file, false, &Default::default(), &mut |_, _| {}).unwrap();
-    let planned = roster::plan(v.door.store(), &v.event, read).unwrap();
     v.door.walk_in(&v.event, "李建国", Some("13900001111"), None).unwrap();
-    let r = planned.publish(v.door.store_mut(), &mut |_, _| {}).unwrap();
+    let r = roster::publish(v.door.store_mut(), &v.event, read, &mut |_, _| {}).unwrap();
     assert_eq!((r.imported, r.duplicates), (2, 1), "{r:?}");
     assert_eq!(r.duplicate_rows.iter().map(|d| d.line).collect::<Vec<_>>(), vec![3]);
     assert_eq!(v.door.roster(&v.event).unwrap().len(), 3);
@@ -98,10 +96,10 @@ fn a_duplicate_written_on_the_imports_own_connection_is_found() {
     assert_gap_free(&v.door);
 }
 
-/// With nothing written meanwhile the plan's verdicts are the import's:
-/// the file's own repeats are duplicates, every other row is imported once.
+/// The file's own repeats are duplicates, every other row is imported once,
+/// each with a code of its own.
 #[test]
-fn an_import_with_nothing_written_meanwhile_keeps_the_plans_verdicts() {
+fn the_files_own_repeats_are_duplicates() {
     let mut v = venue();
     let first = csv(v.dir.path(), "a.csv", &[("王素梅", "13812345678")]);
     v.door.import_roster(&v.event, &first, &Default::default(), &mut |_, _| {}).unwrap();
@@ -122,42 +120,21 @@ fn a_row_that_stopped_being_a_duplicate_is_imported_and_searchable() {
     let first = csv(v.dir.path(), "a.csv", &[("王素梅", "13812345678")]);
     v.door.import_roster(&v.event, &first, &Default::default(), &mut |_, _| {}).unwrap();
     let second = csv(v.dir.path(), "b.csv", &[("王素梅", "13812345678"), ("赵六", "13700001111")]);
-    let (s, planned) = planned(&v, &second);
+    let (s, second_read) = read(&v, &second);
     // Meanwhile the first 王素梅's mobile is corrected: the file's row is
     // someone else after all.
     let wang = v.door.roster(&v.event).unwrap().remove(0);
     v.door.edit_trainee(&wang.id, &TraineePatch { phone: Some("13500000000".into()), ..Default::default() }).unwrap();
-    let r = publish(s, planned);
+    let r = publish(&v, s, second_read);
     assert_eq!((r.imported, r.duplicates), (2, 0), "{r:?}");
     assert_eq!(names(&v.door, &v.event, "wangsumei").len(), 2);
     assert_eq!(names(&v.door, &v.event, "zhaoliu"), vec!["赵六"]);
     assert_gap_free(&v.door);
 }
 
-#[test]
-fn a_code_given_out_meanwhile_is_drawn_again() {
-    let mut v = venue();
-    let file = csv(v.dir.path(), "a.csv", &[("王素梅", "13812345678"), ("李建国", "13900001111")]);
-    let (s, planned) = planned(&v, &file);
-    let taken = planned.codes()[0].clone();
-    // A walk-in meanwhile holds that very code (forced: 1 in 33 million).
-    let (walk_in, _) = v.door.walk_in(&v.event, "张三", Some("13600000000"), None).unwrap();
-    let conn = rusqlite::Connection::open(&v.db).unwrap();
-    conn.execute("UPDATE trainees SET code = ?1 WHERE id = ?2", [&taken, &walk_in.id]).unwrap();
-    let r = publish(s, planned);
-    assert_eq!(r.imported, 2);
-    let roster = v.door.roster(&v.event).unwrap();
-    assert_eq!(distinct_codes(&roster), 3, "every code once");
-    let wang = roster.iter().find(|t| t.fields.name == "王素梅").unwrap();
-    assert_ne!(wang.code.as_deref(), Some(taken.as_str()));
-    // Its code finds it, and the taken one does not.
-    assert_eq!(names(&v.door, &v.event, wang.code.as_deref().unwrap()), vec!["王素梅"]);
-    assert_eq!(names(&v.door, &v.event, "wangsumei"), vec!["王素梅"]);
-}
-
-/// An import that dies after its plan (the process killed, the laptop's
-/// battery out) leaves nothing: no trainee, nothing found, nothing to sync;
-/// the same file imports whole afterwards, first row to last.
+/// An import that dies after reading its file (the process killed, the
+/// laptop's battery out) leaves nothing: no trainee, nothing found, nothing
+/// to sync; the same file imports whole afterwards, first row to last.
 #[test]
 fn an_import_that_never_publishes_leaves_nothing() {
     let mut v = venue();
@@ -167,8 +144,8 @@ fn an_import_that_never_publishes_leaves_nothing() {
     rows.push(("王素梅".into(), "13812345678".into()));
     let pairs: Vec<(&str, &str)> = rows.iter().map(|(n, p)| (n.as_str(), p.as_str())).collect();
     let file = csv(v.dir.path(), "big.csv", &pairs);
-    let (s, planned) = planned(&v, &file);
-    drop(planned);
+    let (s, file_read) = read(&v, &file);
+    drop(file_read);
     drop(s);
     assert!(v.door.roster(&v.event).unwrap().is_empty());
     assert!(names(&v.door, &v.event, "wangsumei").is_empty());
@@ -259,8 +236,8 @@ fn a_big_import_that_fails_late_leaves_nothing_and_its_indexes_as_they_were() {
     // The store refuses the very last row, after ten thousand went in.
     let conn = rusqlite::Connection::open(&v.db).unwrap();
     conn.execute_batch("CREATE TRIGGER refuse_late BEFORE INSERT ON trainees WHEN NEW.name = '王素梅' BEGIN SELECT RAISE(ABORT, 'refused late'); END;").unwrap();
-    let (mut s, first) = planned(&v, &file);
-    let err = first.publish(&mut s, &mut |_, _| {}).unwrap_err();
+    let (mut s, first) = read(&v, &file);
+    let err = roster::publish(&mut s, &v.event, first, &mut |_, _| {}).unwrap_err();
     assert!(err.to_string().contains("refused late"), "{err}");
     assert!(v.door.roster(&v.event).unwrap().is_empty());
     assert_eq!(changes(&v.door), before, "nothing to sync");
@@ -269,8 +246,8 @@ fn a_big_import_that_fails_late_leaves_nothing_and_its_indexes_as_they_were() {
     assert_eq!(v.door.store().check().unwrap(), Vec::<String>::new());
     // The same file again, the store taking every row.
     conn.execute_batch("DROP TRIGGER refuse_late").unwrap();
-    let (s, second) = planned(&v, &file);
-    let r = publish(s, second);
+    let (s, second) = read(&v, &file);
+    let r = publish(&v, s, second);
     assert_eq!((r.imported, r.duplicates), (10_201, 5), "{r:?}");
     assert_eq!(r.duplicate_rows.iter().map(|d| d.line).collect::<Vec<_>>(), (10_202..10_207).collect::<Vec<u64>>());
     assert_eq!(trainee_indexes(&v.db), indexes);
@@ -285,8 +262,8 @@ fn a_big_import_that_fails_late_leaves_nothing_and_its_indexes_as_they_were() {
     assert_eq!(roster.last().map(|t| t.fields.name.as_str()), Some("王素梅"));
     let code = roster[7].code.clone().unwrap();
     assert_eq!(names(&v.door, &v.event, &code), vec!["学员7"]);
-    let (s, third) = planned(&v, &file);
-    let again = publish(s, third);
+    let (s, third) = read(&v, &file);
+    let again = publish(&v, s, third);
     assert_eq!((again.imported, again.duplicates), (0, 10_206));
     assert_gap_free(&v.door);
 }

@@ -244,10 +244,15 @@ impl Prepared {
         // The values move into the change (no copy), are judged and written
         // out as its JSON, then move on into the columns: an import makes a
         // hundred thousand of these.
-        let mut change = insert_change(entity, &id, fields);
-        let json = judged_json(entity, &change)?;
-        let values = entity.columns().iter().map(|col| into_sql(change.fields.remove(*col).unwrap_or(Value::Null))).collect();
-        let json = (entity != Entity::Trainee).then_some(json);
+        let change = insert_change(entity, &id, fields);
+        let json = if entity == Entity::Trainee {
+            // Logged by reference to its row: the JSON is only measured.
+            judged_len(entity, &change)?;
+            None
+        } else {
+            Some(judged_json(entity, &change)?)
+        };
+        let values = into_columns(entity, change.fields);
         Ok(Prepared { entity, id, values, json })
     }
 
@@ -781,15 +786,79 @@ fn insert_change(entity: Entity, id: &str, fields: Vec<(&'static str, Value)>) -
 /// The JSON of a change's fields, once the sync rules take it ([`own_json`]).
 fn judged_json(entity: Entity, change: &Change) -> Result<String> {
     let json = serde_json::to_string(&change.fields).unwrap_or_else(|_| "{}".into());
-    match rules::check_fields(change, json.len()) {
-        Ok(()) => Ok(json),
-        Err(e) => Err(crate::Error::invalid_at(
-            format!("{}: {} cannot be stored: {}", e.field, entity.name(), e.message),
-            None,
-            None,
-            Some(&e.field),
-        )),
+    judged(entity, change, json.len())?;
+    Ok(json)
+}
+
+/// [`judged_json`] without the JSON: only its length ([`json_len`]; an
+/// import measures a hundred thousand it never keeps).
+fn judged_len(entity: Entity, change: &Change) -> Result<usize> {
+    let n = json_len(&change.fields);
+    judged(entity, change, n)?;
+    Ok(n)
+}
+
+/// The length of `serde_json::to_string(fields)`, counted as it is written
+/// out, without the string.
+fn json_len(fields: &std::collections::BTreeMap<String, Value>) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
     }
+    let mut count = Count(0);
+    if serde_json::to_writer(&mut count, fields).is_err() {
+        // As `judged_json` writes it then: "{}".
+        return 2;
+    }
+    count.0
+}
+
+fn judged(entity: Entity, change: &Change, fields_bytes: usize) -> Result<()> {
+    rules::check_fields(change, fields_bytes).map_err(|e| {
+        crate::Error::invalid_at(format!("{}: {} cannot be stored: {}", e.field, entity.name(), e.message), None, None, Some(&e.field))
+    })
+}
+
+/// A change's fields as the entity's column values, in [`Entity::columns`]
+/// order (a field it does not give: NULL). The map's own (sorted) order is
+/// mapped onto the columns once per entity, so each value moves straight
+/// to its place.
+fn into_columns(entity: Entity, fields: std::collections::BTreeMap<String, Value>) -> Vec<SqlValue> {
+    static ORDER: std::sync::OnceLock<Vec<Vec<usize>>> = std::sync::OnceLock::new();
+    let order = ORDER.get_or_init(|| {
+        Entity::ALL
+            .iter()
+            .map(|e| {
+                let cols = e.columns();
+                let mut sorted: Vec<usize> = (0..cols.len()).collect();
+                sorted.sort_by_key(|&i| cols[i]);
+                sorted
+            })
+            .collect()
+    });
+    let cols = entity.columns();
+    let pos = Entity::ALL.iter().position(|e| *e == entity).unwrap_or(0);
+    let mut values: Vec<SqlValue> = vec![SqlValue::Null; cols.len()];
+    let mut at = order[pos].iter().peekable();
+    for (name, value) in fields {
+        // Both sorted: the column this name is, if any, is next in line.
+        while at.peek().is_some_and(|&&i| cols[i] < name.as_str()) {
+            at.next();
+        }
+        if let Some(&&i) = at.peek() {
+            if cols[i] == name {
+                values[i] = into_sql(value);
+                at.next();
+            }
+        }
+    }
+    values
 }
 
 fn from_sql(v: SqlValue) -> Value {
@@ -862,6 +931,29 @@ mod tests {
         let all: Vec<(&'static str, serde_json::Value)> = Entity::PaperBatch.columns().iter().map(|c| (*c, json!(null))).collect();
         assert!(Entity::PaperBatch.check_fields(&all, true).is_ok());
         assert!(Entity::PaperBatch.check_fields(&all[1..], true).unwrap_err().to_string().contains("must give"));
+    }
+
+    /// Every entity's fields land in their own columns, a field it lacks is
+    /// NULL, a name it does not have goes nowhere; the JSON measured is the
+    /// JSON written.
+    #[test]
+    fn fields_go_to_their_columns_and_are_measured_as_written() {
+        use serde_json::{json, Value};
+        for e in Entity::ALL {
+            let cols = e.columns();
+            let mut fields: std::collections::BTreeMap<String, Value> =
+                cols.iter().enumerate().filter(|(i, _)| i % 3 != 1).map(|(i, c)| (c.to_string(), json!(format!("v{i}")))).collect();
+            fields.insert("zz_not_a_column".into(), json!("x"));
+            fields.insert("a_not_a_column".into(), json!("y"));
+            let values = super::into_columns(*e, fields.clone());
+            assert_eq!(values.len(), cols.len());
+            for (i, v) in values.iter().enumerate() {
+                let want = if i % 3 != 1 { super::SqlValue::Text(format!("v{i}")) } else { super::SqlValue::Null };
+                assert_eq!(v, &want, "{}.{}", e.name(), cols[i]);
+            }
+            fields.insert("名字".into(), json!({"备注\"": "第1组\n", "n": 1.5, "t": true, "x": null}));
+            assert_eq!(super::json_len(&fields), serde_json::to_string(&fields).unwrap().len(), "{}", e.name());
+        }
     }
 
     /// The rules list the store's entities, in order, and the void stand-in.

@@ -349,12 +349,6 @@ impl Store {
         version_of(&self.conn)
     }
 
-    /// This connection's [`Store::version`] from inside a write
-    /// transaction (which no other connection can commit beside).
-    pub(crate) fn version_in(w: &Writer<'_>) -> Result<(i64, i64)> {
-        version_of(w.tx())
-    }
-
     /// The store file's size in bytes (0 if it cannot be read).
     pub fn file_bytes(&self) -> u64 {
         std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0)
