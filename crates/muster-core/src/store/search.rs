@@ -114,74 +114,69 @@ const OVERLAY_MAX: usize = 1024;
 #[derive(Default)]
 struct EventIndex {
     arena: String,
-    /// (start, length, trainee rowid) of each key in `arena`, sorted by key
-    /// text then rowid.
-    base: Vec<(u32, u32, i64)>,
+    /// Each key of `arena`, sorted by text then trainee rowid.
+    base: Vec<Key>,
     overlay: HashMap<i64, Vec<String>>,
 }
 
-/// The columns the keys are made of, as `trainees_keyed` reads them.
+/// The columns a changed trainee is read with (`Cache::refresh`).
 const KEY_COLUMNS: &str = "rowid, event_id, merged_into IS NULL, name, phone, id_number, organization, code";
 
-/// One trainee as read for its keys: rowid, event, whether it is searchable
+/// One trainee as read for its keys: its event, whether it is searchable
 /// (not merged), and the fields and code the keys come from.
 struct Keyed {
-    rowid: i64,
     event_id: String,
     searchable: bool,
     fields: TraineeFields,
     code: Option<String>,
 }
 
-fn keyed(r: &rusqlite::Row<'_>) -> rusqlite::Result<Keyed> {
-    Ok(Keyed {
-        rowid: r.get(0)?,
-        event_id: r.get(1)?,
-        searchable: r.get(2)?,
-        fields: TraineeFields { name: r.get(3)?, phone: r.get(4)?, id_number: r.get(5)?, organization: r.get(6)?, ..Default::default() },
-        code: r.get(7)?,
-    })
-}
+/// One key of an [`EventIndex`]: its first 8 bytes ([`head`]), where its
+/// text starts in the arena and how long it is, and its trainee's rowid.
+type Key = (u64, u32, u32, i64);
 
 impl EventIndex {
-    fn text(&self, e: &(u32, u32, i64)) -> &str {
-        &self.arena[e.0 as usize..(e.0 + e.1) as usize]
+    fn text(&self, e: &Key) -> &str {
+        &self.arena[e.1 as usize..(e.1 + e.2) as usize]
     }
 
     /// The index of the event's trainees (not merged), read now.
     fn read(conn: &rusqlite::Connection, event_id: &str) -> Result<EventIndex> {
-        let rows: Vec<Keyed> = conn
-            .prepare_cached(&format!("SELECT {KEY_COLUMNS} FROM trainees WHERE event_id = ?1 AND merged_into IS NULL"))?
-            .query_map([event_id], keyed)?
+        let rows: Vec<(i64, TraineeFields, Option<String>)> = conn
+            .prepare_cached("SELECT rowid, name, phone, id_number, organization, code FROM trainees WHERE event_id = ?1 AND merged_into IS NULL")?
+            .query_map([event_id], |r| {
+                let fields = TraineeFields { name: r.get(1)?, phone: r.get(2)?, id_number: r.get(3)?, organization: r.get(4)?, ..Default::default() };
+                Ok((r.get(0)?, fields, r.get(5)?))
+            })?
             .collect::<rusqlite::Result<_>>()?;
-        let docs = super::roster::beside(&rows, |k| doc(&k.fields, k.code.as_deref()), &mut || {});
-        Ok(EventIndex::build(rows.iter().map(|k| k.rowid).zip(docs).collect()))
+        let docs = super::roster::beside(&rows, |(_, fields, code)| doc(fields, code.as_deref()), &mut || {});
+        Ok(EventIndex::build(rows.iter().map(|(rowid, _, _)| *rowid).zip(docs).collect()))
     }
 
     fn build(docs: Vec<(i64, String)>) -> EventIndex {
-        let mut arena = String::with_capacity(docs.iter().map(|(_, d)| d.len() + 1).sum());
-        let mut base = Vec::new();
+        let mut arena = String::with_capacity(docs.iter().map(|(_, d)| d.len()).sum());
+        let mut base: Vec<Key> = Vec::with_capacity(docs.iter().map(|(_, d)| d.bytes().filter(|b| *b == b'\n').count() + 1).sum());
         for (rowid, doc) in &docs {
             for key in doc.split('\n').filter(|k| !k.is_empty()) {
-                base.push((arena.len() as u32, key.len() as u32, *rowid));
+                base.push((head(key), arena.len() as u32, key.len() as u32, *rowid));
                 arena.push_str(key);
             }
         }
-        let mut ix = EventIndex { arena, base, overlay: HashMap::new() };
-        let arena = &ix.arena;
-        ix.base.sort_unstable_by(|a, b| {
-            arena[a.0 as usize..(a.0 + a.1) as usize].cmp(&arena[b.0 as usize..(b.0 + b.1) as usize]).then(a.2.cmp(&b.2))
-        });
-        ix
+        drop(docs);
+        sort_keys(&arena, &mut base);
+        EventIndex { arena, base, overlay: HashMap::new() }
     }
 
     /// The rowids whose keys start with `prefix` (kind digit included), in
     /// key order then rowid, as `(key, rowid)`.
     fn matches<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, i64)> + 'a {
-        let start = self.base.partition_point(|e| self.text(e) < prefix);
+        // `head` keeps the order (a <= b: head(a) <= head(b)): most steps
+        // of the search end at the number.
+        let at = head(prefix);
+        let start = self.base.partition_point(|e| e.0 < at || (e.0 == at && self.text(e) < prefix));
         let from_base = self.base[start..]
             .iter()
-            .map(|e| (self.text(e), e.2))
+            .map(|e| (self.text(e), e.3))
             .take_while(move |(k, _)| k.starts_with(prefix))
             .filter(|(_, rowid)| !self.overlay.contains_key(rowid));
         let mut extra: Vec<(&str, i64)> = self
@@ -192,6 +187,49 @@ impl EventIndex {
         extra.sort_unstable();
         merge(from_base, extra.into_iter())
     }
+}
+
+/// A key's first 8 bytes as a big-endian number, zero-padded: `head(a) <
+/// head(b)` only if `a < b`, so most comparisons of a sort end there.
+fn head(key: &str) -> u64 {
+    let mut b = [0u8; 8];
+    let n = key.len().min(8);
+    b[..n].copy_from_slice(&key.as_bytes()[..n]);
+    u64::from_be_bytes(b)
+}
+
+/// Sorts keys by text, then rowid: the two halves on two threads, then
+/// merged (a 100,000-trainee event holds some 1.2 million keys).
+fn sort_keys(arena: &str, keys: &mut Vec<Key>) {
+    let text = |e: &Key| &arena.as_bytes()[e.1 as usize..(e.1 + e.2) as usize];
+    let order = |a: &Key, b: &Key| a.0.cmp(&b.0).then_with(|| text(a).cmp(text(b))).then(a.3.cmp(&b.3));
+    const ALONE: usize = 50_000;
+    if keys.len() < ALONE || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+        keys.sort_unstable_by(order);
+        return;
+    }
+    let mid = keys.len() / 2;
+    {
+        let (left, right) = keys.split_at_mut(mid);
+        std::thread::scope(|s| {
+            s.spawn(|| left.sort_unstable_by(order));
+            right.sort_unstable_by(order);
+        });
+    }
+    let mut merged = Vec::with_capacity(keys.len());
+    let (mut i, mut j) = (0, mid);
+    while i < mid && j < keys.len() {
+        if order(&keys[i], &keys[j]) != std::cmp::Ordering::Greater {
+            merged.push(keys[i]);
+            i += 1;
+        } else {
+            merged.push(keys[j]);
+            j += 1;
+        }
+    }
+    merged.extend_from_slice(&keys[i..mid]);
+    merged.extend_from_slice(&keys[j..]);
+    *keys = merged;
 }
 
 /// Two iterators sorted by `(key, rowid)`, merged.
@@ -250,7 +288,6 @@ impl Cache {
                     return Ok((at, None));
                 }
                 let k = Keyed {
-                    rowid: at,
                     event_id: r.get(3)?,
                     searchable: r.get(4)?,
                     fields: TraineeFields { name: r.get(5)?, phone: r.get(6)?, id_number: r.get(7)?, organization: r.get(8)?, ..Default::default() },
@@ -355,6 +392,30 @@ mod tests {
             .map(|(kind, key)| format!("{}{key}", (b'0' + kind as u8) as char))
             .collect();
         lines.join("\n")
+    }
+
+    /// The two-thread sort by each key's first bytes, then its text, then
+    /// its rowid, orders as a plain sort by text and rowid does: keys of
+    /// every length around 8 bytes, shared starts, multi-byte text, equal
+    /// keys of several trainees.
+    #[test]
+    fn the_key_sort_orders_as_a_plain_sort() {
+        let words = ["", "4", "41234567", "412345678", "4123456", "3wang", "3wangsumei", "3wangsu", "2王素梅", "2王", "0ABC123", "1sok", "1sokdara", "5នា", "3zz\u{0}", "3zz"];
+        let mut arena = String::new();
+        let mut keys = Vec::new();
+        let mut seed = 7u64;
+        for i in 0..120_000i64 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let w = words[(seed >> 33) as usize % words.len()];
+            let text = format!("{w}{}", if seed % 3 == 0 { String::new() } else { ((seed >> 40) % 50).to_string() });
+            keys.push((head(&text), arena.len() as u32, text.len() as u32, (i * 7919) % 100_003));
+            arena.push_str(&text);
+        }
+        let mut plain = keys.clone();
+        let text = |e: &Key| arena[e.1 as usize..(e.1 + e.2) as usize].to_string();
+        plain.sort_by(|a, b| text(a).cmp(&text(b)).then(a.3.cmp(&b.3)));
+        sort_keys(&arena, &mut keys);
+        assert_eq!(keys.iter().map(|e| (text(e), e.3)).collect::<Vec<_>>(), plain.iter().map(|e| (text(e), e.3)).collect::<Vec<_>>());
     }
 
     #[test]
