@@ -65,3 +65,14 @@ fn the_parent_marks_the_reader_child_it_starts() {
     std::fs::remove_dir_all(&dir).ok();
     assert_eq!(book.sheets.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["mark=1"]);
 }
+
+/// A process on mimalloc has given up transparent huge pages before its
+/// first block (`isolate::Allocator`): the kernel says so.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_mimalloc_process_runs_without_huge_pages() {
+    assert_eq!(isolate::allocator_is_system(), Some(false));
+    // SAFETY: PR_GET_THP_DISABLE reads a flag of this process.
+    let disabled = unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) };
+    assert_eq!(disabled, 1, "PR_GET_THP_DISABLE");
+}
