@@ -271,6 +271,10 @@ pub fn publish(store: &mut Store, event_id: &str, read: ReadRoster, progress: &m
             // attempt that gives way makes them again (against the store as
             // it is then) rather than holding all of them.
             let (send, ready) = std::sync::mpsc::sync_channel::<Vec<Verdict>>(PREPARE_AHEAD / HAND_OVER);
+            // The rows inserted come back to be dropped there, where they
+            // were made (freeing another thread's blocks was a fifteenth of
+            // this thread's work).
+            let (give_back, returned) = std::sync::mpsc::channel::<Vec<store::Prepared>>();
             scope.spawn(move || {
                 let store::trainees::RosterState { keys: mut seen, codes: mut taken } = state;
                 let mut ids = OrderedIds::new(crate::clock::now_ms());
@@ -291,6 +295,14 @@ pub fn publish(store: &mut Store, event_id: &str, read: ReadRoster, progress: &m
                     if send.send(made).is_err() {
                         return;
                     }
+                    while let Ok(done) = returned.try_recv() {
+                        drop(done);
+                    }
+                }
+                drop(send);
+                // Until this attempt is over.
+                for done in returned.iter() {
+                    drop(done);
                 }
             });
             let mut imported = 0u64;
@@ -312,7 +324,7 @@ pub fn publish(store: &mut Store, event_id: &str, read: ReadRoster, progress: &m
                             imported += 1;
                             pending.push(p?);
                             if pending.len() == BATCH {
-                                insert_pending(w, &mut pending)?;
+                                insert_pending(w, &mut pending, &give_back)?;
                             }
                         }
                     }
@@ -321,7 +333,8 @@ pub fn publish(store: &mut Store, event_id: &str, read: ReadRoster, progress: &m
             if i != valid.len() {
                 return Err(Error::invalid("the import's rows stopped coming"));
             }
-            insert_pending(w, &mut pending)?;
+            insert_pending(w, &mut pending, &give_back)?;
+            drop(give_back);
             if let Some(d) = &deferred {
                 if !store::roster::rebuild_indexes(w, d, ear)? {
                     return Ok(None);
@@ -352,11 +365,13 @@ pub fn publish(store: &mut Store, event_id: &str, read: ReadRoster, progress: &m
 /// another): 64 rows of 16 values.
 const BATCH: usize = 64;
 
-/// Inserts the new rows waiting in `pending`, in order, and empties it.
-fn insert_pending(w: &mut store::Writer<'_>, pending: &mut Vec<store::Prepared>) -> Result<()> {
+/// Inserts the new rows waiting in `pending`, in order, and hands them
+/// back to be dropped (`done`).
+fn insert_pending(w: &mut store::Writer<'_>, pending: &mut Vec<store::Prepared>, done: &std::sync::mpsc::Sender<Vec<store::Prepared>>) -> Result<()> {
     let rows: Vec<&store::Prepared> = pending.iter().collect();
     store::trainees::insert_prepared_many(w, &rows)?;
-    pending.clear();
+    // (Dropped here instead if that thread is gone.)
+    let _ = done.send(std::mem::replace(pending, Vec::with_capacity(BATCH)));
     Ok(())
 }
 
