@@ -73,6 +73,17 @@ fn is_cjk(c: char) -> bool {
 /// Azerbaijan, Turkmenistan.
 const ABROAD: &[(&str, &[usize])] = &[("855", &[8, 9]), ("856", &[8, 9, 10]), ("994", &[9]), ("993", &[8])];
 
+/// A value as [`crate::quote`] shows it in a message, quoted only when
+/// shown (a hundred thousand valid cells are checked for each one that is
+/// not).
+struct Quoted<'a>(&'a str);
+
+impl std::fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::quote(self.0))
+    }
+}
+
 /// A mobile number: a mainland one returned as 11 digits, or one of a
 /// country of the programme's stops abroad written with its country code,
 /// returned as `+<code><number>` (E.164).
@@ -89,7 +100,7 @@ pub fn phone(s: &str) -> Result<String, Said> {
         Some(head) if head.len() == 11 && head.bytes().all(|b| b.is_ascii_digit()) => head,
         _ => t.as_str(),
     };
-    let tq = crate::quote(t);
+    let tq = Quoted(t);
     let mut cleaned: String = t
         .chars()
         .filter(|c| !(c.is_whitespace() || matches!(c, '-' | '(' | ')' | '.' | '–' | '—')))
@@ -183,7 +194,7 @@ pub fn id_number(s: &str) -> Result<String, Said> {
         .filter(|c| !c.is_whitespace())
         .collect::<String>()
         .to_uppercase();
-    let tq = crate::quote(&t);
+    let tq = Quoted(&t);
     const MANGLED: &str = "the spreadsheet stored it as a number and lost its last digits; \
                            format the column as text and re-enter it";
     if looks_scientific(&id) {
@@ -308,7 +319,7 @@ pub fn birth_date(s: &str) -> Result<String, Said> {
         }
         _ => t.as_str(),
     };
-    let tq = crate::quote(&t);
+    let tq = Quoted(&t);
     let bad = || Said::new(format!("birth date {tq} is not a date like 1990-03-07"), "roster.birth_date_format", &[("value", &tq)]);
     let compact: String = date.chars().filter(|c| !c.is_whitespace()).collect();
     let date = compact.as_str();
