@@ -460,4 +460,10 @@ fn the_walk_in_check_and_the_same_person_search_look_up_by_index() {
         assert!(p.contains("trainees_by_phone") && p.contains("trainees_by_id_number"), "{what}: {p}");
         assert!(!p.contains("SCAN") && !p.contains("trainees_by_event"), "{what} reads no event's rows: {p}");
     }
+    // A code looked up in any event (a slip of another event) and in one
+    // (migration 0017): each one look-up in the code index.
+    for (what, sql) in [("any event", muster_core::store::trainees::BY_CODE_SQL), ("this event", muster_core::store::trainees::BY_CODE_IN_SQL)] {
+        let p = plan(sql);
+        assert!(p.contains("trainees_by_code") && !p.contains("SCAN"), "{what}: {p}");
+    }
 }

@@ -31,6 +31,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { name: "0014_insert_by_row.sql", sql: include_str!("../../migrations/0014_insert_by_row.sql") },
     Migration { name: "0015_trainee_lookups.sql", sql: include_str!("../../migrations/0015_trainee_lookups.sql") },
     Migration { name: "0016_search_from_rows.sql", sql: include_str!("../../migrations/0016_search_from_rows.sql") },
+    Migration { name: "0017_code_first.sql", sql: include_str!("../../migrations/0017_code_first.sql") },
 ];
 
 /// Brings the schema up to date. A store written by a newer Muster (more
