@@ -121,9 +121,13 @@ impl Entity {
     /// `k * (columns + 1) + 1`). Never at a chosen rowid: SQLite gives each
     /// the largest + 1, which the search index's copies rely on (migration
     /// 0016).
-    fn insert_many(self, rows: usize) -> String {
+    /// `shared[i]`: column `i` is one parameter for all the rows
+    /// ([`super::placeholders_shared`]; the id is never shared).
+    fn insert_many(self, rows: usize, shared: &[bool]) -> String {
         let cols = self.columns();
-        format!("INSERT INTO {} (id, {}) VALUES {}", self.table(), cols.join(", "), super::placeholders(rows, cols.len() + 1))
+        let mut marks = vec![false];
+        marks.extend_from_slice(shared);
+        format!("INSERT INTO {} (id, {}) VALUES {}", self.table(), cols.join(", "), super::placeholders_shared(rows, &marks))
     }
 
     /// Facts are appended, never updated: the sync rules say which are.
@@ -169,6 +173,12 @@ impl Entity {
     }
 }
 
+/// Columns a bulk load tends to set alike for every row (an import's
+/// trainees: one event, one creation time, not walk-ins, not merged):
+/// [`Writer::insert_prepared_many`] binds such a column once per statement
+/// when it is alike in all its rows.
+const ALIKE: &[&str] = &["event_id", "created_at", "walk_in", "merged_into"];
+
 /// Fields an insert may leave out (they are null), so that the change
 /// travels to laptops of a build that does not know them yet.
 const OMITTABLE: &[&str] = &["deleted_at", "programme_id", "closed_at"];
@@ -196,10 +206,11 @@ pub struct Writer<'t> {
     action: Option<&'static str>,
     /// Statements held for the length of the transaction (bulk work inserts
     /// a hundred thousand rows: no cache look-up per row): the multi-row
-    /// insert of the last [`Writer::insert_prepared_many`] (its entity and
-    /// row count) and the last change-log insert (its entry count).
-    row_stmt: Option<(Entity, usize, rusqlite::CachedStatement<'t>)>,
-    log_many: Option<(usize, rusqlite::CachedStatement<'t>)>,
+    /// insert of the last [`Writer::insert_prepared_many`] (its entity, row
+    /// count and shared columns) and the last change-log insert (its entry
+    /// count, and whether the fields were shared).
+    row_stmt: Option<(Entity, usize, u64, rusqlite::CachedStatement<'t>)>,
+    log_many: Option<(usize, bool, rusqlite::CachedStatement<'t>)>,
     /// The closed events, read once per transaction.
     closed: Option<std::collections::HashSet<String>>,
 }
@@ -543,16 +554,36 @@ impl<'t> Writer<'t> {
             self.ensure_open(event)?;
         }
         let tx: &'t Transaction<'t> = self.tx;
-        let width = entity.columns().len() + 1;
+        // The columns a bulk load sets alike (the event, the creation time,
+        // the flags), each bound once when every row has the same value.
+        let cols = entity.columns();
+        let shared: Vec<bool> = cols
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ALIKE.contains(c) && rows.len() > 1 && rows.iter().all(|p| p.values.get(i) == first.values.get(i)))
+            .collect();
+        let mask = shared.iter().enumerate().fold(0u64, |m, (i, s)| if *s { m | 1 << (i % 64) } else { m });
         let stmt = match &mut self.row_stmt {
-            Some((e, n, stmt)) if *e == entity && *n == rows.len() => stmt,
-            slot => &mut slot.insert((entity, rows.len(), tx.prepare_cached(&entity.insert_many(rows.len()))?)).2,
+            Some((e, n, m, stmt)) if *e == entity && *n == rows.len() && *m == mask => stmt,
+            slot => &mut slot.insert((entity, rows.len(), mask, tx.prepare_cached(&entity.insert_many(rows.len(), &shared))?)).3,
         };
+        let own = 1 + shared.iter().filter(|s| !**s).count();
         for (k, p) in rows.iter().enumerate() {
-            let base = k * width;
+            let base = k * own;
             stmt.raw_bind_parameter(base + 1, &p.id)?;
-            for (i, v) in p.values.iter().enumerate() {
-                stmt.raw_bind_parameter(base + i + 2, v)?;
+            let mut o = 1;
+            for (v, s) in p.values.iter().zip(&shared) {
+                if !*s {
+                    o += 1;
+                    stmt.raw_bind_parameter(base + o, v)?;
+                }
+            }
+        }
+        let mut j = rows.len() * own;
+        for (v, s) in first.values.iter().zip(&shared) {
+            if *s {
+                j += 1;
+                stmt.raw_bind_parameter(j, v)?;
             }
         }
         stmt.raw_execute()?;
@@ -567,27 +598,43 @@ impl<'t> Writer<'t> {
     /// changed by one kind of write, in order, in one statement, each with
     /// the next sequence number and timestamp.
     fn log_entries(&mut self, entity: Entity, op: ChangeOp, entries: &[(&str, &str)]) -> Result<()> {
-        const COLUMNS: usize = 7;
+        let Some((_, first_fields)) = entries.first() else { return Ok(()) };
         let tx: &'t Transaction<'t> = self.tx;
+        // The device, entity and operation are one parameter each for all
+        // the entries, and so are the fields when they are alike (an
+        // import's trainees, each logged by reference to its row).
+        let fields_alike = entries.len() > 1 && entries.iter().all(|(_, f)| f == first_fields);
+        // device_id, seq, hlc, entity, entity_id, op, fields
+        let shared = [true, false, false, true, false, true, fields_alike];
         let stmt = match &mut self.log_many {
-            Some((n, stmt)) if *n == entries.len() => stmt,
+            Some((n, alike, stmt)) if *n == entries.len() && *alike == fields_alike => stmt,
             slot => {
-                let sql = format!("INSERT INTO changes (device_id, seq, hlc, entity, entity_id, op, fields) VALUES {}", super::placeholders(entries.len(), COLUMNS));
-                &mut slot.insert((entries.len(), tx.prepare_cached(&sql)?)).1
+                let sql = format!(
+                    "INSERT INTO changes (device_id, seq, hlc, entity, entity_id, op, fields) VALUES {}",
+                    super::placeholders_shared(entries.len(), &shared)
+                );
+                &mut slot.insert((entries.len(), fields_alike, tx.prepare_cached(&sql)?)).2
             }
         };
+        let own = if fields_alike { 3 } else { 4 };
         for (k, (id, fields)) in entries.iter().enumerate() {
             let hlc: Hlc = self.clock.tick(self.now_ms);
             let seq = self.next_seq;
             self.next_seq += 1;
-            let base = k * COLUMNS;
-            stmt.raw_bind_parameter(base + 1, self.device_id)?;
-            stmt.raw_bind_parameter(base + 2, seq as i64)?;
-            stmt.raw_bind_parameter(base + 3, hlc.to_string())?;
-            stmt.raw_bind_parameter(base + 4, entity.name())?;
-            stmt.raw_bind_parameter(base + 5, *id)?;
-            stmt.raw_bind_parameter(base + 6, op.as_str())?;
-            stmt.raw_bind_parameter(base + 7, *fields)?;
+            let base = k * own;
+            stmt.raw_bind_parameter(base + 1, seq as i64)?;
+            stmt.raw_bind_parameter(base + 2, hlc.to_string())?;
+            stmt.raw_bind_parameter(base + 3, *id)?;
+            if !fields_alike {
+                stmt.raw_bind_parameter(base + 4, *fields)?;
+            }
+        }
+        let at = entries.len() * own;
+        stmt.raw_bind_parameter(at + 1, self.device_id)?;
+        stmt.raw_bind_parameter(at + 2, entity.name())?;
+        stmt.raw_bind_parameter(at + 3, op.as_str())?;
+        if fields_alike {
+            stmt.raw_bind_parameter(at + 4, *first_fields)?;
         }
         stmt.raw_execute()?;
         Ok(())
@@ -954,6 +1001,14 @@ mod tests {
             fields.insert("名字".into(), json!({"备注\"": "第1组\n", "n": 1.5, "t": true, "x": null}));
             assert_eq!(super::json_len(&fields), serde_json::to_string(&fields).unwrap().len(), "{}", e.name());
         }
+    }
+
+    /// A column shared by the rows is one parameter after every row's own.
+    #[test]
+    fn shared_columns_are_one_parameter_after_the_rows_own() {
+        assert_eq!(crate::store::placeholders_shared(2, &[false, true, false, true]), "(?1, ?5, ?2, ?6), (?3, ?5, ?4, ?6)");
+        assert_eq!(crate::store::placeholders_shared(2, &[false, false]), crate::store::placeholders(2, 2));
+        assert_eq!(crate::store::placeholders_shared(1, &[true]), "(?1)");
     }
 
     /// The rules list the store's entities, in order, and the void stand-in.

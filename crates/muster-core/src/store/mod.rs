@@ -905,6 +905,38 @@ pub fn restore(backup: &Path, path: &Path, passphrase: Option<&str>, force: bool
 
 /// `(?1, …, ?width), (?width+1, …), …`: the VALUES of a `rows`-row insert
 /// (row `k`'s first parameter is `k * width + 1`).
+/// [`placeholders`] of `rows` rows of `shared.len()` columns where a column
+/// marked in `shared` is one parameter for every row: bound once per
+/// statement (an import's event id, creation time, device id…), after the
+/// rows' own. Row `k`'s own columns are `k * own + 1 …`, `own` being the
+/// columns not shared; shared column `j` (counting shared ones only) is
+/// `rows * own + j + 1`.
+pub(crate) fn placeholders_shared(rows: usize, shared: &[bool]) -> String {
+    let own = shared.iter().filter(|s| !**s).count();
+    let mut out = String::new();
+    for k in 0..rows {
+        if k > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        let (mut o, mut j) = (0, 0);
+        for (c, s) in shared.iter().enumerate() {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            if *s {
+                j += 1;
+                out.push_str(&format!("?{}", rows * own + j));
+            } else {
+                o += 1;
+                out.push_str(&format!("?{}", k * own + o));
+            }
+        }
+        out.push(')');
+    }
+    out
+}
+
 pub(crate) fn placeholders(rows: usize, width: usize) -> String {
     (0..rows)
         .map(|k| format!("({})", (1..=width).map(|i| format!("?{}", k * width + i)).collect::<Vec<_>>().join(", ")))
