@@ -354,6 +354,44 @@ fn parse_csv(file: &str, text: &str, delimiter: char) -> Result<Vec<Line>> {
     } else {
         text
     };
+    match split_point(text) {
+        Some(at) => {
+            let (head, tail) = text.split_at(at);
+            let lines_before = head.bytes().filter(|&b| b == b'\n').count() as u64;
+            let (head_rows, tail_rows) = std::thread::scope(|s| {
+                let tail = s.spawn(|| parse_lf(file, tail, delimiter, lines_before));
+                let head = parse_lf(file, head, delimiter, 0);
+                (head, tail.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            });
+            let mut rows = head_rows?;
+            rows.extend(tail_rows?);
+            Ok(rows)
+        }
+        None => parse_lf(file, text, delimiter, 0),
+    }
+}
+
+/// Where a big text may be cut in two for two threads to parse: just after
+/// a line break at most halfway with no quote character anywhere before it
+/// (so no quoted cell runs across it: the parser there is at the start of
+/// a record, as the one reading from the top would be). `None`: small, one
+/// core, or a quote too early.
+fn split_point(text: &str) -> Option<usize> {
+    const BIG: usize = 1 << 20;
+    if text.len() < BIG || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let limit = bytes.iter().position(|&b| b == b'"').unwrap_or(bytes.len()).min(bytes.len() / 2);
+    if limit < bytes.len() / 4 {
+        return None;
+    }
+    bytes[..limit].iter().rposition(|&b| b == b'\n').map(|nl| nl + 1)
+}
+
+/// [`parse_csv`] of LF-only text whose first line is line
+/// `lines_before + 1` of the file.
+fn parse_lf(file: &str, text: &str, delimiter: char, lines_before: u64) -> Result<Vec<Line>> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -362,7 +400,7 @@ fn parse_csv(file: &str, text: &str, delimiter: char) -> Result<Vec<Line>> {
     let mut record = csv::StringRecord::new();
     let mut rows = Vec::new();
     let bytes = text.as_bytes();
-    let (mut counted_to, mut line) = (0usize, 1u64);
+    let (mut counted_to, mut line) = (0usize, 1 + lines_before);
     loop {
         match reader.read_record(&mut record) {
             Ok(true) => {
@@ -627,6 +665,52 @@ mod tests {
         let rows = parse_csv("t.csv", "\n\na\n\n\nb\n\"x\n\n\"\n\n\nc\n\n", ',').unwrap();
         let lines: Vec<u64> = rows.iter().map(|r| r.0).collect();
         assert_eq!(lines, [3, 6, 7, 12]);
+    }
+
+    /// A big text read in two halves on two threads reads as from the top:
+    /// the same cells on the same lines, around blank lines and CRLFs at
+    /// the cut; a quote before halfway (a cell that may run across lines)
+    /// or anywhere after it changes nothing either.
+    #[test]
+    fn a_csv_read_in_two_halves_reads_as_one() {
+        let row = |i: usize| format!("学员{i},1380000{:04},{}\n", i % 10_000, if i % 7 == 0 { "" } else { "村" });
+        let mut plain = String::from("姓名,手机,单位\n");
+        while plain.len() < 3 << 20 {
+            let i = plain.len();
+            plain.push_str(&row(i));
+            if i % 97 == 0 {
+                plain.push_str("\n\n ,\n");
+            }
+        }
+        // The start of the line `at` bytes in falls in.
+        let line_start = |s: &str, at: usize| s.as_bytes()[..at].iter().rposition(|&b| b == b'\n').unwrap() + 1;
+        let cut = line_start(&plain, plain.len() / 2);
+        let mut blank_at_cut = plain.clone();
+        blank_at_cut.insert_str(cut, "\n\n,,\n");
+        let crlf = plain.replace('\n', "\r\n");
+        let mut quote_early = plain.clone();
+        quote_early.insert_str(line_start(&plain, plain.len() / 8), "\"a\nquoted, cell\",1,2\n");
+        let mut quote_late = plain.clone();
+        let late = line_start(&plain, plain.len() * 3 / 4);
+        quote_late.insert_str(late, "\"x\n\ny\",\"z\"\"\",3\n");
+        // A quoted cell of many lines from a little before halfway to past it.
+        let mut across = plain.clone();
+        across.insert_str(line_start(&plain, plain.len() / 2 - 4096), &format!("\"{}\",9,9\n", "行\n".repeat(20_000)));
+        for (what, text) in [
+            ("plain", &plain),
+            ("blank lines at the cut", &blank_at_cut),
+            ("CRLF", &crlf),
+            ("a quoted cell across the middle", &across),
+            ("a quote early", &quote_early),
+            ("a quote late", &quote_late),
+        ] {
+            let lf = text.replace("\r\n", "\n");
+            let whole = parse_lf("t.csv", &lf, ',', 0).unwrap();
+            let halves = parse_csv("t.csv", text, ',').unwrap();
+            assert_eq!(halves.len(), whole.len(), "{what}");
+            assert!(halves == whole, "{what}: the rows differ");
+            assert_eq!(split_point(&lf).is_some(), what != "a quote early", "{what}: read in two halves");
+        }
     }
 
     #[test]
