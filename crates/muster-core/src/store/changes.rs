@@ -252,17 +252,21 @@ impl Prepared {
     /// Refused, like any write, when the sync rules would refuse the change.
     pub fn new(entity: Entity, id: String, fields: Vec<(&'static str, Value)>) -> Result<Prepared> {
         entity.check_fields(&fields, true)?;
+        if entity == Entity::Trainee {
+            // Logged by reference to its row: the fields are judged as they
+            // are listed and their JSON only measured (no change is made of
+            // them: an import judges a hundred thousand), then each value
+            // moves to its column.
+            let listed: Vec<(&str, &Value)> = fields.iter().map(|(k, v)| (*k, v)).collect();
+            let bytes = json_len_listed(&fields);
+            rules::check_insert_fields(entity.name(), &id, &listed, bytes).map_err(|e| judged_error(entity, e))?;
+            let values = listed_into_columns(entity, fields)?;
+            return Ok(Prepared { entity, id, values, json: None });
+        }
         // The values move into the change (no copy), are judged and written
-        // out as its JSON, then move on into the columns: an import makes a
-        // hundred thousand of these.
+        // out as its JSON, then move on into the columns.
         let change = insert_change(entity, &id, fields);
-        let json = if entity == Entity::Trainee {
-            // Logged by reference to its row: the JSON is only measured.
-            judged_len(entity, &change)?;
-            None
-        } else {
-            Some(judged_json(entity, &change)?)
-        };
+        let json = Some(judged_json(entity, &change)?);
         let values = into_columns(entity, change.fields);
         Ok(Prepared { entity, id, values, json })
     }
@@ -837,17 +841,22 @@ fn judged_json(entity: Entity, change: &Change) -> Result<String> {
     Ok(json)
 }
 
-/// [`judged_json`] without the JSON: only its length ([`json_len`]; an
-/// import measures a hundred thousand it never keeps).
-fn judged_len(entity: Entity, change: &Change) -> Result<usize> {
-    let n = json_len(&change.fields);
-    judged(entity, change, n)?;
-    Ok(n)
+/// The length of the JSON object of `fields` (distinct names): what
+/// `serde_json::to_string` of them as a map is, in any order of the names,
+/// counted as it is written out, without the string.
+fn json_len_listed(fields: &[(&'static str, Value)]) -> usize {
+    struct Listed<'a>(&'a [(&'static str, Value)]);
+    impl serde::Serialize for Listed<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+            s.collect_map(self.0.iter().map(|(k, v)| (*k, v)))
+        }
+    }
+    json_len(&Listed(fields))
 }
 
-/// The length of `serde_json::to_string(fields)`, counted as it is written
+/// The length of `serde_json::to_string(value)`, counted as it is written
 /// out, without the string.
-fn json_len(fields: &std::collections::BTreeMap<String, Value>) -> usize {
+fn json_len(value: &impl serde::Serialize) -> usize {
     struct Count(usize);
     impl std::io::Write for Count {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -859,7 +868,7 @@ fn json_len(fields: &std::collections::BTreeMap<String, Value>) -> usize {
         }
     }
     let mut count = Count(0);
-    if serde_json::to_writer(&mut count, fields).is_err() {
+    if serde_json::to_writer(&mut count, value).is_err() {
         // As `judged_json` writes it then: "{}".
         return 2;
     }
@@ -867,9 +876,28 @@ fn json_len(fields: &std::collections::BTreeMap<String, Value>) -> usize {
 }
 
 fn judged(entity: Entity, change: &Change, fields_bytes: usize) -> Result<()> {
-    rules::check_fields(change, fields_bytes).map_err(|e| {
-        crate::Error::invalid_at(format!("{}: {} cannot be stored: {}", e.field, entity.name(), e.message), None, None, Some(&e.field))
-    })
+    rules::check_fields(change, fields_bytes).map_err(|e| judged_error(entity, e))
+}
+
+fn judged_error(entity: Entity, e: rules::Invalid) -> crate::Error {
+    crate::Error::invalid_at(format!("{}: {} cannot be stored: {}", e.field, entity.name(), e.message), None, None, Some(&e.field))
+}
+
+/// Listed fields (each a column, named once: [`Entity::check_fields`]) as
+/// the entity's column values, in [`Entity::columns`] order; a column not
+/// listed is NULL, a name listed twice is refused.
+fn listed_into_columns(entity: Entity, fields: Vec<(&'static str, Value)>) -> Result<Vec<SqlValue>> {
+    let cols = entity.columns();
+    let mut values: Vec<Option<SqlValue>> = vec![None; cols.len()];
+    for (name, value) in fields {
+        let Some(at) = cols.iter().position(|c| *c == name) else {
+            return Err(crate::Error::invalid(format!("{} has no field {name}", entity.name())));
+        };
+        if values[at].replace(into_sql(value)).is_some() {
+            return Err(crate::Error::invalid(format!("{} is given {name} twice", entity.name())));
+        }
+    }
+    Ok(values.into_iter().map(|v| v.unwrap_or(SqlValue::Null)).collect())
 }
 
 /// A change's fields as the entity's column values, in [`Entity::columns`]
@@ -1000,6 +1028,11 @@ mod tests {
             }
             fields.insert("名字".into(), json!({"备注\"": "第1组\n", "n": 1.5, "t": true, "x": null}));
             assert_eq!(super::json_len(&fields), serde_json::to_string(&fields).unwrap().len(), "{}", e.name());
+            // Listed in another order, the same length.
+            let listed: Vec<(&'static str, Value)> = fields.iter().rev().map(|(k, v)| (&*Box::leak(k.clone().into_boxed_str()), v.clone())).collect();
+            assert_eq!(super::json_len_listed(&listed), serde_json::to_string(&fields).unwrap().len(), "{}", e.name());
+            let placed = super::listed_into_columns(*e, listed.into_iter().filter(|(k, _)| cols.contains(k)).collect()).unwrap();
+            assert_eq!(placed, super::into_columns(*e, fields.clone()), "{}", e.name());
         }
     }
 
@@ -1007,7 +1040,7 @@ mod tests {
     #[test]
     fn shared_columns_are_one_parameter_after_the_rows_own() {
         assert_eq!(crate::store::placeholders_shared(2, &[false, true, false, true]), "(?1, ?5, ?2, ?6), (?3, ?5, ?4, ?6)");
-        assert_eq!(crate::store::placeholders_shared(2, &[false, false]), crate::store::placeholders(2, 2));
+        assert_eq!(crate::store::placeholders_shared(2, &[false, false]), "(?1, ?2), (?3, ?4)");
         assert_eq!(crate::store::placeholders_shared(1, &[true]), "(?1)");
     }
 

@@ -903,10 +903,9 @@ pub fn restore(backup: &Path, path: &Path, passphrase: Option<&str>, force: bool
     Ok((Restored { previous }, store))
 }
 
-/// `(?1, …, ?width), (?width+1, …), …`: the VALUES of a `rows`-row insert
-/// (row `k`'s first parameter is `k * width + 1`).
-/// [`placeholders`] of `rows` rows of `shared.len()` columns where a column
-/// marked in `shared` is one parameter for every row: bound once per
+/// The `VALUES` list of a multi-row insert: `rows` rows of `shared.len()`
+/// numbered parameters, where a column marked in `shared` is one parameter
+/// for every row: bound once per
 /// statement (an import's event id, creation time, device id…), after the
 /// rows' own. Row `k`'s own columns are `k * own + 1 …`, `own` being the
 /// columns not shared; shared column `j` (counting shared ones only) is
@@ -935,13 +934,6 @@ pub(crate) fn placeholders_shared(rows: usize, shared: &[bool]) -> String {
         out.push(')');
     }
     out
-}
-
-pub(crate) fn placeholders(rows: usize, width: usize) -> String {
-    (0..rows)
-        .map(|k| format!("({})", (1..=width).map(|i| format!("?{}", k * width + i)).collect::<Vec<_>>().join(", ")))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// A change-log row (`device_id, seq, hlc, entity, entity_id, op, fields`)
