@@ -314,7 +314,7 @@ pub fn publish(store: &mut Store, event_id: &str, read: ReadRoster, progress: &m
             for part in ready.iter() {
                 progress(total + (i as u64) * total / valid.len().max(1) as u64, total * 2);
                 for verdict in part {
-                    if i % store::roster::LISTEN_EVERY == 0 && ear.door_waiting() {
+                    if i.is_multiple_of(store::roster::LISTEN_EVERY) && ear.door_waiting() {
                         return Ok(None);
                     }
                     i += 1;

@@ -238,24 +238,15 @@ fn row_fields(event_id: &str, t: &TraineeFields, code: &str, walk_in: bool, now:
     ]
 }
 
-/// A new imported trainee made ready outside the write lock: a fresh id,
-/// the given code, created `now` (bulk work: [`Writer::insert_prepared`]).
-pub fn prepare(event_id: &str, t: &TraineeFields, code: &str, now: &str) -> Result<Prepared> {
-    prepare_as(uuid::Uuid::now_v7().to_string(), event_id, t, code, now)
-}
-
-/// [`prepare`] with an id the caller drew (a fresh UUIDv7): an import draws
-/// its ids in file order, then makes the rows ready on several threads.
+/// A new imported trainee made ready for [`insert_prepared_many`], with an
+/// id the caller drew (a fresh UUIDv7: an import draws its ids in file
+/// order), the given code, created `now`; on another thread than the
+/// transaction's (bulk work).
 pub fn prepare_as(id: String, event_id: &str, t: &TraineeFields, code: &str, now: &str) -> Result<Prepared> {
     Prepared::new(Entity::Trainee, id, row_fields(event_id, t, code, false, now))
 }
 
-/// Writes a prepared trainee.
-pub fn insert_prepared(w: &mut Writer<'_>, p: &Prepared) -> Result<()> {
-    w.insert_prepared(p)
-}
-
-/// [`insert_prepared`] of several trainees, in order, in one statement.
+/// Prepared trainees written in order, in one statement.
 pub fn insert_prepared_many(w: &mut Writer<'_>, rows: &[&Prepared]) -> Result<()> {
     w.insert_prepared_many(rows)
 }
