@@ -209,7 +209,7 @@ pub struct Writer<'t> {
     /// insert of the last [`Writer::insert_prepared_many`] (its entity, row
     /// count and shared columns) and the last change-log insert (its entry
     /// count, and whether the fields were shared).
-    row_stmt: Option<(Entity, usize, u64, rusqlite::CachedStatement<'t>)>,
+    row_stmt: Option<(Entity, usize, Vec<bool>, rusqlite::CachedStatement<'t>)>,
     log_many: Option<(usize, bool, rusqlite::CachedStatement<'t>)>,
     /// The closed events, read once per transaction.
     closed: Option<std::collections::HashSet<String>>,
@@ -252,22 +252,22 @@ impl Prepared {
     /// Refused, like any write, when the sync rules would refuse the change.
     pub fn new(entity: Entity, id: String, fields: Vec<(&'static str, Value)>) -> Result<Prepared> {
         entity.check_fields(&fields, true)?;
-        if entity == Entity::Trainee {
-            // Logged by reference to its row: the fields are judged as they
-            // are listed and their JSON only measured (no change is made of
-            // them: an import judges a hundred thousand), then each value
-            // moves to its column.
-            let listed: Vec<(&str, &Value)> = fields.iter().map(|(k, v)| (*k, v)).collect();
-            let bytes = json_len_listed(&fields);
-            rules::check_insert_fields(entity.name(), &id, &listed, bytes).map_err(|e| judged_error(entity, e))?;
-            let values = listed_into_columns(entity, fields)?;
-            return Ok(Prepared { entity, id, values, json: None });
-        }
-        // The values move into the change (no copy), are judged and written
-        // out as its JSON, then move on into the columns.
-        let change = insert_change(entity, &id, fields);
-        let json = Some(judged_json(entity, &change)?);
-        let values = into_columns(entity, change.fields);
+        // Judged as they are listed, no change made of them (an import
+        // judges a hundred thousand), then each value moves to its column.
+        let mut listed: Vec<(&str, &Value)> = fields.iter().map(|(k, v)| (*k, v)).collect();
+        let (json, bytes) = if entity == Entity::Trainee {
+            // Logged by reference to its row: the JSON is only measured.
+            (None, json_len(&Listed(&listed)))
+        } else {
+            // In the order of the names, as a change's map is written out.
+            listed.sort_unstable_by_key(|(k, _)| *k);
+            let json = serde_json::to_string(&Listed(&listed)).unwrap_or_else(|_| "{}".into());
+            let n = json.len();
+            (Some(json), n)
+        };
+        rules::check_insert_fields(entity.name(), &id, &listed, bytes).map_err(|e| judged_error(entity, e))?;
+        drop(listed);
+        let values = listed_into_columns(entity, fields)?;
         Ok(Prepared { entity, id, values, json })
     }
 
@@ -566,10 +566,12 @@ impl<'t> Writer<'t> {
             .enumerate()
             .map(|(i, c)| ALIKE.contains(c) && rows.len() > 1 && rows.iter().all(|p| p.values.get(i) == first.values.get(i)))
             .collect();
-        let mask = shared.iter().enumerate().fold(0u64, |m, (i, s)| if *s { m | 1 << (i % 64) } else { m });
         let stmt = match &mut self.row_stmt {
-            Some((e, n, m, stmt)) if *e == entity && *n == rows.len() && *m == mask => stmt,
-            slot => &mut slot.insert((entity, rows.len(), mask, tx.prepare_cached(&entity.insert_many(rows.len(), &shared))?)).3,
+            Some((e, n, s, stmt)) if *e == entity && *n == rows.len() && *s == shared => stmt,
+            slot => {
+                let stmt = tx.prepare_cached(&entity.insert_many(rows.len(), &shared))?;
+                &mut slot.insert((entity, rows.len(), shared.clone(), stmt)).3
+            }
         };
         let own = 1 + shared.iter().filter(|s| !**s).count();
         for (k, p) in rows.iter().enumerate() {
@@ -820,20 +822,6 @@ fn own_json(entity: Entity, id: &str, op: ChangeOp, fields: &[(&'static str, Val
     judged_json(entity, &change)
 }
 
-/// An insert of `fields` as a change to judge ([`judged_json`]), the values
-/// moved in.
-fn insert_change(entity: Entity, id: &str, fields: Vec<(&'static str, Value)>) -> Change {
-    Change {
-        device_id: String::new(),
-        seq: 1,
-        hlc: Hlc::default(),
-        entity: entity.name().to_string(),
-        entity_id: id.to_string(),
-        op: ChangeOp::Insert,
-        fields: fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-    }
-}
-
 /// The JSON of a change's fields, once the sync rules take it ([`own_json`]).
 fn judged_json(entity: Entity, change: &Change) -> Result<String> {
     let json = serde_json::to_string(&change.fields).unwrap_or_else(|_| "{}".into());
@@ -841,17 +829,15 @@ fn judged_json(entity: Entity, change: &Change) -> Result<String> {
     Ok(json)
 }
 
-/// The length of the JSON object of `fields` (distinct names): what
-/// `serde_json::to_string` of them as a map is, in any order of the names,
-/// counted as it is written out, without the string.
-fn json_len_listed(fields: &[(&'static str, Value)]) -> usize {
-    struct Listed<'a>(&'a [(&'static str, Value)]);
-    impl serde::Serialize for Listed<'_> {
-        fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-            s.collect_map(self.0.iter().map(|(k, v)| (*k, v)))
-        }
+/// Listed fields (distinct names) written out as a JSON object, in the
+/// order listed: what a change's map of them is, once in the order of the
+/// names, and of the same length in any order.
+struct Listed<'a>(&'a [(&'a str, &'a Value)]);
+
+impl serde::Serialize for Listed<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (*k, *v)))
     }
-    json_len(&Listed(fields))
 }
 
 /// The length of `serde_json::to_string(value)`, counted as it is written
@@ -898,42 +884,6 @@ fn listed_into_columns(entity: Entity, fields: Vec<(&'static str, Value)>) -> Re
         }
     }
     Ok(values.into_iter().map(|v| v.unwrap_or(SqlValue::Null)).collect())
-}
-
-/// A change's fields as the entity's column values, in [`Entity::columns`]
-/// order (a field it does not give: NULL). The map's own (sorted) order is
-/// mapped onto the columns once per entity, so each value moves straight
-/// to its place.
-fn into_columns(entity: Entity, fields: std::collections::BTreeMap<String, Value>) -> Vec<SqlValue> {
-    static ORDER: std::sync::OnceLock<Vec<Vec<usize>>> = std::sync::OnceLock::new();
-    let order = ORDER.get_or_init(|| {
-        Entity::ALL
-            .iter()
-            .map(|e| {
-                let cols = e.columns();
-                let mut sorted: Vec<usize> = (0..cols.len()).collect();
-                sorted.sort_by_key(|&i| cols[i]);
-                sorted
-            })
-            .collect()
-    });
-    let cols = entity.columns();
-    let pos = Entity::ALL.iter().position(|e| *e == entity).unwrap_or(0);
-    let mut values: Vec<SqlValue> = vec![SqlValue::Null; cols.len()];
-    let mut at = order[pos].iter().peekable();
-    for (name, value) in fields {
-        // Both sorted: the column this name is, if any, is next in line.
-        while at.peek().is_some_and(|&&i| cols[i] < name.as_str()) {
-            at.next();
-        }
-        if let Some(&&i) = at.peek() {
-            if cols[i] == name {
-                values[i] = into_sql(value);
-                at.next();
-            }
-        }
-    }
-    values
 }
 
 fn from_sql(v: SqlValue) -> Value {
@@ -1008,31 +958,41 @@ mod tests {
         assert!(Entity::PaperBatch.check_fields(&all[1..], true).unwrap_err().to_string().contains("must give"));
     }
 
-    /// Every entity's fields land in their own columns, a field it lacks is
-    /// NULL, a name it does not have goes nowhere; the JSON measured is the
-    /// JSON written.
+    /// Every entity's listed fields land in their own columns, a field not
+    /// listed is NULL, a name it does not have or a name listed twice is
+    /// refused; the JSON measured is the JSON a change's map writes, and
+    /// written in the order of the names it is that JSON.
     #[test]
     fn fields_go_to_their_columns_and_are_measured_as_written() {
         use serde_json::{json, Value};
         for e in Entity::ALL {
             let cols = e.columns();
-            let mut fields: std::collections::BTreeMap<String, Value> =
-                cols.iter().enumerate().filter(|(i, _)| i % 3 != 1).map(|(i, c)| (c.to_string(), json!(format!("v{i}")))).collect();
-            fields.insert("zz_not_a_column".into(), json!("x"));
-            fields.insert("a_not_a_column".into(), json!("y"));
-            let values = super::into_columns(*e, fields.clone());
+            let given: Vec<(&'static str, Value)> =
+                cols.iter().enumerate().filter(|(i, _)| i % 3 != 1).rev().map(|(i, c)| (*c, json!(format!("v{i}")))).collect();
+            let values = super::listed_into_columns(*e, given.clone()).unwrap();
             assert_eq!(values.len(), cols.len());
             for (i, v) in values.iter().enumerate() {
                 let want = if i % 3 != 1 { super::SqlValue::Text(format!("v{i}")) } else { super::SqlValue::Null };
                 assert_eq!(v, &want, "{}.{}", e.name(), cols[i]);
             }
+            let mut unknown = given.clone();
+            unknown.push(("zz_not_a_column", json!("x")));
+            assert!(super::listed_into_columns(*e, unknown).unwrap_err().to_string().contains("no field zz_not_a_column"), "{}", e.name());
+            if let Some(first) = given.first().cloned() {
+                let mut twice = given.clone();
+                twice.push(first);
+                assert!(super::listed_into_columns(*e, twice).unwrap_err().to_string().contains("twice"), "{}", e.name());
+            }
+            let mut fields: std::collections::BTreeMap<String, Value> = given.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
             fields.insert("名字".into(), json!({"备注\"": "第1组\n", "n": 1.5, "t": true, "x": null}));
-            assert_eq!(super::json_len(&fields), serde_json::to_string(&fields).unwrap().len(), "{}", e.name());
-            // Listed in another order, the same length.
-            let listed: Vec<(&'static str, Value)> = fields.iter().rev().map(|(k, v)| (&*Box::leak(k.clone().into_boxed_str()), v.clone())).collect();
-            assert_eq!(super::json_len_listed(&listed), serde_json::to_string(&fields).unwrap().len(), "{}", e.name());
-            let placed = super::listed_into_columns(*e, listed.into_iter().filter(|(k, _)| cols.contains(k)).collect()).unwrap();
-            assert_eq!(placed, super::into_columns(*e, fields.clone()), "{}", e.name());
+            let written = serde_json::to_string(&fields).unwrap();
+            assert_eq!(super::json_len(&fields), written.len(), "{}", e.name());
+            // Listed in another order: the same length; in the order of the
+            // names: the same JSON.
+            let mut listed: Vec<(&str, &Value)> = fields.iter().rev().map(|(k, v)| (k.as_str(), v)).collect();
+            assert_eq!(super::json_len(&super::Listed(&listed)), written.len(), "{}", e.name());
+            listed.sort_unstable_by_key(|(k, _)| *k);
+            assert_eq!(serde_json::to_string(&super::Listed(&listed)).unwrap(), written, "{}", e.name());
         }
     }
 
