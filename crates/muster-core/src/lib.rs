@@ -19,6 +19,7 @@ pub mod error;
 pub mod event;
 pub mod export;
 pub mod forms;
+pub(crate) mod halves;
 pub mod import;
 pub mod model;
 pub mod normalize;

@@ -250,7 +250,7 @@ impl Muster {
             })?;
             Ok(n)
         })?;
-        self.store.reset_search();
+        // (Compacting tells every copy of the search index, this one's too.)
         self.store.compact()?;
         Ok(Purged { event_id: event_id.to_string(), removed, trainees, bytes_before, bytes_after: self.store.file_bytes() })
     }

@@ -224,12 +224,11 @@ pub fn dry_run(store: &Store, event_id: &str, read: ReadRoster) -> Result<Import
     let ReadRoster { file, mut report } = read;
     let mut seen = store::trainees::roster_state(store, event_id)?.keys;
     for (line, fields) in valid_rows(&file) {
-        if seen.matches(fields) {
+        if seen.first_sight(fields) {
+            report.imported += 1;
+        } else {
             report.duplicates += 1;
             report.duplicate_rows.push(DuplicateRow { line, name: fields.name.clone() });
-        } else {
-            seen.add(fields);
-            report.imported += 1;
         }
     }
     Ok(report)
@@ -283,10 +282,9 @@ pub fn publish(store: &mut Store, event_id: &str, read: ReadRoster, progress: &m
                     let made = part
                         .iter()
                         .map(|(line, fields)| {
-                            if seen.matches(fields) {
+                            if !seen.first_sight(fields) {
                                 return Verdict::Duplicate(DuplicateRow { line: *line, name: fields.name.clone() });
                             }
-                            seen.add(fields);
                             let code = fresh_code(&mut taken, &mut draw);
                             Verdict::New(store::trainees::prepare_as(ids.next_id(), event_id, fields, &code, now))
                         })

@@ -363,6 +363,7 @@ impl Store {
 
     /// Rewrites the file without its free pages and empties the write-ahead
     /// log: after a removal, the bytes are gone from both.
+    ///
     /// VACUUM may give the trainees other rowids: every connection's copy of
     /// the search index is told to make itself afresh (`store::search`).
     pub(crate) fn compact(&self) -> Result<()> {

@@ -1,7 +1,6 @@
 //! The import's write path (bulk work that must not hold the door up): the
 //! trainees' secondary indexes taken off for a big load and made again by
-//! sorting, inside the publishing transaction, and [`beside`], which makes
-//! pure per-row work on the second core.
+//! sorting, inside the publishing transaction.
 
 use super::Writer;
 use crate::Result;
@@ -11,41 +10,6 @@ pub const LISTEN_EVERY: usize = 64;
 /// The fewest new trainees for which the publishing transaction builds the
 /// trainees' secondary indexes after the rows instead of with them.
 const DEFER_INDEXES_MIN: usize = 5_000;
-
-/// `f` of every item, in order, made on a second thread while this one runs
-/// `main`, then by both until done (pure, CPU-bound bulk work beside
-/// sequential work; a door's search keys made on both cores).
-/// The items go in chunks.
-pub(crate) fn beside<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync, main: &mut dyn FnMut()) -> Vec<R> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    const CHUNK: usize = 1_000;
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut made: Vec<(usize, Vec<R>)> = Vec::new();
-        loop {
-            let at = next.fetch_add(CHUNK, Ordering::Relaxed);
-            if at >= items.len() {
-                return made;
-            }
-            made.push((at, items[at..(at + CHUNK).min(items.len())].iter().map(&f).collect()));
-        }
-    };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut parts = if threads < 2 || items.len() < 2 * CHUNK {
-        main();
-        work()
-    } else {
-        std::thread::scope(|scope| {
-            let helper = scope.spawn(&work);
-            main();
-            let mut mine = work();
-            mine.extend(helper.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
-            mine
-        })
-    };
-    parts.sort_unstable_by_key(|(at, _)| *at);
-    parts.into_iter().flat_map(|(_, part)| part).collect()
-}
 
 /// The trainees' secondary indexes (by event and name, ID number, mobile,
 /// code), taken off for one big load inside its transaction and made again
@@ -98,20 +62,4 @@ pub fn rebuild_indexes(w: &Writer<'_>, d: &DeferredIndexes, ear: &super::Listene
         w.tx().execute_batch(sql)?;
     }
     Ok(true)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::beside;
-
-    #[test]
-    fn beside_keeps_the_order_and_runs_main_once() {
-        for n in [0, 1, 999, 1_000, 1_999, 2_000, 10_001] {
-            let items: Vec<usize> = (0..n).collect();
-            let mut calls = 0;
-            let out = beside(&items, |i| i * 2, &mut || calls += 1);
-            assert_eq!(calls, 1, "{n}");
-            assert_eq!(out, items.iter().map(|i| i * 2).collect::<Vec<_>>(), "{n}");
-        }
-    }
 }

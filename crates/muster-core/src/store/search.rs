@@ -119,9 +119,6 @@ struct EventIndex {
     overlay: HashMap<i64, Vec<String>>,
 }
 
-/// The columns a changed trainee is read with (`Cache::refresh`).
-const KEY_COLUMNS: &str = "rowid, event_id, merged_into IS NULL, name, phone, id_number, organization, code";
-
 /// One trainee as read for its keys: its event, whether it is searchable
 /// (not merged), and the fields and code the keys come from.
 struct Keyed {
@@ -149,8 +146,7 @@ impl EventIndex {
                 Ok((r.get(0)?, fields, r.get(5)?))
             })?
             .collect::<rusqlite::Result<_>>()?;
-        let docs = super::roster::beside(&rows, |(_, fields, code)| doc(fields, code.as_deref()), &mut || {});
-        Ok(EventIndex::build(rows.iter().map(|(rowid, _, _)| *rowid).zip(docs).collect()))
+        Ok(EventIndex::build(crate::halves::in_halves(rows, |(rowid, fields, code)| (rowid, doc(&fields, code.as_deref())), &mut |_| {})))
     }
 
     fn build(docs: Vec<(i64, String)>) -> EventIndex {
@@ -251,8 +247,9 @@ fn merge<'a>(a: impl Iterator<Item = (&'a str, i64)>, b: impl Iterator<Item = (&
 
 impl Cache {
     /// Brings the copies up to date with the store: the trainees past the
-    /// marks replace what each copy held for them (`None`: every copy is
-    /// dropped, to be made afresh).
+    /// marks replace what each copy held for them, or a copy they are too
+    /// many for (or every copy, after a compaction) is dropped, to be made
+    /// afresh.
     fn refresh(&mut self, conn: &rusqlite::Connection) -> Result<()> {
         // Read before the rows: a write committed meanwhile is read again
         // next time, never missed.
@@ -276,22 +273,22 @@ impl Cache {
             return Ok(());
         }
         let changed: Vec<(i64, Option<Keyed>)> = {
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT c.at, t.rowid IS NOT NULL, {} FROM (SELECT rowid AS at FROM trainees WHERE rowid > ?1
-                   UNION SELECT trainee_rowid FROM search_touched WHERE seq > ?2) c
+            // A trainee gone (deleted) reads as a NULL event id.
+            let mut stmt = conn.prepare_cached(
+                "SELECT c.at, t.event_id, t.merged_into IS NULL, t.name, t.phone, t.id_number, t.organization, t.code
+                 FROM (SELECT rowid AS at FROM trainees WHERE rowid > ?1 UNION SELECT trainee_rowid FROM search_touched WHERE seq > ?2) c
                  LEFT JOIN trainees t ON t.rowid = c.at",
-                KEY_COLUMNS.split(", ").map(|c| format!("t.{c}")).collect::<Vec<_>>().join(", ")
-            ))?;
+            )?;
             let rows = stmt.query_map([was.0, was.1], |r| {
                 let at: i64 = r.get(0)?;
-                if !r.get::<_, bool>(1)? {
+                let Some(event_id) = r.get::<_, Option<String>>(1)? else {
                     return Ok((at, None));
-                }
+                };
                 let k = Keyed {
-                    event_id: r.get(3)?,
-                    searchable: r.get(4)?,
-                    fields: TraineeFields { name: r.get(5)?, phone: r.get(6)?, id_number: r.get(7)?, organization: r.get(8)?, ..Default::default() },
-                    code: r.get(9)?,
+                    event_id,
+                    searchable: r.get(2)?,
+                    fields: TraineeFields { name: r.get(3)?, phone: r.get(4)?, id_number: r.get(5)?, organization: r.get(6)?, ..Default::default() },
+                    code: r.get(7)?,
                 };
                 Ok((at, Some(k)))
             })?;

@@ -96,6 +96,17 @@ impl DuplicateKeys {
         }
     }
 
+    /// Whether `t` is a row not seen before ([`DuplicateKeys::matches`]
+    /// none), which then is one ([`DuplicateKeys::add`]): an import's
+    /// verdict on each row, the file's own earlier rows included.
+    pub fn first_sight(&mut self, t: &TraineeFields) -> bool {
+        if self.matches(t) {
+            return false;
+        }
+        self.add(t);
+        true
+    }
+
     pub fn add(&mut self, t: &TraineeFields) {
         if let Some(id) = &t.id_number {
             self.insert_id_number(id.clone());
@@ -205,20 +216,13 @@ pub fn insert(w: &mut Writer<'_>, event_id: &str, t: &TraineeFields) -> Result<S
 
 /// Adds a trainee, marked as a walk-in or not.
 pub fn insert_full(w: &mut Writer<'_>, event_id: &str, t: &TraineeFields, walk_in: bool) -> Result<String> {
-    let (id, _code) = insert_row(w, event_id, t, walk_in)?;
-    Ok(id)
-}
-
-fn insert_row(w: &mut Writer<'_>, event_id: &str, t: &TraineeFields, walk_in: bool) -> Result<(String, String)> {
     let now = w.now();
     let code = fresh_code(w, event_id)?;
-    let id = w.insert(Entity::Trainee, &row_fields(event_id, t, &code, walk_in, &now))?;
-    Ok((id, code))
+    w.insert(Entity::Trainee, &row_fields(event_id, t, &code, walk_in, &now))
 }
 
 /// Every column of a new trainee row (the one place they are listed), in
-/// the order of their names: the change's field map is then built from a
-/// sorted list (an import builds a hundred thousand).
+/// the order of their names, as a change's map holds them.
 fn row_fields(event_id: &str, t: &TraineeFields, code: &str, walk_in: bool, now: &str) -> Vec<(&'static str, Value)> {
     vec![
         ("age", json!(t.age)),
@@ -353,7 +357,7 @@ pub fn sharing_phone_or_id(store: &Store, event_id: &str, t: &Trainee) -> Result
 #[cfg(test)]
 mod tests {
     /// `row_fields` names every trainee column once, in the order of the
-    /// names (what `Prepared::new` counts on to build its map cheaply).
+    /// names.
     #[test]
     fn row_fields_are_every_column_sorted_by_name() {
         let t = crate::model::TraineeFields { name: "王素梅".into(), ..Default::default() };
